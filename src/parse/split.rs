@@ -1,0 +1,1 @@
+//! A psql-aware statement splitter.
