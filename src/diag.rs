@@ -62,3 +62,29 @@ pub struct Diagnostic {
     pub span: Span,
     pub kind: DiagKind,
 }
+
+/// A secondary location that explains a finding ("dropped here", "created here, too late").
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Label {
+    pub span: Span,
+    pub message: String,
+}
+
+/// A finding: what a rule reports. Plain data; reporters render it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The rule's kebab-case name, e.g. `missing-relation`.
+    pub rule: &'static str,
+    pub severity: Severity,
+    /// The primary location.
+    pub span: Span,
+    /// What is wrong / what PostgreSQL does.
+    pub message: String,
+    /// How to fix it.
+    pub help: Option<String>,
+    /// Secondary locations.
+    pub labels: Vec<Label>,
+    /// Stable identity: rule + object (never a line number), e.g.
+    /// `missing-relation:platform.organization_members:004_seed.sql`.
+    pub fingerprint: String,
+}
