@@ -8,6 +8,7 @@
 //! [`report`] and [`render`] write them out. [`analyze`] runs the whole pipeline.
 
 pub mod cli;
+pub mod diag;
 pub mod graph;
 pub mod model;
 pub mod parse;
@@ -15,5 +16,44 @@ pub mod render;
 pub mod report;
 pub mod rules;
 pub mod source;
-pub mod diag;
 pub mod span;
+
+use std::path::PathBuf;
+
+/// Everything the analysis needs besides the files themselves.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Directories or files, in the order given (`source::discover` semantics).
+    pub inputs: Vec<PathBuf>,
+    /// `--replace` substitutions applied before parsing.
+    pub replacements: Vec<parse::Replacement>,
+    pub model: model::ModelSettings,
+    /// Glob patterns of files to leave out.
+    pub ignore: Vec<String>,
+}
+
+/// The result of the pipeline up to the model.
+#[derive(Debug)]
+pub struct Analysis {
+    pub project: source::Project,
+    pub parsed: Vec<parse::ParsedFile>,
+    pub model: model::Model,
+}
+
+/// Run discovery, parsing and replay.
+///
+/// # Errors
+/// When discovery finds nothing to analyse (a missing path, an empty directory).
+pub fn analyze(settings: &Settings) -> Result<Analysis, source::SourceError> {
+    let mut project = source::discover(&settings.inputs)?;
+    if !settings.ignore.is_empty() {
+        source::apply_ignores(&mut project, &settings.ignore);
+    }
+    let parsed = parse::parse_all(&project, &settings.replacements);
+    let model = model::build(&project, &parsed, &settings.model);
+    Ok(Analysis {
+        project,
+        parsed,
+        model,
+    })
+}

@@ -1,1 +1,376 @@
-//! TODO stage stub
+//! CLI layer: clap argument structs (their doc comments are the `--help` text), turning
+//! arguments and `ogel-schema.toml` into validated [`crate::Settings`], running a command and
+//! mapping the outcome to exit codes 0 (clean) / 1 (findings at or above `--fail-on`) /
+//! 2 (tool error).
+
+pub mod config;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use config::Config;
+
+/// Exit code: no finding at or above `--fail-on`.
+pub const EXIT_CLEAN: u8 = 0;
+/// Exit code: at least one finding at or above `--fail-on`.
+pub const EXIT_FINDINGS: u8 = 1;
+/// Exit code: the tool could not do its job (bad arguments, unreadable input, I/O error).
+pub const EXIT_ERROR: u8 = 2;
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  no finding at or above --fail-on
+  1  findings at or above --fail-on
+  2  tool error (bad arguments, missing path, unreadable config)
+
+Examples:
+  ogel-schema check fixtures/ogelbase
+  ogel-schema check db/migrations --format sarif > ogel.sarif
+  ogel-schema diagram > ERD.md
+  ogel-schema model supabase/migrations --format json";
+
+/// Static analysis of a PostgreSQL migration history: what exists, what is referenced but
+/// missing, what is misdesigned, in which order the migrations must run — without a database.
+#[derive(Debug, Parser)]
+#[command(name = "ogel-schema", version, about, long_about = None, after_help = AFTER_HELP, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Find problems: references PostgreSQL will reject, order mistakes, design smells.
+    ///
+    /// Example: `ogel-schema check db/migrations --fail-on warning`
+    Check(CheckArgs),
+    /// Print the schema model replayed from the migrations (tables, columns, keys, origins).
+    ///
+    /// Example: `ogel-schema model supabase/migrations --format json`
+    Model(ModelArgs),
+    /// List every rule.
+    ///
+    /// Example: `ogel-schema rules --format markdown`
+    Rules(RulesArgs),
+    /// Print a rule's documentation page.
+    ///
+    /// Example: `ogel-schema explain missing-relation`
+    Explain(ExplainArgs),
+}
+
+/// Where the migrations are and how to read them.
+#[derive(Debug, Clone, Args)]
+pub struct InputArgs {
+    /// Migration directories or .sql files. A directory is ordered by its naming convention
+    /// (numbered, timestamped, Flyway, golang-migrate, diesel, Prisma, dbmate); files are
+    /// taken in the order given. Default: `migrations` from ogel-schema.toml, else
+    /// migrations/, db/migrations/, supabase/migrations/, prisma/migrations/ ...
+    /// Example: `ogel-schema check db/migrations extra/003_multi_db.sql`
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Configuration file (default: ogel-schema.toml in the given directory or the current one).
+    /// Example: `--config ci/ogel-schema.toml`
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// The search_path the migrations run with, when it is set outside the files.
+    /// Example: `--search-path app,public`
+    #[arg(long, value_name = "SCHEMAS", value_delimiter = ',')]
+    pub search_path: Option<Vec<String>>,
+
+    /// Substitute a template placeholder before parsing (repeatable); positions still point
+    /// into the original file. Example: `--replace '\$\{schema\}' app`
+    #[arg(long, num_args = 2, value_names = ["REGEX", "VALUE"], action = clap::ArgAction::Append)]
+    pub replace: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Human,
+    Json,
+    Sarif,
+    Github,
+    Compact,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum FailOn {
+    Info,
+    Warning,
+    Error,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Output format. Machine formats (json, sarif, github, compact) print nothing else on
+    /// stdout. Example: `--format sarif > results.sarif`
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
+
+    /// Exit with 1 when a finding at or above this severity is reported.
+    /// Example: `--fail-on warning`
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+
+    /// Colour in human output (auto: only on a terminal, and never when NO_COLOR is set).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModelFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ModelArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Output format. Example: `--format json`
+    #[arg(long, value_enum, default_value_t = ModelFormat::Text)]
+    pub format: ModelFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Output format. Example: `--format markdown > rules/README.md`
+    #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
+    pub format: RulesFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The rule's name. Example: `missing-relation`
+    pub rule: String,
+}
+
+/// A failure of the tool itself (exit code 2).
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum CliError {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Source(#[from] crate::source::SourceError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Config(#[from] config::ConfigError),
+    #[error("invalid --replace pattern `{pattern}`: {error}")]
+    #[diagnostic(
+        code(ogel_schema::bad_regex),
+        help("the first value of --replace is a regular expression (Rust regex syntax)")
+    )]
+    BadRegex { pattern: String, error: String },
+    #[error("unknown rule `{0}`")]
+    #[diagnostic(
+        code(ogel_schema::unknown_rule),
+        help("`ogel-schema rules` lists every rule")
+    )]
+    UnknownRule(String),
+    #[error("cannot write output: {0}")]
+    #[diagnostic(code(ogel_schema::io))]
+    Io(#[from] std::io::Error),
+}
+
+/// The configuration and settings a command works with.
+#[derive(Debug)]
+pub struct Resolved {
+    pub config: Config,
+    pub settings: crate::Settings,
+}
+
+/// Combine PATH arguments, the config file and flags into settings.
+///
+/// # Errors
+/// An unreadable config, a bad regex, or no migrations to be found.
+pub fn resolve(input: &InputArgs, cwd: &Path) -> Result<Resolved, CliError> {
+    let mut config = match &input.config {
+        Some(p) => Config::load(p)?,
+        None => {
+            let single_dir = match input.paths.as_slice() {
+                [one] if one.is_dir() => Some(one.clone()),
+                _ => None,
+            };
+            match single_dir {
+                Some(d) => Config::find_in(&d)?
+                    .or(Config::find_in(cwd)?)
+                    .unwrap_or_default(),
+                None => Config::find_in(cwd)?.unwrap_or_default(),
+            }
+        }
+    };
+    let inputs = if let [one] = input.paths.as_slice() {
+        if one.is_dir() && config.dir == *one && !config.migrations.is_empty() {
+            config.migration_paths()
+        } else {
+            input.paths.clone()
+        }
+    } else if !input.paths.is_empty() {
+        input.paths.clone()
+    } else if !config.migrations.is_empty() {
+        config.migration_paths()
+    } else {
+        crate::source::default_inputs(cwd)?
+    };
+    let mut replacements = Vec::new();
+    let cfg_pairs = config
+        .replace
+        .iter()
+        .map(|r| (r.pattern.clone(), r.value.clone()));
+    let cli_pairs = input.replace.chunks(2).filter_map(|c| match c {
+        [a, b] => Some((a.clone(), b.clone())),
+        _ => None,
+    });
+    for (pattern, value) in cfg_pairs.chain(cli_pairs) {
+        let re = regex::Regex::new(&pattern).map_err(|e| CliError::BadRegex {
+            pattern: pattern.clone(),
+            error: e.to_string(),
+        })?;
+        replacements.push(crate::parse::Replacement { pattern: re, value });
+    }
+    let mut model = crate::model::ModelSettings::default();
+    if let Some(sp) = input
+        .search_path
+        .clone()
+        .or_else(|| config.search_path.clone())
+    {
+        model.search_path = sp;
+    }
+    model.assume_schemas.clone_from(&config.assume.schemas);
+    model.assume_relations.clone_from(&config.assume.relations);
+    if config.options.profile.as_deref() == Some("supabase") {
+        for s in [
+            "auth",
+            "storage",
+            "extensions",
+            "realtime",
+            "graphql",
+            "vault",
+        ] {
+            if !model.assume_schemas.iter().any(|x| x == s) {
+                model.assume_schemas.push(s.into());
+            }
+        }
+        for r in ["auth.*", "storage.*", "realtime.*", "vault.*"] {
+            model.assume_relations.push(r.into());
+        }
+    }
+    let ignore = std::mem::take(&mut config.ignore);
+    config.ignore.clone_from(&ignore);
+    Ok(Resolved {
+        settings: crate::Settings {
+            inputs,
+            replacements,
+            model,
+            ignore,
+        },
+        config,
+    })
+}
+
+/// Run the CLI; returns the process exit code.
+pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, CliError> {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    match cli.command {
+        Command::Model(args) => {
+            let resolved = resolve(&args.input, &cwd)?;
+            let analysis = crate::analyze(&resolved.settings)?;
+            match args.format {
+                ModelFormat::Json => {
+                    let doc = crate::model::json::document(&analysis.project, &analysis.model);
+                    serde_json::to_writer_pretty(&mut *out, &doc).map_err(std::io::Error::from)?;
+                    writeln!(out)?;
+                }
+                ModelFormat::Text => crate::model::text::write(out, &analysis)?,
+            }
+            let _ = err;
+            Ok(EXIT_CLEAN)
+        }
+        Command::Check(args) => check(&args, &cwd, out, err),
+        Command::Rules(args) => {
+            crate::rules::docs::write_list(out, args.format)?;
+            Ok(EXIT_CLEAN)
+        }
+        Command::Explain(args) => {
+            let Some(rule) = crate::rules::find(&args.rule) else {
+                return Err(CliError::UnknownRule(args.rule));
+            };
+            out.write_all(rule.doc.as_bytes())?;
+            Ok(EXIT_CLEAN)
+        }
+    }
+}
+
+fn check(
+    args: &CheckArgs,
+    cwd: &Path,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8, CliError> {
+    let resolved = resolve(&args.input, cwd)?;
+    let analysis = crate::analyze(&resolved.settings)?;
+    let findings = crate::rules::run(&analysis, &resolved.config);
+    let fail_on = args
+        .fail_on
+        .or_else(|| {
+            resolved
+                .config
+                .fail_on
+                .as_deref()
+                .and_then(|s| FailOn::from_str(s, true).ok())
+        })
+        .unwrap_or(FailOn::Error);
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::IsTerminal::is_terminal(&std::io::stdout())
+        }
+    };
+    let summary = crate::report::Summary::compute(&analysis, &findings);
+    crate::report::write_check(args.format, out, &analysis, &findings, &summary, color)?;
+    if args.format != CheckFormat::Human {
+        writeln!(err, "{}", crate::report::summary_line(&summary))?;
+    }
+    let unreadable = analysis
+        .project
+        .diagnostics
+        .iter()
+        .any(|d| matches!(d.kind, crate::diag::DiagKind::ReadError { .. }));
+    let threshold = match fail_on {
+        FailOn::Info => Some(crate::diag::Severity::Info),
+        FailOn::Warning => Some(crate::diag::Severity::Warning),
+        FailOn::Error => Some(crate::diag::Severity::Error),
+        FailOn::Never => None,
+    };
+    let failing = threshold.is_some_and(|t| findings.iter().any(|f| f.severity >= t));
+    Ok(if unreadable {
+        EXIT_ERROR
+    } else if failing {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    })
+}

@@ -1,1 +1,298 @@
-//! TODO stage stub
+//! Stage 3: the schema model. `lower` translates each parsed statement into our IR (the only
+//! place that touches sqlparser's AST); `replay` applies the IR in migration order the way
+//! PostgreSQL would — a statement PostgreSQL rejects changes nothing — recording provenance,
+//! history events, object uses and problems; `history` answers questions about the past
+//! ("was this table dropped, renamed, created later?"); `json` is the versioned wire format.
+
+pub mod catalog;
+pub mod history;
+pub mod ir;
+pub mod json;
+pub mod lower;
+pub mod names;
+pub mod pgtype;
+pub mod replay;
+pub mod text;
+
+pub use catalog::{
+    Catalog, Column, ForeignKey, Index, Key, QualifiedName, RelationKind, Table, TypeDef, TypeKind,
+};
+pub use replay::build;
+
+use serde::Serialize;
+
+use crate::span::{FileId, Span};
+
+/// Settings that change how the history is replayed.
+#[derive(Debug, Clone)]
+pub struct ModelSettings {
+    /// The search_path in force at the start of every file (PostgreSQL's default:
+    /// `"$user", public`).
+    pub search_path: Vec<String>,
+    /// The role running the migrations, which `$user` stands for.
+    pub user: String,
+    /// Schemas assumed to exist before the first migration (e.g. Supabase's `auth`).
+    pub assume_schemas: Vec<String>,
+    /// Relations assumed to exist before the first migration (`auth.users`); `schema.*`
+    /// assumes every relation of a schema.
+    pub assume_relations: Vec<String>,
+}
+
+impl Default for ModelSettings {
+    fn default() -> Self {
+        Self {
+            search_path: vec!["$user".into(), "public".into()],
+            user: "postgres".into(),
+            assume_schemas: Vec::new(),
+            assume_relations: Vec::new(),
+        }
+    }
+}
+
+/// One statement in apply order.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatementInfo {
+    pub file: FileId,
+    /// Index into [`crate::parse::ParsedFile::statements`].
+    pub index: usize,
+    pub span: Span,
+    /// Parsed by sqlparser (DO statements count as parsed when their body was read).
+    pub parsed: bool,
+    /// PostgreSQL would reject it (an error-level problem was found).
+    pub failed: bool,
+    /// Inside a DO body.
+    pub in_do: bool,
+}
+
+/// An object a statement creates, changes or uses.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ObjectKey {
+    Schema {
+        name: String,
+    },
+    Relation {
+        name: QualifiedName,
+    },
+    Column {
+        table: QualifiedName,
+        column: String,
+    },
+    Constraint {
+        table: QualifiedName,
+        name: String,
+    },
+    Index {
+        name: QualifiedName,
+    },
+    Type {
+        name: QualifiedName,
+    },
+    Sequence {
+        name: QualifiedName,
+    },
+}
+
+/// What happened to an object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum EventAction {
+    Created,
+    Altered {
+        what: String,
+    },
+    Renamed {
+        from: String,
+        to: String,
+    },
+    Dropped,
+    /// `CREATE ... IF NOT EXISTS` found the object and did nothing.
+    SkippedExisting,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Event {
+    /// Position of the statement in [`Model::statements`].
+    pub seq: usize,
+    pub span: Span,
+    pub object: ObjectKey,
+    pub action: EventAction,
+}
+
+/// A use of an existing object (for migration dependencies and the graph).
+#[derive(Debug, Clone, Serialize)]
+pub struct Use {
+    pub seq: usize,
+    pub span: Span,
+    pub object: ObjectKey,
+    /// Where the used object was created (`None` for objects assumed or built in).
+    pub defined_at: Option<Span>,
+}
+
+/// Where a name was referenced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefContext {
+    ForeignKey,
+    Insert,
+    Update,
+    Delete,
+    Truncate,
+    Copy,
+    Select,
+    View,
+    PartitionParent,
+    Inherits,
+    Like,
+    Index,
+    Alter,
+    Drop,
+    Comment,
+    Policy,
+    ColumnType,
+    OnConflict,
+    Recovered,
+}
+
+impl RefContext {
+    #[must_use]
+    pub fn describe(self) -> &'static str {
+        match self {
+            RefContext::ForeignKey => "foreign key target",
+            RefContext::Insert => "INSERT target",
+            RefContext::Update => "UPDATE target",
+            RefContext::Delete => "DELETE target",
+            RefContext::Truncate => "TRUNCATE target",
+            RefContext::Copy => "COPY target",
+            RefContext::Select => "query source",
+            RefContext::View => "view source",
+            RefContext::PartitionParent => "partition parent",
+            RefContext::Inherits => "INHERITS parent",
+            RefContext::Like => "LIKE source",
+            RefContext::Index => "CREATE INDEX target",
+            RefContext::Alter => "ALTER target",
+            RefContext::Drop => "DROP target",
+            RefContext::Comment => "COMMENT target",
+            RefContext::Policy => "policy target",
+            RefContext::ColumnType => "column type",
+            RefContext::OnConflict => "ON CONFLICT target",
+            RefContext::Recovered => "target",
+        }
+    }
+}
+
+/// Something replay noticed. Error-level kinds are what PostgreSQL rejects: the statement
+/// changed nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ProblemKind {
+    MissingRelation {
+        name: QualifiedName,
+        written: String,
+        context: RefContext,
+    },
+    MissingColumn {
+        table: QualifiedName,
+        column: String,
+        context: RefContext,
+    },
+    MissingType {
+        name: QualifiedName,
+        written: String,
+    },
+    MissingSchema {
+        name: String,
+    },
+    MissingConstraint {
+        table: QualifiedName,
+        name: String,
+    },
+    MissingIndex {
+        name: QualifiedName,
+    },
+    DuplicateObject {
+        object: ObjectKey,
+        existing: Span,
+    },
+    FkTargetNotUnique {
+        table: QualifiedName,
+        target: QualifiedName,
+        columns: Vec<String>,
+    },
+    FkNoPrimaryKey {
+        table: QualifiedName,
+        target: QualifiedName,
+    },
+    FkColumnCount {
+        table: QualifiedName,
+        target: QualifiedName,
+    },
+    FkTypeMismatch {
+        table: QualifiedName,
+        column: String,
+        column_type: String,
+        target: QualifiedName,
+        target_column: String,
+        target_type: String,
+    },
+    OnConflictNoUnique {
+        table: QualifiedName,
+        columns: Vec<String>,
+    },
+    DependentObjects {
+        object: ObjectKey,
+        dependents: Vec<String>,
+    },
+    WrongObjectKind {
+        name: QualifiedName,
+        expected: String,
+        found: String,
+    },
+    NotNullWithoutValue {
+        table: QualifiedName,
+        column: String,
+    },
+    NoSchemaSelected,
+    /// A statement after an error inside BEGIN ... COMMIT: PostgreSQL ignores it.
+    InAbortedTransaction {
+        first_error: Span,
+    },
+    /// A statement PostgreSQL rejects although sqlparser accepts it.
+    Rejected {
+        reason: String,
+    },
+    /// `CREATE TABLE IF NOT EXISTS` skipped because the table exists — with a different
+    /// definition when `missing_columns` is not empty.
+    IfNotExistsSkipped {
+        table: QualifiedName,
+        existing: Span,
+        missing_columns: Vec<String>,
+    },
+}
+
+impl ProblemKind {
+    /// Does PostgreSQL reject the statement?
+    #[must_use]
+    pub fn is_error(&self) -> bool {
+        !matches!(self, ProblemKind::IfNotExistsSkipped { .. })
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Problem {
+    pub seq: usize,
+    pub span: Span,
+    pub kind: ProblemKind,
+}
+
+/// The replayed history: the final catalog plus everything that happened on the way.
+#[derive(Debug, Default)]
+pub struct Model {
+    pub catalog: Catalog,
+    pub statements: Vec<StatementInfo>,
+    pub events: Vec<Event>,
+    pub uses: Vec<Use>,
+    pub problems: Vec<Problem>,
+    /// Apply-order index of each file's first statement, by FileId (files in apply order).
+    pub file_order: Vec<FileId>,
+}

@@ -1,9 +1,17 @@
 //! Stage 5: rules read the model, its history and the graph (never the AST) and produce
-//! [`crate::diag::Finding`]s.
+//! [`crate::diag::Finding`]s. One file per rule; registration is one `mod` line and one entry
+//! in the sorted [`ALL`] list. [`run`] applies configured levels and inline ignores
+//! (`-- ogel-schema: ignore <rule>`) and sorts the findings.
+
+pub mod docs;
 
 use serde::Serialize;
 
-use crate::diag::Severity;
+use crate::Analysis;
+use crate::cli::config::Config;
+use crate::diag::{Finding, Severity};
+use crate::graph::SchemaGraph;
+use crate::span::Span;
 
 /// What kind of problem a rule finds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -15,6 +23,20 @@ pub enum Category {
     Security,
     Hygiene,
     App,
+}
+
+impl Category {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::References => "references",
+            Category::Order => "order",
+            Category::Design => "design",
+            Category::Security => "security",
+            Category::Hygiene => "hygiene",
+            Category::App => "app",
+        }
+    }
 }
 
 /// A rule's metadata: everything `rules`, `explain`, SARIF and the docs need.
@@ -30,3 +52,200 @@ pub struct RuleMeta {
     #[serde(skip)]
     pub doc: &'static str,
 }
+
+/// Everything a rule may read.
+pub struct Context<'a> {
+    pub analysis: &'a Analysis,
+    pub graph: &'a SchemaGraph,
+    pub config: &'a Config,
+}
+
+impl Context<'_> {
+    /// Display path of a file.
+    #[must_use]
+    pub fn file_name(&self, file: usize) -> &str {
+        self.analysis
+            .project
+            .files
+            .get(file)
+            .map_or("", |f| f.display.as_str())
+    }
+
+    /// `file:line` of a span, for messages.
+    #[must_use]
+    pub fn place(&self, span: Span) -> String {
+        match self.analysis.project.files.get(span.file) {
+            Some(f) => format!("{}:{}", f.display, f.lines.line_of(span.start)),
+            None => String::from("?"),
+        }
+    }
+}
+
+/// A rule. Implementations live one per file in this folder.
+pub trait Rule: Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    /// Report findings with the rule's default severity; [`run`] applies configuration.
+    fn check(&self, ctx: &Context<'_>, out: &mut Vec<Finding>);
+    /// Off unless configured (e.g. RLS rules outside the Supabase profile).
+    fn enabled_by_default(&self, _config: &Config) -> bool {
+        true
+    }
+}
+
+/// Every rule, sorted by name.
+pub static ALL: &[&dyn Rule] = &[];
+
+/// Rules that are not in [`ALL`] because [`run`] itself produces their findings.
+pub static BUILTIN: &[&RuleMeta] = &[&UNUSED_IGNORE];
+
+/// Metadata of every rule, sorted by name.
+#[must_use]
+pub fn all_meta() -> Vec<&'static RuleMeta> {
+    let mut v: Vec<&'static RuleMeta> = ALL
+        .iter()
+        .map(|r| r.meta())
+        .chain(BUILTIN.iter().copied())
+        .collect();
+    v.sort_by_key(|m| m.name);
+    v
+}
+
+/// Look a rule up by name.
+#[must_use]
+pub fn find(name: &str) -> Option<&'static RuleMeta> {
+    all_meta().into_iter().find(|m| m.name == name)
+}
+
+/// Run every enabled rule, apply levels and inline ignores, and sort.
+#[must_use]
+pub fn run(analysis: &Analysis, config: &Config) -> Vec<Finding> {
+    let graph = SchemaGraph::build(&analysis.model, &config.options.external_id_prefixes);
+    let ctx = Context {
+        analysis,
+        graph: &graph,
+        config,
+    };
+    let mut findings = Vec::new();
+    for rule in ALL {
+        let meta = rule.meta();
+        let level = config.rules.get(meta.name).copied();
+        let enabled = match level {
+            Some(l) => l.severity().is_some(),
+            None => rule.enabled_by_default(config),
+        };
+        if !enabled {
+            continue;
+        }
+        let mut out = Vec::new();
+        rule.check(&ctx, &mut out);
+        if let Some(sev) = level.and_then(crate::cli::config::Level::severity) {
+            for f in &mut out {
+                f.severity = sev;
+            }
+        }
+        findings.extend(out);
+    }
+    let findings = suppress(analysis, findings);
+    sort_findings(analysis, findings)
+}
+
+/// Apply `-- ogel-schema: ignore` comments. An ignore that suppresses nothing is reported.
+fn suppress(analysis: &Analysis, findings: Vec<Finding>) -> Vec<Finding> {
+    let mut used = std::collections::BTreeSet::new();
+    let mut kept = Vec::with_capacity(findings.len());
+    for f in findings {
+        let mut suppressed = false;
+        if let Some(pf) = analysis.parsed.get(f.span.file) {
+            let containing: Vec<usize> = pf
+                .statements
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| {
+                    s.span.start <= f.span.start && f.span.start <= s.span.end.max(s.span.start)
+                })
+                .map(|(i, _)| i)
+                .collect();
+            for (k, ig) in pf.ignores.iter().enumerate() {
+                let applies = match ig.statement {
+                    None => true,
+                    Some(i) => containing.contains(&i),
+                };
+                if applies && ig.rules.iter().any(|r| r == f.rule || r == "all") {
+                    used.insert((f.span.file, k));
+                    suppressed = true;
+                }
+            }
+        }
+        if !suppressed {
+            kept.push(f);
+        }
+    }
+    for pf in &analysis.parsed {
+        for (k, ig) in pf.ignores.iter().enumerate() {
+            if !used.contains(&(pf.file, k)) {
+                kept.push(Finding {
+                    rule: UNUSED_IGNORE.name,
+                    severity: UNUSED_IGNORE.default_severity,
+                    span: ig.span,
+                    message: format!(
+                        "this ignore comment suppresses nothing ({})",
+                        ig.rules.join(", ")
+                    ),
+                    help: Some(
+                        "remove the comment, or fix the rule name; `ogel-schema rules` lists them"
+                            .into(),
+                    ),
+                    labels: Vec::new(),
+                    fingerprint: format!(
+                        "{}:{}:{}",
+                        UNUSED_IGNORE.name,
+                        ig.rules.join(","),
+                        file_display(analysis, pf.file)
+                    ),
+                });
+            }
+        }
+    }
+    kept
+}
+
+fn file_display(analysis: &Analysis, file: usize) -> &str {
+    analysis
+        .project
+        .files
+        .get(file)
+        .map_or("", |f| f.display.as_str())
+}
+
+/// Sort by file apply order, offset, then rule; drop exact duplicates.
+#[must_use]
+pub fn sort_findings(analysis: &Analysis, mut findings: Vec<Finding>) -> Vec<Finding> {
+    let n = analysis.project.files.len();
+    findings.sort_by(|a, b| {
+        (
+            a.span.file.min(n),
+            a.span.start,
+            a.span.end,
+            a.rule,
+            &a.message,
+        )
+            .cmp(&(
+                b.span.file.min(n),
+                b.span.start,
+                b.span.end,
+                b.rule,
+                &b.message,
+            ))
+    });
+    findings.dedup();
+    findings
+}
+
+/// The rule [`run`] uses for ignore comments that suppress nothing.
+pub static UNUSED_IGNORE: RuleMeta = RuleMeta {
+    name: "unused-ignore",
+    category: Category::Hygiene,
+    default_severity: Severity::Warning,
+    summary: "An `-- ogel-schema: ignore` comment that suppresses no finding",
+    doc: include_str!("../../rules/unused-ignore.md"),
+};

@@ -64,7 +64,12 @@ impl LineIndex {
         self.line_col_by(text, offset, |s| s.encode_utf16().count())
     }
 
-    fn line_col_by(&self, text: &str, offset: usize, width: impl Fn(&str) -> usize) -> (usize, usize) {
+    fn line_col_by(
+        &self,
+        text: &str,
+        offset: usize,
+        width: impl Fn(&str) -> usize,
+    ) -> (usize, usize) {
         let offset = floor_char_boundary(text, offset);
         let line = self.line_of(offset);
         let start = self.line_start(line).unwrap_or(0).min(offset);
@@ -80,10 +85,10 @@ impl LineIndex {
         let end = self.line_start(line + 1).unwrap_or(text.len());
         let line_text = text.get(start..end)?;
         let skip = column.saturating_sub(1);
-        let within = line_text
-            .char_indices()
-            .nth(skip)
-            .map_or_else(|| line_text.trim_end_matches(['\n', '\r']).len(), |(i, _)| i);
+        let within = line_text.char_indices().nth(skip).map_or_else(
+            || line_text.trim_end_matches(['\n', '\r']).len(),
+            |(i, _)| i,
+        );
         Some(start + within)
     }
 }

@@ -1,0 +1,238 @@
+//! Stage 3 (model): our own schema vocabulary — what PostgreSQL's catalog would hold after a
+//! point in the history. Rules, graph and renderers read these types; none of them sees
+//! sqlparser's AST. Every object carries the [`Span`] of the statement part that created it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::span::Span;
+
+/// A schema-qualified name, already case-folded as PostgreSQL does.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct QualifiedName {
+    pub schema: String,
+    pub name: String,
+}
+
+impl QualifiedName {
+    #[must_use]
+    pub fn new(schema: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            schema: schema.into(),
+            name: name.into(),
+        }
+    }
+}
+
+impl fmt::Display for QualifiedName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}.{}",
+            quote_ident(&self.schema),
+            quote_ident(&self.name)
+        )
+    }
+}
+
+/// Quote an identifier the way PostgreSQL's `quote_ident` does: only when needed.
+#[must_use]
+pub fn quote_ident(name: &str) -> String {
+    let plain = !name.is_empty()
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$')
+        && !super::pgtype::is_reserved_keyword(name);
+    if plain {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+}
+
+/// What kind of relation a table-like object is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RelationKind {
+    Table,
+    PartitionedTable,
+    Partition,
+    View,
+    MaterializedView,
+}
+
+impl RelationKind {
+    #[must_use]
+    pub fn is_view(self) -> bool {
+        matches!(self, RelationKind::View | RelationKind::MaterializedView)
+    }
+
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RelationKind::Table => "table",
+            RelationKind::PartitionedTable => "partitioned_table",
+            RelationKind::Partition => "partition",
+            RelationKind::View => "view",
+            RelationKind::MaterializedView => "materialized_view",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Column {
+    pub name: String,
+    /// PostgreSQL's `format_type` spelling, e.g. `character varying(255)`.
+    pub data_type: String,
+    pub nullable: bool,
+    /// Default expression as written (serial columns get `nextval(...)`).
+    pub default: Option<String>,
+    /// Identity or serial column.
+    pub generated: bool,
+    pub origin: Span,
+}
+
+/// A PRIMARY KEY or UNIQUE constraint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Key {
+    pub name: String,
+    pub columns: Vec<String>,
+    pub origin: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ForeignKey {
+    pub name: String,
+    pub columns: Vec<String>,
+    pub target: QualifiedName,
+    pub target_columns: Vec<String>,
+    pub on_delete: String,
+    pub on_update: String,
+    pub not_valid: bool,
+    pub origin: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Check {
+    pub name: String,
+    pub expr: String,
+    pub origin: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Index {
+    pub name: String,
+    pub schema: String,
+    pub table: QualifiedName,
+    /// Plain column names; an expression element is `None`.
+    pub columns: Vec<Option<String>>,
+    pub unique: bool,
+    /// Has a WHERE clause.
+    pub partial: bool,
+    /// The index backs a PRIMARY KEY or UNIQUE constraint (created implicitly).
+    pub constraint: bool,
+    pub origin: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Table {
+    pub name: QualifiedName,
+    pub kind: RelationKind,
+    pub columns: Vec<Column>,
+    pub primary_key: Option<Key>,
+    pub uniques: Vec<Key>,
+    pub foreign_keys: Vec<ForeignKey>,
+    pub checks: Vec<Check>,
+    /// Parent of a partition / tables named in INHERITS.
+    pub parents: Vec<QualifiedName>,
+    /// Relations a view reads.
+    pub reads: Vec<QualifiedName>,
+    pub comment: Option<String>,
+    pub rls_enabled: bool,
+    pub policies: Vec<String>,
+    pub origin: Span,
+}
+
+impl Table {
+    #[must_use]
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    #[must_use]
+    pub fn column_mut(&mut self, name: &str) -> Option<&mut Column> {
+        self.columns.iter_mut().find(|c| c.name == name)
+    }
+
+    /// Names of all constraints on this table.
+    pub fn constraint_names(&self) -> impl Iterator<Item = &str> {
+        self.primary_key
+            .iter()
+            .chain(&self.uniques)
+            .map(|k| k.name.as_str())
+            .chain(self.foreign_keys.iter().map(|f| f.name.as_str()))
+            .chain(self.checks.iter().map(|c| c.name.as_str()))
+    }
+}
+
+/// A user-defined type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TypeDef {
+    pub name: QualifiedName,
+    pub kind: TypeKind,
+    pub origin: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TypeKind {
+    Enum { values: Vec<String> },
+    Domain { base: String },
+    Composite,
+    Other,
+}
+
+/// The catalog: every object that exists at one point of the history. Relations, indexes and
+/// sequences share one namespace per schema, as in PostgreSQL (`pg_class`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Catalog {
+    pub schemas: BTreeMap<String, Span>,
+    pub tables: BTreeMap<QualifiedName, Table>,
+    pub indexes: BTreeMap<QualifiedName, Index>,
+    pub sequences: BTreeMap<QualifiedName, Span>,
+    pub types: BTreeMap<QualifiedName, TypeDef>,
+    pub extensions: BTreeSet<String>,
+    pub functions: BTreeMap<QualifiedName, Span>,
+}
+
+impl Catalog {
+    /// A fresh database: schema `public` exists.
+    #[must_use]
+    pub fn new() -> Self {
+        let mut c = Self::default();
+        c.schemas.insert("public".into(), Span::default());
+        c
+    }
+
+    /// `true` when a relation, index or sequence already uses `name` (pg_class namespace).
+    #[must_use]
+    pub fn relation_name_taken(&self, name: &QualifiedName) -> bool {
+        self.tables.contains_key(name)
+            || self.indexes.contains_key(name)
+            || self.sequences.contains_key(name)
+    }
+
+    /// Indexes on `table`, sorted by name.
+    pub fn indexes_on<'a>(
+        &'a self,
+        table: &'a QualifiedName,
+    ) -> impl Iterator<Item = &'a Index> + 'a {
+        self.indexes.values().filter(move |i| &i.table == table)
+    }
+}

@@ -1,0 +1,98 @@
+//! Stage 3 (model): questions about the past, answered from the replay's events:
+//! why a name did not resolve at a point (never created, created later, dropped, renamed),
+//! which relations existed after a given migration, and where an object was defined.
+
+use serde::Serialize;
+
+use super::{EventAction, Model, ObjectKey, QualifiedName};
+use crate::span::{FileId, Span};
+
+/// Why a relation (or type) was missing when a statement used it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "why", rename_all = "snake_case")]
+pub enum Why {
+    /// No migration ever creates it.
+    NeverCreated,
+    /// A later statement creates it.
+    CreatedLater { at: Span },
+    /// It existed but was dropped before.
+    Dropped { at: Span },
+    /// It existed but was renamed before.
+    Renamed { to: String, at: Span },
+}
+
+impl Model {
+    /// Why `object` did not exist at statement `seq`.
+    #[must_use]
+    pub fn why_missing(&self, object: &ObjectKey, seq: usize) -> Why {
+        let mut last_gone: Option<Why> = None;
+        for e in self
+            .events
+            .iter()
+            .filter(|e| e.seq < seq && &e.object == object)
+        {
+            match &e.action {
+                EventAction::Dropped => last_gone = Some(Why::Dropped { at: e.span }),
+                EventAction::Renamed { to, .. } => {
+                    last_gone = Some(Why::Renamed {
+                        to: to.clone(),
+                        at: e.span,
+                    })
+                }
+                EventAction::Created => last_gone = None,
+                _ => {}
+            }
+        }
+        if let Some(w) = last_gone {
+            return w;
+        }
+        match self.events.iter().find(|e| {
+            e.seq > seq && &e.object == object && matches!(e.action, EventAction::Created)
+        }) {
+            Some(e) => Why::CreatedLater { at: e.span },
+            None => Why::NeverCreated,
+        }
+    }
+
+    /// Relations that existed after the last statement of `file` (in apply order), by the
+    /// create / drop / rename events. Sorted.
+    #[must_use]
+    pub fn relations_after(&self, file: FileId) -> Vec<QualifiedName> {
+        let Some(pos) = self.file_order.iter().position(|f| *f == file) else {
+            return Vec::new();
+        };
+        let files: std::collections::BTreeSet<FileId> =
+            self.file_order.iter().take(pos + 1).copied().collect();
+        let mut live = std::collections::BTreeSet::new();
+        for e in &self.events {
+            let Some(st) = self.statements.get(e.seq) else {
+                continue;
+            };
+            if !files.contains(&st.file) {
+                continue;
+            }
+            if let ObjectKey::Relation { name } = &e.object {
+                match &e.action {
+                    EventAction::Created => {
+                        live.insert(name.clone());
+                    }
+                    EventAction::Dropped => {
+                        live.remove(name);
+                    }
+                    EventAction::Renamed { to, .. } => {
+                        live.remove(name);
+                        live.insert(QualifiedName::new(name.schema.clone(), to.clone()));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        live.into_iter().collect()
+    }
+
+    /// The file that applies statement `seq`.
+    #[must_use]
+    pub fn file_of(&self, seq: usize) -> Option<FileId> {
+        self.statements.get(seq).map(|s| s.file)
+    }
+}

@@ -1,0 +1,334 @@
+//! Stage 3 (model): the intermediate representation. `lower.rs` turns each parsed statement
+//! into one [`Change`] in these terms (names already case-folded, positions already file
+//! spans); `replay.rs` applies them. Nothing here depends on sqlparser.
+
+use crate::span::Span;
+
+/// A possibly schema-qualified object name as written, case-folded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjName {
+    pub schema: Option<String>,
+    pub name: String,
+    pub span: Span,
+}
+
+/// A column name as written, case-folded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColName {
+    pub name: String,
+    pub span: Span,
+}
+
+/// A column type as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypeRef {
+    /// PostgreSQL's canonical spelling for builtins (`integer`, `character varying(20)`), or
+    /// the user type's folded name (schema resolution happens at replay).
+    pub text: String,
+    /// For a non-builtin type: its name, to resolve against created types.
+    pub user: Option<ObjName>,
+    /// Array dimensions (`text[]` = 1).
+    pub array: usize,
+    /// `serial` / `bigserial` / `smallserial`: implies NOT NULL and a sequence default.
+    pub serial: bool,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnDef {
+    pub name: ColName,
+    pub ty: TypeRef,
+    pub not_null: bool,
+    pub default: Option<String>,
+    /// GENERATED ... AS IDENTITY.
+    pub identity: bool,
+    /// Inline constraints (PRIMARY KEY, UNIQUE, REFERENCES, CHECK) with this column filled in.
+    pub constraints: Vec<ConstraintDef>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConstraintDef {
+    pub name: Option<String>,
+    pub kind: ConstraintKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConstraintKind {
+    PrimaryKey(Vec<ColName>),
+    Unique(Vec<ColName>),
+    /// `columns` are the columns the expression mentions (for PostgreSQL's auto-naming).
+    Check {
+        expr: String,
+        columns: Vec<String>,
+    },
+    ForeignKey(FkDef),
+    /// EXCLUDE and others we do not model beyond their name.
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FkDef {
+    pub columns: Vec<ColName>,
+    pub target: ObjName,
+    /// Empty: the target's primary key.
+    pub target_columns: Vec<ColName>,
+    pub on_delete: String,
+    pub on_update: String,
+    pub not_valid: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableKindDef {
+    Table,
+    Partitioned,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableDef {
+    pub name: ObjName,
+    pub if_not_exists: bool,
+    pub kind: TableKindDef,
+    pub temporary: bool,
+    pub columns: Vec<ColumnDef>,
+    pub constraints: Vec<ConstraintDef>,
+    pub partition_of: Option<ObjName>,
+    pub inherits: Vec<ObjName>,
+    pub like: Vec<ObjName>,
+    /// CREATE TABLE ... AS SELECT: the relations it reads and its output column names.
+    pub as_query: Option<(QueryRefs, Vec<String>)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AlterAction {
+    AddColumn {
+        def: ColumnDef,
+        if_not_exists: bool,
+    },
+    DropColumn {
+        name: ColName,
+        if_exists: bool,
+        cascade: bool,
+    },
+    RenameColumn {
+        from: ColName,
+        to: ColName,
+    },
+    SetType {
+        column: ColName,
+        ty: TypeRef,
+    },
+    SetNotNull(ColName),
+    DropNotNull(ColName),
+    SetDefault {
+        column: ColName,
+        expr: String,
+    },
+    DropDefault(ColName),
+    AddIdentity(ColName),
+    AddConstraint(ConstraintDef),
+    DropConstraint {
+        name: String,
+        if_exists: bool,
+        cascade: bool,
+        span: Span,
+    },
+    RenameConstraint {
+        from: String,
+        to: String,
+        span: Span,
+    },
+    ValidateConstraint {
+        name: String,
+        span: Span,
+    },
+    RenameTable(ObjName),
+    EnableRls,
+    DisableRls,
+    AttachPartition(ObjName),
+    DetachPartition(ObjName),
+    Inherit(ObjName),
+    NoInherit(ObjName),
+    /// Something we accept but that does not change the modelled catalog.
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DropKind {
+    Table,
+    View,
+    MaterializedView,
+    Index,
+    Type,
+    Domain,
+    Schema,
+    Sequence,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexDef {
+    pub name: Option<ObjName>,
+    pub table: ObjName,
+    pub unique: bool,
+    pub if_not_exists: bool,
+    /// Plain columns are `Some`; expressions `None` (their column mentions are in `mentions`).
+    pub columns: Vec<Option<ColName>>,
+    pub mentions: Vec<ColName>,
+    pub partial: bool,
+}
+
+/// Relations and columns a query (or the query part of a statement) reads.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QueryRefs {
+    pub relations: Vec<RelRef>,
+    /// Qualified column references `alias.col` whose qualifier names a relation of the query.
+    pub columns: Vec<ColumnRef>,
+    /// Plain column references, only collected when the query reads exactly one relation and
+    /// has no subquery, so each must belong to that relation.
+    pub plain_columns: Vec<ColName>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelRef {
+    pub name: ObjName,
+    /// The alias, or the bare table name when there is none.
+    pub alias: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnRef {
+    pub qualifier: String,
+    pub column: ColName,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConflictTarget {
+    Columns(Vec<ColName>),
+    Constraint(String, Span),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommentKind {
+    Table,
+    Column,
+    View,
+    MaterializedView,
+    Index,
+    Type,
+    Schema,
+    Other,
+}
+
+/// What one statement does, in our vocabulary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    CreateSchema {
+        name: String,
+        if_not_exists: bool,
+        span: Span,
+    },
+    SetSearchPath(Vec<String>),
+    ResetSearchPath,
+    Begin,
+    Commit,
+    Rollback,
+    CreateTable(Box<TableDef>),
+    AlterTable {
+        table: ObjName,
+        if_exists: bool,
+        actions: Vec<AlterAction>,
+    },
+    Drop {
+        kind: DropKind,
+        names: Vec<ObjName>,
+        if_exists: bool,
+        cascade: bool,
+    },
+    CreateIndex(Box<IndexDef>),
+    AlterIndexRename {
+        index: ObjName,
+        to: String,
+    },
+    CreateEnum {
+        name: ObjName,
+        values: Vec<String>,
+    },
+    AddEnumValue {
+        name: ObjName,
+        value: String,
+        if_not_exists: bool,
+    },
+    CreateDomain {
+        name: ObjName,
+        base: TypeRef,
+    },
+    CreateCompositeType {
+        name: ObjName,
+    },
+    CreateView {
+        name: ObjName,
+        materialized: bool,
+        or_replace: bool,
+        if_not_exists: bool,
+        query: QueryRefs,
+    },
+    CreateSequence {
+        name: ObjName,
+        if_not_exists: bool,
+    },
+    CreateExtension {
+        name: String,
+        if_not_exists: bool,
+    },
+    CreateFunction {
+        name: ObjName,
+    },
+    Insert {
+        table: ObjName,
+        columns: Vec<ColName>,
+        on_conflict: Option<ConflictTarget>,
+        query: QueryRefs,
+    },
+    Update {
+        table: RelRef,
+        set: Vec<ColName>,
+        query: QueryRefs,
+    },
+    Delete {
+        table: RelRef,
+        query: QueryRefs,
+    },
+    Truncate {
+        tables: Vec<ObjName>,
+    },
+    Copy {
+        table: ObjName,
+        columns: Vec<ColName>,
+    },
+    Query(QueryRefs),
+    Comment {
+        kind: CommentKind,
+        target: ObjName,
+        column: Option<ColName>,
+        if_exists: bool,
+    },
+    CreatePolicy {
+        table: ObjName,
+        name: String,
+    },
+    /// A statement PostgreSQL rejects although sqlparser accepts it.
+    Rejected {
+        reason: String,
+    },
+    /// A `DO` block: its body statements follow separately.
+    Do,
+    /// Parsed, but nothing we model (GRANT, ANALYZE, ...).
+    Other,
+    /// Not parsed; a token scan may have recovered the target.
+    Unparsed {
+        verb: Option<String>,
+        target: Option<ObjName>,
+    },
+}

@@ -1,0 +1,257 @@
+//! Stage 3 (model), wire format: `ogel-schema model --format json`. Versioned serde types kept
+//! apart from the internal model (documented in docs/output-formats.md). Everything is sorted.
+
+use serde::Serialize;
+
+use super::{Model, ProblemKind, TypeKind};
+use crate::source::Project;
+use crate::span::Span;
+
+pub const VERSION: u32 = 1;
+
+#[derive(Debug, Serialize)]
+pub struct ModelDoc {
+    pub version: u32,
+    pub migrations: Vec<MigrationDoc>,
+    pub schemas: Vec<String>,
+    pub tables: Vec<TableDoc>,
+    pub enums: Vec<EnumDoc>,
+    pub unresolved: Vec<UnresolvedDoc>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MigrationDoc {
+    pub file: String,
+    pub version: Option<String>,
+    pub name: String,
+    pub kind: crate::source::FileKind,
+    pub reason: String,
+    pub root: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TableDoc {
+    pub schema: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub columns: Vec<ColumnDoc>,
+    pub primary_key: Option<KeyDoc>,
+    pub unique: Vec<KeyDoc>,
+    pub foreign_keys: Vec<ForeignKeyDoc>,
+    pub indexes: Vec<IndexDoc>,
+    pub origin: OriginDoc,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ColumnDoc {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub data_type: String,
+    pub nullable: bool,
+    pub default: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct KeyDoc {
+    pub name: String,
+    pub columns: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ForeignKeyDoc {
+    pub name: String,
+    pub columns: Vec<String>,
+    pub references: ReferenceDoc,
+    pub on_delete: String,
+    pub on_update: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReferenceDoc {
+    pub schema: String,
+    pub table: String,
+    pub columns: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct IndexDoc {
+    pub name: String,
+    /// Plain column names; an expression is `null`.
+    pub columns: Vec<Option<String>>,
+    pub unique: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OriginDoc {
+    pub file: String,
+    pub line: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EnumDoc {
+    pub schema: String,
+    pub name: String,
+    pub values: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct UnresolvedDoc {
+    pub kind: &'static str,
+    pub name: String,
+    pub context: Option<String>,
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+fn origin(project: &Project, span: Span) -> OriginDoc {
+    match project.files.get(span.file) {
+        Some(f) => OriginDoc {
+            file: f.display.clone(),
+            line: f.lines.line_of(span.start),
+        },
+        None => OriginDoc {
+            file: String::new(),
+            line: 0,
+        },
+    }
+}
+
+/// Build the document.
+#[must_use]
+pub fn document(project: &Project, model: &Model) -> ModelDoc {
+    let migrations = project
+        .files
+        .iter()
+        .map(|f| MigrationDoc {
+            file: f.display.clone(),
+            version: f.version.as_ref().map(|v| v.raw.clone()),
+            name: f.name.clone(),
+            kind: f.kind,
+            reason: f.reason.clone(),
+            root: f.root,
+        })
+        .collect();
+    let cat = &model.catalog;
+    let tables = cat
+        .tables
+        .values()
+        .map(|t| {
+            let mut unique: Vec<KeyDoc> = t
+                .uniques
+                .iter()
+                .map(|k| KeyDoc {
+                    name: k.name.clone(),
+                    columns: k.columns.clone(),
+                })
+                .collect();
+            unique.sort_by(|a, b| a.name.cmp(&b.name));
+            let mut foreign_keys: Vec<ForeignKeyDoc> = t
+                .foreign_keys
+                .iter()
+                .map(|f| ForeignKeyDoc {
+                    name: f.name.clone(),
+                    columns: f.columns.clone(),
+                    references: ReferenceDoc {
+                        schema: f.target.schema.clone(),
+                        table: f.target.name.clone(),
+                        columns: f.target_columns.clone(),
+                    },
+                    on_delete: f.on_delete.clone(),
+                    on_update: f.on_update.clone(),
+                })
+                .collect();
+            foreign_keys.sort_by(|a, b| a.name.cmp(&b.name));
+            let indexes = cat
+                .indexes_on(&t.name)
+                .filter(|i| !i.constraint)
+                .map(|i| IndexDoc {
+                    name: i.name.clone(),
+                    columns: i.columns.clone(),
+                    unique: i.unique,
+                })
+                .collect();
+            TableDoc {
+                schema: t.name.schema.clone(),
+                name: t.name.name.clone(),
+                kind: t.kind.as_str(),
+                columns: t
+                    .columns
+                    .iter()
+                    .map(|c| ColumnDoc {
+                        name: c.name.clone(),
+                        data_type: c.data_type.clone(),
+                        nullable: c.nullable,
+                        default: c.default.clone(),
+                    })
+                    .collect(),
+                primary_key: t.primary_key.as_ref().map(|k| KeyDoc {
+                    name: k.name.clone(),
+                    columns: k.columns.clone(),
+                }),
+                unique,
+                foreign_keys,
+                indexes,
+                origin: origin(project, t.origin),
+            }
+        })
+        .collect();
+    let enums = cat
+        .types
+        .values()
+        .filter_map(|t| match &t.kind {
+            TypeKind::Enum { values } => Some(EnumDoc {
+                schema: t.name.schema.clone(),
+                name: t.name.name.clone(),
+                values: values.clone(),
+            }),
+            _ => None,
+        })
+        .collect();
+    let mut unresolved: Vec<UnresolvedDoc> = model
+        .problems
+        .iter()
+        .filter_map(|p| {
+            let (kind, name, context) = match &p.kind {
+                ProblemKind::MissingRelation { name, context, .. } => (
+                    "relation",
+                    name.to_string(),
+                    Some(context.describe().to_string()),
+                ),
+                ProblemKind::MissingColumn {
+                    table,
+                    column,
+                    context,
+                } => (
+                    "column",
+                    format!("{table}.{column}"),
+                    Some(context.describe().to_string()),
+                ),
+                ProblemKind::MissingType { name, .. } => ("type", name.to_string(), None),
+                ProblemKind::MissingSchema { name } => ("schema", name.clone(), None),
+                _ => return None,
+            };
+            let f = project.files.get(p.span.file)?;
+            let (line, column) = f.lines.line_col(&f.text, p.span.start);
+            Some(UnresolvedDoc {
+                kind,
+                name,
+                context,
+                file: f.display.clone(),
+                line,
+                column,
+            })
+        })
+        .collect();
+    unresolved.sort_by(|a, b| {
+        (&a.file, a.line, a.column, &a.name).cmp(&(&b.file, b.line, b.column, &b.name))
+    });
+    ModelDoc {
+        version: VERSION,
+        migrations,
+        schemas: cat.schemas.keys().cloned().collect(),
+        tables,
+        enums,
+        unresolved,
+    }
+}

@@ -1,0 +1,1204 @@
+//! Stage 3 (model): the ONLY module that matches on sqlparser's AST. It lowers one parsed
+//! statement into one [`Change`] of our IR: identifiers case-folded as PostgreSQL does,
+//! positions turned into file [`Span`]s, types spelled as `format_type` spells them.
+//! sqlparser changes its AST every release; keeping the translation here keeps an upgrade
+//! to this one file.
+
+use std::collections::BTreeSet;
+use std::ops::ControlFlow;
+
+use sqlparser::ast::{
+    self, AlterColumnOperation, AlterTableOperation, AlterTypeOperation, ArrayElemTypeDef,
+    AssignmentTarget, CharacterLength, ColumnOption, CommentObject, ConflictTarget as AstConflict,
+    CopySource, DataType, ExactNumberInfo, Expr, FromTable, Ident, ObjectName, ObjectNamePart,
+    ObjectType, OnInsert, Query, ReferentialAction, RenameTableNameKind, SchemaName, SelectItem,
+    SetExpr, Statement, TableConstraint, TableFactor, TableObject, TimezoneInfo,
+    UserDefinedTypeRepresentation, Visit, Visitor,
+};
+
+use super::ir::{
+    AlterAction, Change, ColName, ColumnDef, ColumnRef, CommentKind, ConflictTarget, ConstraintDef,
+    ConstraintKind, DropKind, FkDef, IndexDef, ObjName, QueryRefs, RelRef, TableDef, TableKindDef,
+    TypeRef,
+};
+use super::pgtype;
+use crate::parse;
+use crate::source::lines::LineIndex;
+use crate::span::{FileId, Span};
+
+/// PostgreSQL truncates identifiers to NAMEDATALEN - 1 bytes.
+const MAX_IDENT_BYTES: usize = 63;
+
+/// Lower one parsed statement. `plain_columns` enables collecting unqualified column
+/// references (off inside DO bodies, where bare names may be PL/pgSQL variables).
+#[must_use]
+pub fn lower(stmt: &parse::Statement, file: FileId, plain_columns: bool) -> Change {
+    let Some(ast) = &stmt.ast else {
+        let lw = Lowerer::new(stmt, file, false);
+        return lw.unparsed();
+    };
+    let lw = Lowerer::new(stmt, file, plain_columns);
+    lw.statement(ast)
+}
+
+/// Fold an identifier as PostgreSQL does: unquoted -> ASCII lower case; then truncate.
+#[must_use]
+pub fn fold_ident(ident: &Ident) -> String {
+    let folded = if ident.quote_style.is_some() {
+        ident.value.clone()
+    } else {
+        ident.value.to_ascii_lowercase()
+    };
+    truncate_ident(folded)
+}
+
+fn truncate_ident(mut s: String) -> String {
+    if s.len() > MAX_IDENT_BYTES {
+        let cut = crate::source::lines::floor_char_boundary(&s, MAX_IDENT_BYTES);
+        s.truncate(cut);
+    }
+    s
+}
+
+struct Lowerer<'a> {
+    stmt: &'a parse::Statement,
+    file: FileId,
+    lines: LineIndex,
+    plain_columns: bool,
+}
+
+impl<'a> Lowerer<'a> {
+    fn new(stmt: &'a parse::Statement, file: FileId, plain_columns: bool) -> Self {
+        Self {
+            stmt,
+            file,
+            lines: LineIndex::new(&stmt.text),
+            plain_columns,
+        }
+    }
+
+    // ----- positions -------------------------------------------------------------------
+
+    fn offset(&self, loc: sqlparser::tokenizer::Location) -> Option<usize> {
+        if loc.line == 0 {
+            return None;
+        }
+        let line = usize::try_from(loc.line).ok()?;
+        let col = usize::try_from(loc.column).ok()?;
+        let in_text = self.lines.offset(&self.stmt.text, line, col)?;
+        Some(map_offset(
+            &self.stmt.offsets,
+            in_text,
+            self.stmt.span.start,
+        ))
+    }
+
+    fn span_of(&self, s: sqlparser::tokenizer::Span) -> Span {
+        match (self.offset(s.start), self.offset(s.end)) {
+            (Some(a), Some(b)) if b >= a => Span::new(self.file, a, b),
+            (Some(a), _) => Span::new(self.file, a, a),
+            _ => self.stmt.span,
+        }
+    }
+
+    fn ident_span(&self, ident: &Ident) -> Span {
+        self.span_of(ident.span)
+    }
+
+    fn col(&self, ident: &Ident) -> ColName {
+        ColName {
+            name: fold_ident(ident),
+            span: self.ident_span(ident),
+        }
+    }
+
+    fn idents<'b>(&self, name: &'b ObjectName) -> Vec<&'b Ident> {
+        name.0
+            .iter()
+            .filter_map(|p| match p {
+                ObjectNamePart::Identifier(i) => Some(i),
+                ObjectNamePart::Function(_) => None,
+            })
+            .collect()
+    }
+
+    fn obj(&self, name: &ObjectName) -> ObjName {
+        let parts = self.idents(name);
+        let span = match (parts.first(), parts.last()) {
+            (Some(a), Some(b)) => {
+                let (sa, sb) = (self.ident_span(a), self.ident_span(b));
+                Span::new(self.file, sa.start, sb.end.max(sa.start))
+            }
+            _ => self.stmt.span,
+        };
+        let n = parts.len();
+        let name_part = parts.last().map(|i| fold_ident(i)).unwrap_or_default();
+        let schema = if n >= 2 {
+            parts.get(n - 2).map(|i| fold_ident(i))
+        } else {
+            None
+        };
+        ObjName {
+            schema,
+            name: name_part,
+            span,
+        }
+    }
+
+    // ----- statements ------------------------------------------------------------------
+
+    fn unparsed(&self) -> Change {
+        let Some(rec) = &self.stmt.recovered else {
+            return Change::Unparsed {
+                verb: None,
+                target: None,
+            };
+        };
+        if rec.verb == "DO" {
+            return Change::Do;
+        }
+        let target = rec.target.as_deref().map(|t| {
+            let start = self.stmt.text.find(t).map_or(self.stmt.span.start, |i| {
+                map_offset(&self.stmt.offsets, i, self.stmt.span.start)
+            });
+            let span = Span::new(self.file, start, start + t.len());
+            recovered_name(t, span)
+        });
+        Change::Unparsed {
+            verb: Some(rec.verb.clone()),
+            target,
+        }
+    }
+
+    fn statement(&self, ast: &Statement) -> Change {
+        match ast {
+            Statement::CreateTable(ct) => self.create_table(ct),
+            Statement::AlterTable(at) => Change::AlterTable {
+                table: self.obj(&at.name),
+                if_exists: at.if_exists,
+                actions: at
+                    .operations
+                    .iter()
+                    .flat_map(|op| self.alter_op(op))
+                    .collect(),
+            },
+            Statement::Drop {
+                object_type,
+                if_exists,
+                names,
+                cascade,
+                ..
+            } => Change::Drop {
+                kind: match object_type {
+                    ObjectType::Table => DropKind::Table,
+                    ObjectType::View => DropKind::View,
+                    ObjectType::MaterializedView => DropKind::MaterializedView,
+                    ObjectType::Index => DropKind::Index,
+                    ObjectType::Type => DropKind::Type,
+                    ObjectType::Schema => DropKind::Schema,
+                    ObjectType::Sequence => DropKind::Sequence,
+                    _ => DropKind::Other,
+                },
+                names: names.iter().map(|n| self.obj(n)).collect(),
+                if_exists: *if_exists,
+                cascade: *cascade,
+            },
+            Statement::DropDomain(d) => Change::Drop {
+                kind: DropKind::Domain,
+                names: vec![self.obj(&d.name)],
+                if_exists: d.if_exists,
+                cascade: matches!(d.drop_behavior, Some(ast::DropBehavior::Cascade)),
+            },
+            Statement::CreateIndex(ci) => self.create_index(ci),
+            Statement::CreateType {
+                name,
+                representation,
+            } => match representation {
+                Some(UserDefinedTypeRepresentation::Enum { labels }) => Change::CreateEnum {
+                    name: self.obj(name),
+                    values: labels.iter().map(|l| l.value.clone()).collect(),
+                },
+                Some(UserDefinedTypeRepresentation::Composite { .. }) | None | Some(_) => {
+                    Change::CreateCompositeType {
+                        name: self.obj(name),
+                    }
+                }
+            },
+            Statement::AlterType(at) => match &at.operation {
+                AlterTypeOperation::AddValue(av) => Change::AddEnumValue {
+                    name: self.obj(&at.name),
+                    value: av.value.value.clone(),
+                    if_not_exists: av.if_not_exists,
+                },
+                _ => Change::Other,
+            },
+            Statement::CreateDomain(cd) => Change::CreateDomain {
+                name: self.obj(&cd.name),
+                base: self.type_ref(&cd.data_type, sqlparser::ast::Spanned::span(&cd.name)),
+            },
+            Statement::CreateView(cv) => Change::CreateView {
+                name: self.obj(&cv.name),
+                materialized: cv.materialized,
+                or_replace: cv.or_replace,
+                if_not_exists: cv.if_not_exists,
+                query: self.query_refs(&*cv.query, None),
+            },
+            Statement::CreateSequence {
+                if_not_exists,
+                name,
+                ..
+            } => Change::CreateSequence {
+                name: self.obj(name),
+                if_not_exists: *if_not_exists,
+            },
+            Statement::CreateExtension(ce) => Change::CreateExtension {
+                name: fold_ident(&ce.name),
+                if_not_exists: ce.if_not_exists,
+            },
+            Statement::CreateFunction(cf) => Change::CreateFunction {
+                name: self.obj(&cf.name),
+            },
+            Statement::CreateSchema {
+                schema_name,
+                if_not_exists,
+                ..
+            } => {
+                let (name, span) = match schema_name {
+                    SchemaName::Simple(n) | SchemaName::NamedAuthorization(n, _) => {
+                        let o = self.obj(n);
+                        (o.name, o.span)
+                    }
+                    SchemaName::UnnamedAuthorization(i) => (fold_ident(i), self.ident_span(i)),
+                };
+                Change::CreateSchema {
+                    name,
+                    if_not_exists: *if_not_exists,
+                    span,
+                }
+            }
+            Statement::Set(set) => self.set(set),
+            Statement::Reset(r) => {
+                if format!("{r}").to_ascii_lowercase().contains("search_path")
+                    || format!("{r}").to_ascii_lowercase().contains(" all")
+                {
+                    Change::ResetSearchPath
+                } else {
+                    Change::Other
+                }
+            }
+            Statement::StartTransaction { .. } => Change::Begin,
+            Statement::Commit { .. } => Change::Commit,
+            Statement::Rollback {
+                savepoint: None, ..
+            } => Change::Rollback,
+            Statement::Insert(ins) => self.insert(ins),
+            Statement::Update(up) => self.update(up),
+            Statement::Delete(del) => self.delete(del),
+            Statement::Truncate(t) => Change::Truncate {
+                tables: t.table_names.iter().map(|t| self.obj(&t.name)).collect(),
+            },
+            Statement::Copy {
+                source:
+                    CopySource::Table {
+                        table_name,
+                        columns,
+                    },
+                ..
+            } => Change::Copy {
+                table: self.obj(table_name),
+                columns: columns.iter().map(|c| self.col(c)).collect(),
+            },
+            Statement::Copy {
+                source: CopySource::Query(q),
+                ..
+            } => Change::Query(self.query_refs(&**q, None)),
+            Statement::Query(q) => Change::Query(self.query_refs(&**q, None)),
+            Statement::Comment {
+                object_type,
+                object_name,
+                if_exists,
+                ..
+            } => self.comment(*object_type, object_name, *if_exists),
+            Statement::CreatePolicy(cp) => Change::CreatePolicy {
+                table: self.obj(&cp.table_name),
+                name: fold_ident(&cp.name),
+            },
+            Statement::AlterIndex {
+                name,
+                operation: ast::AlterIndexOperation::RenameIndex { index_name },
+            } => Change::AlterIndexRename {
+                index: self.obj(name),
+                to: self.obj(index_name).name,
+            },
+            Statement::Raise(_) => Change::Rejected {
+                reason:
+                    "RAISE is PL/pgSQL: PostgreSQL rejects it outside a DO block or function body"
+                        .into(),
+            },
+            _ => Change::Other,
+        }
+    }
+
+    fn set(&self, set: &ast::Set) -> Change {
+        if let ast::Set::SingleAssignment {
+            variable, values, ..
+        } = set
+        {
+            let var = self
+                .idents(variable)
+                .last()
+                .map(|i| i.value.to_ascii_lowercase())
+                .unwrap_or_default();
+            if var == "search_path" {
+                let mut schemas = Vec::new();
+                for v in values {
+                    match v {
+                        Expr::Identifier(i) => schemas.push(fold_ident(i)),
+                        Expr::Value(val) => {
+                            if let ast::Value::SingleQuotedString(s) = &val.value {
+                                // SET search_path = 'a, b' is one string with commas.
+                                schemas.extend(s.split(',').map(|p| {
+                                    let p = p.trim();
+                                    if p.len() >= 2 && p.starts_with('"') && p.ends_with('"') {
+                                        p.get(1..p.len() - 1).unwrap_or_default().to_string()
+                                    } else {
+                                        p.to_ascii_lowercase()
+                                    }
+                                }));
+                            } else if matches!(&val.value, ast::Value::Placeholder(_)) {
+                                return Change::Other;
+                            }
+                        }
+                        _ => {
+                            let text = v.to_string().to_ascii_lowercase();
+                            if text == "default" {
+                                return Change::ResetSearchPath;
+                            }
+                        }
+                    }
+                }
+                if schemas.iter().any(|s| s == "default") {
+                    return Change::ResetSearchPath;
+                }
+                return Change::SetSearchPath(schemas);
+            }
+        }
+        Change::Other
+    }
+
+    fn comment(&self, object_type: CommentObject, name: &ObjectName, if_exists: bool) -> Change {
+        let kind = match object_type {
+            CommentObject::Table => CommentKind::Table,
+            CommentObject::Column => CommentKind::Column,
+            CommentObject::View => CommentKind::View,
+            CommentObject::MaterializedView => CommentKind::MaterializedView,
+            CommentObject::Index => CommentKind::Index,
+            CommentObject::Type | CommentObject::Domain => CommentKind::Type,
+            CommentObject::Schema => CommentKind::Schema,
+            _ => CommentKind::Other,
+        };
+        if kind == CommentKind::Column {
+            let parts = self.idents(name);
+            let (Some(col), rest) = (parts.last(), parts.len().saturating_sub(1)) else {
+                return Change::Other;
+            };
+            let table_parts: Vec<Ident> = parts.iter().take(rest).map(|i| (*i).clone()).collect();
+            if table_parts.is_empty() {
+                return Change::Other;
+            }
+            let table_name = ObjectName(
+                table_parts
+                    .into_iter()
+                    .map(ObjectNamePart::Identifier)
+                    .collect(),
+            );
+            return Change::Comment {
+                kind,
+                target: self.obj(&table_name),
+                column: Some(self.col(col)),
+                if_exists,
+            };
+        }
+        Change::Comment {
+            kind,
+            target: self.obj(name),
+            column: None,
+            if_exists,
+        }
+    }
+
+    // ----- CREATE TABLE ------------------------------------------------------------------
+
+    fn create_table(&self, ct: &ast::CreateTable) -> Change {
+        let name = self.obj(&ct.name);
+        let columns = ct.columns.iter().map(|c| self.column_def(c)).collect();
+        let constraints = ct
+            .constraints
+            .iter()
+            .map(|c| self.table_constraint(c, false))
+            .collect();
+        let like = match &ct.like {
+            Some(
+                ast::CreateTableLikeKind::Parenthesized(l) | ast::CreateTableLikeKind::Plain(l),
+            ) => {
+                vec![self.obj(&l.name)]
+            }
+            None => Vec::new(),
+        };
+        let as_query = ct.query.as_ref().map(|q| {
+            let refs = self.query_refs(&**q, None);
+            let names = output_names(q);
+            (refs, names)
+        });
+        Change::CreateTable(Box::new(TableDef {
+            name,
+            if_not_exists: ct.if_not_exists,
+            kind: if ct.partition_by.is_some() {
+                TableKindDef::Partitioned
+            } else {
+                TableKindDef::Table
+            },
+            temporary: ct.temporary,
+            columns,
+            constraints,
+            partition_of: ct.partition_of.as_ref().map(|p| self.obj(p)),
+            inherits: ct.inherits.iter().flatten().map(|p| self.obj(p)).collect(),
+            like,
+            as_query,
+        }))
+    }
+
+    fn column_def(&self, c: &ast::ColumnDef) -> ColumnDef {
+        let name = self.col(&c.name);
+        let ty = self.type_ref(&c.data_type, c.name.span);
+        let mut def = ColumnDef {
+            span: name.span,
+            name: name.clone(),
+            not_null: false,
+            default: None,
+            identity: false,
+            constraints: Vec::new(),
+            ty,
+        };
+        for opt in &c.options {
+            let cname = opt.name.as_ref().map(fold_ident);
+            let span = def.span;
+            match &opt.option {
+                ColumnOption::NotNull => def.not_null = true,
+                ColumnOption::Null => {}
+                ColumnOption::Default(e) => def.default = Some(e.to_string()),
+                ColumnOption::Generated {
+                    generation_expr: None,
+                    ..
+                }
+                | ColumnOption::Identity(_) => def.identity = true,
+                ColumnOption::Generated {
+                    generation_expr: Some(e),
+                    ..
+                } => def.default = Some(e.to_string()),
+                ColumnOption::PrimaryKey(_) => def.constraints.push(ConstraintDef {
+                    name: cname,
+                    kind: ConstraintKind::PrimaryKey(vec![name.clone()]),
+                    span,
+                }),
+                ColumnOption::Unique(_) => def.constraints.push(ConstraintDef {
+                    name: cname,
+                    kind: ConstraintKind::Unique(vec![name.clone()]),
+                    span,
+                }),
+                ColumnOption::ForeignKey(fk) => {
+                    let mut c = self.fk(fk, false);
+                    if let ConstraintKind::ForeignKey(f) = &mut c.kind {
+                        f.columns = vec![name.clone()];
+                    }
+                    c.name = cname.or(c.name);
+                    def.constraints.push(c);
+                }
+                ColumnOption::Check(ch) => def.constraints.push(ConstraintDef {
+                    name: cname.or_else(|| ch.name.as_ref().map(fold_ident)),
+                    kind: ConstraintKind::Check {
+                        expr: ch.expr.to_string(),
+                        columns: vec![name.name.clone()],
+                    },
+                    span,
+                }),
+                _ => {}
+            }
+        }
+        def
+    }
+
+    fn table_constraint(&self, c: &TableConstraint, not_valid: bool) -> ConstraintDef {
+        let span = self.span_of(sqlparser::ast::Spanned::span(c));
+        match c {
+            TableConstraint::PrimaryKey(pk) => ConstraintDef {
+                name: pk.name.as_ref().map(fold_ident),
+                kind: ConstraintKind::PrimaryKey(self.index_columns(&pk.columns)),
+                span,
+            },
+            TableConstraint::Unique(u) => ConstraintDef {
+                name: u.name.as_ref().map(fold_ident),
+                kind: ConstraintKind::Unique(self.index_columns(&u.columns)),
+                span,
+            },
+            TableConstraint::ForeignKey(fk) => self.fk(fk, not_valid),
+            TableConstraint::Check(ch) => ConstraintDef {
+                name: ch.name.as_ref().map(fold_ident),
+                kind: ConstraintKind::Check {
+                    expr: ch.expr.to_string(),
+                    columns: expr_columns(&ch.expr),
+                },
+                span,
+            },
+            _ => ConstraintDef {
+                name: constraint_name(c),
+                kind: ConstraintKind::Other,
+                span,
+            },
+        }
+    }
+
+    fn index_columns(&self, cols: &[ast::IndexColumn]) -> Vec<ColName> {
+        cols.iter()
+            .filter_map(|c| match &c.column.expr {
+                Expr::Identifier(i) => Some(self.col(i)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn fk(&self, fk: &ast::ForeignKeyConstraint, not_valid: bool) -> ConstraintDef {
+        let target = self.obj(&fk.foreign_table);
+        let columns: Vec<ColName> = fk.columns.iter().map(|c| self.col(c)).collect();
+        let span = match columns.first() {
+            Some(c) => Span::new(self.file, c.span.start, target.span.end.max(c.span.start)),
+            None => target.span,
+        };
+        ConstraintDef {
+            name: fk.name.as_ref().map(fold_ident),
+            kind: ConstraintKind::ForeignKey(FkDef {
+                columns,
+                target_columns: fk.referred_columns.iter().map(|c| self.col(c)).collect(),
+                target,
+                on_delete: action(fk.on_delete.as_ref()),
+                on_update: action(fk.on_update.as_ref()),
+                not_valid,
+            }),
+            span,
+        }
+    }
+
+    // ----- types -----------------------------------------------------------------------
+
+    fn type_ref(&self, dt: &DataType, anchor: sqlparser::tokenizer::Span) -> TypeRef {
+        let span = self.span_of(anchor);
+        let mut array = 0;
+        let mut inner = dt;
+        loop {
+            match inner {
+                DataType::Array(
+                    ArrayElemTypeDef::SquareBracket(t, _) | ArrayElemTypeDef::AngleBracket(t),
+                ) => {
+                    array += 1;
+                    inner = t;
+                }
+                _ => break,
+            }
+        }
+        let (text, user, serial) = match inner {
+            DataType::Custom(name, mods) => {
+                let parts = self.idents(name);
+                let last = parts.last().map(|i| i.value.clone()).unwrap_or_default();
+                let quoted = parts.last().is_some_and(|i| i.quote_style.is_some());
+                let in_catalog = parts.len() == 1
+                    || parts
+                        .first()
+                        .is_some_and(|p| p.value.eq_ignore_ascii_case("pg_catalog"));
+                let builtin = if in_catalog && !quoted {
+                    pgtype::canonical_builtin(
+                        &last,
+                        &mods.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                        None,
+                    )
+                } else if in_catalog && quoted && last == "char" {
+                    Some("\"char\"".to_string())
+                } else {
+                    None
+                };
+                match builtin {
+                    Some(t) => (t, None, pgtype::is_serial(&last) && !quoted),
+                    None => {
+                        let o = self.obj(name);
+                        (o.name.clone(), Some(o), false)
+                    }
+                }
+            }
+            other => (self.builtin_text(other), None, false),
+        };
+        let text = if array > 0 { format!("{text}[]") } else { text };
+        TypeRef {
+            text,
+            user,
+            array,
+            serial,
+            span,
+        }
+    }
+
+    fn builtin_text(&self, dt: &DataType) -> String {
+        let len = |l: &Option<CharacterLength>| match l {
+            Some(CharacterLength::IntegerLength { length, .. }) => vec![length.to_string()],
+            _ => Vec::new(),
+        };
+        let prec = |p: &Option<u64>| p.map(|p| vec![p.to_string()]).unwrap_or_default();
+        let exact = |e: &ExactNumberInfo| match e {
+            ExactNumberInfo::None => Vec::new(),
+            ExactNumberInfo::Precision(p) => vec![p.to_string()],
+            ExactNumberInfo::PrecisionAndScale(p, s) => vec![p.to_string(), s.to_string()],
+        };
+        let tz = |t: &TimezoneInfo| match t {
+            TimezoneInfo::WithTimeZone | TimezoneInfo::Tz => Some(true),
+            _ => Some(false),
+        };
+        let canon = |name: &str, mods: Vec<String>, z: Option<bool>| {
+            pgtype::canonical_builtin(name, &mods, z)
+                .unwrap_or_else(|| dt.to_string().to_ascii_lowercase())
+        };
+        match dt {
+            DataType::Int(_) | DataType::Integer(_) | DataType::Int4(_) => "integer".into(),
+            DataType::SmallInt(_) | DataType::Int2(_) => "smallint".into(),
+            DataType::BigInt(_) | DataType::Int8(_) => "bigint".into(),
+            DataType::Real | DataType::Float4 => "real".into(),
+            DataType::DoublePrecision | DataType::Float8 => "double precision".into(),
+            DataType::Double(e) | DataType::Float(e) => canon("float", exact(e), None),
+            DataType::Numeric(e) | DataType::Decimal(e) | DataType::Dec(e) => {
+                canon("numeric", exact(e), None)
+            }
+            DataType::Bool | DataType::Boolean => "boolean".into(),
+            DataType::Text => "text".into(),
+            DataType::Varchar(l) | DataType::CharacterVarying(l) | DataType::CharVarying(l) => {
+                canon("varchar", len(l), None)
+            }
+            DataType::Char(l) | DataType::Character(l) => canon("char", len(l), None),
+            DataType::Uuid => "uuid".into(),
+            DataType::JSON => "json".into(),
+            DataType::JSONB => "jsonb".into(),
+            DataType::Bytea => "bytea".into(),
+            DataType::Date => "date".into(),
+            DataType::Timestamp(p, z) => canon("timestamp", prec(p), tz(z)),
+            DataType::Time(p, z) => canon("time", prec(p), tz(z)),
+            DataType::Interval { .. } => "interval".into(),
+            DataType::Bit(p) => canon("bit", prec(p), None),
+            DataType::BitVarying(p) | DataType::VarBit(p) => canon("varbit", prec(p), None),
+            DataType::Regclass => "regclass".into(),
+            DataType::TsVector => "tsvector".into(),
+            DataType::TsQuery => "tsquery".into(),
+            other => {
+                let text = other.to_string();
+                let lower = text.to_ascii_lowercase();
+                pgtype::canonical_builtin(&lower, &[], None).unwrap_or(lower)
+            }
+        }
+    }
+
+    // ----- ALTER TABLE ------------------------------------------------------------------
+
+    fn alter_op(&self, op: &AlterTableOperation) -> Vec<AlterAction> {
+        let one = |a| vec![a];
+        match op {
+            AlterTableOperation::AddColumn {
+                if_not_exists,
+                column_def,
+                ..
+            } => one(AlterAction::AddColumn {
+                def: self.column_def(column_def),
+                if_not_exists: *if_not_exists,
+            }),
+            AlterTableOperation::DropColumn {
+                column_names,
+                if_exists,
+                drop_behavior,
+                ..
+            } => column_names
+                .iter()
+                .map(|c| AlterAction::DropColumn {
+                    name: self.col(c),
+                    if_exists: *if_exists,
+                    cascade: matches!(drop_behavior, Some(ast::DropBehavior::Cascade)),
+                })
+                .collect(),
+            AlterTableOperation::RenameColumn {
+                old_column_name,
+                new_column_name,
+            } => one(AlterAction::RenameColumn {
+                from: self.col(old_column_name),
+                to: self.col(new_column_name),
+            }),
+            AlterTableOperation::RenameTable { table_name } => {
+                let (RenameTableNameKind::As(n) | RenameTableNameKind::To(n)) = table_name;
+                one(AlterAction::RenameTable(self.obj(n)))
+            }
+            AlterTableOperation::AddConstraint {
+                constraint,
+                not_valid,
+            } => one(AlterAction::AddConstraint(
+                self.table_constraint(constraint, *not_valid),
+            )),
+            AlterTableOperation::DropConstraint {
+                if_exists,
+                name,
+                drop_behavior,
+            } => one(AlterAction::DropConstraint {
+                name: fold_ident(name),
+                if_exists: *if_exists,
+                cascade: matches!(drop_behavior, Some(ast::DropBehavior::Cascade)),
+                span: self.ident_span(name),
+            }),
+            AlterTableOperation::RenameConstraint { old_name, new_name } => {
+                one(AlterAction::RenameConstraint {
+                    from: fold_ident(old_name),
+                    to: fold_ident(new_name),
+                    span: self.ident_span(old_name),
+                })
+            }
+            AlterTableOperation::ValidateConstraint { name } => {
+                one(AlterAction::ValidateConstraint {
+                    name: fold_ident(name),
+                    span: self.ident_span(name),
+                })
+            }
+            AlterTableOperation::AlterColumn { column_name, op } => {
+                let c = self.col(column_name);
+                one(match op {
+                    AlterColumnOperation::SetNotNull => AlterAction::SetNotNull(c),
+                    AlterColumnOperation::DropNotNull => AlterAction::DropNotNull(c),
+                    AlterColumnOperation::SetDefault { value } => AlterAction::SetDefault {
+                        column: c,
+                        expr: value.to_string(),
+                    },
+                    AlterColumnOperation::DropDefault => AlterAction::DropDefault(c),
+                    AlterColumnOperation::SetDataType { data_type, .. } => AlterAction::SetType {
+                        ty: self.type_ref(data_type, column_name.span),
+                        column: c,
+                    },
+                    AlterColumnOperation::AddGenerated { .. } => AlterAction::AddIdentity(c),
+                    AlterColumnOperation::GenericOptions { .. } => AlterAction::Other,
+                })
+            }
+            AlterTableOperation::EnableRowLevelSecurity
+            | AlterTableOperation::ForceRowLevelSecurity => one(AlterAction::EnableRls),
+            AlterTableOperation::DisableRowLevelSecurity => one(AlterAction::DisableRls),
+            AlterTableOperation::AttachPartitionOf { partition, .. } => {
+                one(AlterAction::AttachPartition(self.obj(partition)))
+            }
+            AlterTableOperation::DetachPartitionOf { partition, .. } => {
+                one(AlterAction::DetachPartition(self.obj(partition)))
+            }
+            AlterTableOperation::Inherit { parent } => one(AlterAction::Inherit(self.obj(parent))),
+            AlterTableOperation::NoInherit { parent } => {
+                one(AlterAction::NoInherit(self.obj(parent)))
+            }
+            _ => one(AlterAction::Other),
+        }
+    }
+
+    // ----- CREATE INDEX ------------------------------------------------------------------
+
+    fn create_index(&self, ci: &ast::CreateIndex) -> Change {
+        let table = self.obj(&ci.table_name);
+        let mut mentions = Vec::new();
+        let columns = ci
+            .columns
+            .iter()
+            .map(|c| match &c.column.expr {
+                Expr::Identifier(i) => {
+                    let cn = self.col(i);
+                    mentions.push(cn.clone());
+                    Some(cn)
+                }
+                e => {
+                    let _ = e.visit(&mut IdentCollector {
+                        out: &mut mentions,
+                        lw: self,
+                    });
+                    None
+                }
+            })
+            .collect();
+        Change::CreateIndex(Box::new(IndexDef {
+            name: ci.name.as_ref().map(|n| self.obj(n)),
+            table,
+            unique: ci.unique,
+            if_not_exists: ci.if_not_exists,
+            columns,
+            mentions,
+            partial: ci.predicate.is_some(),
+        }))
+    }
+
+    // ----- DML ---------------------------------------------------------------------------
+
+    fn insert(&self, ins: &ast::Insert) -> Change {
+        let table = match &ins.table {
+            TableObject::TableName(n) => self.obj(n),
+            TableObject::TableFunction(_) | TableObject::TableQuery(_) => return Change::Other,
+        };
+        let columns = ins
+            .columns
+            .iter()
+            .filter_map(|c| self.idents(c).last().map(|i| self.col(i)))
+            .collect();
+        let on_conflict = match &ins.on {
+            Some(OnInsert::OnConflict(oc)) => match &oc.conflict_target {
+                Some(AstConflict::Columns { columns, .. }) => Some(ConflictTarget::Columns(
+                    columns.iter().map(|c| self.col(c)).collect(),
+                )),
+                Some(AstConflict::OnConstraint(n)) => {
+                    let o = self.obj(n);
+                    Some(ConflictTarget::Constraint(o.name, o.span))
+                }
+                None => None,
+            },
+            _ => None,
+        };
+        let query = ins
+            .source
+            .as_ref()
+            .map(|q| self.query_refs(&**q, None))
+            .unwrap_or_default();
+        Change::Insert {
+            table,
+            columns,
+            on_conflict,
+            query,
+        }
+    }
+
+    fn update(&self, up: &ast::Update) -> Change {
+        let TableFactor::Table { name, alias, .. } = &up.table.relation else {
+            return Change::Other;
+        };
+        let target = self.obj(name);
+        let alias = alias
+            .as_ref()
+            .map_or_else(|| target.name.clone(), |a| fold_ident(&a.name));
+        let set = up
+            .assignments
+            .iter()
+            .flat_map(|a| match &a.target {
+                AssignmentTarget::ColumnName(n) => self
+                    .idents(n)
+                    .last()
+                    .map(|i| vec![self.col(i)])
+                    .unwrap_or_default(),
+                AssignmentTarget::Tuple(ns) => ns
+                    .iter()
+                    .filter_map(|n| self.idents(n).last().map(|i| self.col(i)))
+                    .collect(),
+            })
+            .collect();
+        let target_ref = RelRef {
+            name: target,
+            alias,
+        };
+        let query = self.query_refs(up, Some(&target_ref));
+        Change::Update {
+            table: target_ref,
+            set,
+            query,
+        }
+    }
+
+    fn delete(&self, del: &ast::Delete) -> Change {
+        let (FromTable::WithFromKeyword(from) | FromTable::WithoutKeyword(from)) = &del.from;
+        let Some(TableFactor::Table { name, alias, .. }) = from.first().map(|t| &t.relation) else {
+            return Change::Other;
+        };
+        let target = self.obj(name);
+        let alias = alias
+            .as_ref()
+            .map_or_else(|| target.name.clone(), |a| fold_ident(&a.name));
+        let target_ref = RelRef {
+            name: target,
+            alias,
+        };
+        let query = self.query_refs(del, Some(&target_ref));
+        Change::Delete {
+            table: target_ref,
+            query,
+        }
+    }
+
+    /// Relations and column references of any AST node. For UPDATE / DELETE, `target` is the
+    /// statement's own table: it is left out of the relations but its alias qualifies columns.
+    fn query_refs<V: Visit>(&self, node: &V, target: Option<&RelRef>) -> QueryRefs {
+        let mut c = RefCollector {
+            lw: self,
+            ..RefCollector::default_with(self)
+        };
+        let _ = node.visit(&mut c);
+        let mut relations: Vec<RelRef> = c.relations;
+        if let Some(t) = target {
+            if let Some(pos) = relations
+                .iter()
+                .position(|r| r.name.name == t.name.name && r.name.schema == t.name.schema)
+            {
+                relations.remove(pos);
+            }
+        }
+        let relations: Vec<RelRef> = relations
+            .into_iter()
+            .filter(|r| r.name.schema.is_some() || !c.ctes.contains(&r.name.name))
+            .collect();
+        let mut known: Vec<&RelRef> = relations.iter().collect();
+        if let Some(t) = target {
+            known.push(t);
+        }
+        let columns = c
+            .qualified
+            .into_iter()
+            .filter(|cr| {
+                !c.opaque_aliases.contains(&cr.qualifier)
+                    && known.iter().filter(|r| r.alias == cr.qualifier).count() == 1
+            })
+            .collect();
+        let single =
+            known.len() == 1 && c.queries <= 1 && c.ctes.is_empty() && c.opaque_aliases.is_empty();
+        let plain_columns = if self.plain_columns && single {
+            c.plain
+                .into_iter()
+                .filter(|p| !c.output_aliases.contains(&p.name))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        QueryRefs {
+            relations,
+            columns,
+            plain_columns,
+        }
+    }
+}
+
+/// Map an offset in a statement's text to the file through its offset map.
+fn map_offset(map: &parse::OffsetMap, in_text: usize, stmt_start: usize) -> usize {
+    match map.anchors.iter().rev().find(|(t, _)| *t <= in_text) {
+        Some((t, f)) => f + (in_text - t),
+        None => stmt_start + in_text,
+    }
+}
+
+/// Parse a recovered name like `platform."Users"` into an [`ObjName`].
+fn recovered_name(text: &str, span: Span) -> ObjName {
+    let mut parts = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut was_quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(ch) = chars.next() {
+        match ch {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            '"' => {
+                quoted = !quoted;
+                was_quoted = true;
+            }
+            '.' if !quoted => {
+                parts.push(finish(&mut cur, was_quoted));
+                was_quoted = false;
+            }
+            c => cur.push(c),
+        }
+    }
+    parts.push(finish(&mut cur, was_quoted));
+    let name = parts.pop().unwrap_or_default();
+    ObjName {
+        schema: parts.pop(),
+        name,
+        span,
+    }
+}
+
+fn finish(cur: &mut String, quoted: bool) -> String {
+    let s = std::mem::take(cur);
+    truncate_ident(if quoted { s } else { s.to_ascii_lowercase() })
+}
+
+fn action(a: Option<&ReferentialAction>) -> String {
+    match a {
+        None | Some(ReferentialAction::NoAction) => "NO ACTION",
+        Some(ReferentialAction::Restrict) => "RESTRICT",
+        Some(ReferentialAction::Cascade) => "CASCADE",
+        Some(ReferentialAction::SetNull) => "SET NULL",
+        Some(ReferentialAction::SetDefault) => "SET DEFAULT",
+    }
+    .to_string()
+}
+
+fn constraint_name(c: &TableConstraint) -> Option<String> {
+    match c {
+        TableConstraint::Index(_) | TableConstraint::FulltextOrSpatial(_) => None,
+        other => {
+            let text = other.to_string();
+            let rest = text.strip_prefix("CONSTRAINT ")?;
+            rest.split_whitespace()
+                .next()
+                .map(|s| s.trim_matches('"').to_string())
+        }
+    }
+}
+
+/// Column names an expression mentions, in order of first appearance (for CHECK naming).
+fn expr_columns(e: &Expr) -> Vec<String> {
+    struct V(Vec<String>);
+    impl Visitor for V {
+        type Break = ();
+        fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
+            if let Expr::Identifier(i) = e {
+                let n = fold_ident(i);
+                if !self.0.contains(&n) {
+                    self.0.push(n);
+                }
+            }
+            ControlFlow::Continue(())
+        }
+    }
+    let mut v = V(Vec::new());
+    let _ = e.visit(&mut v);
+    v.0
+}
+
+/// Output column names of a query's top-level SELECT list (for CREATE TABLE AS).
+fn output_names(q: &Query) -> Vec<String> {
+    let SetExpr::Select(sel) = &*q.body else {
+        return Vec::new();
+    };
+    sel.projection
+        .iter()
+        .filter_map(|item| match item {
+            SelectItem::ExprWithAlias { alias, .. } => Some(fold_ident(alias)),
+            SelectItem::UnnamedExpr(Expr::Identifier(i)) => Some(fold_ident(i)),
+            SelectItem::UnnamedExpr(Expr::CompoundIdentifier(p)) => p.last().map(fold_ident),
+            _ => None,
+        })
+        .collect()
+}
+
+struct IdentCollector<'a, 'b> {
+    out: &'a mut Vec<ColName>,
+    lw: &'a Lowerer<'b>,
+}
+
+impl Visitor for IdentCollector<'_, '_> {
+    type Break = ();
+    fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
+        if let Expr::Identifier(i) = e {
+            self.out.push(self.lw.col(i));
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+struct RefCollector<'a, 'b> {
+    lw: &'a Lowerer<'b>,
+    relations: Vec<RelRef>,
+    ctes: BTreeSet<String>,
+    /// Aliases of derived tables, table functions and CTE references: not base tables.
+    opaque_aliases: BTreeSet<String>,
+    output_aliases: BTreeSet<String>,
+    qualified: Vec<ColumnRef>,
+    plain: Vec<ColName>,
+    queries: usize,
+}
+
+impl<'a, 'b> RefCollector<'a, 'b> {
+    fn default_with(lw: &'a Lowerer<'b>) -> Self {
+        Self {
+            lw,
+            relations: Vec::new(),
+            ctes: BTreeSet::new(),
+            opaque_aliases: BTreeSet::new(),
+            output_aliases: BTreeSet::new(),
+            qualified: Vec::new(),
+            plain: Vec::new(),
+            queries: 0,
+        }
+    }
+}
+
+impl Visitor for RefCollector<'_, '_> {
+    type Break = ();
+
+    fn pre_visit_query(&mut self, q: &Query) -> ControlFlow<()> {
+        self.queries += 1;
+        if let Some(with) = &q.with {
+            for cte in &with.cte_tables {
+                self.ctes.insert(fold_ident(&cte.alias.name));
+            }
+        }
+        if let SetExpr::Select(sel) = &*q.body {
+            for item in &sel.projection {
+                if let SelectItem::ExprWithAlias { alias, .. } = item {
+                    self.output_aliases.insert(fold_ident(alias));
+                }
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_table_factor(&mut self, tf: &TableFactor) -> ControlFlow<()> {
+        match tf {
+            TableFactor::Table {
+                name,
+                alias,
+                args: None,
+                ..
+            } => {
+                let o = self.lw.obj(name);
+                let alias_name = alias
+                    .as_ref()
+                    .map_or_else(|| o.name.clone(), |a| fold_ident(&a.name));
+                if o.schema.is_none() && self.ctes.contains(&o.name) {
+                    self.opaque_aliases.insert(alias_name);
+                } else {
+                    self.relations.push(RelRef {
+                        name: o,
+                        alias: alias_name,
+                    });
+                }
+            }
+            TableFactor::Table { alias: Some(a), .. }
+            | TableFactor::Derived { alias: Some(a), .. }
+            | TableFactor::TableFunction { alias: Some(a), .. }
+            | TableFactor::Function { alias: Some(a), .. }
+            | TableFactor::UNNEST { alias: Some(a), .. } => {
+                self.opaque_aliases.insert(fold_ident(&a.name));
+                self.queries += 1;
+            }
+            _ => {
+                self.queries += 1;
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
+        match e {
+            Expr::CompoundIdentifier(parts) if parts.len() >= 2 => {
+                let n = parts.len();
+                if let (Some(q), Some(c)) = (parts.get(n - 2), parts.get(n - 1)) {
+                    self.qualified.push(ColumnRef {
+                        qualifier: fold_ident(q),
+                        column: self.lw.col(c),
+                    });
+                }
+            }
+            Expr::Identifier(i) if i.quote_style != Some('\'') => self.plain.push(self.lw.col(i)),
+            Expr::Subquery(_) | Expr::Exists { .. } => self.queries += 1,
+            _ => {}
+        }
+        ControlFlow::Continue(())
+    }
+}

@@ -1,0 +1,391 @@
+//! Stage 3 (model): PostgreSQL type names. Spells builtin types the way `format_type` does
+//! (so the model compares equal to the real catalog) and answers PostgreSQL's foreign-key
+//! type compatibility question (an equality operator, possibly after an implicit cast).
+
+/// Canonical `format_type` spelling of a builtin type, from its name as written (any case,
+/// any alias) and its modifiers (`varchar(255)` -> name `varchar`, modifiers `["255"]`).
+/// Returns `None` when the name is not a builtin type.
+#[must_use]
+pub fn canonical_builtin(name: &str, modifiers: &[String], tz: Option<bool>) -> Option<String> {
+    let lower = name.trim().to_ascii_lowercase();
+    let lower = lower.strip_prefix("pg_catalog.").unwrap_or(&lower);
+    let m = modifiers.join(",");
+    let with_mod = |base: &str| {
+        if m.is_empty() {
+            base.to_string()
+        } else {
+            format!("{base}({m})")
+        }
+    };
+    let base = match lower {
+        "int" | "integer" | "int4" | "serial" | "serial4" => "integer".to_string(),
+        "smallint" | "int2" | "smallserial" | "serial2" => "smallint".to_string(),
+        "bigint" | "int8" | "bigserial" | "serial8" => "bigint".to_string(),
+        "real" | "float4" => "real".to_string(),
+        "double precision" | "float8" | "double" => "double precision".to_string(),
+        "float" => match modifiers.first().and_then(|p| p.parse::<u32>().ok()) {
+            Some(p) if p <= 24 => "real".to_string(),
+            _ => "double precision".to_string(),
+        },
+        "numeric" | "decimal" | "dec" => with_mod("numeric"),
+        "bool" | "boolean" => "boolean".to_string(),
+        "text" => "text".to_string(),
+        "varchar" | "character varying" | "char varying" => with_mod("character varying"),
+        "char" | "character" | "bpchar" => {
+            if m.is_empty() && lower != "bpchar" {
+                "character(1)".to_string()
+            } else {
+                with_mod("character")
+            }
+        }
+        "\"char\"" => "\"char\"".to_string(),
+        "name" => "name".to_string(),
+        "uuid" | "json" | "jsonb" | "bytea" | "date" | "inet" | "cidr" | "macaddr" | "macaddr8"
+        | "money" | "xml" | "tsvector" | "tsquery" | "oid" | "regclass" | "regtype" | "regproc"
+        | "point" | "line" | "lseg" | "box" | "path" | "polygon" | "circle" | "int4range"
+        | "int8range" | "numrange" | "tsrange" | "tstzrange" | "daterange" | "pg_lsn"
+        | "txid_snapshot" | "pg_snapshot" | "jsonpath" | "xid" | "cid" | "tid"
+        | "int4multirange" | "int8multirange" | "nummultirange" | "tsmultirange"
+        | "tstzmultirange" | "datemultirange" | "regnamespace" | "regrole" | "regoper"
+        | "regprocedure" | "regconfig" | "regdictionary" | "refcursor" => lower.to_string(),
+        "interval" => with_mod("interval"),
+        "bit" => {
+            if m.is_empty() {
+                "bit(1)".to_string()
+            } else {
+                with_mod("bit")
+            }
+        }
+        "varbit" | "bit varying" => with_mod("bit varying"),
+        "timestamptz" => time_name("timestamp", &m, true),
+        "timestamp" => time_name("timestamp", &m, tz.unwrap_or(false)),
+        "timetz" => time_name("time", &m, true),
+        "time" => time_name("time", &m, tz.unwrap_or(false)),
+        _ => return None,
+    };
+    Some(base)
+}
+
+fn time_name(base: &str, m: &str, tz: bool) -> String {
+    let zone = if tz {
+        "with time zone"
+    } else {
+        "without time zone"
+    };
+    if m.is_empty() {
+        format!("{base} {zone}")
+    } else {
+        format!("{base}({m}) {zone}")
+    }
+}
+
+/// `serial`, `bigserial`, ...: a column type that implies a sequence default and NOT NULL.
+#[must_use]
+pub fn is_serial(name: &str) -> bool {
+    matches!(
+        name.to_ascii_lowercase().as_str(),
+        "serial" | "serial4" | "bigserial" | "serial8" | "smallserial" | "serial2"
+    )
+}
+
+/// Builtin type families whose members compare with each other (a btree operator family, or
+/// an implicit cast into the referenced type's family).
+fn family(ty: &str) -> Option<&'static str> {
+    let base = ty.split('(').next().unwrap_or(ty).trim();
+    Some(match base {
+        "smallint" | "integer" | "bigint" => "int",
+        "real" | "double precision" => "float",
+        "numeric" => "numeric",
+        "text" | "character varying" | "character" | "name" => "string",
+        "date" | "timestamp without time zone" | "timestamp with time zone" => "datetime",
+        "time without time zone" => "time",
+        "time with time zone" => "timetz",
+        "boolean" => "bool",
+        "uuid" => "uuid",
+        "bytea" => "bytea",
+        "jsonb" => "jsonb",
+        "inet" | "cidr" => "network",
+        "interval" => "interval",
+        "money" => "money",
+        "oid" => "oid",
+        "bit" | "bit varying" => "bit",
+        "macaddr" => "macaddr",
+        "macaddr8" => "macaddr8",
+        "tsvector" => "tsvector",
+        "tsquery" => "tsquery",
+        _ => {
+            if base.starts_with("timestamp(") && base.ends_with("with time zone")
+                || base.starts_with("timestamp(") && base.ends_with("without time zone")
+            {
+                "datetime"
+            } else if base.starts_with("time(") && base.ends_with("without time zone") {
+                "time"
+            } else if base.starts_with("time(") && base.ends_with("with time zone") {
+                "timetz"
+            } else {
+                return None;
+            }
+        }
+    })
+}
+
+/// The answer to "can a FK column of type `fk` reference a key column of type `pk`?".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FkCompat {
+    Compatible,
+    Incompatible,
+    /// A user or extension type we cannot judge: say nothing.
+    Unknown,
+}
+
+/// Follows PostgreSQL: an equality operator in the key's operator family, or an implicit cast
+/// from the FK type into the key type. Both arguments are canonical spellings; array types
+/// end in `[]`. Domains must already be replaced by their base type.
+#[must_use]
+pub fn fk_compatible(fk: &str, pk: &str) -> FkCompat {
+    if fk == pk {
+        return FkCompat::Compatible;
+    }
+    let (fk_arr, pk_arr) = (fk.ends_with("[]"), pk.ends_with("[]"));
+    if fk_arr != pk_arr {
+        return match (
+            family(fk.trim_end_matches("[]")),
+            family(pk.trim_end_matches("[]")),
+        ) {
+            (Some(_), Some(_)) => FkCompat::Incompatible,
+            _ => FkCompat::Unknown,
+        };
+    }
+    let (fk_base, pk_base) = (fk.trim_end_matches("[]"), pk.trim_end_matches("[]"));
+    match (family(fk_base), family(pk_base)) {
+        (Some(a), Some(b)) if a == b => FkCompat::Compatible,
+        // Implicit casts into the key's family: integers to numeric and floats, numeric to floats.
+        (Some("int"), Some("numeric" | "float")) | (Some("numeric"), Some("float")) => {
+            FkCompat::Compatible
+        }
+        (Some(_), Some(_)) => FkCompat::Incompatible,
+        _ => FkCompat::Unknown,
+    }
+}
+
+/// PostgreSQL keywords that `quote_ident` always quotes (reserved, type/function-name and
+/// column-name keywords).
+#[must_use]
+pub fn is_reserved_keyword(word: &str) -> bool {
+    const KW: &[&str] = &[
+        "all",
+        "analyse",
+        "analyze",
+        "and",
+        "any",
+        "array",
+        "as",
+        "asc",
+        "asymmetric",
+        "authorization",
+        "between",
+        "bigint",
+        "binary",
+        "bit",
+        "boolean",
+        "both",
+        "case",
+        "cast",
+        "char",
+        "character",
+        "check",
+        "coalesce",
+        "collate",
+        "collation",
+        "column",
+        "concurrently",
+        "constraint",
+        "create",
+        "cross",
+        "current_catalog",
+        "current_date",
+        "current_role",
+        "current_schema",
+        "current_time",
+        "current_timestamp",
+        "current_user",
+        "dec",
+        "decimal",
+        "default",
+        "deferrable",
+        "desc",
+        "distinct",
+        "do",
+        "else",
+        "end",
+        "except",
+        "exists",
+        "extract",
+        "false",
+        "fetch",
+        "float",
+        "for",
+        "foreign",
+        "freeze",
+        "from",
+        "full",
+        "grant",
+        "greatest",
+        "group",
+        "grouping",
+        "having",
+        "ilike",
+        "in",
+        "initially",
+        "inner",
+        "inout",
+        "int",
+        "integer",
+        "intersect",
+        "interval",
+        "into",
+        "is",
+        "isnull",
+        "join",
+        "lateral",
+        "leading",
+        "least",
+        "left",
+        "like",
+        "limit",
+        "localtime",
+        "localtimestamp",
+        "national",
+        "natural",
+        "nchar",
+        "none",
+        "normalize",
+        "not",
+        "notnull",
+        "null",
+        "nullif",
+        "numeric",
+        "offset",
+        "on",
+        "only",
+        "or",
+        "order",
+        "out",
+        "outer",
+        "overlaps",
+        "overlay",
+        "placing",
+        "position",
+        "precision",
+        "primary",
+        "real",
+        "references",
+        "returning",
+        "right",
+        "row",
+        "select",
+        "session_user",
+        "setof",
+        "similar",
+        "smallint",
+        "some",
+        "substring",
+        "symmetric",
+        "system_user",
+        "table",
+        "tablesample",
+        "then",
+        "time",
+        "timestamp",
+        "to",
+        "trailing",
+        "treat",
+        "trim",
+        "true",
+        "union",
+        "unique",
+        "user",
+        "using",
+        "values",
+        "varchar",
+        "variadic",
+        "verbose",
+        "when",
+        "where",
+        "window",
+        "with",
+        "xmlattributes",
+        "xmlconcat",
+        "xmlelement",
+        "xmlexists",
+        "xmlforest",
+        "xmlnamespaces",
+        "xmlparse",
+        "xmlpi",
+        "xmlroot",
+        "xmlserialize",
+        "xmltable",
+    ];
+    KW.binary_search(&word).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(name: &str, m: &[&str]) -> Option<String> {
+        canonical_builtin(
+            name,
+            &m.iter().map(|s| (*s).to_string()).collect::<Vec<_>>(),
+            None,
+        )
+    }
+
+    #[test]
+    fn spells_like_format_type() {
+        assert_eq!(c("INT4", &[]).as_deref(), Some("integer"));
+        assert_eq!(
+            c("varchar", &["255"]).as_deref(),
+            Some("character varying(255)")
+        );
+        assert_eq!(c("numeric", &["10", "2"]).as_deref(), Some("numeric(10,2)"));
+        assert_eq!(
+            c("timestamptz", &[]).as_deref(),
+            Some("timestamp with time zone")
+        );
+        assert_eq!(
+            c("timestamp", &["3"]).as_deref(),
+            Some("timestamp(3) without time zone")
+        );
+        assert_eq!(c("char", &[]).as_deref(), Some("character(1)"));
+        assert_eq!(c("float", &["10"]).as_deref(), Some("real"));
+        assert_eq!(c("mood", &[]), None);
+    }
+
+    #[test]
+    fn keyword_list_is_sorted_for_binary_search() {
+        assert!(is_reserved_keyword("user"));
+        assert!(is_reserved_keyword("order"));
+        assert!(!is_reserved_keyword("users"));
+    }
+
+    #[test]
+    fn fk_compatibility_follows_postgres() {
+        assert_eq!(fk_compatible("integer", "bigint"), FkCompat::Compatible);
+        assert_eq!(fk_compatible("text", "uuid"), FkCompat::Incompatible);
+        assert_eq!(
+            fk_compatible("character varying(20)", "text"),
+            FkCompat::Compatible
+        );
+        assert_eq!(
+            fk_compatible("integer", "numeric(10,0)"),
+            FkCompat::Compatible
+        );
+        assert_eq!(fk_compatible("numeric", "integer"), FkCompat::Incompatible);
+        assert_eq!(fk_compatible("uuid", "mood"), FkCompat::Unknown);
+        assert_eq!(
+            fk_compatible("timestamp with time zone", "timestamp without time zone"),
+            FkCompat::Compatible
+        );
+    }
+}
