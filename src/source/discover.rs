@@ -981,6 +981,26 @@ mod tests {
     }
 
     #[test]
+    fn explicit_file_next_to_a_directory_joins_the_version_order() {
+        let extra = fixture("zero-padded/0009_x.sql");
+        let p = run(&[fixture("flat-numeric"), extra]);
+        assert_eq!(
+            applied_names(&p),
+            ["1-a.sql", "2_b.sql", "0009_x.sql", "10_c.sql"]
+        );
+        let (id, f) = by_name(&p, "0009_x.sql");
+        assert_eq!(f.reason, "given explicitly");
+        assert!(matches!(
+            diags_of(&p, id).as_slice(),
+            [DiagKind::OutsideMainPath { .. }]
+        ));
+        // A directory given twice contributes its files once.
+        let p = run(&[fixture("flat-numeric"), fixture("flat-numeric")]);
+        assert_eq!(p.files.len(), 3);
+        assert!(p.diagnostics.is_empty());
+    }
+
+    #[test]
     fn odd_bytes_never_abort() {
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join("001_ok.sql"), "SELECT 1;").unwrap();
