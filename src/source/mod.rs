@@ -3,7 +3,9 @@
 //!
 //! Input: the PATHs the user gave (directories or files). Output: a [`Project`].
 
+pub mod discover;
 pub mod lines;
+pub mod version;
 
 use std::path::PathBuf;
 
@@ -13,12 +15,30 @@ use crate::diag::Diagnostic;
 use crate::span::FileId;
 use lines::LineIndex;
 
+pub use discover::{USUAL_PLACES, default_inputs, discover, discover_in};
+
 /// Everything discovered: files in apply order (forward files first, in order; then the others),
 /// and what discovery noticed.
 #[derive(Debug, Default)]
 pub struct Project {
     pub files: Vec<SourceFile>,
     pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Project {
+    /// The applied files (forward and repeatable), in apply order, with their ids.
+    pub fn applied(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.is_applied())
+    }
+
+    /// The file with this id, if any.
+    #[must_use]
+    pub fn file(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id)
+    }
 }
 
 /// How a file takes part in the history.
@@ -84,12 +104,17 @@ pub type Id = FileId;
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum SourceError {
     #[error("path not found: {0}")]
-    #[diagnostic(code(ogel_schema::path_not_found), help("check the path; give a migrations directory or .sql files"))]
+    #[diagnostic(
+        code(ogel_schema::path_not_found),
+        help("check the path; give a migrations directory or .sql files")
+    )]
     NotFound(PathBuf),
     #[error("no migrations found: tried {tried}")]
     #[diagnostic(
         code(ogel_schema::no_migrations),
-        help("pass a directory (`ogel-schema check db/migrations`) or set `migrations = [\"...\"]` in ogel-schema.toml")
+        help(
+            "pass a directory (`ogel-schema check db/migrations`) or set `migrations = [\"...\"]` in ogel-schema.toml"
+        )
     )]
     NothingFound { tried: String },
     #[error("cannot read {path}: {error}")]

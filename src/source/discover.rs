@@ -1,0 +1,1136 @@
+//! Stage 1, discovery: turn the user's PATHs into a [`Project`] — find the migration
+//! directory, classify every `.sql` file (forward / down / repeatable / ignored), read it
+//! (never aborting for one bad file), and put the applied files into one version order.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::io::ErrorKind;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use super::lines::LineIndex;
+use super::version::{NameInfo, classify_name, natural_cmp};
+use super::{FileKind, Project, SourceError, SourceFile};
+use crate::diag::{DiagKind, Diagnostic};
+use crate::span::{FileId, Span};
+
+/// Where projects usually keep their migrations, relative to the project root, in the order
+/// they are tried.
+pub const USUAL_PLACES: [&str; 7] = [
+    "migrations",
+    "db/migrations",
+    "supabase/migrations",
+    "prisma/migrations",
+    "sql/migrations",
+    "src/main/resources/db/migration",
+    "database/migrations",
+];
+
+/// Discover the migrations under `inputs` (directories or files), relative to the current
+/// directory. With no inputs, [`default_inputs`] of the current directory are used.
+///
+/// # Errors
+/// A missing input ([`SourceError::NotFound`]), a directory holding no migrations
+/// ([`SourceError::NothingFound`]) or a directory that cannot be listed ([`SourceError::Io`]).
+pub fn discover(inputs: &[PathBuf]) -> Result<Project, SourceError> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    discover_in(inputs, &cwd)
+}
+
+/// [`discover`] with an explicit current directory (used for display paths and when `inputs`
+/// is empty).
+///
+/// # Errors
+/// As [`discover`].
+pub fn discover_in(inputs: &[PathBuf], cwd: &Path) -> Result<Project, SourceError> {
+    if inputs.is_empty() {
+        let defaults = default_inputs(cwd)?;
+        return discover_in(&defaults, cwd);
+    }
+    let mut roots = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        roots.push(resolve_input(input, cwd)?);
+    }
+    let all_files = roots.iter().all(|r| !r.is_dir);
+    let mut seen = BTreeSet::new();
+    let mut candidates = Vec::new();
+    for (index, root) in roots.iter().enumerate() {
+        let mut found = if root.is_dir {
+            walk(&root.path, index)?
+        } else {
+            vec![explicit(&root.path, index)]
+        };
+        found.retain(|c| seen.insert(identity(&c.path)));
+        settle_unversioned(&mut found);
+        candidates.extend(found);
+    }
+    for c in &mut candidates {
+        c.read();
+    }
+    let main = roots
+        .first()
+        .filter(|r| r.is_dir)
+        .map(|r| (r.path.as_path(), display(&r.path, cwd)));
+    Ok(assemble(candidates, all_files, main.as_ref(), cwd))
+}
+
+/// The migration directory to use when the user gave no PATH: the first usual place under
+/// `cwd` that holds `.sql` files, else `cwd` itself when it directly holds versioned migration
+/// files.
+///
+/// # Errors
+/// [`SourceError::NothingFound`] listing every place tried.
+pub fn default_inputs(cwd: &Path) -> Result<Vec<PathBuf>, SourceError> {
+    let mut tried = Vec::new();
+    for place in USUAL_PLACES {
+        let dir = cwd.join(place);
+        match place_state(&dir) {
+            PlaceState::HasSql => return Ok(vec![dir]),
+            state => tried.push(format!("{place} ({})", state.describe())),
+        }
+    }
+    if holds_migrations_directly(cwd) {
+        return Ok(vec![cwd.to_path_buf()]);
+    }
+    tried.push(". (no versioned .sql files)".to_owned());
+    Err(SourceError::NothingFound {
+        tried: tried.join(", "),
+    })
+}
+
+/// One resolved input.
+struct Root {
+    path: PathBuf,
+    is_dir: bool,
+}
+
+fn resolve_input(input: &Path, cwd: &Path) -> Result<Root, SourceError> {
+    let meta = match fs::metadata(input) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == ErrorKind::NotFound => {
+            return Err(SourceError::NotFound(input.to_path_buf()));
+        }
+        Err(e) => {
+            return Err(SourceError::Io {
+                path: input.to_path_buf(),
+                error: e.to_string(),
+            });
+        }
+    };
+    if !meta.is_dir() {
+        return Ok(Root {
+            path: input.to_path_buf(),
+            is_dir: false,
+        });
+    }
+    Ok(Root {
+        path: migration_dir(input, cwd)?,
+        is_dir: true,
+    })
+}
+
+/// Pick the migration directory for a directory input: the directory itself when it directly
+/// holds versioned migrations (or diesel/Prisma version directories); else the first usual
+/// place below it holding `.sql` files; else the directory itself when it holds any `.sql`
+/// file; else an error naming everything tried.
+fn migration_dir(dir: &Path, cwd: &Path) -> Result<PathBuf, SourceError> {
+    if holds_migrations_directly(dir) {
+        return Ok(dir.to_path_buf());
+    }
+    let mut tried = vec![format!("{} (no versioned .sql files)", display(dir, cwd))];
+    for place in USUAL_PLACES {
+        let sub = dir.join(place);
+        match place_state(&sub) {
+            PlaceState::HasSql => return Ok(sub),
+            state => tried.push(format!("{} ({})", display(&sub, cwd), state.describe())),
+        }
+    }
+    if place_state(dir) == PlaceState::HasSql {
+        return Ok(dir.to_path_buf());
+    }
+    Err(SourceError::NothingFound {
+        tried: tried.join(", "),
+    })
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum PlaceState {
+    Missing,
+    NoSql,
+    HasSql,
+}
+
+impl PlaceState {
+    fn describe(&self) -> &'static str {
+        match self {
+            PlaceState::Missing => "not found",
+            PlaceState::NoSql => "no .sql files",
+            PlaceState::HasSql => "has .sql files",
+        }
+    }
+}
+
+fn place_state(dir: &Path) -> PlaceState {
+    if !dir.is_dir() {
+        return PlaceState::Missing;
+    }
+    let any_sql = entries(dir).any(|e| {
+        e.file_type().is_file() && classify_name(&e.file_name().to_string_lossy(), None).is_some()
+    });
+    if any_sql {
+        PlaceState::HasSql
+    } else {
+        PlaceState::NoSql
+    }
+}
+
+/// Does `dir` itself hold versioned migration files (or diesel/Prisma version directories)?
+fn holds_migrations_directly(dir: &Path) -> bool {
+    entries(dir).filter(|e| e.file_type().is_file()).any(|e| {
+        let parent = (e.depth() == 2).then(|| parent_name(e.path()));
+        let file = e.file_name().to_string_lossy();
+        let Some(info) = classify_name(&file, parent.as_deref()) else {
+            return false;
+        };
+        let versioned = info.version.is_some() || info.kind == FileKind::Repeatable;
+        // At depth 2 only the layouts count (`<version>_<name>/up.sql`); a versioned file
+        // deeper down could be `db/migrations/001.sql` below a project root.
+        let layout = matches!(
+            file.to_ascii_lowercase().as_str(),
+            "up.sql" | "down.sql" | "migration.sql"
+        );
+        versioned && (e.depth() == 1 || layout)
+    })
+}
+
+/// Non-hidden entries up to depth 2, sorted by name. Unreadable entries are skipped.
+fn entries(dir: &Path) -> impl Iterator<Item = walkdir::DirEntry> {
+    WalkDir::new(dir)
+        .min_depth(1)
+        .max_depth(2)
+        .follow_links(true)
+        .sort_by(|a, b| a.file_name().cmp(b.file_name()))
+        .into_iter()
+        .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .filter_map(Result::ok)
+}
+
+fn parent_name(path: &Path) -> String {
+    path.parent()
+        .and_then(Path::file_name)
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// A file on its way into the project.
+struct Candidate {
+    path: PathBuf,
+    /// Path relative to its migration directory (forward slashes), for natural ordering.
+    rel: String,
+    root: usize,
+    info: NameInfo,
+    explicit: bool,
+    text: String,
+    problem: Option<DiagKind>,
+    forward_ranges: Vec<Range<usize>>,
+}
+
+impl Candidate {
+    fn new(path: PathBuf, rel: String, root: usize, info: NameInfo, explicit: bool) -> Self {
+        Self {
+            path,
+            rel,
+            root,
+            info,
+            explicit,
+            text: String::new(),
+            problem: None,
+            forward_ranges: Vec::new(),
+        }
+    }
+
+    /// Read the file and, for forward files, find dbmate / goose up sections.
+    fn read(&mut self) {
+        let (text, problem) = read_text(&self.path);
+        self.text = text;
+        self.problem = problem;
+        let whole = 0..self.text.len();
+        self.forward_ranges = vec![whole];
+        if self.info.kind != FileKind::Forward {
+            return;
+        }
+        if let Some((ranges, tool)) = up_sections(&self.text) {
+            self.forward_ranges = ranges;
+            self.info.reason = if self.explicit {
+                format!("given explicitly, {tool} up section")
+            } else {
+                format!("{tool} up section")
+            };
+        }
+    }
+}
+
+fn explicit(path: &Path, root: usize) -> Candidate {
+    let file = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let parsed = classify_name(&file, None);
+    let name_of = |n: &NameInfo| n.name.clone();
+    let info = NameInfo {
+        kind: FileKind::Forward,
+        // Keep a version only if the name really carries one (for duplicate checks).
+        version: parsed.as_ref().and_then(|n| n.version.clone()),
+        name: parsed.as_ref().map_or_else(|| file.clone(), name_of),
+        reason: "given explicitly".to_owned(),
+        unversioned: false,
+    };
+    Candidate::new(path.to_path_buf(), file, root, info, true)
+}
+
+/// Walk one migration directory (depth 2 at most, hidden entries skipped, sorted).
+fn walk(dir: &Path, root: usize) -> Result<Vec<Candidate>, SourceError> {
+    // The directory itself must be listable; entries below that fail are skipped.
+    fs::read_dir(dir).map_err(|e| SourceError::Io {
+        path: dir.to_path_buf(),
+        error: e.to_string(),
+    })?;
+    let mut out = Vec::new();
+    for entry in entries(dir).filter(|e| e.file_type().is_file()) {
+        let parent = (entry.depth() == 2).then(|| parent_name(entry.path()));
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let Some(info) = classify_name(&file, parent.as_deref()) else {
+            continue;
+        };
+        let rel = match &parent {
+            Some(p) => format!("{p}/{file}"),
+            None => file,
+        };
+        out.push(Candidate::new(entry.into_path(), rel, root, info, false));
+    }
+    Ok(out)
+}
+
+/// Unversioned files of one migration directory: if some file there has a version, they are
+/// ignored; if none has, they are all applied in natural name order.
+fn settle_unversioned(found: &mut [Candidate]) {
+    let any_version = found
+        .iter()
+        .any(|c| !c.explicit && c.info.version.is_some());
+    for c in found
+        .iter_mut()
+        .filter(|c| c.info.unversioned && !c.explicit)
+    {
+        if any_version {
+            c.info.kind = FileKind::Ignored;
+            "no version in the file name".clone_into(&mut c.info.reason);
+        } else {
+            "no versions: natural name order".clone_into(&mut c.info.reason);
+        }
+    }
+}
+
+/// A canonical identity so one file given twice (or via two roots) is taken once.
+fn identity(path: &Path) -> PathBuf {
+    fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Read a file: NUL bytes mean binary (text left empty); invalid UTF-8 is decoded lossily. A
+/// UTF-8 byte-order mark is dropped. Offsets are into the text after the mark.
+fn read_text(path: &Path) -> (String, Option<DiagKind>) {
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            return (
+                String::new(),
+                Some(DiagKind::ReadError {
+                    error: e.to_string(),
+                }),
+            );
+        }
+    };
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    if let Some(offset) = memchr::memchr(0, body) {
+        return (String::new(), Some(DiagKind::Binary { offset }));
+    }
+    match std::str::from_utf8(body) {
+        Ok(text) => (text.to_owned(), None),
+        Err(e) => (
+            String::from_utf8_lossy(body).into_owned(),
+            Some(DiagKind::InvalidUtf8 {
+                offset: e.valid_up_to(),
+            }),
+        ),
+    }
+}
+
+/// A marker line of a tool that keeps up and down SQL in one file.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Marker {
+    Up,
+    Down,
+}
+
+/// dbmate (`-- migrate:up` / `-- migrate:down`) and goose (`-- +goose Up` / `-- +goose Down`)
+/// sections: the byte ranges of the up sections (the marker lines themselves excluded), and the
+/// tool's name. `None` when the file has no such marker. With only down markers, the text
+/// before the first one is the up part.
+fn up_sections(text: &str) -> Option<(Vec<Range<usize>>, &'static str)> {
+    let mut ranges = Vec::new();
+    let mut open: Option<usize> = None;
+    let mut tool = None;
+    let mut saw_up = false;
+    let mut first_down = None;
+    for (start, end, line) in lines_with_breaks(text) {
+        let Some((marker, which)) = marker(line) else {
+            continue;
+        };
+        tool.get_or_insert(which);
+        if let Some(from) = open.take() {
+            ranges.push(from..start);
+        }
+        match marker {
+            Marker::Up => {
+                saw_up = true;
+                open = Some(end);
+            }
+            Marker::Down => {
+                first_down.get_or_insert(start);
+            }
+        }
+    }
+    if let Some(from) = open {
+        ranges.push(from..text.len());
+    }
+    let tool = tool?;
+    if !saw_up {
+        let before_down = 0..first_down.unwrap_or(text.len());
+        ranges = vec![before_down];
+    }
+    Some((ranges, tool))
+}
+
+fn marker(line: &str) -> Option<(Marker, &'static str)> {
+    let rest = line.trim_start().strip_prefix("--")?.trim_start();
+    let word_end = |s: &str, w: &str| {
+        s.get(..w.len()).is_some_and(|h| h.eq_ignore_ascii_case(w))
+            && s.get(w.len()..)
+                .is_some_and(|t| t.is_empty() || t.starts_with(char::is_whitespace))
+    };
+    if let Some(after) = rest.strip_prefix("migrate:") {
+        if word_end(after, "up") {
+            return Some((Marker::Up, "dbmate"));
+        }
+        if word_end(after, "down") {
+            return Some((Marker::Down, "dbmate"));
+        }
+    }
+    if let Some(after) = rest.strip_prefix("+goose") {
+        let after = after.trim_start();
+        if word_end(after, "up") {
+            return Some((Marker::Up, "goose"));
+        }
+        if word_end(after, "down") {
+            return Some((Marker::Down, "goose"));
+        }
+    }
+    None
+}
+
+/// Lines as `(start, end_after_break, content_without_break)`; breaks are LF, CRLF or CR.
+fn lines_with_breaks(text: &str) -> impl Iterator<Item = (usize, usize, &str)> {
+    let bytes = text.as_bytes();
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        if pos >= bytes.len() {
+            return None;
+        }
+        let start = pos;
+        let rest = bytes.get(start..).unwrap_or_default();
+        let (content_end, next) = match memchr::memchr2(b'\n', b'\r', rest) {
+            Some(i) => {
+                let at = start + i;
+                let crlf = bytes.get(at) == Some(&b'\r') && bytes.get(at + 1) == Some(&b'\n');
+                (at, if crlf { at + 2 } else { at + 1 })
+            }
+            None => (bytes.len(), bytes.len()),
+        };
+        pos = next;
+        Some((
+            start,
+            next,
+            text.get(start..content_end).unwrap_or_default(),
+        ))
+    })
+}
+
+/// Order everything and build the project.
+fn assemble(
+    candidates: Vec<Candidate>,
+    all_files: bool,
+    main: Option<&(&Path, String)>,
+    cwd: &Path,
+) -> Project {
+    let (mut forward, rest): (Vec<_>, Vec<_>) = candidates
+        .into_iter()
+        .partition(|c| c.info.kind == FileKind::Forward);
+    let (mut repeatable, mut others): (Vec<_>, Vec<_>) = rest
+        .into_iter()
+        .partition(|c| c.info.kind == FileKind::Repeatable);
+    if !all_files {
+        forward.sort_by(forward_order);
+    }
+    repeatable.sort_by(|a, b| {
+        natural_cmp(&a.info.name, &b.info.name)
+            .then(a.root.cmp(&b.root))
+            .then_with(|| natural_cmp(&a.rel, &b.rel))
+    });
+    others.sort_by(|a, b| a.path.cmp(&b.path));
+
+    let mut project = Project::default();
+    let mut first_of_version: BTreeMap<Vec<String>, FileId> = BTreeMap::new();
+    for c in forward.into_iter().chain(repeatable).chain(others) {
+        let id = project.files.len();
+        let whole = Span::new(id, 0, 0);
+        let applied = matches!(c.info.kind, FileKind::Forward | FileKind::Repeatable);
+        if applied {
+            if let Some(problem) = c.problem.clone() {
+                let span = match problem {
+                    // Point at the replacement character that stands for the bad byte.
+                    DiagKind::InvalidUtf8 { offset } => Span::new(
+                        id,
+                        offset,
+                        (offset + '\u{FFFD}'.len_utf8()).min(c.text.len()),
+                    ),
+                    _ => whole,
+                };
+                project.diagnostics.push(Diagnostic {
+                    span,
+                    kind: problem,
+                });
+            }
+        } else {
+            project.diagnostics.push(Diagnostic {
+                span: whole,
+                kind: DiagKind::NotForward {
+                    file_kind: kind_name(c.info.kind).to_owned(),
+                    reason: c.info.reason.clone(),
+                },
+            });
+        }
+        if c.info.kind == FileKind::Forward
+            && let Some(version) = &c.info.version
+        {
+            match first_of_version.get(&version.key()) {
+                Some(&other) => project.diagnostics.push(Diagnostic {
+                    span: whole,
+                    kind: DiagKind::DuplicateVersion {
+                        version: version.raw.clone(),
+                        other,
+                    },
+                }),
+                None => {
+                    first_of_version.insert(version.key(), id);
+                }
+            }
+        }
+        if applied
+            && c.root != 0
+            && !all_files
+            && let Some((main_path, main_display)) = main
+            && !c.path.starts_with(main_path)
+        {
+            project.diagnostics.push(Diagnostic {
+                span: whole,
+                kind: DiagKind::OutsideMainPath {
+                    main: main_display.clone(),
+                },
+            });
+        }
+        let lines = LineIndex::new(&c.text);
+        project.files.push(SourceFile {
+            display: display(&c.path, cwd),
+            path: c.path,
+            root: c.root,
+            version: c.info.version,
+            name: c.info.name,
+            kind: c.info.kind,
+            reason: c.info.reason,
+            text: c.text,
+            lines,
+            forward_ranges: c.forward_ranges,
+        });
+    }
+    project.diagnostics.sort();
+    project
+}
+
+/// Merged forward order: versioned files by version, then root, then name; unversioned files
+/// (natural-order directories, explicit files without a number) after them by root, then
+/// natural name. A total order, so sorting is deterministic.
+fn forward_order(a: &Candidate, b: &Candidate) -> Ordering {
+    let by_version = match (&a.info.version, &b.info.version) {
+        (Some(x), Some(y)) => x.numeric_cmp(y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    };
+    by_version
+        .then(a.root.cmp(&b.root))
+        .then_with(|| natural_cmp(&a.rel, &b.rel))
+}
+
+fn kind_name(kind: FileKind) -> &'static str {
+    match kind {
+        FileKind::Forward => "forward",
+        FileKind::Down => "down",
+        FileKind::Repeatable => "repeatable",
+        FileKind::Ignored => "ignored",
+    }
+}
+
+/// Display path: relative to `cwd` when below it, else as given; forward slashes; no `./`.
+#[must_use]
+pub fn display(path: &Path, cwd: &Path) -> String {
+    let shown = if path.is_absolute() {
+        path.strip_prefix(cwd).unwrap_or(path)
+    } else {
+        path
+    };
+    let mut slashed = shown.to_string_lossy().into_owned();
+    if std::path::MAIN_SEPARATOR == '\\' {
+        slashed = slashed.replace('\\', "/");
+    }
+    let mut s = slashed.as_str();
+    while let Some(rest) = s.strip_prefix("./") {
+        s = rest;
+    }
+    if s.is_empty() {
+        ".".to_owned()
+    } else {
+        s.to_owned()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic, clippy::single_range_in_vec_init)]
+mod tests {
+    use super::*;
+
+    fn manifest() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    }
+
+    fn fixture(case: &str) -> PathBuf {
+        manifest().join("fixtures/discovery").join(case)
+    }
+
+    fn run(inputs: &[PathBuf]) -> Project {
+        discover_in(inputs, &manifest()).unwrap()
+    }
+
+    /// File names (last path component, or `dir/file` for layout files) of applied files.
+    fn applied_names(p: &Project) -> Vec<String> {
+        p.applied().map(|(_, f)| short(f)).collect()
+    }
+
+    fn short(f: &SourceFile) -> String {
+        let parts: Vec<&str> = f.display.rsplit('/').take(2).collect();
+        match parts.as_slice() {
+            [file, dir] if matches!(*file, "up.sql" | "down.sql" | "migration.sql") => {
+                format!("{dir}/{file}")
+            }
+            [file, ..] => (*file).to_owned(),
+            [] => String::new(),
+        }
+    }
+
+    fn by_name<'a>(p: &'a Project, name: &str) -> (FileId, &'a SourceFile) {
+        p.files
+            .iter()
+            .enumerate()
+            .find(|(_, f)| short(f) == name)
+            .unwrap_or_else(|| {
+                panic!(
+                    "no file {name} in {:?}",
+                    p.files.iter().map(short).collect::<Vec<_>>()
+                )
+            })
+    }
+
+    fn diags_of(p: &Project, id: FileId) -> Vec<&DiagKind> {
+        p.diagnostics
+            .iter()
+            .filter(|d| d.span.file == id)
+            .map(|d| &d.kind)
+            .collect()
+    }
+
+    #[test]
+    fn flat_numbers_sort_numerically_not_lexically() {
+        let p = run(&[fixture("flat-numeric")]);
+        assert_eq!(applied_names(&p), ["1-a.sql", "2_b.sql", "10_c.sql"]);
+        let (_, f) = by_name(&p, "1-a.sql");
+        assert_eq!((f.name.as_str(), f.reason.as_str()), ("a", "flat numbered"));
+        assert_eq!(f.display, "fixtures/discovery/flat-numeric/1-a.sql");
+        assert_eq!(f.forward_ranges, [0..f.text.len()]);
+        assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+
+        let p = run(&[fixture("zero-padded")]);
+        assert_eq!(applied_names(&p), ["0009_x.sql", "00010_y.sql"]);
+    }
+
+    #[test]
+    fn supabase_project_root_finds_its_migrations() {
+        let p = run(&[fixture("supabase-project")]);
+        assert_eq!(
+            applied_names(&p),
+            ["20240101120000_init.sql", "20240102000000_more.sql"]
+        );
+        assert!(p.files.iter().all(|f| f.reason == "timestamped"));
+        // seed.sql sits outside supabase/migrations: not part of the project at all.
+        assert_eq!(p.files.len(), 2);
+        // Giving the supabase directory itself finds migrations/ too.
+        let q = run(&[fixture("supabase-project/supabase")]);
+        assert_eq!(applied_names(&q), applied_names(&p));
+    }
+
+    #[test]
+    fn flyway_versions_then_repeatables() {
+        let p = run(&[fixture("flyway-project")]);
+        assert_eq!(
+            applied_names(&p),
+            [
+                "V1__init.sql",
+                "V1_1__e.sql",
+                "V2__b.sql",
+                "V2.1__c.sql",
+                "V3__d.sql",
+                "R__a_funcs.sql",
+                "R__views.sql"
+            ]
+        );
+        let (_, r) = by_name(&p, "R__views.sql");
+        assert_eq!((r.kind, r.name.as_str()), (FileKind::Repeatable, "views"));
+        let (id, u) = by_name(&p, "U2__undo_b.sql");
+        assert_eq!(u.kind, FileKind::Down);
+        assert!(
+            matches!(diags_of(&p, id).as_slice(), [DiagKind::NotForward { file_kind, .. }] if file_kind == "down")
+        );
+        let (_, cb) = by_name(&p, "afterMigrate.sql");
+        assert_eq!(cb.kind, FileKind::Ignored);
+        // Applied files come first, then the others.
+        let first_other = p.files.iter().position(|f| !f.is_applied()).unwrap();
+        assert_eq!(first_other, 7);
+        assert!(p.files[first_other..].iter().all(|f| !f.is_applied()));
+    }
+
+    #[test]
+    fn golang_migrate_up_down_pairs() {
+        let p = run(&[fixture("golang-migrate")]);
+        assert_eq!(
+            applied_names(&p),
+            ["000001_init.up.sql", "000002_users.up.sql"]
+        );
+        let (_, up) = by_name(&p, "000002_users.up.sql");
+        assert_eq!(
+            (up.name.as_str(), up.reason.as_str()),
+            ("users", "golang-migrate up")
+        );
+        let downs: Vec<_> = p
+            .files
+            .iter()
+            .filter(|f| f.kind == FileKind::Down)
+            .map(short)
+            .collect();
+        assert_eq!(downs, ["000001_init.down.sql", "000002_users.down.sql"]);
+        let not_forward = p
+            .diagnostics
+            .iter()
+            .filter(|d| matches!(d.kind, DiagKind::NotForward { .. }))
+            .count();
+        assert_eq!(not_forward, 2);
+    }
+
+    #[test]
+    fn diesel_directories() {
+        let p = run(&[fixture("diesel-project")]);
+        assert_eq!(
+            applied_names(&p),
+            [
+                "00000000000000_diesel_initial_setup/up.sql",
+                "2024-01-01-120000_create_users/up.sql"
+            ]
+        );
+        let (_, f) = by_name(&p, "2024-01-01-120000_create_users/up.sql");
+        assert_eq!(
+            (f.name.as_str(), f.reason.as_str()),
+            ("create_users", "diesel up.sql")
+        );
+        assert_eq!(f.version.as_ref().unwrap().raw, "2024-01-01-120000");
+        let (_, d) = by_name(&p, "2024-01-01-120000_create_users/down.sql");
+        assert_eq!(d.kind, FileKind::Down);
+    }
+
+    #[test]
+    fn prisma_directories() {
+        let p = run(&[fixture("prisma-project")]);
+        assert_eq!(
+            applied_names(&p),
+            [
+                "20240101120000_init/migration.sql",
+                "20240201120000_add_posts/migration.sql"
+            ]
+        );
+        assert_eq!(p.files.len(), 2, "toml and schema.prisma are skipped");
+        assert_eq!(p.files[1].name, "add_posts");
+    }
+
+    #[test]
+    fn dbmate_up_sections() {
+        let p = run(&[fixture("dbmate-project")]);
+        assert_eq!(
+            applied_names(&p),
+            ["20240101120000_users.sql", "20240102120000_index.sql"]
+        );
+        let (_, f) = by_name(&p, "20240101120000_users.sql");
+        assert_eq!(f.reason, "dbmate up section");
+        let up: String = f
+            .forward_ranges
+            .iter()
+            .map(|r| &f.text[r.clone()])
+            .collect();
+        assert_eq!(up, "CREATE TABLE users (id int);\n\n");
+        let (_, g) = by_name(&p, "20240102120000_index.sql");
+        let up: String = g
+            .forward_ranges
+            .iter()
+            .map(|r| &g.text[r.clone()])
+            .collect();
+        assert_eq!(up, "CREATE INDEX CONCURRENTLY i ON users (id);\n");
+    }
+
+    #[test]
+    fn dbmate_and_goose_sections_with_any_line_ending() {
+        for nl in ["\n", "\r\n", "\r"] {
+            let text = format!(
+                "-- comment before{nl}-- migrate:up{nl}CREATE TABLE a (id int);{nl}-- migrate:down{nl}DROP TABLE a;{nl}-- migrate:up{nl}SELECT 1;"
+            );
+            let (ranges, tool) = up_sections(&text).unwrap();
+            assert_eq!(tool, "dbmate");
+            let parts: Vec<&str> = ranges.iter().map(|r| &text[r.clone()]).collect();
+            assert_eq!(
+                parts,
+                [
+                    format!("CREATE TABLE a (id int);{nl}").as_str(),
+                    "SELECT 1;"
+                ]
+            );
+        }
+        let goose = "-- +goose Up\n-- +goose StatementBegin\nCREATE TABLE a (id int);\n-- +goose StatementEnd\n-- +goose Down\nDROP TABLE a;\n";
+        let (ranges, tool) = up_sections(goose).unwrap();
+        assert_eq!(tool, "goose");
+        assert_eq!(ranges.len(), 1);
+        assert!(goose[ranges[0].clone()].contains("CREATE TABLE a"));
+        assert!(!goose[ranges[0].clone()].contains("DROP"));
+        // Only a down marker: what precedes it is the up part.
+        let (ranges, _) =
+            up_sections("CREATE TABLE a ();\n-- migrate:down\nDROP TABLE a;").unwrap();
+        assert_eq!(ranges, [0..19]);
+        // Look-alikes are not markers.
+        assert!(up_sections("-- migrate:upgrade later\n-- +goose Upwards\nSELECT 1;").is_none());
+    }
+
+    #[test]
+    fn dbmate_crlf_file_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let text =
+            "-- migrate:up\r\nCREATE TABLE a (id int);\r\n-- migrate:down\r\nDROP TABLE a;\r\n";
+        fs::write(dir.path().join("20240101000000_a.sql"), text).unwrap();
+        let p = run(&[dir.path().to_path_buf()]);
+        let f = &p.files[0];
+        assert_eq!(f.reason, "dbmate up section");
+        assert_eq!(f.forward_ranges, [15..41]);
+        assert_eq!(&f.text[15..41], "CREATE TABLE a (id int);\r\n");
+    }
+
+    #[test]
+    fn duplicate_versions_are_kept_and_flagged() {
+        let p = run(&[fixture("duplicates")]);
+        assert_eq!(
+            applied_names(&p),
+            ["005_a.sql", "006_b.sql", "006_c.sql", "007_d.sql"]
+        );
+        let (first, _) = by_name(&p, "006_b.sql");
+        let (second, _) = by_name(&p, "006_c.sql");
+        assert_eq!(
+            diags_of(&p, second),
+            [&DiagKind::DuplicateVersion {
+                version: "006".to_owned(),
+                other: first
+            }]
+        );
+        assert_eq!(p.diagnostics.len(), 1);
+    }
+
+    #[test]
+    fn tests_rollbacks_and_unversioned_files_are_kept_off_the_path() {
+        let p = run(&[fixture("mixed-junk")]);
+        assert_eq!(applied_names(&p), ["001_x.sql", "002_y.sql"]);
+        // README.md and notes.txt are not .sql: skipped silently.
+        assert_eq!(p.files.len(), 6);
+        let kind_reason = |n: &str| {
+            let (id, f) = by_name(&p, n);
+            assert_eq!(diags_of(&p, id).len(), 1, "{n}: one NotForward");
+            (f.kind, f.reason.clone())
+        };
+        assert_eq!(kind_reason("003_z_rollback.sql").0, FileKind::Down);
+        assert_eq!(kind_reason("test_users.sql").0, FileKind::Ignored);
+        assert_eq!(kind_reason("users_test.sql").0, FileKind::Ignored);
+        assert_eq!(
+            kind_reason("schema.sql"),
+            (FileKind::Ignored, "no version in the file name".to_owned())
+        );
+        // The kept-off files are sorted by path.
+        let rest: Vec<String> = p.files[2..].iter().map(short).collect();
+        assert_eq!(
+            rest,
+            [
+                "003_z_rollback.sql",
+                "schema.sql",
+                "test_users.sql",
+                "users_test.sql"
+            ]
+        );
+    }
+
+    #[test]
+    fn no_versions_means_natural_name_order() {
+        let p = run(&[fixture("unversioned")]);
+        assert_eq!(
+            applied_names(&p),
+            ["init.sql", "orders2.sql", "orders10.sql"]
+        );
+        assert!(
+            p.applied()
+                .all(|(_, f)| f.reason == "no versions: natural name order")
+        );
+        assert_eq!(by_name(&p, "seed.sql").1.kind, FileKind::Ignored);
+        assert_eq!(by_name(&p, "test_orders.sql").1.kind, FileKind::Ignored);
+    }
+
+    #[test]
+    fn several_roots_merge_into_one_order() {
+        let main = fixture("multi-root/main");
+        let p = run(&[main, fixture("multi-root/extra")]);
+        assert_eq!(
+            applied_names(&p),
+            ["001_a.sql", "002_b.sql", "003_c.sql", "003_c2.sql"]
+        );
+        let (b, bf) = by_name(&p, "002_b.sql");
+        assert_eq!(bf.root, 1);
+        assert_eq!(
+            diags_of(&p, b),
+            [&DiagKind::OutsideMainPath {
+                main: "fixtures/discovery/multi-root/main".to_owned()
+            }]
+        );
+        let (c, _) = by_name(&p, "003_c.sql");
+        let (c2, _) = by_name(&p, "003_c2.sql");
+        assert!(diags_of(&p, c).is_empty());
+        let kinds = diags_of(&p, c2);
+        assert!(kinds.contains(&&DiagKind::DuplicateVersion {
+            version: "003".to_owned(),
+            other: c
+        }));
+        assert_eq!(kinds.len(), 2);
+    }
+
+    #[test]
+    fn explicit_files_keep_the_given_order() {
+        let dir = fixture("flat-numeric");
+        let inputs = [
+            dir.join("10_c.sql"),
+            dir.join("1-a.sql"),
+            dir.join("2_b.sql"),
+        ];
+        let p = run(&inputs);
+        assert_eq!(applied_names(&p), ["10_c.sql", "1-a.sql", "2_b.sql"]);
+        assert!(
+            p.files
+                .iter()
+                .all(|f| f.reason == "given explicitly" && f.kind == FileKind::Forward)
+        );
+        assert_eq!(
+            p.files.iter().map(|f| f.root).collect::<Vec<_>>(),
+            [0, 1, 2]
+        );
+        assert!(
+            p.diagnostics.is_empty(),
+            "no outside-main noise for explicit files"
+        );
+        // The same file twice is taken once.
+        let p = run(&[dir.join("2_b.sql"), dir.join("2_b.sql")]);
+        assert_eq!(p.files.len(), 1);
+        // A down file given explicitly is applied: the user decides.
+        let p = run(&[fixture("golang-migrate/000001_init.down.sql")]);
+        assert_eq!(p.files[0].kind, FileKind::Forward);
+    }
+
+    #[test]
+    fn explicit_file_next_to_a_directory_joins_the_version_order() {
+        let extra = fixture("zero-padded/0009_x.sql");
+        let p = run(&[fixture("flat-numeric"), extra]);
+        assert_eq!(
+            applied_names(&p),
+            ["1-a.sql", "2_b.sql", "0009_x.sql", "10_c.sql"]
+        );
+        let (id, f) = by_name(&p, "0009_x.sql");
+        assert_eq!(f.reason, "given explicitly");
+        assert!(matches!(
+            diags_of(&p, id).as_slice(),
+            [DiagKind::OutsideMainPath { .. }]
+        ));
+        // A directory given twice contributes its files once.
+        let p = run(&[fixture("flat-numeric"), fixture("flat-numeric")]);
+        assert_eq!(p.files.len(), 3);
+        assert!(p.diagnostics.is_empty());
+    }
+
+    #[test]
+    fn odd_bytes_never_abort() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("001_ok.sql"), "SELECT 1;").unwrap();
+        fs::write(dir.path().join("002_latin1.sql"), b"SELECT 'caf\xE9';").unwrap();
+        fs::write(
+            dir.path().join("003_binary.sql"),
+            b"\x89PNG\r\n\x1a\n\0\0\0",
+        )
+        .unwrap();
+        fs::write(dir.path().join("004_empty.sql"), b"").unwrap();
+        fs::write(dir.path().join("005_bom.sql"), b"\xEF\xBB\xBFSELECT 1;").unwrap();
+        let p = run(&[dir.path().to_path_buf()]);
+        assert_eq!(p.files.len(), 5);
+
+        let (id, f) = by_name(&p, "002_latin1.sql");
+        assert_eq!(f.text, "SELECT 'caf\u{FFFD}';");
+        assert_eq!(
+            p.diagnostics
+                .iter()
+                .find(|d| d.span.file == id)
+                .map(|d| (&d.kind, d.span)),
+            Some((&DiagKind::InvalidUtf8 { offset: 11 }, Span::new(id, 11, 14)))
+        );
+        assert_eq!(&f.text[11..14], "\u{FFFD}");
+
+        let (id, f) = by_name(&p, "003_binary.sql");
+        assert_eq!(
+            (f.text.as_str(), f.forward_ranges.clone()),
+            ("", vec![0..0])
+        );
+        assert_eq!(diags_of(&p, id), [&DiagKind::Binary { offset: 8 }]);
+
+        let (id, f) = by_name(&p, "004_empty.sql");
+        assert_eq!((f.kind, f.text.as_str()), (FileKind::Forward, ""));
+        assert!(diags_of(&p, id).is_empty());
+
+        let (_, f) = by_name(&p, "005_bom.sql");
+        assert_eq!(f.text, "SELECT 1;");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn unreadable_file_is_a_diagnostic() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("001_secret.sql");
+        fs::write(&path, "SELECT 1;").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o000)).unwrap();
+        if fs::read(&path).is_ok() {
+            return; // running as root: permissions are not enforced
+        }
+        let p = run(&[dir.path().to_path_buf()]);
+        assert_eq!(p.files[0].text, "");
+        assert!(matches!(
+            diags_of(&p, 0).as_slice(),
+            [DiagKind::ReadError { .. }]
+        ));
+    }
+
+    #[test]
+    fn missing_path_is_an_error() {
+        let err = discover_in(&[fixture("does-not-exist")], &manifest()).unwrap_err();
+        assert!(matches!(err, SourceError::NotFound(p) if p.ends_with("does-not-exist")));
+    }
+
+    #[test]
+    fn empty_directory_names_what_was_tried() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = discover_in(&[dir.path().to_path_buf()], &manifest()).unwrap_err();
+        let msg = err.to_string();
+        assert!(matches!(err, SourceError::NothingFound { .. }));
+        for place in USUAL_PLACES {
+            assert!(msg.contains(place), "{place} missing from: {msg}");
+        }
+        assert!(msg.contains("not found"), "{msg}");
+
+        let err = discover_in(&[fixture("no-sql")], &manifest()).unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            msg.contains("fixtures/discovery/no-sql (no versioned .sql files)"),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("fixtures/discovery/no-sql/db/migrations (not found)"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn default_inputs_find_the_usual_place() {
+        assert_eq!(
+            default_inputs(&fixture("prisma-project")).unwrap(),
+            [fixture("prisma-project/prisma/migrations")]
+        );
+        assert_eq!(
+            default_inputs(&fixture("flat-numeric")).unwrap(),
+            [fixture("flat-numeric")]
+        );
+        let err = default_inputs(&fixture("no-sql")).unwrap_err();
+        assert!(err.to_string().contains("supabase/migrations (not found)"));
+        // No inputs at all: discover uses the defaults of the working directory.
+        let p = discover_in(&[], &fixture("dbmate-project")).unwrap();
+        assert_eq!(p.files.len(), 2);
+        assert_eq!(p.files[0].display, "db/migrations/20240101120000_users.sql");
+    }
+
+    #[test]
+    fn display_paths() {
+        let cwd = Path::new("/work/proj");
+        assert_eq!(
+            display(Path::new("/work/proj/db/001.sql"), cwd),
+            "db/001.sql"
+        );
+        assert_eq!(
+            display(Path::new("/elsewhere/001.sql"), cwd),
+            "/elsewhere/001.sql"
+        );
+        assert_eq!(display(Path::new("./db/001.sql"), cwd), "db/001.sql");
+        assert_eq!(display(Path::new("."), cwd), ".");
+    }
+
+    #[test]
+    fn hidden_directories_are_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join(".git")).unwrap();
+        fs::write(dir.path().join(".git/001_x.sql"), "SELECT 1;").unwrap();
+        fs::write(dir.path().join(".002_hidden.sql"), "SELECT 1;").unwrap();
+        fs::write(dir.path().join("003_y.sql"), "SELECT 1;").unwrap();
+        let p = run(&[dir.path().to_path_buf()]);
+        assert_eq!(applied_names(&p), ["003_y.sql"]);
+        assert_eq!(p.files.len(), 1);
+    }
+}
