@@ -121,3 +121,21 @@ pub enum SourceError {
     #[diagnostic(code(ogel_schema::read_dir))]
     Io { path: PathBuf, error: String },
 }
+
+/// Mark files whose display path matches one of the glob `patterns` (from the config's
+/// `ignore`) as [`FileKind::Ignored`]. Invalid patterns are skipped.
+pub fn apply_ignores(project: &mut Project, patterns: &[String]) {
+    let mut builder = globset::GlobSetBuilder::new();
+    for p in patterns {
+        if let Ok(g) = globset::Glob::new(p) {
+            builder.add(g);
+        }
+    }
+    let Ok(set) = builder.build() else { return };
+    for f in &mut project.files {
+        if set.is_match(&f.display) || set.is_match(&f.path) {
+            f.kind = FileKind::Ignored;
+            f.reason = "ignored by configuration".into();
+        }
+    }
+}
