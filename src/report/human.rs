@@ -2,6 +2,7 @@
 //! source snippet (primary span, secondary labels in the same file, help, rule name as the
 //! code), then the summary line. Fixed width, colour only when the caller asks for it.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::io::Write;
 
@@ -19,7 +20,8 @@ const WIDTH: usize = 80;
 
 /// A file's text under its display name, borrowed (miette's `NamedSource` wants `'static`).
 /// It also corrects the `file:line:col` miette prints in the snippet header: miette counts
-/// the column in bytes, every other format counts chars.
+/// the column in bytes, every other format counts chars. `text` has lone CRs turned into LFs
+/// (see [`lone_cr_as_lf`]).
 struct Source<'a> {
     name: &'a str,
     text: &'a str,
@@ -120,8 +122,28 @@ fn source_span(text: &str, start: usize, end: usize) -> SourceSpan {
     (start, end - start).into()
 }
 
-fn prepare<'a>(input: &ReportInput<'a>, finding: &'a Finding) -> Rendered<'a> {
+/// miette's snippet renderer ends lines at LF and CRLF but not at a lone CR, which it would
+/// print raw (moving the terminal cursor). Same byte length, so every offset stays valid.
+fn lone_cr_as_lf(text: &str) -> Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let lone = |i: usize| bytes.get(i) == Some(&b'\r') && bytes.get(i + 1) != Some(&b'\n');
+    if !(0..bytes.len()).any(lone) {
+        return Cow::Borrowed(text);
+    }
+    let fixed: String = text
+        .char_indices()
+        .map(|(i, c)| if lone(i) { '\n' } else { c })
+        .collect();
+    Cow::Owned(fixed)
+}
+
+fn prepare<'a>(
+    input: &ReportInput<'a>,
+    texts: &'a [Cow<'a, str>],
+    finding: &'a Finding,
+) -> Rendered<'a> {
     let file = input.file(finding.span);
+    let text = texts.get(finding.span.file).map(AsRef::as_ref);
     let mut labels = Vec::new();
     let mut notes = Vec::new();
     if let Some(file) = file {
@@ -152,9 +174,9 @@ fn prepare<'a>(input: &ReportInput<'a>, finding: &'a Finding) -> Rendered<'a> {
     }
     Rendered {
         finding,
-        source: file.map(|f| Source {
+        source: file.zip(text).map(|(f, text)| Source {
             name: f.display,
-            text: f.text,
+            text,
             lines: f.lines,
         }),
         labels,
@@ -172,8 +194,9 @@ pub(super) fn write(out: &mut dyn Write, input: &ReportInput, color: bool) -> st
         .with_width(WIDTH)
         .with_links(false)
         .with_urls(false);
+    let texts: Vec<Cow<str>> = input.files.iter().map(|f| lone_cr_as_lf(f.text)).collect();
     for finding in input.findings {
-        let rendered = prepare(input, finding);
+        let rendered = prepare(input, &texts, finding);
         let mut text = String::new();
         handler
             .render_report(&mut text, &rendered)

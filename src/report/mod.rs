@@ -456,3 +456,100 @@ mod tests {
         assert_eq!((p.line, p.column), (6, 1));
     }
 }
+
+#[cfg(test)]
+mod robustness {
+    use super::*;
+    use crate::diag::{Finding, Label, Severity};
+
+    /// Spans past the end, reversed, inside a multibyte char or into a missing file: every
+    /// format still writes something sensible and nothing panics.
+    #[test]
+    fn bad_spans_never_panic() {
+        let text = "é\rb\r\ncc";
+        let lines = LineIndex::new(text);
+        let files = [ReportFile {
+            display: "x.sql",
+            text,
+            lines: &lines,
+        }];
+        let finding = |span: Span| Finding {
+            rule: "r",
+            severity: Severity::Error,
+            span,
+            message: "m".into(),
+            help: None,
+            labels: vec![Label {
+                span: Span::new(3, 1, 2),
+                message: "elsewhere".into(),
+            }],
+            fingerprint: "r:x".into(),
+        };
+        let findings = vec![
+            finding(Span::new(0, 1, 1)),
+            finding(Span::new(0, 6, 2)),
+            finding(Span::new(0, 999, 1999)),
+            finding(Span::new(9, 0, 1)),
+        ];
+        let input = ReportInput {
+            findings: &findings,
+            files: &files,
+            rules: &[],
+            summary: Summary::default(),
+            tool_version: "t",
+        };
+        for format in [
+            Format::Human,
+            Format::Json,
+            Format::Sarif,
+            Format::Github,
+            Format::Compact,
+        ] {
+            let mut out = Vec::new();
+            assert!(write(format, &mut out, &input, false).is_ok(), "{format:?}");
+            assert!(!out.is_empty());
+        }
+        let mut out = Vec::new();
+        assert!(write(Format::Compact, &mut out, &input, false).is_ok());
+        let out = String::from_utf8_lossy(&out);
+        let positions: Vec<&str> = out.lines().filter_map(|l| l.split(": ").next()).collect();
+        assert_eq!(
+            positions,
+            ["x.sql:1:1", "x.sql:3:1", "x.sql:3:3", "<unknown>:1:1"]
+        );
+    }
+
+    /// A lone CR ends a line for miette too, so the human header agrees with the others.
+    #[test]
+    fn human_lines_agree_with_lone_cr() {
+        let text = "a\rb\rcc;";
+        let lines = LineIndex::new(text);
+        let files = [ReportFile {
+            display: "cr.sql",
+            text,
+            lines: &lines,
+        }];
+        let findings = vec![Finding {
+            rule: "r",
+            severity: Severity::Warning,
+            span: Span::new(0, 4, 6),
+            message: "m".into(),
+            help: None,
+            labels: vec![],
+            fingerprint: "r".into(),
+        }];
+        let input = ReportInput {
+            findings: &findings,
+            files: &files,
+            rules: &[],
+            summary: Summary::default(),
+            tool_version: "t",
+        };
+        let mut out = Vec::new();
+        assert!(write(Format::Human, &mut out, &input, false).is_ok());
+        let out = String::from_utf8_lossy(&out);
+        assert!(out.contains("[cr.sql:3:1]"), "{out}");
+        assert!(!out.contains('\r'), "{out:?}");
+        assert!(out.contains(" 3 │ cc;"), "{out}");
+    }
+}
