@@ -305,7 +305,7 @@ impl Server {
                 "-v",
                 "ON_ERROR_STOP=1",
                 "-c",
-                &format!("CREATE DATABASE \"{db_name}\""),
+                &format!("CREATE DATABASE \"{db_name}\" TEMPLATE template0"),
             ])
             .output()
             .unwrap_or_else(|e| panic!("cannot run psql: {e}; {INSTALL_HINT}"));
