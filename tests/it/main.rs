@@ -1,0 +1,6 @@
+//! The one integration-test binary (ripgrep style): each module below is a group of tests;
+//! `pg` is the shared PostgreSQL harness other modules use as a library.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod model_vs_pg;
+pub mod pg;
