@@ -129,6 +129,23 @@ pub struct CheckArgs {
     /// Colour in human output (auto: only on a terminal, and never when NO_COLOR is set).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+
+    /// Report only findings in migration files added or changed since this git ref
+    /// (merge-base with HEAD), plus findings elsewhere that those files cause. The whole
+    /// history is still analysed. Example: `--since origin/main`
+    #[arg(long, value_name = "GIT_REF")]
+    pub since: Option<String>,
+
+    /// Hide findings recorded in this baseline file (matched by fingerprint: rule + object,
+    /// not line). Entries that no longer match are reported as stale on stderr.
+    /// Example: `--baseline .ogel-baseline.json`
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Write the current findings to a baseline file (before --baseline filtering).
+    /// Example: `--write-baseline .ogel-baseline.json`
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -188,6 +205,12 @@ pub enum CliError {
         help("`ogel-schema rules` lists every rule")
     )]
     UnknownRule(String),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Baseline(#[from] crate::report::baseline::BaselineError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Since(#[from] crate::report::since::SinceError),
     #[error("cannot write output: {0}")]
     #[diagnostic(code(ogel_schema::io))]
     Io(#[from] std::io::Error),
@@ -328,18 +351,49 @@ fn check(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<u8, CliError> {
+    use crate::report::{self, ReportFile, ReportInput, Summary};
     let resolved = resolve(&args.input, cwd)?;
     let analysis = crate::analyze(&resolved.settings)?;
-    let findings = crate::rules::run(&analysis, &resolved.config);
+    let mut findings = crate::rules::run(&analysis, &resolved.config);
+    let files: Vec<ReportFile<'_>> = analysis
+        .project
+        .files
+        .iter()
+        .map(|f| ReportFile { display: &f.display, text: &f.text, lines: &f.lines })
+        .collect();
+    let mut hidden = 0;
+    if let Some(path) = &args.write_baseline {
+        report::baseline::Baseline::from_findings(&findings, &files).save(path)?;
+    }
+    if let Some(git_ref) = &args.since {
+        let changed = report::since::changed_files(cwd, git_ref)?;
+        let is_changed: Vec<bool> = analysis
+            .project
+            .files
+            .iter()
+            .map(|f| std::fs::canonicalize(&f.path).is_ok_and(|p| changed.contains(&p)))
+            .collect();
+        let touched = |file: usize| is_changed.get(file).copied().unwrap_or(false);
+        let before = findings.len();
+        findings.retain(|f| touched(f.span.file) || f.labels.iter().any(|l| touched(l.span.file)));
+        hidden += before - findings.len();
+    }
+    if let Some(path) = &args.baseline {
+        let baseline = report::baseline::Baseline::load(path)?;
+        let (kept, suppressed, stale) = baseline.apply(findings);
+        findings = kept;
+        hidden += suppressed;
+        for s in stale {
+            writeln!(
+                err,
+                "ogel-schema: stale baseline entry (matches nothing now, remove it): {} {} {}",
+                s.rule, s.file, s.fingerprint
+            )?;
+        }
+    }
     let fail_on = args
         .fail_on
-        .or_else(|| {
-            resolved
-                .config
-                .fail_on
-                .as_deref()
-                .and_then(|s| FailOn::from_str(s, true).ok())
-        })
+        .or_else(|| resolved.config.fail_on.as_deref().and_then(|s| FailOn::from_str(s, true).ok()))
         .unwrap_or(FailOn::Error);
     let color = match args.color {
         ColorChoice::Always => true,
@@ -349,10 +403,33 @@ fn check(
                 && std::io::IsTerminal::is_terminal(&std::io::stdout())
         }
     };
-    let summary = crate::report::Summary::compute(&analysis, &findings);
-    crate::report::write_check(args.format, out, &analysis, &findings, &summary, color)?;
-    if args.format != CheckFormat::Human {
-        writeln!(err, "{}", crate::report::summary_line(&summary))?;
+    let summary = Summary {
+        files: analysis.project.files.iter().filter(|f| f.is_applied()).count(),
+        statements: analysis.model.statements.len(),
+        statements_unparsed: analysis.model.statements.iter().filter(|s| !s.parsed).count(),
+        hidden,
+        ..Summary::default()
+    }
+    .with_findings(&findings);
+    let rules: Vec<crate::rules::RuleMeta> =
+        crate::rules::all_meta().into_iter().copied().collect();
+    let format = match args.format {
+        CheckFormat::Human => report::Format::Human,
+        CheckFormat::Json => report::Format::Json,
+        CheckFormat::Sarif => report::Format::Sarif,
+        CheckFormat::Github => report::Format::Github,
+        CheckFormat::Compact => report::Format::Compact,
+    };
+    let input = ReportInput {
+        findings: &findings,
+        files: &files,
+        rules: &rules,
+        summary,
+        tool_version: env!("CARGO_PKG_VERSION"),
+    };
+    report::write(format, out, &input, color)?;
+    if format.is_machine() {
+        writeln!(err, "{}", report::summary_line(&summary))?;
     }
     let unreadable = analysis
         .project
