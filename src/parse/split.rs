@@ -115,14 +115,21 @@ struct Scanner<'a> {
 impl Scanner<'_> {
     #[inline]
     fn at(&self, i: usize) -> u8 {
-        if i < self.end { self.b.get(i).copied().unwrap_or(0) } else { 0 }
+        if i < self.end {
+            self.b.get(i).copied().unwrap_or(0)
+        } else {
+            0
+        }
     }
 
     /// Record a token occupying `from..to`.
     #[inline]
     fn token(&mut self, from: usize, to: usize) {
         if self.cur.start.is_none() {
-            self.cur = Current { start: Some(from), ..Current::default() };
+            self.cur = Current {
+                start: Some(from),
+                ..Current::default()
+            };
         }
         self.cur.last_end = to;
     }
@@ -149,7 +156,11 @@ impl Scanner<'_> {
                     } else {
                         let copy = self.cur.copy_from_stdin && self.cur.start.is_some();
                         self.finish(true);
-                        if copy { self.skip_copy_data(i + 1) } else { i + 1 }
+                        if copy {
+                            self.skip_copy_data(i + 1)
+                        } else {
+                            i + 1
+                        }
                     }
                 }
                 b'-' if self.at(i + 1) == b'-' => {
@@ -170,7 +181,9 @@ impl Scanner<'_> {
                     self.token(i, j);
                     j
                 }
-                _ if c >= 0x80 && self.cur.start.is_none() && self.b.get(i..i + 3) == Some(BOM) => i + 3,
+                _ if c >= 0x80 && self.cur.start.is_none() && self.b.get(i..i + 3) == Some(BOM) => {
+                    i + 3
+                }
                 _ if is_ident_start(c) => self.word(i),
                 _ => {
                     self.token(i, i + 1);
@@ -190,7 +203,11 @@ impl Scanner<'_> {
     /// Start of the next line after `i`.
     fn next_line(&self, i: usize) -> usize {
         let e = self.line_end(i);
-        if self.at(e) == b'\r' && self.at(e + 1) == b'\n' { e + 2 } else { (e + 1).min(self.end) }
+        if self.at(e) == b'\r' && self.at(e + 1) == b'\n' {
+            e + 2
+        } else {
+            (e + 1).min(self.end)
+        }
     }
 
     fn block_comment(&mut self, start: usize) -> usize {
@@ -198,7 +215,9 @@ impl Scanner<'_> {
         let mut i = start;
         while i < self.end {
             let hay = self.b.get(i..self.end).unwrap_or_default();
-            let Some(p) = memchr::memchr2(b'*', b'/', hay) else { break };
+            let Some(p) = memchr::memchr2(b'*', b'/', hay) else {
+                break;
+            };
             let j = i + p;
             if self.at(j) == b'/' && self.at(j + 1) == b'*' {
                 depth += 1;
@@ -227,11 +246,22 @@ impl Scanner<'_> {
 
     /// A quoted string or identifier opened at `open` (the quote), belonging to a token
     /// starting at `token_start` (differs for `E'...'`).
-    fn quoted(&mut self, token_start: usize, open: usize, q: u8, backslash: bool, what: &'static str) -> usize {
+    fn quoted(
+        &mut self,
+        token_start: usize,
+        open: usize,
+        q: u8,
+        backslash: bool,
+        what: &'static str,
+    ) -> usize {
         let mut i = open + 1;
         loop {
             let hay = self.b.get(i..self.end).unwrap_or_default();
-            let found = if backslash { memchr::memchr2(q, b'\\', hay) } else { memchr::memchr(q, hay) };
+            let found = if backslash {
+                memchr::memchr2(q, b'\\', hay)
+            } else {
+                memchr::memchr(q, hay)
+            };
             let Some(p) = found else {
                 self.token(token_start, self.end);
                 self.unterminated(open, what);
@@ -280,8 +310,18 @@ impl Scanner<'_> {
     fn meta_line(&mut self, i: usize) -> usize {
         let e = self.line_end(i);
         let line = self.b.get(i..e).unwrap_or_default();
-        let trimmed = line.len() - line.iter().rev().take_while(|c| c.is_ascii_whitespace()).count();
-        let cmd_len = line.iter().skip(1).take_while(|c| !c.is_ascii_whitespace() && **c != b'\\').count() + 1;
+        let trimmed = line.len()
+            - line
+                .iter()
+                .rev()
+                .take_while(|c| c.is_ascii_whitespace())
+                .count();
+        let cmd_len = line
+            .iter()
+            .skip(1)
+            .take_while(|c| !c.is_ascii_whitespace() && **c != b'\\')
+            .count()
+            + 1;
         let command = String::from_utf8_lossy(line.get(..cmd_len).unwrap_or_default()).into_owned();
         self.out.statements.push(RawStatement {
             span: i..i + trimmed,
@@ -311,11 +351,11 @@ impl Scanner<'_> {
             Head::Start if is_first && eq("COPY") => Head::Copy,
             Head::Create if eq("OR") => Head::CreateOr,
             Head::CreateOr if eq("REPLACE") => Head::CreateOrReplace,
-            Head::Create | Head::CreateOrReplace if eq("FUNCTION") || eq("PROCEDURE") => Head::Routine,
+            Head::Create | Head::CreateOrReplace if eq("FUNCTION") || eq("PROCEDURE") => {
+                Head::Routine
+            }
             Head::Routine => {
-                if cur.prev_marker && eq("ATOMIC") {
-                    cur.atomic_depth += 1;
-                } else if cur.atomic_depth > 0 && eq("CASE") {
+                if (cur.prev_marker && eq("ATOMIC")) || (cur.atomic_depth > 0 && eq("CASE")) {
                     cur.atomic_depth += 1;
                 } else if cur.atomic_depth > 0 && eq("END") {
                     cur.atomic_depth -= 1;
@@ -390,7 +430,11 @@ mod tests {
         let t = "  CREATE TABLE a (x int) ;\n-- c\nDROP TABLE a;";
         assert_eq!(sql(t), ["CREATE TABLE a (x int)", "DROP TABLE a"]);
         let s = split(t, 0..t.len());
-        assert!(s.statements.iter().all(|r| r.terminated && r.kind == StatementKind::Sql));
+        assert!(
+            s.statements
+                .iter()
+                .all(|r| r.terminated && r.kind == StatementKind::Sql)
+        );
         assert_eq!(s.statements[0].span.start, 2);
         assert_eq!(s.comments, vec![27..31]);
         assert_eq!(s.unterminated, None);
@@ -468,19 +512,31 @@ mod tests {
     #[test]
     fn multibyte_identifiers_and_spans() {
         let t = "CREATE TABLE café (naïve text);\nINSERT INTO café VALUES ('日本;語');";
-        assert_eq!(sql(t), ["CREATE TABLE café (naïve text)", "INSERT INTO café VALUES ('日本;語')"]);
+        assert_eq!(
+            sql(t),
+            [
+                "CREATE TABLE café (naïve text)",
+                "INSERT INTO café VALUES ('日本;語')"
+            ]
+        );
     }
 
     #[test]
     fn psql_meta_lines() {
         let t = "\\set ON_ERROR_STOP on\nSELECT 1;\n  \\i other.sql  \r\nSELECT 2\n\\echo x;\n;";
         let s = split(t, 0..t.len());
-        let got: Vec<(&str, StatementKind)> =
-            s.statements.iter().map(|r| (&t[r.span.clone()], r.kind.clone())).collect();
+        let got: Vec<(&str, StatementKind)> = s
+            .statements
+            .iter()
+            .map(|r| (&t[r.span.clone()], r.kind.clone()))
+            .collect();
         assert_eq!(
             got,
             vec![
-                ("\\set ON_ERROR_STOP on", StatementKind::PsqlMeta("\\set".into())),
+                (
+                    "\\set ON_ERROR_STOP on",
+                    StatementKind::PsqlMeta("\\set".into())
+                ),
                 ("SELECT 1", StatementKind::Sql),
                 ("\\i other.sql", StatementKind::PsqlMeta("\\i".into())),
                 // inside a statement a backslash is just a byte
@@ -516,12 +572,24 @@ mod tests {
 
     #[test]
     fn copy_from_stdin_data_is_skipped() {
-        let t = "COPY t (a, b) FROM stdin;\n1\tx;y\n2\t'\n\\.\nSELECT 1;\ncopy t to stdout;\nSELECT 2;";
-        assert_eq!(sql(t), ["COPY t (a, b) FROM stdin", "SELECT 1", "copy t to stdout", "SELECT 2"]);
+        let t =
+            "COPY t (a, b) FROM stdin;\n1\tx;y\n2\t'\n\\.\nSELECT 1;\ncopy t to stdout;\nSELECT 2;";
+        assert_eq!(
+            sql(t),
+            [
+                "COPY t (a, b) FROM stdin",
+                "SELECT 1",
+                "copy t to stdout",
+                "SELECT 2"
+            ]
+        );
         let t2 = "COPY t FROM STDIN;\r\n1\r\n\\.\r\nSELECT 1;";
         assert_eq!(sql(t2), ["COPY t FROM STDIN", "SELECT 1"]);
         let t3 = "COPY t FROM stdin;\n1\n";
-        assert_eq!(split(t3, 0..t3.len()).unterminated, Some((18, "COPY FROM stdin data")));
+        assert_eq!(
+            split(t3, 0..t3.len()).unterminated,
+            Some((18, "COPY FROM stdin data"))
+        );
     }
 
     #[test]
@@ -585,7 +653,11 @@ mod tests {
             let mut prev = 0;
             for st in &s.statements {
                 assert!(st.span.start >= prev && st.span.start <= st.span.end);
-                assert!(text.get(st.span.clone()).is_some(), "{text:?} {:?}", st.span);
+                assert!(
+                    text.get(st.span.clone()).is_some(),
+                    "{text:?} {:?}",
+                    st.span
+                );
                 prev = st.span.end;
             }
             for c in &s.comments {
