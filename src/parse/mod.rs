@@ -5,19 +5,37 @@
 //! Input: a [`crate::source::SourceFile`]. Output: a [`ParsedFile`]. A statement that does not
 //! parse becomes a [`crate::diag::Diagnostic`], never an abort.
 
+mod doblock;
+mod ignore;
+mod lex;
+mod recover;
 pub mod split;
 
-use crate::diag::Diagnostic;
+use std::ops::Range;
+
+use rayon::prelude::*;
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::Parser;
+
+use crate::diag::{DiagKind, Diagnostic};
+use crate::source::SourceFile;
 use crate::span::{FileId, Span};
+use split::StatementKind;
 
 /// Where a statement came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Origin {
     /// A top-level statement of the file.
     TopLevel,
-    /// A static SQL statement found inside the body of the top-level `DO` statement with this
-    /// index in [`ParsedFile::statements`]. It runs when the DO block runs.
-    DoBody { parent: usize },
+    /// A static SQL statement found inside the body of the `DO` statement with this index in
+    /// [`ParsedFile::statements`]. It runs when the DO block runs.
+    DoBody {
+        parent: usize,
+        /// It sits in an `IF`/`ELSIF`/`ELSE`/`CASE`/loop branch or an exception handler, or in
+        /// a block (or inside a block) with an `EXCEPTION` clause: it may not run, or its error
+        /// may be caught.
+        conditional: bool,
+    },
 }
 
 /// A statement, parsed or not.
@@ -30,28 +48,74 @@ pub struct Statement {
     pub text: String,
     /// Maps byte offsets in `text` back to offsets in the original file.
     pub offsets: OffsetMap,
-    /// The parsed AST, or `None` when sqlparser failed (a diagnostic was recorded).
+    /// The parsed AST, or `None` when sqlparser failed (a diagnostic was recorded) or for `DO`.
     pub ast: Option<sqlparser::ast::Statement>,
-    /// For unparsable statements: the leading keywords and target recovered by a token scan,
-    /// e.g. `Recovered { verb: "ALTER TABLE", target: Some("platform.users") }`.
+    /// For unparsable statements and `DO`: the leading keywords and target recovered by a
+    /// token scan, e.g. `Recovered { verb: "ALTER TABLE", target: Some("platform.users"), .. }`.
     pub recovered: Option<Recovered>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recovered {
-    /// Upper-cased leading keywords: `ALTER TABLE`, `DROP INDEX`, `ALTER SEQUENCE`, `INSERT INTO`...
+    /// Upper-cased leading keywords: `ALTER TABLE`, `DROP INDEX`, `ALTER SEQUENCE`, `INSERT INTO`,
+    /// `DO`, `CREATE MATERIALIZED VIEW`...
     pub verb: String,
     /// The object name as written (quotes kept), if one was found.
     pub target: Option<String>,
+    /// The table named after `ON` for `CREATE INDEX/TRIGGER/POLICY` and `DROP TRIGGER/POLICY/RULE`.
+    pub on: Option<String>,
+    /// For `ALTER ...`: the first (up to two) upper-cased words after the target, e.g.
+    /// `ALTER CONSTRAINT`, `ADD CONSTRAINT`, `OWNED BY`.
+    pub action: Option<String>,
 }
 
 /// Piecewise-linear map from offsets in a statement's (possibly substituted) text to byte
 /// offsets in the original file. With no substitution it is a single shift.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OffsetMap {
-    /// Sorted `(offset_in_text, offset_in_file)` anchors; an offset maps through the last
-    /// anchor at or before it. Inside a replaced region everything maps to the region's start.
+    /// Sorted `(offset_in_text, offset_in_file)` anchors (both non-decreasing, distinct text
+    /// offsets); an offset maps linearly through the last anchor at or before it, but never past
+    /// the next anchor's file offset. So inside a substituted region, offsets map into the
+    /// original region, from its start, clamped to its end. Empty: the identity.
     pub anchors: Vec<(usize, usize)>,
+}
+
+impl OffsetMap {
+    /// A plain shift: `text` is `len` bytes copied from the file at `file_start`.
+    #[must_use]
+    pub fn shift(file_start: usize, len: usize) -> Self {
+        Self {
+            anchors: vec![(0, file_start), (len, file_start + len)],
+        }
+    }
+
+    /// The file byte offset of `text_offset`.
+    #[must_use]
+    pub fn to_file(&self, text_offset: usize) -> usize {
+        let idx = self.anchors.partition_point(|(t, _)| *t <= text_offset);
+        let Some(&(t, f)) = idx.checked_sub(1).and_then(|i| self.anchors.get(i)) else {
+            return self.anchors.first().map_or(text_offset, |a| a.1);
+        };
+        let linear = f.saturating_add(text_offset - t);
+        self.anchors
+            .get(idx)
+            .map_or(linear, |next| linear.min(next.1))
+    }
+
+    fn push(&mut self, t: usize, f: usize) {
+        match self.anchors.last_mut() {
+            Some(last) if last.0 == t => *last = (t, f),
+            _ => self.anchors.push((t, f)),
+        }
+    }
+}
+
+/// A template substitution from `--replace REGEX VALUE`. `value` may use `$1`/`${name}` like
+/// [`regex::Regex::replace_all`].
+#[derive(Debug, Clone)]
+pub struct Replacement {
+    pub pattern: regex::Regex,
+    pub value: String,
 }
 
 /// An inline suppression comment.
@@ -59,11 +123,14 @@ pub struct OffsetMap {
 pub struct Ignore {
     /// The comment itself.
     pub span: Span,
-    /// Rule names (or codes) listed.
+    /// Rule names (or codes) listed. Empty: every rule.
     pub rules: Vec<String>,
     /// `Some(i)`: applies to statement `i` of [`ParsedFile::statements`] (the next statement
-    /// after the comment, or the statement the comment sits in). `None`: `ignore-file`.
+    /// after the comment, or the statement the comment sits in). `None`: see `file_wide`.
     pub statement: Option<usize>,
+    /// `true` for `ignore-file`. `statement == None && !file_wide`: a dangling `ignore` with no
+    /// statement after it (it suppresses nothing).
+    pub file_wide: bool,
 }
 
 /// One file after splitting and parsing.
@@ -73,5 +140,406 @@ pub struct ParsedFile {
     /// Statements in file order; DO-body statements follow their DO statement.
     pub statements: Vec<Statement>,
     pub ignores: Vec<Ignore>,
+    /// Sorted.
     pub diagnostics: Vec<Diagnostic>,
 }
+
+impl Statement {
+    /// Convert a sqlparser `Location` (1-based line, 1-based char column, relative to
+    /// [`Self::text`]; lines end at `\n` only, as sqlparser counts them) to a byte offset in
+    /// the original file. Out-of-range positions clamp to the end of the line / text.
+    #[must_use]
+    pub fn file_offset(&self, line: u64, column: u64) -> usize {
+        self.offsets.to_file(text_offset(&self.text, line, column))
+    }
+
+    /// The file span of a sqlparser span; `None` for empty spans (line 0).
+    #[must_use]
+    pub fn file_span(&self, s: sqlparser::tokenizer::Span) -> Option<Span> {
+        if s.start.line == 0 || s.end.line == 0 {
+            return None;
+        }
+        let start = self.file_offset(s.start.line, s.start.column);
+        let end = self.file_offset(s.end.line, s.end.column).max(start);
+        Some(Span::new(self.span.file, start, end))
+    }
+}
+
+/// Byte offset in `text` of sqlparser's (line, column).
+fn text_offset(text: &str, line: u64, column: u64) -> usize {
+    let line = usize::try_from(line).unwrap_or(usize::MAX).max(1);
+    let col = usize::try_from(column)
+        .unwrap_or(usize::MAX)
+        .saturating_sub(1);
+    let start = if line == 1 {
+        0
+    } else {
+        match memchr::memchr_iter(b'\n', text.as_bytes()).nth(line - 2) {
+            Some(p) => p + 1,
+            None => return text.len(),
+        }
+    };
+    let rest = text.get(start..).unwrap_or_default();
+    let line_len = memchr::memchr(b'\n', rest.as_bytes()).unwrap_or(rest.len());
+    let line_text = rest.get(..line_len).unwrap_or_default();
+    start
+        + line_text
+            .char_indices()
+            .nth(col)
+            .map_or(line_len, |(i, _)| i)
+}
+
+/// Parse every applied file of the project, in parallel. One [`ParsedFile`] per file, same
+/// index; files that are not applied get an empty one.
+#[must_use]
+pub fn parse_all(
+    project: &crate::source::Project,
+    replacements: &[Replacement],
+) -> Vec<ParsedFile> {
+    project
+        .files
+        .par_iter()
+        .enumerate()
+        .map(|(id, file)| {
+            if file.is_applied() {
+                parse_file(id, file, replacements)
+            } else {
+                ParsedFile {
+                    file: id,
+                    ..ParsedFile::default()
+                }
+            }
+        })
+        .collect()
+}
+
+/// What one top-level piece produced; `DoBody` parents are indices into `statements`.
+#[derive(Default)]
+struct Local {
+    statements: Vec<Statement>,
+    diagnostics: Vec<Diagnostic>,
+    comments: Vec<Range<usize>>,
+}
+
+struct Ctx<'a> {
+    file_id: FileId,
+    file: &'a SourceFile,
+    replacements: &'a [Replacement],
+}
+
+/// How deep `DO` blocks inside `DO` bodies are followed.
+const MAX_DO_DEPTH: usize = 4;
+
+/// Split and parse one file (only inside its `forward_ranges`).
+#[must_use]
+pub fn parse_file(file_id: FileId, file: &SourceFile, replacements: &[Replacement]) -> ParsedFile {
+    let text = file.text.as_str();
+    let ctx = Ctx {
+        file_id,
+        file,
+        replacements,
+    };
+    let mut raws = Vec::new();
+    let mut comments = Vec::new();
+    let mut diagnostics = Vec::new();
+    for range in &file.forward_ranges {
+        let cut = split::split(text, range.clone());
+        if let Some((at, what)) = cut.unterminated {
+            diagnostics.push(unterminated(&ctx, at, what));
+        }
+        let open = cut.unterminated.map(|(at, _)| at);
+        raws.extend(cut.statements.into_iter().map(|r| {
+            let broken =
+                open.is_some_and(|at| r.span.start <= at && at < r.span.end.max(r.span.start + 1));
+            (r, broken)
+        }));
+        comments.extend(cut.comments);
+    }
+
+    let locals: Vec<Local> = raws
+        .par_iter()
+        .with_min_len(64)
+        .map(|(raw, broken)| {
+            let mut local = Local::default();
+            match &raw.kind {
+                StatementKind::PsqlMeta(command) => local.diagnostics.push(Diagnostic {
+                    span: Span::new(file_id, raw.span.start, raw.span.end),
+                    kind: DiagKind::PsqlMeta {
+                        command: command.clone(),
+                    },
+                }),
+                StatementKind::Sql => piece(
+                    &ctx,
+                    raw.span.clone(),
+                    Origin::TopLevel,
+                    *broken,
+                    0,
+                    &mut local,
+                ),
+            }
+            local
+        })
+        .collect();
+
+    let mut statements = Vec::new();
+    for local in locals {
+        let base = statements.len();
+        statements.extend(local.statements.into_iter().map(|mut s| {
+            if let Origin::DoBody { parent, .. } = &mut s.origin {
+                *parent += base;
+            }
+            s
+        }));
+        diagnostics.extend(local.diagnostics);
+        comments.extend(local.comments);
+    }
+    comments.sort_by_key(|c| (c.start, c.end));
+    let ignores = ignore::collect(file_id, text, &comments, &statements);
+    diagnostics.sort();
+    ParsedFile {
+        file: file_id,
+        statements,
+        ignores,
+        diagnostics,
+    }
+}
+
+fn unterminated(ctx: &Ctx<'_>, at: usize, what: &'static str) -> Diagnostic {
+    let text = ctx.file.text.as_str();
+    let (what, len) = match what {
+        "dollar-quoted body" => {
+            let tag_end = split::dollar_tag_end(text.as_bytes(), at, text.len()).unwrap_or(at + 1);
+            (
+                format!("{what} {}", text.get(at..tag_end).unwrap_or("$$")),
+                tag_end - at,
+            )
+        }
+        "block comment" => (what.to_owned(), 2),
+        "COPY FROM stdin data" => (what.to_owned(), 0),
+        _ => (what.to_owned(), 1),
+    };
+    let end = (at + len).min(text.len());
+    Diagnostic {
+        span: Span::new(ctx.file_id, at, end),
+        kind: DiagKind::Unterminated { what },
+    }
+}
+
+/// Parse one statement at `span` (file offsets) and push it (and, for `DO`, its body's
+/// statements) to `out`. `broken`: the input ends inside it (already diagnosed).
+fn piece(
+    ctx: &Ctx<'_>,
+    span: Range<usize>,
+    origin: Origin,
+    broken: bool,
+    depth: usize,
+    out: &mut Local,
+) {
+    let original = ctx.file.text.get(span.clone()).unwrap_or_default();
+    let file_span = Span::new(ctx.file_id, span.start, span.end);
+    if recover::leading_keyword(original).as_deref() == Some("DO") {
+        do_statement(ctx, span, origin, depth, out);
+        return;
+    }
+    let (text, offsets) = substitute(original, span.start, ctx.replacements);
+    let mut statement = Statement {
+        span: file_span,
+        origin,
+        text,
+        offsets,
+        ast: None,
+        recovered: None,
+    };
+    if broken {
+        statement.recovered = recover::recover(&statement.text);
+        out.statements.push(statement);
+        return;
+    }
+    if origin == Origin::TopLevel
+        && recover::leading_keyword(&statement.text).as_deref() == Some("RAISE")
+    {
+        out.diagnostics.push(Diagnostic {
+            span: file_span,
+            kind: DiagKind::RejectedByPostgres {
+                reason: "RAISE is PL/pgSQL: outside a DO block or function body PostgreSQL rejects it as a syntax error"
+                    .to_owned(),
+            },
+        });
+    }
+    let parsed = Parser::new(&PostgreSqlDialect {})
+        .try_with_sql(&statement.text)
+        .and_then(|mut p| p.parse_statements());
+    let error = match parsed {
+        Ok(asts) => {
+            let n = asts.len();
+            statement.ast = asts.into_iter().next();
+            (n > 1).then(|| {
+                format!("read as {n} statements (a `--replace` value or an unusual construct added a separator); only the first is analysed")
+            })
+        }
+        Err(e) => Some(error_text(ctx, &statement, &e.to_string())),
+    };
+    if let Some(error) = error {
+        let recovered = recover::recover(&statement.text);
+        if statement.ast.is_none() {
+            statement.recovered.clone_from(&recovered);
+        }
+        out.diagnostics.push(Diagnostic {
+            span: file_span,
+            kind: DiagKind::Unparsable {
+                error,
+                schema_relevant: recover::is_schema_relevant(&statement.text),
+                recovered: recovered.map(|r| describe(&r)),
+            },
+        });
+    }
+    out.statements.push(statement);
+}
+
+/// `ALTER TABLE platform.users`, `CREATE INDEX ix ON t`.
+fn describe(r: &Recovered) -> String {
+    let mut s = r.verb.clone();
+    for part in [
+        r.target.as_deref(),
+        r.on.as_deref().map(|_| "ON"),
+        r.on.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        s.push(' ');
+        s.push_str(part);
+    }
+    s
+}
+
+fn do_statement(ctx: &Ctx<'_>, span: Range<usize>, origin: Origin, depth: usize, out: &mut Local) {
+    let text = ctx.file.text.as_str();
+    let original = text.get(span.clone()).unwrap_or_default();
+    let index = out.statements.len();
+    out.statements.push(Statement {
+        span: Span::new(ctx.file_id, span.start, span.end),
+        origin,
+        text: original.to_owned(),
+        offsets: OffsetMap::shift(span.start, original.len()),
+        ast: None,
+        recovered: Some(Recovered {
+            verb: "DO".to_owned(),
+            target: None,
+            on: None,
+            action: None,
+        }),
+    });
+    if depth >= MAX_DO_DEPTH {
+        return;
+    }
+    let Some(body) = doblock::find_body(text, span) else {
+        return;
+    };
+    let inner = doblock::extract(text, body);
+    out.comments.extend(inner.comments);
+    let open = inner.unterminated.map(|(at, _)| at);
+    if let Some((at, what)) = inner.unterminated {
+        out.diagnostics.push(unterminated(ctx, at, what));
+    }
+    let outer_conditional = matches!(
+        origin,
+        Origin::DoBody {
+            conditional: true,
+            ..
+        }
+    );
+    for e in inner.statements {
+        let broken = open.is_some_and(|at| e.span.start <= at && at < e.span.end);
+        let origin = Origin::DoBody {
+            parent: index,
+            conditional: e.conditional || outer_conditional,
+        };
+        piece(ctx, e.span, origin, broken, depth + 1, out);
+    }
+}
+
+/// Apply the replacements in order to `original` (which starts at `file_start` in the file).
+fn substitute(
+    original: &str,
+    file_start: usize,
+    replacements: &[Replacement],
+) -> (String, OffsetMap) {
+    let mut text = original.to_owned();
+    let mut map = OffsetMap::shift(file_start, original.len());
+    for r in replacements {
+        if let Some((t, m)) = substitute_one(&text, &map, r) {
+            text = t;
+            map = m;
+        }
+    }
+    (text, map)
+}
+
+fn substitute_one(text: &str, map: &OffsetMap, r: &Replacement) -> Option<(String, OffsetMap)> {
+    let mut out = String::with_capacity(text.len());
+    let mut anchors = OffsetMap::default();
+    let mut last = 0;
+    let mut any = false;
+    let copy = |out: &mut String, anchors: &mut OffsetMap, a: usize, b: usize| {
+        anchors.push(out.len(), map.to_file(a));
+        for &(t, f) in &map.anchors {
+            if a < t && t < b {
+                anchors.push(out.len() + t - a, f);
+            }
+        }
+        out.push_str(text.get(a..b).unwrap_or_default());
+    };
+    for caps in r.pattern.captures_iter(text) {
+        let Some(m) = caps.get(0) else { continue };
+        any = true;
+        copy(&mut out, &mut anchors, last, m.start());
+        anchors.push(out.len(), map.to_file(m.start()));
+        caps.expand(&r.value, &mut out);
+        last = m.end();
+    }
+    if !any {
+        return None;
+    }
+    copy(&mut out, &mut anchors, last, text.len());
+    anchors.push(out.len(), map.to_file(text.len()));
+    Some((out, anchors))
+}
+
+/// sqlparser's message, without its `sql parser error: ` prefix, with `Line: N, Column: M`
+/// made relative to the file, and a hint when a template placeholder is left.
+fn error_text(ctx: &Ctx<'_>, statement: &Statement, message: &str) -> String {
+    let mut msg = message
+        .strip_prefix("sql parser error: ")
+        .unwrap_or(message)
+        .to_owned();
+    if let Some((line, column, range)) = find_location(&msg) {
+        let offset = statement.file_offset(line, column);
+        let (fl, fc) = ctx.file.lines.line_col(&ctx.file.text, offset);
+        msg.replace_range(range, &format!("Line: {fl}, Column: {fc}"));
+    }
+    if has_placeholder(&statement.text) {
+        msg.push_str(" (the statement contains a template placeholder; substitute it with `--replace REGEX VALUE`)");
+    }
+    msg
+}
+
+/// Find `Line: N, Column: M` in a message.
+fn find_location(msg: &str) -> Option<(u64, u64, Range<usize>)> {
+    let start = msg.rfind("Line: ")?;
+    let rest = msg.get(start + 6..)?;
+    let line_len = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let line = rest.get(..line_len)?.parse().ok()?;
+    let rest = rest.get(line_len..)?.strip_prefix(", Column: ")?;
+    let col_len = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let column = rest.get(..col_len)?.parse().ok()?;
+    let end = start + 6 + line_len + ", Column: ".len() + col_len;
+    Some((line, column, start..end))
+}
+
+fn has_placeholder(text: &str) -> bool {
+    text.contains("{{") || text.contains("${")
+}
+
+#[cfg(test)]
+mod tests;

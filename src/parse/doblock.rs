@@ -1,0 +1,393 @@
+//! Stage 2 helper: `DO` blocks. sqlparser has no `DO` support, and real migrations hide DDL in
+//! them (conditional `CREATE TYPE`, `ADD CONSTRAINT` guarded by `IF NOT EXISTS`). This module
+//! finds the body of a `DO` statement and cuts the static SQL statements out of the PL/pgSQL,
+//! stripping control words (`BEGIN`, `IF ... THEN`, `EXCEPTION WHEN ... THEN`, `LOOP`...) and
+//! skipping PL/pgSQL-only statements (`RAISE`, `PERFORM`, assignments, dynamic `EXECUTE`...).
+
+use std::ops::Range;
+
+use super::lex::{Lexer, Tok, Token, is_kw, upper};
+use super::split::{StatementKind, split};
+
+/// Where the PL/pgSQL source of a `DO` statement lies, as byte offsets in the file text
+/// (inside the quotes).
+pub(crate) fn find_body(text: &str, span: Range<usize>) -> Option<Range<usize>> {
+    let mut toks = Lexer::new(text, span);
+    let first = toks.next()?;
+    if !is_kw(text, &first, "DO") {
+        return None;
+    }
+    let mut body = None;
+    let mut language_ok = true;
+    while let Some(t) = toks.next() {
+        if is_kw(text, &t, "LANGUAGE") {
+            let lang = toks.next()?;
+            let name = text
+                .get(lang.range.clone())?
+                .trim_matches(|c| c == '\'' || c == '"');
+            language_ok = name.eq_ignore_ascii_case("plpgsql");
+        } else if t.kind == Tok::Str && body.is_none() {
+            body = Some(t.range);
+        } else {
+            return None;
+        }
+    }
+    let r = body?;
+    if !language_ok {
+        return None;
+    }
+    let raw = text.get(r.clone())?;
+    if raw.starts_with('$') {
+        let tag_len = raw.get(1..)?.find('$')? + 2;
+        let tag = raw.get(..tag_len)?;
+        if raw.len() < 2 * tag_len || !raw.ends_with(tag) {
+            return None; // unterminated
+        }
+        Some(r.start + tag_len..r.end - tag_len)
+    } else {
+        // '...': only when no escape changes offsets.
+        let inner = raw.strip_prefix('\'')?.strip_suffix('\'')?;
+        (!inner.contains('\'') && !inner.contains('\\')).then(|| r.start + 1..r.end - 1)
+    }
+}
+
+/// One static SQL statement found in a `DO` body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Extracted {
+    pub span: Range<usize>,
+    /// In a branch or loop, in an exception handler, or in a block with an `EXCEPTION`
+    /// clause: it may not run, or its error may be caught.
+    pub conditional: bool,
+}
+
+/// The result of [`extract`].
+#[derive(Debug, Default)]
+pub(crate) struct Body {
+    pub statements: Vec<Extracted>,
+    pub comments: Vec<Range<usize>>,
+    pub unterminated: Option<(usize, &'static str)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Frame {
+    Block(usize),
+    If,
+    Case,
+    Loop,
+    Handler,
+}
+
+/// PL/pgSQL statements that are never static SQL.
+const SKIP: &[&str] = &[
+    "ASSERT", "CLOSE", "COMMIT", "CONTINUE", "EXECUTE", "EXIT", "FETCH", "GET", "MOVE", "NULL",
+    "OPEN", "PERFORM", "RAISE", "RETURN", "ROLLBACK",
+];
+
+/// Cut the static SQL statements out of the PL/pgSQL `body` (file offsets).
+pub(crate) fn extract(text: &str, body: Range<usize>) -> Body {
+    let cut = split(text, body);
+    let mut frames: Vec<Frame> = Vec::new();
+    let mut has_exception: Vec<bool> = Vec::new();
+    let mut in_declare = false;
+    // (span, in a branch, enclosing blocks)
+    let mut found: Vec<(Range<usize>, bool, Vec<usize>)> = Vec::new();
+
+    for piece in &cut.statements {
+        if piece.kind != StatementKind::Sql {
+            continue;
+        }
+        let toks: Vec<Token> = Lexer::new(text, piece.span.clone()).collect();
+        let mut i = 0;
+        let rest = loop {
+            let Some(t) = toks.get(i) else { break None };
+            let kw = upper(text, t);
+            if t.kind == Tok::Punct(b'<')
+                && toks.get(i + 1).is_some_and(|n| n.kind == Tok::Punct(b'<'))
+            {
+                // <<label>>
+                i = skip_label(&toks, i);
+                continue;
+            }
+            match kw.as_deref() {
+                Some("DECLARE") => {
+                    in_declare = true;
+                    break None;
+                }
+                Some("BEGIN") => {
+                    in_declare = false;
+                    frames.push(Frame::Block(has_exception.len()));
+                    has_exception.push(false);
+                    i += 1;
+                }
+                _ if in_declare => break None,
+                Some("IF") => {
+                    frames.push(Frame::If);
+                    i = skip_past(text, &toks, i + 1, "THEN");
+                }
+                Some("ELSIF" | "ELSEIF") => i = skip_past(text, &toks, i + 1, "THEN"),
+                Some("ELSE") => i += 1,
+                Some("CASE") => {
+                    frames.push(Frame::Case);
+                    i = skip_until(text, &toks, i + 1, "WHEN");
+                }
+                Some("WHEN") => i = skip_past(text, &toks, i + 1, "THEN"),
+                Some("EXCEPTION") => {
+                    if let Some(Frame::Block(b)) =
+                        frames.iter().rev().find(|f| matches!(f, Frame::Block(_)))
+                        && let Some(flag) = has_exception.get_mut(*b)
+                    {
+                        *flag = true;
+                    }
+                    frames.push(Frame::Handler);
+                    i += 1;
+                }
+                Some("LOOP") => {
+                    frames.push(Frame::Loop);
+                    i += 1;
+                }
+                Some("WHILE" | "FOR" | "FOREACH") => {
+                    frames.push(Frame::Loop);
+                    i = skip_past(text, &toks, i + 1, "LOOP");
+                }
+                Some("END") => {
+                    let what = toks.get(i + 1).and_then(|n| upper(text, n));
+                    let pop_to = |frames: &mut Vec<Frame>, want: fn(&Frame) -> bool| {
+                        while let Some(f) = frames.pop() {
+                            if want(&f) {
+                                break;
+                            }
+                        }
+                    };
+                    match what.as_deref() {
+                        Some("IF") => pop_to(&mut frames, |f| *f == Frame::If),
+                        Some("LOOP") => pop_to(&mut frames, |f| *f == Frame::Loop),
+                        Some("CASE") => pop_to(&mut frames, |f| *f == Frame::Case),
+                        _ => pop_to(&mut frames, |f| matches!(f, Frame::Block(_))),
+                    }
+                    break None;
+                }
+                _ => break Some(i),
+            }
+        };
+        let Some(i) = rest else { continue };
+        let (Some(first), Some(tail)) = (toks.get(i), toks.get(i..)) else {
+            continue;
+        };
+        if !is_static_sql(text, tail) {
+            continue;
+        }
+        let branch = frames.iter().any(|f| !matches!(f, Frame::Block(_)));
+        let blocks = frames
+            .iter()
+            .filter_map(|f| {
+                if let Frame::Block(b) = f {
+                    Some(*b)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        found.push((first.range.start..piece.span.end, branch, blocks));
+    }
+
+    let statements = found
+        .into_iter()
+        .map(|(span, branch, blocks)| Extracted {
+            span,
+            conditional: branch
+                || blocks
+                    .iter()
+                    .any(|b| has_exception.get(*b).copied().unwrap_or(false)),
+        })
+        .collect();
+    Body {
+        statements,
+        comments: cut.comments,
+        unterminated: cut.unterminated,
+    }
+}
+
+/// Index just past a `<<label>>` starting at `i`.
+fn skip_label(toks: &[Token], i: usize) -> usize {
+    let mut j = i + 2;
+    while let Some(t) = toks.get(j) {
+        if t.kind == Tok::Punct(b'>') && toks.get(j + 1).is_some_and(|n| n.kind == Tok::Punct(b'>'))
+        {
+            return j + 2;
+        }
+        j += 1;
+    }
+    j
+}
+
+/// Index of the first `kw` at parenthesis and CASE depth 0 from `i` (or the end).
+fn skip_until(text: &str, toks: &[Token], i: usize, kw: &str) -> usize {
+    let mut paren = 0i32;
+    let mut case = 0usize;
+    let mut j = i;
+    while let Some(t) = toks.get(j) {
+        match t.kind {
+            Tok::Punct(b'(') => paren += 1,
+            Tok::Punct(b')') => paren -= 1,
+            Tok::Word if paren == 0 => {
+                if case == 0 && is_kw(text, t, kw) {
+                    return j;
+                }
+                if is_kw(text, t, "CASE") {
+                    case += 1;
+                } else if case > 0 && is_kw(text, t, "END") {
+                    case -= 1;
+                }
+            }
+            _ => {}
+        }
+        j += 1;
+    }
+    j
+}
+
+/// Index just past the first `kw` at depth 0 from `i`.
+fn skip_past(text: &str, toks: &[Token], i: usize, kw: &str) -> usize {
+    skip_until(text, toks, i, kw) + 1
+}
+
+/// `false` for PL/pgSQL-only statements: `RAISE`, `PERFORM`, `x := ...`, `SELECT ... INTO var`...
+fn is_static_sql(text: &str, toks: &[Token]) -> bool {
+    let Some(first) = toks.first() else {
+        return false;
+    };
+    if let Some(kw) = upper(text, first) {
+        if SKIP.contains(&kw.as_str()) {
+            return false;
+        }
+        if kw == "SELECT" && skip_until(text, toks, 1, "INTO") < toks.len() {
+            return false; // SELECT ... INTO variable
+        }
+    }
+    // assignment: name [. name]* [ '[' ... ']' ] (:= | =)
+    let mut j = 0;
+    while toks
+        .get(j)
+        .is_some_and(|t| matches!(t.kind, Tok::Word | Tok::Quoted))
+    {
+        j += 1;
+        if toks.get(j).is_some_and(|t| t.kind == Tok::Punct(b'.')) {
+            j += 1;
+        } else {
+            break;
+        }
+    }
+    if j == 0 {
+        return true;
+    }
+    if toks.get(j).is_some_and(|t| t.kind == Tok::Punct(b'[')) {
+        while toks.get(j).is_some_and(|t| t.kind != Tok::Punct(b']')) {
+            j += 1;
+        }
+        j += 1;
+    }
+    let assign = match toks.get(j).map(|t| t.kind) {
+        Some(Tok::Punct(b'=')) => true,
+        Some(Tok::Punct(b':')) => toks.get(j + 1).is_some_and(|t| t.kind == Tok::Punct(b'=')),
+        _ => false,
+    };
+    !assign
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body_of(t: &str) -> Option<&str> {
+        find_body(t, 0..t.len()).and_then(|r| t.get(r))
+    }
+
+    fn stmts(t: &str) -> Vec<(&str, bool)> {
+        let body = find_body(t, 0..t.len()).unwrap_or(0..0);
+        extract(t, body)
+            .statements
+            .iter()
+            .map(|e| (&t[e.span.clone()], e.conditional))
+            .collect()
+    }
+
+    #[test]
+    fn finds_bodies() {
+        assert_eq!(body_of("DO $$ BEGIN END $$"), Some(" BEGIN END "));
+        assert_eq!(body_of("DO $body$BEGIN END$body$"), Some("BEGIN END"));
+        assert_eq!(body_of("DO LANGUAGE plpgsql $x$ y $x$"), Some(" y "));
+        assert_eq!(body_of("DO $x$ y $x$ LANGUAGE 'plpgsql'"), Some(" y "));
+        assert_eq!(body_of("DO 'BEGIN END'"), Some("BEGIN END"));
+        assert_eq!(body_of("DO 'BEGIN RAISE ''x''; END'"), None);
+        assert_eq!(body_of("DO LANGUAGE plv8 $$ x $$"), None);
+        assert_eq!(body_of("DO $$ unterminated"), None);
+        assert_eq!(body_of("SELECT $$ x $$"), None);
+    }
+
+    #[test]
+    fn unconditional_statements() {
+        let t = "DO $$\nDECLARE\n  n int := 0;\n  m text;\nBEGIN\n  CREATE TABLE a (id int);\n  \
+                 n := 1;\n  m = 'x';\n  RAISE NOTICE 'hi; there';\n  PERFORM pg_sleep(0);\n  \
+                 EXECUTE 'CREATE TABLE dyn (x int)';\n  SELECT count(*) INTO n FROM a;\n  \
+                 GET DIAGNOSTICS n = ROW_COUNT;\n  ALTER TABLE a ADD COLUMN b int;\n  NULL;\n  RETURN;\nEND\n$$";
+        assert_eq!(
+            stmts(t),
+            [
+                ("CREATE TABLE a (id int)", false),
+                ("ALTER TABLE a ADD COLUMN b int", false)
+            ]
+        );
+    }
+
+    #[test]
+    fn conditional_branches_and_loops() {
+        let t = "DO $$ BEGIN\n IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'mood') THEN\n  \
+                 CREATE TYPE mood AS ENUM ('a');\n ELSIF (CASE WHEN true THEN 1 END) = 1 THEN\n  \
+                 CREATE TABLE b ();\n ELSE\n  DROP TABLE c;\n END IF;\n CREATE INDEX i ON b (x);\n \
+                 FOR r IN SELECT * FROM t LOOP\n  UPDATE t SET x = 1;\n END LOOP;\n <<lbl>> LOOP DELETE FROM t; EXIT; END LOOP;\n\
+                 CASE x WHEN 1 THEN INSERT INTO t VALUES (1); ELSE NULL; END CASE;\n\
+                 COMMENT ON TABLE t IS 'x';\nEND $$";
+        assert_eq!(
+            stmts(t),
+            [
+                ("CREATE TYPE mood AS ENUM ('a')", true),
+                ("CREATE TABLE b ()", true),
+                ("DROP TABLE c", true),
+                ("CREATE INDEX i ON b (x)", false),
+                ("UPDATE t SET x = 1", true),
+                ("DELETE FROM t", true),
+                ("INSERT INTO t VALUES (1)", true),
+                ("COMMENT ON TABLE t IS 'x'", false),
+            ]
+        );
+    }
+
+    #[test]
+    fn exception_clause_makes_the_block_conditional() {
+        let t = "DO $$\nBEGIN\n  CREATE TABLE x (a int);\n  BEGIN\n    ALTER TABLE x ADD CONSTRAINT c UNIQUE (a);\n  \
+                 EXCEPTION WHEN duplicate_object THEN\n    NULL;\n    DROP TABLE y;\n  END;\n  CREATE TABLE z ();\nEND $$";
+        assert_eq!(
+            stmts(t),
+            [
+                ("CREATE TABLE x (a int)", false),
+                ("ALTER TABLE x ADD CONSTRAINT c UNIQUE (a)", true),
+                ("DROP TABLE y", true),
+                ("CREATE TABLE z ()", false),
+            ]
+        );
+        let outer = "DO $$ BEGIN CREATE TABLE x (); EXCEPTION WHEN others THEN NULL; END $$";
+        assert_eq!(stmts(outer), [("CREATE TABLE x ()", true)]);
+    }
+
+    #[test]
+    fn nested_dollar_bodies_stay_whole() {
+        let t = "DO $do$ BEGIN CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql; END $do$";
+        assert_eq!(
+            stmts(t),
+            [(
+                "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql",
+                false
+            )]
+        );
+    }
+}
