@@ -359,7 +359,11 @@ fn check(
         .project
         .files
         .iter()
-        .map(|f| ReportFile { display: &f.display, text: &f.text, lines: &f.lines })
+        .map(|f| ReportFile {
+            display: &f.display,
+            text: &f.text,
+            lines: &f.lines,
+        })
         .collect();
     let mut hidden = 0;
     if let Some(path) = &args.write_baseline {
@@ -393,7 +397,13 @@ fn check(
     }
     let fail_on = args
         .fail_on
-        .or_else(|| resolved.config.fail_on.as_deref().and_then(|s| FailOn::from_str(s, true).ok()))
+        .or_else(|| {
+            resolved
+                .config
+                .fail_on
+                .as_deref()
+                .and_then(|s| FailOn::from_str(s, true).ok())
+        })
         .unwrap_or(FailOn::Error);
     let color = match args.color {
         ColorChoice::Always => true,
@@ -404,9 +414,19 @@ fn check(
         }
     };
     let summary = Summary {
-        files: analysis.project.files.iter().filter(|f| f.is_applied()).count(),
+        files: analysis
+            .project
+            .files
+            .iter()
+            .filter(|f| f.is_applied())
+            .count(),
         statements: analysis.model.statements.len(),
-        statements_unparsed: analysis.model.statements.iter().filter(|s| !s.parsed).count(),
+        statements_unparsed: analysis
+            .model
+            .statements
+            .iter()
+            .filter(|s| !s.parsed)
+            .count(),
         hidden,
         ..Summary::default()
     }

@@ -23,7 +23,6 @@ use super::ir::{
 };
 use super::pgtype;
 use crate::parse;
-use crate::source::lines::LineIndex;
 use crate::span::{FileId, Span};
 
 /// PostgreSQL truncates identifiers to NAMEDATALEN - 1 bytes.
@@ -63,7 +62,6 @@ fn truncate_ident(mut s: String) -> String {
 struct Lowerer<'a> {
     stmt: &'a parse::Statement,
     file: FileId,
-    lines: LineIndex,
     plain_columns: bool,
 }
 
@@ -72,33 +70,14 @@ impl<'a> Lowerer<'a> {
         Self {
             stmt,
             file,
-            lines: LineIndex::new(&stmt.text),
             plain_columns,
         }
     }
 
     // ----- positions -------------------------------------------------------------------
 
-    fn offset(&self, loc: sqlparser::tokenizer::Location) -> Option<usize> {
-        if loc.line == 0 {
-            return None;
-        }
-        let line = usize::try_from(loc.line).ok()?;
-        let col = usize::try_from(loc.column).ok()?;
-        let in_text = self.lines.offset(&self.stmt.text, line, col)?;
-        Some(map_offset(
-            &self.stmt.offsets,
-            in_text,
-            self.stmt.span.start,
-        ))
-    }
-
     fn span_of(&self, s: sqlparser::tokenizer::Span) -> Span {
-        match (self.offset(s.start), self.offset(s.end)) {
-            (Some(a), Some(b)) if b >= a => Span::new(self.file, a, b),
-            (Some(a), _) => Span::new(self.file, a, a),
-            _ => self.stmt.span,
-        }
+        self.stmt.file_span(s).unwrap_or(self.stmt.span)
     }
 
     fn ident_span(&self, ident: &Ident) -> Span {
@@ -158,9 +137,11 @@ impl<'a> Lowerer<'a> {
             return Change::Do;
         }
         let target = rec.target.as_deref().map(|t| {
-            let start = self.stmt.text.find(t).map_or(self.stmt.span.start, |i| {
-                map_offset(&self.stmt.offsets, i, self.stmt.span.start)
-            });
+            let start = self
+                .stmt
+                .text
+                .find(t)
+                .map_or(self.stmt.span.start, |i| self.stmt.offsets.to_file(i));
             let span = Span::new(self.file, start, start + t.len());
             recovered_name(t, span)
         });
@@ -977,14 +958,6 @@ impl<'a> Lowerer<'a> {
             columns,
             plain_columns,
         }
-    }
-}
-
-/// Map an offset in a statement's text to the file through its offset map.
-fn map_offset(map: &parse::OffsetMap, in_text: usize, stmt_start: usize) -> usize {
-    match map.anchors.iter().rev().find(|(t, _)| *t <= in_text) {
-        Some((t, f)) => f + (in_text - t),
-        None => stmt_start + in_text,
     }
 }
 

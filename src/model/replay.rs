@@ -2923,5 +2923,11 @@ fn written(n: &ObjName) -> String {
 
 /// Is a DO-body statement guarded (IF branch or EXCEPTION handler)?
 fn do_body_conditional(origin: &Origin) -> bool {
-    matches!(origin, Origin::DoBody { .. }) && false
+    matches!(
+        origin,
+        Origin::DoBody {
+            conditional: true,
+            ..
+        }
+    )
 }

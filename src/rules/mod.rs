@@ -167,10 +167,12 @@ fn suppress(analysis: &Analysis, findings: Vec<Finding>) -> Vec<Finding> {
                 .collect();
             for (k, ig) in pf.ignores.iter().enumerate() {
                 let applies = match ig.statement {
-                    None => true,
+                    None => ig.file_wide,
                     Some(i) => containing.contains(&i),
                 };
-                if applies && ig.rules.iter().any(|r| r == f.rule || r == "all") {
+                if applies
+                    && (ig.rules.is_empty() || ig.rules.iter().any(|r| r == f.rule || r == "all"))
+                {
                     used.insert((f.span.file, k));
                     suppressed = true;
                 }
