@@ -9,6 +9,7 @@ mod doblock;
 mod ignore;
 mod lex;
 mod recover;
+pub mod compat;
 pub mod split;
 
 use std::ops::Range;
@@ -53,6 +54,8 @@ pub struct Statement {
     /// For unparsable statements and `DO`: the leading keywords and target recovered by a
     /// token scan, e.g. `Recovered { verb: "ALTER TABLE", target: Some("platform.users"), .. }`.
     pub recovered: Option<Recovered>,
+    /// Clauses blanked out so sqlparser could parse the statement (see [`compat`]).
+    pub compat: Vec<compat::Compat>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -366,9 +369,20 @@ fn piece(
             },
         });
     }
-    let parsed = Parser::new(&PostgreSqlDialect {})
+    let mut parsed = Parser::new(&PostgreSqlDialect {})
         .try_with_sql(&statement.text)
         .and_then(|mut p| p.parse_statements());
+    if parsed.is_err() {
+        if let Some((text, notes)) = compat::rewrite(&statement.text) {
+            let retry = Parser::new(&PostgreSqlDialect {})
+                .try_with_sql(&text)
+                .and_then(|mut p| p.parse_statements());
+            if retry.is_ok() {
+                parsed = retry;
+                statement.compat = notes;
+            }
+        }
+    }
     let error = match parsed {
         Ok(asts) => {
             let n = asts.len();

@@ -1,0 +1,128 @@
+//! Stage 2 (parse): PostgreSQL syntax sqlparser 0.64 does not know, made parseable. When a
+//! statement fails to parse, known unsupported clauses are blanked out char by char (so
+//! every remaining identifier keeps its line and character column) and parsing is retried.
+//! What was blanked is kept as a [`Compat`] note for the lowering, so no meaning is lost:
+//! - `CREATE TABLE t (LIKE s INCLUDING ALL, x int)` (LIKE mixed with columns, LIKE options);
+//! - `CREATE MATERIALIZED VIEW ... WITH [NO] DATA`;
+//! - `CREATE INDEX ... ON ONLY t`.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// Something the compat rewrite removed from the text handed to sqlparser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Compat {
+    /// A `LIKE source [INCLUDING|EXCLUDING option]...` table element. `offset` is the byte
+    /// offset of `source` in the statement text.
+    Like { source: String, offset: usize, options: Vec<String> },
+    /// `WITH [NO] DATA` after a materialized view's query.
+    WithData,
+    /// `ON ONLY` in CREATE INDEX.
+    OnlyKeyword,
+}
+
+static CREATE_TABLE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"(?is)^\s*CREATE\s+(?:(?:GLOBAL|LOCAL)\s+)?(?:(?:TEMP|TEMPORARY|UNLOGGED)\s+)?TABLE\b").ok()
+});
+static LIKE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?is)([(,]\s*)(LIKE\s+((?:"(?:[^"]|"")+"|[\w$]+)(?:\s*\.\s*(?:"(?:[^"]|"")+"|[\w$]+))?)((?:\s+(?:INCLUDING|EXCLUDING)\s+\w+)*))\s*(,?)"#,
+    )
+    .ok()
+});
+static WITH_DATA: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"(?is)\bWITH\s+(?:NO\s+)?DATA\s*$").ok());
+static ON_ONLY: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"(?is)^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\b.*?\bON\s+(ONLY)\b").ok());
+
+/// Blank `range` of `text` char by char (newlines kept).
+fn blank(text: &mut String, range: std::ops::Range<usize>) {
+    let Some(part) = text.get(range.clone()) else { return };
+    let replaced: String = part.chars().map(|c| if c == '\n' || c == '\r' { c } else { ' ' }).collect();
+    text.replace_range(range, &replaced);
+}
+
+/// A parseable version of `text` and what was removed, or `None` when no rewrite applies.
+/// The result has the same lines and character columns as `text` (not the same bytes).
+#[must_use]
+pub fn rewrite(text: &str) -> Option<(String, Vec<Compat>)> {
+    let mut notes = Vec::new();
+    let mut out = text.to_string();
+    // Work on byte ranges of the ORIGINAL text, blanking from the end so earlier ranges stay valid.
+    let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
+    if CREATE_TABLE.as_ref().is_some_and(|r| r.is_match(text)) {
+        if let Some(re) = LIKE.as_ref() {
+            for c in re.captures_iter(text) {
+                let (Some(lead), Some(elem), Some(src), Some(trailing)) = (c.get(1), c.get(2), c.get(3), c.get(5)) else {
+                    continue;
+                };
+                let options: Vec<String> = c
+                    .get(4)
+                    .map(|o| o.as_str().split_whitespace().map(str::to_ascii_uppercase).collect::<Vec<_>>())
+                    .unwrap_or_default()
+                    .chunks(2)
+                    .map(|p| p.join(" "))
+                    .collect();
+                notes.push(Compat::Like { source: src.as_str().to_string(), offset: src.start(), options });
+                // Blank the element and one separating comma: the trailing one if present,
+                // else the leading one (when the element is not the first).
+                let mut start = elem.start();
+                let end = if trailing.as_str().is_empty() { elem.end() } else { trailing.end() };
+                if trailing.as_str().is_empty() && lead.as_str().starts_with(',') {
+                    start = lead.start();
+                }
+                ranges.push(start..end);
+            }
+        }
+    }
+    if let Some(m) = WITH_DATA.as_ref().and_then(|r| r.find(text)) {
+        if text.to_ascii_uppercase().contains("MATERIALIZED") || CREATE_TABLE.as_ref().is_some_and(|r| r.is_match(text)) {
+            notes.push(Compat::WithData);
+            ranges.push(m.range());
+        }
+    }
+    if let Some(m) = ON_ONLY.as_ref().and_then(|r| r.captures(text)).and_then(|c| c.get(1)) {
+        notes.push(Compat::OnlyKeyword);
+        ranges.push(m.range());
+    }
+    if notes.is_empty() {
+        return None;
+    }
+    ranges.sort_by_key(|r| std::cmp::Reverse(r.start));
+    for r in ranges {
+        blank(&mut out, r);
+    }
+    Some((out, notes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_with_columns_is_blanked_and_noted() {
+        let (text, notes) = rewrite("CREATE TABLE c (LIKE s INCLUDING ALL, note text)").unwrap();
+        assert_eq!(text.trim_end(), "CREATE TABLE c (                       note text)");
+        assert_eq!(
+            notes,
+            vec![Compat::Like { source: "s".into(), offset: 21, options: vec!["INCLUDING ALL".into()] }]
+        );
+        let (text, _) = rewrite("CREATE TABLE c (a int, LIKE s)").unwrap();
+        assert_eq!(text, "CREATE TABLE c (a int        )");
+    }
+
+    #[test]
+    fn with_no_data_and_on_only() {
+        let (t, n) = rewrite("CREATE MATERIALIZED VIEW v AS SELECT 1 WITH NO DATA").unwrap();
+        assert!(!t.contains("DATA") && n == vec![Compat::WithData]);
+        let (t, n) = rewrite("CREATE INDEX i ON ONLY t (a)").unwrap();
+        assert_eq!(t, "CREATE INDEX i ON      t (a)");
+        assert_eq!(n, vec![Compat::OnlyKeyword]);
+    }
+
+    #[test]
+    fn multibyte_blanking_keeps_char_columns() {
+        let (t, _) = rewrite("CREATE TABLE c (LIKE \"é\", x int)").unwrap();
+        assert_eq!(t.chars().count(), "CREATE TABLE c (LIKE \"é\", x int)".chars().count());
+    }
+}
