@@ -284,7 +284,7 @@ pub fn parse_file(file_id: FileId, file: &SourceFile, replacements: &[Replacemen
         })
         .collect();
 
-    let mut statements = Vec::new();
+    let mut statements = Vec::with_capacity(locals.iter().map(|l| l.statements.len()).sum());
     for local in locals {
         let base = statements.len();
         statements.extend(local.statements.into_iter().map(|mut s| {

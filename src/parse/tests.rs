@@ -506,6 +506,40 @@ fn deep_nesting_is_a_clean_error() {
 }
 
 #[test]
+fn deep_nesting_of_every_shape_is_a_clean_error() {
+    // Each runs on the default 2 MiB test thread, like a rayon worker.
+    let n = 5_000;
+    let shapes = [
+        format!("SELECT ARRAY{}1{};", "[".repeat(n), "]".repeat(n)),
+        format!("SELECT {}1;", "- ".repeat(n)),
+        format!("SELECT {}true;", "NOT ".repeat(n)),
+        format!("SELECT {}1{};", "(SELECT ".repeat(n), ")".repeat(n)),
+        format!(
+            "SELECT {}1{};",
+            "CASE WHEN true THEN ".repeat(n),
+            " END".repeat(n)
+        ),
+        format!("CREATE TABLE t (a int{});", "[]".repeat(n)),
+        format!("SELECT * FROM {}t{};", "(".repeat(n), ")".repeat(n)),
+        format!("SELECT 1 {}", "UNION SELECT 1 ".repeat(n)),
+        format!("SELECT {}1{};", "f(".repeat(n), ")".repeat(n)),
+        format!("SELECT 1{};", "::int".repeat(n)),
+        format!("SELECT a{};", "[1]".repeat(n)),
+        format!("SELECT 1 {};", "+ 1 ".repeat(n * 4)),
+        format!(
+            "CREATE TABLE t (a int CHECK ({}a{}));",
+            "(".repeat(n),
+            ")".repeat(n)
+        ),
+        format!("SELECT ROW{}1{};", "(ROW".repeat(n), ")".repeat(n + 1)),
+    ];
+    for sql in &shapes {
+        let p = parse(sql);
+        assert_eq!(p.statements.len(), 1, "{}", &sql[..40]);
+    }
+}
+
+#[test]
 fn unterminated_dollar_and_huge_single_line() {
     let p = parse("DO $$ BEGIN CREATE TABLE x (); END");
     assert_eq!(p.diagnostics.len(), 1);
@@ -539,4 +573,43 @@ fn big_file_of_create_tables() {
     let p = parse(&t);
     assert_eq!(p.statements.len(), 2_000);
     assert!(p.diagnostics.is_empty());
+}
+
+/// Timing check, run by hand: `cargo test --release --lib parse::tests::timing -- --ignored --nocapture`.
+#[test]
+#[ignore = "timing; run in release by hand"]
+fn timing_20mb() {
+    let one = "CREATE TABLE IF NOT EXISTS public.t (id bigint PRIMARY KEY, name text NOT NULL DEFAULT 'x;y', \
+               created_at timestamptz DEFAULT now()); -- c\n";
+    let t = one.repeat(20_000_000 / one.len());
+    let start = std::time::Instant::now();
+    let s = split::split(&t, 0..t.len());
+    let split_time = start.elapsed();
+    let start = std::time::Instant::now();
+    let mut n = 0;
+    for r in s.statements.iter().take(20_000) {
+        let text = &t[r.span.clone()];
+        n += Parser::new(&PostgreSqlDialect {})
+            .try_with_sql(text)
+            .and_then(|mut p| p.parse_statements())
+            .map_or(0, |v| v.len());
+    }
+    eprintln!(
+        "sqlparser alone, 20k statements sequential: {:?} ({n})",
+        start.elapsed()
+    );
+    let start = std::time::Instant::now();
+    let p = parse(&t);
+    let parse_time = start.elapsed();
+    let start = std::time::Instant::now();
+    drop(p);
+    eprintln!("drop {:?}", start.elapsed());
+    let p = parse(&t);
+    assert_eq!(p.statements.len(), s.statements.len());
+    let mb = f64::from(u32::try_from(t.len()).unwrap_or(0)) / 1e6;
+    eprintln!(
+        "{mb:.1} MB, {} statements: split {split_time:?} ({:.0} MB/s), parse_file {parse_time:?}",
+        s.statements.len(),
+        mb / split_time.as_secs_f64()
+    );
 }
