@@ -132,6 +132,8 @@ pub struct Index {
     pub table: QualifiedName,
     /// Plain column names; an expression element is `None`.
     pub columns: Vec<Option<String>>,
+    /// Each element as written: the column name or the expression (`lower(email)`).
+    pub elements: Vec<String>,
     pub unique: bool,
     /// Has a WHERE clause.
     pub partial: bool,

@@ -64,6 +64,12 @@ pub enum ConstraintKind {
         columns: Vec<String>,
     },
     ForeignKey(FkDef),
+    /// `UNIQUE USING INDEX i` / `PRIMARY KEY USING INDEX i`: an existing index becomes the
+    /// constraint.
+    UsingIndex {
+        primary: bool,
+        index: String,
+    },
     /// EXCLUDE and others we do not model beyond their name.
     Other,
 }
@@ -95,7 +101,8 @@ pub struct TableDef {
     pub constraints: Vec<ConstraintDef>,
     pub partition_of: Option<ObjName>,
     pub inherits: Vec<ObjName>,
-    pub like: Vec<ObjName>,
+    /// `LIKE source [INCLUDING ...]` elements, with their upper-cased options.
+    pub like: Vec<(ObjName, Vec<String>)>,
     /// CREATE TABLE ... AS SELECT: the relations it reads and its output column names.
     pub as_query: Option<(QueryRefs, Vec<String>)>,
 }
@@ -175,6 +182,8 @@ pub struct IndexDef {
     pub if_not_exists: bool,
     /// Plain columns are `Some`; expressions `None` (their column mentions are in `mentions`).
     pub columns: Vec<Option<ColName>>,
+    /// Each element as written (`email`, `lower(email)`).
+    pub elements: Vec<String>,
     pub mentions: Vec<ColName>,
     pub partial: bool,
 }
@@ -259,6 +268,13 @@ pub enum Change {
         name: ObjName,
         value: String,
         if_not_exists: bool,
+        /// `BEFORE 'x'` (true) or `AFTER 'x'` (false).
+        position: Option<(bool, String)>,
+    },
+    RenameEnumValue {
+        name: ObjName,
+        from: String,
+        to: String,
     },
     CreateDomain {
         name: ObjName,

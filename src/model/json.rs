@@ -76,8 +76,8 @@ pub struct ReferenceDoc {
 #[derive(Debug, Serialize)]
 pub struct IndexDoc {
     pub name: String,
-    /// Plain column names; an expression is `null`.
-    pub columns: Vec<Option<String>>,
+    /// Each element: a column name, or the expression as written (`lower(email)`).
+    pub columns: Vec<String>,
     pub unique: bool,
 }
 
@@ -167,7 +167,7 @@ pub fn document(project: &Project, model: &Model) -> ModelDoc {
                 .filter(|i| !i.constraint)
                 .map(|i| IndexDoc {
                     name: i.name.clone(),
-                    columns: i.columns.clone(),
+                    columns: i.elements.clone(),
                     unique: i.unique,
                 })
                 .collect();

@@ -210,6 +210,15 @@ impl<'a> Lowerer<'a> {
                     name: self.obj(&at.name),
                     value: av.value.value.clone(),
                     if_not_exists: av.if_not_exists,
+                    position: av.position.as_ref().map(|p| match p {
+                        ast::AlterTypeAddValuePosition::Before(i) => (true, i.value.clone()),
+                        ast::AlterTypeAddValuePosition::After(i) => (false, i.value.clone()),
+                    }),
+                },
+                AlterTypeOperation::RenameValue(rv) => Change::RenameEnumValue {
+                    name: self.obj(&at.name),
+                    from: rv.from.value.clone(),
+                    to: rv.to.value.clone(),
                 },
                 _ => Change::Other,
             },
@@ -418,14 +427,29 @@ impl<'a> Lowerer<'a> {
             .iter()
             .map(|c| self.table_constraint(c, false))
             .collect();
-        let like = match &ct.like {
+        let mut like = match &ct.like {
             Some(
                 ast::CreateTableLikeKind::Parenthesized(l) | ast::CreateTableLikeKind::Plain(l),
             ) => {
-                vec![self.obj(&l.name)]
+                vec![(self.obj(&l.name), Vec::new())]
             }
             None => Vec::new(),
         };
+        for note in &self.stmt.compat {
+            if let parse::compat::Compat::Like {
+                source,
+                offset,
+                options,
+            } = note
+            {
+                let start = self.stmt.offsets.to_file(*offset);
+                let end = self.stmt.offsets.to_file(offset + source.len());
+                like.push((
+                    recovered_name(source, Span::new(self.file, start, end)),
+                    options.clone(),
+                ));
+            }
+        }
         let as_query = ct.query.as_ref().map(|q| {
             let refs = self.query_refs(&**q, None);
             let names = output_names(q);
@@ -531,6 +555,16 @@ impl<'a> Lowerer<'a> {
                 },
                 span,
             },
+            TableConstraint::UniqueUsingIndex(u) | TableConstraint::PrimaryKeyUsingIndex(u) => {
+                ConstraintDef {
+                    name: u.name.as_ref().map(fold_ident),
+                    kind: ConstraintKind::UsingIndex {
+                        primary: matches!(c, TableConstraint::PrimaryKeyUsingIndex(_)),
+                        index: fold_ident(&u.index_name),
+                    },
+                    span,
+                }
+            }
             _ => ConstraintDef {
                 name: constraint_name(c),
                 kind: ConstraintKind::Other,
@@ -788,6 +822,14 @@ impl<'a> Lowerer<'a> {
     fn create_index(&self, ci: &ast::CreateIndex) -> Change {
         let table = self.obj(&ci.table_name);
         let mut mentions = Vec::new();
+        let elements = ci
+            .columns
+            .iter()
+            .map(|c| match &c.column.expr {
+                Expr::Identifier(i) => fold_ident(i),
+                e => e.to_string(),
+            })
+            .collect();
         let columns = ci
             .columns
             .iter()
@@ -812,6 +854,7 @@ impl<'a> Lowerer<'a> {
             unique: ci.unique,
             if_not_exists: ci.if_not_exists,
             columns,
+            elements,
             mentions,
             partial: ci.predicate.is_some(),
         }))

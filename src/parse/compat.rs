@@ -15,7 +15,11 @@ use regex::Regex;
 pub enum Compat {
     /// A `LIKE source [INCLUDING|EXCLUDING option]...` table element. `offset` is the byte
     /// offset of `source` in the statement text.
-    Like { source: String, offset: usize, options: Vec<String> },
+    Like {
+        source: String,
+        offset: usize,
+        options: Vec<String>,
+    },
     /// `WITH [NO] DATA` after a materialized view's query.
     WithData,
     /// `ON ONLY` in CREATE INDEX.
@@ -23,7 +27,10 @@ pub enum Compat {
 }
 
 static CREATE_TABLE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"(?is)^\s*CREATE\s+(?:(?:GLOBAL|LOCAL)\s+)?(?:(?:TEMP|TEMPORARY|UNLOGGED)\s+)?TABLE\b").ok()
+    Regex::new(
+        r"(?is)^\s*CREATE\s+(?:(?:GLOBAL|LOCAL)\s+)?(?:(?:TEMP|TEMPORARY|UNLOGGED)\s+)?TABLE\b",
+    )
+    .ok()
 });
 static LIKE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
@@ -31,14 +38,20 @@ static LIKE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     )
     .ok()
 });
-static WITH_DATA: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"(?is)\bWITH\s+(?:NO\s+)?DATA\s*$").ok());
+static WITH_DATA: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"(?is)\bWITH\s+(?:NO\s+)?DATA\s*$").ok());
 static ON_ONLY: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"(?is)^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\b.*?\bON\s+(ONLY)\b").ok());
 
 /// Blank `range` of `text` char by char (newlines kept).
 fn blank(text: &mut String, range: std::ops::Range<usize>) {
-    let Some(part) = text.get(range.clone()) else { return };
-    let replaced: String = part.chars().map(|c| if c == '\n' || c == '\r' { c } else { ' ' }).collect();
+    let Some(part) = text.get(range.clone()) else {
+        return;
+    };
+    let replaced: String = part
+        .chars()
+        .map(|c| if c == '\n' || c == '\r' { c } else { ' ' })
+        .collect();
     text.replace_range(range, &replaced);
 }
 
@@ -53,21 +66,36 @@ pub fn rewrite(text: &str) -> Option<(String, Vec<Compat>)> {
     if CREATE_TABLE.as_ref().is_some_and(|r| r.is_match(text)) {
         if let Some(re) = LIKE.as_ref() {
             for c in re.captures_iter(text) {
-                let (Some(lead), Some(elem), Some(src), Some(trailing)) = (c.get(1), c.get(2), c.get(3), c.get(5)) else {
+                let (Some(lead), Some(elem), Some(src), Some(trailing)) =
+                    (c.get(1), c.get(2), c.get(3), c.get(5))
+                else {
                     continue;
                 };
                 let options: Vec<String> = c
                     .get(4)
-                    .map(|o| o.as_str().split_whitespace().map(str::to_ascii_uppercase).collect::<Vec<_>>())
+                    .map(|o| {
+                        o.as_str()
+                            .split_whitespace()
+                            .map(str::to_ascii_uppercase)
+                            .collect::<Vec<_>>()
+                    })
                     .unwrap_or_default()
                     .chunks(2)
                     .map(|p| p.join(" "))
                     .collect();
-                notes.push(Compat::Like { source: src.as_str().to_string(), offset: src.start(), options });
+                notes.push(Compat::Like {
+                    source: src.as_str().to_string(),
+                    offset: src.start(),
+                    options,
+                });
                 // Blank the element and one separating comma: the trailing one if present,
                 // else the leading one (when the element is not the first).
                 let mut start = elem.start();
-                let end = if trailing.as_str().is_empty() { elem.end() } else { trailing.end() };
+                let end = if trailing.as_str().is_empty() {
+                    elem.end()
+                } else {
+                    trailing.end()
+                };
                 if trailing.as_str().is_empty() && lead.as_str().starts_with(',') {
                     start = lead.start();
                 }
@@ -76,12 +104,18 @@ pub fn rewrite(text: &str) -> Option<(String, Vec<Compat>)> {
         }
     }
     if let Some(m) = WITH_DATA.as_ref().and_then(|r| r.find(text)) {
-        if text.to_ascii_uppercase().contains("MATERIALIZED") || CREATE_TABLE.as_ref().is_some_and(|r| r.is_match(text)) {
+        if text.to_ascii_uppercase().contains("MATERIALIZED")
+            || CREATE_TABLE.as_ref().is_some_and(|r| r.is_match(text))
+        {
             notes.push(Compat::WithData);
             ranges.push(m.range());
         }
     }
-    if let Some(m) = ON_ONLY.as_ref().and_then(|r| r.captures(text)).and_then(|c| c.get(1)) {
+    if let Some(m) = ON_ONLY
+        .as_ref()
+        .and_then(|r| r.captures(text))
+        .and_then(|c| c.get(1))
+    {
         notes.push(Compat::OnlyKeyword);
         ranges.push(m.range());
     }
@@ -102,10 +136,17 @@ mod tests {
     #[test]
     fn like_with_columns_is_blanked_and_noted() {
         let (text, notes) = rewrite("CREATE TABLE c (LIKE s INCLUDING ALL, note text)").unwrap();
-        assert_eq!(text.trim_end(), "CREATE TABLE c (                       note text)");
+        assert_eq!(
+            text.trim_end(),
+            "CREATE TABLE c (                       note text)"
+        );
         assert_eq!(
             notes,
-            vec![Compat::Like { source: "s".into(), offset: 21, options: vec!["INCLUDING ALL".into()] }]
+            vec![Compat::Like {
+                source: "s".into(),
+                offset: 21,
+                options: vec!["INCLUDING ALL".into()]
+            }]
         );
         let (text, _) = rewrite("CREATE TABLE c (a int, LIKE s)").unwrap();
         assert_eq!(text, "CREATE TABLE c (a int        )");
@@ -123,6 +164,9 @@ mod tests {
     #[test]
     fn multibyte_blanking_keeps_char_columns() {
         let (t, _) = rewrite("CREATE TABLE c (LIKE \"é\", x int)").unwrap();
-        assert_eq!(t.chars().count(), "CREATE TABLE c (LIKE \"é\", x int)".chars().count());
+        assert_eq!(
+            t.chars().count(),
+            "CREATE TABLE c (LIKE \"é\", x int)".chars().count()
+        );
     }
 }

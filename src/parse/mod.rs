@@ -5,11 +5,11 @@
 //! Input: a [`crate::source::SourceFile`]. Output: a [`ParsedFile`]. A statement that does not
 //! parse becomes a [`crate::diag::Diagnostic`], never an abort.
 
+pub mod compat;
 mod doblock;
 mod ignore;
 mod lex;
 mod recover;
-pub mod compat;
 pub mod split;
 
 use std::ops::Range;
@@ -56,6 +56,11 @@ pub struct Statement {
     pub recovered: Option<Recovered>,
     /// Clauses blanked out so sqlparser could parse the statement (see [`compat`]).
     pub compat: Vec<compat::Compat>,
+    /// sqlparser understood it (a DO statement counts as understood).
+    pub parsed: bool,
+    /// What the statement does, lowered right after parsing (the AST is then dropped, so
+    /// memory stays proportional to the input, not to sqlparser's tree sizes).
+    pub change: crate::model::ir::Change,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -228,6 +233,8 @@ struct Ctx<'a> {
     file_id: FileId,
     file: &'a SourceFile,
     replacements: &'a [Replacement],
+    /// Keep sqlparser's AST on each statement (tests); normally dropped after lowering.
+    keep_ast: bool,
 }
 
 /// How deep `DO` blocks inside `DO` bodies are followed.
@@ -236,11 +243,32 @@ const MAX_DO_DEPTH: usize = 4;
 /// Split and parse one file (only inside its `forward_ranges`).
 #[must_use]
 pub fn parse_file(file_id: FileId, file: &SourceFile, replacements: &[Replacement]) -> ParsedFile {
+    parse_file_with(file_id, file, replacements, false)
+}
+
+/// [`parse_file`], keeping sqlparser's AST on each statement (for tests and tools that
+/// need the tree; memory grows with it).
+#[must_use]
+pub fn parse_file_keep_ast(
+    file_id: FileId,
+    file: &SourceFile,
+    replacements: &[Replacement],
+) -> ParsedFile {
+    parse_file_with(file_id, file, replacements, true)
+}
+
+fn parse_file_with(
+    file_id: FileId,
+    file: &SourceFile,
+    replacements: &[Replacement],
+    keep_ast: bool,
+) -> ParsedFile {
     let text = file.text.as_str();
     let ctx = Ctx {
         file_id,
         file,
         replacements,
+        keep_ast,
     };
     let mut raws = Vec::new();
     let mut comments = Vec::new();
@@ -352,10 +380,13 @@ fn piece(
         offsets,
         ast: None,
         recovered: None,
+        compat: Vec::new(),
+        parsed: false,
+        change: crate::model::ir::Change::Other,
     };
     if broken {
         statement.recovered = recover::recover(&statement.text);
-        out.statements.push(statement);
+        push_lowered(ctx, statement, out);
         return;
     }
     if origin == Origin::TopLevel
@@ -407,6 +438,17 @@ fn piece(
             },
         });
     }
+    push_lowered(ctx, statement, out);
+}
+
+/// Lower the statement to the model's IR, drop its AST, and keep it.
+fn push_lowered(ctx: &Ctx<'_>, mut statement: Statement, out: &mut Local) {
+    statement.parsed = statement.ast.is_some();
+    let plain_columns = matches!(statement.origin, Origin::TopLevel);
+    statement.change = crate::model::lower::lower(&statement, ctx.file_id, plain_columns);
+    if !ctx.keep_ast {
+        statement.ast = None;
+    }
     out.statements.push(statement);
 }
 
@@ -443,6 +485,9 @@ fn do_statement(ctx: &Ctx<'_>, span: Range<usize>, origin: Origin, depth: usize,
             on: None,
             action: None,
         }),
+        compat: Vec::new(),
+        parsed: true,
+        change: crate::model::ir::Change::Do,
     });
     if depth >= MAX_DO_DEPTH {
         return;

@@ -25,7 +25,7 @@ fn source(text: &str) -> SourceFile {
 }
 
 fn parse(text: &str) -> ParsedFile {
-    parse_file(3, &source(text), &[])
+    parse_file_keep_ast(3, &source(text), &[])
 }
 
 fn slice<'a>(text: &'a str, s: &Span) -> &'a str {
@@ -153,7 +153,7 @@ fn placeholders_suggest_replace_and_replacements_keep_offsets() {
     );
 
     let r = [replacement(r"\{\{[^}]*\}\}", "auth")];
-    let p = parse_file(0, &source(t), &r);
+    let p = parse_file_keep_ast(0, &source(t), &r);
     assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
     let s = &p.statements[0];
     assert_eq!(s.text, "CREATE TABLE auth.users (id int)");
@@ -385,7 +385,7 @@ fn only_forward_ranges_are_split() {
     let mut f = source(t);
     let down = t.find("-- migrate:down").unwrap_or(0);
     f.forward_ranges = vec![0..down];
-    let p = parse_file(0, &f, &[]);
+    let p = parse_file_keep_ast(0, &f, &[]);
     assert_eq!(p.statements.len(), 1);
     assert_eq!(slice(t, &p.statements[0].span), "CREATE TABLE a ()");
 }
