@@ -211,6 +211,12 @@ pub struct Catalog {
     pub types: BTreeMap<QualifiedName, TypeDef>,
     pub extensions: BTreeSet<String>,
     pub functions: BTreeMap<QualifiedName, Span>,
+    /// Derived: index keys by table (kept by [`Catalog::insert_index`] / [`Catalog::remove_index`]).
+    index_by_table: BTreeMap<QualifiedName, BTreeSet<QualifiedName>>,
+    /// Derived: how many constraints of each (schema, name) exist, and which names each table
+    /// contributed (kept by [`Catalog::sync_constraints`]).
+    constraint_names: BTreeMap<(String, String), u32>,
+    constraints_of: BTreeMap<QualifiedName, Vec<String>>,
 }
 
 impl Catalog {
@@ -235,6 +241,73 @@ impl Catalog {
         &'a self,
         table: &'a QualifiedName,
     ) -> impl Iterator<Item = &'a Index> + 'a {
-        self.indexes.values().filter(move |i| &i.table == table)
+        self.index_by_table
+            .get(table)
+            .into_iter()
+            .flatten()
+            .filter_map(|k| self.indexes.get(k))
+    }
+
+    /// Insert (or replace) an index, keeping the by-table index.
+    pub fn insert_index(&mut self, key: QualifiedName, index: Index) -> Option<Index> {
+        let old = self.remove_index(&key);
+        self.index_by_table.entry(index.table.clone()).or_default().insert(key.clone());
+        self.indexes.insert(key, index);
+        old
+    }
+
+    /// Remove an index, keeping the by-table index.
+    pub fn remove_index(&mut self, key: &QualifiedName) -> Option<Index> {
+        let old = self.indexes.remove(key)?;
+        if let Some(set) = self.index_by_table.get_mut(&old.table) {
+            set.remove(key);
+            if set.is_empty() {
+                self.index_by_table.remove(&old.table);
+            }
+        }
+        Some(old)
+    }
+
+    /// Insert (or replace) a table, keeping the constraint-name index.
+    pub fn insert_table(&mut self, table: Table) -> Option<Table> {
+        let name = table.name.clone();
+        let old = self.tables.insert(name.clone(), table);
+        self.sync_constraints(&name);
+        old
+    }
+
+    /// Remove a table, keeping the constraint-name index.
+    pub fn remove_table(&mut self, name: &QualifiedName) -> Option<Table> {
+        let old = self.tables.remove(name);
+        self.sync_constraints(name);
+        old
+    }
+
+    /// Recount the constraint names `table` contributes (after any change to it).
+    pub fn sync_constraints(&mut self, table: &QualifiedName) {
+        if let Some(old) = self.constraints_of.remove(table) {
+            for n in old {
+                let key = (table.schema.clone(), n);
+                if let Some(c) = self.constraint_names.get_mut(&key) {
+                    *c = c.saturating_sub(1);
+                    if *c == 0 {
+                        self.constraint_names.remove(&key);
+                    }
+                }
+            }
+        }
+        let Some(t) = self.tables.get(table) else { return };
+        let names: Vec<String> = t.constraint_names().map(str::to_string).collect();
+        for n in &names {
+            *self.constraint_names.entry((table.schema.clone(), n.clone())).or_default() += 1;
+        }
+        self.constraints_of.insert(table.clone(), names);
+    }
+
+    /// Is a constraint named `name` in `schema` (PostgreSQL picks automatic constraint names
+    /// unique per schema)? Call [`Catalog::sync_constraints`] on changed tables first.
+    #[must_use]
+    pub fn constraint_name_taken(&self, schema: &str, name: &str) -> bool {
+        self.constraint_names.contains_key(&(schema.to_string(), name.to_string()))
     }
 }

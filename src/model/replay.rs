@@ -118,6 +118,8 @@ struct Replayer<'s> {
     search_path: Vec<String>,
     model: Model,
     txn: Option<Txn>,
+    /// Tables changed through `table_mut` whose constraint names are not recounted yet.
+    dirty: BTreeSet<QualifiedName>,
     /// Set when the current statement hit an error.
     failed: bool,
     /// Errors are not reported (conditional DO body statements).
@@ -139,6 +141,7 @@ impl<'s> Replayer<'s> {
             search_path: settings.search_path.clone(),
             model: Model::default(),
             txn: None,
+            dirty: BTreeSet::new(),
             failed: false,
             silent: false,
             seq: 0,
@@ -226,6 +229,7 @@ impl<'s> Replayer<'s> {
     }
 
     fn finish_statement(&mut self, mark: Mark) {
+        self.sync_dirty();
         if self.failed {
             self.mark_failed();
             self.rollback_to(mark);
@@ -302,13 +306,24 @@ impl<'s> Replayer<'s> {
     }
 
     fn rollback_to(&mut self, mark: Mark) {
+        self.sync_dirty();
         while self.journal.len() > mark.journal {
             let Some(undo) = self.journal.pop() else {
                 break;
             };
             match undo {
-                Undo::Table(k, v) => restore(&mut self.cat.tables, k, v),
-                Undo::Index(k, v) => restore(&mut self.cat.indexes, k, v),
+                Undo::Table(k, v) => {
+                    match v {
+                        Some(t) => self.cat.insert_table(t),
+                        None => self.cat.remove_table(&k),
+                    };
+                }
+                Undo::Index(k, v) => {
+                    match v {
+                        Some(i) => self.cat.insert_index(k, i),
+                        None => self.cat.remove_index(&k),
+                    };
+                }
                 Undo::Type(k, v) => restore(&mut self.cat.types, k, v),
                 Undo::Schema(k, v) => restore(&mut self.cat.schemas, k, v),
                 Undo::Sequence(k, v) => restore(&mut self.cat.sequences, k, v),
@@ -365,20 +380,29 @@ impl<'s> Replayer<'s> {
 
     // ----- journaled catalog access -------------------------------------------------------
 
+    /// Mutable access to a table; its constraint names are recounted lazily (see `dirty`).
     fn table_mut(&mut self, name: &QualifiedName) -> Option<&mut Table> {
         let old = self.cat.tables.get(name)?.clone();
         self.journal.push(Undo::Table(name.clone(), Some(old)));
+        self.dirty.insert(name.clone());
         self.cat.tables.get_mut(name)
+    }
+
+    /// Recount constraint names of tables changed through [`Self::table_mut`].
+    fn sync_dirty(&mut self) {
+        for t in std::mem::take(&mut self.dirty) {
+            self.cat.sync_constraints(&t);
+        }
     }
 
     fn put_table(&mut self, t: Table) {
         let old = self.cat.tables.get(&t.name).cloned();
         self.journal.push(Undo::Table(t.name.clone(), old));
-        self.cat.tables.insert(t.name.clone(), t);
+        self.cat.insert_table(t);
     }
 
     fn remove_table(&mut self, name: &QualifiedName) -> Option<Table> {
-        let old = self.cat.tables.remove(name)?;
+        let old = self.cat.remove_table(name)?;
         self.journal
             .push(Undo::Table(name.clone(), Some(old.clone())));
         Some(old)
@@ -388,11 +412,11 @@ impl<'s> Replayer<'s> {
         let key = QualifiedName::new(i.schema.clone(), i.name.clone());
         let old = self.cat.indexes.get(&key).cloned();
         self.journal.push(Undo::Index(key.clone(), old));
-        self.cat.indexes.insert(key, i);
+        self.cat.insert_index(key, i);
     }
 
     fn remove_index(&mut self, key: &QualifiedName) -> Option<Index> {
-        let old = self.cat.indexes.remove(key)?;
+        let old = self.cat.remove_index(key)?;
         self.journal
             .push(Undo::Index(key.clone(), Some(old.clone())));
         Some(old)
@@ -1334,12 +1358,11 @@ impl<'s> Replayer<'s> {
     fn constraint_taken(&self, schema: &str, name: &str, table: &Table) -> bool {
         table.constraint_names().any(|n| n == name)
             || self.name_taken_in_schema(schema, name)
-            || self
-                .cat
-                .tables
-                .values()
-                .filter(|t| t.name.schema == schema)
-                .any(|t| t.constraint_names().any(|n| n == name))
+            || self.cat.constraint_name_taken(schema, name)
+            || self.dirty.iter().any(|d| {
+                d.schema == schema
+                    && self.cat.tables.get(d).is_some_and(|t| t.constraint_names().any(|n| n == name))
+            })
     }
 
     /// Add a PK / UNIQUE / CHECK constraint to a table being built or altered.

@@ -1,0 +1,124 @@
+//! Never panic, on any input: every hostile input goes through the whole CLI (`check` and
+//! `model`), must exit 0/1 (findings) or 2 (tool error) — never 101 (a panic) or a signal —
+//! and the diagnostics must name the file.
+
+use std::path::Path;
+use std::time::Duration;
+
+use assert_cmd::Command;
+
+fn run(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::cargo_bin("ogel-schema")
+        .unwrap()
+        .args(args)
+        .arg(dir)
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap()
+}
+
+/// Run `check` and `model` on a directory holding one migration with `bytes`.
+fn survives(name: &str, bytes: &[u8]) -> String {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join(format!("001_{name}.sql")), bytes).unwrap();
+    std::fs::write(tmp.path().join("002_after.sql"), "CREATE TABLE after_it (id int PRIMARY KEY);\n").unwrap();
+    let mut all = String::new();
+    for args in [&["check", "--format", "json"][..], &["check", "--color", "never"], &["model", "--format", "json"]] {
+        let out = run(tmp.path(), args);
+        let code = out.status.code();
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(
+            matches!(code, Some(0..=2)),
+            "{name}: `{}` exited with {code:?} (a panic is 101, a signal is None)\nstderr: {stderr}",
+            args.join(" ")
+        );
+        assert!(!stderr.contains("panicked"), "{name}: panic: {stderr}");
+        all.push_str(&String::from_utf8_lossy(&out.stdout));
+        all.push_str(&stderr);
+    }
+    // The run goes on with the rest: the second migration is always modelled.
+    let model = run(tmp.path(), &["model", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&model.stdout).unwrap();
+    let names: Vec<&str> =
+        doc["tables"].as_array().unwrap().iter().filter_map(|t| t["name"].as_str()).collect();
+    assert!(names.contains(&"after_it"), "{name}: the file after it was not analysed: {names:?}");
+    all
+}
+
+#[test]
+fn invalid_utf8_is_a_diagnostic_with_the_file() {
+    let out = survives("invalid_utf8", b"CREATE TABLE a (id int);\nSELECT '\xff\xfe';\n");
+    assert!(out.contains("001_invalid_utf8.sql"), "{out}");
+}
+
+#[test]
+fn half_written_statement() {
+    let out = survives("half", b"CREATE TABLE a (id int,\n  name text\n");
+    assert!(out.contains("001_half.sql"), "{out}");
+    survives("half_dollar", b"CREATE FUNCTION f() RETURNS int AS $$ SELECT 1");
+    survives("half_comment", b"/* never closed\nCREATE TABLE b (id int);");
+    survives("half_quote", b"INSERT INTO a VALUES ('never closed);");
+}
+
+#[test]
+fn syntax_sqlparser_does_not_know() {
+    let out = survives(
+        "unknown",
+        b"ALTER TABLE a ALTER CONSTRAINT a_fk DEFERRABLE;\nCREATE TABLE x (id int) USING heap WITH (fillfactor=70) TABLESPACE pg_default;\nCREATE AGGREGATE s (int) (sfunc = int4pl, stype = int);\n{{ index .Options \"Namespace\" }}\n",
+    );
+    assert!(out.contains("001_unknown.sql"), "{out}");
+}
+
+#[test]
+fn deep_nesting_and_long_lines() {
+    let mut sql = String::from("SELECT ");
+    sql.push_str(&"(".repeat(10_000));
+    sql.push('1');
+    sql.push_str(&")".repeat(10_000));
+    sql.push_str(";\n");
+    survives("deep", sql.as_bytes());
+    let long = format!("INSERT INTO t VALUES {};\n", vec!["(1, 'x')"; 50_000].join(","));
+    survives("long_line", long.as_bytes());
+}
+
+#[test]
+fn binary_garbage_and_empty_files() {
+    let garbage: Vec<u8> = (0u32..20_000).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    survives("garbage", &garbage);
+    survives("empty", b"");
+    survives("only_comments", b"-- nothing here\n/* or here */\n");
+    survives("nul", b"CREATE TABLE a (id int);\0\0\0");
+}
+
+#[test]
+fn hostile_identifiers() {
+    survives(
+        "hostile",
+        "CREATE TABLE \"<script>alert(1)</script>\" (\"end\" int, \"a\"\"b\" text, \"😀\" text, \"line\nbreak\" int);\n\
+         CREATE TABLE \"x]\\\"{}\" (id int REFERENCES \"<script>alert(1)</script>\" (\"end\"));\n\
+         CREATE TABLE a_very_long_name_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa (id int);\n"
+            .as_bytes(),
+    );
+}
+
+#[test]
+fn a_ten_megabyte_file() {
+    let mut sql = String::with_capacity(10 << 20);
+    let mut i = 0;
+    while sql.len() < 10 << 20 {
+        sql.push_str(&format!(
+            "CREATE TABLE t{i} (id bigint PRIMARY KEY, parent_id bigint REFERENCES t{} (id), name text NOT NULL, created_at timestamptz DEFAULT now());\n",
+            i.max(1) - 1
+        ));
+        i += 1;
+    }
+    survives("ten_mb", sql.as_bytes());
+}
+
+#[test]
+fn a_wrong_path_is_a_clear_tool_error() {
+    let out = Command::cargo_bin("ogel-schema").unwrap().args(["check", "/no/such/dir"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("/no/such/dir"), "{stderr}");
+}
