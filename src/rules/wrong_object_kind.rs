@@ -10,7 +10,7 @@ pub static META: RuleMeta = RuleMeta {
     name: "wrong-object-kind",
     category: Category::References,
     default_severity: Severity::Error,
-    summary: "A statement treats an object as the wrong kind (DROP TABLE on a view, ALTER on an index...)",
+    summary: "A statement treats an object as the wrong kind (DROP TABLE on a view, a foreign key to a view...)",
     doc: include_str!("../../rules/wrong-object-kind.md"),
 };
 

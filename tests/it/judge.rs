@@ -44,7 +44,20 @@ const NOT_JUDGED: &[(&str, &str)] = &[(
 
 /// Fixtures where the model (src/model, src/parse — the lead's) disagrees with PostgreSQL.
 /// Each entry names the smallest SQL that shows it; the lead empties this list.
-const KNOWN_MODEL_GAPS: &[(&str, &str)] = &[];
+const KNOWN_MODEL_GAPS: &[(&str, &str)] = &[
+    (
+        "fixtures/model/function_ddl",
+        "PostgreSQL validates LANGUAGE sql function bodies at CREATE FUNCTION (check_function_bodies): \
+         `CREATE FUNCTION f() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM ghost';` fails with \
+         relation \"ghost\" does not exist; the model does not look into SQL function bodies",
+    ),
+    (
+        "fixtures/model/views",
+        "an unparsable CREATE whose target the token scan recovered does not create the relation: \
+         `CREATE MATERIALIZED VIEW mv AS SELECT 1 AS x WITH NO DATA; CREATE INDEX ON mv (x);` \
+         reports mv missing at the CREATE INDEX, PostgreSQL runs both",
+    ),
+];
 
 /// `(file display path, top-level statement index)` → a short description.
 type Verdicts = BTreeMap<(String, usize), String>;
@@ -155,8 +168,17 @@ fn projects() -> Vec<String> {
 
 fn judge(fixture: &str) -> Result<(), String> {
     let (analysis, config) = analyze_dir(fixture);
-    let replay = pg::replay(fixture);
-    let pg_side = theirs(&analysis, &replay.errors);
+    let errors = if fixture.starts_with("fixtures/rules/") {
+        // Not shared with other tests: apply without reading the catalog back.
+        let files: Vec<String> = pg::applied_migrations(&pg::model_json(fixture))
+            .into_iter()
+            .map(|m| m.file)
+            .collect();
+        pg::apply_files(fixture, &files).1
+    } else {
+        pg::replay(fixture).errors.clone()
+    };
+    let pg_side = theirs(&analysis, &errors);
     let our_side = ours(&analysis, &config);
     let keys: BTreeSet<&(String, usize)> = pg_side.keys().chain(our_side.keys()).collect();
     let mut diff = Vec::new();
@@ -183,14 +205,32 @@ fn judge(fixture: &str) -> Result<(), String> {
 /// The judge itself.
 #[test]
 fn error_findings_are_exactly_what_postgresql_rejects() {
+    let fixtures: Vec<String> = projects()
+        .into_iter()
+        .filter(|f| !NOT_JUDGED.iter().any(|(n, _)| n == f))
+        .collect();
+    // A few workers: most of the time is spent waiting for psql.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            scope.spawn(|| {
+                while let Some(fixture) =
+                    fixtures.get(next.fetch_add(1, std::sync::atomic::Ordering::SeqCst))
+                {
+                    let verdict = judge(fixture);
+                    results.lock().unwrap().push((fixture.clone(), verdict));
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap();
+    results.sort_by(|a, b| a.0.cmp(&b.0));
     let mut failures = Vec::new();
     let mut stale = Vec::new();
-    for fixture in projects() {
-        if NOT_JUDGED.iter().any(|(f, _)| *f == fixture) {
-            continue;
-        }
+    for (fixture, verdict) in results {
         let known = KNOWN_MODEL_GAPS.iter().any(|(f, _)| *f == fixture);
-        match (judge(&fixture), known) {
+        match (verdict, known) {
             (Err(report), false) => failures.push(report),
             (Ok(()), true) => stale.push(fixture),
             _ => {}
