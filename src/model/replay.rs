@@ -625,9 +625,15 @@ impl<'s> Replayer<'s> {
         if candidates.iter().any(|qn| self.assumed(qn)) {
             return Some(format!("{}{suffix}", user.name));
         }
+        // Name it where an unqualified CREATE TYPE would put it (the first existing schema on
+        // the path), so history questions (`why_missing`) find its later creation.
+        let existing = candidates
+            .iter()
+            .position(|qn| self.schema_exists(&qn.schema))
+            .unwrap_or(0);
         let name = candidates
             .into_iter()
-            .next()
+            .nth(existing)
             .unwrap_or_else(|| QualifiedName::new("public", user.name.clone()));
         self.error(
             ProblemKind::MissingType {

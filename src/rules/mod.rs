@@ -3,7 +3,30 @@
 //! in the sorted [`ALL`] list. [`run`] applies configured levels and inline ignores
 //! (`-- ogel-schema: ignore <rule>`) and sorts the findings.
 
+mod common;
 pub mod docs;
+
+pub mod aborted_transaction;
+pub mod dependent_objects;
+pub mod duplicate_object;
+pub mod duplicate_version;
+pub mod fk_target_not_unique;
+pub mod fk_type_mismatch;
+pub mod invalid_file;
+pub mod missing_column;
+pub mod missing_constraint;
+pub mod missing_relation;
+pub mod missing_schema;
+pub mod missing_type;
+pub mod non_forward_file;
+pub mod on_conflict_without_unique;
+pub mod outside_main_path;
+pub mod psql_meta_command;
+pub mod rejected_by_postgres;
+pub mod unparsable_statement;
+pub mod unterminated_statement;
+pub mod use_before_create;
+pub mod wrong_object_kind;
 
 use serde::Serialize;
 
@@ -93,7 +116,29 @@ pub trait Rule: Sync {
 }
 
 /// Every rule, sorted by name.
-pub static ALL: &[&dyn Rule] = &[];
+pub static ALL: &[&dyn Rule] = &[
+    &aborted_transaction::AbortedTransaction,
+    &dependent_objects::DependentObjects,
+    &duplicate_object::DuplicateObject,
+    &duplicate_version::DuplicateVersion,
+    &fk_target_not_unique::FkTargetNotUnique,
+    &fk_type_mismatch::FkTypeMismatch,
+    &invalid_file::InvalidFile,
+    &missing_column::MissingColumn,
+    &missing_constraint::MissingConstraint,
+    &missing_relation::MissingRelation,
+    &missing_schema::MissingSchema,
+    &missing_type::MissingType,
+    &non_forward_file::NonForwardFile,
+    &on_conflict_without_unique::OnConflictWithoutUnique,
+    &outside_main_path::OutsideMainPath,
+    &psql_meta_command::PsqlMetaCommand,
+    &rejected_by_postgres::RejectedByPostgres,
+    &unparsable_statement::UnparsableStatement,
+    &unterminated_statement::UnterminatedStatement,
+    &use_before_create::UseBeforeCreate,
+    &wrong_object_kind::WrongObjectKind,
+];
 
 /// Rules that are not in [`ALL`] because [`run`] itself produces their findings.
 pub static BUILTIN: &[&RuleMeta] = &[&UNUSED_IGNORE];

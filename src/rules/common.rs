@@ -1,0 +1,117 @@
+//! Stage 5 (rules), shared wording: how reference rules name objects, explain why a name was
+//! missing (from the model's history) and build a [`Finding`]. Rules stay one short file each.
+
+use crate::diag::{Diagnostic, Finding, Label};
+use crate::model::history::Why;
+use crate::model::{ObjectKey, Problem};
+use crate::span::Span;
+
+use super::{Context, RuleMeta};
+
+/// A finding with the rule's default severity and fingerprint `rule:object:file`.
+pub(crate) fn finding(
+    ctx: &Context<'_>,
+    meta: &RuleMeta,
+    span: Span,
+    object: &str,
+    message: String,
+    help: Option<String>,
+    labels: Vec<Label>,
+) -> Finding {
+    Finding {
+        rule: meta.name,
+        severity: meta.default_severity,
+        span,
+        message,
+        help,
+        labels,
+        fingerprint: format!("{}:{}:{}", meta.name, object, ctx.file_name(span.file)),
+    }
+}
+
+pub(crate) fn label(span: Span, message: impl Into<String>) -> Label {
+    Label {
+        span,
+        message: message.into(),
+    }
+}
+
+/// A name as PostgreSQL prints it in an error: as written, without the quotes.
+pub(crate) fn pg_name(written: &str) -> String {
+    written.replace('"', "")
+}
+
+/// `(kind, name)` of an object, e.g. `("relation", "platform.users")`.
+pub(crate) fn describe_object(object: &ObjectKey) -> (&'static str, String) {
+    match object {
+        ObjectKey::Schema { name } => ("schema", name.clone()),
+        ObjectKey::Relation { name } => ("relation", name.to_string()),
+        ObjectKey::Column { table, column } => ("column", format!("{table}.{column}")),
+        ObjectKey::Constraint { table, name } => ("constraint", format!("{name} on {table}")),
+        ObjectKey::Index { name } => ("index", name.to_string()),
+        ObjectKey::Type { name } => ("type", name.to_string()),
+        ObjectKey::Sequence { name } => ("sequence", name.to_string()),
+    }
+}
+
+/// Model problems with an error-level kind, in replay order.
+pub(crate) fn problems<'a>(ctx: &'a Context<'_>) -> impl Iterator<Item = &'a Problem> {
+    ctx.analysis.model.problems.iter()
+}
+
+/// Every raw diagnostic: discovery's, then each parsed file's.
+pub(crate) fn diagnostics<'a>(ctx: &'a Context<'_>) -> impl Iterator<Item = &'a Diagnostic> {
+    ctx.analysis.project.diagnostics.iter().chain(
+        ctx.analysis
+            .parsed
+            .iter()
+            .flat_map(|p| p.diagnostics.iter()),
+    )
+}
+
+/// The sentence and label explaining a missing object from its history: `None` when it was
+/// never created (nothing to point at) — and for `CreatedLater`, which `use-before-create`
+/// reports instead.
+pub(crate) fn why_text(ctx: &Context<'_>, why: &Why, what: &str) -> (String, Option<Label>) {
+    match why {
+        Why::NeverCreated => (format!("no migration creates {what}"), None),
+        Why::Dropped { at } => (
+            format!("{what} was dropped earlier, at {}", ctx.place(*at)),
+            Some(label(*at, "dropped here")),
+        ),
+        Why::Renamed { to, at } => (
+            format!(
+                "{what} was renamed to `{to}` earlier, at {}",
+                ctx.place(*at)
+            ),
+            Some(label(*at, format!("renamed to `{to}` here"))),
+        ),
+        Why::CreatedLater { at } => (
+            format!("{what} is only created later, at {}", ctx.place(*at)),
+            Some(label(*at, "created here, too late")),
+        ),
+    }
+}
+
+/// The first words of the text at `span` (whitespace collapsed, at most 60 characters): a
+/// fingerprint part that survives lines moving.
+pub(crate) fn statement_head(ctx: &Context<'_>, span: Span) -> String {
+    let text = ctx
+        .analysis
+        .project
+        .files
+        .get(span.file)
+        .and_then(|f| f.text.get(span.start..span.end))
+        .unwrap_or_default();
+    let mut head = String::new();
+    for word in text.split_whitespace() {
+        if head.chars().count() + word.chars().count() > 60 {
+            break;
+        }
+        if !head.is_empty() {
+            head.push(' ');
+        }
+        head.push_str(word);
+    }
+    head
+}
