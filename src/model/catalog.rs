@@ -96,6 +96,22 @@ pub struct Column {
     /// Identity or serial column.
     pub generated: bool,
     pub origin: Span,
+    /// `COMMENT ON COLUMN` text, with the statement that set it.
+    pub comment: Option<Comment>,
+}
+
+/// A row-level-security policy (`CREATE POLICY name ON table`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Policy {
+    pub name: String,
+    pub origin: Span,
+}
+
+/// A `COMMENT ON` text and where it was set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Comment {
+    pub text: String,
+    pub origin: Span,
 }
 
 /// A PRIMARY KEY or UNIQUE constraint.
@@ -138,6 +154,10 @@ pub struct Index {
     /// The index backs a PRIMARY KEY or UNIQUE constraint (created implicitly).
     pub constraint: bool,
     pub origin: Span,
+    /// Access method, lowercase: `btree` (the default), `gin`, `gist`, `hash`, ...
+    pub method: String,
+    /// Operator class per element (`text_pattern_ops`), `None` for the default.
+    pub opclasses: Vec<Option<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -155,7 +175,10 @@ pub struct Table {
     pub reads: Vec<QualifiedName>,
     pub comment: Option<String>,
     pub rls_enabled: bool,
-    pub policies: Vec<String>,
+    /// The statement that last enabled or disabled row-level security.
+    pub rls_origin: Option<Span>,
+    /// Row-level-security policies, sorted by name.
+    pub policies: Vec<Policy>,
     pub origin: Span,
 }
 

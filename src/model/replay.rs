@@ -830,15 +830,16 @@ impl<'s> Replayer<'s> {
                 kind,
                 target,
                 column,
+                text,
                 ..
-            } => self.comment(*kind, target, column.as_ref()),
+            } => self.comment(*kind, target, column.as_ref(), text.as_deref()),
             Change::CreatePolicy { table, name } => {
                 if let Some(qn) = self.need_rel(table, RefContext::Policy) {
                     let dup = self
                         .cat
                         .tables
                         .get(&qn)
-                        .is_some_and(|t| t.policies.contains(name));
+                        .is_some_and(|t| t.policies.iter().any(|p| &p.name == name));
                     if dup {
                         let existing = self
                             .cat
@@ -856,9 +857,15 @@ impl<'s> Replayer<'s> {
                             },
                             table.span,
                         );
-                    } else if let Some(t) = self.table_mut(&qn) {
-                        t.policies.push(name.clone());
-                        t.policies.sort();
+                    } else {
+                        let origin = self.stmt_span;
+                        if let Some(t) = self.table_mut(&qn) {
+                            t.policies.push(super::catalog::Policy {
+                                name: name.clone(),
+                                origin,
+                            });
+                            t.policies.sort_by(|a, b| a.name.cmp(&b.name));
+                        }
                     }
                 }
             }
@@ -1031,6 +1038,7 @@ impl<'s> Replayer<'s> {
             reads: Vec::new(),
             comment: None,
             rls_enabled: false,
+            rls_origin: None,
             policies: Vec::new(),
             origin: def.name.span,
         };
@@ -1065,6 +1073,7 @@ impl<'s> Replayer<'s> {
                 .iter()
                 .map(|c| Column {
                     origin: def.name.span,
+                    comment: None,
                     ..c.clone()
                 })
                 .collect();
@@ -1090,6 +1099,7 @@ impl<'s> Replayer<'s> {
                     table.columns.push(Column {
                         default: c.default.clone(),
                         origin: def.name.span,
+                        comment: None,
                         ..c.clone()
                     });
                 }
@@ -1113,6 +1123,7 @@ impl<'s> Replayer<'s> {
                     default: None,
                     generated: false,
                     origin: like.span,
+                    comment: None,
                     ..c.clone()
                 });
             }
@@ -1130,6 +1141,7 @@ impl<'s> Replayer<'s> {
                     default: None,
                     generated: false,
                     origin: def.name.span,
+                    comment: None,
                 });
             }
         }
@@ -1249,6 +1261,7 @@ impl<'s> Replayer<'s> {
             default: c.default.clone(),
             generated: c.identity || c.ty.serial,
             origin: c.span,
+            comment: None,
         };
         if c.ty.serial {
             let seq_name = choose_name(&table.name, Some(&c.name.name), "seq", |n| {
@@ -1410,6 +1423,8 @@ impl<'s> Replayer<'s> {
                 partial: false,
                 constraint: true,
                 origin: k.origin,
+                method: "btree".into(),
+                opclasses: vec![None; k.columns.len()],
             });
         }
     }
@@ -2101,6 +2116,7 @@ impl<'s> Replayer<'s> {
             AlterAction::RenameTable(new) => return self.rename_table(qn, new),
             AlterAction::EnableRls | AlterAction::DisableRls => {
                 t.rls_enabled = matches!(a, AlterAction::EnableRls);
+                t.rls_origin = Some(self.stmt_span);
                 self.replace_table(t);
             }
             AlterAction::AttachPartition(part) => {
@@ -2648,6 +2664,8 @@ impl<'s> Replayer<'s> {
             partial: def.partial,
             constraint: false,
             origin: span,
+            method: def.method.clone().unwrap_or_else(|| "btree".into()),
+            opclasses: def.opclasses.clone(),
         });
         self.event(ObjectKey::Index { name: key }, EventAction::Created, span);
     }
@@ -2844,6 +2862,7 @@ impl<'s> Replayer<'s> {
             reads,
             comment: None,
             rls_enabled: false,
+            rls_origin: None,
             policies: Vec::new(),
             origin: name.span,
         });
@@ -2854,7 +2873,13 @@ impl<'s> Replayer<'s> {
         );
     }
 
-    fn comment(&mut self, kind: CommentKind, target: &ObjName, column: Option<&ColName>) {
+    fn comment(
+        &mut self,
+        kind: CommentKind,
+        target: &ObjName,
+        column: Option<&ColName>,
+        text: Option<&str>,
+    ) {
         match kind {
             CommentKind::Table
             | CommentKind::View
@@ -2863,8 +2888,25 @@ impl<'s> Replayer<'s> {
                 let Some(qn) = self.need_rel(target, RefContext::Comment) else {
                     return;
                 };
-                if let Some(c) = column {
-                    self.need_column(&qn, c, RefContext::Comment);
+                let origin = self.stmt_span;
+                match column {
+                    Some(c) => {
+                        if self.need_column(&qn, c, RefContext::Comment) && !self.failed {
+                            if let Some(col) =
+                                self.table_mut(&qn).and_then(|t| t.column_mut(&c.name))
+                            {
+                                col.comment = text.map(|t| super::catalog::Comment {
+                                    text: t.to_string(),
+                                    origin,
+                                });
+                            }
+                        }
+                    }
+                    None => {
+                        if let Some(t) = self.table_mut(&qn) {
+                            t.comment = text.map(str::to_string);
+                        }
+                    }
                 }
             }
             CommentKind::Schema => {
