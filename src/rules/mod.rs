@@ -3,7 +3,19 @@
 //! in the sorted [`ALL`] list. [`run`] applies configured levels and inline ignores
 //! (`-- ogel-schema: ignore <rule>`) and sorts the findings.
 
+pub mod catalog_usage_mixing;
 pub mod docs;
+pub mod fk_cycle;
+pub mod if_not_exists_skipped;
+pub mod implied_foreign_key;
+pub mod implied_reference_to_missing_table;
+pub mod missing_primary_key;
+pub mod plaintext_secret;
+pub mod policy_without_rls;
+pub mod redundant_index;
+pub mod rls_disabled;
+pub mod rls_without_policy;
+pub mod unindexed_foreign_key;
 
 use serde::Serialize;
 
@@ -93,7 +105,20 @@ pub trait Rule: Sync {
 }
 
 /// Every rule, sorted by name.
-pub static ALL: &[&dyn Rule] = &[];
+pub static ALL: &[&dyn Rule] = &[
+    &catalog_usage_mixing::CatalogUsageMixing,
+    &fk_cycle::FkCycle,
+    &if_not_exists_skipped::IfNotExistsSkipped,
+    &implied_foreign_key::ImpliedForeignKey,
+    &implied_reference_to_missing_table::ImpliedReferenceToMissingTable,
+    &missing_primary_key::MissingPrimaryKey,
+    &plaintext_secret::PlaintextSecret,
+    &policy_without_rls::PolicyWithoutRls,
+    &redundant_index::RedundantIndex,
+    &rls_disabled::RlsDisabled,
+    &rls_without_policy::RlsWithoutPolicy,
+    &unindexed_foreign_key::UnindexedForeignKey,
+];
 
 /// Rules that are not in [`ALL`] because [`run`] itself produces their findings.
 pub static BUILTIN: &[&RuleMeta] = &[&UNUSED_IGNORE];
