@@ -138,10 +138,10 @@ pub fn find(model: &Model, external_prefixes: &[String]) -> Vec<ImpliedRef> {
     // Relations referenced somewhere but never resolved (and still missing at the end).
     let mut missing: BTreeMap<QualifiedName, Vec<Span>> = BTreeMap::new();
     for p in &model.problems {
-        if let ProblemKind::MissingRelation { name, .. } = &p.kind {
-            if !cat.tables.contains_key(name) {
-                missing.entry(name.clone()).or_default().push(p.span);
-            }
+        if let ProblemKind::MissingRelation { name, .. } = &p.kind
+            && !cat.tables.contains_key(name)
+        {
+            missing.entry(name.clone()).or_default().push(p.span);
         }
     }
     let mut out = Vec::new();
@@ -205,19 +205,19 @@ fn implied_for(
         basis,
     };
     // 1. The column's comment names the table.
-    if let Some(c) = &col.comment {
-        if let Some(named) = comment_target(&c.text, stem, &t.name.schema, model) {
-            let basis = Basis::Comment {
-                origin: c.origin,
-                text: c.text.clone(),
-            };
-            let evidence = format!("the column comment names `{}`", named.name);
-            return match cat.tables.get(&named).filter(|x| !x.kind.is_view()) {
-                Some(target) if target.name != t.name => make(target, evidence, basis),
-                Some(_) => None,
-                None => Some(make_missing(named, evidence, basis)),
-            };
-        }
+    if let Some(c) = &col.comment
+        && let Some(named) = comment_target(&c.text, stem, &t.name.schema, model)
+    {
+        let basis = Basis::Comment {
+            origin: c.origin,
+            text: c.text.clone(),
+        };
+        let evidence = format!("the column comment names `{}`", named.name);
+        return match cat.tables.get(&named).filter(|x| !x.kind.is_view()) {
+            Some(target) if target.name != t.name => make(target, evidence, basis),
+            Some(_) => None,
+            None => Some(make_missing(named, evidence, basis)),
+        };
     }
     // 2. An existing table named like the whole stem, then like its last words
     //    (`owner_user_id` -> `users`); same schema first, then the shortest name.
@@ -264,7 +264,11 @@ fn implied_for(
             Basis::ReferencedElsewhere { at: at.clone() },
         ));
     }
-    // 4. Only the name.
+    // 4. Only the name, and only a one-word name (`plan_id`): a guess at `jwt_secrets` from
+    //    `jwt_secret_id` would not be evidence of anything.
+    if stem.contains('_') {
+        return None;
+    }
     let guess = plural(stem);
     Some(make_missing(
         QualifiedName::new(t.name.schema.clone(), guess.clone()),

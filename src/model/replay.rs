@@ -2891,15 +2891,15 @@ impl<'s> Replayer<'s> {
                 let origin = self.stmt_span;
                 match column {
                     Some(c) => {
-                        if self.need_column(&qn, c, RefContext::Comment) && !self.failed {
-                            if let Some(col) =
+                        if self.need_column(&qn, c, RefContext::Comment)
+                            && !self.failed
+                            && let Some(col) =
                                 self.table_mut(&qn).and_then(|t| t.column_mut(&c.name))
-                            {
-                                col.comment = text.map(|t| super::catalog::Comment {
-                                    text: t.to_string(),
-                                    origin,
-                                });
-                            }
+                        {
+                            col.comment = text.map(|t| super::catalog::Comment {
+                                text: t.to_string(),
+                                origin,
+                            });
                         }
                     }
                     None => {

@@ -205,3 +205,23 @@ impl Rule for CatalogUsageMixing {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::implied_reference_to_missing_table::tests::check;
+
+    #[test]
+    fn ogelbase_addons_mix_catalog_and_usage_and_nothing_else_does() {
+        let hits: Vec<_> = check("fixtures/ogelbase")
+            .into_iter()
+            .filter(|f| f.rule == super::META.name)
+            .collect();
+        assert_eq!(hits.len(), 1, "{hits:#?}");
+        let h = &hits[0];
+        assert_eq!(h.fingerprint, "catalog-usage-mixing:platform.addons");
+        let help = h.help.as_deref().unwrap_or("");
+        assert!(help.contains("platform.addon_catalog (id uuid PRIMARY KEY, addon_type text NOT NULL, addon_variant text NOT NULL)"), "{help}");
+        assert!(help.contains("platform.project_addons"), "{help}");
+        assert!(help.contains("quantity integer NOT NULL"), "{help}");
+    }
+}

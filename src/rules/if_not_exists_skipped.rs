@@ -69,10 +69,9 @@ impl Rule for IfNotExistsSkipped {
                 existing,
                 missing_columns,
             } = &p.kind
+                && !missing_columns.is_empty()
             {
-                if !missing_columns.is_empty() {
-                    out.push(finding(ctx, p.span, table, *existing, missing_columns));
-                }
+                out.push(finding(ctx, p.span, table, *existing, missing_columns));
             }
         }
     }

@@ -2,7 +2,7 @@
 
 use super::{Category, Context, Rule, RuleMeta};
 use crate::diag::{Finding, Label, Severity};
-use crate::graph::implied::{Basis, ImpliedRef};
+use crate::graph::implied::{Basis, ImpliedRef, matches_stem};
 use crate::model::catalog::quote_ident;
 
 pub static META: RuleMeta = RuleMeta {
@@ -59,6 +59,24 @@ fn finding(imp: &ImpliedRef) -> Finding {
     }
 }
 
+/// Relations assumed to exist outside the migrations (`assume.relations`, and Supabase's
+/// `auth.*`, ... under `profile = "supabase"`) may hold the table a bare column name means
+/// (`user_id` -> `auth.users`): then the name alone proves nothing.
+fn assumed_may_hold(ctx: &Context<'_>, imp: &ImpliedRef) -> bool {
+    let stem = imp.column.strip_suffix("_id").unwrap_or(&imp.column);
+    let supabase = ctx.config.options.profile.as_deref() == Some("supabase");
+    ctx.config
+        .assume
+        .relations
+        .iter()
+        .map(String::as_str)
+        .chain(supabase.then_some("auth.*"))
+        .any(|a| {
+            let name = a.rsplit('.').next().unwrap_or(a);
+            name == "*" || matches_stem(name, stem)
+        })
+}
+
 impl Rule for ImpliedReferenceToMissingTable {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -66,7 +84,54 @@ impl Rule for ImpliedReferenceToMissingTable {
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
         for imp in ctx.graph.implied.iter().filter(|i| !i.target_exists) {
+            if imp.basis == Basis::ColumnName && assumed_may_hold(ctx, imp) {
+                continue;
+            }
             out.push(finding(imp));
         }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::path::{Path, PathBuf};
+
+    use crate::cli::InputArgs;
+
+    /// Findings of every rule on a fixture directory (its ogel-schema.toml applies).
+    pub(crate) fn check(dir: &str) -> Vec<crate::diag::Finding> {
+        let input = InputArgs {
+            paths: vec![PathBuf::from(dir)],
+            config: None,
+            search_path: None,
+            replace: Vec::new(),
+        };
+        let r = crate::cli::resolve(&input, Path::new(".")).unwrap();
+        let a = crate::analyze(&r.settings).unwrap();
+        crate::rules::run(&a, &r.config)
+    }
+
+    #[test]
+    fn ogelbase_plan_id_points_at_missing_billing_plans_by_its_comment() {
+        let f = check("fixtures/ogelbase");
+        let hits: Vec<_> = f.iter().filter(|f| f.rule == super::META.name).collect();
+        assert_eq!(hits.len(), 1, "{hits:#?}");
+        let h = hits[0];
+        assert_eq!(
+            h.fingerprint,
+            "implied-reference-to-missing-table:platform.subscriptions.plan_id"
+        );
+        assert!(
+            h.message.contains("`platform.billing_plans`"),
+            "{}",
+            h.message
+        );
+        assert!(
+            h.labels
+                .iter()
+                .any(|l| l.message.contains("References billing_plans.id"))
+        );
+        // External ids are never references.
+        assert!(!f.iter().any(|f| f.fingerprint.contains("stripe_")));
     }
 }

@@ -72,7 +72,9 @@ fn secret_kind(name: &str) -> Option<&'static str> {
         "token" => Some("a token"),
         "credentials" | "credential" => Some("credentials"),
         "dsn" => Some("a connection string (which usually carries the password)"),
-        "string" if before == Some("connection") => Some("a connection string (which usually carries the password)"),
+        "string" if before == Some("connection") => {
+            Some("a connection string (which usually carries the password)")
+        }
         "key" if before.is_some_and(|b| SECRET_KEYS.contains(&b)) => Some("a secret key"),
         _ => None,
     }

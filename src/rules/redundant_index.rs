@@ -120,3 +120,50 @@ impl Rule for RedundantIndex {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::redundant_to;
+    use crate::model::{Index, QualifiedName};
+    use crate::span::Span;
+
+    fn ix(name: &str, cols: &[&str], unique: bool, at: usize) -> Index {
+        Index {
+            name: name.into(),
+            schema: "public".into(),
+            table: QualifiedName::new("public", "t"),
+            columns: cols.iter().map(|c| Some((*c).to_string())).collect(),
+            unique,
+            partial: false,
+            constraint: false,
+            origin: Span {
+                file: 0,
+                start: at,
+                end: at + 1,
+            },
+            method: "btree".into(),
+            opclasses: vec![None; cols.len()],
+        }
+    }
+
+    #[test]
+    fn uniqueness_and_prefixes() {
+        let a = ix("a", &["x"], false, 1);
+        let ab = ix("ab", &["x", "y"], false, 2);
+        let ua = ix("ua", &["x"], true, 3);
+        let uab = ix("uab", &["x", "y"], true, 4);
+        assert!(redundant_to(&a, &ab));
+        assert!(!redundant_to(&ab, &a));
+        assert!(redundant_to(&a, &ua));
+        assert!(!redundant_to(&ua, &a));
+        assert!(!redundant_to(&ua, &uab));
+        let a2 = ix("a2", &["x"], false, 5);
+        assert!(redundant_to(&a2, &a) && !redundant_to(&a, &a2));
+        let mut gin = ix("g", &["x", "y"], false, 6);
+        gin.method = "gin".into();
+        assert!(!redundant_to(&a, &gin));
+        let mut pattern = ix("p", &["x", "y"], false, 7);
+        pattern.opclasses = vec![Some("text_pattern_ops".into()), None];
+        assert!(!redundant_to(&a, &pattern));
+    }
+}
