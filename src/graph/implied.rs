@@ -1,13 +1,15 @@
 //! Stage 4 (graph): implied references — a column whose name says it points at a table
 //! (`team_id` -> `teams`, `plan_id` -> `billing_plans`) but that has no foreign key. The
-//! evidence is listed so nothing pretends to be certain. External ids (`stripe_customer_id`)
-//! and generic tracing ids (`request_id`) are not references.
+//! evidence is listed so nothing pretends to be certain: a `COMMENT ON COLUMN` naming the
+//! table, an existing table named like the column, statements referencing a missing table of
+//! that name, or only the column name. External ids (`stripe_customer_id`) and generic tracing
+//! ids (`request_id`) are not references.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::model::{Model, ProblemKind, QualifiedName, Table};
+use crate::model::{Column, Model, ProblemKind, QualifiedName, Table};
 use crate::span::Span;
 
 /// Stems that end in `_id` but do not name a table of the schema.
@@ -42,18 +44,45 @@ const NOT_TABLE_STEMS: &[&str] = &[
     "batch",
 ];
 
+/// Irregular plurals worth knowing (singular, plural).
+const IRREGULAR: &[(&str, &str)] = &[
+    ("person", "people"),
+    ("child", "children"),
+    ("man", "men"),
+    ("woman", "women"),
+    ("analysis", "analyses"),
+    ("criterion", "criteria"),
+];
+
+/// Why a column is taken for a reference, strongest first.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Basis {
+    /// `COMMENT ON COLUMN` names the target table.
+    Comment { origin: Span, text: String },
+    /// A table of the final schema is named like the column.
+    TableName,
+    /// Statements reference a relation of that name, which is never created.
+    ReferencedElsewhere { at: Vec<Span> },
+    /// Only the column name: no table of that name exists or is referenced.
+    ColumnName,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct ImpliedRef {
     pub table: QualifiedName,
     pub column: String,
     pub column_span: Span,
+    /// The column's type (`format_type` spelling).
+    pub column_type: String,
     pub target: QualifiedName,
     /// The target table exists in the final schema.
     pub target_exists: bool,
     /// The target's key column the reference would point at (`id`).
     pub target_column: String,
-    /// Why we think so, e.g. "column name plan_id; table billing_plans is referenced in 004_seed.sql:12".
+    /// Why we think so, e.g. "the column comment names `billing_plans`".
     pub evidence: String,
+    pub basis: Basis,
 }
 
 /// Naive English plural / singular forms of a stem: `plan` -> plans; `company` -> companies.
@@ -65,10 +94,38 @@ fn plurals(stem: &str) -> Vec<String> {
     if stem.ends_with('s') || stem.ends_with('x') || stem.ends_with("ch") || stem.ends_with("sh") {
         v.push(format!("{stem}es"));
     }
+    for (one, many) in IRREGULAR {
+        if let Some(head) = stem.strip_suffix(one) {
+            v.push(format!("{head}{many}"));
+        }
+    }
     v
 }
 
-fn matches_stem(table: &str, stem: &str) -> bool {
+/// The usual plural of a stem, for naming a table that does not exist.
+fn plural(stem: &str) -> String {
+    if let Some((head, many)) = IRREGULAR
+        .iter()
+        .find_map(|(one, many)| stem.strip_suffix(one).map(|h| (h, many)))
+    {
+        return format!("{head}{many}");
+    }
+    let vowel_before_y = stem
+        .strip_suffix('y')
+        .and_then(|b| b.chars().last())
+        .is_some_and(|c| "aeiou".contains(c));
+    if let (Some(base), false) = (stem.strip_suffix('y'), vowel_before_y) {
+        format!("{base}ies")
+    } else if stem.ends_with('s') || stem.ends_with('x') || stem.ends_with("ch") {
+        format!("{stem}es")
+    } else {
+        format!("{stem}s")
+    }
+}
+
+/// `table` is `stem`, its plural, or ends in `_<plural>` (`billing_plans` for `plan`).
+#[must_use]
+pub fn matches_stem(table: &str, stem: &str) -> bool {
     plurals(stem)
         .iter()
         .any(|p| table == p || table.ends_with(&format!("_{p}")))
@@ -78,98 +135,196 @@ fn matches_stem(table: &str, stem: &str) -> bool {
 #[must_use]
 pub fn find(model: &Model, external_prefixes: &[String]) -> Vec<ImpliedRef> {
     let cat = &model.catalog;
-    // Names referenced somewhere but never resolved: candidates for missing targets.
-    let missing: BTreeSet<QualifiedName> = model
-        .problems
-        .iter()
-        .filter_map(|p| match &p.kind {
-            ProblemKind::MissingRelation { name, .. } => Some(name.clone()),
-            _ => None,
-        })
-        .collect();
+    // Relations referenced somewhere but never resolved (and still missing at the end).
+    let mut missing: BTreeMap<QualifiedName, Vec<Span>> = BTreeMap::new();
+    for p in &model.problems {
+        if let ProblemKind::MissingRelation { name, .. } = &p.kind
+            && !cat.tables.contains_key(name)
+        {
+            missing.entry(name.clone()).or_default().push(p.span);
+        }
+    }
     let mut out = Vec::new();
     for t in cat.tables.values().filter(|t| !t.kind.is_view()) {
         for col in &t.columns {
-            let Some(stem) = col.name.strip_suffix("_id") else {
-                continue;
-            };
-            if stem.is_empty() || NOT_TABLE_STEMS.contains(&stem) || has_fk(t, &col.name) {
-                continue;
+            if let Some(r) = implied_for(model, &missing, t, col, external_prefixes) {
+                out.push(r);
             }
-            let first = stem.split('_').next().unwrap_or(stem);
-            if external_prefixes
-                .iter()
-                .any(|p| p == first || stem.starts_with(&format!("{p}_")))
-            {
-                continue;
-            }
-            if !id_like(&col.data_type) {
-                continue;
-            }
-            // 1. An existing table, same schema first.
-            let mut existing: Vec<&Table> = cat
-                .tables
-                .values()
-                .filter(|c| {
-                    !c.kind.is_view() && c.name != t.name && matches_stem(&c.name.name, stem)
-                })
-                .collect();
-            existing.sort_by_key(|c| {
-                (
-                    c.name.schema != t.name.schema,
-                    c.name.name.len(),
-                    c.name.clone(),
-                )
-            });
-            if let Some(target) = existing.first() {
-                let Some(key) = key_column(target) else {
-                    continue;
-                };
-                out.push(ImpliedRef {
-                    table: t.name.clone(),
-                    column: col.name.clone(),
-                    column_span: col.origin,
-                    target: target.name.clone(),
-                    target_exists: true,
-                    target_column: key,
-                    evidence: format!(
-                        "column name `{}` matches table `{}`, and no foreign key is declared",
-                        col.name, target.name.name
-                    ),
-                });
-                continue;
-            }
-            // 2. A missing relation referenced elsewhere, or named in the column's comment.
-            let referenced = missing.iter().find(|m| matches_stem(&m.name, stem));
-            let (target, evidence) = match referenced {
-                Some(m) => (
-                    m.clone(),
-                    format!(
-                        "column name `{}`; `{}` is referenced elsewhere but never created",
-                        col.name, m
-                    ),
-                ),
-                None => (
-                    QualifiedName::new(t.name.schema.clone(), format!("{stem}s")),
-                    format!(
-                        "column name `{}`; no table `{stem}s` (or `*_{stem}s`) exists",
-                        col.name
-                    ),
-                ),
-            };
-            out.push(ImpliedRef {
-                table: t.name.clone(),
-                column: col.name.clone(),
-                column_span: col.origin,
-                target,
-                target_exists: false,
-                target_column: "id".into(),
-                evidence,
-            });
         }
     }
     out.sort();
     out
+}
+
+/// Is this column an external id (`stripe_customer_id`) by its first word?
+#[must_use]
+pub fn is_external(column: &str, external_prefixes: &[String]) -> bool {
+    let first = column.split('_').next().unwrap_or(column);
+    external_prefixes.iter().any(|p| p == first)
+}
+
+fn implied_for(
+    model: &Model,
+    missing: &BTreeMap<QualifiedName, Vec<Span>>,
+    t: &Table,
+    col: &Column,
+    external_prefixes: &[String],
+) -> Option<ImpliedRef> {
+    let cat = &model.catalog;
+    let stem = col.name.strip_suffix("_id")?;
+    if stem.is_empty()
+        || NOT_TABLE_STEMS.contains(&stem)
+        || has_fk(t, &col.name)
+        || is_external(&col.name, external_prefixes)
+        || !id_like(&col.data_type)
+    {
+        return None;
+    }
+    let make = |target: &Table, evidence: String, basis: Basis| {
+        Some(ImpliedRef {
+            table: t.name.clone(),
+            column: col.name.clone(),
+            column_span: col.origin,
+            column_type: col.data_type.clone(),
+            target: target.name.clone(),
+            target_exists: true,
+            target_column: key_column(target)?,
+            evidence,
+            basis,
+        })
+    };
+    let make_missing = |target: QualifiedName, evidence: String, basis: Basis| ImpliedRef {
+        table: t.name.clone(),
+        column: col.name.clone(),
+        column_span: col.origin,
+        column_type: col.data_type.clone(),
+        target,
+        target_exists: false,
+        target_column: "id".into(),
+        evidence,
+        basis,
+    };
+    // 1. The column's comment names the table.
+    if let Some(c) = &col.comment
+        && let Some(named) = comment_target(&c.text, stem, &t.name.schema, model)
+    {
+        let basis = Basis::Comment {
+            origin: c.origin,
+            text: c.text.clone(),
+        };
+        let evidence = format!("the column comment names `{}`", named.name);
+        return match cat.tables.get(&named).filter(|x| !x.kind.is_view()) {
+            Some(target) if target.name != t.name => make(target, evidence, basis),
+            Some(_) => None,
+            None => Some(make_missing(named, evidence, basis)),
+        };
+    }
+    // 2. An existing table named like the whole stem, then like its last words
+    //    (`owner_user_id` -> `users`); same schema first, then the shortest name.
+    let words: Vec<&str> = stem.split('_').collect();
+    for skip in 0..words.len() {
+        let sub = words.get(skip..).map(|w| w.join("_")).unwrap_or_default();
+        if skip > 0 && NOT_TABLE_STEMS.contains(&sub.as_str()) {
+            continue;
+        }
+        let mut existing: Vec<&Table> = cat
+            .tables
+            .values()
+            .filter(|c| !c.kind.is_view() && c.name != t.name && matches_stem(&c.name.name, &sub))
+            .collect();
+        existing.sort_by_key(|c| {
+            (
+                c.name.schema != t.name.schema,
+                c.name.name.len(),
+                c.name.clone(),
+            )
+        });
+        if let Some(target) = existing.first() {
+            let evidence = if skip == 0 {
+                format!("the column name matches table `{}`", target.name.name)
+            } else {
+                format!(
+                    "the column name ends in `{sub}_id`, which matches table `{}`",
+                    target.name.name
+                )
+            };
+            return make(target, evidence, Basis::TableName);
+        }
+    }
+    // 3. A missing relation of that name referenced by other statements.
+    if let Some((m, at)) = missing.iter().find(|(m, _)| matches_stem(&m.name, stem)) {
+        let evidence = format!(
+            "`{}` is referenced by {} statement(s) but never created",
+            m.name,
+            at.len()
+        );
+        return Some(make_missing(
+            m.clone(),
+            evidence,
+            Basis::ReferencedElsewhere { at: at.clone() },
+        ));
+    }
+    // 4. Only the name, and only a one-word name (`plan_id`): a guess at `jwt_secrets` from
+    //    `jwt_secret_id` would not be evidence of anything.
+    if stem.contains('_') {
+        return None;
+    }
+    let guess = plural(stem);
+    Some(make_missing(
+        QualifiedName::new(t.name.schema.clone(), guess.clone()),
+        format!("no table `{guess}` (or `*_{guess}`) exists in any migration"),
+        Basis::ColumnName,
+    ))
+}
+
+/// The table a column comment names: a word matching the stem (`billing_plans.id` for
+/// `plan_id`), or the word after "references" / "refers to" / "points to".
+fn comment_target(text: &str, stem: &str, schema: &str, model: &Model) -> Option<QualifiedName> {
+    let lower = text.to_ascii_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+        .map(|w| w.trim_matches('.'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let qualify = |word: &str| -> Option<QualifiedName> {
+        let parts: Vec<&str> = word.split('.').collect();
+        match parts.as_slice() {
+            [table] => Some(QualifiedName::new(schema, *table)),
+            [a, b, ..] if parts.len() >= 3 => Some(QualifiedName::new(*a, *b)),
+            [a, b] if model.catalog.schemas.contains_key(*a) && !b.ends_with("id") => {
+                Some(QualifiedName::new(*a, *b))
+            }
+            [a, _] => Some(QualifiedName::new(schema, *a)),
+            _ => None,
+        }
+    };
+    // A bare English word ("the plan") is prose, not a table name.
+    let named = |w: &str| {
+        w.contains(['_', '.'])
+            || model
+                .catalog
+                .tables
+                .keys()
+                .any(|k| k.name == w.split('.').next().unwrap_or(w))
+    };
+    for w in words.iter().filter(|w| named(w)) {
+        if let Some(q) = qualify(w).filter(|q| matches_stem(&q.name, stem)) {
+            return Some(q);
+        }
+    }
+    for (i, w) in words.iter().enumerate() {
+        let next = match *w {
+            "references" | "referencing" => words.get(i + 1),
+            "refers" | "points" | "fk" => {
+                words.get(i + 2).filter(|_| words.get(i + 1) == Some(&"to"))
+            }
+            _ => None,
+        };
+        if let Some(q) = next.filter(|n| named(n)).and_then(|n| qualify(n)) {
+            return Some(q);
+        }
+    }
+    None
 }
 
 fn has_fk(t: &Table, column: &str) -> bool {
@@ -190,5 +345,47 @@ fn key_column(t: &Table) -> Option<String> {
     match &t.primary_key {
         Some(k) if k.columns.len() == 1 => k.columns.first().cloned(),
         _ => t.column("id").map(|c| c.name.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plural_forms() {
+        assert_eq!(plural("plan"), "plans");
+        assert_eq!(plural("company"), "companies");
+        assert_eq!(plural("key"), "keys");
+        assert_eq!(plural("address"), "addresses");
+        assert_eq!(plural("person"), "people");
+        assert!(matches_stem("billing_plans", "plan"));
+        assert!(matches_stem("people", "person"));
+        assert!(!matches_stem("airplans", "plan"));
+    }
+
+    #[test]
+    fn comment_names_table() {
+        let model = Model::default();
+        let q = comment_target(
+            "References billing_plans.id (the plan catalog)",
+            "plan",
+            "platform",
+            &model,
+        );
+        assert_eq!(q, Some(QualifiedName::new("platform", "billing_plans")));
+        let q = comment_target("Refers to app.tiers.id", "plan", "platform", &model);
+        assert_eq!(q, Some(QualifiedName::new("app", "tiers")));
+        assert_eq!(
+            comment_target("The plan the customer chose", "plan", "p", &model),
+            None
+        );
+    }
+
+    #[test]
+    fn external_ids() {
+        let p = vec!["stripe".to_string()];
+        assert!(is_external("stripe_customer_id", &p));
+        assert!(!is_external("customer_id", &p));
     }
 }

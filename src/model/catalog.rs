@@ -96,6 +96,22 @@ pub struct Column {
     /// Identity or serial column.
     pub generated: bool,
     pub origin: Span,
+    /// `COMMENT ON COLUMN` text, with the statement that set it.
+    pub comment: Option<Comment>,
+}
+
+/// A row-level-security policy (`CREATE POLICY name ON table`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Policy {
+    pub name: String,
+    pub origin: Span,
+}
+
+/// A `COMMENT ON` text and where it was set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Comment {
+    pub text: String,
+    pub origin: Span,
 }
 
 /// A PRIMARY KEY or UNIQUE constraint.
@@ -140,6 +156,10 @@ pub struct Index {
     /// The index backs a PRIMARY KEY or UNIQUE constraint (created implicitly).
     pub constraint: bool,
     pub origin: Span,
+    /// Access method, lowercase: `btree` (the default), `gin`, `gist`, `hash`, ...
+    pub method: String,
+    /// Operator class per element (`text_pattern_ops`), `None` for the default.
+    pub opclasses: Vec<Option<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -157,7 +177,10 @@ pub struct Table {
     pub reads: Vec<QualifiedName>,
     pub comment: Option<String>,
     pub rls_enabled: bool,
-    pub policies: Vec<String>,
+    /// The statement that last enabled or disabled row-level security.
+    pub rls_origin: Option<Span>,
+    /// Row-level-security policies, sorted by name.
+    pub policies: Vec<Policy>,
     pub origin: Span,
 }
 
@@ -251,7 +274,10 @@ impl Catalog {
     /// Insert (or replace) an index, keeping the by-table index.
     pub fn insert_index(&mut self, key: QualifiedName, index: Index) -> Option<Index> {
         let old = self.remove_index(&key);
-        self.index_by_table.entry(index.table.clone()).or_default().insert(key.clone());
+        self.index_by_table
+            .entry(index.table.clone())
+            .or_default()
+            .insert(key.clone());
         self.indexes.insert(key, index);
         old
     }
@@ -296,10 +322,15 @@ impl Catalog {
                 }
             }
         }
-        let Some(t) = self.tables.get(table) else { return };
+        let Some(t) = self.tables.get(table) else {
+            return;
+        };
         let names: Vec<String> = t.constraint_names().map(str::to_string).collect();
         for n in &names {
-            *self.constraint_names.entry((table.schema.clone(), n.clone())).or_default() += 1;
+            *self
+                .constraint_names
+                .entry((table.schema.clone(), n.clone()))
+                .or_default() += 1;
         }
         self.constraints_of.insert(table.clone(), names);
     }
@@ -308,6 +339,7 @@ impl Catalog {
     /// unique per schema)? Call [`Catalog::sync_constraints`] on changed tables first.
     #[must_use]
     pub fn constraint_name_taken(&self, schema: &str, name: &str) -> bool {
-        self.constraint_names.contains_key(&(schema.to_string(), name.to_string()))
+        self.constraint_names
+            .contains_key(&(schema.to_string(), name.to_string()))
     }
 }

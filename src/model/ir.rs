@@ -186,6 +186,10 @@ pub struct IndexDef {
     pub elements: Vec<String>,
     pub mentions: Vec<ColName>,
     pub partial: bool,
+    /// `USING method`, lowercase; `None` for the default (btree).
+    pub method: Option<String>,
+    /// Operator class per element, `None` for the default.
+    pub opclasses: Vec<Option<String>>,
 }
 
 /// Relations and columns a query (or the query part of a statement) reads.
@@ -329,6 +333,8 @@ pub enum Change {
         target: ObjName,
         column: Option<ColName>,
         if_exists: bool,
+        /// The comment text; `None` for `IS NULL` (removes the comment).
+        text: Option<String>,
     },
     CreatePolicy {
         table: ObjName,

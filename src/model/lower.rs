@@ -306,9 +306,9 @@ impl<'a> Lowerer<'a> {
             Statement::Comment {
                 object_type,
                 object_name,
+                comment,
                 if_exists,
-                ..
-            } => self.comment(*object_type, object_name, *if_exists),
+            } => self.comment(*object_type, object_name, *if_exists, comment.clone()),
             Statement::CreatePolicy(cp) => Change::CreatePolicy {
                 table: self.obj(&cp.table_name),
                 name: fold_ident(&cp.name),
@@ -376,7 +376,13 @@ impl<'a> Lowerer<'a> {
         Change::Other
     }
 
-    fn comment(&self, object_type: CommentObject, name: &ObjectName, if_exists: bool) -> Change {
+    fn comment(
+        &self,
+        object_type: CommentObject,
+        name: &ObjectName,
+        if_exists: bool,
+        text: Option<String>,
+    ) -> Change {
         let kind = match object_type {
             CommentObject::Table => CommentKind::Table,
             CommentObject::Column => CommentKind::Column,
@@ -407,6 +413,7 @@ impl<'a> Lowerer<'a> {
                 target: self.obj(&table_name),
                 column: Some(self.col(col)),
                 if_exists,
+                text,
             };
         }
         Change::Comment {
@@ -414,6 +421,7 @@ impl<'a> Lowerer<'a> {
             target: self.obj(name),
             column: None,
             if_exists,
+            text,
         }
     }
 
@@ -800,8 +808,7 @@ impl<'a> Lowerer<'a> {
                     AlterColumnOperation::GenericOptions { .. } => AlterAction::Other,
                 })
             }
-            AlterTableOperation::EnableRowLevelSecurity
-            | AlterTableOperation::ForceRowLevelSecurity => one(AlterAction::EnableRls),
+            AlterTableOperation::EnableRowLevelSecurity => one(AlterAction::EnableRls),
             AlterTableOperation::DisableRowLevelSecurity => one(AlterAction::DisableRls),
             AlterTableOperation::AttachPartitionOf { partition, .. } => {
                 one(AlterAction::AttachPartition(self.obj(partition)))
@@ -857,6 +864,19 @@ impl<'a> Lowerer<'a> {
             elements,
             mentions,
             partial: ci.predicate.is_some(),
+            method: ci
+                .using
+                .as_ref()
+                .map(|u| u.to_string().to_ascii_lowercase()),
+            opclasses: ci
+                .columns
+                .iter()
+                .map(|c| {
+                    c.operator_class
+                        .as_ref()
+                        .map(|o| o.to_string().to_ascii_lowercase())
+                })
+                .collect(),
         }))
     }
 

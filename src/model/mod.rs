@@ -15,7 +15,8 @@ pub mod replay;
 pub mod text;
 
 pub use catalog::{
-    Catalog, Column, ForeignKey, Index, Key, QualifiedName, RelationKind, Table, TypeDef, TypeKind,
+    Catalog, Column, Comment, ForeignKey, Index, Key, Policy, QualifiedName, RelationKind, Table,
+    TypeDef, TypeKind,
 };
 pub use replay::build;
 

@@ -865,15 +865,16 @@ impl<'s> Replayer<'s> {
                 kind,
                 target,
                 column,
+                text,
                 ..
-            } => self.comment(*kind, target, column.as_ref()),
+            } => self.comment(*kind, target, column.as_ref(), text.as_deref()),
             Change::CreatePolicy { table, name } => {
                 if let Some(qn) = self.need_rel(table, RefContext::Policy) {
                     let dup = self
                         .cat
                         .tables
                         .get(&qn)
-                        .is_some_and(|t| t.policies.contains(name));
+                        .is_some_and(|t| t.policies.iter().any(|p| &p.name == name));
                     if dup {
                         let existing = self
                             .cat
@@ -891,9 +892,15 @@ impl<'s> Replayer<'s> {
                             },
                             table.span,
                         );
-                    } else if let Some(t) = self.table_mut(&qn) {
-                        t.policies.push(name.clone());
-                        t.policies.sort();
+                    } else {
+                        let origin = self.stmt_span;
+                        if let Some(t) = self.table_mut(&qn) {
+                            t.policies.push(super::catalog::Policy {
+                                name: name.clone(),
+                                origin,
+                            });
+                            t.policies.sort_by(|a, b| a.name.cmp(&b.name));
+                        }
                     }
                 }
             }
@@ -1066,6 +1073,7 @@ impl<'s> Replayer<'s> {
             reads: Vec::new(),
             comment: None,
             rls_enabled: false,
+            rls_origin: None,
             policies: Vec::new(),
             origin: def.name.span,
         };
@@ -1098,6 +1106,7 @@ impl<'s> Replayer<'s> {
                 .iter()
                 .map(|c| Column {
                     origin: def.name.span,
+                    comment: None,
                     ..c.clone()
                 })
                 .collect();
@@ -1118,6 +1127,7 @@ impl<'s> Replayer<'s> {
                     table.columns.push(Column {
                         default: c.default.clone(),
                         origin: def.name.span,
+                        comment: None,
                         ..c.clone()
                     });
                 }
@@ -1163,6 +1173,7 @@ impl<'s> Replayer<'s> {
                     },
                     generated: identity && is_identity,
                     origin: like.span,
+                    comment: None,
                     ..c.clone()
                 });
             }
@@ -1192,6 +1203,7 @@ impl<'s> Replayer<'s> {
                     default: None,
                     generated: false,
                     origin: def.name.span,
+                    comment: None,
                 });
             }
         }
@@ -1344,6 +1356,7 @@ impl<'s> Replayer<'s> {
             },
             generated: c.identity || c.ty.serial,
             origin: c.span,
+            comment: None,
         };
         if c.ty.serial {
             let seq_name = choose_name(&table.name, Some(&c.name.name), "seq", |n| {
@@ -1367,7 +1380,11 @@ impl<'s> Replayer<'s> {
             || self.cat.constraint_name_taken(schema, name)
             || self.dirty.iter().any(|d| {
                 d.schema == schema
-                    && self.cat.tables.get(d).is_some_and(|t| t.constraint_names().any(|n| n == name))
+                    && self
+                        .cat
+                        .tables
+                        .get(d)
+                        .is_some_and(|t| t.constraint_names().any(|n| n == name))
             })
     }
 
@@ -1572,6 +1589,8 @@ impl<'s> Replayer<'s> {
                 partial: false,
                 constraint: true,
                 origin: k.origin,
+                method: "btree".into(),
+                opclasses: vec![None; k.columns.len()],
             });
         }
     }
@@ -2264,6 +2283,7 @@ impl<'s> Replayer<'s> {
             AlterAction::RenameTable(new) => return self.rename_table(qn, new),
             AlterAction::EnableRls | AlterAction::DisableRls => {
                 t.rls_enabled = matches!(a, AlterAction::EnableRls);
+                t.rls_origin = Some(self.stmt_span);
                 self.replace_table(t);
             }
             AlterAction::AttachPartition(part) => {
@@ -2812,6 +2832,8 @@ impl<'s> Replayer<'s> {
             partial: def.partial,
             constraint: false,
             origin: span,
+            method: def.method.clone().unwrap_or_else(|| "btree".into()),
+            opclasses: def.opclasses.clone(),
         });
         self.event(ObjectKey::Index { name: key }, EventAction::Created, span);
     }
@@ -3093,6 +3115,7 @@ impl<'s> Replayer<'s> {
             reads,
             comment: None,
             rls_enabled: false,
+            rls_origin: None,
             policies: Vec::new(),
             origin: name.span,
         });
@@ -3103,7 +3126,13 @@ impl<'s> Replayer<'s> {
         );
     }
 
-    fn comment(&mut self, kind: CommentKind, target: &ObjName, column: Option<&ColName>) {
+    fn comment(
+        &mut self,
+        kind: CommentKind,
+        target: &ObjName,
+        column: Option<&ColName>,
+        text: Option<&str>,
+    ) {
         match kind {
             CommentKind::Table
             | CommentKind::View
@@ -3112,8 +3141,25 @@ impl<'s> Replayer<'s> {
                 let Some(qn) = self.need_rel(target, RefContext::Comment) else {
                     return;
                 };
-                if let Some(c) = column {
-                    self.need_column(&qn, c, RefContext::Comment);
+                let origin = self.stmt_span;
+                match column {
+                    Some(c) => {
+                        if self.need_column(&qn, c, RefContext::Comment)
+                            && !self.failed
+                            && let Some(col) =
+                                self.table_mut(&qn).and_then(|t| t.column_mut(&c.name))
+                        {
+                            col.comment = text.map(|t| super::catalog::Comment {
+                                text: t.to_string(),
+                                origin,
+                            });
+                        }
+                    }
+                    None => {
+                        if let Some(t) = self.table_mut(&qn) {
+                            t.comment = text.map(str::to_string);
+                        }
+                    }
                 }
             }
             CommentKind::Schema => {

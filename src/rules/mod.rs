@@ -3,26 +3,37 @@
 //! in the sorted [`ALL`] list. [`run`] applies configured levels and inline ignores
 //! (`-- ogel-schema: ignore <rule>`) and sorts the findings.
 
-mod common;
-pub mod docs;
-
 pub mod aborted_transaction;
+pub mod catalog_usage_mixing;
+mod common;
 pub mod dependent_objects;
+pub mod docs;
 pub mod duplicate_object;
 pub mod duplicate_version;
+pub mod fk_cycle;
 pub mod fk_target_not_unique;
 pub mod fk_type_mismatch;
+pub mod if_not_exists_skipped;
+pub mod implied_foreign_key;
+pub mod implied_reference_to_missing_table;
 pub mod invalid_file;
 pub mod missing_column;
 pub mod missing_constraint;
+pub mod missing_primary_key;
 pub mod missing_relation;
 pub mod missing_schema;
 pub mod missing_type;
 pub mod non_forward_file;
 pub mod on_conflict_without_unique;
 pub mod outside_main_path;
+pub mod plaintext_secret;
+pub mod policy_without_rls;
 pub mod psql_meta_command;
+pub mod redundant_index;
 pub mod rejected_by_postgres;
+pub mod rls_disabled;
+pub mod rls_without_policy;
+pub mod unindexed_foreign_key;
 pub mod unparsable_statement;
 pub mod unterminated_statement;
 pub mod use_before_create;
@@ -118,22 +129,34 @@ pub trait Rule: Sync {
 /// Every rule, sorted by name.
 pub static ALL: &[&dyn Rule] = &[
     &aborted_transaction::AbortedTransaction,
+    &catalog_usage_mixing::CatalogUsageMixing,
     &dependent_objects::DependentObjects,
     &duplicate_object::DuplicateObject,
     &duplicate_version::DuplicateVersion,
+    &fk_cycle::FkCycle,
     &fk_target_not_unique::FkTargetNotUnique,
     &fk_type_mismatch::FkTypeMismatch,
+    &if_not_exists_skipped::IfNotExistsSkipped,
+    &implied_foreign_key::ImpliedForeignKey,
+    &implied_reference_to_missing_table::ImpliedReferenceToMissingTable,
     &invalid_file::InvalidFile,
     &missing_column::MissingColumn,
     &missing_constraint::MissingConstraint,
+    &missing_primary_key::MissingPrimaryKey,
     &missing_relation::MissingRelation,
     &missing_schema::MissingSchema,
     &missing_type::MissingType,
     &non_forward_file::NonForwardFile,
     &on_conflict_without_unique::OnConflictWithoutUnique,
     &outside_main_path::OutsideMainPath,
+    &plaintext_secret::PlaintextSecret,
+    &policy_without_rls::PolicyWithoutRls,
     &psql_meta_command::PsqlMetaCommand,
+    &redundant_index::RedundantIndex,
     &rejected_by_postgres::RejectedByPostgres,
+    &rls_disabled::RlsDisabled,
+    &rls_without_policy::RlsWithoutPolicy,
+    &unindexed_foreign_key::UnindexedForeignKey,
     &unparsable_statement::UnparsableStatement,
     &unterminated_statement::UnterminatedStatement,
     &use_before_create::UseBeforeCreate,

@@ -4,6 +4,6 @@
 
 mod judge;
 mod model_vs_pg;
-mod robustness;
 pub mod pg;
+mod robustness;
 mod rules;

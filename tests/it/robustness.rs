@@ -21,9 +21,17 @@ fn run(dir: &Path, args: &[&str]) -> std::process::Output {
 fn survives(name: &str, bytes: &[u8]) -> String {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(tmp.path().join(format!("001_{name}.sql")), bytes).unwrap();
-    std::fs::write(tmp.path().join("002_after.sql"), "CREATE TABLE after_it (id int PRIMARY KEY);\n").unwrap();
+    std::fs::write(
+        tmp.path().join("002_after.sql"),
+        "CREATE TABLE after_it (id int PRIMARY KEY);\n",
+    )
+    .unwrap();
     let mut all = String::new();
-    for args in [&["check", "--format", "json"][..], &["check", "--color", "never"], &["model", "--format", "json"]] {
+    for args in [
+        &["check", "--format", "json"][..],
+        &["check", "--color", "never"],
+        &["model", "--format", "json"],
+    ] {
         let out = run(tmp.path(), args);
         let code = out.status.code();
         let stderr = String::from_utf8_lossy(&out.stderr).to_string();
@@ -39,15 +47,25 @@ fn survives(name: &str, bytes: &[u8]) -> String {
     // The run goes on with the rest: the second migration is always modelled.
     let model = run(tmp.path(), &["model", "--format", "json"]);
     let doc: serde_json::Value = serde_json::from_slice(&model.stdout).unwrap();
-    let names: Vec<&str> =
-        doc["tables"].as_array().unwrap().iter().filter_map(|t| t["name"].as_str()).collect();
-    assert!(names.contains(&"after_it"), "{name}: the file after it was not analysed: {names:?}");
+    let names: Vec<&str> = doc["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    assert!(
+        names.contains(&"after_it"),
+        "{name}: the file after it was not analysed: {names:?}"
+    );
     all
 }
 
 #[test]
 fn invalid_utf8_is_a_diagnostic_with_the_file() {
-    let out = survives("invalid_utf8", b"CREATE TABLE a (id int);\nSELECT '\xff\xfe';\n");
+    let out = survives(
+        "invalid_utf8",
+        b"CREATE TABLE a (id int);\nSELECT '\xff\xfe';\n",
+    );
     assert!(out.contains("001_invalid_utf8.sql"), "{out}");
 }
 
@@ -55,7 +73,10 @@ fn invalid_utf8_is_a_diagnostic_with_the_file() {
 fn half_written_statement() {
     let out = survives("half", b"CREATE TABLE a (id int,\n  name text\n");
     assert!(out.contains("001_half.sql"), "{out}");
-    survives("half_dollar", b"CREATE FUNCTION f() RETURNS int AS $$ SELECT 1");
+    survives(
+        "half_dollar",
+        b"CREATE FUNCTION f() RETURNS int AS $$ SELECT 1",
+    );
     survives("half_comment", b"/* never closed\nCREATE TABLE b (id int);");
     survives("half_quote", b"INSERT INTO a VALUES ('never closed);");
 }
@@ -77,13 +98,18 @@ fn deep_nesting_and_long_lines() {
     sql.push_str(&")".repeat(10_000));
     sql.push_str(";\n");
     survives("deep", sql.as_bytes());
-    let long = format!("INSERT INTO t VALUES {};\n", vec!["(1, 'x')"; 50_000].join(","));
+    let long = format!(
+        "INSERT INTO t VALUES {};\n",
+        vec!["(1, 'x')"; 50_000].join(",")
+    );
     survives("long_line", long.as_bytes());
 }
 
 #[test]
 fn binary_garbage_and_empty_files() {
-    let garbage: Vec<u8> = (0u32..20_000).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let garbage: Vec<u8> = (0u32..20_000)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
     survives("garbage", &garbage);
     survives("empty", b"");
     survives("only_comments", b"-- nothing here\n/* or here */\n");
@@ -117,7 +143,11 @@ fn a_ten_megabyte_file() {
 
 #[test]
 fn a_wrong_path_is_a_clear_tool_error() {
-    let out = Command::cargo_bin("ogel-schema").unwrap().args(["check", "/no/such/dir"]).output().unwrap();
+    let out = Command::cargo_bin("ogel-schema")
+        .unwrap()
+        .args(["check", "/no/such/dir"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("/no/such/dir"), "{stderr}");

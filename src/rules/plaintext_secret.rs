@@ -1,0 +1,172 @@
+//! plaintext-secret — see rules/plaintext-secret.md
+
+use super::{Category, Context, Rule, RuleMeta};
+use crate::diag::{Finding, Severity};
+use crate::model::catalog::quote_ident;
+use crate::model::{Column, Table};
+
+pub static META: RuleMeta = RuleMeta {
+    name: "plaintext-secret",
+    category: Category::Security,
+    default_severity: Severity::Warning,
+    summary: "A column named like a password, secret, token or private key stores it as readable text",
+    doc: include_str!("../../rules/plaintext-secret.md"),
+};
+
+pub struct PlaintextSecret;
+
+/// Name words that say the value is already protected.
+const PROTECTED: &[&str] = &[
+    "hash",
+    "hashed",
+    "encrypted",
+    "enc",
+    "digest",
+    "ciphertext",
+    "cipher",
+    "crypt",
+    "bcrypt",
+    "argon2",
+    "sha256",
+    "sha512",
+    "vault",
+];
+/// Words before `key` that make it a credential (`api_key`, `service_role_key`).
+const SECRET_KEYS: &[&str] = &[
+    "api",
+    "private",
+    "secret",
+    "role",
+    "access",
+    "signing",
+    "encryption",
+    "master",
+    "auth",
+    "service",
+    "client",
+    "webhook",
+    "license",
+    "hmac",
+    "admin",
+];
+/// Text-like types a secret can be read from.
+fn readable(ty: &str) -> bool {
+    ty == "text" || ty == "json" || ty == "jsonb" || ty.starts_with("character") || ty == "text[]"
+}
+
+/// What kind of secret the column name says it holds, judged by its LAST word.
+fn secret_kind(name: &str) -> Option<&'static str> {
+    let words: Vec<&str> = name.split('_').collect();
+    if words.iter().any(|w| PROTECTED.contains(w)) {
+        return None;
+    }
+    let last = *words.last()?;
+    let before = words
+        .len()
+        .checked_sub(2)
+        .and_then(|i| words.get(i))
+        .copied();
+    match last {
+        "password" | "passwd" | "passphrase" => Some("a password"),
+        "secret" => Some("a secret"),
+        "token" => Some("a token"),
+        "credentials" | "credential" => Some("credentials"),
+        "dsn" => Some("a connection string (which usually carries the password)"),
+        "string" if before == Some("connection") => {
+            Some("a connection string (which usually carries the password)")
+        }
+        "key" if before.is_some_and(|b| SECRET_KEYS.contains(&b)) => Some("a secret key"),
+        _ => None,
+    }
+}
+
+fn finding(t: &Table, c: &Column, kind: &str) -> Finding {
+    let enc = format!("{}_encrypted", c.name);
+    let help = if c.name == "password" {
+        format!(
+            "store only a hash when you just verify it: `ALTER TABLE {0} ADD COLUMN password_hash text; UPDATE {0} SET password_hash = crypt({1}, gen_salt('bf')); ALTER TABLE {0} DROP COLUMN {1};` (pgcrypto)",
+            t.name,
+            quote_ident(&c.name)
+        )
+    } else {
+        format!(
+            "encrypt it, or keep it in a secret store and reference it: `ALTER TABLE {0} ADD COLUMN {2} bytea; UPDATE {0} SET {2} = pgp_sym_encrypt({1}, <key from outside the database>); ALTER TABLE {0} DROP COLUMN {1};` (pgcrypto; or Supabase Vault: `vault.create_secret(...)` and a `{3}_secret_id uuid` column)",
+            t.name,
+            quote_ident(&c.name),
+            quote_ident(&enc),
+            c.name
+        )
+    };
+    Finding {
+        rule: META.name,
+        severity: META.default_severity,
+        span: c.origin,
+        message: format!(
+            "`{}.{}` ({}) stores {kind} as readable text: anyone who can read the table, a backup or a dump can use it",
+            t.name, c.name, c.data_type
+        ),
+        help: Some(help),
+        labels: Vec::new(),
+        fingerprint: format!("{}:{}.{}", META.name, t.name, c.name),
+    }
+}
+
+impl Rule for PlaintextSecret {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
+        for t in ctx
+            .analysis
+            .model
+            .catalog
+            .tables
+            .values()
+            .filter(|t| !t.kind.is_view())
+        {
+            for c in t.columns.iter().filter(|c| readable(&c.data_type)) {
+                if let Some(kind) = secret_kind(&c.name) {
+                    out.push(finding(t, c, kind));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::secret_kind;
+
+    #[test]
+    fn names_are_judged_by_words() {
+        for yes in [
+            "database_password",
+            "jwt_secret",
+            "service_role_key",
+            "api_key",
+            "access_token",
+            "password",
+            "connection_string",
+            "private_key",
+        ] {
+            assert!(secret_kind(yes).is_some(), "{yes}");
+        }
+        for no in [
+            "password_hash",
+            "encrypted_password",
+            "token_expires_at",
+            "anon_key",
+            "public_key",
+            "idempotency_key",
+            "api_key_prefix",
+            "secret_id",
+            "tokens_used",
+            "keyboard",
+            "passwords_enabled",
+            "sort_key",
+        ] {
+            assert!(secret_kind(no).is_none(), "{no}");
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! redundant-index — see rules/redundant-index.md
+
+use super::{Category, Context, Rule, RuleMeta};
+use crate::diag::{Finding, Label, Severity};
+use crate::model::{Index, QualifiedName};
+
+pub static META: RuleMeta = RuleMeta {
+    name: "redundant-index",
+    category: Category::Design,
+    default_severity: Severity::Warning,
+    summary: "An index whose columns are a prefix of (or equal to) another index on the same table",
+    doc: include_str!("../../rules/redundant-index.md"),
+};
+
+pub struct RedundantIndex;
+
+/// Plain columns with their operator classes, `None` when an element is an expression.
+fn elements(i: &Index) -> Option<Vec<(&str, Option<&str>)>> {
+    i.columns
+        .iter()
+        .enumerate()
+        .map(|(k, c)| Some((c.as_deref()?, i.opclasses.get(k).and_then(|o| o.as_deref()))))
+        .collect()
+}
+
+/// Is `a` made useless by `b`? Same method, no predicates; `a`'s elements are a prefix of
+/// `b`'s; a unique `a` is only redundant to a unique `b` with the very same columns.
+fn redundant_to(a: &Index, b: &Index) -> bool {
+    if a.name == b.name || a.partial || b.partial || a.method != b.method || a.method != "btree" {
+        return false;
+    }
+    let (Some(ea), Some(eb)) = (elements(a), elements(b)) else {
+        return false;
+    };
+    if ea.is_empty() || ea.len() > eb.len() || eb.get(..ea.len()) != Some(ea.as_slice()) {
+        return false;
+    }
+    let same = ea.len() == eb.len();
+    match (a.unique, b.unique) {
+        // Keep the constraint's index; between equals, report the later one.
+        (true, true) => {
+            same && match (a.constraint, b.constraint) {
+                (true, false) => false,
+                (false, true) => true,
+                _ => a.origin > b.origin,
+            }
+        }
+        (true, false) => false,
+        (false, true) => true,
+        // Two equal plain indexes: report the later one.
+        (false, false) => !same || a.origin > b.origin,
+    }
+}
+
+fn finding(ctx: &Context<'_>, a: &Index, b: &Index) -> Finding {
+    let drop = QualifiedName::new(a.schema.clone(), a.name.clone());
+    let what = if a.columns.len() == b.columns.len() {
+        "the same columns as"
+    } else {
+        "a prefix of"
+    };
+    Finding {
+        rule: META.name,
+        severity: META.default_severity,
+        span: a.origin,
+        message: format!(
+            "index `{}` ({}) covers {what} `{}` ({}) on `{}`: every query it serves can use `{}`, yet every write maintains both",
+            a.name,
+            a.columns
+                .iter()
+                .flatten()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
+            b.name,
+            b.columns
+                .iter()
+                .flatten()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
+            a.table,
+            b.name
+        ),
+        help: Some(if a.constraint {
+            format!(
+                "drop the duplicate constraint behind `{}`; `{}` already enforces it",
+                a.name, b.name
+            )
+        } else {
+            format!("`DROP INDEX CONCURRENTLY {drop};`")
+        }),
+        labels: vec![Label {
+            span: b.origin,
+            message: format!("`{}` is created here ({})", b.name, ctx.place(b.origin)),
+        }],
+        fingerprint: format!("{}:{}", META.name, drop),
+    }
+}
+
+impl Rule for RedundantIndex {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
+        let cat = &ctx.analysis.model.catalog;
+        for t in cat.tables.keys() {
+            let idx: Vec<&Index> = cat.indexes_on(t).collect();
+            for a in &idx {
+                // The longest covering index is the one to keep.
+                let keeper = idx
+                    .iter()
+                    .filter(|b| redundant_to(a, b))
+                    .max_by_key(|b| (b.columns.len(), b.unique, std::cmp::Reverse(b.origin)));
+                if let Some(b) = keeper {
+                    out.push(finding(ctx, a, b));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redundant_to;
+    use crate::model::{Index, QualifiedName};
+    use crate::span::Span;
+
+    fn ix(name: &str, cols: &[&str], unique: bool, at: usize) -> Index {
+        Index {
+            name: name.into(),
+            schema: "public".into(),
+            table: QualifiedName::new("public", "t"),
+            columns: cols.iter().map(|c| Some((*c).to_string())).collect(),
+            unique,
+            partial: false,
+            constraint: false,
+            origin: Span {
+                file: 0,
+                start: at,
+                end: at + 1,
+            },
+            method: "btree".into(),
+            opclasses: vec![None; cols.len()],
+        }
+    }
+
+    #[test]
+    fn uniqueness_and_prefixes() {
+        let a = ix("a", &["x"], false, 1);
+        let ab = ix("ab", &["x", "y"], false, 2);
+        let ua = ix("ua", &["x"], true, 3);
+        let uab = ix("uab", &["x", "y"], true, 4);
+        assert!(redundant_to(&a, &ab));
+        assert!(!redundant_to(&ab, &a));
+        assert!(redundant_to(&a, &ua));
+        assert!(!redundant_to(&ua, &a));
+        assert!(!redundant_to(&ua, &uab));
+        let a2 = ix("a2", &["x"], false, 5);
+        assert!(redundant_to(&a2, &a) && !redundant_to(&a, &a2));
+        let mut gin = ix("g", &["x", "y"], false, 6);
+        gin.method = "gin".into();
+        assert!(!redundant_to(&a, &gin));
+        let mut pattern = ix("p", &["x", "y"], false, 7);
+        pattern.opclasses = vec![Some("text_pattern_ops".into()), None];
+        assert!(!redundant_to(&a, &pattern));
+    }
+}

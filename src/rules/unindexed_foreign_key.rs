@@ -1,0 +1,98 @@
+//! unindexed-foreign-key — see rules/unindexed-foreign-key.md
+
+use std::collections::BTreeSet;
+
+use super::{Category, Context, Rule, RuleMeta};
+use crate::diag::{Finding, Label, Severity};
+use crate::model::catalog::quote_ident;
+use crate::model::{ForeignKey, Table};
+
+pub static META: RuleMeta = RuleMeta {
+    name: "unindexed-foreign-key",
+    category: Category::Design,
+    default_severity: Severity::Info,
+    summary: "A foreign key's columns are not the leading columns of any index",
+    doc: include_str!("../../rules/unindexed-foreign-key.md"),
+};
+
+pub struct UnindexedForeignKey;
+
+/// Does some full btree index (or the PK / a UNIQUE key) start with exactly these columns,
+/// in any order?
+fn covered(ctx: &Context<'_>, t: &Table, fk: &ForeignKey) -> bool {
+    let want: BTreeSet<&str> = fk.columns.iter().map(String::as_str).collect();
+    let n = fk.columns.len();
+    let leads = |cols: &[&str]| {
+        cols.len() >= n && cols.iter().take(n).copied().collect::<BTreeSet<_>>() == want
+    };
+    let key_cols = t
+        .primary_key
+        .iter()
+        .chain(&t.uniques)
+        .map(|k| k.columns.iter().map(String::as_str).collect::<Vec<_>>());
+    let index_cols = ctx
+        .analysis
+        .model
+        .catalog
+        .indexes_on(&t.name)
+        .filter(|i| !i.partial && i.method == "btree")
+        .map(|i| {
+            i.columns
+                .iter()
+                .map_while(|c| c.as_deref())
+                .collect::<Vec<_>>()
+        });
+    key_cols.chain(index_cols).any(|c| leads(&c))
+}
+
+fn finding(t: &Table, fk: &ForeignKey) -> Finding {
+    let cols: Vec<String> = fk.columns.iter().map(|c| quote_ident(c)).collect();
+    let index_name = format!("idx_{}_{}", t.name.name, fk.columns.join("_"));
+    Finding {
+        rule: META.name,
+        severity: META.default_severity,
+        span: fk.origin,
+        message: format!(
+            "foreign key `{}` on `{}` ({}) has no index starting with its column(s): every DELETE or key UPDATE on `{}` scans `{}` to check it, and joins on it scan too",
+            fk.name,
+            t.name,
+            fk.columns.join(", "),
+            fk.target,
+            t.name
+        ),
+        help: Some(format!(
+            "`CREATE INDEX CONCURRENTLY {} ON {} ({});` (outside a transaction block)",
+            quote_ident(&index_name),
+            t.name,
+            cols.join(", ")
+        )),
+        labels: vec![Label {
+            span: t.origin,
+            message: format!("`{}` is created here", t.name),
+        }],
+        fingerprint: format!("{}:{}.{}", META.name, t.name, fk.columns.join(",")),
+    }
+}
+
+impl Rule for UnindexedForeignKey {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
+        for t in ctx
+            .analysis
+            .model
+            .catalog
+            .tables
+            .values()
+            .filter(|t| !t.kind.is_view())
+        {
+            for fk in &t.foreign_keys {
+                if !covered(ctx, t, fk) {
+                    out.push(finding(t, fk));
+                }
+            }
+        }
+    }
+}
