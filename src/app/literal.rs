@@ -132,6 +132,9 @@ fn template_at(lang: Language, node: Node<'_>, src: &str) -> Option<Template> {
             return None;
         }
     }
+    if in_message_call(node, src) {
+        return None;
+    }
     let mut chunks = Vec::new();
     if !expression(lang, node, src, &mut chunks) {
         return None;
@@ -140,6 +143,89 @@ fn template_at(lang: Language, node: Node<'_>, src: &str) -> Option<Template> {
         span: node.byte_range(),
         chunks,
     })
+}
+
+/// Callee names whose string arguments are messages, never queries.
+const MESSAGE_CALLEES: [&str; 24] = [
+    "log",
+    "info",
+    "warn",
+    "warning",
+    "error",
+    "debug",
+    "trace",
+    "fatal",
+    "critical",
+    "print",
+    "println",
+    "printf",
+    "eprintln",
+    "puts",
+    "error_log",
+    "logf",
+    "infof",
+    "warnf",
+    "errorf",
+    "debugf",
+    "fatalf",
+    "panic",
+    "alert",
+    "toast",
+];
+
+/// True when the literal is (part of) an argument of a logging/printing call or of an error
+/// constructor (`logger.info('select ...')`, `new Error("...")`, `tracing::warn!(...)`).
+fn in_message_call(node: Node<'_>, src: &str) -> bool {
+    let mut cur = node;
+    let mut climbed = 0;
+    while let Some(parent) = cur.parent() {
+        climbed += 1;
+        if climbed > 8 {
+            return false;
+        }
+        match parent.kind() {
+            "arguments"
+            | "argument_list"
+            | "token_tree"
+            | "parenthesized_expression"
+            | "concatenated_string"
+            | "chained_string"
+            | "binary_expression"
+            | "binary_operator"
+            | "binary"
+            | "value_arguments"
+            | "value_argument" => cur = parent,
+            "call_expression"
+            | "call"
+            | "method_invocation"
+            | "macro_invocation"
+            | "new_expression"
+            | "object_creation_expression"
+            | "function_call_expression"
+            | "member_call_expression" => {
+                let callee = ["function", "macro", "constructor", "name", "method", "type"]
+                    .iter()
+                    .find_map(|f| parent.child_by_field_name(f))
+                    .or_else(|| parent.named_child(0))
+                    .and_then(|c| src.get(c.byte_range()))
+                    .unwrap_or_default();
+                let last = callee
+                    .rsplit(['.', ':', '>'])
+                    .next()
+                    .unwrap_or(callee)
+                    .trim_end_matches('!')
+                    .to_ascii_lowercase();
+                let constructor = matches!(
+                    parent.kind(),
+                    "new_expression" | "object_creation_expression"
+                );
+                return MESSAGE_CALLEES.contains(&last.as_str())
+                    || (constructor && (last.ends_with("error") || last.ends_with("exception")));
+            }
+            _ => return false,
+        }
+    }
+    false
 }
 
 /// The parent, skipping parentheses.

@@ -527,6 +527,8 @@ static SELECT_FROM: LazyLock<Option<Regex>> = LazyLock::new(|| {
     .ok()
 });
 
+static PARAM: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"\$\d+").ok());
+
 /// English words that never stand alone in a query.
 const STOPWORDS: [&str; 12] = [
     "the", "your", "you", "please", "an", "this", "we", "our", "my", "its", "it's", "here",
@@ -565,18 +567,34 @@ pub fn looks_like_sql(sql: &str) -> bool {
         match with_from {
             Some(caps) => {
                 let list = caps.get(1).map_or("", |m| m.as_str()).trim();
-                if list.is_empty() {
+                if list.is_empty() || is_prose_list(list) {
                     return false;
                 }
             }
             None => {
                 // `SELECT 1`, `SELECT now()`: needs SQL punctuation and a clean parse.
-                return body.contains(|c: char| c.is_ascii_digit() || "(*$',".contains(c))
+                let without_params = PARAM
+                    .as_ref()
+                    .map_or(body.into(), |re| re.replace_all(body, ""));
+                return without_params.contains(|c: char| c.is_ascii_digit() || "(*'".contains(c))
                     && parses(sql);
             }
         }
     }
     !title_case || (body.contains(|c: char| "*,=($".contains(c)) && parses(sql))
+}
+
+/// A select list of two or more bare words and no punctuation (`a plan`, `returned rows`):
+/// an implicit alias in theory, a sentence in practice.
+fn is_prose_list(list: &str) -> bool {
+    if list.contains(|c: char| !(c.is_alphanumeric() || c == '_' || c.is_whitespace())) {
+        return false;
+    }
+    let words = list
+        .split_whitespace()
+        .filter(|w| !matches!(w.to_ascii_lowercase().as_str(), "distinct" | "all"))
+        .count();
+    words >= 2
 }
 
 /// Whether sqlparser (PostgreSQL dialect) accepts the text.
@@ -823,9 +841,12 @@ mod tests {
             "Insert into cart",
             "With great power comes great responsibility",
             "select all",
+            "Select $1",
             "SELECT FROM",
             "Merge request",
             "Failed to select from table: %s",
+            "select returned   rows from cache",
+            "select from users failed: $1",
         ] {
             assert!(!looks_like_sql(no), "should not be SQL: {no}");
         }
