@@ -246,6 +246,9 @@ fn scan_file(parsers: &mut Parsers, found: &walk::Found) -> FileScan {
             String::from_utf8_lossy(e.as_bytes()).into_owned()
         }
     };
+    if !worth_parsing(&found.path, &text) {
+        return res;
+    }
     let Some(tree) = parsers.parse(found.language, &text) else {
         res.diagnostics.push(diag(
             AppDiagnosticKind::ParseFailed,
@@ -265,6 +268,30 @@ fn scan_file(parsers: &mut Parsers, found: &walk::Found) -> FileScan {
         lines,
     });
     res
+}
+
+/// Cheap byte-level prefilter: could this file hold a query or an endpoint? Generous on purpose
+/// (false positives only cost a parse); it lets a large tree skip most files unparsed.
+fn worth_parsing(path: &std::path::Path, text: &str) -> bool {
+    static SET: std::sync::LazyLock<Option<regex::bytes::RegexSet>> = std::sync::LazyLock::new(
+        || {
+            regex::bytes::RegexSet::new([
+            r"(?i-u)\bselect\b",
+            r"(?is-u)\binsert\b.{0,200}?\binto\b",
+            r"(?is-u)\bupdate\b.{0,300}?\bset\b",
+            r"(?is-u)\bdelete\b.{0,200}?\bfrom\b",
+            r"(?is-u)\bwith\b.{0,300}?\bas\b",
+            r"(?is-u)\bmerge\b.{0,200}?\binto\b",
+            // Route registrations: `.get('/x'`, `@app.route("/x"`, `HandleFunc("GET /x"`.
+            r#"(?i-u)\.(?:get|post|put|patch|delete|del|all|head|options|route|api_route|handlefunc|handle|any)\s*\(\s*["'`](?:/|[A-Z]+ /)"#,
+        ])
+        .ok()
+        },
+    );
+    if endpoint::next_pages_route(path).is_some() || endpoint::next_app_route(path).is_some() {
+        return true;
+    }
+    SET.as_ref().is_none_or(|set| set.is_match(text.as_bytes()))
 }
 
 /// Queries and endpoints of one parsed file; `file` fields are 0 and indices file-local.

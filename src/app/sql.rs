@@ -113,7 +113,6 @@ struct Writer {
 
 impl Writer {
     fn run(&mut self, raw: &str) {
-        let bytes = raw.as_bytes();
         let mut state = State::Normal;
         let mut dollar_tag: Option<String> = None;
         let mut i = 0;
@@ -195,7 +194,6 @@ impl Writer {
                     i += consumed.max(1);
                 }
             }
-            let _ = bytes;
         }
     }
 
