@@ -452,3 +452,52 @@ fn five_thousand_files() {
     );
     assert_eq!(scan.queries.len(), 500);
 }
+
+/// Scan the tree named by `OGEL_APP_SCAN` (robustness and speed on real code).
+#[test]
+#[ignore = "needs OGEL_APP_SCAN"]
+fn scan_a_real_tree() {
+    let Ok(root) = std::env::var("OGEL_APP_SCAN") else {
+        return;
+    };
+    let t = std::time::Instant::now();
+    let (found, _) = walk::discover(&[PathBuf::from(&root)]);
+    println!("walk: {} files in {:?}", found.len(), t.elapsed());
+    let texts: Vec<(PathBuf, String)> = found
+        .iter()
+        .filter_map(|f| Some((f.path.clone(), std::fs::read_to_string(&f.path).ok()?)))
+        .collect();
+    println!(
+        "read: {} bytes in {:?}",
+        texts.iter().map(|t| t.1.len()).sum::<usize>(),
+        t.elapsed()
+    );
+    let pass = texts.iter().filter(|(p, s)| worth_parsing(p, s)).count();
+    println!("prefilter: {pass} pass in {:?}", t.elapsed());
+    let t = std::time::Instant::now();
+    let scan = scan(&[PathBuf::from(root)]);
+    println!(
+        "{} files scanned, {} kept, {} queries ({} parse), {} endpoints, {} diagnostics in {:?}",
+        scan.scanned,
+        scan.files.len(),
+        scan.queries.len(),
+        scan.queries.iter().filter(|q| sql::parses(&q.sql)).count(),
+        scan.endpoints.len(),
+        scan.diagnostics.len(),
+        t.elapsed()
+    );
+    for q in scan
+        .queries
+        .iter()
+        .filter(|q| !sql::parses(&q.sql))
+        .take(15)
+    {
+        let f = &scan.files[q.file];
+        println!(
+            "-- {}:{}\n{}",
+            f.display,
+            f.lines.line_of(q.span.start),
+            q.sql.trim()
+        );
+    }
+}
