@@ -11,7 +11,7 @@ use crate::model::{Model, ProblemKind, QualifiedName, Table};
 use crate::span::Span;
 
 /// Stems that end in `_id` but do not name a table of the schema.
-const NOT_TABLE_STEMS: &[&str] = &[
+pub const NOT_TABLE_STEMS: &[&str] = &[
     "request",
     "trace",
     "span",
@@ -68,7 +68,10 @@ fn plurals(stem: &str) -> Vec<String> {
     v
 }
 
-fn matches_stem(table: &str, stem: &str) -> bool {
+/// Does `table` name what `stem` (the part before `_id`) says: `plan` -> `plans`,
+/// `billing_plans`.
+#[must_use]
+pub fn matches_stem(table: &str, stem: &str) -> bool {
     plurals(stem)
         .iter()
         .any(|p| table == p || table.ends_with(&format!("_{p}")))
