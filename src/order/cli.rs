@@ -102,8 +102,9 @@ pub fn run_scaffold(
     let plan = super::plan(&analysis, &resolved.settings);
     let opts = super::scaffold::Options {
         include_implied: args.include_implied,
+        external_prefixes: resolved.config.options.external_id_prefixes.clone(),
     };
-    let Some(draft) = super::scaffold::scaffold(&plan, opts) else {
+    let Some(draft) = super::scaffold::scaffold(&plan, &opts) else {
         writeln!(
             err,
             "ogel-schema: nothing to scaffold: every relation the migrations use is created by one of them"
@@ -156,6 +157,12 @@ pub fn run_scaffold(
     )?;
     for r in &plan.renames {
         writeln!(err, "ogel-schema: then run: git mv {} {}", r.from, r.to)?;
+    }
+    for d in &plan.emptied {
+        writeln!(
+            err,
+            "ogel-schema: then remove {d} from `migrations` in ogel-schema.toml (no migration is left in it)"
+        )?;
     }
     if !still.is_empty() {
         writeln!(

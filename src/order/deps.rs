@@ -39,6 +39,8 @@ pub struct Dep {
     pub after: FileId,
     pub kind: DepKind,
     pub object: String,
+    /// The relation (or type, schema) the object belongs to: a column's table.
+    pub relation: String,
     /// Where `after` needs it (the use, the drop).
     pub at: Span,
     /// Where `before` provides it (the create, the use).
@@ -56,6 +58,15 @@ pub fn object_text(o: &ObjectKey) -> String {
         ObjectKey::Index { name } => format!("index {name}"),
         ObjectKey::Type { name } => format!("type {name}"),
         ObjectKey::Sequence { name } => format!("sequence {name}"),
+    }
+}
+
+/// The relation, type or schema an object belongs to, as text.
+#[must_use]
+pub fn owner_text(o: &ObjectKey) -> String {
+    match o {
+        ObjectKey::Column { table, .. } | ObjectKey::Constraint { table, .. } => table.to_string(),
+        other => object_text(other),
     }
 }
 
@@ -136,31 +147,26 @@ pub fn dependencies(analysis: &Analysis) -> Vec<Dep> {
     let model = &analysis.model;
     let file_of = |seq: usize| model.file_of(seq);
     let mut out: BTreeSet<Dep> = BTreeSet::new();
-    let mut push = |before: FileId, after: FileId, kind, object: String, at: Span, source: Span| {
-        if before != after {
-            out.insert(Dep {
-                before,
-                after,
-                kind,
-                object,
-                at,
-                source,
-            });
-        }
-    };
+    let mut push =
+        |before: FileId, after: FileId, kind, object: &ObjectKey, at: Span, source: Span| {
+            if before != after {
+                out.insert(Dep {
+                    before,
+                    after,
+                    kind,
+                    object: object_text(object),
+                    relation: owner_text(object),
+                    at,
+                    source,
+                });
+            }
+        };
     // 1. Successful uses of objects created in another file.
     for u in &model.uses {
         let (Some(after), Some(def)) = (file_of(u.seq), u.defined_at) else {
             continue;
         };
-        push(
-            def.file,
-            after,
-            DepKind::Uses,
-            object_text(&u.object),
-            u.span,
-            def,
-        );
+        push(def.file, after, DepKind::Uses, &u.object, u.span, def);
     }
     // 2. Failed uses: created later, or by a failing CREATE elsewhere.
     let intended = intended_creates(analysis);
@@ -169,14 +175,9 @@ pub fn dependencies(analysis: &Analysis) -> Vec<Dep> {
             continue;
         };
         match model.why_missing(&object, p.seq) {
-            Why::CreatedLater { at } => push(
-                at.file,
-                after,
-                DepKind::CreatedLater,
-                object_text(&object),
-                p.span,
-                at,
-            ),
+            Why::CreatedLater { at } => {
+                push(at.file, after, DepKind::CreatedLater, &object, p.span, at)
+            }
             Why::NeverCreated => {
                 if let ObjectKey::Relation { name } = &object
                     && let Some(i) = failing_create(&intended, name)
@@ -185,7 +186,7 @@ pub fn dependencies(analysis: &Analysis) -> Vec<Dep> {
                         i.span.file,
                         after,
                         DepKind::FailingCreate,
-                        object_text(&object),
+                        &object,
                         p.span,
                         i.span,
                     );
@@ -217,7 +218,9 @@ pub fn dependencies(analysis: &Analysis) -> Vec<Dep> {
                 at.file,
                 after,
                 DepKind::Schema,
-                format!("schema {schema}"),
+                &ObjectKey::Schema {
+                    name: schema.clone(),
+                },
                 e.span,
                 at,
             );
@@ -241,7 +244,7 @@ pub fn dependencies(analysis: &Analysis) -> Vec<Dep> {
                     user,
                     dropper,
                     DepKind::DropAfterUse,
-                    object_text(&e.object),
+                    &e.object,
                     e.span,
                     u.span,
                 );

@@ -147,6 +147,9 @@ pub struct Plan {
     pub outside: Vec<FileId>,
     pub missing: Vec<Missing>,
     pub renames: Vec<Rename>,
+    /// Directories (display paths) that hold no applied migration once the renames are done:
+    /// drop them from the configured `migrations` roots.
+    pub emptied: Vec<String>,
     pub remaining: Vec<Remaining>,
     pub convention: Convention,
     /// The replay in the proposed order (without the new migration).
@@ -468,6 +471,19 @@ pub fn plan(analysis: &Analysis, settings: &Settings) -> Plan {
         }
     }
 
+    let moved: BTreeSet<FileId> = renames.iter().map(|r| r.file).collect();
+    let mut emptied: Vec<String> = renames
+        .iter()
+        .filter(|r| outside.contains(&r.file))
+        .map(|r| naming::split_path(&r.from).0.to_owned())
+        .filter(|dir| {
+            project.applied().all(|(id, f)| {
+                moved.contains(&id) || naming::split_path(&f.display).0 != dir.as_str()
+            })
+        })
+        .collect();
+    emptied.sort();
+    emptied.dedup();
     let duplicates = dup_groups
         .into_iter()
         .map(|(version, files)| Duplicate {
@@ -486,6 +502,7 @@ pub fn plan(analysis: &Analysis, settings: &Settings) -> Plan {
         outside,
         missing,
         renames,
+        emptied,
         remaining,
         convention,
         planned,

@@ -292,7 +292,7 @@ impl Convention {
             match k {
                 None => *x >= between,
                 Some(k) => match vals.get(k) {
-                    Some(Some(y)) => x - y - 1 >= between,
+                    Some(Some(y)) => x - y > between,
                     _ => false,
                 },
             }
@@ -458,6 +458,17 @@ mod tests {
         let (a, b, b2, c) = (v("1"), v("5"), v("5"), v("9"));
         let slots = [Some(&a), Some(&b), Some(&b2), Some(&c)];
         assert_eq!(seq(0).assign(&slots, &[1, 1, 1, 1]), ["1", "5", "6", "9"]);
+    }
+
+    #[test]
+    fn out_of_order_with_a_duplicate() {
+        // Planned: 002 customers, 001 orders, 003 products, 003 prices, 004 seed.
+        let (a, b, c, c2, d) = (v("001"), v("002"), v("003"), v("003"), v("004"));
+        let slots = [Some(&b), Some(&a), Some(&c), Some(&c2), Some(&d)];
+        assert_eq!(
+            seq(3).assign(&slots, &[3, 3, 3, 3, 3]),
+            ["000", "001", "002", "003", "004"]
+        );
     }
 
     #[test]

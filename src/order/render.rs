@@ -57,6 +57,56 @@ fn step_labels(plan: &Plan, a: &Analysis) -> Vec<String> {
         .collect()
 }
 
+/// For each step: the labels of the steps it needs, with the relations it needs from each.
+fn needs_detail(plan: &Plan, a: &Analysis) -> Vec<Vec<(String, BTreeSet<String>)>> {
+    let labels = step_labels(plan, a);
+    let pos: BTreeMap<FileId, usize> = plan
+        .steps
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| match s {
+            Step::File { file, .. } => Some((*file, i)),
+            Step::New { .. } => None,
+        })
+        .collect();
+    let new_pos = plan.new_migration().map(|n| n.0);
+    plan.steps
+        .iter()
+        .map(|s| {
+            let Step::File { file, .. } = s else {
+                return Vec::new();
+            };
+            let mut by: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
+            for d in plan.deps.iter().filter(|d| d.after == *file) {
+                if let Some(p) = pos.get(&d.before) {
+                    by.entry(*p).or_default().insert(d.relation.clone());
+                }
+            }
+            if let Some(n) = new_pos {
+                for m in &plan.missing {
+                    if m.used_at.iter().any(|u| u.0.file == *file) {
+                        by.entry(n).or_default().insert(m.name.to_string());
+                    }
+                }
+            }
+            by.into_iter()
+                .filter_map(|(i, rels)| Some((labels.get(i)?.clone(), rels)))
+                .collect()
+        })
+        .collect()
+}
+
+/// Up to `n` names, then how many more.
+fn some_of(names: &BTreeSet<String>, n: usize) -> String {
+    let mut v: Vec<&str> = names.iter().map(String::as_str).take(n).collect();
+    let more = names.len().saturating_sub(n);
+    let extra = format!("+{more} more");
+    if more > 0 {
+        v.push(&extra);
+    }
+    v.join(", ")
+}
+
 /// For each step: the labels of the steps it needs.
 fn needs(plan: &Plan, a: &Analysis) -> Vec<Vec<String>> {
     let labels = step_labels(plan, a);
@@ -267,7 +317,14 @@ pub fn human(out: &mut dyn Write, plan: &Plan, a: &Analysis, inputs: &str) -> io
     writeln!(out, "  {}", proposed_line(plan, a))?;
     writeln!(out)?;
     let labels = step_labels(plan, a);
-    let needs = needs(plan, a);
+    let needs: Vec<Vec<String>> = needs_detail(plan, a)
+        .into_iter()
+        .map(|v| {
+            v.into_iter()
+                .map(|(label, rels)| format!("{label} ({})", some_of(&rels, 3)))
+                .collect()
+        })
+        .collect();
     let width = labels.iter().map(String::len).max().unwrap_or(0);
     let pwidth = plan
         .steps
@@ -297,11 +354,8 @@ pub fn human(out: &mut dyn Write, plan: &Plan, a: &Analysis, inputs: &str) -> io
         if !need.is_empty() {
             notes.push(format!("needs {}", need.join(", ")));
         }
-        writeln!(
-            out,
-            "  {label:<width$}  {path:<pwidth$}  {}",
-            notes.join("; ")
-        )?;
+        let line = format!("  {label:<width$}  {path:<pwidth$}  {}", notes.join("; "));
+        writeln!(out, "{}", line.trim_end())?;
     }
     if let Some((i, _, path, creates)) = plan.new_migration() {
         writeln!(out)?;
@@ -338,13 +392,23 @@ pub fn human(out: &mut dyn Write, plan: &Plan, a: &Analysis, inputs: &str) -> io
         for r in &plan.renames {
             writeln!(out, "  git mv {} {}", r.from, r.to)?;
         }
+        for d in &plan.emptied {
+            writeln!(
+                out,
+                "  then remove {d} from `migrations` in ogel-schema.toml (no migration is left in it)"
+            )?;
+        }
     }
     if !plan.remaining.is_empty() {
         writeln!(out)?;
-        writeln!(
-            out,
-            "Still failing in the proposed order (besides the missing relations above):"
-        )?;
+        if plan.missing.is_empty() {
+            writeln!(out, "Still failing in the proposed order:")?;
+        } else {
+            writeln!(
+                out,
+                "Still failing in the proposed order (besides the missing relations above):"
+            )?;
+        }
         for r in &plan.remaining {
             writeln!(out, "  {}  {}", place(a, r.at), r.message)?;
         }
@@ -386,6 +450,8 @@ struct Doc {
     outside_main_path: Vec<String>,
     missing: Vec<JMissing>,
     renames: Vec<JRename>,
+    /// Directories left without migrations by the renames (drop them from the config).
+    emptied_directories: Vec<String>,
     remaining: Vec<JRemaining>,
     dependencies: Vec<JDep>,
 }
@@ -615,6 +681,7 @@ pub fn json(out: &mut dyn Write, plan: &Plan, a: &Analysis) -> io::Result<()> {
                 command: format!("git mv {} {}", r.from, r.to),
             })
             .collect(),
+        emptied_directories: plan.emptied.clone(),
         remaining: plan
             .remaining
             .iter()
@@ -692,7 +759,7 @@ pub fn mermaid(out: &mut dyn Write, plan: &Plan, a: &Analysis) -> io::Result<()>
             edges
                 .entry((x.clone(), y.clone()))
                 .or_default()
-                .insert(d.object.clone());
+                .insert(d.relation.clone());
         }
     }
     let mut edge_list: Vec<(&(String, String), &BTreeSet<String>)> = edges.iter().collect();
@@ -703,10 +770,7 @@ pub fn mermaid(out: &mut dyn Write, plan: &Plan, a: &Analysis) -> io::Result<()>
         )
     });
     for ((x, y), objects) in edge_list {
-        let label = match objects.len() {
-            1 => objects.iter().next().cloned().unwrap_or_default(),
-            n => format!("{n} objects"),
-        };
+        let label = some_of(objects, 2);
         writeln!(out, "    {x} -->|\"{}\"| {y}", mermaid_text(&label))?;
     }
     if let Some(n) = &new_id {

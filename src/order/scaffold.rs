@@ -18,10 +18,13 @@ use crate::model::{EventAction, ObjectKey, QualifiedName, Table};
 use crate::span::{FileId, Span};
 
 /// What to draft.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Also create implied-missing targets (`subscriptions.plan_id` -> `billing_plans`).
     pub include_implied: bool,
+    /// Column prefixes naming external systems (`stripe_customer_id` implies no table); the
+    /// config's `options.external_id_prefixes`.
+    pub external_prefixes: Vec<String>,
 }
 
 /// A drafted migration.
@@ -343,7 +346,7 @@ fn key_column(t: &Table) -> Option<String> {
 
 /// Draft the migration for the plan; `None` when there is nothing to create.
 #[must_use]
-pub fn scaffold(plan: &Plan, opts: Options) -> Option<Scaffold> {
+pub fn scaffold(plan: &Plan, opts: &Options) -> Option<Scaffold> {
     let a = &plan.planned.analysis;
     let ctx = Ctx { a };
     let mut targets: BTreeMap<QualifiedName, Evidence> = plan
@@ -352,7 +355,7 @@ pub fn scaffold(plan: &Plan, opts: Options) -> Option<Scaffold> {
         .map(|m| (m.name.clone(), Evidence::default()))
         .collect();
     if opts.include_implied {
-        let graph = crate::graph::SchemaGraph::build(&a.model, &[]);
+        let graph = crate::graph::SchemaGraph::build(&a.model, &opts.external_prefixes);
         for imp in graph.implied.iter().filter(|i| !i.target_exists) {
             if a.model.catalog.tables.contains_key(&imp.target) {
                 continue;
@@ -556,7 +559,7 @@ pub fn scaffold(plan: &Plan, opts: Options) -> Option<Scaffold> {
             .unwrap_or_else(|| "not referenced; a generated key".to_owned());
         lines.push((
             vec![format!("id: {id_uses}; {id_why}")],
-            format!("id {id_ty} PRIMARY KEY{id_clause}"),
+            format!("id {id_ty}{id_clause} PRIMARY KEY"),
         ));
         for (name, col) in &e.cols {
             if name == "id" {

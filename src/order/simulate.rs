@@ -64,6 +64,7 @@ pub fn replay(analysis: &Analysis, settings: &Settings, order: &[Entry]) -> Simu
                 to_orig.push(Some(*id));
             }
             Entry::Extra { display, text } => {
+                #[allow(clippy::single_range_in_vec_init)] // one forward range: the whole file
                 project.files.push(SourceFile {
                     path: display.into(),
                     display: display.clone(),
