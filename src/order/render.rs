@@ -790,3 +790,16 @@ pub fn mermaid(out: &mut dyn Write, plan: &Plan, a: &Analysis) -> io::Result<()>
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::mermaid_text;
+
+    #[test]
+    fn mermaid_labels_escape_what_breaks_a_quoted_label() {
+        assert_eq!(
+            mermaid_text("a\"b#c<d>&e|f`g\nh"),
+            "a#quot;b#35;c#lt;d#gt;#amp;e#124;f#96;g h"
+        );
+    }
+}
