@@ -12,6 +12,7 @@ pub mod cli;
 pub mod diag;
 pub mod graph;
 pub mod model;
+pub mod order;
 pub mod parse;
 pub mod render;
 pub mod report;

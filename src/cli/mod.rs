@@ -58,6 +58,15 @@ pub enum Command {
     ///
     /// Example: `ogel-schema explain missing-relation`
     Explain(ExplainArgs),
+    /// Plan the order the migrations must run in: what breaks today, the stable order that fixes
+    /// it, where a new migration must go, and the `git mv` lines. Changes no file.
+    ///
+    /// Example: `ogel-schema order fixtures/ogelbase --format json`
+    Order(crate::order::cli::OrderArgs),
+    /// Draft the migration that creates every relation used but never created.
+    ///
+    /// Example: `ogel-schema scaffold -o migrations/003_create_missing_tables.sql`
+    Scaffold(crate::order::cli::ScaffoldArgs),
 }
 
 /// Where the migrations are and how to read them.
@@ -331,6 +340,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Cli
             Ok(EXIT_CLEAN)
         }
         Command::Check(args) => check(&args, &cwd, out, err),
+        Command::Order(args) => crate::order::cli::run_order(&args, &cwd, out, err),
+        Command::Scaffold(args) => crate::order::cli::run_scaffold(&args, &cwd, out, err),
         Command::Rules(args) => {
             crate::rules::docs::write_list(out, args.format)?;
             Ok(EXIT_CLEAN)

@@ -13,7 +13,7 @@ use crate::model::{Column, Model, ProblemKind, QualifiedName, Table};
 use crate::span::Span;
 
 /// Stems that end in `_id` but do not name a table of the schema.
-const NOT_TABLE_STEMS: &[&str] = &[
+pub const NOT_TABLE_STEMS: &[&str] = &[
     "request",
     "trace",
     "span",

@@ -310,11 +310,17 @@ pub enum Change {
         columns: Vec<ColName>,
         on_conflict: Option<ConflictTarget>,
         query: QueryRefs,
+        /// The rows as SQL text, one expression per column: the `VALUES` rows, or the
+        /// projection of a plain `SELECT` source (aliases dropped). Used as type evidence.
+        values: Vec<Vec<String>>,
     },
     Update {
         table: RelRef,
         set: Vec<ColName>,
         query: QueryRefs,
+        /// The assigned expression of each `set` column as SQL text (`None` inside a tuple
+        /// assignment). Used as type evidence.
+        values: Vec<Option<String>>,
     },
     Delete {
         table: RelRef,

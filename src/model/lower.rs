@@ -910,11 +910,13 @@ impl<'a> Lowerer<'a> {
             .as_ref()
             .map(|q| self.query_refs(&**q, None))
             .unwrap_or_default();
+        let values = ins.source.as_deref().map(source_rows).unwrap_or_default();
         Change::Insert {
             table,
             columns,
             on_conflict,
             query,
+            values,
         }
     }
 
@@ -926,6 +928,14 @@ impl<'a> Lowerer<'a> {
         let alias = alias
             .as_ref()
             .map_or_else(|| target.name.clone(), |a| fold_ident(&a.name));
+        let values = up
+            .assignments
+            .iter()
+            .flat_map(|a| match &a.target {
+                AssignmentTarget::ColumnName(_) => vec![Some(a.value.to_string())],
+                AssignmentTarget::Tuple(ns) => vec![None; ns.len()],
+            })
+            .collect();
         let set = up
             .assignments
             .iter()
@@ -950,6 +960,7 @@ impl<'a> Lowerer<'a> {
             table: target_ref,
             set,
             query,
+            values,
         }
     }
 
@@ -1021,6 +1032,30 @@ impl<'a> Lowerer<'a> {
             columns,
             plain_columns,
         }
+    }
+}
+
+/// The rows an INSERT source provides, as SQL text: `VALUES` rows, or the projection of a
+/// plain `SELECT` (one row; aliases dropped, `*` kept as written).
+fn source_rows(q: &Query) -> Vec<Vec<String>> {
+    match &*q.body {
+        SetExpr::Values(v) => v
+            .rows
+            .iter()
+            .map(|r| r.iter().map(ToString::to_string).collect())
+            .collect(),
+        SetExpr::Select(s) => vec![
+            s.projection
+                .iter()
+                .map(|item| match item {
+                    SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
+                        e.to_string()
+                    }
+                    other => other.to_string(),
+                })
+                .collect(),
+        ],
+        _ => Vec::new(),
     }
 }
 

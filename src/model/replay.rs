@@ -821,6 +821,7 @@ impl<'s> Replayer<'s> {
                 columns,
                 on_conflict,
                 query,
+                ..
             } => {
                 self.check_query(query, RefContext::Select);
                 let Some(qn) = self.need_rel(table, RefContext::Insert) else {
@@ -833,7 +834,9 @@ impl<'s> Replayer<'s> {
                     self.check_on_conflict(&qn, cols);
                 }
             }
-            Change::Update { table, set, query } => {
+            Change::Update {
+                table, set, query, ..
+            } => {
                 let Some(qn) = self.need_rel(&table.name, RefContext::Update) else {
                     return;
                 };

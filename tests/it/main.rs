@@ -4,6 +4,7 @@
 
 mod judge;
 mod model_vs_pg;
+mod order;
 pub mod pg;
 mod robustness;
 mod rules;
