@@ -87,12 +87,12 @@ pub fn problem_object(kind: &ProblemKind) -> Option<ObjectKey> {
     }
 }
 
-/// Lower statement `seq` of the analysis again into the IR.
+/// The IR of statement `seq` (lowered once, at parse time).
 #[must_use]
-pub fn lowered(analysis: &Analysis, seq: usize) -> Option<Change> {
+pub fn lowered(analysis: &Analysis, seq: usize) -> Option<&Change> {
     let st = analysis.model.statements.get(seq)?;
     let stmt = analysis.parsed.get(st.file)?.statements.get(st.index)?;
-    Some(crate::model::lower::lower(stmt, st.file, !st.in_do))
+    Some(&stmt.change)
 }
 
 /// A relation some statement means to create, whether or not the statement succeeds.
@@ -110,13 +110,13 @@ pub fn intended_creates(analysis: &Analysis) -> Vec<Intended> {
     let mut out = Vec::new();
     for (seq, st) in analysis.model.statements.iter().enumerate() {
         let name = match lowered(analysis, seq) {
-            Some(Change::CreateTable(t)) => t.name,
+            Some(Change::CreateTable(t)) => t.name.clone(),
             Some(
                 Change::CreateView { name, .. }
                 | Change::CreateEnum { name, .. }
                 | Change::CreateDomain { name, .. }
                 | Change::CreateCompositeType { name },
-            ) => name,
+            ) => name.clone(),
             _ => continue,
         };
         out.push(Intended {

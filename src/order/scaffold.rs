@@ -444,7 +444,7 @@ pub fn scaffold(plan: &Plan, opts: &Options) -> Option<Scaffold> {
             let Some(e) = targets.get_mut(qn) else {
                 continue;
             };
-            collect(&ctx, qn, &change, &at, e);
+            collect(&ctx, qn, change, &at, e);
         }
     }
 

@@ -138,7 +138,7 @@ mod tests {
         let (text, notes) = rewrite("CREATE TABLE c (LIKE s INCLUDING ALL, note text)").unwrap();
         assert_eq!(
             text.trim_end(),
-            "CREATE TABLE c (                       note text)"
+            "CREATE TABLE c (                      note text)"
         );
         assert_eq!(
             notes,

@@ -50,7 +50,7 @@ pub struct Statement {
     /// Maps byte offsets in `text` back to offsets in the original file.
     pub offsets: OffsetMap,
     /// The parsed AST, or `None` when sqlparser failed (a diagnostic was recorded) or for `DO`.
-    pub ast: Option<sqlparser::ast::Statement>,
+    pub ast: Option<Box<sqlparser::ast::Statement>>,
     /// For unparsable statements and `DO`: the leading keywords and target recovered by a
     /// token scan, e.g. `Recovered { verb: "ALTER TABLE", target: Some("platform.users"), .. }`.
     pub recovered: Option<Recovered>,
@@ -417,7 +417,7 @@ fn piece(
     let error = match parsed {
         Ok(asts) => {
             let n = asts.len();
-            statement.ast = asts.into_iter().next();
+            statement.ast = asts.into_iter().next().map(Box::new);
             (n > 1).then(|| {
                 format!("read as {n} statements (a `--replace` value or an unusual construct added a separator); only the first is analysed")
             })

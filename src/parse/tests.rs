@@ -77,7 +77,7 @@ fn sqlparser_locations_map_to_file_offsets_with_crlf_and_multibyte() {
     let t = "SELECT 1;\r\nCREATE TABLE\r\n  \"café\".\"naïve\" (x int);";
     let p = parse(t);
     let s = &p.statements[1];
-    let Some(sqlparser::ast::Statement::CreateTable(ct)) = &s.ast else {
+    let Some(sqlparser::ast::Statement::CreateTable(ct)) = s.ast.as_deref() else {
         panic!("{:?}", s.ast)
     };
     let name_span = ct.name.span();
@@ -166,7 +166,7 @@ fn placeholders_suggest_replace_and_replacements_keep_offsets() {
     // inside the replaced region: from the region start, clamped to its end
     assert_eq!(s.offsets.to_file(13), 13);
     assert_eq!(s.offsets.to_file(14), 14);
-    let Some(sqlparser::ast::Statement::CreateTable(ct)) = &s.ast else {
+    let Some(sqlparser::ast::Statement::CreateTable(ct)) = s.ast.as_deref() else {
         panic!()
     };
     let col = ct.columns[0].name.span;
@@ -266,7 +266,7 @@ fn do_blocks_yield_their_static_statements() {
     assert_eq!(got[6], ("SELECT 1", Origin::TopLevel, true));
     // spans of body statements hold sqlparser positions too
     let ix = &p.statements[3];
-    let Some(sqlparser::ast::Statement::CreateIndex(ci)) = &ix.ast else {
+    let Some(sqlparser::ast::Statement::CreateIndex(ci)) = ix.ast.as_deref() else {
         panic!("{:?}", ix.ast)
     };
     assert_eq!(

@@ -133,6 +133,7 @@ mod tests {
             schema: "public".into(),
             table: QualifiedName::new("public", "t"),
             columns: cols.iter().map(|c| Some((*c).to_string())).collect(),
+            elements: cols.iter().map(|c| (*c).to_string()).collect(),
             unique,
             partial: false,
             constraint: false,
