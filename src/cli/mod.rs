@@ -58,6 +58,10 @@ pub enum Command {
     ///
     /// Example: `ogel-schema explain missing-relation`
     Explain(ExplainArgs),
+    /// Draw the schema: Markdown with Mermaid, Mermaid, ASCII, self-contained HTML, DOT, JSON.
+    ///
+    /// Example: `ogel-schema diagram db/migrations --format html -o schema.html`
+    Diagram(crate::render::cli::DiagramArgs),
 }
 
 /// Where the migrations are and how to read them.
@@ -211,6 +215,9 @@ pub enum CliError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Since(#[from] crate::report::since::SinceError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Diagram(#[from] crate::render::RenderError),
     #[error("cannot write output: {0}")]
     #[diagnostic(code(ogel_schema::io))]
     Io(#[from] std::io::Error),
@@ -331,6 +338,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Cli
             Ok(EXIT_CLEAN)
         }
         Command::Check(args) => check(&args, &cwd, out, err),
+        Command::Diagram(args) => crate::render::cli::run(&args, &cwd, out, err),
         Command::Rules(args) => {
             crate::rules::docs::write_list(out, args.format)?;
             Ok(EXIT_CLEAN)
