@@ -91,13 +91,13 @@ fn default_title(input: &InputArgs, config_dir: &Path, cwd: &Path) -> String {
         let p = if p.as_os_str().is_empty() || p == Path::new(".") {
             cwd.to_path_buf()
         } else {
-            p.to_path_buf()
+            cwd.join(p)
         };
         let mut name = p.file_name().map(|s| s.to_string_lossy().into_owned());
-        if name.as_deref() == Some("migrations") {
-            if let Some(parent) = p.parent().and_then(Path::file_name) {
-                name = Some(parent.to_string_lossy().into_owned());
-            }
+        if name.as_deref() == Some("migrations")
+            && let Some(parent) = p.parent().and_then(Path::file_name)
+        {
+            name = Some(parent.to_string_lossy().into_owned());
         }
         name
     };

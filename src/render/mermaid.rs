@@ -182,7 +182,7 @@ fn entity(out: &mut String, id: &str, t: &TableView, detail: Detail) {
             let _ = write!(
                 out,
                 " \"{}\"",
-                escape_label(&format!("-> {}", targets.join(", ")))
+                escape_label(&format!("→ {}", targets.join(", ")))
             );
         }
         out.push('\n');
@@ -212,8 +212,8 @@ fn relationship(out: &mut String, ids: &BTreeMap<QualifiedName, String>, e: &Rel
     );
 }
 
-/// Render the tables and missing tables named in `set` (plus stubs for the other end of
-/// edges leaving the set) as one `erDiagram`.
+/// Render the tables and missing tables named in `set` (plus stubs for tables they reference
+/// in other blocks) as one `erDiagram`.
 fn render_set(
     view: &DiagramView,
     ids: &BTreeMap<QualifiedName, String>,
@@ -237,11 +237,12 @@ fn render_set(
             );
         }
     }
+    // An edge is drawn in the block of the table holding the reference; a referenced table
+    // from another block appears there as a stub.
     let mut stubs: BTreeSet<&QualifiedName> = BTreeSet::new();
-    for e in &view.edges {
-        let (a, b) = (set.contains(&e.from), set.contains(&e.to));
-        if a != b {
-            stubs.insert(if a { &e.to } else { &e.from });
+    for e in view.edges.iter().filter(|e| set.contains(&e.from)) {
+        if !set.contains(&e.to) {
+            stubs.insert(&e.to);
         }
     }
     for s in &stubs {
@@ -254,10 +255,8 @@ fn render_set(
             );
         }
     }
-    for e in &view.edges {
-        if set.contains(&e.from) || set.contains(&e.to) {
-            relationship(&mut out, ids, e);
-        }
+    for e in view.edges.iter().filter(|e| set.contains(&e.from)) {
+        relationship(&mut out, ids, e);
     }
     out
 }

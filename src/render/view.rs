@@ -351,10 +351,11 @@ impl DiagramView {
                 .flat_map(|k| k.columns.iter().map(String::as_str))
                 .collect();
             for i in catalog.indexes_on(&t.name) {
-                if i.unique && !i.partial {
-                    if let [Some(c)] = i.columns.as_slice() {
-                        uk.insert(c.as_str());
-                    }
+                if i.unique
+                    && !i.partial
+                    && let [Some(c)] = i.columns.as_slice()
+                {
+                    uk.insert(c.as_str());
                 }
             }
             let columns = t
@@ -537,11 +538,11 @@ impl DiagramView {
             }
             if !hit {
                 for (i, spans) in &table_spans {
-                    if spans.iter().any(|s| within(*s, f.span)) {
-                        if let Some(t) = tables.get_mut(*i) {
-                            t.findings.push(fv.clone());
-                            hit = true;
-                        }
+                    if spans.iter().any(|s| within(*s, f.span))
+                        && let Some(t) = tables.get_mut(*i)
+                    {
+                        t.findings.push(fv.clone());
+                        hit = true;
                     }
                 }
             }

@@ -3,5 +3,5 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod model_vs_pg;
-mod render;
 pub mod pg;
+mod render;
