@@ -67,6 +67,10 @@ pub enum Command {
     ///
     /// Example: `ogel-schema scaffold -o migrations/003_create_missing_tables.sql`
     Scaffold(crate::order::cli::ScaffoldArgs),
+    /// Draw the schema: Markdown with Mermaid, Mermaid, ASCII, self-contained HTML, DOT, JSON.
+    ///
+    /// Example: `ogel-schema diagram db/migrations --format html -o schema.html`
+    Diagram(crate::render::cli::DiagramArgs),
 }
 
 /// Where the migrations are and how to read them.
@@ -220,6 +224,9 @@ pub enum CliError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Since(#[from] crate::report::since::SinceError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Diagram(#[from] crate::render::RenderError),
     #[error("cannot write output: {0}")]
     #[diagnostic(code(ogel_schema::io))]
     Io(#[from] std::io::Error),
@@ -342,6 +349,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Cli
         Command::Check(args) => check(&args, &cwd, out, err),
         Command::Order(args) => crate::order::cli::run_order(&args, &cwd, out, err),
         Command::Scaffold(args) => crate::order::cli::run_scaffold(&args, &cwd, out, err),
+        Command::Diagram(args) => crate::render::cli::run(&args, &cwd, out, err),
         Command::Rules(args) => {
             crate::rules::docs::write_list(out, args.format)?;
             Ok(EXIT_CLEAN)

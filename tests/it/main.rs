@@ -6,5 +6,6 @@ mod judge;
 mod model_vs_pg;
 mod order;
 pub mod pg;
+mod render;
 mod robustness;
 mod rules;
