@@ -304,6 +304,9 @@ pub enum Change {
     },
     CreateFunction {
         name: ObjName,
+        /// Relations read by a `LANGUAGE sql` body of plain queries / DML, which PostgreSQL
+        /// checks at CREATE time (`check_function_bodies`). Empty for other bodies.
+        body_relations: Vec<RelRef>,
     },
     Insert {
         table: ObjName,

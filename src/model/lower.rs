@@ -247,6 +247,7 @@ impl<'a> Lowerer<'a> {
             },
             Statement::CreateFunction(cf) => Change::CreateFunction {
                 name: self.obj(&cf.name),
+                body_relations: self.sql_function_relations(cf),
             },
             Statement::CreateSchema {
                 schema_name,
@@ -327,6 +328,73 @@ impl<'a> Lowerer<'a> {
             },
             _ => Change::Other,
         }
+    }
+
+    /// Relations a `LANGUAGE sql` function body reads, when the body is only queries and
+    /// DML (PostgreSQL analyses such bodies at CREATE FUNCTION). Their spans point at the body.
+    fn sql_function_relations(&self, cf: &ast::CreateFunction) -> Vec<RelRef> {
+        let is_sql = cf
+            .language
+            .as_ref()
+            .is_some_and(|l| l.value.eq_ignore_ascii_case("sql"));
+        let body = match &cf.function_body {
+            Some(
+                ast::CreateFunctionBody::AsBeforeOptions { body, .. }
+                | ast::CreateFunctionBody::AsAfterOptions(body),
+            ) => body,
+            _ => return Vec::new(),
+        };
+        let Expr::Value(v) = body else {
+            return Vec::new();
+        };
+        let text = match &v.value {
+            ast::Value::SingleQuotedString(s) => s.clone(),
+            ast::Value::DollarQuotedString(d) => d.value.clone(),
+            _ => return Vec::new(),
+        };
+        if !is_sql {
+            return Vec::new();
+        }
+        let dialect = sqlparser::dialect::PostgreSqlDialect {};
+        let Ok(statements) = sqlparser::parser::Parser::parse_sql(&dialect, &text) else {
+            return Vec::new();
+        };
+        let dml = statements.iter().all(|s| {
+            matches!(
+                s,
+                Statement::Query(_)
+                    | Statement::Insert(_)
+                    | Statement::Update(_)
+                    | Statement::Delete(_)
+            )
+        });
+        if !dml {
+            return Vec::new();
+        }
+        let span = self.span_of(v.span);
+        let mut out = Vec::new();
+        for s in &statements {
+            let mut c = RefCollector::default_with(self);
+            let _ = s.visit(&mut c);
+            for mut r in c.relations {
+                if r.name.schema.is_none() && c.ctes.contains(&r.name.name) {
+                    continue;
+                }
+                r.name.span = span;
+                out.push(r);
+            }
+            if let Statement::Insert(ins) = s {
+                if let TableObject::TableName(n) = &ins.table {
+                    let mut o = self.obj(n);
+                    o.span = span;
+                    out.push(RelRef {
+                        alias: o.name.clone(),
+                        name: o,
+                    });
+                }
+            }
+        }
+        out
     }
 
     fn set(&self, set: &ast::Set) -> Change {

@@ -809,7 +809,15 @@ impl<'s> Replayer<'s> {
                     self.cat.extensions.insert(name.clone());
                 }
             }
-            Change::CreateFunction { name } => {
+            Change::CreateFunction {
+                name,
+                body_relations,
+            } => {
+                for r in body_relations {
+                    if self.need_rel(&r.name, RefContext::Select).is_none() {
+                        return;
+                    }
+                }
                 if let Some(schema) = self.creation_schema(name) {
                     let qn = QualifiedName::new(schema, name.name.clone());
                     let old = self.cat.functions.insert(qn.clone(), name.span);

@@ -44,20 +44,7 @@ const NOT_JUDGED: &[(&str, &str)] = &[(
 
 /// Fixtures where the model (src/model, src/parse — the lead's) disagrees with PostgreSQL.
 /// Each entry names the smallest SQL that shows it; the lead empties this list.
-const KNOWN_MODEL_GAPS: &[(&str, &str)] = &[
-    (
-        "fixtures/model/function_ddl",
-        "PostgreSQL validates LANGUAGE sql function bodies at CREATE FUNCTION (check_function_bodies): \
-         `CREATE FUNCTION f() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM ghost';` fails with \
-         relation \"ghost\" does not exist; the model does not look into SQL function bodies",
-    ),
-    (
-        "fixtures/model/views",
-        "an unparsable CREATE whose target the token scan recovered does not create the relation: \
-         `CREATE MATERIALIZED VIEW mv AS SELECT 1 AS x WITH NO DATA; CREATE INDEX ON mv (x);` \
-         reports mv missing at the CREATE INDEX, PostgreSQL runs both",
-    ),
-];
+const KNOWN_MODEL_GAPS: &[(&str, &str)] = &[];
 
 /// `(file display path, top-level statement index)` → a short description.
 type Verdicts = BTreeMap<(String, usize), String>;
