@@ -314,8 +314,11 @@ fn include_implied_creates_billing_plans_and_still_replays_clean() {
     copy_dir(&pg::crate_root().join("fixtures/ogelbase"), dir.path());
     let (sql, stderr, code) = run(dir.path(), &["scaffold", ".", "--include-implied"]);
     assert_eq!(code, 0, "{stderr}");
-    // graph::implied names the target of plan_id `plans` (no billing_plans is referenced).
-    assert!(sql.contains("CREATE TABLE platform.plans ("), "{sql}");
+    // The column comment on subscriptions.plan_id names `billing_plans` (as the seed map does).
+    assert!(
+        sql.contains("CREATE TABLE platform.billing_plans ("),
+        "{sql}"
+    );
     assert!(sql.contains("subscriptions.plan_id"), "{sql}");
     assert!(
         !sql.contains("stripe"),
