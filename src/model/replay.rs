@@ -464,6 +464,30 @@ impl<'s> Replayer<'s> {
         self.cat.schemas.contains_key(s) || is_system_schema(s)
     }
 
+    /// Where an object named `name` may be: its schema, or each schema of the search path.
+    fn candidates(&self, name: &ObjName) -> Vec<QualifiedName> {
+        match &name.schema {
+            Some(s) => vec![QualifiedName::new(s.clone(), name.name.clone())],
+            None => self
+                .path_schemas()
+                .into_iter()
+                .map(|s| QualifiedName::new(s, name.name.clone()))
+                .collect(),
+        }
+    }
+
+    /// The name to report for a missing object: its schema, or the first existing schema of
+    /// the search path (where PostgreSQL would have created it).
+    fn default_name(&self, name: &ObjName) -> QualifiedName {
+        let schema = name.schema.clone().unwrap_or_else(|| {
+            self.path_schemas()
+                .into_iter()
+                .find(|s| self.cat.schemas.contains_key(s))
+                .unwrap_or_else(|| "public".into())
+        });
+        QualifiedName::new(schema, name.name.clone())
+    }
+
     /// Schema an unqualified CREATE puts its object in.
     fn creation_schema(&mut self, name: &ObjName) -> Option<String> {
         if let Some(s) = &name.schema {
@@ -584,14 +608,7 @@ impl<'s> Replayer<'s> {
             return Some(ty.text.clone());
         };
         let suffix = if ty.array > 0 { "[]" } else { "" };
-        let candidates: Vec<QualifiedName> = match &user.schema {
-            Some(s) => vec![QualifiedName::new(s.clone(), user.name.clone())],
-            None => self
-                .path_schemas()
-                .into_iter()
-                .map(|s| QualifiedName::new(s, user.name.clone()))
-                .collect(),
-        };
+        let candidates = self.candidates(user);
         for qn in &candidates {
             if let Some(def) = self.cat.types.get(qn) {
                 let origin = def.origin;
@@ -2475,23 +2492,13 @@ impl<'s> Replayer<'s> {
                 self.drop_relation(&qn, cascade, name.span);
             }
             DropKind::Index => {
-                let candidates: Vec<QualifiedName> = match &name.schema {
-                    Some(s) => vec![QualifiedName::new(s.clone(), name.name.clone())],
-                    None => self
-                        .path_schemas()
-                        .into_iter()
-                        .map(|s| QualifiedName::new(s, name.name.clone()))
-                        .collect(),
-                };
+                let candidates = self.candidates(name);
                 let Some(key) = candidates
                     .into_iter()
                     .find(|k| self.cat.indexes.contains_key(k))
                 else {
                     if !if_exists {
-                        let qn = QualifiedName::new(
-                            name.schema.clone().unwrap_or_else(|| "public".into()),
-                            name.name.clone(),
-                        );
+                        let qn = self.default_name(name);
                         self.error(ProblemKind::MissingIndex { name: qn }, name.span);
                     }
                     return;
@@ -2514,23 +2521,13 @@ impl<'s> Replayer<'s> {
                 );
             }
             DropKind::Type | DropKind::Domain => {
-                let candidates: Vec<QualifiedName> = match &name.schema {
-                    Some(s) => vec![QualifiedName::new(s.clone(), name.name.clone())],
-                    None => self
-                        .path_schemas()
-                        .into_iter()
-                        .map(|s| QualifiedName::new(s, name.name.clone()))
-                        .collect(),
-                };
+                let candidates = self.candidates(name);
                 let Some(key) = candidates
                     .into_iter()
                     .find(|k| self.cat.types.contains_key(k))
                 else {
                     if !if_exists {
-                        let qn = QualifiedName::new(
-                            name.schema.clone().unwrap_or_else(|| "public".into()),
-                            name.name.clone(),
-                        );
+                        let qn = self.default_name(name);
                         self.error(
                             ProblemKind::MissingType {
                                 name: qn,
@@ -2644,14 +2641,7 @@ impl<'s> Replayer<'s> {
                 );
             }
             DropKind::Sequence => {
-                let candidates: Vec<QualifiedName> = match &name.schema {
-                    Some(s) => vec![QualifiedName::new(s.clone(), name.name.clone())],
-                    None => self
-                        .path_schemas()
-                        .into_iter()
-                        .map(|s| QualifiedName::new(s, name.name.clone()))
-                        .collect(),
-                };
+                let candidates = self.candidates(name);
                 match candidates
                     .into_iter()
                     .find(|k| self.cat.sequences.contains_key(k))
@@ -2659,10 +2649,7 @@ impl<'s> Replayer<'s> {
                     Some(k) => self.remove_sequence(&k),
                     None => {
                         if !if_exists {
-                            let qn = QualifiedName::new(
-                                name.schema.clone().unwrap_or_else(|| "public".into()),
-                                name.name.clone(),
-                            );
+                            let qn = self.default_name(name);
                             self.error(
                                 ProblemKind::MissingRelation {
                                     name: qn,
@@ -2783,7 +2770,8 @@ impl<'s> Replayer<'s> {
         let Some(table) = self.cat.tables.get(&tqn).cloned() else {
             return;
         };
-        for c in &def.mentions {
+        // A view's columns are not modelled: nothing to check against.
+        for c in def.mentions.iter().filter(|_| !table.kind.is_view()) {
             if table.column(&c.name).is_none() {
                 self.error(
                     ProblemKind::MissingColumn {
@@ -2850,22 +2838,12 @@ impl<'s> Replayer<'s> {
     }
 
     fn rename_index(&mut self, index: &ObjName, to: &str) {
-        let candidates: Vec<QualifiedName> = match &index.schema {
-            Some(s) => vec![QualifiedName::new(s.clone(), index.name.clone())],
-            None => self
-                .path_schemas()
-                .into_iter()
-                .map(|s| QualifiedName::new(s, index.name.clone()))
-                .collect(),
-        };
+        let candidates = self.candidates(index);
         let Some(key) = candidates
             .into_iter()
             .find(|k| self.cat.indexes.contains_key(k))
         else {
-            let qn = QualifiedName::new(
-                index.schema.clone().unwrap_or_else(|| "public".into()),
-                index.name.clone(),
-            );
+            let qn = self.default_name(index);
             self.error(ProblemKind::MissingIndex { name: qn }, index.span);
             return;
         };
@@ -2937,22 +2915,12 @@ impl<'s> Replayer<'s> {
         if_not_exists: bool,
         position: Option<&(bool, String)>,
     ) {
-        let candidates: Vec<QualifiedName> = match &name.schema {
-            Some(s) => vec![QualifiedName::new(s.clone(), name.name.clone())],
-            None => self
-                .path_schemas()
-                .into_iter()
-                .map(|s| QualifiedName::new(s, name.name.clone()))
-                .collect(),
-        };
+        let candidates = self.candidates(name);
         let Some(key) = candidates
             .into_iter()
             .find(|k| self.cat.types.contains_key(k))
         else {
-            let qn = QualifiedName::new(
-                name.schema.clone().unwrap_or_else(|| "public".into()),
-                name.name.clone(),
-            );
+            let qn = self.default_name(name);
             self.error(
                 ProblemKind::MissingType {
                     name: qn,
@@ -3042,14 +3010,7 @@ impl<'s> Replayer<'s> {
 
     /// Find an existing type by (search-path) name; records MissingType when absent.
     fn find_type(&mut self, name: &ObjName) -> Option<QualifiedName> {
-        let candidates: Vec<QualifiedName> = match &name.schema {
-            Some(s) => vec![QualifiedName::new(s.clone(), name.name.clone())],
-            None => self
-                .path_schemas()
-                .into_iter()
-                .map(|s| QualifiedName::new(s, name.name.clone()))
-                .collect(),
-        };
+        let candidates = self.candidates(name);
         let found = candidates
             .iter()
             .find(|k| self.cat.types.contains_key(*k))

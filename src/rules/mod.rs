@@ -223,16 +223,26 @@ fn suppress(analysis: &Analysis, findings: Vec<Finding>) -> Vec<Finding> {
     let mut kept = Vec::with_capacity(findings.len());
     for f in findings {
         let mut suppressed = false;
-        if let Some(pf) = analysis.parsed.get(f.span.file) {
-            let containing: Vec<usize> = pf
+        if let Some(pf) = analysis
+            .parsed
+            .get(f.span.file)
+            .filter(|pf| !pf.ignores.is_empty())
+        {
+            // Statements are sorted by start (a DO body's statements sit inside their DO):
+            // walk back from the last one starting at or before the finding.
+            let upto = pf
                 .statements
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| {
-                    s.span.start <= f.span.start && f.span.start <= s.span.end.max(s.span.start)
-                })
-                .map(|(i, _)| i)
-                .collect();
+                .partition_point(|s| s.span.start <= f.span.start);
+            let mut containing: Vec<usize> = Vec::new();
+            for i in (0..upto).rev() {
+                let Some(s) = pf.statements.get(i) else { break };
+                if f.span.start <= s.span.end.max(s.span.start) {
+                    containing.push(i);
+                }
+                if matches!(s.origin, crate::parse::Origin::TopLevel) {
+                    break;
+                }
+            }
             for (k, ig) in pf.ignores.iter().enumerate() {
                 let applies = match ig.statement {
                     None => ig.file_wide,
