@@ -11,6 +11,7 @@
 pub mod endpoint;
 pub mod lang;
 pub mod literal;
+pub mod resolve;
 pub mod sql;
 pub mod walk;
 
