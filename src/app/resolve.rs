@@ -50,6 +50,11 @@ pub struct MissingCol {
 #[derive(Debug, Default)]
 pub struct AppReport {
     pub resolved: Vec<Resolved>,
+    /// The scan's queries and endpoints (file indices are [`AppScan::files`] indices).
+    pub queries: Vec<EmbeddedQuery>,
+    pub endpoints: Vec<super::Endpoint>,
+    /// `AppScan::files` index -> `Project::files` id (set by [`super::attach`]).
+    pub file_ids: Vec<FileId>,
 }
 
 impl AppReport {
@@ -78,7 +83,12 @@ pub fn resolve(
         .enumerate()
         .map(|(i, q)| resolve_query(i, q, catalog, search_path, assumed))
         .collect();
-    AppReport { resolved }
+    AppReport {
+        resolved,
+        queries: scan.queries.clone(),
+        endpoints: scan.endpoints.clone(),
+        file_ids: Vec::new(),
+    }
 }
 
 fn resolve_query(

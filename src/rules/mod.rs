@@ -3,6 +3,8 @@
 //! in the sorted [`ALL`] list. [`run`] applies configured levels and inline ignores
 //! (`-- ogel-schema: ignore <rule>`) and sorts the findings.
 
+pub mod app_missing_column;
+pub mod app_missing_relation;
 pub mod aborted_transaction;
 pub mod catalog_usage_mixing;
 mod common;
@@ -128,6 +130,8 @@ pub trait Rule: Sync {
 
 /// Every rule, sorted by name.
 pub static ALL: &[&dyn Rule] = &[
+    &app_missing_column::AppMissingColumn,
+    &app_missing_relation::AppMissingRelation,
     &aborted_transaction::AbortedTransaction,
     &catalog_usage_mixing::CatalogUsageMixing,
     &dependent_objects::DependentObjects,
