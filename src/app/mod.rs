@@ -12,8 +12,8 @@ pub mod endpoint;
 pub mod lang;
 pub mod literal;
 pub mod resolve;
-pub mod status;
 pub mod sql;
+pub mod status;
 pub mod walk;
 
 use std::ops::Range;
@@ -211,7 +211,11 @@ pub fn attach(
 fn display_path(path: &std::path::Path, fallback: &str) -> String {
     let rel = std::env::current_dir()
         .ok()
-        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(std::path::Path::to_path_buf))
+        .and_then(|cwd| {
+            path.strip_prefix(&cwd)
+                .ok()
+                .map(std::path::Path::to_path_buf)
+        })
         .unwrap_or_else(|| path.to_path_buf());
     let s = rel.to_string_lossy().replace('\\', "/");
     if s.is_empty() { fallback.to_owned() } else { s }

@@ -22,7 +22,11 @@ pub fn status(scan: &AppScan, report: &AppReport, index: usize) -> Status {
     let Some(ep) = scan.endpoints.get(index) else {
         return Status::NoDatabase;
     };
-    if ep.queries.iter().any(|&q| report.broken(q)) {
+    let broken = ep.queries.iter().any(|&q| report.broken(q));
+    if broken && ep.mock_fallback {
+        // The query fails and the handler answers with its hard-coded fallback.
+        Status::Mock
+    } else if broken {
         Status::Broken
     } else if ep.mock {
         Status::Mock
@@ -76,7 +80,13 @@ pub fn write(out: &mut dyn Write, scan: &AppScan, report: &AppReport) -> io::Res
                 line.push_str("  (mock fallback on error)");
             }
             writeln!(out, "{}", line.trim_end())?;
-            if st == Status::Broken {
+            if st == Status::Mock && ep.mock_fallback {
+                writeln!(
+                    out,
+                    "      the query fails, the handler falls back to hard-coded data:"
+                )?;
+            }
+            if st != Status::Working {
                 broken_details(out, scan, report, &ep.queries)?;
             }
         }

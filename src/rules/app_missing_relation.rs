@@ -43,11 +43,13 @@ impl Rule for AppMissingRelation {
                     .iter()
                     .filter(|p| matches!(&p.kind, ProblemKind::MissingRelation { name, .. } if *name == m.name))
                     .collect();
-                let mut message = format!("relation \"{}\" does not exist", m.written);
+                let mut message = format!(
+                    "relation \"{}\" does not exist: no migration leaves {} in place",
+                    m.written, m.name
+                );
                 if let Some(first) = also.first() {
                     message.push_str(&format!(
-                        ": {} is never created; referenced by {} too",
-                        m.name,
+                        "; the migrations reference it at {} too",
                         ctx.place(first.span)
                     ));
                 }

@@ -3,9 +3,9 @@
 //! in the sorted [`ALL`] list. [`run`] applies configured levels and inline ignores
 //! (`-- ogel-schema: ignore <rule>`) and sorts the findings.
 
+pub mod aborted_transaction;
 pub mod app_missing_column;
 pub mod app_missing_relation;
-pub mod aborted_transaction;
 pub mod catalog_usage_mixing;
 mod common;
 pub mod dependent_objects;
