@@ -130,9 +130,9 @@ pub trait Rule: Sync {
 
 /// Every rule, sorted by name.
 pub static ALL: &[&dyn Rule] = &[
+    &aborted_transaction::AbortedTransaction,
     &app_missing_column::AppMissingColumn,
     &app_missing_relation::AppMissingRelation,
-    &aborted_transaction::AbortedTransaction,
     &catalog_usage_mixing::CatalogUsageMixing,
     &dependent_objects::DependentObjects,
     &duplicate_object::DuplicateObject,
