@@ -100,6 +100,7 @@ fn broken_details(
     report: &AppReport,
     queries: &[usize],
 ) -> io::Result<()> {
+    let mut lines: Vec<(String, usize, usize, String)> = Vec::new();
     for &qi in queries {
         let (Some(q), Some(r)) = (scan.queries.get(qi), report.resolved.get(qi)) else {
             continue;
@@ -108,21 +109,18 @@ fn broken_details(
             continue;
         };
         for m in &r.missing_relations {
-            let line = file.lines.line_of(m.at);
-            writeln!(
-                out,
-                "      {}:{line}  missing table {}",
-                file.display, m.name
-            )?;
+            let what = format!("missing table {}", m.name);
+            lines.push((file.display.clone(), file.lines.line_of(m.at), m.at, what));
         }
         for m in &r.missing_columns {
-            let line = file.lines.line_of(m.at);
-            writeln!(
-                out,
-                "      {}:{line}  missing column {} ({})",
-                file.display, m.written, m.table
-            )?;
+            let what = format!("missing column {} ({})", m.written, m.table);
+            lines.push((file.display.clone(), file.lines.line_of(m.at), m.at, what));
         }
+    }
+    lines.sort();
+    lines.dedup();
+    for (file, line, _, what) in lines {
+        writeln!(out, "      {file}:{line}  {what}")?;
     }
     Ok(())
 }
