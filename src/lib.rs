@@ -40,6 +40,8 @@ pub struct Analysis {
     pub project: source::Project,
     pub parsed: Vec<parse::ParsedFile>,
     pub model: model::Model,
+    /// Application queries resolved against the model (`check --app`); see [`app::attach`].
+    pub app: Option<app::resolve::AppReport>,
 }
 
 /// Run discovery, parsing and replay.
@@ -57,5 +59,6 @@ pub fn analyze(settings: &Settings) -> Result<Analysis, source::SourceError> {
         project,
         parsed,
         model,
+        app: None,
     })
 }

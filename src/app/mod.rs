@@ -11,7 +11,9 @@
 pub mod endpoint;
 pub mod lang;
 pub mod literal;
+pub mod resolve;
 pub mod sql;
+pub mod status;
 pub mod walk;
 
 use std::ops::Range;
@@ -158,6 +160,65 @@ pub fn scan(roots: &[PathBuf]) -> AppScan {
         out.files.push(file);
     }
     out
+}
+
+/// Add the scanned application files to `analysis.project` (as [`FileKind::Ignored`] files,
+/// reason "application source", so finding spans work in every reporter) and store the
+/// resolution of every query against the final catalog in `analysis.app`.
+///
+/// [`FileKind::Ignored`]: crate::source::FileKind::Ignored
+pub fn attach(
+    analysis: &mut crate::Analysis,
+    scan: &AppScan,
+    settings: &crate::model::ModelSettings,
+) {
+    let search_path: Vec<String> = settings
+        .search_path
+        .iter()
+        .map(|s| {
+            if s == "$user" {
+                settings.user.clone()
+            } else {
+                s.clone()
+            }
+        })
+        .collect();
+    let mut report = resolve::resolve(
+        scan,
+        &analysis.model.catalog,
+        &search_path,
+        &settings.assume_relations,
+    );
+    for f in &scan.files {
+        report.file_ids.push(analysis.project.files.len());
+        analysis.project.files.push(crate::source::SourceFile {
+            path: f.path.clone(),
+            display: display_path(&f.path, &f.display),
+            root: 0,
+            version: None,
+            name: f.display.clone(),
+            kind: crate::source::FileKind::Ignored,
+            reason: "application source".to_owned(),
+            text: f.text.clone(),
+            lines: LineIndex::new(&f.text),
+            forward_ranges: Vec::new(),
+        });
+    }
+    analysis.app = Some(report);
+}
+
+/// The path relative to the current directory when possible (as migration files are shown).
+fn display_path(path: &std::path::Path, fallback: &str) -> String {
+    let rel = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| {
+            path.strip_prefix(&cwd)
+                .ok()
+                .map(std::path::Path::to_path_buf)
+        })
+        .unwrap_or_else(|| path.to_path_buf());
+    let s = rel.to_string_lossy().replace('\\', "/");
+    if s.is_empty() { fallback.to_owned() } else { s }
 }
 
 /// Scan one file's text (no disk access): its queries and endpoints, with file-local indices.

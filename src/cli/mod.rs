@@ -159,6 +159,12 @@ pub struct CheckArgs {
     /// Example: `--write-baseline .ogel-baseline.json`
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+
+    /// Also check the SQL embedded in this application source directory against the
+    /// migrations (repeatable; adds to `app = [...]` in ogel-schema.toml).
+    /// Example: `--app apps/studio`
+    #[arg(long, value_name = "DIR")]
+    pub app: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -372,7 +378,19 @@ fn check(
 ) -> Result<u8, CliError> {
     use crate::report::{self, ReportFile, ReportInput, Summary};
     let resolved = resolve(&args.input, cwd)?;
-    let analysis = crate::analyze(&resolved.settings)?;
+    let mut analysis = crate::analyze(&resolved.settings)?;
+    // --- application queries (`--app`, config `app`) ---
+    let app_roots: Vec<PathBuf> = resolved
+        .config
+        .app_paths()
+        .into_iter()
+        .chain(args.app.iter().map(|p| cwd.join(p)))
+        .collect();
+    let app_scan = (!app_roots.is_empty()).then(|| crate::app::scan(&app_roots));
+    if let Some(scan) = &app_scan {
+        crate::app::attach(&mut analysis, scan, &resolved.settings.model);
+    }
+    // --- end application queries ---
     let mut findings = crate::rules::run(&analysis, &resolved.config);
     let files: Vec<ReportFile<'_>> = analysis
         .project
@@ -467,6 +485,9 @@ fn check(
         tool_version: env!("CARGO_PKG_VERSION"),
     };
     report::write(format, out, &input, color)?;
+    if let (Some(scan), Some(app), false) = (&app_scan, &analysis.app, format.is_machine()) {
+        crate::app::status::write(out, scan, app)?;
+    }
     if format.is_machine() {
         writeln!(err, "{}", report::summary_line(&summary))?;
     }

@@ -40,6 +40,35 @@ pub fn lower(stmt: &parse::Statement, file: FileId, plain_columns: bool) -> Chan
     lw.statement(ast)
 }
 
+/// Parse free-standing SQL text (an application query) with the PostgreSQL dialect and lower
+/// each statement. Spans point into `sql` itself (file `file`, byte offsets of the text);
+/// callers map them to their own file. Text sqlparser rejects lowers to nothing.
+#[must_use]
+pub fn lower_sql(sql: &str, file: FileId) -> Vec<Change> {
+    let Ok(asts) = sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
+        .try_with_sql(sql)
+        .and_then(|mut p| p.parse_statements())
+    else {
+        return Vec::new();
+    };
+    asts.into_iter()
+        .map(|ast| {
+            let stmt = parse::Statement {
+                span: Span::new(file, 0, sql.len()),
+                origin: parse::Origin::TopLevel,
+                text: sql.to_owned(),
+                offsets: parse::OffsetMap::default(),
+                ast: Some(Box::new(ast)),
+                recovered: None,
+                compat: Vec::new(),
+                parsed: true,
+                change: Change::Other,
+            };
+            lower(&stmt, file, true)
+        })
+        .collect()
+}
+
 /// Fold an identifier as PostgreSQL does: unquoted -> ASCII lower case; then truncate.
 #[must_use]
 pub fn fold_ident(ident: &Ident) -> String {

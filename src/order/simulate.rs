@@ -88,6 +88,7 @@ pub fn replay(analysis: &Analysis, settings: &Settings, order: &[Entry]) -> Simu
             project,
             parsed,
             model,
+            app: None,
         },
         to_orig,
     }

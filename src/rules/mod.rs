@@ -4,6 +4,8 @@
 //! (`-- ogel-schema: ignore <rule>`) and sorts the findings.
 
 pub mod aborted_transaction;
+pub mod app_missing_column;
+pub mod app_missing_relation;
 pub mod catalog_usage_mixing;
 mod common;
 pub mod dependent_objects;
@@ -129,6 +131,8 @@ pub trait Rule: Sync {
 /// Every rule, sorted by name.
 pub static ALL: &[&dyn Rule] = &[
     &aborted_transaction::AbortedTransaction,
+    &app_missing_column::AppMissingColumn,
+    &app_missing_relation::AppMissingRelation,
     &catalog_usage_mixing::CatalogUsageMixing,
     &dependent_objects::DependentObjects,
     &duplicate_object::DuplicateObject,

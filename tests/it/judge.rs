@@ -92,7 +92,10 @@ fn ours(analysis: &Analysis, config: &ogel_schema::cli::config::Config) -> Verdi
         }
     }
     let mut out = Verdicts::new();
-    for f in findings.iter().filter(|f| f.severity == Severity::Error) {
+    for f in findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error && !f.rule.starts_with("app-"))
+    {
         let display = analysis.project.files[f.span.file].display.clone();
         let stmt = top_level(analysis, f.span.file)
             .into_iter()

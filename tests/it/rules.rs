@@ -77,8 +77,14 @@ pub fn analyze_dir(dir: &str) -> (Analysis, Config) {
     let resolved = ogel_schema::cli::resolve(&input, pg::crate_root())
         .unwrap_or_else(|e| panic!("{dir}: cannot resolve inputs: {e}"));
     let settings: Settings = resolved.settings;
-    let analysis =
+    let mut analysis =
         ogel_schema::analyze(&settings).unwrap_or_else(|e| panic!("{dir}: analysis failed: {e}"));
+    // `app = [...]` in the case's ogel-schema.toml: check the application queries too.
+    let app_roots = resolved.config.app_paths();
+    if !app_roots.is_empty() {
+        let scan = ogel_schema::app::scan(&app_roots);
+        ogel_schema::app::attach(&mut analysis, &scan, &settings.model);
+    }
     (analysis, resolved.config)
 }
 
