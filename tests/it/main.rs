@@ -2,6 +2,7 @@
 //! `pg` is the shared PostgreSQL harness other modules use as a library.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod cli;
 mod judge;
 mod model_vs_pg;
 mod order;
