@@ -71,6 +71,18 @@ pub enum Command {
     ///
     /// Example: `ogel-schema diagram db/migrations --format html -o schema.html`
     Diagram(crate::render::cli::DiagramArgs),
+    /// Print a shell completion script to standard output.
+    ///
+    /// Example: `ogel-schema completions bash > ~/.local/share/bash-completion/completions/ogel-schema`
+    Completions(CompletionsArgs),
+}
+
+/// Which shell to write completions for.
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell. Example: `ogel-schema completions zsh > ~/.zfunc/_ogel-schema`
+    #[arg(value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
 }
 
 /// Where the migrations are and how to read them.
@@ -365,6 +377,11 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Cli
                 return Err(CliError::UnknownRule(args.rule));
             };
             out.write_all(rule.doc.as_bytes())?;
+            Ok(EXIT_CLEAN)
+        }
+        Command::Completions(args) => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(args.shell, &mut command, "ogel-schema", out);
             Ok(EXIT_CLEAN)
         }
     }

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod app;
+mod cli;
 mod docs;
 mod judge;
 mod model_vs_pg;

@@ -1,0 +1,230 @@
+//! Benchmark corpus generator (outside the pipeline): writes deterministic synthetic migration
+//! projects — a directory of ~1,000 migration files and one pg_dump-style file — so the
+//! benchmark and `scripts/bench-peers` measure the same bytes on every machine.
+
+use std::fmt::Write as _;
+use std::io;
+use std::path::Path;
+
+/// A tiny deterministic generator (64-bit LCG, Knuth's constants): same seed, same corpus.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+const TYPES: &[&str] = &[
+    "text",
+    "integer",
+    "bigint",
+    "boolean",
+    "timestamptz",
+    "numeric(12,2)",
+    "varchar(200)",
+    "jsonb",
+    "uuid",
+    "date",
+];
+
+const WORDS: &[&str] = &[
+    "account", "order", "invoice", "payment", "customer", "product", "shipment", "ticket",
+    "project", "member", "audit", "event", "session", "report", "price", "stock", "region",
+    "vendor", "contract", "task",
+];
+
+fn table_name(i: usize) -> String {
+    let word = WORDS.get(i % WORDS.len()).copied().unwrap_or("t");
+    format!("{word}_{i:05}")
+}
+
+fn literal(ty: &str, rng: &mut Lcg) -> String {
+    match ty {
+        "integer" | "bigint" => rng.below(100_000).to_string(),
+        "boolean" => if rng.below(2) == 0 { "true" } else { "false" }.to_string(),
+        "timestamptz" => format!(
+            "'2024-0{}-1{} 10:00:00+00'",
+            1 + rng.below(9),
+            rng.below(10)
+        ),
+        "numeric(12,2)" => format!("{}.{:02}", rng.below(10_000), rng.below(100)),
+        "jsonb" => format!("'{{\"k\": {}}}'", rng.below(1000)),
+        "uuid" => format!(
+            "'{:08x}-0000-4000-8000-{:012x}'",
+            rng.below(u64::from(u32::MAX)),
+            rng.below(1 << 40)
+        ),
+        "date" => format!("'2023-1{}-0{}'", rng.below(3), 1 + rng.below(9)),
+        _ => format!(
+            "'value {} of the {} kind'",
+            rng.below(100_000),
+            WORDS.first().copied().unwrap_or("x")
+        ),
+    }
+}
+
+/// One table's DDL and data as a migration would write it: CREATE TABLE with inline keys and
+/// foreign keys to earlier tables, indexes, sometimes an ALTER, and a multi-row INSERT.
+fn migration_table(i: usize, rng: &mut Lcg, sql: &mut String) {
+    let name = table_name(i);
+    let ncols = 4 + rng.below(6) as usize;
+    let mut cols: Vec<(String, &str)> = Vec::new();
+    let _ = writeln!(sql, "CREATE TABLE {name} (");
+    let _ = writeln!(
+        sql,
+        "    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    );
+    let mut fks = Vec::new();
+    if i > 0 {
+        for _ in 0..=rng.below(2) {
+            let target = rng.below(i as u64) as usize;
+            let col = format!("{}_id", table_name(target));
+            if !fks.iter().any(|(c, _)| *c == col) {
+                fks.push((col, target));
+            }
+        }
+    }
+    for (col, target) in &fks {
+        let _ = writeln!(
+            sql,
+            "    {col} bigint NOT NULL REFERENCES {} (id) ON DELETE CASCADE,",
+            table_name(*target)
+        );
+    }
+    for c in 0..ncols {
+        let ty = TYPES
+            .get(rng.below(TYPES.len() as u64) as usize)
+            .copied()
+            .unwrap_or("text");
+        let col = format!(
+            "{}_{c}",
+            WORDS.get((i + c) % WORDS.len()).copied().unwrap_or("c")
+        );
+        let not_null = if rng.below(3) == 0 { " NOT NULL" } else { "" };
+        let _ = writeln!(sql, "    {col} {ty}{not_null},");
+        cols.push((col, ty));
+    }
+    let _ = writeln!(sql, "    created_at timestamptz NOT NULL DEFAULT now()");
+    sql.push_str(");\n\n");
+    for (col, _) in &fks {
+        let _ = writeln!(sql, "CREATE INDEX {name}_{col}_idx ON {name} ({col});");
+    }
+    if let Some((col, _)) = cols.first() {
+        let _ = writeln!(
+            sql,
+            "CREATE INDEX {name}_{col}_idx ON {name} ({col}, created_at);"
+        );
+    }
+    // Rows only for tables without foreign keys, so every INSERT is valid.
+    if fks.is_empty() {
+        let names: Vec<&str> = cols.iter().map(|(c, _)| c.as_str()).collect();
+        let _ = write!(sql, "\nINSERT INTO {name} ({}) VALUES", names.join(", "));
+        for r in 0..8 {
+            let values: Vec<String> = cols.iter().map(|(_, ty)| literal(ty, rng)).collect();
+            let sep = if r == 0 { "\n" } else { ",\n" };
+            let _ = write!(sql, "{sep}    ({})", values.join(", "));
+        }
+        sql.push_str(";\n");
+    }
+    if rng.below(4) == 0 {
+        let _ = writeln!(sql, "ALTER TABLE {name} ADD COLUMN note text;");
+        let _ = writeln!(
+            sql,
+            "COMMENT ON COLUMN {name}.note IS 'Free text, added later.';"
+        );
+    }
+    if rng.below(8) == 0 {
+        if let Some((col, _)) = cols.get(1) {
+            let _ = writeln!(sql, "ALTER TABLE {name} RENAME COLUMN {col} TO {col}_old;");
+        }
+    }
+    sql.push('\n');
+}
+
+/// ~1,000 numbered migration files holding `tables` tables (5 per file).
+pub fn write_migrations(dir: &Path, tables: usize) -> io::Result<u64> {
+    std::fs::create_dir_all(dir)?;
+    let mut rng = Lcg(0x0_6e1_5c4e_3a);
+    let mut total = 0u64;
+    let per_file = 5;
+    let files = tables.div_ceil(per_file);
+    for f in 0..files {
+        let mut sql = format!("-- migration {f}: generated by benches/corpus.rs\n\n");
+        for i in f * per_file..((f + 1) * per_file).min(tables) {
+            migration_table(i, &mut rng, &mut sql);
+        }
+        total += sql.len() as u64;
+        std::fs::write(dir.join(format!("{:04}_batch_{f}.sql", f + 1)), sql)?;
+    }
+    Ok(total)
+}
+
+/// One pg_dump-style file: SET lines, bare CREATE TABLE, sequences, then every constraint as
+/// `ALTER TABLE ONLY`, indexes and foreign keys at the end, the way pg_dump orders them.
+pub fn write_dump(dir: &Path, tables: usize) -> io::Result<u64> {
+    std::fs::create_dir_all(dir)?;
+    let mut rng = Lcg(0x0_d0_0d_f00d);
+    let mut head = String::from(
+        "--\n-- PostgreSQL database dump (synthetic, benches/corpus.rs)\n--\n\n\
+         SET statement_timeout = 0;\nSET lock_timeout = 0;\nSET client_encoding = 'UTF8';\n\
+         SET standard_conforming_strings = on;\nSELECT pg_catalog.set_config('search_path', '', false);\n\
+         SET check_function_bodies = false;\nSET default_tablespace = '';\n\n\
+         CREATE SCHEMA app;\n\n",
+    );
+    let mut tail = String::new();
+    let mut fks = String::new();
+    for i in 0..tables {
+        let name = format!("app.{}", table_name(i));
+        let short = table_name(i);
+        let _ = writeln!(head, "--\n-- Name: {short}; Type: TABLE; Schema: app\n--\n");
+        let _ = writeln!(head, "CREATE TABLE {name} (\n    id bigint NOT NULL,");
+        if i > 0 {
+            let target = rng.below(i as u64) as usize;
+            let _ = writeln!(head, "    parent_id bigint,");
+            let _ = writeln!(
+                fks,
+                "ALTER TABLE ONLY {name}\n    ADD CONSTRAINT {short}_parent_fkey FOREIGN KEY (parent_id) REFERENCES app.{}(id);\n",
+                table_name(target)
+            );
+            let _ = writeln!(
+                tail,
+                "CREATE INDEX {short}_parent_idx ON {name} USING btree (parent_id);\n"
+            );
+        }
+        for c in 0..3 + rng.below(5) {
+            let ty = TYPES
+                .get(rng.below(TYPES.len() as u64) as usize)
+                .copied()
+                .unwrap_or("text");
+            let _ = writeln!(head, "    col_{c} {ty},");
+        }
+        head.push_str("    updated_at timestamp with time zone DEFAULT now() NOT NULL\n);\n\n");
+        let _ = writeln!(
+            head,
+            "CREATE SEQUENCE app.{short}_id_seq\n    START WITH 1\n    INCREMENT BY 1\n    NO MINVALUE\n    NO MAXVALUE\n    CACHE 1;\n"
+        );
+        let _ = writeln!(
+            head,
+            "ALTER SEQUENCE app.{short}_id_seq OWNED BY {name}.id;\n"
+        );
+        let _ = writeln!(
+            head,
+            "ALTER TABLE ONLY {name} ALTER COLUMN id SET DEFAULT nextval('app.{short}_id_seq'::regclass);\n"
+        );
+        let _ = writeln!(
+            tail,
+            "ALTER TABLE ONLY {name}\n    ADD CONSTRAINT {short}_pkey PRIMARY KEY (id);\n"
+        );
+    }
+    let sql = format!("{head}{tail}{fks}--\n-- PostgreSQL database dump complete\n--\n");
+    std::fs::write(dir.join("dump.sql"), &sql)?;
+    Ok(sql.len() as u64)
+}

@@ -1,0 +1,226 @@
+//! Pipeline benchmark (outside the pipeline, `harness = false`): generates a synthetic corpus
+//! (benches/corpus.rs) and measures, per corpus, bare single-threaded sqlparser parsing of the
+//! same statements, `analyze` (discovery + parse + model), `analyze` + all rules, and the CLI
+//! binary end to end (`check --format json`, wall time and peak RSS via `/usr/bin/time`).
+//!
+//! `cargo bench --bench pipeline` runs everything;
+//! `cargo bench --bench pipeline -- --write-corpus DIR` only writes the corpus to DIR.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod corpus;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use ogel_schema::cli::{InputArgs, resolve};
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::Parser;
+
+const MIGRATION_TABLES: usize = 5_000;
+const DUMP_TABLES: usize = 1_500;
+
+struct Case {
+    name: &'static str,
+    path: PathBuf,
+    runs: usize,
+}
+
+fn write_corpus(dir: &Path) -> (PathBuf, PathBuf) {
+    let migrations = dir.join("migrations");
+    let dump = dir.join("dump");
+    corpus::write_migrations(&migrations, MIGRATION_TABLES).unwrap();
+    corpus::write_dump(&dump, DUMP_TABLES).unwrap();
+    (migrations, dump)
+}
+
+fn median(mut xs: Vec<Duration>) -> Duration {
+    xs.sort();
+    xs.get(xs.len() / 2).copied().unwrap_or_default()
+}
+
+fn time<F: FnMut()>(runs: usize, mut f: F) -> Duration {
+    f(); // warm-up (page cache, allocator)
+    median(
+        (0..runs)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed()
+            })
+            .collect(),
+    )
+}
+
+fn mb_s(bytes: u64, d: Duration) -> f64 {
+    bytes as f64 / 1e6 / d.as_secs_f64()
+}
+
+fn settings(path: &Path) -> ogel_schema::cli::Resolved {
+    let input = InputArgs {
+        paths: vec![path.to_path_buf()],
+        config: None,
+        search_path: None,
+        replace: Vec::new(),
+    };
+    resolve(&input, Path::new(".")).unwrap()
+}
+
+/// Run the CLI under `/usr/bin/time -f %e %M`: (wall seconds, peak RSS KiB, exit code).
+fn cli_run(args: &[&str]) -> Option<(f64, u64, i32)> {
+    let out = Command::new("/usr/bin/time")
+        .args(["-f", "%e %M"])
+        .arg(env!("CARGO_BIN_EXE_ogel-schema"))
+        .args(args)
+        .output()
+        .ok()?;
+    let err = String::from_utf8_lossy(&out.stderr);
+    let last = err.lines().last()?;
+    let mut it = last.split_whitespace();
+    let secs: f64 = it.next()?.parse().ok()?;
+    let kib: u64 = it.next()?.parse().ok()?;
+    Some((secs, kib, out.status.code().unwrap_or(-1)))
+}
+
+/// Wall time of the CLI measured here (finer than /usr/bin/time's 10 ms).
+fn cli_time(runs: usize, args: &[&str]) -> Duration {
+    time(runs, || {
+        let _ = Command::new(env!("CARGO_BIN_EXE_ogel-schema"))
+            .args(args)
+            .output()
+            .unwrap();
+    })
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--write-corpus") {
+        let dir = PathBuf::from(args.get(i + 1).expect("--write-corpus DIR"));
+        let (m, d) = write_corpus(&dir);
+        println!("wrote {} and {}", m.display(), d.display());
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let (migrations, dump) = write_corpus(tmp.path());
+    let ogelbase = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/ogelbase");
+    let cases = [
+        Case {
+            name: "synthetic migrations",
+            path: migrations,
+            runs: 5,
+        },
+        Case {
+            name: "pg_dump file",
+            path: dump,
+            runs: 5,
+        },
+        Case {
+            name: "OgelBase fixture",
+            path: ogelbase,
+            runs: 21,
+        },
+    ];
+    println!(
+        "{:<22} {:>6} {:>9} {:>7} | {:>10} {:>10} {:>10} | {:>7} {:>7} | {:>10} {:>10} {:>6}",
+        "corpus",
+        "files",
+        "bytes",
+        "stmts",
+        "bare parse",
+        "analyze",
+        "+rules",
+        "an/bare",
+        "all/bare",
+        "cli check",
+        "cli RSS",
+        "RSS/in"
+    );
+    for case in &cases {
+        let resolved = settings(&case.path);
+        let analysis = ogel_schema::analyze(&resolved.settings).unwrap();
+        let files = analysis.project.files.len();
+        let texts: Vec<String> = analysis
+            .project
+            .files
+            .iter()
+            .map(|f| f.text.clone())
+            .collect();
+        let bytes: u64 = texts.iter().map(|t| t.len() as u64).sum();
+        let stmts: usize = texts
+            .iter()
+            .map(|t| {
+                ogel_schema::parse::split::split(t, 0..t.len())
+                    .statements
+                    .len()
+            })
+            .sum();
+        let findings = ogel_schema::rules::run(&analysis, &resolved.config).len();
+        drop(analysis);
+
+        let bare = time(case.runs, || {
+            let mut ok = 0usize;
+            for t in &texts {
+                for s in ogel_schema::parse::split::split(t, 0..t.len()).statements {
+                    let sql = t.get(s.span).unwrap_or("");
+                    ok += usize::from(Parser::parse_sql(&PostgreSqlDialect {}, sql).is_ok());
+                }
+            }
+            std::hint::black_box(ok);
+        });
+        let analyze = time(case.runs, || {
+            std::hint::black_box(ogel_schema::analyze(&resolved.settings).unwrap());
+        });
+        let all = time(case.runs, || {
+            let a = ogel_schema::analyze(&resolved.settings).unwrap();
+            std::hint::black_box(ogel_schema::rules::run(&a, &resolved.config));
+        });
+        let path = case.path.to_str().unwrap();
+        let check_args = ["check", "--format", "json", "--fail-on", "never", path];
+        let cli = cli_time(case.runs, &check_args);
+        let rss = cli_run(&check_args).map_or(0, |(_, kib, _)| kib);
+        println!(
+            "{:<22} {:>6} {:>9} {:>7} | {:>10} {:>10} {:>10} | {:>7.2} {:>7.2} | {:>10} {:>10} {:>6.1}",
+            case.name,
+            files,
+            bytes,
+            stmts,
+            format!("{:.1} ms", bare.as_secs_f64() * 1e3),
+            format!("{:.1} ms", analyze.as_secs_f64() * 1e3),
+            format!("{:.1} ms", all.as_secs_f64() * 1e3),
+            analyze.as_secs_f64() / bare.as_secs_f64(),
+            all.as_secs_f64() / bare.as_secs_f64(),
+            format!("{:.1} ms", cli.as_secs_f64() * 1e3),
+            format!("{:.1} MB", rss as f64 / 1024.0),
+            rss as f64 * 1024.0 / bytes as f64,
+        );
+        println!(
+            "{:<22} throughput MB/s: bare {:.1}, analyze {:.1}, analyze+rules {:.1}, cli {:.1}; {} findings",
+            "",
+            mb_s(bytes, bare),
+            mb_s(bytes, analyze),
+            mb_s(bytes, all),
+            mb_s(bytes, cli),
+            findings
+        );
+        if case.name.starts_with("OgelBase") {
+            let model_args = ["model", "--format", "json", path];
+            let model = cli_time(case.runs, &model_args);
+            println!(
+                "{:<22} cli `model --format json`: {:.1} ms median of {} (target < 30 ms)",
+                "",
+                model.as_secs_f64() * 1e3,
+                case.runs
+            );
+        }
+    }
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    if let Some(hwm) = status.lines().find(|l| l.starts_with("VmHWM")) {
+        println!(
+            "bench process peak ({hwm}) — all in-process cases together, texts held in memory"
+        );
+    }
+    println!(
+        "machine: {} cores (std::thread::available_parallelism)",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+}
