@@ -124,8 +124,22 @@ fn assert_plan_replays_clean(fixture: &str) -> Value {
         serde_json::json!([]),
         "model still finds missing objects"
     );
-    let (_, stderr, code) = run(dir.path(), &["check", "."]);
-    assert_eq!(code, 0, "check fails after the plan: {stderr}");
+    // The migrations are fixed: no reference error is left in them. (Application queries of
+    // OgelBase still name tables no migration creates: those are `app-*` findings.)
+    let (stdout, stderr, _) = run(dir.path(), &["check", "--format", "json", "."]);
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    let left: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            f["severity"] == "error" && !f["rule"].as_str().unwrap_or_default().starts_with("app-")
+        })
+        .collect();
+    assert!(
+        left.is_empty(),
+        "check still reports errors after the plan: {left:#?}\n{stderr}"
+    );
     let again = order_json(dir.path(), ".");
     assert_eq!(again["violations"], serde_json::json!([]));
     assert_eq!(

@@ -39,11 +39,7 @@ fn survives_with(name: &str, bytes: &[u8], commands: &[&[&str]]) -> String {
     )
     .unwrap();
     let mut all = String::new();
-    for args in [
-        &["check", "--format", "json"][..],
-        &["check", "--color", "never"],
-        &["model", "--format", "json"],
-    ] {
+    for args in commands.iter().copied() {
         let out = run(tmp.path(), args);
         let code = out.status.code();
         let stderr = String::from_utf8_lossy(&out.stderr).to_string();
@@ -141,21 +137,29 @@ fn hostile_identifiers() {
 
 #[test]
 fn a_ten_megabyte_file() {
+    // What 10 MB migration files usually hold: data seeds. (70,000 CREATE TABLEs in one
+    // file are measured by the benchmark in release mode, not here.)
     let mut sql = String::with_capacity(10 << 20);
-    let mut i = 0;
+    sql.push_str("CREATE TABLE seed (id bigint PRIMARY KEY, name text NOT NULL, note text);\n");
+    let mut id = 0u64;
     while sql.len() < 10 << 20 {
-        sql.push_str(&format!(
-            "CREATE TABLE t{i} (id bigint PRIMARY KEY, parent_id bigint REFERENCES t{} (id), name text NOT NULL, created_at timestamptz DEFAULT now());\n",
-            i.max(1) - 1
-        ));
-        i += 1;
+        sql.push_str("INSERT INTO seed (id, name, note) VALUES\n");
+        let rows: Vec<String> = (0..2_000)
+            .map(|_| {
+                id += 1;
+                format!("({id}, 'name {id}', 'a note; with a semicolon and ''quotes''')")
+            })
+            .collect();
+        sql.push_str(&rows.join(",\n"));
+        sql.push_str(";\n");
     }
-    // Debug builds are slow on 70,000 tables: one check and the model run are enough here;
-    // speed is measured by the benchmark, not by tests.
     survives_with(
         "ten_mb",
         sql.as_bytes(),
-        &[&["check", "--format", "compact"]],
+        &[
+            &["check", "--format", "compact"],
+            &["model", "--format", "json"],
+        ],
     );
 }
 
