@@ -271,6 +271,11 @@ impl Catalog {
             .filter_map(|k| self.indexes.get(k))
     }
 
+    /// Every table that is not a view or materialized view, in name order.
+    pub fn base_tables(&self) -> impl Iterator<Item = &Table> {
+        self.tables.values().filter(|t| !t.kind.is_view())
+    }
+
     /// Insert (or replace) an index, keeping the by-table index.
     pub fn insert_index(&mut self, key: QualifiedName, index: Index) -> Option<Index> {
         let old = self.remove_index(&key);

@@ -1416,6 +1416,21 @@ impl<'s> Replayer<'s> {
             })
     }
 
+    /// PostgreSQL rejects a second constraint of that name on the table.
+    fn duplicate_constraint(&mut self, table: &Table, name: &str, span: Span) {
+        let object = ObjectKey::Constraint {
+            table: table.name.clone(),
+            name: name.to_string(),
+        };
+        self.error(
+            ProblemKind::DuplicateObject {
+                object,
+                existing: table.origin,
+            },
+            span,
+        );
+    }
+
     /// Add a PK / UNIQUE / CHECK constraint to a table being built or altered.
     fn add_constraint(&mut self, table: &mut Table, c: &ConstraintDef, creating: bool) -> bool {
         let schema = table.name.schema.clone();
@@ -1426,16 +1441,7 @@ impl<'s> Replayer<'s> {
                     ConstraintKind::PrimaryKey(_) | ConstraintKind::Unique(_)
                 ) && self.name_taken_in_schema(&schema, name));
             if dup {
-                self.error(
-                    ProblemKind::DuplicateObject {
-                        object: ObjectKey::Constraint {
-                            table: table.name.clone(),
-                            name: name.clone(),
-                        },
-                        existing: table.origin,
-                    },
-                    c.span,
-                );
+                self.duplicate_constraint(table, name, c.span);
                 return false;
             }
         }
@@ -1551,16 +1557,7 @@ impl<'s> Replayer<'s> {
                 let name = c.name.clone().unwrap_or_else(|| index.clone());
                 if *primary {
                     if table.primary_key.is_some() {
-                        self.error(
-                            ProblemKind::DuplicateObject {
-                                object: ObjectKey::Constraint {
-                                    table: table.name.clone(),
-                                    name: name.clone(),
-                                },
-                                existing: table.origin,
-                            },
-                            c.span,
-                        );
+                        self.duplicate_constraint(table, &name, c.span);
                         return false;
                     }
                     for n in &columns {

@@ -156,14 +156,7 @@ impl Rule for CatalogUsageMixing {
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
-        for t in ctx
-            .analysis
-            .model
-            .catalog
-            .tables
-            .values()
-            .filter(|t| !t.kind.is_view())
-        {
+        for t in ctx.analysis.model.catalog.base_tables() {
             // Owned by exactly the owners, referencing no catalog (declared or implied).
             let owner_fk = |f: &&ForeignKey| {
                 f.columns.len() == 1

@@ -117,14 +117,7 @@ impl Rule for PlaintextSecret {
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
-        for t in ctx
-            .analysis
-            .model
-            .catalog
-            .tables
-            .values()
-            .filter(|t| !t.kind.is_view())
-        {
+        for t in ctx.analysis.model.catalog.base_tables() {
             for c in t.columns.iter().filter(|c| readable(&c.data_type)) {
                 if let Some(kind) = secret_kind(&c.name) {
                     out.push(finding(t, c, kind));

@@ -80,14 +80,7 @@ impl Rule for UnindexedForeignKey {
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
-        for t in ctx
-            .analysis
-            .model
-            .catalog
-            .tables
-            .values()
-            .filter(|t| !t.kind.is_view())
-        {
+        for t in ctx.analysis.model.catalog.base_tables() {
             for fk in &t.foreign_keys {
                 if !covered(ctx, t, fk) {
                     out.push(finding(t, fk));
