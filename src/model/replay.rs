@@ -118,6 +118,9 @@ struct Replayer<'s> {
     search_path: Vec<String>,
     model: Model,
     txn: Option<Txn>,
+    /// Names created by statements sqlparser could not read: they may exist, so a use of
+    /// them is never reported as missing.
+    uncertain: BTreeSet<String>,
     /// Tables changed through `table_mut` whose constraint names are not recounted yet.
     dirty: BTreeSet<QualifiedName>,
     /// Set when the current statement hit an error.
@@ -142,6 +145,7 @@ impl<'s> Replayer<'s> {
             model: Model::default(),
             txn: None,
             dirty: BTreeSet::new(),
+            uncertain: BTreeSet::new(),
             failed: false,
             silent: false,
             seq: 0,
@@ -552,6 +556,7 @@ impl<'s> Replayer<'s> {
                 self.use_of(ObjectKey::Relation { name: qn.clone() }, name.span, defined);
                 Some(qn)
             }
+            Err(_) if self.uncertain.contains(&name.name) => None,
             Err(qn) => {
                 let written = written(name);
                 self.error(
@@ -648,6 +653,9 @@ impl<'s> Replayer<'s> {
             .iter()
             .position(|qn| self.schema_exists(&qn.schema))
             .unwrap_or(0);
+        if self.uncertain.contains(&user.name) {
+            return Some(format!("{}{suffix}", user.name));
+        }
         let name = candidates
             .into_iter()
             .nth(existing)
@@ -942,8 +950,13 @@ impl<'s> Replayer<'s> {
                 );
             }
             Change::Unparsed {
-                target: Some(t), ..
+                target: Some(t),
+                verb,
             } => {
+                // An unparsed CREATE may well have created its object: never call it missing.
+                if verb.as_deref().is_some_and(|v| v.starts_with("CREATE")) {
+                    self.uncertain.insert(t.name.clone());
+                }
                 if let Ok(qn) = self.lookup_rel(t) {
                     let defined = self.cat.tables.get(&qn).map(|t| t.origin);
                     self.use_of(ObjectKey::Relation { name: qn }, t.span, defined);

@@ -174,3 +174,22 @@ fn a_wrong_path_is_a_clear_tool_error() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("/no/such/dir"), "{stderr}");
 }
+
+/// Regression: an enum label written as a dollar-quoted string is valid PostgreSQL that
+/// sqlparser cannot read; a later use of the type must not be reported as missing.
+#[test]
+fn regression_unparsed_create_type_is_not_reported_missing() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("001_init.sql"),
+        "CREATE TYPE mood AS ENUM ($q$ok$q$);\nCREATE TABLE b (id int PRIMARY KEY, m mood);\n",
+    )
+    .unwrap();
+    let out = run(tmp.path(), &["check", "--format", "compact"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !text.contains("error["),
+        "a statement PostgreSQL accepts got an error:\n{text}"
+    );
+    assert_eq!(out.status.code(), Some(0), "{text}");
+}
