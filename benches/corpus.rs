@@ -197,7 +197,10 @@ pub fn write_dump(dir: &Path, tables: usize, style: DumpStyle) -> io::Result<u64
     for i in 0..tables {
         let name = format!("app.{}", table_name(i));
         let short = table_name(i);
-        let _ = writeln!(head, "--\n-- Name: {short}; Type: TABLE; Schema: app{owner}\n--\n");
+        let _ = writeln!(
+            head,
+            "--\n-- Name: {short}; Type: TABLE; Schema: app{owner}\n--\n"
+        );
         let _ = writeln!(head, "CREATE TABLE {name} (\n    id bigint NOT NULL,");
         if i > 0 {
             let target = rng.below(i as u64) as usize;
