@@ -141,10 +141,10 @@ fn migration_table(i: usize, rng: &mut Lcg, sql: &mut String) {
             "COMMENT ON COLUMN {name}.note IS 'Free text, added later.';"
         );
     }
-    if rng.below(8) == 0 {
-        if let Some((col, _)) = cols.get(1) {
-            let _ = writeln!(sql, "ALTER TABLE {name} RENAME COLUMN {col} TO {col}_old;");
-        }
+    if rng.below(8) == 0
+        && let Some((col, _)) = cols.get(1)
+    {
+        let _ = writeln!(sql, "ALTER TABLE {name} RENAME COLUMN {col} TO {col}_old;");
     }
     sql.push('\n');
 }
@@ -152,7 +152,7 @@ fn migration_table(i: usize, rng: &mut Lcg, sql: &mut String) {
 /// ~1,000 numbered migration files holding `tables` tables (5 per file).
 pub fn write_migrations(dir: &Path, tables: usize) -> io::Result<u64> {
     std::fs::create_dir_all(dir)?;
-    let mut rng = Lcg(0x0_6e1_5c4e_3a);
+    let mut rng = Lcg(0x6_e15c_4e3a);
     let mut total = 0u64;
     let per_file = 5;
     let files = tables.div_ceil(per_file);
@@ -183,7 +183,7 @@ pub fn write_dump(dir: &Path, tables: usize, style: DumpStyle) -> io::Result<u64
     std::fs::create_dir_all(dir)?;
     let full = style == DumpStyle::Full;
     let owner = if full { "; Owner: app_owner" } else { "" };
-    let mut rng = Lcg(0x0_d0_0d_f00d);
+    let mut rng = Lcg(0xd00d_f00d);
     let mut head = String::from(
         "--\n-- PostgreSQL database dump (synthetic, benches/corpus.rs)\n--\n\n\
          SET statement_timeout = 0;\nSET lock_timeout = 0;\nSET client_encoding = 'UTF8';\n\
