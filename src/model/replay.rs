@@ -72,12 +72,22 @@ const NOT_COLUMNS: &[&str] = &[
 /// Replay the whole project.
 #[must_use]
 pub fn build(project: &Project, parsed: &[ParsedFile], settings: &ModelSettings) -> Model {
+    build_with(project, |id| parsed.get(id), settings)
+}
+
+/// [`build`], taking each applied file's parse from `parsed_file` in apply order; the call may
+/// block until that file is parsed, so replay runs while later files are still being parsed.
+pub fn build_with<'p>(
+    project: &Project,
+    parsed_file: impl Fn(usize) -> Option<&'p ParsedFile>,
+    settings: &ModelSettings,
+) -> Model {
     let mut r = Replayer::new(settings);
     for (file_id, file) in project.files.iter().enumerate() {
         if !file.is_applied() {
             continue;
         }
-        let Some(pf) = parsed.get(file_id) else {
+        let Some(pf) = parsed_file(file_id) else {
             continue;
         };
         r.model.file_order.push(file_id);
@@ -1399,17 +1409,15 @@ impl<'s> Replayer<'s> {
         );
         if let Some(t) = self.cat.tables.get(&qn) {
             let seq = self.seq;
-            self.model
-                .events
-                .extend(t.columns.iter().map(|col| Event {
-                    seq,
-                    span: col.origin,
-                    object: ObjectKey::Column {
-                        table: qn.clone(),
-                        column: col.name.clone(),
-                    },
-                    action: EventAction::Created,
-                }));
+            self.model.events.extend(t.columns.iter().map(|col| Event {
+                seq,
+                span: col.origin,
+                object: ObjectKey::Column {
+                    table: qn.clone(),
+                    column: col.name.clone(),
+                },
+                action: EventAction::Created,
+            }));
         }
     }
 
@@ -1672,7 +1680,11 @@ impl<'s> Replayer<'s> {
         let Some(table) = self.cat.tables.get(qn) else {
             return false;
         };
-        if let Some(col) = fk.columns.iter().find(|col| table.column(&col.name).is_none()) {
+        if let Some(col) = fk
+            .columns
+            .iter()
+            .find(|col| table.column(&col.name).is_none())
+        {
             self.error(
                 ProblemKind::MissingColumn {
                     table: qn.clone(),
@@ -2825,7 +2837,11 @@ impl<'s> Replayer<'s> {
         };
         // A view's columns are not modelled: nothing to check against.
         let missing = (!table.kind.is_view())
-            .then(|| def.mentions.iter().find(|c| table.column(&c.name).is_none()))
+            .then(|| {
+                def.mentions
+                    .iter()
+                    .find(|c| table.column(&c.name).is_none())
+            })
             .flatten();
         if let Some(c) = missing {
             self.error(
