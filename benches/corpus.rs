@@ -287,3 +287,98 @@ pub fn write_dump(dir: &Path, tables: usize, style: DumpStyle) -> io::Result<u64
     std::fs::write(dir.join("dump.sql"), &sql)?;
     Ok(sql.len() as u64)
 }
+
+// ----- application source tree (the `check --app` scan) -----
+
+/// A host language of the generated application: file header, helper function, a route that
+/// queries a table, a route answering with a literal, and the path. `{word}`, `{n}`, `{h}`,
+/// `{i}` and `{table}` are filled in.
+struct AppLang {
+    header: &'static str,
+    helper: &'static str,
+    sql_route: &'static str,
+    mock_route: &'static str,
+    /// Where route files go, and where the other files go.
+    route_path: &'static str,
+    path: &'static str,
+}
+
+const APP_LANGS: [AppLang; 3] = [
+    AppLang {
+        header: "import type { NextApiRequest, NextApiResponse } from \"next\"\nimport { db } from \"../../lib/db\"\n\n",
+        helper: "export function format{h}(value: number, unit = \"{word}\"): string {\n  if (value > {n}) {\n    console.log(\"select a smaller {word} range\", value)\n  }\n  return `${value.toFixed(2)} ${unit}`\n}\n\n",
+        sql_route: "export default async function handler(req: NextApiRequest, res: NextApiResponse) {\n  const { rows } = await db.query(`\n    SELECT t.id, t.created_at\n    FROM {table} t\n    WHERE t.id = ${req.query.id}\n    ORDER BY t.created_at DESC\n    LIMIT 50`)\n  res.status(200).json(rows)\n}\n",
+        mock_route: "export default function handler(req: NextApiRequest, res: NextApiResponse) {\n  res.status(200).json({ plan: \"Select your plan\", items: [] })\n}\n",
+        route_path: "pages/api/{word}s/{i}.ts",
+        path: "lib/{word}s/{i}.ts",
+    },
+    AppLang {
+        header: "from fastapi import APIRouter\n\nfrom app.db import db\n\nrouter = APIRouter()\n\n",
+        helper: "\ndef helper_{h}(value: float, unit: str = \"{word}\") -> str:\n    if value > {n}:\n        log.info(\"select from cache failed for %s\", unit)\n    return f\"{value:.2f} {unit}\"\n\n",
+        sql_route: "\n@router.get(\"/{word}/{item_id}\")\nasync def read_{i}(item_id: int):\n    return await db.fetch(\n        \"SELECT t.id, t.created_at FROM {table} t WHERE t.id = %s\", item_id\n    )\n",
+        mock_route: "\n@router.get(\"/{word}/status\")\nasync def status_{i}():\n    return {\"status\": \"ok\", \"note\": \"Update your profile\"}\n",
+        route_path: "app/routers/{word}_{i}.py",
+        path: "app/services/{word}_{i}.py",
+    },
+    AppLang {
+        header: "package handlers\n\nimport (\n\t\"encoding/json\"\n\t\"fmt\"\n\t\"net/http\"\n)\n\n",
+        helper: "func format{h}(value float64) string {\n\tif value > {n} {\n\t\tfmt.Println(\"delete from the cart first\")\n\t}\n\treturn fmt.Sprintf(\"%.2f {word}\", value)\n}\n\n",
+        sql_route: "func Register{i}(mux *http.ServeMux) {\n\tmux.HandleFunc(\"GET /{word}/{id}\", func(w http.ResponseWriter, r *http.Request) {\n\t\trows, _ := db.Query(\"SELECT t.id, t.created_at FROM {table} t WHERE t.id = $1\", r.PathValue(\"id\"))\n\t\tjson.NewEncoder(w).Encode(rows)\n\t})\n}\n",
+        mock_route: "func Register{i}(mux *http.ServeMux) {\n\tmux.HandleFunc(\"GET /{word}/health\", func(w http.ResponseWriter, r *http.Request) {\n\t\tjson.NewEncoder(w).Encode(map[string]string{\"status\": \"ok\"})\n\t})\n}\n",
+        route_path: "internal/handlers/{word}_{i}.go",
+        path: "internal/{word}s/{word}_{i}.go",
+    },
+];
+
+/// One application file (TS / Python / Go in turn) and its relative path. About one in ten
+/// runs SQL against a table of [`write_migrations`] (`id`, `created_at`: every table has them),
+/// about one in seven is a route answering with a literal, the rest is ordinary code without
+/// SQL (helpers whose strings say "select", "delete from": traps for the extractor).
+fn app_file(i: usize, rng: &mut Lcg, tables: usize) -> (String, String) {
+    let lang = APP_LANGS.get(i % APP_LANGS.len()).unwrap_or(&APP_LANGS[0]);
+    let word = WORDS.get(i % WORDS.len()).copied().unwrap_or("x");
+    let table = table_name(rng.below(tables.max(1) as u64) as usize);
+    let index = format!("{i:05}");
+    let fill = |t: &str, h: usize, n: u64| {
+        t.replace("{word}", word)
+            .replace("{table}", &table)
+            .replace("{i}", &index)
+            .replace("{h}", &h.to_string())
+            .replace("{n}", &n.to_string())
+    };
+    let mut text = lang.header.to_owned();
+    for h in 0..3 + rng.below(5) as usize {
+        text.push_str(&fill(lang.helper, h, rng.below(10_000)));
+    }
+    let route = match rng.below(100) {
+        0..10 => Some(lang.sql_route),
+        10..25 => Some(lang.mock_route),
+        _ => None,
+    };
+    if let Some(r) = route {
+        text.push_str(&fill(r, 0, 0));
+    }
+    let path = if route.is_some() {
+        lang.route_path
+    } else {
+        lang.path
+    };
+    (fill(path, 0, 0), text)
+}
+
+/// An application tree of `files` source files (TS / Python / Go, a third each) whose queries
+/// name tables of a [`write_migrations`] corpus of `tables` tables. Returns the bytes written.
+pub fn write_app_tree(dir: &Path, files: usize, tables: usize) -> io::Result<u64> {
+    let mut rng = Lcg(0x0a44_7733);
+    let mut total = 0u64;
+    for i in 0..files {
+        let (rel, text) = app_file(i, &mut rng, tables);
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        total += text.len() as u64;
+        std::fs::write(path, text)?;
+    }
+    Ok(total)
+}

@@ -1,7 +1,9 @@
 //! Pipeline benchmark (outside the pipeline, `harness = false`): generates a synthetic corpus
 //! (benches/corpus.rs) and measures, per corpus, bare single-threaded sqlparser parsing of the
 //! same statements, `analyze` (discovery + parse + model), `analyze` + all rules, and the CLI
-//! binary end to end (`check --format json`, wall time and peak RSS via `/usr/bin/time`).
+//! binary end to end (`check --format json`, wall time and peak RSS via `/usr/bin/time`). Then
+//! the application scan of `check --app`: a generated 5,000-file TS/Python/Go tree, scanned in
+//! parallel (rayon, all cores) and on one thread, and `check --app` end to end.
 //!
 //! `cargo bench --bench pipeline` runs everything;
 //! `cargo bench --bench pipeline -- --write-corpus DIR` only writes the corpus to DIR (plus
@@ -9,6 +11,7 @@
 //! 50 migration files, for `scripts/bench-peers`);
 //! `<bench binary> --bare-parse FILE...` parses the files' statements with bare single-threaded
 //! sqlparser once (the reference `scripts/bench-peers` times as a process).
+//! `cargo bench --bench pipeline -- --app-only` runs only the application-scan part.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod corpus;
@@ -24,6 +27,7 @@ use sqlparser::parser::Parser;
 
 const MIGRATION_TABLES: usize = 5_000;
 const DUMP_TABLES: usize = 1_500;
+const APP_FILES: usize = 5_000;
 
 struct Case {
     name: &'static str,
@@ -31,16 +35,89 @@ struct Case {
     runs: usize,
 }
 
-/// Writes migrations/, dump/ (lean), dump-full/ and project-50/ (50 files, the pre-commit case)
-/// under DIR; returns the first two, which the in-process benchmark measures.
-fn write_corpus(dir: &Path) -> (PathBuf, PathBuf) {
+/// Writes migrations/, dump/ (lean), dump-full/, project-50/ (50 files, the pre-commit case)
+/// and app/ (the 5,000-file application tree) under DIR; returns the ones the in-process
+/// benchmark measures.
+fn write_corpus(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
     let migrations = dir.join("migrations");
     let dump = dir.join("dump");
+    let app = dir.join("app");
     corpus::write_migrations(&migrations, MIGRATION_TABLES).unwrap();
     corpus::write_dump(&dump, DUMP_TABLES, DumpStyle::Lean).unwrap();
     corpus::write_dump(&dir.join("dump-full"), DUMP_TABLES, DumpStyle::Full).unwrap();
     corpus::write_migrations(&dir.join("project-50"), 250).unwrap();
-    (migrations, dump)
+    corpus::write_app_tree(&app, APP_FILES, MIGRATION_TABLES).unwrap();
+    (migrations, dump, app)
+}
+
+/// The application scan (`check --app`) of the generated tree: in-process in parallel and on
+/// one thread, then the CLI with and without `--app` on the synthetic migrations.
+fn app_scan(app: &Path, migrations: &Path) {
+    let roots = vec![app.to_path_buf()];
+    let scan = ogel_schema::app::scan(&roots);
+    let bytes: u64 = walkdir::WalkDir::new(app)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.metadata().ok())
+        .filter(std::fs::Metadata::is_file)
+        .map(|m| m.len())
+        .sum();
+    let resolved = settings(migrations);
+    let mut analysis = ogel_schema::analyze(&resolved.settings).unwrap();
+    ogel_schema::app::attach(&mut analysis, &scan, &resolved.settings.model);
+    let report = analysis.app.as_ref().unwrap();
+    let broken = (0..report.queries.len())
+        .filter(|&q| report.broken(q))
+        .count();
+    let parallel = time(5, || {
+        std::hint::black_box(ogel_schema::app::scan(&roots));
+    });
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let single = time(3, || {
+        one.install(|| std::hint::black_box(ogel_schema::app::scan(&roots)));
+    });
+    let (m, a) = (migrations.to_str().unwrap(), app.to_str().unwrap());
+    let without = cli_time(3, &["check", "--format", "json", "--fail-on", "never", m]);
+    let with = cli_time(
+        3,
+        &[
+            "check",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "--app",
+            a,
+            m,
+        ],
+    );
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!(
+        "app scan: {} files, {:.1} MB; {} with a query or an endpoint, {} queries, {} endpoints, {} queries broken (expected 0)",
+        scan.scanned,
+        bytes as f64 / 1e6,
+        scan.files.len(),
+        scan.queries.len(),
+        scan.endpoints.len(),
+        broken
+    );
+    println!(
+        "app scan: parallel {:.1} ms ({:.0} files/s, {:.1} MB/s); one thread {:.1} ms; speed-up {:.2}x",
+        ms(parallel),
+        scan.scanned as f64 / parallel.as_secs_f64(),
+        mb_s(bytes, parallel),
+        ms(single),
+        single.as_secs_f64() / parallel.as_secs_f64()
+    );
+    println!(
+        "cli check synthetic migrations: {:.1} ms; with --app (5,000 files): {:.1} ms (+{:.1} ms)",
+        ms(without),
+        ms(with),
+        ms(with) - ms(without)
+    );
 }
 
 /// Bare single-threaded sqlparser over every statement (ogel-schema's splitter finds them):
@@ -119,8 +196,13 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--write-corpus") {
         let dir = PathBuf::from(args.get(i + 1).expect("--write-corpus DIR"));
-        let (m, d) = write_corpus(&dir);
-        println!("wrote {} and {} (and dump-full)", m.display(), d.display());
+        let (m, d, a) = write_corpus(&dir);
+        println!(
+            "wrote {}, {} and {} (and dump-full, project-50)",
+            m.display(),
+            d.display(),
+            a.display()
+        );
         return;
     }
     if let Some(i) = args.iter().position(|a| a == "--bare-parse") {
@@ -133,12 +215,16 @@ fn main() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
-    let (migrations, dump) = write_corpus(tmp.path());
+    let (migrations, dump, app) = write_corpus(tmp.path());
+    if args.iter().any(|a| a == "--app-only") {
+        app_scan(&app, &migrations);
+        return;
+    }
     let ogelbase = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/ogelbase");
     let cases = [
         Case {
             name: "synthetic migrations",
-            path: migrations,
+            path: migrations.clone(),
             runs: 5,
         },
         Case {
@@ -238,6 +324,7 @@ fn main() {
             );
         }
     }
+    app_scan(&app, &migrations);
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     if let Some(hwm) = status.lines().find(|l| l.starts_with("VmHWM")) {
         println!(

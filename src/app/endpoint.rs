@@ -132,6 +132,13 @@ struct Facts {
 
 type Raw = (String, String, usize, Range<usize>);
 
+/// A call that may register a route: the method's name and the first and last arguments.
+struct RouteCall<'n, 'x> {
+    name: &'x str,
+    first: Node<'n>,
+    last: Node<'n>,
+}
+
 impl<'t> Cx<'t, '_> {
     fn text(&self, node: Node<'_>) -> &str {
         self.src.get(node.byte_range()).unwrap_or_default()
@@ -292,50 +299,56 @@ impl<'t> Cx<'t, '_> {
     fn express(&self) -> Vec<Raw> {
         let mut out = Vec::new();
         each(self.root, &mut |node| {
-            if node.kind() != "call_expression" {
-                return;
-            }
-            let Some(callee) = node.child_by_field_name("function") else {
+            let Some(call) = self.route_call(node, "member_expression", "property") else {
                 return;
             };
-            if callee.kind() != "member_expression" {
-                return;
-            }
-            let Some(prop) = callee
-                .child_by_field_name("property")
-                .map(|p| self.text(p).to_ascii_lowercase())
-            else {
-                return;
-            };
+            let prop = call.name.to_ascii_lowercase();
             let method = match prop.as_str() {
-                "all" | "use" => "ANY".to_owned(),
+                "all" => "ANY".to_owned(),
                 "del" => "DELETE".to_owned(),
                 p if HTTP_METHODS.contains(&p.to_ascii_uppercase().as_str()) => {
                     p.to_ascii_uppercase()
                 }
                 _ => return,
             };
-            if prop == "use" {
+            if !matches!(call.first.kind(), "string" | "template_string") {
                 return;
             }
-            let Some(args) = node.child_by_field_name("arguments") else {
-                return;
-            };
-            let args = named_children(args);
-            let (Some(first), Some(last)) = (args.first(), args.last()) else {
-                return;
-            };
-            if args.len() < 2 || !matches!(first.kind(), "string" | "template_string") {
-                return;
-            }
-            let route = unquote(self.text(*first));
+            let route = unquote(self.text(call.first));
             if !route.starts_with('/') {
                 return;
             }
-            let handler = self.handler_of(*last);
+            let handler = self.handler_of(call.last);
             out.push((method, route.to_owned(), node.start_byte(), handler));
         });
         out
+    }
+
+    /// `node` as a route registration `recv.name(first, ..., last)`: a call whose callee is a
+    /// `callee_kind` node naming the method in its `name_field`, with two arguments or more.
+    fn route_call<'n>(
+        &self,
+        node: Node<'n>,
+        callee_kind: &str,
+        name_field: &str,
+    ) -> Option<RouteCall<'n, '_>> {
+        if node.kind() != "call_expression" {
+            return None;
+        }
+        let callee = node.child_by_field_name("function")?;
+        if callee.kind() != callee_kind {
+            return None;
+        }
+        let name = self.text(callee.child_by_field_name(name_field)?);
+        let args = named_children(node.child_by_field_name("arguments")?);
+        if args.len() < 2 {
+            return None;
+        }
+        Some(RouteCall {
+            name,
+            first: *args.first()?,
+            last: *args.last()?,
+        })
     }
 
     /// A handler argument: a function literal, or a name resolving to a local function.
@@ -435,35 +448,19 @@ impl<'t> Cx<'t, '_> {
     fn go_routes(&self) -> Vec<Raw> {
         let mut out = Vec::new();
         each(self.root, &mut |node| {
-            if node.kind() != "call_expression" {
-                return;
-            }
-            let Some(callee) = node.child_by_field_name("function") else {
+            let Some(call) = self.route_call(node, "selector_expression", "field") else {
                 return;
             };
-            if callee.kind() != "selector_expression" {
-                return;
-            }
-            let Some(field) = callee.child_by_field_name("field").map(|f| self.text(f)) else {
-                return;
-            };
-            let upper = field.to_ascii_uppercase();
-            let method = match field {
+            let upper = call.name.to_ascii_uppercase();
+            let method = match call.name {
                 "HandleFunc" | "Handle" | "Any" | "Route" => None,
                 _ if HTTP_METHODS.contains(&upper.as_str()) => Some(upper),
                 _ => return,
             };
-            let Some(args) = node.child_by_field_name("arguments") else {
-                return;
-            };
-            let args = named_children(args);
-            let (Some(first), Some(last)) = (args.first(), args.last()) else {
-                return;
-            };
-            if args.len() < 2 || !first.kind().ends_with("string_literal") {
+            if !call.first.kind().ends_with("string_literal") {
                 return;
             }
-            let pattern = unquote(self.text(*first));
+            let pattern = unquote(self.text(call.first));
             let (pat_method, route) = match pattern.split_once(' ') {
                 Some((m, r)) if HTTP_METHODS.contains(&m) => (Some(m.to_owned()), r.trim()),
                 _ => (None, pattern),
@@ -493,7 +490,7 @@ impl<'t> Cx<'t, '_> {
                 method,
                 route.to_owned(),
                 node.start_byte(),
-                self.handler_of(*last),
+                self.handler_of(call.last),
             ));
         });
         out

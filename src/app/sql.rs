@@ -141,9 +141,14 @@ impl Writer {
                     let quote = if state == State::Single { '\'' } else { '"' };
                     if c == HOLE {
                         if let State::Double(rel) = state {
+                            // A quoted name: a dummy identifier, recognisable downstream.
                             self.dynamic |= rel;
+                            self.idents += 1;
+                            let id = format!("{DUMMY_IDENT}{}", self.idents);
+                            self.replace(i, 1, &id);
+                        } else {
+                            self.replace(i, 1, "x");
                         }
-                        self.replace(i, 1, "x");
                     } else {
                         self.out.push(c);
                         if c == quote {
@@ -718,7 +723,7 @@ mod tests {
             ),
             (
                 vec![Ok("INSERT INTO \""), Err("${t}"), Ok("\" (a) VALUES (1)")],
-                "INSERT INTO \"x\" (a) VALUES (1)",
+                "INSERT INTO \"__dyn1\" (a) VALUES (1)",
             ),
             (
                 vec![Ok("UPDATE "), Err("${t}"), Ok(" SET a = "), Err("${v}")],

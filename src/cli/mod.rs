@@ -399,6 +399,26 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Cli
     }
 }
 
+/// Scan the application source directories (`app = [...]` in the config, then `extra` from
+/// `--app`, relative to `cwd`) and attach their queries to `analysis`. Nothing without any.
+pub fn attach_app(
+    resolved: &Resolved,
+    extra: &[PathBuf],
+    cwd: &Path,
+    analysis: &mut crate::Analysis,
+) {
+    let roots: Vec<PathBuf> = resolved
+        .config
+        .app_paths()
+        .into_iter()
+        .chain(extra.iter().map(|p| cwd.join(p)))
+        .collect();
+    if !roots.is_empty() {
+        let scan = crate::app::scan(&roots);
+        crate::app::attach(analysis, &scan, &resolved.settings.model);
+    }
+}
+
 fn check(
     args: &CheckArgs,
     cwd: &Path,
@@ -408,18 +428,7 @@ fn check(
     use crate::report::{self, ReportFile, ReportInput, Summary};
     let resolved = resolve(&args.input, cwd)?;
     let analysis = analyze_for_exit(&resolved.settings)?;
-    // --- application queries (`--app`, config `app`) ---
-    let app_roots: Vec<PathBuf> = resolved
-        .config
-        .app_paths()
-        .into_iter()
-        .chain(args.app.iter().map(|p| cwd.join(p)))
-        .collect();
-    let app_scan = (!app_roots.is_empty()).then(|| crate::app::scan(&app_roots));
-    if let Some(scan) = &app_scan {
-        crate::app::attach(analysis, scan, &resolved.settings.model);
-    }
-    // --- end application queries ---
+    attach_app(&resolved, &args.app, cwd, analysis);
     let mut findings = crate::rules::run(&analysis, &resolved.config);
     let files: Vec<ReportFile<'_>> = analysis
         .project
@@ -506,16 +515,21 @@ fn check(
         CheckFormat::Github => report::Format::Github,
         CheckFormat::Compact => report::Format::Compact,
     };
+    let endpoints = analysis
+        .app
+        .as_ref()
+        .map(|app| crate::app::status::rows(app, &analysis.project.files));
     let input = ReportInput {
         findings: &findings,
         files: &files,
         rules: &rules,
         summary,
         tool_version: env!("CARGO_PKG_VERSION"),
+        endpoints: endpoints.as_deref(),
     };
     report::write(format, out, &input, color)?;
-    if let (Some(scan), Some(app), false) = (&app_scan, &analysis.app, format.is_machine()) {
-        crate::app::status::write(out, scan, app)?;
+    if let (Some(app), false) = (&analysis.app, format.is_machine()) {
+        crate::app::status::write(out, app, &analysis.project.files)?;
     }
     if format.is_machine() {
         writeln!(err, "{}", report::summary_line(&summary))?;

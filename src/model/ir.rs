@@ -198,8 +198,10 @@ pub struct QueryRefs {
     pub relations: Vec<RelRef>,
     /// Qualified column references `alias.col` whose qualifier names a relation of the query.
     pub columns: Vec<ColumnRef>,
-    /// Plain column references, only collected when the query reads exactly one relation and
-    /// has no subquery, so each must belong to that relation.
+    /// Plain column references (output aliases left out), only collected when the query is flat:
+    /// at least one relation, no subquery, CTE or function source. Each must then belong to one
+    /// of the relations in scope (`relations` plus an UPDATE/DELETE target); readers that need
+    /// the owner check that exactly one relation is in scope.
     pub plain_columns: Vec<ColName>,
 }
 

@@ -1114,9 +1114,9 @@ impl<'a> Lowerer<'a> {
                     && known.iter().filter(|r| r.alias == cr.qualifier).count() == 1
             })
             .collect();
-        let single =
-            known.len() == 1 && c.queries <= 1 && c.ctes.is_empty() && c.opaque_aliases.is_empty();
-        let plain_columns = if self.plain_columns && single {
+        let flat =
+            !known.is_empty() && c.queries <= 1 && c.ctes.is_empty() && c.opaque_aliases.is_empty();
+        let plain_columns = if self.plain_columns && flat {
             c.plain
                 .into_iter()
                 .filter(|p| !c.output_aliases.contains(&p.name))

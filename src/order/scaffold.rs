@@ -705,12 +705,14 @@ fn collect(ctx: &Ctx<'_>, qn: &QualifiedName, change: &Change, at: &str, e: &mut
             e.referenced.push(s);
         }
     };
-    let query = |e: &mut Evidence, q: &QueryRefs, what: &str| {
+    // `others`: relations in scope besides `q.relations` (an UPDATE/DELETE target); plain
+    // columns belong to `qn` only when it is alone in scope.
+    let query = |e: &mut Evidence, q: &QueryRefs, what: &str, others: usize| {
         for r in q.relations.iter().filter(|r| names(&r.name, qn)) {
             for c in q.columns.iter().filter(|c| c.qualifier == r.alias) {
                 e.use_col(&c.column.name, &format!("{what} {}", col_at(&c.column)));
             }
-            if q.relations.len() == 1 {
+            if q.relations.len() + others == 1 {
                 for c in &q.plain_columns {
                     e.use_col(&c.name, &format!("{what} {}", col_at(c)));
                 }
@@ -725,7 +727,7 @@ fn collect(ctx: &Ctx<'_>, qn: &QualifiedName, change: &Change, at: &str, e: &mut
             query: q,
             values,
         } => {
-            query(e, q, "query");
+            query(e, q, "query", 0);
             if !names(table, qn) {
                 return;
             }
@@ -760,7 +762,7 @@ fn collect(ctx: &Ctx<'_>, qn: &QualifiedName, change: &Change, at: &str, e: &mut
             values,
         } => {
             if !names(&table.name, qn) {
-                query(e, q, "query");
+                query(e, q, "query", 1);
                 return;
             }
             refd(e, "UPDATE target");
@@ -783,7 +785,7 @@ fn collect(ctx: &Ctx<'_>, qn: &QualifiedName, change: &Change, at: &str, e: &mut
         }
         Change::Delete { table, query: q } => {
             if !names(&table.name, qn) {
-                query(e, q, "query");
+                query(e, q, "query", 1);
                 return;
             }
             refd(e, "DELETE target");
@@ -800,17 +802,17 @@ fn collect(ctx: &Ctx<'_>, qn: &QualifiedName, change: &Change, at: &str, e: &mut
             if q.relations.iter().any(|r| names(&r.name, qn)) {
                 refd(e, "query source");
             }
-            query(e, q, "query");
+            query(e, q, "query", 0);
         }
         Change::CreateView { query: q, .. } => {
             if q.relations.iter().any(|r| names(&r.name, qn)) {
                 refd(e, "view source");
             }
-            query(e, q, "view");
+            query(e, q, "view", 0);
         }
         Change::CreateTable(t) => {
             if let Some((q, _)) = &t.as_query {
-                query(e, q, "CREATE TABLE AS");
+                query(e, q, "CREATE TABLE AS", 0);
             }
             let inline = t
                 .columns

@@ -84,6 +84,12 @@ pub struct DiagramArgs {
     /// Title of the map (default: the project directory's name). Example: `--title OgelBase`
     #[arg(long)]
     pub title: Option<String>,
+
+    /// Also read the SQL embedded in this application source directory (repeatable; adds to
+    /// `app = [...]` in ogel-schema.toml): tables only the application uses appear as MISSING,
+    /// "used by GET /api/...". Example: `--app apps/studio`
+    #[arg(long, value_name = "DIR")]
+    pub app: Vec<PathBuf>,
 }
 
 fn default_title(input: &InputArgs, config_dir: &Path, cwd: &Path) -> String {
@@ -116,7 +122,8 @@ fn default_title(input: &InputArgs, config_dir: &Path, cwd: &Path) -> String {
 /// Discovery, configuration and filter errors.
 pub fn view(args: &DiagramArgs, cwd: &Path) -> Result<DiagramView, CliError> {
     let resolved = crate::cli::resolve(&args.input, cwd)?;
-    let analysis = crate::analyze(&resolved.settings)?;
+    let mut analysis = crate::analyze(&resolved.settings)?;
+    crate::cli::attach_app(&resolved, &args.app, cwd, &mut analysis);
     let findings = crate::rules::run(&analysis, &resolved.config);
     let graph = crate::graph::SchemaGraph::build(
         &analysis.model,

@@ -219,8 +219,24 @@ pub fn page(view: &DiagramView, detail: Detail) -> Page {
     for (k, m) in view.missing.iter().enumerate() {
         let i = view.tables.len() + k;
         let title = cut(&m.display);
-        let w = text_w(&title).max(text_w("MISSING (never created)")) + 24;
-        let h = HEADER_H + 8 + ROW_H;
+        // The status row, then one row per application endpoint using it (`--app`).
+        let texts: Vec<String> = std::iter::once(format!("MISSING ({})", m.why))
+            .chain(
+                m.referenced_by
+                    .iter()
+                    .filter_map(|r| r.app_user.as_ref().map(|u| format!("used by {u}"))),
+            )
+            .map(|t| cut(&t))
+            .collect();
+        let w = texts
+            .iter()
+            .skip(1)
+            .map(|t| text_w(t))
+            .chain([text_w(&title), text_w("MISSING (never created)")])
+            .max()
+            .unwrap_or_default()
+            + 24;
+        let h = HEADER_H + 8 + ROW_H * texts.len() as i64;
         let refs: Vec<String> = m
             .referenced_by
             .iter()
@@ -240,16 +256,20 @@ pub fn page(view: &DiagramView, detail: Detail) -> Page {
             y: 0,
             w,
             h,
-            kh: h,
+            kh: HEADER_H + 8 + ROW_H,
             name: title,
             class: "missing",
             status: "error".into(),
-            rows: vec![Row {
-                y: HEADER_H + 14,
-                text: cut(&format!("MISSING ({})", m.why)),
-                marks: String::new(),
-                key: true,
-            }],
+            rows: texts
+                .into_iter()
+                .enumerate()
+                .map(|(k, text)| Row {
+                    y: HEADER_H + 14 + ROW_H * k as i64,
+                    text,
+                    marks: String::new(),
+                    key: true,
+                })
+                .collect(),
             key_rows: vec![Row {
                 y: HEADER_H + 14,
                 text: "MISSING".into(),

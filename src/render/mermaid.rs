@@ -212,6 +212,46 @@ fn relationship(out: &mut String, ids: &BTreeMap<QualifiedName, String>, e: &Rel
     );
 }
 
+/// A missing table; the application endpoints using it (`--app`) as rows
+/// `used_by GET "/api/... (file.ts:12)"`.
+fn missing_entity(out: &mut String, id: &str, m: &super::view::MissingView) {
+    let _ = write!(
+        out,
+        "  {id}[\"{}\"]",
+        escape_label(&format!("{} (MISSING)", m.display))
+    );
+    let users: Vec<(&str, String)> = m
+        .referenced_by
+        .iter()
+        .filter_map(|r| {
+            let user = r.app_user.as_deref()?;
+            let (method, what) = user
+                .split_once(' ')
+                .filter(|(m, _)| m.chars().all(|c| c.is_ascii_uppercase()))
+                .unwrap_or(("app", user));
+            let at = r.place.as_ref().map(super::view::Place::short);
+            Some((
+                method,
+                at.map_or_else(|| what.to_owned(), |at| format!("{what} ({at})")),
+            ))
+        })
+        .collect();
+    if users.is_empty() {
+        out.push('\n');
+        return;
+    }
+    out.push_str(" {\n");
+    for (method, what) in users {
+        let _ = writeln!(
+            out,
+            "    used_by {} \"{}\"",
+            attr_name(method),
+            escape_label(what.as_str())
+        );
+    }
+    out.push_str("  }\n");
+}
+
 /// Render the tables and missing tables named in `set` (plus stubs for tables they reference
 /// in other blocks) as one `erDiagram`.
 fn render_set(
@@ -230,11 +270,7 @@ fn render_set(
     }
     for m in view.missing.iter().filter(|m| set.contains(&m.name)) {
         if let Some(id) = ids.get(&m.name) {
-            let _ = writeln!(
-                out,
-                "  {id}[\"{}\"]",
-                escape_label(&format!("{} (MISSING)", m.display))
-            );
+            missing_entity(&mut out, id, m);
         }
     }
     // An edge is drawn in the block of the table holding the reference; a referenced table

@@ -103,6 +103,10 @@ pub struct Reference {
     pub table: Option<QualifiedName>,
     /// `INSERT target`, `foreign key target`, `implied by column plan_id`, ...
     pub context: String,
+    /// An application query (`--app`): the endpoint running it (`GET /api/...`), or
+    /// `application code` when no endpoint does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app_user: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -296,6 +300,27 @@ fn unique_columns(analysis: &Analysis, t: &Table, cols: &[String]) -> bool {
     })
 }
 
+/// Never created / dropped at ... / renamed to ... / created later at ..., as of statement
+/// `seq` (the end of the history: `usize::MAX`).
+fn why_missing(analysis: &Analysis, name: &QualifiedName, seq: usize) -> String {
+    let key = ObjectKey::Relation { name: name.clone() };
+    match analysis.model.why_missing(&key, seq) {
+        Why::NeverCreated => "never created".to_string(),
+        Why::CreatedLater { at } => match place(analysis, at) {
+            Some(p) => format!("created later, at {p}"),
+            None => "created later".to_string(),
+        },
+        Why::Dropped { at } => match place(analysis, at) {
+            Some(p) => format!("dropped at {p}"),
+            None => "dropped".to_string(),
+        },
+        Why::Renamed { to, at } => match place(analysis, at) {
+            Some(p) => format!("renamed to {to} at {p}"),
+            None => format!("renamed to {to}"),
+        },
+    }
+}
+
 impl DiagramView {
     /// Build the full view: every table of the final schema, every missing table, every edge.
     #[must_use]
@@ -430,6 +455,7 @@ impl DiagramView {
                     place: place(analysis, *span),
                     table: dangling_from.get(span).cloned(),
                     context,
+                    app_user: None,
                 });
             }
             for imp in graph.implied.iter().filter(|i| &i.target == name) {
@@ -437,36 +463,50 @@ impl DiagramView {
                     place: place(analysis, imp.column_span),
                     table: Some(imp.table.clone()),
                     context: format!("implied by column {}", imp.column),
+                    app_user: None,
                 });
             }
             refs.sort();
             refs.dedup();
-            let why = match first_seq.map(|seq| {
-                analysis
-                    .model
-                    .why_missing(&ObjectKey::Relation { name: name.clone() }, seq)
-            }) {
-                None | Some(Why::NeverCreated) => "never created".to_string(),
-                Some(Why::CreatedLater { at }) => match place(analysis, at) {
-                    Some(p) => format!("created later, at {p}"),
-                    None => "created later".to_string(),
-                },
-                Some(Why::Dropped { at }) => match place(analysis, at) {
-                    Some(p) => format!("dropped at {p}"),
-                    None => "dropped".to_string(),
-                },
-                Some(Why::Renamed { to, at }) => match place(analysis, at) {
-                    Some(p) => format!("renamed to {to} at {p}"),
-                    None => format!("renamed to {to}"),
-                },
-            };
             missing.push(MissingView {
                 name: name.clone(),
                 display: display_name(name),
                 referenced_by: refs,
-                why,
+                why: first_seq.map_or_else(
+                    || "never created".to_string(),
+                    |seq| why_missing(analysis, name, seq),
+                ),
                 findings: Vec::new(),
             });
+        }
+        // Tables the application's queries use (`--app`): MISSING, "used by GET /api/...".
+        for u in analysis
+            .app
+            .as_ref()
+            .map(crate::app::status::missing_relations)
+            .unwrap_or_default()
+        {
+            let user = u.endpoint.unwrap_or_else(|| "application code".to_owned());
+            let reference = Reference {
+                place: place(analysis, Span::new(u.file, u.at, u.at)),
+                table: None,
+                context: format!("used by {user}"),
+                app_user: Some(user),
+            };
+            match missing.iter_mut().find(|m| m.name == u.name) {
+                Some(m) => {
+                    if !m.referenced_by.contains(&reference) {
+                        m.referenced_by.push(reference);
+                    }
+                }
+                None => missing.push(MissingView {
+                    display: display_name(&u.name),
+                    why: why_missing(analysis, &u.name, usize::MAX),
+                    name: u.name,
+                    referenced_by: vec![reference],
+                    findings: Vec::new(),
+                }),
+            }
         }
         missing.sort_by(|a, b| a.name.cmp(&b.name));
 

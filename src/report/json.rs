@@ -7,6 +7,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use super::{ReportInput, Summary};
+use crate::app::status::{EndpointRow, MissingKind};
 
 /// Bumped only on breaking changes to the shape below.
 pub(crate) const JSON_VERSION: u32 = 1;
@@ -17,6 +18,31 @@ struct Report<'a> {
     tool: Tool<'a>,
     findings: Vec<WireFinding<'a>>,
     summary: WireSummary,
+    /// Only with `--app` (added in 0.x without a version bump: additive).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    endpoints: Option<Vec<WireEndpoint<'a>>>,
+}
+
+#[derive(Serialize)]
+struct WireEndpoint<'a> {
+    method: &'a str,
+    route: &'a str,
+    file: &'a str,
+    line: usize,
+    status: &'static str,
+    mock_fallback: bool,
+    missing: Vec<WireMissing<'a>>,
+}
+
+#[derive(Serialize)]
+struct WireMissing<'a> {
+    kind: &'static str,
+    name: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    table: &'a str,
+    file: &'a str,
+    line: usize,
+    column: usize,
 }
 
 #[derive(Serialize)]
@@ -120,9 +146,42 @@ pub(super) fn write(out: &mut dyn Write, input: &ReportInput) -> std::io::Result
         },
         findings,
         summary: input.summary.into(),
+        endpoints: input.endpoints.map(|rows| endpoints(input, rows)),
     };
     serde_json::to_writer_pretty(&mut *out, &report)?;
     writeln!(out)
+}
+
+fn endpoints<'a>(input: &ReportInput<'a>, rows: &'a [EndpointRow]) -> Vec<WireEndpoint<'a>> {
+    use crate::span::Span;
+    rows.iter()
+        .map(|r| WireEndpoint {
+            method: &r.method,
+            route: &r.route,
+            file: input.position(Span::new(r.file, 0, 0)).file,
+            line: r.line,
+            status: r.status.as_str(),
+            mock_fallback: r.mock_fallback,
+            missing: r
+                .missing
+                .iter()
+                .map(|m| {
+                    let p = input.position(Span::new(m.file, m.at, m.at));
+                    WireMissing {
+                        kind: match m.kind {
+                            MissingKind::Relation => "relation",
+                            MissingKind::Column => "column",
+                        },
+                        name: &m.name,
+                        table: &m.table,
+                        file: p.file,
+                        line: p.line,
+                        column: p.column,
+                    }
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 #[cfg(test)]

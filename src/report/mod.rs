@@ -33,6 +33,8 @@ pub struct ReportInput<'a> {
     pub rules: &'a [RuleMeta],
     pub summary: Summary,
     pub tool_version: &'a str,
+    /// The endpoint status of `check --app` (JSON writes it; `None` without `--app`).
+    pub endpoints: Option<&'a [crate::app::status::EndpointRow]>,
 }
 
 /// One file as the reporters see it.
@@ -368,6 +370,7 @@ pub(crate) mod sample {
                 rules: &self.rules,
                 summary,
                 tool_version: "0.0.0-test",
+                endpoints: None,
             };
             let r = f(&input);
             assert!(r.is_ok(), "{r:?}");
@@ -439,6 +442,7 @@ mod tests {
             rules: &[],
             summary: Summary::default(),
             tool_version: "x",
+            endpoints: None,
         };
         // `usres` on line 4 after `    ü_id int REFERENCES ` (24 chars, 25 bytes).
         let p = input.position(sample.findings[1].span);
@@ -497,6 +501,7 @@ mod robustness {
             rules: &[],
             summary: Summary::default(),
             tool_version: "t",
+            endpoints: None,
         };
         for format in [
             Format::Human,
@@ -544,6 +549,7 @@ mod robustness {
             rules: &[],
             summary: Summary::default(),
             tool_version: "t",
+            endpoints: None,
         };
         let mut out = Vec::new();
         assert!(write(Format::Human, &mut out, &input, false).is_ok());

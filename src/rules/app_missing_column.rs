@@ -3,7 +3,7 @@
 use crate::diag::{Finding, Severity};
 use crate::span::Span;
 
-use super::common::finding;
+use super::common::{app_queries, finding};
 use super::{Category, Context, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -22,30 +22,23 @@ impl Rule for AppMissingColumn {
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
-        let Some(app) = &ctx.analysis.app else {
-            return;
-        };
-        for r in &app.resolved {
-            let Some(q) = app.queries.get(r.query) else {
-                continue;
-            };
-            let Some(&file) = app.file_ids.get(q.file) else {
-                continue;
-            };
+        for (_, r, file) in app_queries(ctx) {
             for m in &r.missing_columns {
                 let span = Span::new(file, m.at, m.at + m.column.len());
+                let tables = m.table_list();
                 out.push(finding(
                     ctx,
                     &META,
                     span,
-                    &format!("{}.{}", m.table, m.column),
+                    &format!("{tables}.{}", m.column),
                     format!(
-                        "column {} does not exist: no migration adds \"{}\" to {}",
-                        m.written, m.column, m.table
+                        "column {} does not exist: no migration adds \"{}\" to {tables}",
+                        m.written, m.column
                     ),
                     Some(format!(
                         "add the column in a migration (`ALTER TABLE {} ADD COLUMN {} ...`), or fix the query",
-                        m.table, m.column
+                        m.tables.first().map(ToString::to_string).unwrap_or_default(),
+                        m.column
                     )),
                     Vec::new(),
                 ));

@@ -4,7 +4,7 @@ use crate::diag::{Finding, Severity};
 use crate::model::ProblemKind;
 use crate::span::Span;
 
-use super::common::{finding, label};
+use super::common::{app_queries, finding, label};
 use super::{Category, Context, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -23,16 +23,7 @@ impl Rule for AppMissingRelation {
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
-        let Some(app) = &ctx.analysis.app else {
-            return;
-        };
-        for r in &app.resolved {
-            let Some(q) = app.queries.get(r.query) else {
-                continue;
-            };
-            let Some(&file) = app.file_ids.get(q.file) else {
-                continue;
-            };
+        for (_, r, file) in app_queries(ctx) {
             for m in &r.missing_relations {
                 let span = Span::new(file, m.at, m.at + m.written.len());
                 // Where the migrations also use the missing name.

@@ -1,10 +1,12 @@
 //! Stage 5 (rules), shared wording: how reference rules name objects, explain why a name was
 //! missing (from the model's history) and build a [`Finding`]. Rules stay one short file each.
 
+use crate::app::EmbeddedQuery;
+use crate::app::resolve::Resolved;
 use crate::diag::{Diagnostic, Finding, Label};
 use crate::model::history::Why;
 use crate::model::{ObjectKey, Problem};
-use crate::span::Span;
+use crate::span::{FileId, Span};
 
 use super::{Context, RuleMeta};
 
@@ -27,6 +29,20 @@ pub(crate) fn finding(
         labels,
         fingerprint: format!("{}:{}:{}", meta.name, object, ctx.file_name(span.file)),
     }
+}
+
+/// Every application query (`check --app`) with its resolution and the project file holding
+/// it, in query order; nothing without `--app`.
+pub(crate) fn app_queries<'a>(
+    ctx: &'a Context<'_>,
+) -> impl Iterator<Item = (&'a EmbeddedQuery, &'a Resolved, FileId)> + 'a {
+    ctx.analysis.app.iter().flat_map(|app| {
+        app.resolved.iter().filter_map(move |r| {
+            let q = app.queries.get(r.query)?;
+            let file = *app.file_ids.get(q.file)?;
+            Some((q, r, file))
+        })
+    })
 }
 
 pub(crate) fn label(span: Span, message: impl Into<String>) -> Label {

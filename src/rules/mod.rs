@@ -4,6 +4,7 @@
 //! (`-- ogel-schema: ignore <rule>`) and sorts the findings.
 
 pub mod aborted_transaction;
+pub mod app_dynamic_relation;
 pub mod app_missing_column;
 pub mod app_missing_relation;
 pub mod catalog_usage_mixing;
@@ -131,6 +132,7 @@ pub trait Rule: Sync {
 /// Every rule, sorted by name.
 pub static ALL: &[&dyn Rule] = &[
     &aborted_transaction::AbortedTransaction,
+    &app_dynamic_relation::AppDynamicRelation,
     &app_missing_column::AppMissingColumn,
     &app_missing_relation::AppMissingRelation,
     &catalog_usage_mixing::CatalogUsageMixing,
