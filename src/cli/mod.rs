@@ -371,7 +371,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Cli
                     serde_json::to_writer_pretty(&mut *out, &doc).map_err(std::io::Error::from)?;
                     writeln!(out)?;
                 }
-                ModelFormat::Text => crate::model::text::write(out, &analysis)?,
+                ModelFormat::Text => crate::model::text::write(out, analysis)?,
             }
             let _ = err;
             Ok(EXIT_CLEAN)
@@ -429,7 +429,7 @@ fn check(
     let resolved = resolve(&args.input, cwd)?;
     let analysis = analyze_for_exit(&resolved.settings)?;
     attach_app(&resolved, &args.app, cwd, analysis);
-    let mut findings = crate::rules::run(&analysis, &resolved.config);
+    let mut findings = crate::rules::run(analysis, &resolved.config);
     let files: Vec<ReportFile<'_>> = analysis
         .project
         .files

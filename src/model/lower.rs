@@ -412,15 +412,15 @@ impl<'a> Lowerer<'a> {
                 r.name.span = span;
                 out.push(r);
             }
-            if let Statement::Insert(ins) = s {
-                if let TableObject::TableName(n) = &ins.table {
-                    let mut o = self.obj(n);
-                    o.span = span;
-                    out.push(RelRef {
-                        alias: o.name.clone(),
-                        name: o,
-                    });
-                }
+            if let Statement::Insert(ins) = s
+                && let TableObject::TableName(n) = &ins.table
+            {
+                let mut o = self.obj(n);
+                o.span = span;
+                out.push(RelRef {
+                    alias: o.name.clone(),
+                    name: o,
+                });
             }
         }
         out
@@ -714,16 +714,12 @@ impl<'a> Lowerer<'a> {
         let span = self.span_of(anchor);
         let mut array = 0;
         let mut inner = dt;
-        loop {
-            match inner {
-                DataType::Array(
-                    ArrayElemTypeDef::SquareBracket(t, _) | ArrayElemTypeDef::AngleBracket(t),
-                ) => {
-                    array += 1;
-                    inner = t;
-                }
-                _ => break,
-            }
+        while let DataType::Array(
+            ArrayElemTypeDef::SquareBracket(t, _) | ArrayElemTypeDef::AngleBracket(t),
+        ) = inner
+        {
+            array += 1;
+            inner = t;
         }
         let (text, user, serial) = match inner {
             DataType::Custom(name, mods) => {
@@ -1090,13 +1086,12 @@ impl<'a> Lowerer<'a> {
         };
         let _ = node.visit(&mut c);
         let mut relations: Vec<RelRef> = c.relations;
-        if let Some(t) = target {
-            if let Some(pos) = relations
+        if let Some(t) = target
+            && let Some(pos) = relations
                 .iter()
                 .position(|r| r.name.name == t.name.name && r.name.schema == t.name.schema)
-            {
-                relations.remove(pos);
-            }
+        {
+            relations.remove(pos);
         }
         let relations: Vec<RelRef> = relations
             .into_iter()

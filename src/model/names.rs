@@ -76,7 +76,7 @@ pub fn columns_addition<S: AsRef<str>>(columns: &[S]) -> String {
             out.push('_');
         }
         out.push_str(c.as_ref());
-        if out.len() >= NAMEDATALEN_MINUS_1 + 1 {
+        if out.len() > NAMEDATALEN_MINUS_1 {
             break;
         }
     }

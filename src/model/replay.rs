@@ -6,6 +6,7 @@
 //! - a `DO` block is atomic too; its body statements run in order; a body statement under an
 //!   IF or EXCEPTION handler that would fail is taken as skipped, not as an error;
 //! - `SET search_path` lasts until the end of the file.
+//!
 //! Every change is journaled so statement, DO and transaction rollbacks are exact.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -231,17 +232,16 @@ impl<'s> Replayer<'s> {
             return;
         };
         let change = &stmt.change;
-        if let Some(txn) = &self.txn {
-            if let Some(first) = txn.aborted {
-                if !matches!(change, Change::Commit | Change::Rollback) {
-                    self.problem(
-                        ProblemKind::InAbortedTransaction { first_error: first },
-                        stmt.span,
-                    );
-                    self.mark_failed();
-                    return;
-                }
-            }
+        if let Some(txn) = &self.txn
+            && let Some(first) = txn.aborted
+            && !matches!(change, Change::Commit | Change::Rollback)
+        {
+            self.problem(
+                ProblemKind::InAbortedTransaction { first_error: first },
+                stmt.span,
+            );
+            self.mark_failed();
+            return;
         }
         let mark = self.mark();
         self.failed = false;
@@ -277,16 +277,16 @@ impl<'s> Replayer<'s> {
         if !self.begin_statement(pf, do_index, false) {
             return;
         }
-        if let Some(txn) = &self.txn {
-            if let Some(first) = txn.aborted {
-                let span = self.stmt_span;
-                self.problem(
-                    ProblemKind::InAbortedTransaction { first_error: first },
-                    span,
-                );
-                self.mark_failed();
-                return;
-            }
+        if let Some(txn) = &self.txn
+            && let Some(first) = txn.aborted
+        {
+            let span = self.stmt_span;
+            self.problem(
+                ProblemKind::InAbortedTransaction { first_error: first },
+                span,
+            );
+            self.mark_failed();
+            return;
         }
         if let Some(s) = self.model.statements.get_mut(self.seq) {
             s.parsed = true;
@@ -1702,7 +1702,8 @@ impl<'s> Replayer<'s> {
         let target_columns = if self.cat.tables.contains_key(&tqn) {
             match self.fk_target_columns(qn, c, fk, &tqn) {
                 Ok(cols) => cols,
-                Err((kind, span)) => {
+                Err(problem) => {
+                    let (kind, span) = *problem;
                     self.error(kind, span);
                     return false;
                 }
@@ -1723,32 +1724,32 @@ impl<'s> Replayer<'s> {
         c: &ConstraintDef,
         fk: &FkDef,
         tqn: &QualifiedName,
-    ) -> Result<Vec<String>, (ProblemKind, Span)> {
+    ) -> Result<Vec<String>, Box<(ProblemKind, Span)>> {
         let (Some(table), Some(target)) = (self.cat.tables.get(qn), self.cat.tables.get(tqn))
         else {
             return Ok(Vec::new());
         };
         if target.kind.is_view() {
-            return Err((
+            return Err(Box::new((
                 ProblemKind::WrongObjectKind {
                     name: tqn.clone(),
                     expected: "table".into(),
                     found: target.kind.as_str().into(),
                 },
                 fk.target.span,
-            ));
+            )));
         }
         let target_columns: Vec<String> = if fk.target_columns.is_empty() {
             match &target.primary_key {
                 Some(pk) => pk.columns.clone(),
                 None => {
-                    return Err((
+                    return Err(Box::new((
                         ProblemKind::FkNoPrimaryKey {
                             table: qn.clone(),
                             target: tqn.clone(),
                         },
                         fk.target.span,
-                    ));
+                    )));
                 }
             }
         } else {
@@ -1757,14 +1758,14 @@ impl<'s> Replayer<'s> {
                 .iter()
                 .find(|col| target.column(&col.name).is_none())
             {
-                return Err((
+                return Err(Box::new((
                     ProblemKind::MissingColumn {
                         table: tqn.clone(),
                         column: col.name.clone(),
                         context: RefContext::ForeignKey,
                     },
                     col.span,
-                ));
+                )));
             }
             let want: BTreeSet<&str> = fk.target_columns.iter().map(|c| c.name.as_str()).collect();
             let unique = self.cat.indexes_on(tqn).any(|i| {
@@ -1775,25 +1776,25 @@ impl<'s> Replayer<'s> {
                 }
             });
             if !unique {
-                return Err((
+                return Err(Box::new((
                     ProblemKind::FkTargetNotUnique {
                         table: qn.clone(),
                         target: tqn.clone(),
                         columns: fk.target_columns.iter().map(|c| c.name.clone()).collect(),
                     },
                     fk.target.span,
-                ));
+                )));
             }
             fk.target_columns.iter().map(|c| c.name.clone()).collect()
         };
         if target_columns.len() != fk.columns.len() {
-            return Err((
+            return Err(Box::new((
                 ProblemKind::FkColumnCount {
                     table: qn.clone(),
                     target: tqn.clone(),
                 },
                 c.span,
-            ));
+            )));
         }
         for (col, tcol) in fk.columns.iter().zip(&target_columns) {
             let (Some(a), Some(b)) = (table.column(&col.name), target.column(tcol)) else {
@@ -1801,7 +1802,7 @@ impl<'s> Replayer<'s> {
             };
             let (ta, tb) = (self.base_type(&a.data_type), self.base_type(&b.data_type));
             if fk_compatible(&ta, &tb) == FkCompat::Incompatible {
-                return Err((
+                return Err(Box::new((
                     ProblemKind::FkTypeMismatch {
                         table: qn.clone(),
                         column: col.name.clone(),
@@ -1811,7 +1812,7 @@ impl<'s> Replayer<'s> {
                         target_type: b.data_type.clone(),
                     },
                     col.span,
-                ));
+                )));
             }
         }
         Ok(target_columns)
@@ -1997,10 +1998,10 @@ impl<'s> Replayer<'s> {
                     return None;
                 }
                 for (other, fk) in dependents {
-                    if other != *qn {
-                        if let Some(o) = self.table_mut(&other) {
-                            o.foreign_keys.retain(|f| f.name != fk);
-                        }
+                    if other != *qn
+                        && let Some(o) = self.table_mut(&other)
+                    {
+                        o.foreign_keys.retain(|f| f.name != fk);
                     }
                 }
                 let n = name.name.as_str();
@@ -2014,7 +2015,7 @@ impl<'s> Replayer<'s> {
                 t.uniques.retain(|k| !k.columns.iter().any(|c| c == n));
                 t.foreign_keys.retain(|f| {
                     !f.columns.iter().any(|c| c == n)
-                        && !(f.target == *qn && f.target_columns.iter().any(|c| c == n))
+                        && (f.target != *qn || !f.target_columns.iter().any(|c| c == n))
                 });
                 t.checks.retain(|c| !c.expr.contains(n));
                 let doomed: Vec<QualifiedName> = self
@@ -2932,12 +2933,12 @@ impl<'s> Replayer<'s> {
         }
         if let Some(mut i) = self.remove_index(&key) {
             i.name = to.to_string();
-            if i.constraint {
-                if let Some(t) = self.table_mut(&i.table) {
-                    for k in t.primary_key.iter_mut().chain(t.uniques.iter_mut()) {
-                        if k.name == key.name {
-                            k.name = to.to_string();
-                        }
+            if i.constraint
+                && let Some(t) = self.table_mut(&i.table)
+            {
+                for k in t.primary_key.iter_mut().chain(t.uniques.iter_mut()) {
+                    if k.name == key.name {
+                        k.name = to.to_string();
                     }
                 }
             }

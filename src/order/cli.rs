@@ -78,10 +78,10 @@ pub fn run_order(
     let plan = super::plan(analysis, &resolved.settings);
     match args.format {
         OrderFormat::Human => {
-            super::render::human(out, &plan, &analysis, &inputs_text(&args.input))?
+            super::render::human(out, &plan, analysis, &inputs_text(&args.input))?
         }
-        OrderFormat::Json => super::render::json(out, &plan, &analysis)?,
-        OrderFormat::Mermaid => super::render::mermaid(out, &plan, &analysis)?,
+        OrderFormat::Json => super::render::json(out, &plan, analysis)?,
+        OrderFormat::Mermaid => super::render::mermaid(out, &plan, analysis)?,
     }
     let _ = err;
     Ok(EXIT_CLEAN)
@@ -113,7 +113,7 @@ pub fn run_scaffold(
     };
     // Check the draft offline: replay the plan with it inserted.
     let check = super::simulate::replay(
-        &analysis,
+        analysis,
         &resolved.settings,
         &plan.entries_with(Some(&draft.sql)),
     );

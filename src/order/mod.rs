@@ -668,7 +668,7 @@ fn fk_cycles(analysis: &Analysis, planned: &Simulation, settings: &Settings) -> 
                 }
             }
             Some(Change::AlterTable { table, actions, .. }) => {
-                let from = resolve(&table, &known);
+                let from = resolve(table, &known);
                 for a in actions {
                     if let AlterAction::AddConstraint(c) = a
                         && let ConstraintKind::ForeignKey(fk) = &c.kind

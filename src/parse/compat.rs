@@ -63,53 +63,52 @@ pub fn rewrite(text: &str) -> Option<(String, Vec<Compat>)> {
     let mut out = text.to_string();
     // Work on byte ranges of the ORIGINAL text, blanking from the end so earlier ranges stay valid.
     let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
-    if CREATE_TABLE.as_ref().is_some_and(|r| r.is_match(text)) {
-        if let Some(re) = LIKE.as_ref() {
-            for c in re.captures_iter(text) {
-                let (Some(lead), Some(elem), Some(src), Some(trailing)) =
-                    (c.get(1), c.get(2), c.get(3), c.get(5))
-                else {
-                    continue;
-                };
-                let options: Vec<String> = c
-                    .get(4)
-                    .map(|o| {
-                        o.as_str()
-                            .split_whitespace()
-                            .map(str::to_ascii_uppercase)
-                            .collect::<Vec<_>>()
-                    })
-                    .unwrap_or_default()
-                    .chunks(2)
-                    .map(|p| p.join(" "))
-                    .collect();
-                notes.push(Compat::Like {
-                    source: src.as_str().to_string(),
-                    offset: src.start(),
-                    options,
-                });
-                // Blank the element and one separating comma: the trailing one if present,
-                // else the leading one (when the element is not the first).
-                let mut start = elem.start();
-                let end = if trailing.as_str().is_empty() {
-                    elem.end()
-                } else {
-                    trailing.end()
-                };
-                if trailing.as_str().is_empty() && lead.as_str().starts_with(',') {
-                    start = lead.start();
-                }
-                ranges.push(start..end);
+    if CREATE_TABLE.as_ref().is_some_and(|r| r.is_match(text))
+        && let Some(re) = LIKE.as_ref()
+    {
+        for c in re.captures_iter(text) {
+            let (Some(lead), Some(elem), Some(src), Some(trailing)) =
+                (c.get(1), c.get(2), c.get(3), c.get(5))
+            else {
+                continue;
+            };
+            let options: Vec<String> = c
+                .get(4)
+                .map(|o| {
+                    o.as_str()
+                        .split_whitespace()
+                        .map(str::to_ascii_uppercase)
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+                .chunks(2)
+                .map(|p| p.join(" "))
+                .collect();
+            notes.push(Compat::Like {
+                source: src.as_str().to_string(),
+                offset: src.start(),
+                options,
+            });
+            // Blank the element and one separating comma: the trailing one if present,
+            // else the leading one (when the element is not the first).
+            let mut start = elem.start();
+            let end = if trailing.as_str().is_empty() {
+                elem.end()
+            } else {
+                trailing.end()
+            };
+            if trailing.as_str().is_empty() && lead.as_str().starts_with(',') {
+                start = lead.start();
             }
+            ranges.push(start..end);
         }
     }
-    if let Some(m) = WITH_DATA.as_ref().and_then(|r| r.find(text)) {
-        if text.to_ascii_uppercase().contains("MATERIALIZED")
-            || CREATE_TABLE.as_ref().is_some_and(|r| r.is_match(text))
-        {
-            notes.push(Compat::WithData);
-            ranges.push(m.range());
-        }
+    if let Some(m) = WITH_DATA.as_ref().and_then(|r| r.find(text))
+        && (text.to_ascii_uppercase().contains("MATERIALIZED")
+            || CREATE_TABLE.as_ref().is_some_and(|r| r.is_match(text)))
+    {
+        notes.push(Compat::WithData);
+        ranges.push(m.range());
     }
     if let Some(m) = ON_ONLY
         .as_ref()

@@ -462,15 +462,15 @@ fn piece(
     let mut parsed = Parser::new(&PostgreSqlDialect {})
         .try_with_sql(&statement.text)
         .and_then(|mut p| p.parse_statements());
-    if parsed.is_err() {
-        if let Some((text, notes)) = compat::rewrite(&statement.text) {
-            let retry = Parser::new(&PostgreSqlDialect {})
-                .try_with_sql(&text)
-                .and_then(|mut p| p.parse_statements());
-            if retry.is_ok() {
-                parsed = retry;
-                statement.compat = notes;
-            }
+    if parsed.is_err()
+        && let Some((text, notes)) = compat::rewrite(&statement.text)
+    {
+        let retry = Parser::new(&PostgreSqlDialect {})
+            .try_with_sql(&text)
+            .and_then(|mut p| p.parse_statements());
+        if retry.is_ok() {
+            parsed = retry;
+            statement.compat = notes;
         }
     }
     let error = match parsed {
