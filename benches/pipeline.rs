@@ -8,14 +8,16 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod corpus;
+mod timing;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ogel_schema::cli::{InputArgs, resolve};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
+use timing::time;
 
 const MIGRATION_TABLES: usize = 5_000;
 const DUMP_TABLES: usize = 1_500;
@@ -32,24 +34,6 @@ fn write_corpus(dir: &Path) -> (PathBuf, PathBuf) {
     corpus::write_migrations(&migrations, MIGRATION_TABLES).unwrap();
     corpus::write_dump(&dump, DUMP_TABLES).unwrap();
     (migrations, dump)
-}
-
-fn median(mut xs: Vec<Duration>) -> Duration {
-    xs.sort();
-    xs.get(xs.len() / 2).copied().unwrap_or_default()
-}
-
-fn time<F: FnMut()>(runs: usize, mut f: F) -> Duration {
-    f(); // warm-up (page cache, allocator)
-    median(
-        (0..runs)
-            .map(|_| {
-                let t = Instant::now();
-                f();
-                t.elapsed()
-            })
-            .collect(),
-    )
 }
 
 fn mb_s(bytes: u64, d: Duration) -> f64 {
