@@ -141,10 +141,10 @@ fn migration_table(i: usize, rng: &mut Lcg, sql: &mut String) {
             "COMMENT ON COLUMN {name}.note IS 'Free text, added later.';"
         );
     }
-    if rng.below(8) == 0 {
-        if let Some((col, _)) = cols.get(1) {
-            let _ = writeln!(sql, "ALTER TABLE {name} RENAME COLUMN {col} TO {col}_old;");
-        }
+    if rng.below(8) == 0
+        && let Some((col, _)) = cols.get(1)
+    {
+        let _ = writeln!(sql, "ALTER TABLE {name} RENAME COLUMN {col} TO {col}_old;");
     }
     sql.push('\n');
 }
@@ -152,7 +152,7 @@ fn migration_table(i: usize, rng: &mut Lcg, sql: &mut String) {
 /// ~1,000 numbered migration files holding `tables` tables (5 per file).
 pub fn write_migrations(dir: &Path, tables: usize) -> io::Result<u64> {
     std::fs::create_dir_all(dir)?;
-    let mut rng = Lcg(0x0_6e1_5c4e_3a);
+    let mut rng = Lcg(0x6_e15c_4e3a);
     let mut total = 0u64;
     let per_file = 5;
     let files = tables.div_ceil(per_file);
@@ -167,11 +167,23 @@ pub fn write_migrations(dir: &Path, tables: usize) -> io::Result<u64> {
     Ok(total)
 }
 
+/// How much of pg_dump's per-object boilerplate [`write_dump`] writes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum DumpStyle {
+    /// Tables, sequences, keys and indexes only (~0.9 KB per table).
+    Lean,
+    /// Also what a real `pg_dump` adds per object: `-- Name: ...; Owner:` headers, `OWNER TO`,
+    /// `COMMENT ON`, `GRANT` (~1.7 KB per table; 1,500 tables make a ~2.5 MB file).
+    Full,
+}
+
 /// One pg_dump-style file: SET lines, bare CREATE TABLE, sequences, then every constraint as
 /// `ALTER TABLE ONLY`, indexes and foreign keys at the end, the way pg_dump orders them.
-pub fn write_dump(dir: &Path, tables: usize) -> io::Result<u64> {
+pub fn write_dump(dir: &Path, tables: usize, style: DumpStyle) -> io::Result<u64> {
     std::fs::create_dir_all(dir)?;
-    let mut rng = Lcg(0x0_d0_0d_f00d);
+    let full = style == DumpStyle::Full;
+    let owner = if full { "; Owner: app_owner" } else { "" };
+    let mut rng = Lcg(0xd00d_f00d);
     let mut head = String::from(
         "--\n-- PostgreSQL database dump (synthetic, benches/corpus.rs)\n--\n\n\
          SET statement_timeout = 0;\nSET lock_timeout = 0;\nSET client_encoding = 'UTF8';\n\
@@ -181,19 +193,35 @@ pub fn write_dump(dir: &Path, tables: usize) -> io::Result<u64> {
     );
     let mut tail = String::new();
     let mut fks = String::new();
+    let mut acl = String::new();
     for i in 0..tables {
         let name = format!("app.{}", table_name(i));
         let short = table_name(i);
-        let _ = writeln!(head, "--\n-- Name: {short}; Type: TABLE; Schema: app\n--\n");
+        let _ = writeln!(
+            head,
+            "--\n-- Name: {short}; Type: TABLE; Schema: app{owner}\n--\n"
+        );
         let _ = writeln!(head, "CREATE TABLE {name} (\n    id bigint NOT NULL,");
         if i > 0 {
             let target = rng.below(i as u64) as usize;
             let _ = writeln!(head, "    parent_id bigint,");
+            if full {
+                let _ = writeln!(
+                    fks,
+                    "--\n-- Name: {short} {short}_parent_fkey; Type: FK CONSTRAINT; Schema: app{owner}\n--\n"
+                );
+            }
             let _ = writeln!(
                 fks,
                 "ALTER TABLE ONLY {name}\n    ADD CONSTRAINT {short}_parent_fkey FOREIGN KEY (parent_id) REFERENCES app.{}(id);\n",
                 table_name(target)
             );
+            if full {
+                let _ = writeln!(
+                    tail,
+                    "--\n-- Name: {short}_parent_idx; Type: INDEX; Schema: app{owner}\n--\n"
+                );
+            }
             let _ = writeln!(
                 tail,
                 "CREATE INDEX {short}_parent_idx ON {name} USING btree (parent_id);\n"
@@ -207,10 +235,28 @@ pub fn write_dump(dir: &Path, tables: usize) -> io::Result<u64> {
             let _ = writeln!(head, "    col_{c} {ty},");
         }
         head.push_str("    updated_at timestamp with time zone DEFAULT now() NOT NULL\n);\n\n");
+        if full {
+            let _ = writeln!(head, "\nALTER TABLE {name} OWNER TO app_owner;\n");
+            let _ = writeln!(
+                head,
+                "--\n-- Name: TABLE {short}; Type: COMMENT; Schema: app{owner}\n--\n\n\
+                 COMMENT ON TABLE {name} IS 'The {short} records (generated).';\n"
+            );
+            let _ = writeln!(
+                head,
+                "--\n-- Name: {short}_id_seq; Type: SEQUENCE; Schema: app{owner}\n--\n"
+            );
+        }
         let _ = writeln!(
             head,
             "CREATE SEQUENCE app.{short}_id_seq\n    START WITH 1\n    INCREMENT BY 1\n    NO MINVALUE\n    NO MAXVALUE\n    CACHE 1;\n"
         );
+        if full {
+            let _ = writeln!(
+                head,
+                "\nALTER SEQUENCE app.{short}_id_seq OWNER TO app_owner;\n"
+            );
+        }
         let _ = writeln!(
             head,
             "ALTER SEQUENCE app.{short}_id_seq OWNED BY {name}.id;\n"
@@ -219,12 +265,25 @@ pub fn write_dump(dir: &Path, tables: usize) -> io::Result<u64> {
             head,
             "ALTER TABLE ONLY {name} ALTER COLUMN id SET DEFAULT nextval('app.{short}_id_seq'::regclass);\n"
         );
+        if full {
+            let _ = writeln!(
+                tail,
+                "--\n-- Name: {short} {short}_pkey; Type: CONSTRAINT; Schema: app{owner}\n--\n"
+            );
+        }
         let _ = writeln!(
             tail,
             "ALTER TABLE ONLY {name}\n    ADD CONSTRAINT {short}_pkey PRIMARY KEY (id);\n"
         );
+        if full {
+            let _ = writeln!(
+                acl,
+                "--\n-- Name: TABLE {short}; Type: ACL; Schema: app{owner}\n--\n\n\
+                 GRANT SELECT ON TABLE {name} TO app_reader;\n"
+            );
+        }
     }
-    let sql = format!("{head}{tail}{fks}--\n-- PostgreSQL database dump complete\n--\n");
+    let sql = format!("{head}{tail}{fks}{acl}--\n-- PostgreSQL database dump complete\n--\n");
     std::fs::write(dir.join("dump.sql"), &sql)?;
     Ok(sql.len() as u64)
 }

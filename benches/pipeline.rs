@@ -4,7 +4,11 @@
 //! binary end to end (`check --format json`, wall time and peak RSS via `/usr/bin/time`).
 //!
 //! `cargo bench --bench pipeline` runs everything;
-//! `cargo bench --bench pipeline -- --write-corpus DIR` only writes the corpus to DIR.
+//! `cargo bench --bench pipeline -- --write-corpus DIR` only writes the corpus to DIR (plus
+//! `dump-full/`, the ~2.5 MB pg_dump file with owners, comments and grants, and `project-50/`,
+//! 50 migration files, for `scripts/bench-peers`);
+//! `<bench binary> --bare-parse FILE...` parses the files' statements with bare single-threaded
+//! sqlparser once (the reference `scripts/bench-peers` times as a process).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod corpus;
@@ -14,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+use corpus::DumpStyle;
 use ogel_schema::cli::{InputArgs, resolve};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
@@ -28,12 +33,30 @@ struct Case {
     runs: usize,
 }
 
+/// Writes migrations/, dump/ (lean), dump-full/ and project-50/ (50 files, the pre-commit case)
+/// under DIR; returns the first two, which the in-process benchmark measures.
 fn write_corpus(dir: &Path) -> (PathBuf, PathBuf) {
     let migrations = dir.join("migrations");
     let dump = dir.join("dump");
     corpus::write_migrations(&migrations, MIGRATION_TABLES).unwrap();
-    corpus::write_dump(&dump, DUMP_TABLES).unwrap();
+    corpus::write_dump(&dump, DUMP_TABLES, DumpStyle::Lean).unwrap();
+    corpus::write_dump(&dir.join("dump-full"), DUMP_TABLES, DumpStyle::Full).unwrap();
+    corpus::write_migrations(&dir.join("project-50"), 250).unwrap();
     (migrations, dump)
+}
+
+/// Bare single-threaded sqlparser over every statement (ogel-schema's splitter finds them):
+/// (statements, statements sqlparser accepted).
+fn bare_parse(texts: &[String]) -> (usize, usize) {
+    let (mut all, mut ok) = (0usize, 0usize);
+    for t in texts {
+        for s in ogel_schema::parse::split::split(t, 0..t.len()).statements {
+            let sql = t.get(s.span).unwrap_or("");
+            all += 1;
+            ok += usize::from(Parser::parse_sql(&PostgreSqlDialect {}, sql).is_ok());
+        }
+    }
+    (all, ok)
 }
 
 fn mb_s(bytes: u64, d: Duration) -> f64 {
@@ -81,7 +104,16 @@ fn main() {
     if let Some(i) = args.iter().position(|a| a == "--write-corpus") {
         let dir = PathBuf::from(args.get(i + 1).expect("--write-corpus DIR"));
         let (m, d) = write_corpus(&dir);
-        println!("wrote {} and {}", m.display(), d.display());
+        println!("wrote {} and {} (and dump-full)", m.display(), d.display());
+        return;
+    }
+    if let Some(i) = args.iter().position(|a| a == "--bare-parse") {
+        let texts: Vec<String> = args[i + 1..]
+            .iter()
+            .map(|f| std::fs::read_to_string(f).unwrap())
+            .collect();
+        let (all, ok) = bare_parse(&texts);
+        eprintln!("bare sqlparser: {all} statements, {ok} parsed");
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -142,14 +174,7 @@ fn main() {
         drop(analysis);
 
         let bare = time(case.runs, || {
-            let mut ok = 0usize;
-            for t in &texts {
-                for s in ogel_schema::parse::split::split(t, 0..t.len()).statements {
-                    let sql = t.get(s.span).unwrap_or("");
-                    ok += usize::from(Parser::parse_sql(&PostgreSqlDialect {}, sql).is_ok());
-                }
-            }
-            std::hint::black_box(ok);
+            std::hint::black_box(bare_parse(&texts));
         });
         let analyze = time(case.runs, || {
             std::hint::black_box(ogel_schema::analyze(&resolved.settings).unwrap());

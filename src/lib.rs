@@ -53,8 +53,10 @@ pub fn analyze(settings: &Settings) -> Result<Analysis, source::SourceError> {
     if !settings.ignore.is_empty() {
         source::apply_ignores(&mut project, &settings.ignore);
     }
-    let parsed = parse::parse_all(&project, &settings.replacements);
-    let model = model::build(&project, &parsed, &settings.model);
+    // Replay follows the parser file by file instead of waiting for every file.
+    let (parsed, model) = parse::parse_all_while(&project, &settings.replacements, |parsed| {
+        model::build_with(&project, parsed, &settings.model)
+    });
     Ok(Analysis {
         project,
         parsed,

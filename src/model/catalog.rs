@@ -3,6 +3,8 @@
 //! sqlparser's AST. Every object carries the [`Span`] of the statement part that created it.
 
 use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::FxHashMap;
 use std::fmt;
 
 use serde::Serialize;
@@ -235,11 +237,15 @@ pub struct Catalog {
     pub extensions: BTreeSet<String>,
     pub functions: BTreeMap<QualifiedName, Span>,
     /// Derived: index keys by table (kept by [`Catalog::insert_index`] / [`Catalog::remove_index`]).
-    index_by_table: BTreeMap<QualifiedName, BTreeSet<QualifiedName>>,
+    index_by_table: FxHashMap<QualifiedName, BTreeSet<QualifiedName>>,
     /// Derived: how many constraints of each (schema, name) exist, and which names each table
     /// contributed (kept by [`Catalog::sync_constraints`]).
-    constraint_names: BTreeMap<(String, String), u32>,
-    constraints_of: BTreeMap<QualifiedName, Vec<String>>,
+    constraint_names: FxHashMap<String, FxHashMap<String, u32>>,
+    constraints_of: FxHashMap<QualifiedName, Vec<String>>,
+    /// Derived: for each relation, the relations that name it as a FK target, a view source
+    /// or a parent; and what each relation contributed (kept by [`Catalog::sync_table`]).
+    dependents: FxHashMap<QualifiedName, BTreeSet<QualifiedName>>,
+    depends_on: FxHashMap<QualifiedName, Vec<QualifiedName>>,
 }
 
 impl Catalog {
@@ -299,30 +305,79 @@ impl Catalog {
         Some(old)
     }
 
-    /// Insert (or replace) a table, keeping the constraint-name index.
+    /// Insert (or replace) a table, keeping the derived indexes.
     pub fn insert_table(&mut self, table: Table) -> Option<Table> {
         let name = table.name.clone();
         let old = self.tables.insert(name.clone(), table);
-        self.sync_constraints(&name);
+        self.sync_table(&name);
         old
     }
 
-    /// Remove a table, keeping the constraint-name index.
+    /// Remove a table, keeping the derived indexes.
     pub fn remove_table(&mut self, name: &QualifiedName) -> Option<Table> {
         let old = self.tables.remove(name);
-        self.sync_constraints(name);
+        self.sync_table(name);
         old
+    }
+
+    /// Relations that name `of` as a FK target, a view source or a parent, in name order.
+    /// Exact for every table changed through [`Catalog::insert_table`] or synced with
+    /// [`Catalog::sync_table`] after an in-place change.
+    pub fn dependents(&self, of: &QualifiedName) -> impl Iterator<Item = &Table> {
+        self.dependents
+            .get(of)
+            .into_iter()
+            .flatten()
+            .filter_map(|k| self.tables.get(k))
+    }
+
+    /// Recompute what `table` contributes to the derived indexes (after any change to it).
+    pub fn sync_table(&mut self, table: &QualifiedName) {
+        self.sync_constraints(table);
+        self.sync_dependents(table);
+    }
+
+    fn sync_dependents(&mut self, table: &QualifiedName) {
+        for target in self.depends_on.remove(table).unwrap_or_default() {
+            if let Some(set) = self.dependents.get_mut(&target) {
+                set.remove(table);
+                if set.is_empty() {
+                    self.dependents.remove(&target);
+                }
+            }
+        }
+        let Some(t) = self.tables.get(table) else {
+            return;
+        };
+        let mut targets: Vec<QualifiedName> = t
+            .foreign_keys
+            .iter()
+            .map(|f| &f.target)
+            .chain(&t.reads)
+            .chain(&t.parents)
+            .cloned()
+            .collect();
+        targets.sort();
+        targets.dedup();
+        for target in &targets {
+            self.dependents
+                .entry(target.clone())
+                .or_default()
+                .insert(table.clone());
+        }
+        self.depends_on.insert(table.clone(), targets);
     }
 
     /// Recount the constraint names `table` contributes (after any change to it).
-    pub fn sync_constraints(&mut self, table: &QualifiedName) {
-        if let Some(old) = self.constraints_of.remove(table) {
+    fn sync_constraints(&mut self, table: &QualifiedName) {
+        if let Some(old) = self.constraints_of.remove(table)
+            && let Some(counts) = self.constraint_names.get_mut(&table.schema)
+        {
             for n in old {
-                let key = (table.schema.clone(), n);
-                if let Some(c) = self.constraint_names.get_mut(&key) {
+                if let Some(c) = counts.get_mut(&n) {
                     *c = c.saturating_sub(1);
                     if *c == 0 {
-                        self.constraint_names.remove(&key);
+                        counts.remove(&n);
                     }
                 }
             }
@@ -331,11 +386,12 @@ impl Catalog {
             return;
         };
         let names: Vec<String> = t.constraint_names().map(str::to_string).collect();
+        let counts = self
+            .constraint_names
+            .entry(table.schema.clone())
+            .or_default();
         for n in &names {
-            *self
-                .constraint_names
-                .entry((table.schema.clone(), n.clone()))
-                .or_default() += 1;
+            *counts.entry(n.clone()).or_default() += 1;
         }
         self.constraints_of.insert(table.clone(), names);
     }
@@ -345,6 +401,7 @@ impl Catalog {
     #[must_use]
     pub fn constraint_name_taken(&self, schema: &str, name: &str) -> bool {
         self.constraint_names
-            .contains_key(&(schema.to_string(), name.to_string()))
+            .get(schema)
+            .is_some_and(|counts| counts.contains_key(name))
     }
 }

@@ -18,7 +18,7 @@ pub use catalog::{
     Catalog, Column, Comment, ForeignKey, Index, Key, Policy, QualifiedName, RelationKind, Table,
     TypeDef, TypeKind,
 };
-pub use replay::build;
+pub use replay::{build, build_with};
 
 use serde::Serialize;
 

@@ -8,7 +8,7 @@
 //! - `SET search_path` lasts until the end of the file.
 //! Every change is journaled so statement, DO and transaction rollbacks are exact.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::catalog::{
     Catalog, Check, Column, ForeignKey, Index, Key, QualifiedName, RelationKind, Table, TypeDef,
@@ -72,12 +72,22 @@ const NOT_COLUMNS: &[&str] = &[
 /// Replay the whole project.
 #[must_use]
 pub fn build(project: &Project, parsed: &[ParsedFile], settings: &ModelSettings) -> Model {
+    build_with(project, |id| parsed.get(id), settings)
+}
+
+/// [`build`], taking each applied file's parse from `parsed_file` in apply order; the call may
+/// block until that file is parsed, so replay runs while later files are still being parsed.
+pub fn build_with<'p>(
+    project: &Project,
+    parsed_file: impl Fn(usize) -> Option<&'p ParsedFile>,
+    settings: &ModelSettings,
+) -> Model {
     let mut r = Replayer::new(settings);
     for (file_id, file) in project.files.iter().enumerate() {
         if !file.is_applied() {
             continue;
         }
-        let Some(pf) = parsed.get(file_id) else {
+        let Some(pf) = parsed_file(file_id) else {
             continue;
         };
         r.model.file_order.push(file_id);
@@ -123,6 +133,10 @@ struct Replayer<'s> {
     uncertain: BTreeSet<String>,
     /// Tables changed through `table_mut` whose constraint names are not recounted yet.
     dirty: BTreeSet<QualifiedName>,
+    /// Journal length at the newest [`Mark`]: no rollback target lies above it.
+    journal_floor: usize,
+    /// Where each table's newest journal entry is (see [`Replayer::journaled_since_floor`]).
+    journaled: BTreeMap<QualifiedName, usize>,
     /// Set when the current statement hit an error.
     failed: bool,
     /// Errors are not reported (conditional DO body statements).
@@ -145,6 +159,8 @@ impl<'s> Replayer<'s> {
             model: Model::default(),
             txn: None,
             dirty: BTreeSet::new(),
+            journal_floor: 0,
+            journaled: BTreeMap::new(),
             uncertain: BTreeSet::new(),
             failed: false,
             silent: false,
@@ -177,7 +193,7 @@ impl<'s> Replayer<'s> {
             // psql ends the session: an open transaction is rolled back.
             self.rollback_to(txn.mark);
         }
-        self.journal.clear();
+        self.clear_journal();
     }
 
     fn begin_statement(&mut self, pf: &ParsedFile, index: usize, in_do: bool) -> bool {
@@ -197,7 +213,8 @@ impl<'s> Replayer<'s> {
         true
     }
 
-    fn mark(&self) -> Mark {
+    fn mark(&mut self) -> Mark {
+        self.journal_floor = self.journal.len();
         Mark {
             journal: self.journal.len(),
             events: self.model.events.len(),
@@ -245,7 +262,7 @@ impl<'s> Replayer<'s> {
                 self.rollback_to(m);
             }
         } else if self.txn.is_none() {
-            self.journal.clear();
+            self.clear_journal();
         }
     }
 
@@ -386,29 +403,54 @@ impl<'s> Replayer<'s> {
 
     /// Mutable access to a table; its constraint names are recounted lazily (see `dirty`).
     fn table_mut(&mut self, name: &QualifiedName) -> Option<&mut Table> {
-        let old = self.cat.tables.get(name)?.clone();
-        self.journal.push(Undo::Table(name.clone(), Some(old)));
+        if !self.journaled_since_floor(name) {
+            let old = self.cat.tables.get(name)?.clone();
+            self.journal_table(name.clone(), Some(old));
+        }
         self.dirty.insert(name.clone());
         self.cat.tables.get_mut(name)
+    }
+
+    /// `true` when the journal already holds an entry for `name` above the newest mark: any
+    /// rollback then restores the table to a state at or before that entry, so another copy
+    /// would never be used (a table created and then altered by one statement is copied once).
+    fn journaled_since_floor(&self, name: &QualifiedName) -> bool {
+        self.journaled.get(name).is_some_and(|&at| {
+            at >= self.journal_floor
+                && matches!(self.journal.get(at), Some(Undo::Table(k, _)) if k == name)
+        })
+    }
+
+    fn clear_journal(&mut self) {
+        self.journal.clear();
+        self.journaled.clear();
+    }
+
+    fn journal_table(&mut self, name: QualifiedName, old: Option<Table>) {
+        self.journaled.insert(name.clone(), self.journal.len());
+        self.journal.push(Undo::Table(name, old));
     }
 
     /// Recount constraint names of tables changed through [`Self::table_mut`].
     fn sync_dirty(&mut self) {
         for t in std::mem::take(&mut self.dirty) {
-            self.cat.sync_constraints(&t);
+            self.cat.sync_table(&t);
         }
     }
 
     fn put_table(&mut self, t: Table) {
-        let old = self.cat.tables.get(&t.name).cloned();
-        self.journal.push(Undo::Table(t.name.clone(), old));
+        if !self.journaled_since_floor(&t.name) {
+            let old = self.cat.tables.get(&t.name).cloned();
+            self.journal_table(t.name.clone(), old);
+        }
         self.cat.insert_table(t);
     }
 
     fn remove_table(&mut self, name: &QualifiedName) -> Option<Table> {
         let old = self.cat.remove_table(name)?;
-        self.journal
-            .push(Undo::Table(name.clone(), Some(old.clone())));
+        if !self.journaled_since_floor(name) {
+            self.journal_table(name.clone(), Some(old.clone()));
+        }
         Some(old)
     }
 
@@ -734,7 +776,7 @@ impl<'s> Replayer<'s> {
             }
             Change::Begin => {
                 if self.txn.is_none() {
-                    self.journal.clear();
+                    self.clear_journal();
                     self.txn = Some(Txn {
                         mark: self.mark(),
                         aborted: None,
@@ -746,7 +788,7 @@ impl<'s> Replayer<'s> {
                     if txn.aborted.is_some() || matches!(change, Change::Rollback) {
                         self.rollback_to(txn.mark);
                     }
-                    self.journal.clear();
+                    self.clear_journal();
                 }
             }
             Change::CreateTable(def) => self.create_table(def),
@@ -1365,17 +1407,17 @@ impl<'s> Replayer<'s> {
             EventAction::Created,
             def.name.span,
         );
-        if let Some(t) = self.cat.tables.get(&qn).cloned() {
-            for col in &t.columns {
-                self.event(
-                    ObjectKey::Column {
-                        table: qn.clone(),
-                        column: col.name.clone(),
-                    },
-                    EventAction::Created,
-                    col.origin,
-                );
-            }
+        if let Some(t) = self.cat.tables.get(&qn) {
+            let seq = self.seq;
+            self.model.events.extend(t.columns.iter().map(|col| Event {
+                seq,
+                span: col.origin,
+                object: ObjectKey::Column {
+                    table: qn.clone(),
+                    column: col.name.clone(),
+                },
+                action: EventAction::Created,
+            }));
         }
     }
 
@@ -1635,76 +1677,96 @@ impl<'s> Replayer<'s> {
 
     /// Validate and add a foreign key to the (already stored) table `qn`.
     fn add_fk(&mut self, qn: &QualifiedName, c: &ConstraintDef, fk: &FkDef) -> bool {
-        let Some(table) = self.cat.tables.get(qn).cloned() else {
+        let Some(table) = self.cat.tables.get(qn) else {
             return false;
         };
-        for col in &fk.columns {
-            if table.column(&col.name).is_none() {
-                self.error(
-                    ProblemKind::MissingColumn {
-                        table: qn.clone(),
-                        column: col.name.clone(),
-                        context: RefContext::ForeignKey,
-                    },
-                    col.span,
-                );
-                return false;
-            }
+        if let Some(col) = fk
+            .columns
+            .iter()
+            .find(|col| table.column(&col.name).is_none())
+        {
+            self.error(
+                ProblemKind::MissingColumn {
+                    table: qn.clone(),
+                    column: col.name.clone(),
+                    context: RefContext::ForeignKey,
+                },
+                col.span,
+            );
+            return false;
         }
         let Some(tqn) = self.need_rel(&fk.target, RefContext::ForeignKey) else {
             return false;
         };
-        let Some(target) = self.cat.tables.get(&tqn).cloned() else {
+        let target_columns = if self.cat.tables.contains_key(&tqn) {
+            match self.fk_target_columns(qn, c, fk, &tqn) {
+                Ok(cols) => cols,
+                Err((kind, span)) => {
+                    self.error(kind, span);
+                    return false;
+                }
+            }
+        } else {
             // An assumed relation: nothing to check against.
-            return self.store_fk(
-                qn,
-                c,
-                fk,
-                &tqn,
-                fk.target_columns.iter().map(|c| c.name.clone()).collect(),
-            );
+            fk.target_columns.iter().map(|c| c.name.clone()).collect()
+        };
+        self.store_fk(qn, c, fk, &tqn, target_columns)
+    }
+
+    /// The referenced columns of `fk` (its own, or the target's primary key), or the error
+    /// PostgreSQL raises for it: a view target, no primary key, a missing or non-unique column
+    /// set, a column count or type mismatch.
+    fn fk_target_columns(
+        &self,
+        qn: &QualifiedName,
+        c: &ConstraintDef,
+        fk: &FkDef,
+        tqn: &QualifiedName,
+    ) -> Result<Vec<String>, (ProblemKind, Span)> {
+        let (Some(table), Some(target)) = (self.cat.tables.get(qn), self.cat.tables.get(tqn))
+        else {
+            return Ok(Vec::new());
         };
         if target.kind.is_view() {
-            self.error(
+            return Err((
                 ProblemKind::WrongObjectKind {
-                    name: tqn,
+                    name: tqn.clone(),
                     expected: "table".into(),
                     found: target.kind.as_str().into(),
                 },
                 fk.target.span,
-            );
-            return false;
+            ));
         }
         let target_columns: Vec<String> = if fk.target_columns.is_empty() {
             match &target.primary_key {
                 Some(pk) => pk.columns.clone(),
                 None => {
-                    self.error(
+                    return Err((
                         ProblemKind::FkNoPrimaryKey {
                             table: qn.clone(),
-                            target: tqn,
+                            target: tqn.clone(),
                         },
                         fk.target.span,
-                    );
-                    return false;
+                    ));
                 }
             }
         } else {
-            for col in &fk.target_columns {
-                if target.column(&col.name).is_none() {
-                    self.error(
-                        ProblemKind::MissingColumn {
-                            table: tqn.clone(),
-                            column: col.name.clone(),
-                            context: RefContext::ForeignKey,
-                        },
-                        col.span,
-                    );
-                    return false;
-                }
+            if let Some(col) = fk
+                .target_columns
+                .iter()
+                .find(|col| target.column(&col.name).is_none())
+            {
+                return Err((
+                    ProblemKind::MissingColumn {
+                        table: tqn.clone(),
+                        column: col.name.clone(),
+                        context: RefContext::ForeignKey,
+                    },
+                    col.span,
+                ));
             }
             let want: BTreeSet<&str> = fk.target_columns.iter().map(|c| c.name.as_str()).collect();
-            let unique = self.cat.indexes_on(&tqn).any(|i| {
+            let unique = self.cat.indexes_on(tqn).any(|i| {
                 i.unique && !i.partial && i.columns.iter().all(Option::is_some) && {
                     let have: BTreeSet<&str> =
                         i.columns.iter().flatten().map(String::as_str).collect();
@@ -1712,27 +1774,25 @@ impl<'s> Replayer<'s> {
                 }
             });
             if !unique {
-                self.error(
+                return Err((
                     ProblemKind::FkTargetNotUnique {
                         table: qn.clone(),
-                        target: tqn,
+                        target: tqn.clone(),
                         columns: fk.target_columns.iter().map(|c| c.name.clone()).collect(),
                     },
                     fk.target.span,
-                );
-                return false;
+                ));
             }
             fk.target_columns.iter().map(|c| c.name.clone()).collect()
         };
         if target_columns.len() != fk.columns.len() {
-            self.error(
+            return Err((
                 ProblemKind::FkColumnCount {
                     table: qn.clone(),
-                    target: tqn,
+                    target: tqn.clone(),
                 },
                 c.span,
-            );
-            return false;
+            ));
         }
         for (col, tcol) in fk.columns.iter().zip(&target_columns) {
             let (Some(a), Some(b)) = (table.column(&col.name), target.column(tcol)) else {
@@ -1740,7 +1800,7 @@ impl<'s> Replayer<'s> {
             };
             let (ta, tb) = (self.base_type(&a.data_type), self.base_type(&b.data_type));
             if fk_compatible(&ta, &tb) == FkCompat::Incompatible {
-                self.error(
+                return Err((
                     ProblemKind::FkTypeMismatch {
                         table: qn.clone(),
                         column: col.name.clone(),
@@ -1750,11 +1810,10 @@ impl<'s> Replayer<'s> {
                         target_type: b.data_type.clone(),
                     },
                     col.span,
-                );
-                return false;
+                ));
             }
         }
-        self.store_fk(qn, c, fk, &tqn, target_columns)
+        Ok(target_columns)
     }
 
     fn store_fk(
@@ -1765,31 +1824,30 @@ impl<'s> Replayer<'s> {
         tqn: &QualifiedName,
         target_columns: Vec<String>,
     ) -> bool {
-        let Some(table) = self.cat.tables.get(qn).cloned() else {
+        let Some(table) = self.cat.tables.get(qn) else {
             return false;
         };
+        let existing = table.origin;
         let cols: Vec<String> = fk.columns.iter().map(|c| c.name.clone()).collect();
         let name = match &c.name {
-            Some(n) => {
-                if table.constraint_names().any(|x| x == n) {
-                    self.error(
-                        ProblemKind::DuplicateObject {
-                            object: ObjectKey::Constraint {
-                                table: qn.clone(),
-                                name: n.clone(),
-                            },
-                            existing: table.origin,
+            Some(n) if table.constraint_names().any(|x| x == n) => {
+                self.error(
+                    ProblemKind::DuplicateObject {
+                        object: ObjectKey::Constraint {
+                            table: qn.clone(),
+                            name: n.clone(),
                         },
-                        c.span,
-                    );
-                    return false;
-                }
-                n.clone()
+                        existing,
+                    },
+                    c.span,
+                );
+                return false;
             }
+            Some(n) => n.clone(),
             None => {
                 let add = columns_addition(&cols);
                 choose_name(&qn.name, Some(&add), "fkey", |n| {
-                    self.constraint_taken(&qn.schema, n, &table)
+                    self.constraint_taken(&qn.schema, n, table)
                 })
             }
         };
@@ -2024,10 +2082,10 @@ impl<'s> Replayer<'s> {
                 }
                 self.replace_table(t);
                 // FKs (in any table) that point at the renamed column, and indexes on it.
+                self.sync_dirty();
                 let pointing: Vec<QualifiedName> = self
                     .cat
-                    .tables
-                    .values()
+                    .dependents(qn)
                     .filter(|o| {
                         o.foreign_keys
                             .iter()
@@ -2200,10 +2258,10 @@ impl<'s> Replayer<'s> {
                     .find(|k| &k.name == name)
                     .map(|k| k.columns.clone());
                 if let Some(cols) = key_cols {
+                    self.sync_dirty();
                     let dependents: Vec<(QualifiedName, String)> = self
                         .cat
-                        .tables
-                        .values()
+                        .dependents(qn)
                         .flat_map(|o| {
                             o.foreign_keys
                                 .iter()
@@ -2371,13 +2429,13 @@ impl<'s> Replayer<'s> {
 
     /// FKs in any table that reference `table` (optionally: that use `column`).
     fn fks_into(
-        &self,
+        &mut self,
         table: &QualifiedName,
         column: Option<&str>,
     ) -> Vec<(QualifiedName, String)> {
+        self.sync_dirty();
         self.cat
-            .tables
-            .values()
+            .dependents(table)
             .flat_map(|o| {
                 o.foreign_keys
                     .iter()
@@ -2413,10 +2471,10 @@ impl<'s> Replayer<'s> {
             }
         }
         self.put_table(t);
+        self.sync_dirty();
         let others: Vec<QualifiedName> = self
             .cat
-            .tables
-            .values()
+            .dependents(qn)
             .filter(|o| {
                 o.foreign_keys.iter().any(|f| f.target == *qn)
                     || o.reads.contains(qn)
@@ -2681,15 +2739,13 @@ impl<'s> Replayer<'s> {
         let fks = self.fks_into(qn, None);
         let views: Vec<QualifiedName> = self
             .cat
-            .tables
-            .values()
+            .dependents(qn)
             .filter(|t| t.reads.contains(qn))
             .map(|t| t.name.clone())
             .collect();
         let children: Vec<QualifiedName> = self
             .cat
-            .tables
-            .values()
+            .dependents(qn)
             .filter(|t| {
                 t.parents.contains(qn)
                     && t.kind != RelationKind::Partition
@@ -2699,8 +2755,7 @@ impl<'s> Replayer<'s> {
             .collect();
         let partitions: Vec<QualifiedName> = self
             .cat
-            .tables
-            .values()
+            .dependents(qn)
             .filter(|t| {
                 t.parents.contains(qn)
                     && matches!(
@@ -2777,22 +2832,27 @@ impl<'s> Replayer<'s> {
         let Some(tqn) = self.need_rel(&def.table, RefContext::Index) else {
             return;
         };
-        let Some(table) = self.cat.tables.get(&tqn).cloned() else {
+        let Some(table) = self.cat.tables.get(&tqn) else {
             return;
         };
         // A view's columns are not modelled: nothing to check against.
-        for c in def.mentions.iter().filter(|_| !table.kind.is_view()) {
-            if table.column(&c.name).is_none() {
-                self.error(
-                    ProblemKind::MissingColumn {
-                        table: tqn.clone(),
-                        column: c.name.clone(),
-                        context: RefContext::Index,
-                    },
-                    c.span,
-                );
-                return;
-            }
+        let missing = (!table.kind.is_view())
+            .then(|| {
+                def.mentions
+                    .iter()
+                    .find(|c| table.column(&c.name).is_none())
+            })
+            .flatten();
+        if let Some(c) = missing {
+            self.error(
+                ProblemKind::MissingColumn {
+                    table: tqn.clone(),
+                    column: c.name.clone(),
+                    context: RefContext::Index,
+                },
+                c.span,
+            );
+            return;
         }
         let schema = tqn.schema.clone();
         let name = match &def.name {

@@ -74,8 +74,8 @@ pub fn run_order(
     err: &mut dyn Write,
 ) -> Result<u8, CliError> {
     let resolved = resolve(&args.input, cwd)?;
-    let analysis = crate::analyze(&resolved.settings)?;
-    let plan = super::plan(&analysis, &resolved.settings);
+    let analysis = crate::cli::analyze_for_exit(&resolved.settings)?;
+    let plan = super::plan(analysis, &resolved.settings);
     match args.format {
         OrderFormat::Human => {
             super::render::human(out, &plan, &analysis, &inputs_text(&args.input))?
@@ -98,8 +98,8 @@ pub fn run_scaffold(
     err: &mut dyn Write,
 ) -> Result<u8, CliError> {
     let resolved = resolve(&args.input, cwd)?;
-    let analysis = crate::analyze(&resolved.settings)?;
-    let plan = super::plan(&analysis, &resolved.settings);
+    let analysis = crate::cli::analyze_for_exit(&resolved.settings)?;
+    let plan = super::plan(analysis, &resolved.settings);
     let opts = super::scaffold::Options {
         include_implied: args.include_implied,
         external_prefixes: resolved.config.options.external_id_prefixes.clone(),

@@ -13,6 +13,8 @@ mod recover;
 pub mod split;
 
 use std::ops::Range;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 use sqlparser::dialect::PostgreSqlDialect;
@@ -208,17 +210,74 @@ pub fn parse_all(
         .files
         .par_iter()
         .enumerate()
-        .map(|(id, file)| {
-            if file.is_applied() {
-                parse_file(id, file, replacements)
-            } else {
-                ParsedFile {
-                    file: id,
-                    ..ParsedFile::default()
-                }
-            }
-        })
+        .map(|(id, file)| parse_or_skip(id, file, replacements))
         .collect()
+}
+
+/// [`parse_all`], while `consume` runs on its own thread and reads the parsed files in any order
+/// it likes: `parsed(id)` blocks until file `id` is parsed. The workers claim files in index
+/// order, so a consumer that walks the files in order (the replay) overlaps with the parsing
+/// instead of waiting for all of it. Returns every parsed file and what `consume` returned.
+pub fn parse_all_while<R: Send>(
+    project: &crate::source::Project,
+    replacements: &[Replacement],
+    consume: impl for<'a> FnOnce(&'a (dyn Fn(FileId) -> Option<&'a ParsedFile> + Sync + 'a)) -> R + Send,
+) -> (Vec<ParsedFile>, R) {
+    let slots: Vec<OnceLock<ParsedFile>> = project.files.iter().map(|_| OnceLock::new()).collect();
+    let next = AtomicUsize::new(0);
+    let consumed = std::thread::scope(|scope| {
+        let consumer = scope.spawn(|| consume(&|id| slots.get(id).map(OnceLock::wait)));
+        {
+            let _fill = FillUnset(&slots);
+            let workers = rayon::current_num_threads().max(1);
+            (0..workers).into_par_iter().for_each(|_| {
+                loop {
+                    let id = next.fetch_add(1, Ordering::Relaxed);
+                    let (Some(file), Some(slot)) = (project.files.get(id), slots.get(id)) else {
+                        break;
+                    };
+                    let _ = slot.set(parse_or_skip(id, file, replacements));
+                }
+            });
+        }
+        consumer.join()
+    });
+    let parsed = slots
+        .into_iter()
+        .enumerate()
+        .map(|(id, slot)| slot.into_inner().unwrap_or_else(|| skipped(id)))
+        .collect();
+    match consumed {
+        Ok(r) => (parsed, r),
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+}
+
+/// Gives every slot still empty a value when dropped, even while unwinding, so a consumer
+/// blocked in [`OnceLock::wait`] always wakes up.
+struct FillUnset<'a>(&'a [OnceLock<ParsedFile>]);
+
+impl Drop for FillUnset<'_> {
+    fn drop(&mut self) {
+        for (id, slot) in self.0.iter().enumerate() {
+            let _ = slot.set(skipped(id));
+        }
+    }
+}
+
+fn parse_or_skip(id: FileId, file: &SourceFile, replacements: &[Replacement]) -> ParsedFile {
+    if file.is_applied() {
+        parse_file(id, file, replacements)
+    } else {
+        skipped(id)
+    }
+}
+
+fn skipped(id: FileId) -> ParsedFile {
+    ParsedFile {
+        file: id,
+        ..ParsedFile::default()
+    }
 }
 
 /// What one top-level piece produced; `DoBody` parents are indices into `statements`.
