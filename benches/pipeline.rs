@@ -15,15 +15,17 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod corpus;
+mod timing;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use corpus::DumpStyle;
 use ogel_schema::cli::{InputArgs, resolve};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
+use timing::time;
 
 const MIGRATION_TABLES: usize = 5_000;
 const DUMP_TABLES: usize = 1_500;
@@ -132,29 +134,6 @@ fn bare_parse(texts: &[String]) -> (usize, usize) {
         }
     }
     (all, ok)
-}
-
-fn median(mut xs: Vec<Duration>) -> Duration {
-    xs.sort();
-    xs.get(xs.len() / 2).copied().unwrap_or_default()
-}
-
-/// Median wall time of `f` over `runs` runs after one warm-up. What `f` returns is dropped after
-/// the clock stops: freeing the result is not part of the work measured (the CLI never frees its
-/// analysis, see `cli::analyze_for_exit`).
-fn time<T, F: FnMut() -> T>(runs: usize, mut f: F) -> Duration {
-    drop(f()); // warm-up (page cache, allocator)
-    median(
-        (0..runs)
-            .map(|_| {
-                let t = Instant::now();
-                let result = f();
-                let elapsed = t.elapsed();
-                drop(result);
-                elapsed
-            })
-            .collect(),
-    )
 }
 
 fn mb_s(bytes: u64, d: Duration) -> f64 {

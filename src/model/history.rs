@@ -4,7 +4,9 @@
 
 use serde::Serialize;
 
-use super::{EventAction, Model, ObjectKey, QualifiedName};
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{Event, EventAction, Model, ObjectKey, QualifiedName};
 use crate::span::{FileId, Span};
 
 /// Why a relation (or type) was missing when a statement used it.
@@ -61,38 +63,80 @@ impl Model {
         let Some(pos) = self.file_order.iter().position(|f| *f == file) else {
             return Vec::new();
         };
-        let files: std::collections::BTreeSet<FileId> =
-            self.file_order.iter().take(pos + 1).copied().collect();
-        let mut live = std::collections::BTreeSet::new();
+        let files: BTreeSet<FileId> = self.file_order.iter().take(pos + 1).copied().collect();
+        let mut live = BTreeSet::new();
         for e in &self.events {
-            let Some(st) = self.statements.get(e.seq) else {
-                continue;
-            };
-            if !files.contains(&st.file) {
-                continue;
-            }
-            if let ObjectKey::Relation { name } = &e.object {
-                match &e.action {
-                    EventAction::Created => {
-                        live.insert(name.clone());
-                    }
-                    EventAction::Dropped => {
-                        live.remove(name);
-                    }
-                    EventAction::Renamed { to, .. } => {
-                        live.remove(name);
-                        live.insert(QualifiedName::new(name.schema.clone(), to.clone()));
-                    }
-                    _ => {}
-                }
+            if self
+                .statements
+                .get(e.seq)
+                .is_some_and(|st| files.contains(&st.file))
+            {
+                apply_relation_event(e, &mut live);
             }
         }
         live.into_iter().collect()
+    }
+
+    /// [`Model::relations_after`] for every file in apply order, in one pass over the events
+    /// (asking file by file is quadratic: 300 migrations of 1,500 tables took ~0.3 s).
+    #[must_use]
+    pub fn relations_after_each(&self) -> Vec<(FileId, Vec<QualifiedName>)> {
+        let pos: BTreeMap<FileId, usize> = self
+            .file_order
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (*f, i))
+            .collect();
+        let mut out = Vec::with_capacity(self.file_order.len());
+        let mut live = BTreeSet::new();
+        // Record the live set as the state after each file before position `upto`.
+        let snapshot = |upto: usize, live: &BTreeSet<QualifiedName>, out: &mut Vec<_>| {
+            let done = out.len();
+            for f in self.file_order.iter().take(upto).skip(done) {
+                out.push((*f, live.iter().cloned().collect()));
+            }
+        };
+        for e in &self.events {
+            let Some(&p) = self.statements.get(e.seq).and_then(|st| pos.get(&st.file)) else {
+                continue;
+            };
+            if p < out.len() {
+                // Events out of file order (never from the replay): answer file by file.
+                return self
+                    .file_order
+                    .iter()
+                    .map(|&f| (f, self.relations_after(f)))
+                    .collect();
+            }
+            snapshot(p, &live, &mut out);
+            apply_relation_event(e, &mut live);
+        }
+        snapshot(self.file_order.len(), &live, &mut out);
+        out
     }
 
     /// The file that applies statement `seq`.
     #[must_use]
     pub fn file_of(&self, seq: usize) -> Option<FileId> {
         self.statements.get(seq).map(|s| s.file)
+    }
+}
+
+/// Apply a create / drop / rename event of a relation to the set of live relations.
+fn apply_relation_event(e: &Event, live: &mut BTreeSet<QualifiedName>) {
+    if let ObjectKey::Relation { name } = &e.object {
+        match &e.action {
+            EventAction::Created => {
+                live.insert(name.clone());
+            }
+            EventAction::Dropped => {
+                live.remove(name);
+            }
+            EventAction::Renamed { to, .. } => {
+                live.remove(name);
+                live.insert(QualifiedName::new(name.schema.clone(), to.clone()));
+            }
+            _ => {}
+        }
     }
 }

@@ -109,41 +109,9 @@ fn some_of(names: &BTreeSet<String>, n: usize) -> String {
 
 /// For each step: the labels of the steps it needs.
 fn needs(plan: &Plan, a: &Analysis) -> Vec<Vec<String>> {
-    let labels = step_labels(plan, a);
-    let pos: BTreeMap<FileId, usize> = plan
-        .steps
-        .iter()
-        .enumerate()
-        .filter_map(|(i, s)| match s {
-            Step::File { file, .. } => Some((*file, i)),
-            Step::New { .. } => None,
-        })
-        .collect();
-    let new_pos = plan.new_migration().map(|n| n.0);
-    plan.steps
-        .iter()
-        .map(|s| {
-            let Step::File { file, .. } = s else {
-                return Vec::new();
-            };
-            let mut set: BTreeSet<usize> = plan
-                .deps
-                .iter()
-                .filter(|d| d.after == *file)
-                .filter_map(|d| pos.get(&d.before).copied())
-                .collect();
-            if let Some(n) = new_pos
-                && plan
-                    .missing
-                    .iter()
-                    .any(|m| m.used_at.iter().any(|u| u.0.file == *file))
-            {
-                set.insert(n);
-            }
-            set.into_iter()
-                .filter_map(|i| labels.get(i).cloned())
-                .collect()
-        })
+    needs_detail(plan, a)
+        .into_iter()
+        .map(|v| v.into_iter().map(|(label, _)| label).collect())
         .collect()
 }
 

@@ -186,8 +186,8 @@ pub fn run(
             charset: args.charset,
         },
     };
-    let text = super::render(args.format, &view, &opts).map_err(CliError::Diagram)?;
-    if matches!(args.format, Format::Mermaid | Format::Markdown) {
+    let text = if matches!(args.format, Format::Mermaid | Format::Markdown) {
+        // Split once: the writer and the notice below share the blocks.
         let blocks = super::mermaid::blocks(&view, args.detail);
         if blocks.len() > 1 {
             writeln!(
@@ -197,7 +197,16 @@ pub fn run(
                 blocks.len()
             )?;
         }
-    }
+        if args.format == Format::Mermaid {
+            let mut buf = Vec::new();
+            super::mermaid::write_blocks(&mut buf, &view, &blocks)?;
+            String::from_utf8_lossy(&buf).into_owned()
+        } else {
+            super::markdown::render_blocks(&view, args.detail, &blocks)
+        }
+    } else {
+        super::render(args.format, &view, &opts).map_err(CliError::Diagram)?
+    };
     if let Some(path) = &args.check {
         let path = cwd.join(path);
         let current = std::fs::read_to_string(&path).unwrap_or_default();

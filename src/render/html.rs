@@ -19,6 +19,9 @@ const CHAR_W: f64 = 7.3;
 const HEADER_H: i64 = 26;
 const ROW_H: i64 = 16;
 const MAX_CHARS: usize = 56;
+/// With more tables than this in view, the page draws names only (rows are unreadable at
+/// that zoom, and laying out tens of thousands of texts made every interaction slow).
+const FAR_LIMIT: usize = 150;
 
 pub struct Row {
     pub y: i64,
@@ -35,6 +38,8 @@ pub struct NodeOut {
     pub h: i64,
     pub kh: i64,
     pub name: String,
+    /// `schema.table`, uncut (the `data-name` the page's search and the tests use).
+    pub full: String,
     pub class: &'static str,
     pub status: String,
     pub rows: Vec<Row>,
@@ -46,6 +51,8 @@ pub struct EdgeOut {
     pub a: usize,
     pub b: usize,
     pub d: String,
+    /// The path when only key columns are shown (boxes are shorter); empty when the same.
+    pub d_keys: String,
     pub class: &'static str,
     pub title: String,
 }
@@ -80,6 +87,9 @@ pub struct Page {
     pub groups: Vec<String>,
     pub summary: String,
     pub data: String,
+    /// [`FAR_LIMIT`], and whether the first view (everything) is already over it.
+    pub far_limit: usize,
+    pub far: bool,
 }
 
 #[derive(Serialize)]
@@ -89,12 +99,19 @@ struct NodeData {
     k: &'static str,
     adj: Vec<usize>,
     g: Vec<String>,
+    /// A missing table: the first migration step (1-based) that references it; the slider
+    /// shows it from there on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    f: Option<usize>,
 }
 
+/// What changed in a migration: the nodes that appear and disappear (the page replays them
+/// to show the schema after any step; a full list per step is quadratic in size).
 #[derive(Serialize)]
 struct StepData {
     file: String,
-    alive: Vec<usize>,
+    add: Vec<usize>,
+    del: Vec<usize>,
 }
 
 #[derive(Serialize)]
@@ -141,6 +158,80 @@ fn severity_class(s: Option<Severity>) -> &'static str {
         Some(Severity::Info) => "info",
         None => "ok",
     }
+}
+
+/// The SVG path of an edge from `na` to `nb`, with box heights taken by `height` (all rows,
+/// or key rows only): vertical when one box is above the other, sideways when they overlap in
+/// height, a loop for a self-reference.
+fn edge_path(
+    na: &NodeOut,
+    nb: &NodeOut,
+    self_ref: bool,
+    height: impl Fn(&NodeOut) -> i64,
+) -> String {
+    let (ha, hb) = (height(na), height(nb));
+    let (ax, bx) = (na.x + na.w / 2, nb.x + nb.w / 2);
+    if self_ref {
+        let (x, y) = (na.x + na.w, na.y + 10);
+        format!("M{x},{y} c40,0 40,30 0,30")
+    } else if nb.y + hb <= na.y {
+        let (ay, by) = (na.y, nb.y + hb);
+        format!("M{ax},{ay} C{ax},{} {bx},{} {bx},{by}", ay - 45, by + 45)
+    } else if na.y + ha <= nb.y {
+        let (ay, by) = (na.y + ha, nb.y);
+        format!("M{ax},{ay} C{ax},{} {bx},{} {bx},{by}", ay + 45, by - 45)
+    } else {
+        let (ay, by) = (na.y + 13, nb.y + 13);
+        let (ax, bx) = if na.x < nb.x {
+            (na.x + na.w, nb.x)
+        } else {
+            (na.x, nb.x + nb.w)
+        };
+        format!(
+            "M{ax},{ay} C{},{ay} {},{by} {bx},{by}",
+            (ax + bx) / 2,
+            (ax + bx) / 2
+        )
+    }
+}
+
+/// The first migration step (1-based) with a statement referencing the missing table `m`;
+/// 1 when no reference has a place. A table only the application uses (`--app`) appears at the
+/// last step: the application runs against the final schema.
+fn first_reference_step(view: &DiagramView, m: &super::view::MissingView) -> usize {
+    if m.referenced_by.iter().all(|r| r.app_user.is_some()) {
+        return view.migrations.len().max(1);
+    }
+    view.migrations
+        .iter()
+        .position(|mg| {
+            m.referenced_by.iter().any(|r| {
+                r.app_user.is_none() && r.place.as_ref().is_some_and(|p| p.file == mg.file)
+            })
+        })
+        .map_or(1, |k| k + 1)
+}
+
+/// The migration steps as changes of the set of drawn relations.
+fn steps(view: &DiagramView, index: &BTreeMap<&QualifiedName, usize>) -> Vec<StepData> {
+    let mut before = std::collections::BTreeSet::new();
+    view.migrations
+        .iter()
+        .map(|m| {
+            let after: std::collections::BTreeSet<usize> = m
+                .relations_after
+                .iter()
+                .filter_map(|r| index.get(r).copied())
+                .collect();
+            let step = StepData {
+                file: m.file.clone(),
+                add: after.difference(&before).copied().collect(),
+                del: before.difference(&after).copied().collect(),
+            };
+            before = after;
+            step
+        })
+        .collect()
 }
 
 /// Build the page model (layout included).
@@ -209,6 +300,7 @@ pub fn page(view: &DiagramView, detail: Detail) -> Page {
             h,
             kh,
             name: cut(&title),
+            full: t.display.clone(),
             class: "table",
             status: severity_class(t.worst()).to_string(),
             rows,
@@ -258,6 +350,7 @@ pub fn page(view: &DiagramView, detail: Detail) -> Page {
             h,
             kh: HEADER_H + 8 + ROW_H,
             name: title,
+            full: m.display.clone(),
             class: "missing",
             status: "error".into(),
             rows: texts
@@ -301,29 +394,8 @@ pub fn page(view: &DiagramView, detail: Detail) -> Page {
         if let Some(v) = adj.get_mut(b) {
             v.push(a);
         }
-        let (ax, bx) = (na.x + na.w / 2, nb.x + nb.w / 2);
-        let d = if a == b {
-            let (x, y) = (na.x + na.w, na.y + 10);
-            format!("M{x},{y} c40,0 40,30 0,30")
-        } else if nb.y + nb.h <= na.y {
-            let (ay, by) = (na.y, nb.y + nb.h);
-            format!("M{ax},{ay} C{ax},{} {bx},{} {bx},{by}", ay - 45, by + 45)
-        } else if na.y + na.h <= nb.y {
-            let (ay, by) = (na.y + na.h, nb.y);
-            format!("M{ax},{ay} C{ax},{} {bx},{} {bx},{by}", ay + 45, by - 45)
-        } else {
-            let (ay, by) = (na.y + 13, nb.y + 13);
-            let (ax, bx) = if na.x < nb.x {
-                (na.x + na.w, nb.x)
-            } else {
-                (na.x, nb.x + nb.w)
-            };
-            format!(
-                "M{ax},{ay} C{},{ay} {},{by} {bx},{by}",
-                (ax + bx) / 2,
-                (ax + bx) / 2
-            )
-        };
+        let d = edge_path(na, nb, a == b, |n| n.h);
+        let d_keys = edge_path(na, nb, a == b, |n| n.kh);
         let class = match e.kind {
             EdgeView::Declared => "declared",
             EdgeView::Implied => "implied",
@@ -333,6 +405,7 @@ pub fn page(view: &DiagramView, detail: Detail) -> Page {
         edges.push(EdgeOut {
             a,
             b,
+            d_keys: if d_keys == d { String::new() } else { d_keys },
             d,
             class,
             title: format!(
@@ -413,26 +486,19 @@ pub fn page(view: &DiagramView, detail: Detail) -> Page {
                 },
                 adj,
                 g,
+                f: i.checked_sub(view.tables.len())
+                    .and_then(|k| view.missing.get(k))
+                    .map(|m| first_reference_step(view, m)),
             })
             .collect(),
-        steps: view
-            .migrations
-            .iter()
-            .map(|m| StepData {
-                file: m.file.clone(),
-                alive: m
-                    .relations_after
-                    .iter()
-                    .filter_map(|r| index.get(r).copied())
-                    .collect(),
-            })
-            .collect(),
+        steps: steps(view, &index),
     };
     let json = serde_json::to_string(&data).unwrap_or_else(|_| "{}".into());
     let mut schemas: Vec<String> = names.iter().map(|n| n.schema.clone()).collect();
     schemas.sort();
     schemas.dedup();
     let (e, w, i) = view.finding_counts();
+    let nodes_len = nodes.len();
     Page {
         title: view.title.clone(),
         width: lay.width.max(200),
@@ -453,6 +519,8 @@ pub fn page(view: &DiagramView, detail: Detail) -> Page {
             view.migrations.len()
         ),
         data: script_json(&json),
+        far_limit: FAR_LIMIT,
+        far: nodes_len > FAR_LIMIT,
     }
 }
 

@@ -68,6 +68,12 @@ pub fn write(
 /// The page as a string.
 #[must_use]
 pub fn render(view: &DiagramView, detail: Detail) -> String {
+    render_blocks(view, detail, &mermaid::blocks(view, detail))
+}
+
+/// [`render`] with the Mermaid blocks already split (`detail` is the level asked for).
+#[must_use]
+pub fn render_blocks(view: &DiagramView, detail: Detail, blocks: &[mermaid::Block]) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "# {} schema map\n", escape(&view.title));
     let _ = writeln!(
@@ -89,7 +95,6 @@ pub fn render(view: &DiagramView, detail: Detail) -> String {
          that is referenced but never created. Ends: `||` exactly one, `|o` zero or one, `o{` \
          zero or more, `o|` at most one (one-to-one).\n\n",
     );
-    let blocks = mermaid::blocks(view, detail);
     let n = blocks.len();
     if n > 1 {
         let _ = writeln!(

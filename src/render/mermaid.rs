@@ -451,8 +451,19 @@ pub fn write(
     view: &DiagramView,
     detail: Detail,
 ) -> std::io::Result<()> {
-    let blocks = blocks(view, detail);
-    match blocks.as_slice() {
+    write_blocks(out, view, &blocks(view, detail))
+}
+
+/// [`write`] with the blocks already split (the CLI also reports how many there are).
+///
+/// # Errors
+/// Write errors.
+pub fn write_blocks(
+    out: &mut dyn std::io::Write,
+    view: &DiagramView,
+    blocks: &[Block],
+) -> std::io::Result<()> {
+    match blocks {
         [one] => out.write_all(one.text.as_bytes()),
         many => {
             writeln!(

@@ -13,7 +13,7 @@ use crate::diag::{Finding, Severity};
 use crate::graph::{EdgeKind, Node, SchemaGraph};
 use crate::model::history::Why;
 use crate::model::{ObjectKey, ProblemKind, QualifiedName, RelationKind, Table};
-use crate::span::Span;
+use crate::span::{FileId, Span};
 
 /// A place in a migration file, for people: `001_core.sql:7`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -334,6 +334,8 @@ impl DiagramView {
         let catalog = &analysis.model.catalog;
         // Migrations in apply order.
         let order: Vec<usize> = analysis.model.file_order.clone();
+        let after: BTreeMap<FileId, Vec<QualifiedName>> =
+            analysis.model.relations_after_each().into_iter().collect();
         let mut migrations: Vec<MigrationView> = order
             .iter()
             .filter_map(|&fid| {
@@ -344,7 +346,7 @@ impl DiagramView {
                     title: migration_title(&f.name),
                     outside_main_path: f.root != 0,
                     tables: Vec::new(),
-                    relations_after: analysis.model.relations_after(fid),
+                    relations_after: after.get(&fid).cloned().unwrap_or_default(),
                     errors: findings
                         .iter()
                         .filter(|x| x.span.file == fid && x.severity == Severity::Error)
