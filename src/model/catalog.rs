@@ -225,6 +225,29 @@ pub enum TypeKind {
     Other,
 }
 
+/// A sequence (`CREATE SEQUENCE`, or made for a serial / identity column).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Sequence {
+    pub origin: Span,
+    /// `OWNED BY table.column` (set for serial and identity columns): the sequence is dropped
+    /// with that column or table.
+    pub owned_by: Option<(QualifiedName, String)>,
+    /// Made for an identity column: its ownership cannot change.
+    pub identity: bool,
+}
+
+impl Sequence {
+    /// A free-standing sequence, owned by no column.
+    #[must_use]
+    pub fn new(origin: Span) -> Self {
+        Self {
+            origin,
+            owned_by: None,
+            identity: false,
+        }
+    }
+}
+
 /// The catalog: every object that exists at one point of the history. Relations, indexes and
 /// sequences share one namespace per schema, as in PostgreSQL (`pg_class`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -232,7 +255,7 @@ pub struct Catalog {
     pub schemas: BTreeMap<String, Span>,
     pub tables: BTreeMap<QualifiedName, Table>,
     pub indexes: BTreeMap<QualifiedName, Index>,
-    pub sequences: BTreeMap<QualifiedName, Span>,
+    pub sequences: BTreeMap<QualifiedName, Sequence>,
     pub types: BTreeMap<QualifiedName, TypeDef>,
     pub extensions: BTreeSet<String>,
     pub functions: BTreeMap<QualifiedName, Span>,

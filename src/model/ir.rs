@@ -236,6 +236,65 @@ pub enum CommentKind {
     Other,
 }
 
+/// `ALTER SEQUENCE [IF EXISTS] name ...`, read by `parse::sequence` (sqlparser 0.64 cannot
+/// parse ALTER SEQUENCE).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlterSequenceDef {
+    pub name: ObjName,
+    pub if_exists: bool,
+    pub action: SequenceAction,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SequenceAction {
+    /// `AS`, `INCREMENT`, `MINVALUE`, ..., `OWNED BY`, in the order written (at least one).
+    Options(Vec<SequenceOption>),
+    /// `OWNER TO role` (roles are not modelled).
+    OwnerTo,
+    /// `RENAME TO name`: the new name, folded.
+    RenameTo { name: String, span: Span },
+    /// `SET SCHEMA schema`.
+    SetSchema { schema: String, span: Span },
+    /// `SET LOGGED` (true) / `SET UNLOGGED` (false).
+    SetLogged(bool),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SequenceOption {
+    pub kind: SequenceOptionKind,
+    /// The whole option as written.
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SequenceOptionKind {
+    /// `AS type`: `smallint`, `integer` or `bigint`; `None` for any other type (PostgreSQL
+    /// rejects it).
+    As(Option<&'static str>),
+    Increment(i64),
+    /// `MINVALUE n` / `NO MINVALUE` (`None`).
+    MinValue(Option<i64>),
+    /// `MAXVALUE n` / `NO MAXVALUE` (`None`).
+    MaxValue(Option<i64>),
+    Start(i64),
+    /// `RESTART [[WITH] n]`.
+    Restart(Option<i64>),
+    Cache(i64),
+    /// `CYCLE` (true) / `NO CYCLE` (false).
+    Cycle(bool),
+    OwnedBy(OwnedBy),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OwnedBy {
+    /// `OWNED BY NONE`.
+    Nobody,
+    /// `OWNED BY [schema.]table.column`.
+    Column { table: ObjName, column: ColName },
+    /// `OWNED BY name` with a single name other than NONE (PostgreSQL rejects it).
+    Invalid,
+}
+
 /// What one statement does, in our vocabulary.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
@@ -300,6 +359,7 @@ pub enum Change {
         name: ObjName,
         if_not_exists: bool,
     },
+    AlterSequence(Box<AlterSequenceDef>),
     CreateExtension {
         name: String,
         if_not_exists: bool,

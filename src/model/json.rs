@@ -16,6 +16,7 @@ pub struct ModelDoc {
     pub schemas: Vec<String>,
     pub tables: Vec<TableDoc>,
     pub enums: Vec<EnumDoc>,
+    pub sequences: Vec<SequenceDoc>,
     pub unresolved: Vec<UnresolvedDoc>,
 }
 
@@ -92,6 +93,20 @@ pub struct EnumDoc {
     pub schema: String,
     pub name: String,
     pub values: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SequenceDoc {
+    pub schema: String,
+    pub name: String,
+    /// `OWNED BY`: the column (of a table in the same schema) the sequence is dropped with.
+    pub owned_by: Option<OwnedByDoc>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OwnedByDoc {
+    pub table: String,
+    pub column: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -208,6 +223,18 @@ pub fn document(project: &Project, model: &Model) -> ModelDoc {
             _ => None,
         })
         .collect();
+    let sequences = cat
+        .sequences
+        .iter()
+        .map(|(k, s)| SequenceDoc {
+            schema: k.schema.clone(),
+            name: k.name.clone(),
+            owned_by: s.owned_by.as_ref().map(|(t, c)| OwnedByDoc {
+                table: t.name.clone(),
+                column: c.clone(),
+            }),
+        })
+        .collect();
     let mut unresolved: Vec<UnresolvedDoc> = model
         .problems
         .iter()
@@ -252,6 +279,7 @@ pub fn document(project: &Project, model: &Model) -> ModelDoc {
         schemas: cat.schemas.keys().cloned().collect(),
         tables,
         enums,
+        sequences,
         unresolved,
     }
 }

@@ -1151,6 +1151,13 @@ fn source_rows(q: &Query) -> Vec<Vec<String>> {
     }
 }
 
+/// Fold one identifier token as written (`Users` -> `users`, `"Users"` -> `Users`,
+/// `"a""b"` -> `a"b`), for the hand-written parsers that read tokens, not sqlparser's AST.
+#[must_use]
+pub(crate) fn fold_written(token: &str) -> String {
+    recovered_name(token, Span::default()).name
+}
+
 /// Parse a recovered name like `platform."Users"` into an [`ObjName`].
 fn recovered_name(text: &str, span: Span) -> ObjName {
     let mut parts = Vec::new();

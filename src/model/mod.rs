@@ -15,8 +15,8 @@ pub mod replay;
 pub mod text;
 
 pub use catalog::{
-    Catalog, Column, Comment, ForeignKey, Index, Key, Policy, QualifiedName, RelationKind, Table,
-    TypeDef, TypeKind,
+    Catalog, Column, Comment, ForeignKey, Index, Key, Policy, QualifiedName, RelationKind,
+    Sequence, Table, TypeDef, TypeKind,
 };
 pub use replay::{build, build_with};
 
@@ -152,6 +152,8 @@ pub enum RefContext {
     Policy,
     ColumnType,
     OnConflict,
+    /// `ALTER SEQUENCE ... OWNED BY table.column`.
+    OwnedBy,
     Recovered,
 }
 
@@ -177,6 +179,7 @@ impl RefContext {
             RefContext::Policy => "policy target",
             RefContext::ColumnType => "column type",
             RefContext::OnConflict => "ON CONFLICT target",
+            RefContext::OwnedBy => "OWNED BY table",
             RefContext::Recovered => "target",
         }
     }

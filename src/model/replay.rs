@@ -12,8 +12,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::catalog::{
-    Catalog, Check, Column, ForeignKey, Index, Key, QualifiedName, RelationKind, Table, TypeDef,
-    TypeKind,
+    Catalog, Check, Column, ForeignKey, Index, Key, QualifiedName, RelationKind, Sequence, Table,
+    TypeDef, TypeKind,
 };
 use super::ir::{
     AlterAction, Change, ColName, ColumnDef, CommentKind, ConflictTarget, ConstraintDef,
@@ -29,6 +29,8 @@ use super::{
 use crate::parse::{Origin, ParsedFile};
 use crate::source::Project;
 use crate::span::Span;
+
+mod sequence;
 
 /// Types that well-known extensions add; accepted once the extension is created.
 const EXTENSION_TYPES: &[(&str, &[&str])] = &[
@@ -105,7 +107,7 @@ enum Undo {
     Index(QualifiedName, Option<Index>),
     Type(QualifiedName, Option<TypeDef>),
     Schema(String, Option<Span>),
-    Sequence(QualifiedName, Option<Span>),
+    Sequence(QualifiedName, Option<Sequence>),
     Function(QualifiedName, Option<Span>),
     Extension(String, bool),
     SearchPath(Vec<String>),
@@ -481,8 +483,8 @@ impl<'s> Replayer<'s> {
         }
     }
 
-    fn put_sequence(&mut self, key: QualifiedName, span: Span) {
-        let old = self.cat.sequences.insert(key.clone(), span);
+    fn put_sequence(&mut self, key: QualifiedName, seq: Sequence) {
+        let old = self.cat.sequences.insert(key.clone(), seq);
         self.journal.push(Undo::Sequence(key, old));
     }
 
@@ -863,7 +865,7 @@ impl<'s> Replayer<'s> {
                         );
                     }
                 } else {
-                    self.put_sequence(qn.clone(), name.span);
+                    self.put_sequence(qn.clone(), Sequence::new(name.span));
                     self.event(
                         ObjectKey::Sequence { name: qn },
                         EventAction::Created,
@@ -871,6 +873,7 @@ impl<'s> Replayer<'s> {
                     );
                 }
             }
+            Change::AlterSequence(def) => self.alter_sequence(def),
             Change::CreateExtension { name, .. } => {
                 if !self.cat.extensions.contains(name) {
                     self.journal.push(Undo::Extension(name.clone(), false));
@@ -1015,7 +1018,7 @@ impl<'s> Replayer<'s> {
             .get(qn)
             .map(|t| t.origin)
             .or_else(|| self.cat.indexes.get(qn).map(|i| i.origin))
-            .or_else(|| self.cat.sequences.get(qn).copied())
+            .or_else(|| self.cat.sequences.get(qn).map(|s| s.origin))
             .unwrap_or_default()
     }
 
@@ -1442,13 +1445,11 @@ impl<'s> Replayer<'s> {
             origin: c.span,
             comment: None,
         };
-        if c.ty.serial {
-            let seq_name = choose_name(&table.name, Some(&c.name.name), "seq", |n| {
-                self.name_taken_in_schema(&table.schema, n) || existing.name.name == n
-            });
-            let seq = QualifiedName::new(table.schema.clone(), seq_name);
-            col.default = Some(format!("nextval('{}'::regclass)", seq.name));
-            self.put_sequence(seq, c.span);
+        if c.ty.serial || c.identity {
+            let seq = self.column_sequence(table, &c.name.name, c.span, c.identity, Some(existing));
+            if c.ty.serial {
+                col.default = Some(sequence::serial_default(&seq));
+            }
         }
         Some(col)
     }
@@ -2027,6 +2028,9 @@ impl<'s> Replayer<'s> {
                 for d in doomed {
                     self.remove_index(&d);
                 }
+                for s in self.owned_sequences(qn, Some(n)) {
+                    self.remove_sequence(&s);
+                }
                 self.replace_table(t);
                 self.event(
                     ObjectKey::Column {
@@ -2083,6 +2087,7 @@ impl<'s> Replayer<'s> {
                     rename(&mut f.columns);
                 }
                 self.replace_table(t);
+                self.reown_sequences((qn, Some(&from.name)), (qn, Some(&to.name)));
                 // FKs (in any table) that point at the renamed column, and indexes on it.
                 self.sync_dirty();
                 let pointing: Vec<QualifiedName> = self
@@ -2218,6 +2223,9 @@ impl<'s> Replayer<'s> {
                     c.default = None;
                 }
                 self.replace_table(t);
+                if identity {
+                    self.column_sequence(qn, &column.name, column.span, true, None);
+                }
             }
             AlterAction::AddConstraint(c) => {
                 if let ConstraintKind::ForeignKey(fk) = &c.kind {
@@ -2473,6 +2481,7 @@ impl<'s> Replayer<'s> {
             }
         }
         self.put_table(t);
+        self.reown_sequences((qn, None), (&new_qn, None));
         self.sync_dirty();
         let others: Vec<QualifiedName> = self
             .cat
@@ -2801,23 +2810,7 @@ impl<'s> Replayer<'s> {
         for i in idx {
             self.remove_index(&i);
         }
-        let seqs: Vec<QualifiedName> = self
-            .cat
-            .tables
-            .get(qn)
-            .map(|t| {
-                t.columns
-                    .iter()
-                    .filter_map(|c| c.default.as_deref())
-                    .filter_map(|d| {
-                        d.strip_prefix("nextval('")
-                            .and_then(|r| r.split('\'').next())
-                    })
-                    .map(|s| QualifiedName::new(qn.schema.clone(), s.to_string()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        for s in seqs {
+        for s in self.owned_sequences(qn, None) {
             self.remove_sequence(&s);
         }
         self.remove_table(qn);

@@ -10,6 +10,7 @@ mod doblock;
 mod ignore;
 mod lex;
 mod recover;
+mod sequence;
 pub mod split;
 
 use std::ops::Range;
@@ -458,6 +459,12 @@ fn piece(
                     .to_owned(),
             },
         });
+    }
+    if let Some(change) = sequence::parse(&statement.text, &statement.offsets, ctx.file_id) {
+        statement.parsed = true;
+        statement.change = change;
+        out.statements.push(statement);
+        return;
     }
     let mut parsed = Parser::new(&PostgreSqlDialect {})
         .try_with_sql(&statement.text)

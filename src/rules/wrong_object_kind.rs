@@ -28,7 +28,14 @@ fn build(
         &META,
         p.span,
         &name.to_string(),
-        format!("\"{name}\" is not a {expected}: it is a {found}"),
+        format!(
+            "\"{name}\" is not a {expected}: it is {} {found}",
+            if found.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
+            }
+        ),
         Some(format!(
             "use the statement for a {found} (e.g. `DROP {} ...`), or fix the name",
             found.to_uppercase()

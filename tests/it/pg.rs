@@ -447,7 +447,8 @@ impl Db {
     }
 }
 
-/// Reads the catalog as `{"schemas":[...],"tables":[...],"enums":[...]}`.
+/// Reads the catalog as `{"schemas":[...],"tables":[...],"enums":[...],"sequences":[...]}`
+/// (a sequence's `owned_by` is the table column it is dropped with, from `pg_depend`).
 ///
 /// - Skips pg_catalog, information_schema, pg_toast*, pg_temp* and objects of extensions.
 /// - `kind`: a table that is a partition is `partition` (even if itself partitioned).
@@ -572,7 +573,21 @@ SELECT json_build_object(
       FROM pg_type t JOIN nsp ON nsp.oid = t.typnamespace
       WHERE t.typtype = 'e'
         AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass
-                        AND d.objid = t.oid AND d.deptype = 'e'))
+                        AND d.objid = t.oid AND d.deptype = 'e')),
+  'sequences', (SELECT coalesce(json_agg(json_build_object(
+      'schema', nsp.nspname,
+      'name', c.relname,
+      'owned_by', (SELECT json_build_object('table', tc.relname, 'column', a.attname)
+                   FROM pg_depend d
+                   JOIN pg_class tc ON tc.oid = d.refobjid
+                   JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+                   WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                     AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i'))
+  ) ORDER BY nsp.nspname, c.relname), '[]'::json)
+      FROM pg_class c JOIN nsp ON nsp.oid = c.relnamespace
+      WHERE c.relkind = 'S'
+        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                        AND d.objid = c.oid AND d.deptype = 'e'))
 )
 "#;
 
@@ -769,8 +784,10 @@ fn table_map(catalog: &Value) -> BTreeMap<String, Value> {
         .collect()
 }
 
-fn enum_map(catalog: &Value) -> BTreeMap<String, Value> {
-    catalog["enums"]
+/// `schema.name` -> `field` of each element of the `list` array (enums' values, sequences'
+/// owners).
+fn named_map(catalog: &Value, list: &str, field: &str) -> BTreeMap<String, Value> {
+    catalog[list]
         .as_array()
         .into_iter()
         .flatten()
@@ -780,7 +797,7 @@ fn enum_map(catalog: &Value) -> BTreeMap<String, Value> {
                 e["schema"].as_str().unwrap_or("?"),
                 e["name"].as_str().unwrap_or("?")
             );
-            (name, e["values"].clone())
+            (name, e[field].clone())
         })
         .collect()
 }
@@ -846,23 +863,28 @@ pub fn compare_catalogs(fixture: &str, pg: &Value, model: &Value) -> Result<(), 
         }
     }
 
-    let (pg_enums, model_enums) = (enum_map(pg), enum_map(model));
-    for name in pg_enums
-        .keys()
-        .chain(model_enums.keys())
-        .collect::<std::collections::BTreeSet<_>>()
-    {
-        match (pg_enums.get(name), model_enums.get(name)) {
-            (Some(p), Some(m)) if p != m => {
-                problems.push(format!("enum {name}: values differ:\n{}", diff(p, m)));
+    for (what, list, field) in [
+        ("enum", "enums", "values"),
+        ("sequence", "sequences", "owned_by"),
+    ] {
+        let (pg_map, model_map) = (named_map(pg, list, field), named_map(model, list, field));
+        for name in pg_map
+            .keys()
+            .chain(model_map.keys())
+            .collect::<std::collections::BTreeSet<_>>()
+        {
+            match (pg_map.get(name), model_map.get(name)) {
+                (Some(p), Some(m)) if p != m => {
+                    problems.push(format!("{what} {name}: {field} differ:\n{}", diff(p, m)));
+                }
+                (Some(_), None) => problems.push(format!(
+                    "{what} {name}: in PostgreSQL, missing from the model"
+                )),
+                (None, Some(_)) => {
+                    problems.push(format!("{what} {name}: in the model, not in PostgreSQL"))
+                }
+                _ => {}
             }
-            (Some(_), None) => problems.push(format!(
-                "enum {name}: in PostgreSQL, missing from the model"
-            )),
-            (None, Some(_)) => {
-                problems.push(format!("enum {name}: in the model, not in PostgreSQL"))
-            }
-            _ => {}
         }
     }
 

@@ -1,0 +1,406 @@
+//! Stage 3 (model), replay of `ALTER SEQUENCE` with PostgreSQL's checks (`AlterSequence`,
+//! `init_params`, `process_owned_by` in `sequence.c`; `RenameRelation`, `AlterTableNamespace`,
+//! `ATExecChangeOwner` in `tablecmds.c`). Roles are not modelled, so `OWNER TO` is accepted
+//! as is; the sequence's current parameters are not modelled, so only checks decidable from
+//! the statement itself are made (`INCREMENT 0`, `MINVALUE 5 MAXVALUE 1`, ...).
+
+use std::collections::BTreeSet;
+
+use super::{Replayer, written};
+use crate::model::catalog::{QualifiedName, RelationKind, Sequence, Table};
+use crate::model::ir::{
+    AlterSequenceDef, ObjName, OwnedBy, SequenceAction, SequenceOption, SequenceOptionKind,
+};
+use crate::model::names::choose_name;
+use crate::model::{EventAction, ObjectKey, ProblemKind, RefContext};
+use crate::span::Span;
+
+impl Replayer<'_> {
+    /// What `name` resolves to in pg_class's namespace (any relation kind), like
+    /// `RangeVarGetRelid`: the first schema of the path holding that name.
+    fn lookup_pg_class(&self, name: &ObjName) -> Option<QualifiedName> {
+        self.candidates(name)
+            .into_iter()
+            .find(|qn| self.cat.relation_name_taken(qn))
+    }
+
+    /// What kind of relation holds `qn` (it must be taken), for "is not a ..." errors.
+    fn relation_kind(&self, qn: &QualifiedName) -> &'static str {
+        match self.cat.tables.get(qn) {
+            Some(t) => t.kind.as_str(),
+            None if self.cat.indexes.contains_key(qn) => "index",
+            None => "sequence",
+        }
+    }
+
+    fn reject(&mut self, reason: String, span: Span) {
+        self.error(ProblemKind::Rejected { reason }, span);
+    }
+
+    pub(super) fn alter_sequence(&mut self, def: &AlterSequenceDef) {
+        let name = &def.name;
+        let Some(qn) = self.lookup_pg_class(name) else {
+            let unknown = name.name.starts_with("pg_")
+                || self.uncertain.contains(&name.name)
+                || self.candidates(name).iter().any(|qn| self.assumed(qn));
+            if !def.if_exists && !unknown {
+                self.error(
+                    ProblemKind::MissingRelation {
+                        name: self.default_name(name),
+                        written: written(name),
+                        context: RefContext::Alter,
+                    },
+                    name.span,
+                );
+            }
+            return;
+        };
+        let Some(seq) = self.cat.sequences.get(&qn).cloned() else {
+            let found = self.relation_kind(&qn);
+            self.error(
+                ProblemKind::WrongObjectKind {
+                    name: qn,
+                    expected: "sequence".into(),
+                    found: found.into(),
+                },
+                name.span,
+            );
+            return;
+        };
+        let key = ObjectKey::Sequence { name: qn.clone() };
+        self.use_of(key.clone(), name.span, Some(seq.origin));
+        match &def.action {
+            SequenceAction::Options(options) => self.sequence_options(&qn, seq, options),
+            SequenceAction::OwnerTo => {
+                self.event(key, altered("owner"), name.span);
+            }
+            SequenceAction::SetLogged(logged) => {
+                let what = if *logged { "logged" } else { "unlogged" };
+                self.event(key, altered(what), name.span);
+            }
+            SequenceAction::RenameTo { name: to, span } => {
+                self.rename_sequence(&qn, seq, to, *span);
+            }
+            SequenceAction::SetSchema { schema, span } => {
+                self.move_sequence(&qn, seq, schema, *span);
+            }
+        }
+    }
+
+    /// The option list: checks PostgreSQL makes whatever the sequence's current state, then
+    /// `OWNED BY`.
+    fn sequence_options(
+        &mut self,
+        qn: &QualifiedName,
+        mut seq: Sequence,
+        options: &[SequenceOption],
+    ) {
+        use SequenceOptionKind as K;
+        let mut seen = BTreeSet::new();
+        let (mut ty, mut min, mut max) = (None, None, None);
+        let mut owned = None;
+        for o in options {
+            let key = match &o.kind {
+                K::As(_) => "as",
+                K::Increment(_) => "increment",
+                K::MinValue(_) => "minvalue",
+                K::MaxValue(_) => "maxvalue",
+                K::Start(_) => "start",
+                K::Restart(_) => "restart",
+                K::Cache(_) => "cache",
+                K::Cycle(_) => "cycle",
+                K::OwnedBy(_) => "owned_by",
+            };
+            if !seen.insert(key) {
+                return self.reject("conflicting or redundant options".into(), o.span);
+            }
+            match &o.kind {
+                K::As(None) => {
+                    return self.reject(
+                        "sequence type must be smallint, integer, or bigint".into(),
+                        o.span,
+                    );
+                }
+                K::As(Some(t)) => ty = Some((*t, o.span)),
+                K::Increment(0) => {
+                    return self.reject("INCREMENT must not be zero".into(), o.span);
+                }
+                K::Cache(n) if *n <= 0 => {
+                    return self.reject(format!("CACHE ({n}) must be greater than zero"), o.span);
+                }
+                K::MinValue(Some(n)) => min = Some((*n, o.span)),
+                K::MaxValue(Some(n)) => max = Some((*n, o.span)),
+                K::OwnedBy(by) => owned = Some((by, o.span)),
+                _ => {}
+            }
+        }
+        if let Some((ty, _)) = ty {
+            let (lo, hi) = int_range(ty);
+            for (what, bound) in [("MAXVALUE", max), ("MINVALUE", min)] {
+                if let Some((n, span)) = bound.filter(|(n, _)| *n < lo || *n > hi) {
+                    return self.reject(
+                        format!("{what} ({n}) is out of range for sequence data type {ty}"),
+                        span,
+                    );
+                }
+            }
+        }
+        if let (Some((lo, _)), Some((hi, span))) = (min, max)
+            && lo >= hi
+        {
+            return self.reject(
+                format!("MINVALUE ({lo}) must be less than MAXVALUE ({hi})"),
+                span,
+            );
+        }
+        for o in options {
+            let (what, value) = match o.kind {
+                K::Start(n) => ("START", n),
+                K::Restart(Some(n)) => ("RESTART", n),
+                _ => continue,
+            };
+            if let Some((lo, _)) = min.filter(|(lo, _)| value < *lo) {
+                return self.reject(
+                    format!("{what} value ({value}) cannot be less than MINVALUE ({lo})"),
+                    o.span,
+                );
+            }
+            if let Some((hi, _)) = max.filter(|(hi, _)| value > *hi) {
+                return self.reject(
+                    format!("{what} value ({value}) cannot be greater than MAXVALUE ({hi})"),
+                    o.span,
+                );
+            }
+        }
+        if let Some((by, span)) = owned {
+            if seq.identity {
+                return self.reject("cannot change ownership of identity sequence".into(), span);
+            }
+            seq.owned_by = match by {
+                OwnedBy::Invalid => {
+                    return self.reject(
+                        "invalid OWNED BY option (specify OWNED BY table.column or OWNED BY NONE)"
+                            .into(),
+                        span,
+                    );
+                }
+                OwnedBy::Nobody => None,
+                OwnedBy::Column { table, column } => {
+                    let Some(tqn) = self.owning_table(qn, table) else {
+                        return;
+                    };
+                    if !self.need_column(&tqn, column, RefContext::OwnedBy) {
+                        return;
+                    }
+                    Some((tqn, column.name.clone()))
+                }
+            };
+        }
+        let span = options.first().map_or(self.stmt_span, |o| o.span);
+        self.put_sequence(qn.clone(), seq);
+        self.event(
+            ObjectKey::Sequence { name: qn.clone() },
+            altered("options"),
+            span,
+        );
+    }
+
+    /// The table of `OWNED BY table.column`: it must exist, be a table or view, and be in the
+    /// sequence's schema. `None` after recording an error (or for an assumed table).
+    fn owning_table(&mut self, seq: &QualifiedName, table: &ObjName) -> Option<QualifiedName> {
+        let Some(tqn) = self.lookup_pg_class(table) else {
+            // Missing (an error), or assumed to exist (nothing more to check).
+            return self
+                .need_rel(table, RefContext::OwnedBy)
+                .filter(|t| t.schema == seq.schema);
+        };
+        let kind = self.cat.tables.get(&tqn).map(|t| t.kind);
+        if kind.is_none_or(|k| k == RelationKind::MaterializedView) {
+            self.reject(
+                format!(
+                    "sequence cannot be owned by relation \"{}\" (a {})",
+                    tqn.name,
+                    self.relation_kind(&tqn).replace('_', " ")
+                ),
+                table.span,
+            );
+            return None;
+        }
+        let defined = self.cat.tables.get(&tqn).map(|t| t.origin);
+        self.use_of(
+            ObjectKey::Relation { name: tqn.clone() },
+            table.span,
+            defined,
+        );
+        if tqn.schema != seq.schema {
+            self.reject(
+                "sequence must be in same schema as table it is linked to".into(),
+                table.span,
+            );
+            return None;
+        }
+        Some(tqn)
+    }
+
+    fn rename_sequence(&mut self, qn: &QualifiedName, seq: Sequence, to: &str, span: Span) {
+        let new_qn = QualifiedName::new(qn.schema.clone(), to);
+        if self.cat.relation_name_taken(&new_qn) {
+            let existing = self.existing_relation_span(&new_qn);
+            self.error(
+                ProblemKind::DuplicateObject {
+                    object: ObjectKey::Relation { name: new_qn },
+                    existing,
+                },
+                span,
+            );
+            return;
+        }
+        // A serial column's default names the sequence; PostgreSQL shows the new name.
+        if let Some((table, column)) = &seq.owned_by {
+            let old = serial_default(&qn.name);
+            let new = serial_default(to);
+            if let Some(c) = self
+                .table_mut(table)
+                .and_then(|t| t.column_mut(column))
+                .filter(|c| c.default.as_deref() == Some(old.as_str()))
+            {
+                c.default = Some(new);
+            }
+        }
+        self.remove_sequence(qn);
+        self.put_sequence(new_qn, seq);
+        self.event(
+            ObjectKey::Sequence { name: qn.clone() },
+            EventAction::Renamed {
+                from: qn.name.clone(),
+                to: to.to_owned(),
+            },
+            span,
+        );
+    }
+
+    fn move_sequence(&mut self, qn: &QualifiedName, seq: Sequence, schema: &str, span: Span) {
+        if !self.schema_exists(schema) {
+            self.error(
+                ProblemKind::MissingSchema {
+                    name: schema.to_owned(),
+                },
+                span,
+            );
+            return;
+        }
+        if let Some((table, _)) = &seq.owned_by {
+            self.reject(
+                format!(
+                    "cannot move an owned sequence into another schema (sequence \"{}\" is linked to table \"{}\")",
+                    qn.name, table.name
+                ),
+                span,
+            );
+            return;
+        }
+        if schema == qn.schema {
+            return;
+        }
+        let new_qn = QualifiedName::new(schema, qn.name.clone());
+        if self.cat.relation_name_taken(&new_qn) {
+            let existing = self.existing_relation_span(&new_qn);
+            self.error(
+                ProblemKind::DuplicateObject {
+                    object: ObjectKey::Relation { name: new_qn },
+                    existing,
+                },
+                span,
+            );
+            return;
+        }
+        self.remove_sequence(qn);
+        self.put_sequence(new_qn, seq);
+        self.event(
+            ObjectKey::Sequence { name: qn.clone() },
+            altered(&format!("set schema {schema}")),
+            span,
+        );
+    }
+
+    /// Create the sequence of a serial or identity column (PostgreSQL names it like
+    /// `ChooseRelationName(table, column, "seq")`); `creating`: the table being created, not in
+    /// the catalog yet. Returns the sequence's name.
+    pub(super) fn column_sequence(
+        &mut self,
+        table: &QualifiedName,
+        column: &str,
+        span: Span,
+        identity: bool,
+        creating: Option<&Table>,
+    ) -> String {
+        let name = choose_name(&table.name, Some(column), "seq", |n| {
+            self.name_taken_in_schema(&table.schema, n)
+                || creating.is_some_and(|t| t.name.name == n)
+        });
+        self.put_sequence(
+            QualifiedName::new(table.schema.clone(), name.clone()),
+            Sequence {
+                origin: span,
+                owned_by: Some((table.clone(), column.to_owned())),
+                identity,
+            },
+        );
+        name
+    }
+
+    /// Sequences owned by `table` (any column, or only `column`), sorted.
+    pub(super) fn owned_sequences(
+        &self,
+        table: &QualifiedName,
+        column: Option<&str>,
+    ) -> Vec<QualifiedName> {
+        self.cat
+            .sequences
+            .iter()
+            .filter(|(_, s)| {
+                s.owned_by
+                    .as_ref()
+                    .is_some_and(|(t, c)| t == table && column.is_none_or(|col| col == c))
+            })
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+
+    /// The owner of sequences owned by `from` becomes `to` (a table or column rename).
+    pub(super) fn reown_sequences(
+        &mut self,
+        from: (&QualifiedName, Option<&str>),
+        to: (&QualifiedName, Option<&str>),
+    ) {
+        for k in self.owned_sequences(from.0, from.1) {
+            if let Some(mut s) = self.cat.sequences.get(&k).cloned() {
+                if let Some((t, c)) = &mut s.owned_by {
+                    to.0.clone_into(t);
+                    if let Some(col) = to.1 {
+                        col.clone_into(c);
+                    }
+                }
+                self.put_sequence(k, s);
+            }
+        }
+    }
+}
+
+fn altered(what: &str) -> EventAction {
+    EventAction::Altered { what: what.into() }
+}
+
+/// The default of a serial column using sequence `name` (see `column_from_def`).
+pub(super) fn serial_default(name: &str) -> String {
+    format!("nextval('{name}'::regclass)")
+}
+
+/// Bounds of a sequence data type.
+fn int_range(ty: &str) -> (i64, i64) {
+    match ty {
+        "smallint" => (i16::MIN.into(), i16::MAX.into()),
+        "integer" => (i32::MIN.into(), i32::MAX.into()),
+        _ => (i64::MIN, i64::MAX),
+    }
+}
