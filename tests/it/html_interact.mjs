@@ -204,6 +204,12 @@ async function interactions() {
     check(p && p.hits, `the header of ${t.name} is clickable at fit-all zoom`);
     if (!p) continue;
     await page.mouse.click(p.x, p.y);
+    // The page handles the click asynchronously to the driver: wait (bounded) until some table
+    // is highlighted as the click's result, then check what it is.
+    await page.waitForFunction((name) => {
+      const hl = document.querySelector('#map .node.hl');
+      return hl !== null && hl.getAttribute('data-name') === name;
+    }, t.name, { timeout: 5000 }).catch(() => {});
     s = await state();
     const nb = neighbours(t.name);
     const bright = [t.name, ...nb];
