@@ -855,14 +855,7 @@ impl<'s> Replayer<'s> {
                 let qn = QualifiedName::new(schema, name.name.clone());
                 if self.cat.relation_name_taken(&qn) {
                     if !*if_not_exists {
-                        let existing = self.existing_relation_span(&qn);
-                        self.error(
-                            ProblemKind::DuplicateObject {
-                                object: ObjectKey::Sequence { name: qn },
-                                existing,
-                            },
-                            name.span,
-                        );
+                        self.duplicate_relation(ObjectKey::Sequence { name: qn }, name.span);
                     }
                 } else {
                     self.put_sequence(qn.clone(), Sequence::new(name.span));
@@ -1010,6 +1003,18 @@ impl<'s> Replayer<'s> {
             }
             Change::Do | Change::Other | Change::Unparsed { .. } => {}
         }
+    }
+
+    /// PostgreSQL's "relation already exists" for a name taken in the pg_class namespace
+    /// (a relation, an index or a sequence), pointing at what holds the name.
+    fn duplicate_relation(&mut self, object: ObjectKey, span: Span) {
+        let existing = match &object {
+            ObjectKey::Relation { name }
+            | ObjectKey::Index { name }
+            | ObjectKey::Sequence { name } => self.existing_relation_span(name),
+            _ => Span::default(),
+        };
+        self.error(ProblemKind::DuplicateObject { object, existing }, span);
     }
 
     fn existing_relation_span(&self, qn: &QualifiedName) -> Span {
@@ -2463,14 +2468,7 @@ impl<'s> Replayer<'s> {
     fn rename_table(&mut self, qn: &QualifiedName, new: &ObjName) -> Option<QualifiedName> {
         let new_qn = QualifiedName::new(qn.schema.clone(), new.name.clone());
         if self.cat.relation_name_taken(&new_qn) {
-            let existing = self.existing_relation_span(&new_qn);
-            self.error(
-                ProblemKind::DuplicateObject {
-                    object: ObjectKey::Relation { name: new_qn },
-                    existing,
-                },
-                new.span,
-            );
+            self.duplicate_relation(ObjectKey::Relation { name: new_qn }, new.span);
             return None;
         }
         let mut t = self.remove_table(qn)?;
@@ -2871,14 +2869,7 @@ impl<'s> Replayer<'s> {
         let span = def.name.as_ref().map_or(def.table.span, |n| n.span);
         if self.cat.relation_name_taken(&key) {
             if !def.if_not_exists {
-                let existing = self.existing_relation_span(&key);
-                self.error(
-                    ProblemKind::DuplicateObject {
-                        object: ObjectKey::Index { name: key },
-                        existing,
-                    },
-                    span,
-                );
+                self.duplicate_relation(ObjectKey::Index { name: key }, span);
             }
             return;
         }
@@ -2914,14 +2905,7 @@ impl<'s> Replayer<'s> {
         };
         let new_key = QualifiedName::new(key.schema.clone(), to.to_string());
         if self.cat.relation_name_taken(&new_key) {
-            let existing = self.existing_relation_span(&new_key);
-            self.error(
-                ProblemKind::DuplicateObject {
-                    object: ObjectKey::Index { name: new_key },
-                    existing,
-                },
-                index.span,
-            );
+            self.duplicate_relation(ObjectKey::Index { name: new_key }, index.span);
             return;
         }
         if let Some(mut i) = self.remove_index(&key) {
@@ -3121,14 +3105,7 @@ impl<'s> Replayer<'s> {
             let replace_ok = or_replace && self.cat.tables.get(&qn).is_some_and(|t| t.kind == kind);
             if !replace_ok {
                 if !if_not_exists {
-                    let existing = self.existing_relation_span(&qn);
-                    self.error(
-                        ProblemKind::DuplicateObject {
-                            object: ObjectKey::Relation { name: qn },
-                            existing,
-                        },
-                        name.span,
-                    );
+                    self.duplicate_relation(ObjectKey::Relation { name: qn }, name.span);
                 }
                 return;
             }

@@ -245,14 +245,7 @@ impl Replayer<'_> {
     fn rename_sequence(&mut self, qn: &QualifiedName, seq: Sequence, to: &str, span: Span) {
         let new_qn = QualifiedName::new(qn.schema.clone(), to);
         if self.cat.relation_name_taken(&new_qn) {
-            let existing = self.existing_relation_span(&new_qn);
-            self.error(
-                ProblemKind::DuplicateObject {
-                    object: ObjectKey::Relation { name: new_qn },
-                    existing,
-                },
-                span,
-            );
+            self.duplicate_relation(ObjectKey::Relation { name: new_qn }, span);
             return;
         }
         // A serial column's default names the sequence; PostgreSQL shows the new name.
@@ -304,14 +297,7 @@ impl Replayer<'_> {
         }
         let new_qn = QualifiedName::new(schema, qn.name.clone());
         if self.cat.relation_name_taken(&new_qn) {
-            let existing = self.existing_relation_span(&new_qn);
-            self.error(
-                ProblemKind::DuplicateObject {
-                    object: ObjectKey::Relation { name: new_qn },
-                    existing,
-                },
-                span,
-            );
+            self.duplicate_relation(ObjectKey::Relation { name: new_qn }, span);
             return;
         }
         self.remove_sequence(qn);
