@@ -27,6 +27,11 @@ use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 use timing::time;
 
+/// The same allocator as the binary (src/main.rs), so bare sqlparser and the pipeline are
+/// measured on equal terms.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const MIGRATION_TABLES: usize = 5_000;
 const DUMP_TABLES: usize = 1_500;
 const APP_FILES: usize = 5_000;

@@ -9,6 +9,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+use super::namemap::NameMap;
 use crate::span::Span;
 
 /// A schema-qualified name, already case-folded as PostgreSQL does.
@@ -253,9 +254,9 @@ impl Sequence {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Catalog {
     pub schemas: BTreeMap<String, Span>,
-    pub tables: BTreeMap<QualifiedName, Table>,
-    pub indexes: BTreeMap<QualifiedName, Index>,
-    pub sequences: BTreeMap<QualifiedName, Sequence>,
+    pub tables: NameMap<Table>,
+    pub indexes: NameMap<Index>,
+    pub sequences: NameMap<Sequence>,
     pub types: BTreeMap<QualifiedName, TypeDef>,
     pub extensions: BTreeSet<String>,
     pub functions: BTreeMap<QualifiedName, Span>,
@@ -269,6 +270,9 @@ pub struct Catalog {
     /// or a parent; and what each relation contributed (kept by [`Catalog::sync_table`]).
     dependents: FxHashMap<QualifiedName, BTreeSet<QualifiedName>>,
     depends_on: FxHashMap<QualifiedName, Vec<QualifiedName>>,
+    /// Derived: sequences by the table of their `OWNED BY` (kept by [`Catalog::insert_sequence`]
+    /// / [`Catalog::remove_sequence`]).
+    sequences_by_owner: FxHashMap<QualifiedName, BTreeSet<QualifiedName>>,
 }
 
 impl Catalog {
@@ -326,6 +330,45 @@ impl Catalog {
             }
         }
         Some(old)
+    }
+
+    /// Insert (or replace) a sequence, keeping the by-owner index.
+    pub fn insert_sequence(&mut self, key: QualifiedName, seq: Sequence) -> Option<Sequence> {
+        let old = self.remove_sequence(&key);
+        if let Some((owner, _)) = &seq.owned_by {
+            self.sequences_by_owner
+                .entry(owner.clone())
+                .or_default()
+                .insert(key.clone());
+        }
+        self.sequences.insert(key, seq);
+        old
+    }
+
+    /// Remove a sequence, keeping the by-owner index.
+    pub fn remove_sequence(&mut self, key: &QualifiedName) -> Option<Sequence> {
+        let old = self.sequences.remove(key)?;
+        if let Some((owner, _)) = &old.owned_by
+            && let Some(set) = self.sequences_by_owner.get_mut(owner)
+        {
+            set.remove(key);
+            if set.is_empty() {
+                self.sequences_by_owner.remove(owner);
+            }
+        }
+        Some(old)
+    }
+
+    /// Sequences owned by a column of `table` (`OWNED BY`, serial columns), in name order.
+    pub fn sequences_owned_by<'a>(
+        &'a self,
+        table: &QualifiedName,
+    ) -> impl Iterator<Item = (&'a QualifiedName, &'a Sequence)> + 'a {
+        self.sequences_by_owner
+            .get(table)
+            .into_iter()
+            .flatten()
+            .filter_map(|k| self.sequences.get_key_value(k))
     }
 
     /// Insert (or replace) a table, keeping the derived indexes.

@@ -90,6 +90,7 @@ fn truncate_ident(mut s: String) -> String {
 
 struct Lowerer<'a> {
     stmt: &'a parse::Statement,
+    positions: parse::Positions<'a>,
     file: FileId,
     plain_columns: bool,
 }
@@ -98,6 +99,7 @@ impl<'a> Lowerer<'a> {
     fn new(stmt: &'a parse::Statement, file: FileId, plain_columns: bool) -> Self {
         Self {
             stmt,
+            positions: stmt.positions(),
             file,
             plain_columns,
         }
@@ -106,7 +108,7 @@ impl<'a> Lowerer<'a> {
     // ----- positions -------------------------------------------------------------------
 
     fn span_of(&self, s: sqlparser::tokenizer::Span) -> Span {
-        self.stmt.file_span(s).unwrap_or(self.stmt.span)
+        self.positions.file_span(s).unwrap_or(self.stmt.span)
     }
 
     fn ident_span(&self, ident: &Ident) -> Span {

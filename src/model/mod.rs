@@ -9,6 +9,7 @@ pub mod history;
 pub mod ir;
 pub mod json;
 pub mod lower;
+pub mod namemap;
 pub mod names;
 pub mod pgtype;
 pub mod replay;

@@ -350,7 +350,12 @@ impl<'s> Replayer<'s> {
                 }
                 Undo::Type(k, v) => restore(&mut self.cat.types, k, v),
                 Undo::Schema(k, v) => restore(&mut self.cat.schemas, k, v),
-                Undo::Sequence(k, v) => restore(&mut self.cat.sequences, k, v),
+                Undo::Sequence(k, v) => {
+                    match v {
+                        Some(s) => self.cat.insert_sequence(k, s),
+                        None => self.cat.remove_sequence(&k),
+                    };
+                }
                 Undo::Function(k, v) => restore(&mut self.cat.functions, k, v),
                 Undo::Extension(k, had) => {
                     if had {
@@ -484,12 +489,12 @@ impl<'s> Replayer<'s> {
     }
 
     fn put_sequence(&mut self, key: QualifiedName, seq: Sequence) {
-        let old = self.cat.sequences.insert(key.clone(), seq);
+        let old = self.cat.insert_sequence(key.clone(), seq);
         self.journal.push(Undo::Sequence(key, old));
     }
 
     fn remove_sequence(&mut self, key: &QualifiedName) {
-        if let Some(old) = self.cat.sequences.remove(key) {
+        if let Some(old) = self.cat.remove_sequence(key) {
             self.journal.push(Undo::Sequence(key.clone(), Some(old)));
         }
     }

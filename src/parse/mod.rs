@@ -159,12 +159,48 @@ impl Statement {
     /// Convert a sqlparser `Location` (1-based line, 1-based char column, relative to
     /// [`Self::text`]; lines end at `\n` only, as sqlparser counts them) to a byte offset in
     /// the original file. Out-of-range positions clamp to the end of the line / text.
+    /// Converting many positions: [`Self::positions`] indexes the lines once.
     #[must_use]
     pub fn file_offset(&self, line: u64, column: u64) -> usize {
-        self.offsets.to_file(text_offset(&self.text, line, column))
+        self.positions().file_offset(line, column)
     }
 
     /// The file span of a sqlparser span; `None` for empty spans (line 0).
+    #[must_use]
+    pub fn file_span(&self, s: sqlparser::tokenizer::Span) -> Option<Span> {
+        self.positions().file_span(s)
+    }
+
+    /// A converter from sqlparser locations to file offsets with the lines indexed once.
+    #[must_use]
+    pub fn positions(&self) -> Positions<'_> {
+        let mut line_starts = vec![0];
+        line_starts.extend(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|p| p + 1));
+        Positions {
+            stmt: self,
+            line_starts,
+            ascii: self.text.is_ascii(),
+        }
+    }
+}
+
+/// sqlparser locations of one statement to file offsets (see [`Statement::positions`]).
+pub struct Positions<'a> {
+    stmt: &'a Statement,
+    /// Byte offset in the statement text where each line starts.
+    line_starts: Vec<usize>,
+    /// Character columns are byte columns.
+    ascii: bool,
+}
+
+impl Positions<'_> {
+    /// See [`Statement::file_offset`].
+    #[must_use]
+    pub fn file_offset(&self, line: u64, column: u64) -> usize {
+        self.stmt.offsets.to_file(self.text_offset(line, column))
+    }
+
+    /// See [`Statement::file_span`].
     #[must_use]
     pub fn file_span(&self, s: sqlparser::tokenizer::Span) -> Option<Span> {
         if s.start.line == 0 || s.end.line == 0 {
@@ -172,32 +208,33 @@ impl Statement {
         }
         let start = self.file_offset(s.start.line, s.start.column);
         let end = self.file_offset(s.end.line, s.end.column).max(start);
-        Some(Span::new(self.span.file, start, end))
+        Some(Span::new(self.stmt.span.file, start, end))
     }
-}
 
-/// Byte offset in `text` of sqlparser's (line, column).
-fn text_offset(text: &str, line: u64, column: u64) -> usize {
-    let line = usize::try_from(line).unwrap_or(usize::MAX).max(1);
-    let col = usize::try_from(column)
-        .unwrap_or(usize::MAX)
-        .saturating_sub(1);
-    let start = if line == 1 {
-        0
-    } else {
-        match memchr::memchr_iter(b'\n', text.as_bytes()).nth(line - 2) {
-            Some(p) => p + 1,
-            None => return text.len(),
+    /// Byte offset in the statement text of sqlparser's (line, column).
+    fn text_offset(&self, line: u64, column: u64) -> usize {
+        let text = &self.stmt.text;
+        let line = usize::try_from(line).unwrap_or(usize::MAX).max(1);
+        let col = usize::try_from(column)
+            .unwrap_or(usize::MAX)
+            .saturating_sub(1);
+        let Some(&start) = self.line_starts.get(line - 1) else {
+            return text.len();
+        };
+        let end = self
+            .line_starts
+            .get(line)
+            .map_or(text.len(), |next| next - 1);
+        if self.ascii {
+            return start + col.min(end - start);
         }
-    };
-    let rest = text.get(start..).unwrap_or_default();
-    let line_len = memchr::memchr(b'\n', rest.as_bytes()).unwrap_or(rest.len());
-    let line_text = rest.get(..line_len).unwrap_or_default();
-    start
-        + line_text
-            .char_indices()
-            .nth(col)
-            .map_or(line_len, |(i, _)| i)
+        let line_text = text.get(start..end).unwrap_or_default();
+        start
+            + line_text
+                .char_indices()
+                .nth(col)
+                .map_or(end - start, |(i, _)| i)
+    }
 }
 
 /// Parse every applied file of the project, in parallel. One [`ParsedFile`] per file, same

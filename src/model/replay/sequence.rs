@@ -342,8 +342,7 @@ impl Replayer<'_> {
         column: Option<&str>,
     ) -> Vec<QualifiedName> {
         self.cat
-            .sequences
-            .iter()
+            .sequences_owned_by(table)
             .filter(|(_, s)| {
                 s.owned_by
                     .as_ref()
