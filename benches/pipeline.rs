@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use corpus::DumpStyle;
+use corpus::{DumpStyle, MigrationStyle};
 use ogel_schema::cli::{InputArgs, resolve};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
@@ -42,14 +42,16 @@ struct Case {
     runs: usize,
 }
 
-/// Writes migrations/, dump/ (lean), dump-full/, project-50/ (50 files, the pre-commit case)
+/// Writes migrations/ (~10 MB, [`MigrationStyle::Full`]), migrations-ddl/ (the same 5,000
+/// tables with DDL only), dump/ (lean), dump-full/, project-50/ (50 files, the pre-commit case)
 /// and app/ (the 5,000-file application tree) under DIR; returns the ones the in-process
 /// benchmark measures.
 fn write_corpus(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
     let migrations = dir.join("migrations");
     let dump = dir.join("dump");
     let app = dir.join("app");
-    corpus::write_migrations(&migrations, MIGRATION_TABLES).unwrap();
+    corpus::write_migrations_styled(&migrations, MIGRATION_TABLES, MigrationStyle::Full).unwrap();
+    corpus::write_migrations(&dir.join("migrations-ddl"), MIGRATION_TABLES).unwrap();
     corpus::write_dump(&dump, DUMP_TABLES, DumpStyle::Lean).unwrap();
     corpus::write_dump(&dir.join("dump-full"), DUMP_TABLES, DumpStyle::Full).unwrap();
     corpus::write_migrations(&dir.join("project-50"), 250).unwrap();
@@ -214,6 +216,11 @@ fn main() {
         Case {
             name: "synthetic migrations",
             path: migrations.clone(),
+            runs: 5,
+        },
+        Case {
+            name: "DDL-only migrations",
+            path: migrations.with_file_name("migrations-ddl"),
             runs: 5,
         },
         Case {

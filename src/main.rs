@@ -5,13 +5,13 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use mimalloc::MiMalloc;
 use ogel_schema::cli::{self, Cli, EXIT_CLEAN, EXIT_ERROR};
 
 /// mimalloc: the model is millions of small strings and vectors; glibc's malloc took ~15% of
 /// a run on the synthetic corpus (docs/performance.md).
+#[cfg(not(feature = "system-alloc"))]
 #[global_allocator]
-static GLOBAL: MiMalloc = MiMalloc;
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let args = Cli::parse();

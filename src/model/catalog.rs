@@ -249,6 +249,18 @@ impl Sequence {
     }
 }
 
+/// `a` and `b` contribute the same to the catalog's derived indexes (constraint names, FK
+/// targets, view sources, parents): replacing one by the other needs no resync.
+fn same_derived(a: &Table, b: &Table) -> bool {
+    a.constraint_names().eq(b.constraint_names())
+        && a.foreign_keys
+            .iter()
+            .map(|f| &f.target)
+            .eq(b.foreign_keys.iter().map(|f| &f.target))
+        && a.reads == b.reads
+        && a.parents == b.parents
+}
+
 /// The catalog: every object that exists at one point of the history. Relations, indexes and
 /// sequences share one namespace per schema, as in PostgreSQL (`pg_class`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -375,7 +387,13 @@ impl Catalog {
     pub fn insert_table(&mut self, table: Table) -> Option<Table> {
         let name = table.name.clone();
         let old = self.tables.insert(name.clone(), table);
-        self.sync_table(&name);
+        let unchanged = old
+            .as_ref()
+            .zip(self.tables.get(&name))
+            .is_some_and(|(o, n)| same_derived(o, n));
+        if !unchanged {
+            self.sync_table(&name);
+        }
         old
     }
 

@@ -62,7 +62,7 @@ pub fn lower_sql(sql: &str, file: FileId) -> Vec<Change> {
                 recovered: None,
                 compat: Vec::new(),
                 parsed: true,
-                change: Change::Other,
+                ir: None,
             };
             lower(&stmt, file, true)
         })

@@ -9,10 +9,12 @@ use rustc_hash::FxHashMap;
 
 use super::catalog::QualifiedName;
 
-/// Hashed lookups, name-ordered iteration (see the module docs).
+/// Hashed lookups, name-ordered iteration (see the module docs). Values are boxed: the table
+/// then holds a key and a pointer per slot, so its spare capacity and its rehashing stay small
+/// next to objects of a few hundred bytes.
 #[derive(Debug, Clone)]
 pub struct NameMap<V> {
-    map: FxHashMap<QualifiedName, V>,
+    map: FxHashMap<QualifiedName, Box<V>>,
     /// The keys in order; emptied by every insert and remove.
     order: OnceLock<Vec<QualifiedName>>,
 }
@@ -37,16 +39,16 @@ impl<V: Eq> Eq for NameMap<V> {}
 impl<V> NameMap<V> {
     #[must_use]
     pub fn get(&self, key: &QualifiedName) -> Option<&V> {
-        self.map.get(key)
+        self.map.get(key).map(|v| &**v)
     }
 
     #[must_use]
     pub fn get_key_value(&self, key: &QualifiedName) -> Option<(&QualifiedName, &V)> {
-        self.map.get_key_value(key)
+        self.map.get_key_value(key).map(|(k, v)| (k, &**v))
     }
 
     pub fn get_mut(&mut self, key: &QualifiedName) -> Option<&mut V> {
-        self.map.get_mut(key)
+        self.map.get_mut(key).map(|v| &mut **v)
     }
 
     #[must_use]
@@ -55,24 +57,23 @@ impl<V> NameMap<V> {
     }
 
     pub fn insert(&mut self, key: QualifiedName, value: V) -> Option<V> {
-        let old = self.map.insert(key, value);
-        if old.is_none() {
-            self.order.take();
+        if let Some(slot) = self.map.get_mut(&key) {
+            return Some(std::mem::replace(&mut **slot, value));
         }
-        old
+        self.map.insert(key, Box::new(value));
+        self.order.take();
+        None
     }
 
     pub fn remove(&mut self, key: &QualifiedName) -> Option<V> {
-        let old = self.map.remove(key);
-        if old.is_some() {
-            self.order.take();
-        }
-        old
+        let old = self.map.remove(key)?;
+        self.order.take();
+        Some(*old)
     }
 
     pub fn retain(&mut self, mut keep: impl FnMut(&QualifiedName, &mut V) -> bool) {
         let before = self.map.len();
-        self.map.retain(|k, v| keep(k, v));
+        self.map.retain(|k, v| keep(k, &mut **v));
         if self.map.len() != before {
             self.order.take();
         }
@@ -100,7 +101,7 @@ impl<V> NameMap<V> {
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&QualifiedName, &V)> + '_ {
         self.order()
             .iter()
-            .filter_map(|k| self.map.get_key_value(k))
+            .filter_map(|k| self.get_key_value(k))
     }
 
     /// Keys in name order.
@@ -126,7 +127,7 @@ impl<'a, V> IntoIterator for &'a NameMap<V> {
 impl<V> FromIterator<(QualifiedName, V)> for NameMap<V> {
     fn from_iter<I: IntoIterator<Item = (QualifiedName, V)>>(iter: I) -> Self {
         Self {
-            map: iter.into_iter().collect(),
+            map: iter.into_iter().map(|(k, v)| (k, Box::new(v))).collect(),
             order: OnceLock::new(),
         }
     }
@@ -149,7 +150,7 @@ mod tests {
         assert_eq!(order(&m), ["a.z", "b.x", "public.b"]);
         m.retain(|k, _| k.schema != "b");
         assert_eq!(order(&m), ["a.z", "public.b"]);
-        assert_eq!(m.values().rev().next().map(String::as_str), Some("b"));
+        assert_eq!(m.values().next_back().map(String::as_str), Some("b"));
         assert_eq!(m.len(), 2);
     }
 }

@@ -76,34 +76,59 @@ pub(crate) const NOT_COLUMNS: &[&str] = &[
 /// Replay the whole project.
 #[must_use]
 pub fn build(project: &Project, parsed: &[ParsedFile], settings: &ModelSettings) -> Model {
-    build_with(project, |id| parsed.get(id), settings)
-}
-
-/// [`build`], taking each applied file's parse from `parsed_file` in apply order; the call may
-/// block until that file is parsed, so replay runs while later files are still being parsed.
-pub fn build_with<'p>(
-    project: &Project,
-    parsed_file: impl Fn(usize) -> Option<&'p ParsedFile>,
-    settings: &ModelSettings,
-) -> Model {
     let mut r = Replayer::new(settings);
-    for (file_id, file) in project.files.iter().enumerate() {
-        if !file.is_applied() {
-            continue;
+    for file_id in applied(project) {
+        if let Some(pf) = parsed.get(file_id) {
+            r.model.file_order.push(file_id);
+            r.run_file(pf);
         }
-        let Some(pf) = parsed_file(file_id) else {
-            continue;
-        };
-        r.model.file_order.push(file_id);
-        r.run_file(pf);
     }
     r.model.catalog = r.cat;
     r.model
 }
 
+/// [`build`], taking each applied file's parse from `parsed_file` in apply order; the call may
+/// block until that file is parsed, so replay runs while later files are still being parsed.
+/// Unless `keep_ir`, each statement's lowered IR is dropped once its file is replayed (only
+/// the order planner reads it again), so memory follows the schema, not the statements.
+pub fn build_with<G: std::ops::DerefMut<Target = ParsedFile>>(
+    project: &Project,
+    parsed_file: impl Fn(usize) -> Option<G>,
+    settings: &ModelSettings,
+    keep_ir: bool,
+) -> Model {
+    let mut r = Replayer::new(settings);
+    r.reserve_for(project);
+    for file_id in applied(project) {
+        let Some(mut pf) = parsed_file(file_id) else {
+            continue;
+        };
+        r.model.file_order.push(file_id);
+        r.run_file(&pf);
+        if !keep_ir {
+            for s in &mut pf.statements {
+                s.ir = None;
+            }
+        }
+    }
+    r.model.catalog = r.cat;
+    r.model
+}
+
+fn applied(project: &Project) -> impl Iterator<Item = usize> + '_ {
+    project
+        .files
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.is_applied())
+        .map(|(id, _)| id)
+}
+
 #[derive(Debug, Clone)]
 enum Undo {
     Table(QualifiedName, Option<Table>),
+    /// A table's annotations before [`Replayer::annotate`] changed them.
+    Annotations(QualifiedName, Box<Annotations>),
     Index(QualifiedName, Option<Index>),
     Type(QualifiedName, Option<TypeDef>),
     Schema(String, Option<Span>),
@@ -111,6 +136,39 @@ enum Undo {
     Function(QualifiedName, Option<Span>),
     Extension(String, bool),
     SearchPath(Vec<String>),
+}
+
+/// The fields of a table [`Replayer::annotate`] may change. Restored by position: undo runs
+/// newest first, so the table has the same columns again when this entry is undone.
+#[derive(Debug, Clone)]
+struct Annotations {
+    comment: Option<String>,
+    rls_enabled: bool,
+    rls_origin: Option<Span>,
+    policies: Vec<super::catalog::Policy>,
+    column_comments: Vec<Option<super::catalog::Comment>>,
+}
+
+impl Annotations {
+    fn of(t: &Table) -> Self {
+        Self {
+            comment: t.comment.clone(),
+            rls_enabled: t.rls_enabled,
+            rls_origin: t.rls_origin,
+            policies: t.policies.clone(),
+            column_comments: t.columns.iter().map(|c| c.comment.clone()).collect(),
+        }
+    }
+
+    fn restore(self, t: &mut Table) {
+        t.comment = self.comment;
+        t.rls_enabled = self.rls_enabled;
+        t.rls_origin = self.rls_origin;
+        t.policies = self.policies;
+        for (c, comment) in t.columns.iter_mut().zip(self.column_comments) {
+            c.comment = comment;
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -173,6 +231,21 @@ impl<'s> Replayer<'s> {
         }
     }
 
+    /// Size the history's vectors for the project up front (an estimate from its bytes of SQL,
+    /// above what the corpora in `benches/` need): growing them by doubling copied tens of
+    /// megabytes into fresh pages. Capacity never written costs address space, not memory.
+    fn reserve_for(&mut self, project: &Project) {
+        let bytes: usize = project
+            .files
+            .iter()
+            .filter(|f| f.is_applied())
+            .map(|f| f.text.len())
+            .sum();
+        self.model.events.reserve(bytes / 32);
+        self.model.uses.reserve(bytes / 64);
+        self.model.statements.reserve(bytes / 64);
+    }
+
     // ----- driving ------------------------------------------------------------------------
 
     fn run_file(&mut self, pf: &ParsedFile) {
@@ -233,7 +306,7 @@ impl<'s> Replayer<'s> {
         let Some(stmt) = pf.statements.get(index) else {
             return;
         };
-        let change = &stmt.change;
+        let change = stmt.change();
         if let Some(txn) = &self.txn
             && let Some(first) = txn.aborted
             && !matches!(change, Change::Commit | Change::Rollback)
@@ -308,7 +381,7 @@ impl<'s> Replayer<'s> {
             if !self.begin_statement(pf, j, true) {
                 break;
             }
-            let change = &stmt.change;
+            let change = stmt.change();
             let inner = self.mark();
             self.failed = false;
             self.silent = conditional;
@@ -341,6 +414,11 @@ impl<'s> Replayer<'s> {
                         Some(t) => self.cat.insert_table(t),
                         None => self.cat.remove_table(&k),
                     };
+                }
+                Undo::Annotations(k, saved) => {
+                    if let Some(t) = self.cat.tables.get_mut(&k) {
+                        saved.restore(t);
+                    }
                 }
                 Undo::Index(k, v) => {
                     match v {
@@ -447,11 +525,29 @@ impl<'s> Replayer<'s> {
     }
 
     fn put_table(&mut self, t: Table) {
-        if !self.journaled_since_floor(&t.name) {
-            let old = self.cat.tables.get(&t.name).cloned();
-            self.journal_table(t.name.clone(), old);
+        let name = t.name.clone();
+        let journaled = self.journaled_since_floor(&name);
+        // The replaced table moves into the journal: no copy.
+        let old = self.cat.insert_table(t);
+        if !journaled {
+            self.journal_table(name, old);
         }
-        self.cat.insert_table(t);
+    }
+
+    /// Change only what no other object depends on (comments, row-level security, policies):
+    /// the journal keeps those fields, not a copy of the table, and no derived index is resynced.
+    fn annotate(&mut self, name: &QualifiedName, f: impl FnOnce(&mut Table)) {
+        let Some(t) = self.cat.tables.get(name) else {
+            return;
+        };
+        if !self.journaled_since_floor(name) {
+            let saved = Annotations::of(t);
+            self.journal
+                .push(Undo::Annotations(name.clone(), Box::new(saved)));
+        }
+        if let Some(t) = self.cat.tables.get_mut(name) {
+            f(t);
+        }
     }
 
     fn remove_table(&mut self, name: &QualifiedName) -> Option<Table> {
@@ -974,13 +1070,13 @@ impl<'s> Replayer<'s> {
                         );
                     } else {
                         let origin = self.stmt_span;
-                        if let Some(t) = self.table_mut(&qn) {
+                        self.annotate(&qn, |t| {
                             t.policies.push(super::catalog::Policy {
                                 name: name.clone(),
                                 origin,
                             });
                             t.policies.sort_by(|a, b| a.name.cmp(&b.name));
-                        }
+                        });
                     }
                 }
             }
@@ -1929,6 +2025,14 @@ impl<'s> Replayer<'s> {
 
     /// Apply one action; returns the table's new name after a rename.
     fn alter_action(&mut self, qn: &QualifiedName, a: &AlterAction) -> Option<QualifiedName> {
+        if let AlterAction::EnableRls | AlterAction::DisableRls = a {
+            let origin = self.stmt_span;
+            self.annotate(qn, |t| {
+                t.rls_enabled = matches!(a, AlterAction::EnableRls);
+                t.rls_origin = Some(origin);
+            });
+            return None;
+        }
         let mut t = self.cat.tables.get(qn)?.clone();
         match a {
             AlterAction::AddColumn { def, if_not_exists } => {
@@ -2397,11 +2501,7 @@ impl<'s> Replayer<'s> {
                 self.replace_table(t);
             }
             AlterAction::RenameTable(new) => return self.rename_table(qn, new),
-            AlterAction::EnableRls | AlterAction::DisableRls => {
-                t.rls_enabled = matches!(a, AlterAction::EnableRls);
-                t.rls_origin = Some(self.stmt_span);
-                self.replace_table(t);
-            }
+            AlterAction::EnableRls | AlterAction::DisableRls => {} // annotate, above
             AlterAction::AttachPartition(part) => {
                 let pqn = self.need_rel(part, RefContext::Alter)?;
                 if let Some(p) = self.table_mut(&pqn) {
@@ -3163,22 +3263,18 @@ impl<'s> Replayer<'s> {
                 let origin = self.stmt_span;
                 match column {
                     Some(c) => {
-                        if self.need_column(&qn, c, RefContext::Comment)
-                            && !self.failed
-                            && let Some(col) =
-                                self.table_mut(&qn).and_then(|t| t.column_mut(&c.name))
-                        {
-                            col.comment = text.map(|t| super::catalog::Comment {
-                                text: t.to_string(),
-                                origin,
+                        if self.need_column(&qn, c, RefContext::Comment) && !self.failed {
+                            self.annotate(&qn, |t| {
+                                if let Some(col) = t.column_mut(&c.name) {
+                                    col.comment = text.map(|t| super::catalog::Comment {
+                                        text: t.to_string(),
+                                        origin,
+                                    });
+                                }
                             });
                         }
                     }
-                    None => {
-                        if let Some(t) = self.table_mut(&qn) {
-                            t.comment = text.map(str::to_string);
-                        }
-                    }
+                    None => self.annotate(&qn, |t| t.comment = text.map(str::to_string)),
                 }
             }
             CommentKind::Schema => {
@@ -3244,4 +3340,65 @@ fn do_body_conditional(origin: &Origin) -> bool {
             ..
         }
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{Model, QualifiedName};
+
+    fn model_of(sql: &str) -> Model {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("001_x.sql"), sql).unwrap();
+        let settings = crate::Settings {
+            inputs: vec![dir.path().to_path_buf()],
+            ..crate::Settings::default()
+        };
+        crate::analyze(&settings).unwrap().model
+    }
+
+    const ANNOTATE: &str = "CREATE TABLE t (a int);
+BEGIN;
+COMMENT ON TABLE t IS 'x';
+COMMENT ON COLUMN t.a IS 'y';
+ALTER TABLE t ENABLE ROW LEVEL SECURITY;
+CREATE POLICY p ON t USING (true);
+ALTER TABLE t ADD COLUMN b int;
+COMMENT ON COLUMN t.b IS 'z';
+COMMENT ON TABLE t IS 'x2';
+";
+
+    /// Comments, RLS and policies are journaled without a copy of the table
+    /// (`Replayer::annotate`); a failing transaction must still undo all of them.
+    #[test]
+    fn annotations_roll_back_with_their_transaction() {
+        let m = model_of(&format!("{ANNOTATE}INSERT INTO missing VALUES (1);\nCOMMIT;\n"));
+        let t = m.catalog.tables.get(&QualifiedName::new("public", "t")).unwrap();
+        assert_eq!(t.comment, None);
+        assert!(!t.rls_enabled);
+        assert!(t.policies.is_empty());
+        assert_eq!(t.columns.len(), 1);
+        assert_eq!(t.columns[0].comment, None);
+
+        let m = model_of(&format!("{ANNOTATE}COMMIT;\n"));
+        let t = m.catalog.tables.get(&QualifiedName::new("public", "t")).unwrap();
+        assert_eq!(t.comment.as_deref(), Some("x2"));
+        assert!(t.rls_enabled);
+        assert_eq!(t.policies.len(), 1);
+        let comments: Vec<Option<&str>> = t
+            .columns
+            .iter()
+            .map(|c| c.comment.as_ref().map(|c| c.text.as_str()))
+            .collect();
+        assert_eq!(comments, [Some("y"), Some("z")]);
+    }
+
+    #[test]
+    fn a_failed_comment_changes_nothing() {
+        let m = model_of(
+            "CREATE TABLE t (a int);\nCOMMENT ON TABLE t IS 'kept';\nCOMMENT ON COLUMN t.nope IS 'x';\n",
+        );
+        let t = m.catalog.tables.get(&QualifiedName::new("public", "t")).unwrap();
+        assert_eq!(t.comment.as_deref(), Some("kept"));
+        assert_eq!(t.columns[0].comment, None);
+    }
 }

@@ -73,7 +73,9 @@ pub fn run_order(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<u8, CliError> {
-    let resolved = resolve(&args.input, cwd)?;
+    let mut resolved = resolve(&args.input, cwd)?;
+    // The planner reads each statement's IR again.
+    resolved.settings.keep_ir = true;
     let analysis = crate::cli::analyze_for_exit(&resolved.settings)?;
     let plan = super::plan(analysis, &resolved.settings);
     match args.format {
@@ -97,7 +99,9 @@ pub fn run_scaffold(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<u8, CliError> {
-    let resolved = resolve(&args.input, cwd)?;
+    let mut resolved = resolve(&args.input, cwd)?;
+    // The planner reads each statement's IR again.
+    resolved.settings.keep_ir = true;
     let analysis = crate::cli::analyze_for_exit(&resolved.settings)?;
     let plan = super::plan(analysis, &resolved.settings);
     let opts = super::scaffold::Options {

@@ -92,7 +92,7 @@ pub fn problem_object(kind: &ProblemKind) -> Option<ObjectKey> {
 pub fn lowered(analysis: &Analysis, seq: usize) -> Option<&Change> {
     let st = analysis.model.statements.get(seq)?;
     let stmt = analysis.parsed.get(st.file)?.statements.get(st.index)?;
-    Some(&stmt.change)
+    Some(stmt.change())
 }
 
 /// A relation some statement means to create, whether or not the statement succeeds.

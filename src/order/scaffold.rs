@@ -506,7 +506,7 @@ pub fn scaffold(plan: &Plan, opts: &Options) -> Option<Scaffold> {
                 .collect();
             cands.sort_by_key(|t| (t.schema != qn.schema, t.name.len(), (*t).clone()));
             if let Some(target) = cands.first()
-                && let Some(t) = a.model.catalog.tables.get(*target)
+                && let Some(t) = a.model.catalog.tables.get(target)
                 && let Some(key) = key_column(t)
                 && let Some(kc) = t.column(&key)
             {

@@ -14,7 +14,7 @@ mod sequence;
 pub mod split;
 
 use std::ops::Range;
-use std::sync::OnceLock;
+use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
@@ -62,8 +62,9 @@ pub struct Statement {
     /// sqlparser understood it (a DO statement counts as understood).
     pub parsed: bool,
     /// What the statement does, lowered right after parsing (the AST is then dropped, so
-    /// memory stays proportional to the input, not to sqlparser's tree sizes).
-    pub change: crate::model::ir::Change,
+    /// memory stays proportional to the input, not to sqlparser's tree sizes). Boxed, and
+    /// `None` once replay has dropped it (see [`Statement::change`]).
+    pub ir: Option<Box<crate::model::ir::Change>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -156,6 +157,14 @@ pub struct ParsedFile {
 }
 
 impl Statement {
+    /// What the statement does ([`Change::Other`](crate::model::ir::Change::Other) when it
+    /// was not lowered or its IR was dropped after replay).
+    #[must_use]
+    pub fn change(&self) -> &crate::model::ir::Change {
+        static OTHER: crate::model::ir::Change = crate::model::ir::Change::Other;
+        self.ir.as_deref().unwrap_or(&OTHER)
+    }
+
     /// Convert a sqlparser `Location` (1-based line, 1-based char column, relative to
     /// [`Self::text`]; lines end at `\n` only, as sqlparser counts them) to a byte offset in
     /// the original file. Out-of-range positions clamp to the end of the line / text.
@@ -259,12 +268,19 @@ pub fn parse_all(
 pub fn parse_all_while<R: Send>(
     project: &crate::source::Project,
     replacements: &[Replacement],
-    consume: impl for<'a> FnOnce(&'a (dyn Fn(FileId) -> Option<&'a ParsedFile> + Sync + 'a)) -> R + Send,
+    consume: impl for<'a> FnOnce(&'a (dyn Fn(FileId) -> Option<FileGuard<'a>> + Sync + 'a)) -> R + Send,
 ) -> (Vec<ParsedFile>, R) {
-    let slots: Vec<OnceLock<ParsedFile>> = project.files.iter().map(|_| OnceLock::new()).collect();
+    let slots: Vec<OnceLock<Mutex<ParsedFile>>> =
+        project.files.iter().map(|_| OnceLock::new()).collect();
     let next = AtomicUsize::new(0);
     let consumed = std::thread::scope(|scope| {
-        let consumer = scope.spawn(|| consume(&|id| slots.get(id).map(OnceLock::wait)));
+        let consumer = scope.spawn(|| {
+            consume(&|id| {
+                slots
+                    .get(id)
+                    .map(|slot| slot.wait().lock().unwrap_or_else(PoisonError::into_inner))
+            })
+        });
         {
             let _fill = FillUnset(&slots);
             let workers = rayon::current_num_threads().max(1);
@@ -274,7 +290,7 @@ pub fn parse_all_while<R: Send>(
                     let (Some(file), Some(slot)) = (project.files.get(id), slots.get(id)) else {
                         break;
                     };
-                    let _ = slot.set(parse_or_skip(id, file, replacements));
+                    let _ = slot.set(Mutex::new(parse_or_skip(id, file, replacements)));
                 }
             });
         }
@@ -283,7 +299,12 @@ pub fn parse_all_while<R: Send>(
     let parsed = slots
         .into_iter()
         .enumerate()
-        .map(|(id, slot)| slot.into_inner().unwrap_or_else(|| skipped(id)))
+        .map(|(id, slot)| {
+            slot.into_inner().map_or_else(
+                || skipped(id),
+                |m| m.into_inner().unwrap_or_else(PoisonError::into_inner),
+            )
+        })
         .collect();
     match consumed {
         Ok(r) => (parsed, r),
@@ -291,14 +312,18 @@ pub fn parse_all_while<R: Send>(
     }
 }
 
+/// A parsed file lent to the consumer of [`parse_all_while`], which may change it (the replay
+/// drops each statement's IR once applied, unless asked to keep it).
+pub type FileGuard<'a> = MutexGuard<'a, ParsedFile>;
+
 /// Gives every slot still empty a value when dropped, even while unwinding, so a consumer
 /// blocked in [`OnceLock::wait`] always wakes up.
-struct FillUnset<'a>(&'a [OnceLock<ParsedFile>]);
+struct FillUnset<'a>(&'a [OnceLock<Mutex<ParsedFile>>]);
 
 impl Drop for FillUnset<'_> {
     fn drop(&mut self) {
         for (id, slot) in self.0.iter().enumerate() {
-            let _ = slot.set(skipped(id));
+            let _ = slot.set(Mutex::new(skipped(id)));
         }
     }
 }
@@ -479,7 +504,7 @@ fn piece(
         recovered: None,
         compat: Vec::new(),
         parsed: false,
-        change: crate::model::ir::Change::Other,
+        ir: None,
     };
     if broken {
         statement.recovered = recover::recover(&statement.text);
@@ -499,7 +524,7 @@ fn piece(
     }
     if let Some(change) = sequence::parse(&statement.text, &statement.offsets, ctx.file_id) {
         statement.parsed = true;
-        statement.change = change;
+        statement.ir = Some(Box::new(change));
         out.statements.push(statement);
         return;
     }
@@ -548,7 +573,11 @@ fn piece(
 fn push_lowered(ctx: &Ctx<'_>, mut statement: Statement, out: &mut Local) {
     statement.parsed = statement.ast.is_some();
     let plain_columns = matches!(statement.origin, Origin::TopLevel);
-    statement.change = crate::model::lower::lower(&statement, ctx.file_id, plain_columns);
+    statement.ir = Some(Box::new(crate::model::lower::lower(
+        &statement,
+        ctx.file_id,
+        plain_columns,
+    )));
     if !ctx.keep_ast {
         statement.ast = None;
     }
@@ -590,7 +619,7 @@ fn do_statement(ctx: &Ctx<'_>, span: Range<usize>, origin: Origin, depth: usize,
         }),
         compat: Vec::new(),
         parsed: true,
-        change: crate::model::ir::Change::Do,
+        ir: Some(Box::new(crate::model::ir::Change::Do)),
     });
     if depth >= MAX_DO_DEPTH {
         return;
