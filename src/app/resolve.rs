@@ -356,17 +356,15 @@ mod tests {
     use std::path::Path;
 
     fn catalog(sql: &str) -> crate::model::Model {
-        let dir = std::env::temp_dir().join(format!("ogel-resolve-{}", std::process::id()));
-        let _ = std::fs::create_dir_all(&dir);
-        let f = dir.join(format!("001_{}.sql", sql.len()));
-        let _ = std::fs::write(&f, sql);
+        // One directory per call: tests run in parallel.
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("001_schema.sql");
+        std::fs::write(&f, sql).unwrap();
         let settings = crate::Settings {
-            inputs: vec![f.clone()],
+            inputs: vec![f],
             ..crate::Settings::default()
         };
-        let a = crate::analyze(&settings).unwrap();
-        let _ = std::fs::remove_file(&f);
-        a.model
+        crate::analyze(&settings).unwrap().model
     }
 
     fn scan(src: &str) -> (AppScan, String) {
