@@ -1481,8 +1481,9 @@ impl<'s> Replayer<'s> {
             }
         }
         // Put the table in place first so self-references resolve, then add FKs.
-        self.put_table(table.clone());
-        self.index_keys(&table);
+        let keys = keys_of(&table);
+        self.put_table(table);
+        self.index_keys(&qn, &keys);
         for ix in like_indexes {
             let add = columns_addition(
                 &ix.elements
@@ -1681,7 +1682,7 @@ impl<'s> Replayer<'s> {
                     });
                 }
                 if !creating {
-                    self.index_keys(table);
+                    self.index_keys(&table.name, &keys_of(table));
                 }
                 true
             }
@@ -1755,22 +1756,22 @@ impl<'s> Replayer<'s> {
     }
 
     /// Make sure every PK / UNIQUE constraint of `table` has its backing index.
-    fn index_keys(&mut self, table: &Table) {
-        let keys: Vec<&Key> = table.primary_key.iter().chain(&table.uniques).collect();
+    /// The indexes backing `keys` (a table's primary key and unique constraints).
+    fn index_keys(&mut self, table: &QualifiedName, keys: &[Key]) {
         for k in keys {
-            let key = QualifiedName::new(table.name.schema.clone(), k.name.clone());
+            let key = QualifiedName::new(table.schema.clone(), k.name.clone());
             if self
                 .cat
                 .indexes
                 .get(&key)
-                .is_some_and(|i| i.table == table.name)
+                .is_some_and(|i| i.table == *table)
             {
                 continue;
             }
             self.put_index(Index {
                 name: k.name.clone(),
-                schema: table.name.schema.clone(),
-                table: table.name.clone(),
+                schema: table.schema.clone(),
+                table: table.clone(),
                 columns: k.columns.iter().cloned().map(Some).collect(),
                 elements: k.columns.clone(),
                 unique: true,
@@ -3301,6 +3302,11 @@ fn restore<K: Ord, V>(map: &mut std::collections::BTreeMap<K, V>, k: K, v: Optio
             map.remove(&k);
         }
     }
+}
+
+/// A table's primary key and unique constraints.
+fn keys_of(t: &Table) -> Vec<Key> {
+    t.primary_key.iter().chain(&t.uniques).cloned().collect()
 }
 
 fn same_set(a: &[String], b: &[String]) -> bool {

@@ -42,6 +42,7 @@ pub mod unterminated_statement;
 pub mod use_before_create;
 pub mod wrong_object_kind;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::Analysis;
@@ -199,26 +200,30 @@ pub fn run(analysis: &Analysis, config: &Config) -> Vec<Finding> {
         graph: &graph,
         config,
     };
-    let mut findings = Vec::new();
-    for rule in ALL {
-        let meta = rule.meta();
-        let level = config.rules.get(meta.name).copied();
-        let enabled = match level {
-            Some(l) => l.severity().is_some(),
-            None => rule.enabled_by_default(config),
-        };
-        if !enabled {
-            continue;
-        }
-        let mut out = Vec::new();
-        rule.check(&ctx, &mut out);
-        if let Some(sev) = level.and_then(crate::cli::config::Level::severity) {
-            for f in &mut out {
-                f.severity = sev;
+    // Rules are independent readers of the model: run them on all cores, keep their order.
+    let per_rule: Vec<Vec<Finding>> = ALL
+        .par_iter()
+        .map(|rule| {
+            let meta = rule.meta();
+            let level = config.rules.get(meta.name).copied();
+            let enabled = match level {
+                Some(l) => l.severity().is_some(),
+                None => rule.enabled_by_default(config),
+            };
+            let mut out = Vec::new();
+            if !enabled {
+                return out;
             }
-        }
-        findings.extend(out);
-    }
+            rule.check(&ctx, &mut out);
+            if let Some(sev) = level.and_then(crate::cli::config::Level::severity) {
+                for f in &mut out {
+                    f.severity = sev;
+                }
+            }
+            out
+        })
+        .collect();
+    let findings: Vec<Finding> = per_rule.into_iter().flatten().collect();
     let findings = suppress(analysis, findings);
     sort_findings(analysis, findings)
 }
