@@ -9,6 +9,7 @@ use std::io::ErrorKind;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use super::lines::LineIndex;
@@ -63,13 +64,14 @@ pub fn discover_in(inputs: &[PathBuf], cwd: &Path) -> Result<Project, SourceErro
         } else {
             vec![explicit(&root.path, index)]
         };
-        found.retain(|c| seen.insert(identity(&c.path)));
+        // Canonical paths (a few syscalls each) on all cores; the first of each is kept.
+        let ids: Vec<PathBuf> = found.par_iter().map(|c| identity(&c.path)).collect();
+        let mut ids = ids.into_iter();
+        found.retain(|_| ids.next().is_some_and(|id| seen.insert(id)));
         settle_unversioned(&mut found);
         candidates.extend(found);
     }
-    for c in &mut candidates {
-        c.read();
-    }
+    candidates.par_iter_mut().for_each(Candidate::read);
     let main = roots
         .first()
         .filter(|r| r.is_dir)
