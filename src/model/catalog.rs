@@ -249,6 +249,29 @@ impl Sequence {
     }
 }
 
+/// Add `key` to `owner`'s set in a derived one-to-many index.
+fn link(
+    index: &mut FxHashMap<QualifiedName, BTreeSet<QualifiedName>>,
+    owner: &QualifiedName,
+    key: &QualifiedName,
+) {
+    index.entry(owner.clone()).or_default().insert(key.clone());
+}
+
+/// Remove `key` from `owner`'s set in a derived one-to-many index, and the set once empty.
+fn unlink(
+    index: &mut FxHashMap<QualifiedName, BTreeSet<QualifiedName>>,
+    owner: &QualifiedName,
+    key: &QualifiedName,
+) {
+    if let Some(set) = index.get_mut(owner) {
+        set.remove(key);
+        if set.is_empty() {
+            index.remove(owner);
+        }
+    }
+}
+
 /// `a` and `b` contribute the same to the catalog's derived indexes (constraint names, FK
 /// targets, view sources, parents): replacing one by the other needs no resync.
 fn same_derived(a: &Table, b: &Table) -> bool {
@@ -324,10 +347,7 @@ impl Catalog {
     /// Insert (or replace) an index, keeping the by-table index.
     pub fn insert_index(&mut self, key: QualifiedName, index: Index) -> Option<Index> {
         let old = self.remove_index(&key);
-        self.index_by_table
-            .entry(index.table.clone())
-            .or_default()
-            .insert(key.clone());
+        link(&mut self.index_by_table, &index.table, &key);
         self.indexes.insert(key, index);
         old
     }
@@ -335,12 +355,7 @@ impl Catalog {
     /// Remove an index, keeping the by-table index.
     pub fn remove_index(&mut self, key: &QualifiedName) -> Option<Index> {
         let old = self.indexes.remove(key)?;
-        if let Some(set) = self.index_by_table.get_mut(&old.table) {
-            set.remove(key);
-            if set.is_empty() {
-                self.index_by_table.remove(&old.table);
-            }
-        }
+        unlink(&mut self.index_by_table, &old.table, key);
         Some(old)
     }
 
@@ -348,10 +363,7 @@ impl Catalog {
     pub fn insert_sequence(&mut self, key: QualifiedName, seq: Sequence) -> Option<Sequence> {
         let old = self.remove_sequence(&key);
         if let Some((owner, _)) = &seq.owned_by {
-            self.sequences_by_owner
-                .entry(owner.clone())
-                .or_default()
-                .insert(key.clone());
+            link(&mut self.sequences_by_owner, owner, &key);
         }
         self.sequences.insert(key, seq);
         old
@@ -360,13 +372,8 @@ impl Catalog {
     /// Remove a sequence, keeping the by-owner index.
     pub fn remove_sequence(&mut self, key: &QualifiedName) -> Option<Sequence> {
         let old = self.sequences.remove(key)?;
-        if let Some((owner, _)) = &old.owned_by
-            && let Some(set) = self.sequences_by_owner.get_mut(owner)
-        {
-            set.remove(key);
-            if set.is_empty() {
-                self.sequences_by_owner.remove(owner);
-            }
+        if let Some((owner, _)) = &old.owned_by {
+            unlink(&mut self.sequences_by_owner, owner, key);
         }
         Some(old)
     }
@@ -423,12 +430,7 @@ impl Catalog {
 
     fn sync_dependents(&mut self, table: &QualifiedName) {
         for target in self.depends_on.remove(table).unwrap_or_default() {
-            if let Some(set) = self.dependents.get_mut(&target) {
-                set.remove(table);
-                if set.is_empty() {
-                    self.dependents.remove(&target);
-                }
-            }
+            unlink(&mut self.dependents, &target, table);
         }
         let Some(t) = self.tables.get(table) else {
             return;
@@ -444,10 +446,7 @@ impl Catalog {
         targets.sort();
         targets.dedup();
         for target in &targets {
-            self.dependents
-                .entry(target.clone())
-                .or_default()
-                .insert(table.clone());
+            link(&mut self.dependents, target, table);
         }
         self.depends_on.insert(table.clone(), targets);
     }

@@ -99,9 +99,7 @@ impl<V> NameMap<V> {
 
     /// Entries in name order.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&QualifiedName, &V)> + '_ {
-        self.order()
-            .iter()
-            .filter_map(|k| self.get_key_value(k))
+        self.order().iter().filter_map(|k| self.get_key_value(k))
     }
 
     /// Keys in name order.

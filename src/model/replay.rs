@@ -3377,8 +3377,14 @@ COMMENT ON TABLE t IS 'x2';
     /// (`Replayer::annotate`); a failing transaction must still undo all of them.
     #[test]
     fn annotations_roll_back_with_their_transaction() {
-        let m = model_of(&format!("{ANNOTATE}INSERT INTO missing VALUES (1);\nCOMMIT;\n"));
-        let t = m.catalog.tables.get(&QualifiedName::new("public", "t")).unwrap();
+        let m = model_of(&format!(
+            "{ANNOTATE}INSERT INTO missing VALUES (1);\nCOMMIT;\n"
+        ));
+        let t = m
+            .catalog
+            .tables
+            .get(&QualifiedName::new("public", "t"))
+            .unwrap();
         assert_eq!(t.comment, None);
         assert!(!t.rls_enabled);
         assert!(t.policies.is_empty());
@@ -3386,7 +3392,11 @@ COMMENT ON TABLE t IS 'x2';
         assert_eq!(t.columns[0].comment, None);
 
         let m = model_of(&format!("{ANNOTATE}COMMIT;\n"));
-        let t = m.catalog.tables.get(&QualifiedName::new("public", "t")).unwrap();
+        let t = m
+            .catalog
+            .tables
+            .get(&QualifiedName::new("public", "t"))
+            .unwrap();
         assert_eq!(t.comment.as_deref(), Some("x2"));
         assert!(t.rls_enabled);
         assert_eq!(t.policies.len(), 1);
@@ -3403,7 +3413,11 @@ COMMENT ON TABLE t IS 'x2';
         let m = model_of(
             "CREATE TABLE t (a int);\nCOMMENT ON TABLE t IS 'kept';\nCOMMENT ON COLUMN t.nope IS 'x';\n",
         );
-        let t = m.catalog.tables.get(&QualifiedName::new("public", "t")).unwrap();
+        let t = m
+            .catalog
+            .tables
+            .get(&QualifiedName::new("public", "t"))
+            .unwrap();
         assert_eq!(t.comment.as_deref(), Some("kept"));
         assert_eq!(t.columns[0].comment, None);
     }

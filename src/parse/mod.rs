@@ -14,8 +14,8 @@ mod sequence;
 pub mod split;
 
 use std::ops::Range;
-use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 
 use rayon::prelude::*;
 use sqlparser::dialect::PostgreSqlDialect;
