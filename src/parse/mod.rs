@@ -48,7 +48,10 @@ pub struct Statement {
     /// The statement's bytes in the ORIGINAL file text (without the trailing `;`).
     pub span: Span,
     pub origin: Origin,
-    /// The text handed to sqlparser (after `--replace` substitutions).
+    /// The text handed to sqlparser (after `--replace` substitutions). Emptied once the
+    /// statement is lowered (unless the AST is kept, see [`parse_file_keep_ast`]): the file's
+    /// text and [`Self::span`] still hold it, and a second copy of every migration cost as much
+    /// memory as the input itself.
     pub text: String,
     /// Maps byte offsets in `text` back to offsets in the original file.
     pub offsets: OffsetMap,
@@ -580,6 +583,7 @@ fn push_lowered(ctx: &Ctx<'_>, mut statement: Statement, out: &mut Local) {
     )));
     if !ctx.keep_ast {
         statement.ast = None;
+        statement.text = String::new();
     }
     out.statements.push(statement);
 }
