@@ -3362,6 +3362,14 @@ mod tests {
         crate::analyze(&settings).unwrap().model
     }
 
+    /// `public.t` of `m`.
+    fn table_t(m: &Model) -> &crate::model::Table {
+        m.catalog
+            .tables
+            .get(&QualifiedName::new("public", "t"))
+            .unwrap()
+    }
+
     const ANNOTATE: &str = "CREATE TABLE t (a int);
 BEGIN;
 COMMENT ON TABLE t IS 'x';
@@ -3380,11 +3388,7 @@ COMMENT ON TABLE t IS 'x2';
         let m = model_of(&format!(
             "{ANNOTATE}INSERT INTO missing VALUES (1);\nCOMMIT;\n"
         ));
-        let t = m
-            .catalog
-            .tables
-            .get(&QualifiedName::new("public", "t"))
-            .unwrap();
+        let t = table_t(&m);
         assert_eq!(t.comment, None);
         assert!(!t.rls_enabled);
         assert!(t.policies.is_empty());
@@ -3392,11 +3396,7 @@ COMMENT ON TABLE t IS 'x2';
         assert_eq!(t.columns[0].comment, None);
 
         let m = model_of(&format!("{ANNOTATE}COMMIT;\n"));
-        let t = m
-            .catalog
-            .tables
-            .get(&QualifiedName::new("public", "t"))
-            .unwrap();
+        let t = table_t(&m);
         assert_eq!(t.comment.as_deref(), Some("x2"));
         assert!(t.rls_enabled);
         assert_eq!(t.policies.len(), 1);
@@ -3413,11 +3413,7 @@ COMMENT ON TABLE t IS 'x2';
         let m = model_of(
             "CREATE TABLE t (a int);\nCOMMENT ON TABLE t IS 'kept';\nCOMMENT ON COLUMN t.nope IS 'x';\n",
         );
-        let t = m
-            .catalog
-            .tables
-            .get(&QualifiedName::new("public", "t"))
-            .unwrap();
+        let t = table_t(&m);
         assert_eq!(t.comment.as_deref(), Some("kept"));
         assert_eq!(t.columns[0].comment, None);
     }
