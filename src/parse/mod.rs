@@ -171,7 +171,8 @@ impl Statement {
     /// Convert a sqlparser `Location` (1-based line, 1-based char column, relative to
     /// [`Self::text`]; lines end at `\n` only, as sqlparser counts them) to a byte offset in
     /// the original file. Out-of-range positions clamp to the end of the line / text.
-    /// Converting many positions: [`Self::positions`] indexes the lines once.
+    /// Converting many positions: [`Self::positions`] indexes the lines once. Meaningful
+    /// while [`Self::text`] is kept: during lowering, or after [`parse_file_keep_ast`].
     #[must_use]
     pub fn file_offset(&self, line: u64, column: u64) -> usize {
         self.positions().file_offset(line, column)
