@@ -113,24 +113,6 @@ impl<V> NameMap<V> {
     }
 }
 
-impl<'a, V> IntoIterator for &'a NameMap<V> {
-    type Item = (&'a QualifiedName, &'a V);
-    type IntoIter = Box<dyn DoubleEndedIterator<Item = Self::Item> + 'a>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        Box::new(self.iter())
-    }
-}
-
-impl<V> FromIterator<(QualifiedName, V)> for NameMap<V> {
-    fn from_iter<I: IntoIterator<Item = (QualifiedName, V)>>(iter: I) -> Self {
-        Self {
-            map: iter.into_iter().map(|(k, v)| (k, Box::new(v))).collect(),
-            order: OnceLock::new(),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -76,15 +76,7 @@ pub(crate) const NOT_COLUMNS: &[&str] = &[
 /// Replay the whole project.
 #[must_use]
 pub fn build(project: &Project, parsed: &[ParsedFile], settings: &ModelSettings) -> Model {
-    let mut r = Replayer::new(settings);
-    for file_id in applied(project) {
-        if let Some(pf) = parsed.get(file_id) {
-            r.model.file_order.push(file_id);
-            r.run_file(pf);
-        }
-    }
-    r.model.catalog = r.cat;
-    r.model
+    replay(project, settings, |id| parsed.get(id), |_| {})
 }
 
 /// [`build`], taking each applied file's parse from `parsed_file` in apply order; the call may
@@ -97,19 +89,31 @@ pub fn build_with<G: std::ops::DerefMut<Target = ParsedFile>>(
     settings: &ModelSettings,
     keep_ir: bool,
 ) -> Model {
-    let mut r = Replayer::new(settings);
-    r.reserve_for(project);
-    for file_id in applied(project) {
-        let Some(mut pf) = parsed_file(file_id) else {
-            continue;
-        };
-        r.model.file_order.push(file_id);
-        r.run_file(&pf);
+    replay(project, settings, parsed_file, |mut pf| {
         if !keep_ir {
             for s in &mut pf.statements {
                 s.ir = None;
             }
         }
+    })
+}
+
+/// Replay the applied files in order, handing each parse to `replayed` once it is applied.
+fn replay<G: std::ops::Deref<Target = ParsedFile>>(
+    project: &Project,
+    settings: &ModelSettings,
+    parsed_file: impl Fn(usize) -> Option<G>,
+    mut replayed: impl FnMut(G),
+) -> Model {
+    let mut r = Replayer::new(settings);
+    r.reserve_for(project);
+    for file_id in applied(project) {
+        let Some(pf) = parsed_file(file_id) else {
+            continue;
+        };
+        r.model.file_order.push(file_id);
+        r.run_file(&pf);
+        replayed(pf);
     }
     r.model.catalog = r.cat;
     r.model
@@ -231,14 +235,12 @@ impl<'s> Replayer<'s> {
         }
     }
 
-    /// Size the history's vectors for the project up front (an estimate from its bytes of SQL,
-    /// above what the corpora in `benches/` need): growing them by doubling copied tens of
+    /// Size the history's vectors for the project up front (an estimate from its bytes of
+    /// SQL; a larger history still grows as usual): growing them by doubling copied tens of
     /// megabytes into fresh pages. Capacity never written costs address space, not memory.
     fn reserve_for(&mut self, project: &Project) {
-        let bytes: usize = project
-            .files
-            .iter()
-            .filter(|f| f.is_applied())
+        let bytes: usize = applied(project)
+            .filter_map(|id| project.files.get(id))
             .map(|f| f.text.len())
             .sum();
         self.model.events.reserve(bytes / 32);
@@ -1755,8 +1757,8 @@ impl<'s> Replayer<'s> {
         }
     }
 
-    /// Make sure every PK / UNIQUE constraint of `table` has its backing index.
-    /// The indexes backing `keys` (a table's primary key and unique constraints).
+    /// Make sure every key of `table` (its primary key and unique constraints, see
+    /// [`keys_of`]) has its backing index.
     fn index_keys(&mut self, table: &QualifiedName, keys: &[Key]) {
         for k in keys {
             let key = QualifiedName::new(table.schema.clone(), k.name.clone());

@@ -63,6 +63,19 @@ fn inputs_text(input: &InputArgs) -> String {
         .join(" ")
 }
 
+/// Resolve the inputs, analyse them keeping each statement's IR (the planner reads it again)
+/// and plan the order.
+fn planned(
+    input: &InputArgs,
+    cwd: &Path,
+) -> Result<(crate::cli::Resolved, &'static crate::Analysis, super::Plan), CliError> {
+    let mut resolved = resolve(input, cwd)?;
+    resolved.settings.keep_ir = true;
+    let analysis = crate::cli::analyze_for_exit(&resolved.settings)?;
+    let plan = super::plan(analysis, &resolved.settings);
+    Ok((resolved, analysis, plan))
+}
+
 /// Run `ogel-schema order`. Exit code 0 (the plan was printed; its content is not a failure).
 ///
 /// # Errors
@@ -73,11 +86,7 @@ pub fn run_order(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<u8, CliError> {
-    let mut resolved = resolve(&args.input, cwd)?;
-    // The planner reads each statement's IR again.
-    resolved.settings.keep_ir = true;
-    let analysis = crate::cli::analyze_for_exit(&resolved.settings)?;
-    let plan = super::plan(analysis, &resolved.settings);
+    let (_, analysis, plan) = planned(&args.input, cwd)?;
     match args.format {
         OrderFormat::Human => {
             super::render::human(out, &plan, analysis, &inputs_text(&args.input))?
@@ -99,11 +108,7 @@ pub fn run_scaffold(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<u8, CliError> {
-    let mut resolved = resolve(&args.input, cwd)?;
-    // The planner reads each statement's IR again.
-    resolved.settings.keep_ir = true;
-    let analysis = crate::cli::analyze_for_exit(&resolved.settings)?;
-    let plan = super::plan(analysis, &resolved.settings);
+    let (resolved, analysis, plan) = planned(&args.input, cwd)?;
     let opts = super::scaffold::Options {
         include_implied: args.include_implied,
         external_prefixes: resolved.config.options.external_id_prefixes.clone(),

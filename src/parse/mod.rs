@@ -529,7 +529,7 @@ fn piece(
     if let Some(change) = sequence::parse(&statement.text, &statement.offsets, ctx.file_id) {
         statement.parsed = true;
         statement.ir = Some(Box::new(change));
-        out.statements.push(statement);
+        keep(ctx, statement, out);
         return;
     }
     let mut parsed = Parser::new(&PostgreSqlDialect {})
@@ -573,7 +573,7 @@ fn piece(
     push_lowered(ctx, statement, out);
 }
 
-/// Lower the statement to the model's IR, drop its AST, and keep it.
+/// Lower the statement to the model's IR and keep it.
 fn push_lowered(ctx: &Ctx<'_>, mut statement: Statement, out: &mut Local) {
     statement.parsed = statement.ast.is_some();
     let plain_columns = matches!(statement.origin, Origin::TopLevel);
@@ -582,6 +582,12 @@ fn push_lowered(ctx: &Ctx<'_>, mut statement: Statement, out: &mut Local) {
         ctx.file_id,
         plain_columns,
     )));
+    keep(ctx, statement, out);
+}
+
+/// Keep a statement that has its IR: its AST and its text copy are dropped (unless the caller
+/// keeps the AST), so memory follows the IR, not sqlparser's trees or the input twice.
+fn keep(ctx: &Ctx<'_>, mut statement: Statement, out: &mut Local) {
     if !ctx.keep_ast {
         statement.ast = None;
         statement.text = String::new();
