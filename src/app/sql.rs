@@ -5,7 +5,9 @@
 
 use std::sync::LazyLock;
 
-use regex::Regex;
+// ASCII-only byte regexes: the shapes only look at ASCII keywords and punctuation, and a
+// Unicode-aware case-insensitive `\b`/`\s` pattern costs milliseconds to compile per process.
+use regex::bytes::Regex;
 
 use super::literal::{Chunk, Template};
 
@@ -519,18 +521,18 @@ static SHAPES: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
         ("merge", format!(r"^merge\s+into\s+{q}")),
     ]
     .into_iter()
-    .filter_map(|(k, re)| Regex::new(&format!("(?is){re}")).ok().map(|r| (k, r)))
+    .filter_map(|(k, re)| Regex::new(&format!("(?is-u){re}")).ok().map(|r| (k, r)))
     .collect()
 });
 
 static SELECT_FROM: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(&format!(
-        r#"(?is)^select\s*(.*?)\bfrom\s+(?:only\s+)?(?:{NAME}|\(|\$\d)"#
+        r#"(?is-u)^select\s*(.*?)\bfrom\s+(?:only\s+)?(?:{NAME}|\(|\$\d)"#
     ))
     .ok()
 });
 
-static PARAM: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"\$\d+").ok());
+static PARAM: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"(?-u)\$\d+").ok());
 
 /// English words that never stand alone in a query.
 const STOPWORDS: [&str; 12] = [
@@ -547,7 +549,7 @@ pub fn looks_like_sql(sql: &str) -> bool {
     let Some((_, shape)) = SHAPES.iter().find(|(k, _)| *k == lower) else {
         return false;
     };
-    if !shape.is_match(body) {
+    if !shape.is_match(body.as_bytes()) {
         return false;
     }
     let words = unquoted_words(body);
@@ -566,10 +568,18 @@ pub fn looks_like_sql(sql: &str) -> bool {
         && first.starts_with(|c: char| c.is_ascii_uppercase())
         && first.chars().skip(1).all(|c| c.is_ascii_lowercase());
     if lower == "select" {
-        let with_from = SELECT_FROM.as_ref().and_then(|re| re.captures(body));
+        let with_from = SELECT_FROM
+            .as_ref()
+            .and_then(|re| re.captures(body.as_bytes()));
         match with_from {
             Some(caps) => {
-                let list = caps.get(1).map_or("", |m| m.as_str()).trim();
+                // The group starts after ASCII `select` and ends before ASCII `from`: both
+                // ends are char boundaries.
+                let list = caps
+                    .get(1)
+                    .and_then(|m| body.get(m.range()))
+                    .unwrap_or_default()
+                    .trim();
                 if list.is_empty() || is_prose_list(list) {
                     return false;
                 }
@@ -578,8 +588,10 @@ pub fn looks_like_sql(sql: &str) -> bool {
                 // `SELECT 1`, `SELECT now()`: needs SQL punctuation and a clean parse.
                 let without_params = PARAM
                     .as_ref()
-                    .map_or(body.into(), |re| re.replace_all(body, ""));
-                return without_params.contains(|c: char| c.is_ascii_digit() || "(*'".contains(c))
+                    .map_or(body.as_bytes().into(), |re| re.replace_all(body.as_bytes(), &b""[..]));
+                return without_params
+                    .iter()
+                    .any(|c| c.is_ascii_digit() || b"(*'".contains(c))
                     && parses(sql);
             }
         }
