@@ -139,7 +139,7 @@ fn resolve_query(
             } => {
                 let target = RelRef {
                     name: table.clone(),
-                    alias: table.name.clone(),
+                    alias: table.name.to_string(),
                 };
                 let _ = r.relation(&target, &mut out);
                 r.refs(query, None, &mut out);
@@ -252,7 +252,7 @@ impl Resolver<'_> {
         let m = MissingCol {
             tables: tables.iter().map(|t| t.name.clone()).collect(),
             written: format!("{qualifier}{}", c.name),
-            column: c.name.clone(),
+            column: c.name.to_string(),
             at: self.q.file_offset(c.span.start),
         };
         if !out.missing_columns.contains(&m) {
@@ -345,7 +345,7 @@ impl Resolver<'_> {
 fn written(rel: &RelRef) -> String {
     match &rel.name.schema {
         Some(s) => format!("{s}.{}", rel.name.name),
-        None => rel.name.name.clone(),
+        None => rel.name.name.to_string(),
     }
 }
 

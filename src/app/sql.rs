@@ -586,9 +586,9 @@ pub fn looks_like_sql(sql: &str) -> bool {
             }
             None => {
                 // `SELECT 1`, `SELECT now()`: needs SQL punctuation and a clean parse.
-                let without_params = PARAM
-                    .as_ref()
-                    .map_or(body.as_bytes().into(), |re| re.replace_all(body.as_bytes(), &b""[..]));
+                let without_params = PARAM.as_ref().map_or(body.as_bytes().into(), |re| {
+                    re.replace_all(body.as_bytes(), &b""[..])
+                });
                 return without_params
                     .iter()
                     .any(|c| c.is_ascii_digit() || b"(*'".contains(c))

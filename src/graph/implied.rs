@@ -183,9 +183,9 @@ fn implied_for(
     let make = |target: &Table, evidence: String, basis: Basis| {
         Some(ImpliedRef {
             table: t.name.clone(),
-            column: col.name.clone(),
+            column: col.name.to_string(),
             column_span: col.origin,
-            column_type: col.data_type.clone(),
+            column_type: col.data_type.to_string(),
             target: target.name.clone(),
             target_exists: true,
             target_column: key_column(target)?,
@@ -195,9 +195,9 @@ fn implied_for(
     };
     let make_missing = |target: QualifiedName, evidence: String, basis: Basis| ImpliedRef {
         table: t.name.clone(),
-        column: col.name.clone(),
+        column: col.name.to_string(),
         column_span: col.origin,
-        column_type: col.data_type.clone(),
+        column_type: col.data_type.to_string(),
         target,
         target_exists: false,
         target_column: "id".into(),
@@ -343,8 +343,11 @@ fn id_like(ty: &str) -> bool {
 /// The single-column primary key (or `id`) of a table.
 fn key_column(t: &Table) -> Option<String> {
     match &t.primary_key {
-        Some(k) if k.columns.len() == 1 => k.columns.first().cloned(),
-        _ => t.column("id").map(|c| c.name.clone()),
+        Some(k) if k.columns.len() == 1 => k.columns.first().cloned().map(|n| n.to_string()),
+        _ => t
+            .column("id")
+            .map(|c| c.name.clone())
+            .map(|n| n.to_string()),
     }
 }
 

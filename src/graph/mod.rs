@@ -115,9 +115,9 @@ impl SchemaGraph {
                         to,
                         Edge {
                             kind: EdgeKind::Declared,
-                            label: fk.name.clone(),
-                            columns: fk.columns.clone(),
-                            target_columns: fk.target_columns.clone(),
+                            label: fk.name.to_string(),
+                            columns: crate::model::catalog::strings(&fk.columns),
+                            target_columns: crate::model::catalog::strings(&fk.target_columns),
                             span: fk.origin,
                         },
                     );

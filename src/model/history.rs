@@ -37,7 +37,7 @@ impl Model {
                 EventAction::Dropped => last_gone = Some(Why::Dropped { at: e.span }),
                 EventAction::Renamed { to, .. } => {
                     last_gone = Some(Why::Renamed {
-                        to: to.clone(),
+                        to: to.to_string(),
                         at: e.span,
                     })
                 }

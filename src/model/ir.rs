@@ -2,20 +2,21 @@
 //! into one [`Change`] in these terms (names already case-folded, positions already file
 //! spans); `replay.rs` applies them. Nothing here depends on sqlparser.
 
+use super::catalog::Name;
 use crate::span::Span;
 
 /// A possibly schema-qualified object name as written, case-folded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObjName {
-    pub schema: Option<String>,
-    pub name: String,
+    pub schema: Option<Name>,
+    pub name: Name,
     pub span: Span,
 }
 
 /// A column name as written, case-folded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ColName {
-    pub name: String,
+    pub name: Name,
     pub span: Span,
 }
 
@@ -24,7 +25,7 @@ pub struct ColName {
 pub struct TypeRef {
     /// PostgreSQL's canonical spelling for builtins (`integer`, `character varying(20)`), or
     /// the user type's folded name (schema resolution happens at replay).
-    pub text: String,
+    pub text: Name,
     /// For a non-builtin type: its name, to resolve against created types.
     pub user: Option<ObjName>,
     /// Array dimensions (`text[]` = 1).
@@ -39,7 +40,7 @@ pub struct ColumnDef {
     pub name: ColName,
     pub ty: TypeRef,
     pub not_null: bool,
-    pub default: Option<String>,
+    pub default: Option<Name>,
     /// GENERATED ... AS IDENTITY.
     pub identity: bool,
     /// Inline constraints (PRIMARY KEY, UNIQUE, REFERENCES, CHECK) with this column filled in.
@@ -49,7 +50,7 @@ pub struct ColumnDef {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConstraintDef {
-    pub name: Option<String>,
+    pub name: Option<Name>,
     pub kind: ConstraintKind,
     pub span: Span,
 }
@@ -61,7 +62,7 @@ pub enum ConstraintKind {
     /// `columns` are the columns the expression mentions (for PostgreSQL's auto-naming).
     Check {
         expr: String,
-        columns: Vec<String>,
+        columns: Vec<Name>,
     },
     ForeignKey(FkDef),
     /// `UNIQUE USING INDEX i` / `PRIMARY KEY USING INDEX i`: an existing index becomes the
@@ -80,8 +81,8 @@ pub struct FkDef {
     pub target: ObjName,
     /// Empty: the target's primary key.
     pub target_columns: Vec<ColName>,
-    pub on_delete: String,
-    pub on_update: String,
+    pub on_delete: Name,
+    pub on_update: Name,
     pub not_valid: bool,
 }
 
@@ -104,7 +105,7 @@ pub struct TableDef {
     /// `LIKE source [INCLUDING ...]` elements, with their upper-cased options.
     pub like: Vec<(ObjName, Vec<String>)>,
     /// CREATE TABLE ... AS SELECT: the relations it reads and its output column names.
-    pub as_query: Option<(QueryRefs, Vec<String>)>,
+    pub as_query: Option<(QueryRefs, Vec<Name>)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,18 +137,18 @@ pub enum AlterAction {
     AddIdentity(ColName),
     AddConstraint(ConstraintDef),
     DropConstraint {
-        name: String,
+        name: Name,
         if_exists: bool,
         cascade: bool,
         span: Span,
     },
     RenameConstraint {
-        from: String,
-        to: String,
+        from: Name,
+        to: Name,
         span: Span,
     },
     ValidateConstraint {
-        name: String,
+        name: Name,
         span: Span,
     },
     RenameTable(ObjName),
@@ -183,7 +184,7 @@ pub struct IndexDef {
     /// Plain columns are `Some`; expressions `None` (their column mentions are in `mentions`).
     pub columns: Vec<Option<ColName>>,
     /// Each element as written (`email`, `lower(email)`).
-    pub elements: Vec<String>,
+    pub elements: Vec<Name>,
     pub mentions: Vec<ColName>,
     pub partial: bool,
     /// `USING method`, lowercase; `None` for the default (btree).
@@ -303,7 +304,7 @@ pub enum Change {
         if_not_exists: bool,
         span: Span,
     },
-    SetSearchPath(Vec<String>),
+    SetSearchPath(Vec<Name>),
     ResetSearchPath,
     Begin,
     Commit,

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::catalog::strings;
 use super::{Model, ProblemKind, TypeKind};
 use crate::source::Project;
 use crate::span::Span;
@@ -156,8 +157,8 @@ pub fn document(project: &Project, model: &Model) -> ModelDoc {
                 .uniques
                 .iter()
                 .map(|k| KeyDoc {
-                    name: k.name.clone(),
-                    columns: k.columns.clone(),
+                    name: k.name.to_string(),
+                    columns: strings(&k.columns),
                 })
                 .collect();
             unique.sort_by(|a, b| a.name.cmp(&b.name));
@@ -165,15 +166,15 @@ pub fn document(project: &Project, model: &Model) -> ModelDoc {
                 .foreign_keys
                 .iter()
                 .map(|f| ForeignKeyDoc {
-                    name: f.name.clone(),
-                    columns: f.columns.clone(),
+                    name: f.name.to_string(),
+                    columns: strings(&f.columns),
                     references: ReferenceDoc {
-                        schema: f.target.schema.clone(),
-                        table: f.target.name.clone(),
-                        columns: f.target_columns.clone(),
+                        schema: f.target.schema.to_string(),
+                        table: f.target.name.to_string(),
+                        columns: strings(&f.target_columns),
                     },
-                    on_delete: f.on_delete.clone(),
-                    on_update: f.on_update.clone(),
+                    on_delete: f.on_delete.to_string(),
+                    on_update: f.on_update.to_string(),
                 })
                 .collect();
             foreign_keys.sort_by(|a, b| a.name.cmp(&b.name));
@@ -181,28 +182,28 @@ pub fn document(project: &Project, model: &Model) -> ModelDoc {
                 .indexes_on(&t.name)
                 .filter(|i| !i.constraint)
                 .map(|i| IndexDoc {
-                    name: i.name.clone(),
-                    columns: i.elements.clone(),
+                    name: i.name.to_string(),
+                    columns: strings(&i.elements),
                     unique: i.unique,
                 })
                 .collect();
             TableDoc {
-                schema: t.name.schema.clone(),
-                name: t.name.name.clone(),
+                schema: t.name.schema.to_string(),
+                name: t.name.name.to_string(),
                 kind: t.kind.as_str(),
                 columns: t
                     .columns
                     .iter()
                     .map(|c| ColumnDoc {
-                        name: c.name.clone(),
-                        data_type: c.data_type.clone(),
+                        name: c.name.to_string(),
+                        data_type: c.data_type.to_string(),
                         nullable: c.nullable,
-                        default: c.default.clone(),
+                        default: c.default.as_ref().map(ToString::to_string),
                     })
                     .collect(),
                 primary_key: t.primary_key.as_ref().map(|k| KeyDoc {
-                    name: k.name.clone(),
-                    columns: k.columns.clone(),
+                    name: k.name.to_string(),
+                    columns: strings(&k.columns),
                 }),
                 unique,
                 foreign_keys,
@@ -216,8 +217,8 @@ pub fn document(project: &Project, model: &Model) -> ModelDoc {
         .values()
         .filter_map(|t| match &t.kind {
             TypeKind::Enum { values } => Some(EnumDoc {
-                schema: t.name.schema.clone(),
-                name: t.name.name.clone(),
+                schema: t.name.schema.to_string(),
+                name: t.name.name.to_string(),
                 values: values.clone(),
             }),
             _ => None,
@@ -227,10 +228,10 @@ pub fn document(project: &Project, model: &Model) -> ModelDoc {
         .sequences
         .iter()
         .map(|(k, s)| SequenceDoc {
-            schema: k.schema.clone(),
-            name: k.name.clone(),
+            schema: k.schema.to_string(),
+            name: k.name.to_string(),
             owned_by: s.owned_by.as_ref().map(|(t, c)| OwnedByDoc {
-                table: t.name.clone(),
+                table: t.name.to_string(),
                 column: c.clone(),
             }),
         })
@@ -255,7 +256,7 @@ pub fn document(project: &Project, model: &Model) -> ModelDoc {
                     Some(context.describe().to_string()),
                 ),
                 ProblemKind::MissingType { name, .. } => ("type", name.to_string(), None),
-                ProblemKind::MissingSchema { name } => ("schema", name.clone(), None),
+                ProblemKind::MissingSchema { name } => ("schema", name.to_string(), None),
                 _ => return None,
             };
             let f = project.files.get(p.span.file)?;
@@ -276,7 +277,7 @@ pub fn document(project: &Project, model: &Model) -> ModelDoc {
     ModelDoc {
         version: VERSION,
         migrations,
-        schemas: cat.schemas.keys().cloned().collect(),
+        schemas: cat.schemas.keys().map(ToString::to_string).collect(),
         tables,
         enums,
         sequences,

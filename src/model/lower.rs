@@ -16,6 +16,7 @@ use sqlparser::ast::{
     UserDefinedTypeRepresentation, Visit, Visitor,
 };
 
+use super::catalog::Name;
 use super::ir::{
     AlterAction, Change, ColName, ColumnDef, ColumnRef, CommentKind, ConflictTarget, ConstraintDef,
     ConstraintKind, DropKind, FkDef, IndexDef, ObjName, QueryRefs, RelRef, TableDef, TableKindDef,
@@ -24,6 +25,7 @@ use super::ir::{
 use super::pgtype;
 use crate::parse;
 use crate::span::{FileId, Span};
+use compact_str::ToCompactString;
 
 /// PostgreSQL truncates identifiers to NAMEDATALEN - 1 bytes.
 const MAX_IDENT_BYTES: usize = 63;
@@ -71,16 +73,15 @@ pub fn lower_sql(sql: &str, file: FileId) -> Vec<Change> {
 
 /// Fold an identifier as PostgreSQL does: unquoted -> ASCII lower case; then truncate.
 #[must_use]
-pub fn fold_ident(ident: &Ident) -> String {
-    let folded = if ident.quote_style.is_some() {
-        ident.value.clone()
-    } else {
-        ident.value.to_ascii_lowercase()
-    };
+pub fn fold_ident(ident: &Ident) -> Name {
+    let mut folded = Name::from(ident.value.as_str());
+    if ident.quote_style.is_none() {
+        folded.make_ascii_lowercase();
+    }
     truncate_ident(folded)
 }
 
-fn truncate_ident(mut s: String) -> String {
+fn truncate_ident(mut s: Name) -> Name {
     if s.len() > MAX_IDENT_BYTES {
         let cut = crate::source::lines::floor_char_boundary(&s, MAX_IDENT_BYTES);
         s.truncate(cut);
@@ -273,7 +274,7 @@ impl<'a> Lowerer<'a> {
                 if_not_exists: *if_not_exists,
             },
             Statement::CreateExtension(ce) => Change::CreateExtension {
-                name: fold_ident(&ce.name),
+                name: fold_ident(&ce.name).to_string(),
                 if_not_exists: ce.if_not_exists,
             },
             Statement::CreateFunction(cf) => Change::CreateFunction {
@@ -293,7 +294,7 @@ impl<'a> Lowerer<'a> {
                     SchemaName::UnnamedAuthorization(i) => (fold_ident(i), self.ident_span(i)),
                 };
                 Change::CreateSchema {
-                    name,
+                    name: name.to_string(),
                     if_not_exists: *if_not_exists,
                     span,
                 }
@@ -343,14 +344,14 @@ impl<'a> Lowerer<'a> {
             } => self.comment(*object_type, object_name, *if_exists, comment.clone()),
             Statement::CreatePolicy(cp) => Change::CreatePolicy {
                 table: self.obj(&cp.table_name),
-                name: fold_ident(&cp.name),
+                name: fold_ident(&cp.name).to_string(),
             },
             Statement::AlterIndex {
                 name,
                 operation: ast::AlterIndexOperation::RenameIndex { index_name },
             } => Change::AlterIndexRename {
                 index: self.obj(name),
-                to: self.obj(index_name).name,
+                to: self.obj(index_name).name.to_string(),
             },
             Statement::Raise(_) => Change::Rejected {
                 reason:
@@ -420,7 +421,7 @@ impl<'a> Lowerer<'a> {
                 let mut o = self.obj(n);
                 o.span = span;
                 out.push(RelRef {
-                    alias: o.name.clone(),
+                    alias: o.name.to_string(),
                     name: o,
                 });
             }
@@ -448,11 +449,12 @@ impl<'a> Lowerer<'a> {
                                 // SET search_path = 'a, b' is one string with commas.
                                 schemas.extend(s.split(',').map(|p| {
                                     let p = p.trim();
-                                    if p.len() >= 2 && p.starts_with('"') && p.ends_with('"') {
+                                    (if p.len() >= 2 && p.starts_with('"') && p.ends_with('"') {
                                         p.get(1..p.len() - 1).unwrap_or_default().to_string()
                                     } else {
                                         p.to_ascii_lowercase()
-                                    }
+                                    })
+                                    .into()
                                 }));
                             } else if matches!(&val.value, ast::Value::Placeholder(_)) {
                                 return Change::Other;
@@ -598,7 +600,7 @@ impl<'a> Lowerer<'a> {
             match &opt.option {
                 ColumnOption::NotNull => def.not_null = true,
                 ColumnOption::Null => {}
-                ColumnOption::Default(e) => def.default = Some(e.to_string()),
+                ColumnOption::Default(e) => def.default = Some(e.to_compact_string()),
                 ColumnOption::Generated {
                     generation_expr: None,
                     ..
@@ -607,7 +609,7 @@ impl<'a> Lowerer<'a> {
                 ColumnOption::Generated {
                     generation_expr: Some(e),
                     ..
-                } => def.default = Some(e.to_string()),
+                } => def.default = Some(e.to_compact_string()),
                 ColumnOption::PrimaryKey(_) => def.constraints.push(ConstraintDef {
                     name: cname,
                     kind: ConstraintKind::PrimaryKey(vec![name.clone()]),
@@ -667,13 +669,13 @@ impl<'a> Lowerer<'a> {
                     name: u.name.as_ref().map(fold_ident),
                     kind: ConstraintKind::UsingIndex {
                         primary: matches!(c, TableConstraint::PrimaryKeyUsingIndex(_)),
-                        index: fold_ident(&u.index_name),
+                        index: fold_ident(&u.index_name).to_string(),
                     },
                     span,
                 }
             }
             _ => ConstraintDef {
-                name: constraint_name(c),
+                name: constraint_name(c).map(Into::into),
                 kind: ConstraintKind::Other,
                 span,
             },
@@ -702,8 +704,8 @@ impl<'a> Lowerer<'a> {
                 columns,
                 target_columns: fk.referred_columns.iter().map(|c| self.col(c)).collect(),
                 target,
-                on_delete: action(fk.on_delete.as_ref()),
-                on_update: action(fk.on_update.as_ref()),
+                on_delete: action(fk.on_delete.as_ref()).into(),
+                on_update: action(fk.on_update.as_ref()).into(),
                 not_valid,
             }),
             span,
@@ -744,16 +746,20 @@ impl<'a> Lowerer<'a> {
                     None
                 };
                 match builtin {
-                    Some(t) => (t, None, pgtype::is_serial(&last) && !quoted),
+                    Some(t) => (Name::from(t), None, pgtype::is_serial(&last) && !quoted),
                     None => {
                         let o = self.obj(name);
                         (o.name.clone(), Some(o), false)
                     }
                 }
             }
-            other => (self.builtin_text(other), None, false),
+            other => (self.builtin_text(other).into(), None, false),
         };
-        let text = if array > 0 { format!("{text}[]") } else { text };
+        let text = if array > 0 {
+            compact_str::format_compact!("{text}[]")
+        } else {
+            text
+        };
         TypeRef {
             text,
             user,
@@ -929,7 +935,7 @@ impl<'a> Lowerer<'a> {
             .iter()
             .map(|c| match &c.column.expr {
                 Expr::Identifier(i) => fold_ident(i),
-                e => e.to_string(),
+                e => e.to_compact_string(),
             })
             .collect();
         let columns = ci
@@ -994,7 +1000,7 @@ impl<'a> Lowerer<'a> {
                 )),
                 Some(AstConflict::OnConstraint(n)) => {
                     let o = self.obj(n);
-                    Some(ConflictTarget::Constraint(o.name, o.span))
+                    Some(ConflictTarget::Constraint(o.name.to_string(), o.span))
                 }
                 None => None,
             },
@@ -1048,7 +1054,7 @@ impl<'a> Lowerer<'a> {
             .collect();
         let target_ref = RelRef {
             name: target,
-            alias,
+            alias: alias.to_string(),
         };
         let query = self.query_refs(up, Some(&target_ref));
         Change::Update {
@@ -1070,7 +1076,7 @@ impl<'a> Lowerer<'a> {
             .map_or_else(|| target.name.clone(), |a| fold_ident(&a.name));
         let target_ref = RelRef {
             name: target,
-            alias,
+            alias: alias.to_string(),
         };
         let query = self.query_refs(del, Some(&target_ref));
         Change::Delete {
@@ -1157,7 +1163,7 @@ fn source_rows(q: &Query) -> Vec<Vec<String>> {
 /// `"a""b"` -> `a"b`), for the hand-written parsers that read tokens, not sqlparser's AST.
 #[must_use]
 pub(crate) fn fold_written(token: &str) -> String {
-    recovered_name(token, Span::default()).name
+    recovered_name(token, Span::default()).name.to_string()
 }
 
 /// Parse a recovered name like `platform."Users"` into an [`ObjName`].
@@ -1193,9 +1199,9 @@ fn recovered_name(text: &str, span: Span) -> ObjName {
     }
 }
 
-fn finish(cur: &mut String, quoted: bool) -> String {
+fn finish(cur: &mut String, quoted: bool) -> Name {
     let s = std::mem::take(cur);
-    truncate_ident(if quoted { s } else { s.to_ascii_lowercase() })
+    (truncate_ident(Name::from(if quoted { s } else { s.to_ascii_lowercase() })).to_string()).into()
 }
 
 fn action(a: Option<&ReferentialAction>) -> String {
@@ -1223,8 +1229,8 @@ fn constraint_name(c: &TableConstraint) -> Option<String> {
 }
 
 /// Column names an expression mentions, in order of first appearance (for CHECK naming).
-fn expr_columns(e: &Expr) -> Vec<String> {
-    struct V(Vec<String>);
+fn expr_columns(e: &Expr) -> Vec<Name> {
+    struct V(Vec<Name>);
     impl Visitor for V {
         type Break = ();
         fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
@@ -1243,7 +1249,7 @@ fn expr_columns(e: &Expr) -> Vec<String> {
 }
 
 /// Output column names of a query's top-level SELECT list (for CREATE TABLE AS).
-fn output_names(q: &Query) -> Vec<String> {
+fn output_names(q: &Query) -> Vec<Name> {
     let SetExpr::Select(sel) = &*q.body else {
         return Vec::new();
     };
@@ -1276,10 +1282,10 @@ impl Visitor for IdentCollector<'_, '_> {
 struct RefCollector<'a, 'b> {
     lw: &'a Lowerer<'b>,
     relations: Vec<RelRef>,
-    ctes: BTreeSet<String>,
+    ctes: BTreeSet<Name>,
     /// Aliases of derived tables, table functions and CTE references: not base tables.
     opaque_aliases: BTreeSet<String>,
-    output_aliases: BTreeSet<String>,
+    output_aliases: BTreeSet<Name>,
     qualified: Vec<ColumnRef>,
     plain: Vec<ColName>,
     queries: usize,
@@ -1333,11 +1339,11 @@ impl Visitor for RefCollector<'_, '_> {
                     .as_ref()
                     .map_or_else(|| o.name.clone(), |a| fold_ident(&a.name));
                 if o.schema.is_none() && self.ctes.contains(&o.name) {
-                    self.opaque_aliases.insert(alias_name);
+                    self.opaque_aliases.insert(alias_name.to_string());
                 } else {
                     self.relations.push(RelRef {
                         name: o,
-                        alias: alias_name,
+                        alias: alias_name.to_string(),
                     });
                 }
             }
@@ -1346,7 +1352,7 @@ impl Visitor for RefCollector<'_, '_> {
             | TableFactor::TableFunction { alias: Some(a), .. }
             | TableFactor::Function { alias: Some(a), .. }
             | TableFactor::UNNEST { alias: Some(a), .. } => {
-                self.opaque_aliases.insert(fold_ident(&a.name));
+                self.opaque_aliases.insert(fold_ident(&a.name).to_string());
                 self.queries += 1;
             }
             _ => {
@@ -1362,7 +1368,7 @@ impl Visitor for RefCollector<'_, '_> {
                 let n = parts.len();
                 if let (Some(q), Some(c)) = (parts.get(n - 2), parts.get(n - 1)) {
                     self.qualified.push(ColumnRef {
-                        qualifier: fold_ident(q),
+                        qualifier: fold_ident(q).to_string(),
                         column: self.lw.col(c),
                     });
                 }

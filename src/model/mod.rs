@@ -16,7 +16,7 @@ pub mod replay;
 pub mod text;
 
 pub use catalog::{
-    Catalog, Column, Comment, ForeignKey, Index, Key, Policy, QualifiedName, RelationKind,
+    Catalog, Column, Comment, ForeignKey, Index, Key, Name, Policy, QualifiedName, RelationKind,
     Sequence, Table, TypeDef, TypeKind,
 };
 pub use replay::{build, build_with};
@@ -70,29 +70,13 @@ pub struct StatementInfo {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ObjectKey {
-    Schema {
-        name: String,
-    },
-    Relation {
-        name: QualifiedName,
-    },
-    Column {
-        table: QualifiedName,
-        column: String,
-    },
-    Constraint {
-        table: QualifiedName,
-        name: String,
-    },
-    Index {
-        name: QualifiedName,
-    },
-    Type {
-        name: QualifiedName,
-    },
-    Sequence {
-        name: QualifiedName,
-    },
+    Schema { name: Name },
+    Relation { name: QualifiedName },
+    Column { table: QualifiedName, column: Name },
+    Constraint { table: QualifiedName, name: Name },
+    Index { name: QualifiedName },
+    Type { name: QualifiedName },
+    Sequence { name: QualifiedName },
 }
 
 /// What happened to an object.
@@ -101,11 +85,11 @@ pub enum ObjectKey {
 pub enum EventAction {
     Created,
     Altered {
-        what: String,
+        what: Name,
     },
     Renamed {
-        from: String,
-        to: String,
+        from: Name,
+        to: Name,
     },
     Dropped,
     /// `CREATE ... IF NOT EXISTS` found the object and did nothing.
@@ -193,24 +177,24 @@ impl RefContext {
 pub enum ProblemKind {
     MissingRelation {
         name: QualifiedName,
-        written: String,
+        written: Name,
         context: RefContext,
     },
     MissingColumn {
         table: QualifiedName,
-        column: String,
+        column: Name,
         context: RefContext,
     },
     MissingType {
         name: QualifiedName,
-        written: String,
+        written: Name,
     },
     MissingSchema {
-        name: String,
+        name: Name,
     },
     MissingConstraint {
         table: QualifiedName,
-        name: String,
+        name: Name,
     },
     MissingIndex {
         name: QualifiedName,
@@ -222,7 +206,7 @@ pub enum ProblemKind {
     FkTargetNotUnique {
         table: QualifiedName,
         target: QualifiedName,
-        columns: Vec<String>,
+        columns: Vec<Name>,
     },
     FkNoPrimaryKey {
         table: QualifiedName,
@@ -234,15 +218,15 @@ pub enum ProblemKind {
     },
     FkTypeMismatch {
         table: QualifiedName,
-        column: String,
-        column_type: String,
+        column: Name,
+        column_type: Name,
         target: QualifiedName,
-        target_column: String,
-        target_type: String,
+        target_column: Name,
+        target_type: Name,
     },
     OnConflictNoUnique {
         table: QualifiedName,
-        columns: Vec<String>,
+        columns: Vec<Name>,
     },
     DependentObjects {
         object: ObjectKey,
@@ -250,12 +234,12 @@ pub enum ProblemKind {
     },
     WrongObjectKind {
         name: QualifiedName,
-        expected: String,
-        found: String,
+        expected: Name,
+        found: Name,
     },
     NotNullWithoutValue {
         table: QualifiedName,
-        column: String,
+        column: Name,
     },
     NoSchemaSelected,
     /// A statement after an error inside BEGIN ... COMMIT: PostgreSQL ignores it.
@@ -271,7 +255,7 @@ pub enum ProblemKind {
     IfNotExistsSkipped {
         table: QualifiedName,
         existing: Span,
-        missing_columns: Vec<String>,
+        missing_columns: Vec<Name>,
     },
 }
 

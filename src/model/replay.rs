@@ -11,9 +11,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use compact_str::ToCompactString;
+
 use super::catalog::{
-    Catalog, Check, Column, ForeignKey, Index, Key, QualifiedName, RelationKind, Sequence, Table,
-    TypeDef, TypeKind,
+    Catalog, Check, Column, ForeignKey, Index, Key, Name, QualifiedName, RelationKind, Sequence,
+    Table, TypeDef, TypeKind,
 };
 use super::ir::{
     AlterAction, Change, ColName, ColumnDef, CommentKind, ConflictTarget, ConstraintDef,
@@ -139,7 +141,7 @@ enum Undo {
     Sequence(QualifiedName, Option<Sequence>),
     Function(QualifiedName, Option<Span>),
     Extension(String, bool),
-    SearchPath(Vec<String>),
+    SearchPath(Vec<Name>),
 }
 
 /// The fields of a table [`Replayer::annotate`] may change. Restored by position: undo runs
@@ -150,7 +152,7 @@ struct Annotations {
     rls_enabled: bool,
     rls_origin: Option<Span>,
     policies: Vec<super::catalog::Policy>,
-    column_comments: Vec<Option<super::catalog::Comment>>,
+    column_comments: Vec<Option<Box<super::catalog::Comment>>>,
 }
 
 impl Annotations {
@@ -191,12 +193,12 @@ struct Replayer<'s> {
     settings: &'s ModelSettings,
     cat: Catalog,
     journal: Vec<Undo>,
-    search_path: Vec<String>,
+    search_path: Vec<Name>,
     model: Model,
     txn: Option<Txn>,
     /// Names created by statements sqlparser could not read: they may exist, so a use of
     /// them is never reported as missing.
-    uncertain: BTreeSet<String>,
+    uncertain: BTreeSet<Name>,
     /// Tables changed through `table_mut` whose constraint names are not recounted yet.
     dirty: BTreeSet<QualifiedName>,
     /// Journal length at the newest [`Mark`]: no rollback target lies above it.
@@ -215,13 +217,17 @@ impl<'s> Replayer<'s> {
     fn new(settings: &'s ModelSettings) -> Self {
         let mut cat = Catalog::new();
         for s in &settings.assume_schemas {
-            cat.schemas.insert(s.clone(), Span::default());
+            cat.schemas.insert(s.as_str().into(), Span::default());
         }
         Self {
             settings,
             cat,
             journal: Vec::new(),
-            search_path: settings.search_path.clone(),
+            search_path: settings
+                .search_path
+                .iter()
+                .map(|s| Name::from(s.as_str()))
+                .collect(),
             model: Model::default(),
             txn: None,
             dirty: BTreeSet::new(),
@@ -251,7 +257,7 @@ impl<'s> Replayer<'s> {
     // ----- driving ------------------------------------------------------------------------
 
     fn run_file(&mut self, pf: &ParsedFile) {
-        self.search_path = self.settings.search_path.clone();
+        self.search_path = self.initial_search_path();
         let mut i = 0;
         while let Some(stmt) = pf.statements.get(i) {
             if matches!(stmt.origin, Origin::TopLevel) {
@@ -429,7 +435,7 @@ impl<'s> Replayer<'s> {
                     };
                 }
                 Undo::Type(k, v) => restore(&mut self.cat.types, k, v),
-                Undo::Schema(k, v) => restore(&mut self.cat.schemas, k, v),
+                Undo::Schema(k, v) => restore(&mut self.cat.schemas, k.into(), v),
                 Undo::Sequence(k, v) => {
                     match v {
                         Some(s) => self.cat.insert_sequence(k, s),
@@ -599,12 +605,21 @@ impl<'s> Replayer<'s> {
 
     // ----- names ---------------------------------------------------------------------------
 
-    fn path_schemas(&self) -> Vec<String> {
+    /// The search_path every file starts with.
+    fn initial_search_path(&self) -> Vec<Name> {
+        self.settings
+            .search_path
+            .iter()
+            .map(|s| Name::from(s.as_str()))
+            .collect()
+    }
+
+    fn path_schemas(&self) -> Vec<Name> {
         self.search_path
             .iter()
             .map(|s| {
                 if s == "$user" {
-                    self.settings.user.clone()
+                    Name::from(self.settings.user.as_str())
                 } else {
                     s.clone()
                 }
@@ -647,7 +662,7 @@ impl<'s> Replayer<'s> {
                 self.error(ProblemKind::MissingSchema { name: s.clone() }, name.span);
                 return None;
             }
-            return Some(s.clone());
+            return Some(s.to_string());
         }
         let found = self
             .path_schemas()
@@ -656,7 +671,7 @@ impl<'s> Replayer<'s> {
         if found.is_none() {
             self.error(ProblemKind::NoSchemaSelected, name.span);
         }
-        found
+        found.map(|n| n.to_string())
     }
 
     fn assumed(&self, qn: &QualifiedName) -> bool {
@@ -710,7 +725,7 @@ impl<'s> Replayer<'s> {
                 self.error(
                     ProblemKind::MissingRelation {
                         name: qn,
-                        written,
+                        written: written.into(),
                         context,
                     },
                     name.span,
@@ -758,7 +773,7 @@ impl<'s> Replayer<'s> {
     /// Resolve a column type: the `format_type` text, or `None` after recording an error.
     fn resolve_type(&mut self, ty: &TypeRef) -> Option<String> {
         let Some(user) = &ty.user else {
-            return Some(ty.text.clone());
+            return Some(ty.text.to_string());
         };
         let suffix = if ty.array > 0 { "[]" } else { "" };
         let candidates = self.candidates(user);
@@ -811,7 +826,7 @@ impl<'s> Replayer<'s> {
         self.error(
             ProblemKind::MissingType {
                 name,
-                written: written(user),
+                written: written(user).into(),
             },
             user.span,
         );
@@ -843,18 +858,27 @@ impl<'s> Replayer<'s> {
                 if_not_exists,
                 span,
             } => {
-                if self.cat.schemas.contains_key(name) {
+                if self.cat.schemas.contains_key(name.as_str()) {
                     if *if_not_exists {
                         self.event(
-                            ObjectKey::Schema { name: name.clone() },
+                            ObjectKey::Schema {
+                                name: name.as_str().into(),
+                            },
                             EventAction::SkippedExisting,
                             *span,
                         );
                     } else {
-                        let existing = self.cat.schemas.get(name).copied().unwrap_or_default();
+                        let existing = self
+                            .cat
+                            .schemas
+                            .get(name.as_str())
+                            .copied()
+                            .unwrap_or_default();
                         self.error(
                             ProblemKind::DuplicateObject {
-                                object: ObjectKey::Schema { name: name.clone() },
+                                object: ObjectKey::Schema {
+                                    name: name.as_str().into(),
+                                },
                                 existing,
                             },
                             *span,
@@ -862,9 +886,11 @@ impl<'s> Replayer<'s> {
                     }
                 } else {
                     self.journal.push(Undo::Schema(name.clone(), None));
-                    self.cat.schemas.insert(name.clone(), *span);
+                    self.cat.schemas.insert(name.as_str().into(), *span);
                     self.event(
-                        ObjectKey::Schema { name: name.clone() },
+                        ObjectKey::Schema {
+                            name: name.as_str().into(),
+                        },
                         EventAction::Created,
                         *span,
                     );
@@ -878,7 +904,7 @@ impl<'s> Replayer<'s> {
             Change::ResetSearchPath => {
                 self.journal
                     .push(Undo::SearchPath(self.search_path.clone()));
-                self.search_path = self.settings.search_path.clone();
+                self.search_path = self.initial_search_path();
             }
             Change::Begin => {
                 if self.txn.is_none() {
@@ -1064,7 +1090,7 @@ impl<'s> Replayer<'s> {
                             ProblemKind::DuplicateObject {
                                 object: ObjectKey::Constraint {
                                     table: qn,
-                                    name: name.clone(),
+                                    name: name.as_str().into(),
                                 },
                                 existing,
                             },
@@ -1188,7 +1214,7 @@ impl<'s> Replayer<'s> {
         let want: BTreeSet<&str> = cols.iter().map(|c| c.name.as_str()).collect();
         let ok = self.cat.indexes_on(qn).any(|i| {
             i.unique && i.columns.iter().all(Option::is_some) && {
-                let have: BTreeSet<&str> = i.columns.iter().flatten().map(String::as_str).collect();
+                let have: BTreeSet<&str> = i.columns.iter().flatten().map(Name::as_str).collect();
                 have == want
             }
         });
@@ -1259,7 +1285,7 @@ impl<'s> Replayer<'s> {
                 TableKindDef::Partitioned => RelationKind::PartitionedTable,
                 TableKindDef::Table => RelationKind::Table,
             },
-            columns: Vec::new(),
+            columns: Vec::with_capacity(def.columns.len()),
             primary_key: None,
             uniques: Vec::new(),
             foreign_keys: Vec::new(),
@@ -1336,7 +1362,7 @@ impl<'s> Replayer<'s> {
         }
         // LIKE copies columns (names, types, NOT NULL); INCLUDING options add defaults,
         // identity, CHECK constraints and indexes (PK / UNIQUE as constraints, renamed).
-        let mut like_keys: Vec<(bool, Vec<String>)> = Vec::new();
+        let mut like_keys: Vec<(bool, Vec<Name>)> = Vec::new();
         let mut like_indexes: Vec<Index> = Vec::new();
         for (like, options) in &def.like {
             let Some(lqn) = self.need_rel(like, RefContext::Like) else {
@@ -1494,7 +1520,7 @@ impl<'s> Replayer<'s> {
                         if ix.columns.iter().flatten().any(|c| c == e) {
                             e.clone()
                         } else {
-                            "expr".to_string()
+                            Name::from("expr")
                         }
                     })
                     .collect::<Vec<_>>(),
@@ -1503,7 +1529,7 @@ impl<'s> Replayer<'s> {
                 self.name_taken_in_schema(&qn.schema, n)
             });
             self.put_index(Index {
-                name,
+                name: name.into(),
                 schema: qn.schema.clone(),
                 table: qn.clone(),
                 origin: def.name.span,
@@ -1543,10 +1569,10 @@ impl<'s> Replayer<'s> {
         let data_type = self.resolve_type(&c.ty)?;
         let mut col = Column {
             name: c.name.name.clone(),
-            data_type,
+            data_type: data_type.into(),
             nullable: !(c.not_null || c.identity || c.ty.serial),
             default: if c.identity && c.default.is_none() {
-                Some(IDENTITY_DEFAULT.to_string())
+                Some(Name::from(IDENTITY_DEFAULT))
             } else {
                 c.default.clone()
             },
@@ -1557,7 +1583,7 @@ impl<'s> Replayer<'s> {
         if c.ty.serial || c.identity {
             let seq = self.column_sequence(table, &c.name.name, c.span, c.identity, Some(existing));
             if c.ty.serial {
-                col.default = Some(sequence::serial_default(&seq));
+                col.default = Some(sequence::serial_default(&seq).into());
             }
         }
         Some(col)
@@ -1586,7 +1612,7 @@ impl<'s> Replayer<'s> {
     fn duplicate_constraint(&mut self, table: &Table, name: &str, span: Span) {
         let object = ObjectKey::Constraint {
             table: table.name.clone(),
-            name: name.to_string(),
+            name: name.to_compact_string(),
         };
         self.error(
             ProblemKind::DuplicateObject {
@@ -1626,7 +1652,7 @@ impl<'s> Replayer<'s> {
                         return false;
                     }
                 }
-                let names: Vec<String> = cols.iter().map(|c| c.name.clone()).collect();
+                let names: Vec<Name> = cols.iter().map(|c| c.name.clone()).collect();
                 let is_pk = matches!(c.kind, ConstraintKind::PrimaryKey(_));
                 // CREATE TABLE drops a UNIQUE that repeats the primary key or an earlier
                 // UNIQUE on the same columns (PostgreSQL's transformIndexConstraints).
@@ -1656,9 +1682,10 @@ impl<'s> Replayer<'s> {
                         return false;
                     }
                     let name = c.name.clone().unwrap_or_else(|| {
-                        choose_name(&table.name.name, None, "pkey", |n| {
+                        (choose_name(&table.name.name, None, "pkey", |n| {
                             self.constraint_taken(&schema, n, table)
-                        })
+                        }))
+                        .into()
                     });
                     for n in &names {
                         if let Some(col) = table.column_mut(n) {
@@ -1673,9 +1700,10 @@ impl<'s> Replayer<'s> {
                 } else {
                     let add = columns_addition(&names);
                     let name = c.name.clone().unwrap_or_else(|| {
-                        choose_name(&table.name.name, Some(&add), "key", |n| {
+                        (choose_name(&table.name.name, Some(&add), "key", |n| {
                             self.constraint_taken(&schema, n, table)
-                        })
+                        }))
+                        .into()
                     });
                     table.uniques.push(Key {
                         name,
@@ -1691,13 +1719,14 @@ impl<'s> Replayer<'s> {
             ConstraintKind::Check { expr, columns } => {
                 let name = c.name.clone().unwrap_or_else(|| {
                     let col = if columns.len() == 1 {
-                        columns.first().map(String::as_str)
+                        columns.first().map(Name::as_str)
                     } else {
                         None
                     };
-                    choose_name(&table.name.name, col, "check", |n| {
+                    (choose_name(&table.name.name, col, "check", |n| {
                         self.constraint_taken(&schema, n, table)
-                    })
+                    }))
+                    .into()
                 });
                 table.checks.push(Check {
                     name,
@@ -1719,8 +1748,8 @@ impl<'s> Replayer<'s> {
                     self.error(ProblemKind::MissingIndex { name: key }, c.span);
                     return false;
                 };
-                let columns: Vec<String> = ix.columns.iter().flatten().cloned().collect();
-                let name = c.name.clone().unwrap_or_else(|| index.clone());
+                let columns: Vec<Name> = ix.columns.iter().flatten().cloned().collect();
+                let name = c.name.clone().unwrap_or_else(|| index.as_str().into());
                 if *primary {
                     if table.primary_key.is_some() {
                         self.duplicate_constraint(table, &name, c.span);
@@ -1834,7 +1863,7 @@ impl<'s> Replayer<'s> {
         c: &ConstraintDef,
         fk: &FkDef,
         tqn: &QualifiedName,
-    ) -> Result<Vec<String>, Box<(ProblemKind, Span)>> {
+    ) -> Result<Vec<Name>, Box<(ProblemKind, Span)>> {
         let (Some(table), Some(target)) = (self.cat.tables.get(qn), self.cat.tables.get(tqn))
         else {
             return Ok(Vec::new());
@@ -1849,7 +1878,7 @@ impl<'s> Replayer<'s> {
                 fk.target.span,
             )));
         }
-        let target_columns: Vec<String> = if fk.target_columns.is_empty() {
+        let target_columns: Vec<Name> = if fk.target_columns.is_empty() {
             match &target.primary_key {
                 Some(pk) => pk.columns.clone(),
                 None => {
@@ -1881,7 +1910,7 @@ impl<'s> Replayer<'s> {
             let unique = self.cat.indexes_on(tqn).any(|i| {
                 i.unique && !i.partial && i.columns.iter().all(Option::is_some) && {
                     let have: BTreeSet<&str> =
-                        i.columns.iter().flatten().map(String::as_str).collect();
+                        i.columns.iter().flatten().map(Name::as_str).collect();
                     have == want && i.columns.len() == want.len()
                 }
             });
@@ -1934,13 +1963,13 @@ impl<'s> Replayer<'s> {
         c: &ConstraintDef,
         fk: &FkDef,
         tqn: &QualifiedName,
-        target_columns: Vec<String>,
+        target_columns: Vec<Name>,
     ) -> bool {
         let Some(table) = self.cat.tables.get(qn) else {
             return false;
         };
         let existing = table.origin;
-        let cols: Vec<String> = fk.columns.iter().map(|c| c.name.clone()).collect();
+        let cols: Vec<Name> = fk.columns.iter().map(|c| c.name.clone()).collect();
         let name = match &c.name {
             Some(n) if table.constraint_names().any(|x| x == n) => {
                 self.error(
@@ -1958,9 +1987,10 @@ impl<'s> Replayer<'s> {
             Some(n) => n.clone(),
             None => {
                 let add = columns_addition(&cols);
-                choose_name(&qn.name, Some(&add), "fkey", |n| {
+                (choose_name(&qn.name, Some(&add), "fkey", |n| {
                     self.constraint_taken(&qn.schema, n, table)
-                })
+                }))
+                .into()
             }
         };
         let new = ForeignKey {
@@ -1997,7 +2027,7 @@ impl<'s> Replayer<'s> {
                     self.error(
                         ProblemKind::MissingRelation {
                             name: qn,
-                            written: written(table),
+                            written: written(table).into(),
                             context: RefContext::Alter,
                         },
                         table.span,
@@ -2184,7 +2214,7 @@ impl<'s> Replayer<'s> {
                     );
                     return None;
                 }
-                let rename = |v: &mut Vec<String>| {
+                let rename = |v: &mut Vec<Name>| {
                     for c in v.iter_mut() {
                         if *c == from.name {
                             c.clone_from(&to.name);
@@ -2260,7 +2290,7 @@ impl<'s> Replayer<'s> {
                     );
                     return None;
                 };
-                c.data_type = new_type;
+                c.data_type = new_type.into();
                 self.replace_table(t);
                 self.altered(qn, &column.name, "type", column.span);
             }
@@ -2315,7 +2345,7 @@ impl<'s> Replayer<'s> {
                     );
                     return None;
                 };
-                c.default = Some(expr.clone());
+                c.default = Some(expr.as_str().into());
                 self.replace_table(t);
                 self.altered(qn, &column.name, "default", column.span);
             }
@@ -2335,7 +2365,7 @@ impl<'s> Replayer<'s> {
                 if identity {
                     c.generated = true;
                     c.nullable = false;
-                    c.default = Some(IDENTITY_DEFAULT.to_string());
+                    c.default = Some(Name::from(IDENTITY_DEFAULT));
                 } else {
                     c.default = None;
                 }
@@ -2382,11 +2412,11 @@ impl<'s> Replayer<'s> {
                     .primary_key
                     .iter()
                     .chain(&t.uniques)
-                    .find(|k| &k.name == name)
+                    .find(|k| k.name == name)
                     .map(|k| k.columns.clone());
                 if let Some(cols) = key_cols {
                     self.sync_dirty();
-                    let dependents: Vec<(QualifiedName, String)> = self
+                    let dependents: Vec<(QualifiedName, Name)> = self
                         .cat
                         .dependents(qn)
                         .flat_map(|o| {
@@ -2422,12 +2452,12 @@ impl<'s> Replayer<'s> {
                     t = self.cat.tables.get(qn)?.clone();
                     self.remove_index(&QualifiedName::new(qn.schema.clone(), name.clone()));
                 }
-                if t.primary_key.as_ref().is_some_and(|k| &k.name == name) {
+                if t.primary_key.as_ref().is_some_and(|k| k.name == name) {
                     t.primary_key = None;
                 }
-                t.uniques.retain(|k| &k.name != name);
-                t.foreign_keys.retain(|f| &f.name != name);
-                t.checks.retain(|c| &c.name != name);
+                t.uniques.retain(|k| k.name != name);
+                t.foreign_keys.retain(|f| f.name != name);
+                t.checks.retain(|c| c.name != name);
                 self.replace_table(t);
                 self.event(
                     ObjectKey::Constraint {
@@ -2450,7 +2480,7 @@ impl<'s> Replayer<'s> {
                     return None;
                 }
                 for k in t.primary_key.iter_mut().chain(t.uniques.iter_mut()) {
-                    if &k.name == from {
+                    if k.name == from {
                         k.name.clone_from(to);
                         if let Some(mut i) =
                             self.remove_index(&QualifiedName::new(qn.schema.clone(), from.clone()))
@@ -2461,12 +2491,12 @@ impl<'s> Replayer<'s> {
                     }
                 }
                 for f in &mut t.foreign_keys {
-                    if &f.name == from {
+                    if f.name == from {
                         f.name.clone_from(to);
                     }
                 }
                 for c in &mut t.checks {
-                    if &c.name == from {
+                    if c.name == from {
                         c.name.clone_from(to);
                     }
                 }
@@ -2484,8 +2514,8 @@ impl<'s> Replayer<'s> {
                 );
             }
             AlterAction::ValidateConstraint { name, span } => {
-                if !t.foreign_keys.iter().any(|f| &f.name == name)
-                    && !t.checks.iter().any(|c| &c.name == name)
+                if !t.foreign_keys.iter().any(|f| f.name == name)
+                    && !t.checks.iter().any(|c| c.name == name)
                 {
                     self.error(
                         ProblemKind::MissingConstraint {
@@ -2497,7 +2527,7 @@ impl<'s> Replayer<'s> {
                     return None;
                 }
                 for f in &mut t.foreign_keys {
-                    if &f.name == name {
+                    if f.name == name {
                         f.not_valid = false;
                     }
                 }
@@ -2539,7 +2569,7 @@ impl<'s> Replayer<'s> {
         self.event(
             ObjectKey::Column {
                 table: qn.clone(),
-                column: column.to_string(),
+                column: column.to_compact_string(),
             },
             EventAction::Altered { what: what.into() },
             span,
@@ -2555,7 +2585,7 @@ impl<'s> Replayer<'s> {
         &mut self,
         table: &QualifiedName,
         column: Option<&str>,
-    ) -> Vec<(QualifiedName, String)> {
+    ) -> Vec<(QualifiedName, Name)> {
         self.sync_dirty();
         self.cat
             .dependents(table)
@@ -2642,7 +2672,7 @@ impl<'s> Replayer<'s> {
                             self.error(
                                 ProblemKind::MissingRelation {
                                     name: qn,
-                                    written: written(name),
+                                    written: written(name).into(),
                                     context: RefContext::Drop,
                                 },
                                 name.span,
@@ -2716,7 +2746,7 @@ impl<'s> Replayer<'s> {
                         self.error(
                             ProblemKind::MissingType {
                                 name: qn,
-                                written: written(name),
+                                written: written(name).into(),
                             },
                             name.span,
                         );
@@ -2724,7 +2754,7 @@ impl<'s> Replayer<'s> {
                     return;
                 };
                 let display = type_display(&key);
-                let users: Vec<(QualifiedName, String)> = self
+                let users: Vec<(QualifiedName, Name)> = self
                     .cat
                     .tables
                     .values()
@@ -2767,7 +2797,7 @@ impl<'s> Replayer<'s> {
                 let s = name.name.clone();
                 if !self.cat.schemas.contains_key(&s) {
                     if !if_exists {
-                        self.error(ProblemKind::MissingSchema { name: s }, name.span);
+                        self.error(ProblemKind::MissingSchema { name: s.clone() }, name.span);
                     }
                     return;
                 }
@@ -2818,7 +2848,7 @@ impl<'s> Replayer<'s> {
                     self.remove_sequence(&q);
                 }
                 let old = self.cat.schemas.remove(&s);
-                self.journal.push(Undo::Schema(s.clone(), old));
+                self.journal.push(Undo::Schema(s.to_string(), old));
                 self.event(
                     ObjectKey::Schema { name: s },
                     EventAction::Dropped,
@@ -2838,7 +2868,7 @@ impl<'s> Replayer<'s> {
                             self.error(
                                 ProblemKind::MissingRelation {
                                     name: qn,
-                                    written: written(name),
+                                    written: written(name).into(),
                                     context: RefContext::Drop,
                                 },
                                 name.span,
@@ -2964,13 +2994,14 @@ impl<'s> Replayer<'s> {
                     .iter()
                     .map(|c| {
                         c.as_ref()
-                            .map_or_else(|| "expr".to_string(), |c| c.name.clone())
+                            .map_or_else(|| "expr".to_string(), |c| c.name.to_string())
                     })
                     .collect();
                 let add = columns_addition(&cols);
-                choose_name(&tqn.name, Some(&add), "idx", |n| {
+                (choose_name(&tqn.name, Some(&add), "idx", |n| {
                     self.name_taken_in_schema(&schema, n)
-                })
+                }))
+                .into()
             }
         };
         let key = QualifiedName::new(schema.clone(), name.clone());
@@ -2982,8 +3013,8 @@ impl<'s> Replayer<'s> {
             return;
         }
         self.put_index(Index {
-            name,
-            schema,
+            name: name.clone(),
+            schema: schema.clone(),
             table: tqn,
             columns: def
                 .columns
@@ -3017,13 +3048,13 @@ impl<'s> Replayer<'s> {
             return;
         }
         if let Some(mut i) = self.remove_index(&key) {
-            i.name = to.to_string();
+            i.name = to.to_compact_string();
             if i.constraint
                 && let Some(t) = self.table_mut(&i.table)
             {
                 for k in t.primary_key.iter_mut().chain(t.uniques.iter_mut()) {
                     if k.name == key.name {
-                        k.name = to.to_string();
+                        k.name = to.to_compact_string();
                     }
                 }
             }
@@ -3081,7 +3112,7 @@ impl<'s> Replayer<'s> {
             self.error(
                 ProblemKind::MissingType {
                     name: qn,
-                    written: written(name),
+                    written: written(name).into(),
                 },
                 name.span,
             );
@@ -3110,7 +3141,7 @@ impl<'s> Replayer<'s> {
                         self.error(
                             ProblemKind::MissingConstraint {
                                 table: key.clone(),
-                                name: format!("enum label {neighbour}"),
+                                name: compact_str::format_compact!("enum label {neighbour}"),
                             },
                             name.span,
                         );
@@ -3124,7 +3155,7 @@ impl<'s> Replayer<'s> {
             self.event(
                 ObjectKey::Type { name: key },
                 EventAction::Altered {
-                    what: format!("add value {value}"),
+                    what: compact_str::format_compact!("add value {value}"),
                 },
                 name.span,
             );
@@ -3154,7 +3185,7 @@ impl<'s> Replayer<'s> {
                 self.error(
                     ProblemKind::MissingConstraint {
                         table: key,
-                        name: format!("enum label {from}"),
+                        name: compact_str::format_compact!("enum label {from}"),
                     },
                     name.span,
                 );
@@ -3180,7 +3211,7 @@ impl<'s> Replayer<'s> {
             self.error(
                 ProblemKind::MissingType {
                     name: qn,
-                    written: written(name),
+                    written: written(name).into(),
                 },
                 name.span,
             );
@@ -3269,9 +3300,11 @@ impl<'s> Replayer<'s> {
                         if self.need_column(&qn, c, RefContext::Comment) && !self.failed {
                             self.annotate(&qn, |t| {
                                 if let Some(col) = t.column_mut(&c.name) {
-                                    col.comment = text.map(|t| super::catalog::Comment {
-                                        text: t.to_string(),
-                                        origin,
+                                    col.comment = text.map(|t| {
+                                        Box::new(super::catalog::Comment {
+                                            text: t.to_string(),
+                                            origin,
+                                        })
                                     });
                                 }
                             });
@@ -3311,9 +3344,9 @@ fn keys_of(t: &Table) -> Vec<Key> {
     t.primary_key.iter().chain(&t.uniques).cloned().collect()
 }
 
-fn same_set(a: &[String], b: &[String]) -> bool {
-    let a: BTreeSet<&String> = a.iter().collect();
-    let b: BTreeSet<&String> = b.iter().collect();
+fn same_set(a: &[Name], b: &[Name]) -> bool {
+    let a: BTreeSet<&Name> = a.iter().collect();
+    let b: BTreeSet<&Name> = b.iter().collect();
     a == b
 }
 
@@ -3335,7 +3368,7 @@ fn type_display(qn: &QualifiedName) -> String {
 fn written(n: &ObjName) -> String {
     match &n.schema {
         Some(s) => format!("{s}.{}", n.name),
-        None => n.name.clone(),
+        None => n.name.to_string(),
     }
 }
 

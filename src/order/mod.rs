@@ -661,7 +661,7 @@ fn fk_cycles(analysis: &Analysis, planned: &Simulation, settings: &Settings) -> 
                             seq,
                             span: st.span,
                             failed: st.failed,
-                            name: c.name.clone(),
+                            name: c.name.clone().map(|n| n.to_string()),
                             fk: fk.clone(),
                         });
                     }
@@ -680,7 +680,7 @@ fn fk_cycles(analysis: &Analysis, planned: &Simulation, settings: &Settings) -> 
                             seq,
                             span: st.span,
                             failed: st.failed,
-                            name: c.name.clone(),
+                            name: c.name.clone().map(|n| n.to_string()),
                             fk: fk.clone(),
                         });
                     }

@@ -59,7 +59,8 @@ pub struct Statement {
     pub ast: Option<Box<sqlparser::ast::Statement>>,
     /// For unparsable statements and `DO`: the leading keywords and target recovered by a
     /// token scan, e.g. `Recovered { verb: "ALTER TABLE", target: Some("platform.users"), .. }`.
-    pub recovered: Option<Recovered>,
+    /// Boxed: most statements have none, and every statement is kept for the whole run.
+    pub recovered: Option<Box<Recovered>>,
     /// Clauses blanked out so sqlparser could parse the statement (see [`compat`]).
     pub compat: Vec<compat::Compat>,
     /// sqlparser understood it (a DO statement counts as understood).
@@ -511,7 +512,7 @@ fn piece(
         ir: None,
     };
     if broken {
-        statement.recovered = recover::recover(&statement.text);
+        statement.recovered = recover::recover(&statement.text).map(Box::new);
         push_lowered(ctx, statement, out);
         return;
     }
@@ -559,7 +560,7 @@ fn piece(
     if let Some(error) = error {
         let recovered = recover::recover(&statement.text);
         if statement.ast.is_none() {
-            statement.recovered.clone_from(&recovered);
+            statement.recovered = recovered.clone().map(Box::new);
         }
         out.diagnostics.push(Diagnostic {
             span: file_span,
@@ -622,12 +623,12 @@ fn do_statement(ctx: &Ctx<'_>, span: Range<usize>, origin: Origin, depth: usize,
         text: original.to_owned(),
         offsets: OffsetMap::shift(span.start, original.len()),
         ast: None,
-        recovered: Some(Recovered {
+        recovered: Some(Box::new(Recovered {
             verb: "DO".to_owned(),
             target: None,
             on: None,
             action: None,
-        }),
+        })),
         compat: Vec::new(),
         parsed: true,
         ir: Some(Box::new(crate::model::ir::Change::Do)),

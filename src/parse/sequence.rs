@@ -138,8 +138,8 @@ impl Reader<'_> {
         let start = parts.first()?.1.start;
         let (name, last) = parts.pop()?;
         Some(ObjName {
-            schema: parts.pop().map(|p| p.0),
-            name,
+            schema: parts.pop().map(|p| p.0).map(Into::into),
+            name: name.into(),
             span: self.span(start, last.end),
         })
     }
@@ -344,12 +344,12 @@ impl Reader<'_> {
                 let start = schema.as_ref().map_or(trange.start, |s| s.1.start);
                 OwnedBy::Column {
                     table: ObjName {
-                        schema: schema.map(|s| s.0),
-                        name: table,
+                        schema: schema.map(|s| s.0).map(Into::into),
+                        name: table.into(),
                         span: self.span(start, trange.end),
                     },
                     column: ColName {
-                        name: column,
+                        name: column.into(),
                         span: self.span(crange.start, crange.end),
                     },
                 }

@@ -235,7 +235,7 @@ impl Map<'_> {
 
     fn short(&self, of: &QualifiedName, from_schema: &str) -> String {
         if of.schema == from_schema {
-            of.name.clone()
+            of.name.to_string()
         } else {
             display_name(of)
         }

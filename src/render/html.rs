@@ -478,7 +478,7 @@ pub fn page(view: &DiagramView, detail: Detail) -> Page {
             .enumerate()
             .map(|(i, ((n, adj), g))| NodeData {
                 n: display_name(n),
-                s: n.schema.clone(),
+                s: n.schema.to_string(),
                 k: if i < view.tables.len() {
                     "table"
                 } else {
@@ -494,7 +494,7 @@ pub fn page(view: &DiagramView, detail: Detail) -> Page {
         steps: steps(view, &index),
     };
     let json = serde_json::to_string(&data).unwrap_or_else(|_| "{}".into());
-    let mut schemas: Vec<String> = names.iter().map(|n| n.schema.clone()).collect();
+    let mut schemas: Vec<String> = names.iter().map(|n| n.schema.to_string()).collect();
     schemas.sort();
     schemas.dedup();
     let (e, w, i) = view.finding_counts();

@@ -379,7 +379,7 @@ pub fn blocks(view: &DiagramView, detail: Detail) -> Vec<Block> {
     // 2. By schema; 3. by connected component inside a schema; 4. plain groups.
     let mut by_schema: BTreeMap<String, BTreeSet<QualifiedName>> = BTreeMap::new();
     for n in everything {
-        by_schema.entry(n.schema.clone()).or_default().insert(n);
+        by_schema.entry(n.schema.to_string()).or_default().insert(n);
     }
     let mut out = Vec::new();
     for (schema, set) in &by_schema {

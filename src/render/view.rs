@@ -275,11 +275,12 @@ fn migration_title(name: &str) -> String {
 
 /// Are `cols` covered exactly by a PK, UNIQUE constraint or non-partial unique index?
 fn unique_columns(analysis: &Analysis, t: &Table, cols: &[String]) -> bool {
-    let want: BTreeSet<&str> = cols.iter().map(String::as_str).collect();
+    let want: BTreeSet<&str> = cols.iter().map(|c| c.as_str()).collect();
     if want.is_empty() {
         return false;
     }
-    let same = |k: &[String]| k.iter().map(String::as_str).collect::<BTreeSet<_>>() == want;
+    let same =
+        |k: &[crate::model::Name]| k.iter().map(|c| c.as_str()).collect::<BTreeSet<_>>() == want;
     if t.primary_key
         .iter()
         .chain(&t.uniques)
@@ -294,7 +295,7 @@ fn unique_columns(analysis: &Analysis, t: &Table, cols: &[String]) -> bool {
             && i.columns
                 .iter()
                 .flatten()
-                .map(String::as_str)
+                .map(|c| c.as_str())
                 .collect::<BTreeSet<_>>()
                 == want
     })
@@ -369,13 +370,13 @@ impl DiagramView {
             let pk: BTreeSet<&str> = t
                 .primary_key
                 .iter()
-                .flat_map(|k| k.columns.iter().map(String::as_str))
+                .flat_map(|k| k.columns.iter().map(|c| c.as_str()))
                 .collect();
             let mut uk: BTreeSet<&str> = t
                 .uniques
                 .iter()
                 .filter(|k| k.columns.len() == 1)
-                .flat_map(|k| k.columns.iter().map(String::as_str))
+                .flat_map(|k| k.columns.iter().map(|c| c.as_str()))
                 .collect();
             for i in catalog.indexes_on(&t.name) {
                 if i.unique
@@ -398,8 +399,8 @@ impl DiagramView {
                     references.sort();
                     references.dedup();
                     ColumnView {
-                        name: c.name.clone(),
-                        data_type: c.data_type.clone(),
+                        name: c.name.to_string(),
+                        data_type: c.data_type.to_string(),
                         nullable: c.nullable,
                         pk: pk.contains(c.name.as_str()),
                         fk: !references.is_empty(),
@@ -696,7 +697,7 @@ impl DiagramView {
         let mut notes = Vec::new();
 
         if !f.schemas.is_empty() {
-            keep.retain(|n| f.schemas.iter().any(|s| s == &n.schema));
+            keep.retain(|n| f.schemas.iter().any(|s| s == n.schema));
             notes.push(format!("schema: {}", f.schemas.join(", ")));
         }
         if !f.include.is_empty() {

@@ -95,7 +95,7 @@ fn finding(t: &Table, owner: &ForeignKey, catalog: &[&Column], usage: &[&Column]
         .filter(|k| k.columns.len() == 1)
         .and_then(|k| k.columns.first())
         .and_then(|c| t.column(c))
-        .map_or_else(|| "bigint".to_string(), |c| c.data_type.clone());
+        .map_or_else(|| "bigint".to_string(), |c| c.data_type.to_string());
     let mut cat_cols: Vec<String> = vec![format!("id {id_type} PRIMARY KEY")];
     cat_cols.extend(catalog.iter().map(|c| column_sql(c)));
     let mut use_cols: Vec<String> = vec![format!("id {id_type} PRIMARY KEY")];

@@ -60,7 +60,7 @@ pub(crate) fn pg_name(written: &str) -> String {
 /// `(kind, name)` of an object, e.g. `("relation", "platform.users")`.
 pub(crate) fn describe_object(object: &ObjectKey) -> (&'static str, String) {
     match object {
-        ObjectKey::Schema { name } => ("schema", name.clone()),
+        ObjectKey::Schema { name } => ("schema", name.to_string()),
         ObjectKey::Relation { name } => ("relation", name.to_string()),
         ObjectKey::Column { table, column } => ("column", format!("{table}.{column}")),
         ObjectKey::Constraint { table, name } => ("constraint", format!("{name} on {table}")),

@@ -21,7 +21,7 @@ fn finding(
     span: Span,
     table: &QualifiedName,
     existing: Span,
-    missing: &[String],
+    missing: &[crate::model::Name],
 ) -> Finding {
     let adds: Vec<String> = missing
         .iter()

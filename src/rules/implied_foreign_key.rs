@@ -19,7 +19,8 @@ pub struct ImpliedForeignKey;
 
 /// Is `column` alone a primary key, unique constraint or full unique index of `t`?
 pub(crate) fn is_unique(ctx: &Context<'_>, t: &Table, column: &str) -> bool {
-    let one = |cols: &[String]| cols.len() == 1 && cols.first().is_some_and(|c| c == column);
+    let one =
+        |cols: &[crate::model::Name]| cols.len() == 1 && cols.first().is_some_and(|c| c == column);
     t.primary_key.as_ref().is_some_and(|k| one(&k.columns))
         || t.uniques.iter().any(|k| one(&k.columns))
         || ctx.analysis.model.catalog.indexes_on(&t.name).any(|i| {

@@ -69,7 +69,7 @@ fn assumed_may_hold(ctx: &Context<'_>, imp: &ImpliedRef) -> bool {
         .assume
         .relations
         .iter()
-        .map(String::as_str)
+        .map(|c| c.as_str())
         .chain(supabase.then_some("auth.*"))
         .any(|a| {
             let name = a.rsplit('.').next().unwrap_or(a);

@@ -16,7 +16,12 @@ pub static META: RuleMeta = RuleMeta {
 
 pub struct OnConflictWithoutUnique;
 
-fn build(ctx: &Context<'_>, p: &Problem, table: &QualifiedName, columns: &[String]) -> Finding {
+fn build(
+    ctx: &Context<'_>,
+    p: &Problem,
+    table: &QualifiedName,
+    columns: &[crate::model::Name],
+) -> Finding {
     let cols = columns.join(", ");
     finding(
         ctx,

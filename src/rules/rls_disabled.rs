@@ -25,7 +25,7 @@ pub(crate) fn exposed<'a>(ctx: &'a Context<'_>) -> impl Iterator<Item = &'a Tabl
     let schemas = &ctx.config.options.exposed_schemas;
     ctx.analysis.model.catalog.tables.values().filter(move |t| {
         matches!(t.kind, RelationKind::Table | RelationKind::PartitionedTable)
-            && schemas.contains(&t.name.schema)
+            && schemas.iter().any(|s| s.as_str() == t.name.schema)
     })
 }
 

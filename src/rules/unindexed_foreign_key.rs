@@ -20,7 +20,7 @@ pub struct UnindexedForeignKey;
 /// Does some full btree index (or the PK / a UNIQUE key) start with exactly these columns,
 /// in any order?
 fn covered(ctx: &Context<'_>, t: &Table, fk: &ForeignKey) -> bool {
-    let want: BTreeSet<&str> = fk.columns.iter().map(String::as_str).collect();
+    let want: BTreeSet<&str> = fk.columns.iter().map(|c| c.as_str()).collect();
     let n = fk.columns.len();
     let leads = |cols: &[&str]| {
         cols.len() >= n && cols.iter().take(n).copied().collect::<BTreeSet<_>>() == want
@@ -29,7 +29,7 @@ fn covered(ctx: &Context<'_>, t: &Table, fk: &ForeignKey) -> bool {
         .primary_key
         .iter()
         .chain(&t.uniques)
-        .map(|k| k.columns.iter().map(String::as_str).collect::<Vec<_>>());
+        .map(|k| k.columns.iter().map(|c| c.as_str()).collect::<Vec<_>>());
     let index_cols = ctx
         .analysis
         .model

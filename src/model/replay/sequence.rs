@@ -47,7 +47,7 @@ impl Replayer<'_> {
                 self.error(
                     ProblemKind::MissingRelation {
                         name: self.default_name(name),
-                        written: written(name),
+                        written: written(name).into(),
                         context: RefContext::Alter,
                     },
                     name.span,
@@ -192,7 +192,7 @@ impl Replayer<'_> {
                     if !self.need_column(&tqn, column, RefContext::OwnedBy) {
                         return;
                     }
-                    Some((tqn, column.name.clone()))
+                    Some((tqn, column.name.to_string()))
                 }
             };
         }
@@ -257,7 +257,7 @@ impl Replayer<'_> {
                 .and_then(|t| t.column_mut(column))
                 .filter(|c| c.default.as_deref() == Some(old.as_str()))
             {
-                c.default = Some(new);
+                c.default = Some(new.into());
             }
         }
         self.remove_sequence(qn);
@@ -266,7 +266,7 @@ impl Replayer<'_> {
             ObjectKey::Sequence { name: qn.clone() },
             EventAction::Renamed {
                 from: qn.name.clone(),
-                to: to.to_owned(),
+                to: to.to_owned().into(),
             },
             span,
         );
@@ -276,7 +276,7 @@ impl Replayer<'_> {
         if !self.schema_exists(schema) {
             self.error(
                 ProblemKind::MissingSchema {
-                    name: schema.to_owned(),
+                    name: schema.to_owned().into(),
                 },
                 span,
             );
