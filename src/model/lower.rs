@@ -34,7 +34,19 @@ const MAX_IDENT_BYTES: usize = 63;
 /// references (off inside DO bodies, where bare names may be PL/pgSQL variables).
 #[must_use]
 pub fn lower(stmt: &parse::Statement, file: FileId, plain_columns: bool) -> Change {
-    let Some(ast) = &stmt.ast else {
+    lower_ast(stmt, stmt.ast.as_deref(), file, plain_columns)
+}
+
+/// [`lower`] with the AST given apart from the statement (the parser lowers straight from
+/// sqlparser's output vector instead of moving the AST into the statement first).
+#[must_use]
+pub fn lower_ast(
+    stmt: &parse::Statement,
+    ast: Option<&sqlparser::ast::Statement>,
+    file: FileId,
+    plain_columns: bool,
+) -> Change {
+    let Some(ast) = ast else {
         let lw = Lowerer::new(stmt, file, false);
         return lw.unparsed();
     };

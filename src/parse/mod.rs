@@ -513,7 +513,7 @@ fn piece(
     };
     if broken {
         statement.recovered = recover::recover(&statement.text).map(Box::new);
-        push_lowered(ctx, statement, out);
+        push_lowered(ctx, statement, None, out);
         return;
     }
     if origin == Origin::TopLevel
@@ -547,19 +547,25 @@ fn piece(
             statement.compat = notes;
         }
     }
-    let error = match parsed {
+    // The AST stays in sqlparser's vector and is lowered from there: `ast::Statement` is
+    // ~3.4 KB, and moving it into a box cost two copies per statement. Only callers that keep
+    // the AST get it boxed into the statement.
+    let (mut asts, error) = match parsed {
         Ok(asts) => {
             let n = asts.len();
-            statement.ast = asts.into_iter().next().map(Box::new);
-            (n > 1).then(|| {
+            let error = (n > 1).then(|| {
                 format!("read as {n} statements (a `--replace` value or an unusual construct added a separator); only the first is analysed")
-            })
+            });
+            (asts, error)
         }
-        Err(e) => Some(error_text(ctx, &statement, &e.to_string())),
+        Err(e) => (
+            Vec::new(),
+            Some(error_text(ctx, &statement, &e.to_string())),
+        ),
     };
     if let Some(error) = error {
         let recovered = recover::recover(&statement.text);
-        if statement.ast.is_none() {
+        if asts.is_empty() {
             statement.recovered = recovered.clone().map(Box::new);
         }
         out.diagnostics.push(Diagnostic {
@@ -571,18 +577,28 @@ fn piece(
             },
         });
     }
-    push_lowered(ctx, statement, out);
+    if ctx.keep_ast && !asts.is_empty() {
+        statement.ast = Some(Box::new(asts.swap_remove(0)));
+        push_lowered(ctx, statement, None, out);
+    } else {
+        push_lowered(ctx, statement, asts.first(), out);
+    }
 }
 
-/// Lower the statement to the model's IR and keep it.
-fn push_lowered(ctx: &Ctx<'_>, mut statement: Statement, out: &mut Local) {
-    statement.parsed = statement.ast.is_some();
-    let plain_columns = matches!(statement.origin, Origin::TopLevel);
-    statement.ir = Some(Box::new(crate::model::lower::lower(
-        &statement,
-        ctx.file_id,
-        plain_columns,
-    )));
+/// Lower the statement (from `ast`, else its own kept AST) to the model's IR and keep it.
+fn push_lowered(
+    ctx: &Ctx<'_>,
+    mut statement: Statement,
+    ast: Option<&sqlparser::ast::Statement>,
+    out: &mut Local,
+) {
+    let ir = {
+        let ast = ast.or(statement.ast.as_deref());
+        statement.parsed = ast.is_some();
+        let plain_columns = matches!(statement.origin, Origin::TopLevel);
+        crate::model::lower::lower_ast(&statement, ast, ctx.file_id, plain_columns)
+    };
+    statement.ir = Some(Box::new(ir));
     keep(ctx, statement, out);
 }
 
