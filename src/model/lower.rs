@@ -1213,7 +1213,7 @@ fn recovered_name(text: &str, span: Span) -> ObjName {
 
 fn finish(cur: &mut String, quoted: bool) -> Name {
     let s = std::mem::take(cur);
-    (truncate_ident(Name::from(if quoted { s } else { s.to_ascii_lowercase() })).to_string()).into()
+    truncate_ident(Name::from(if quoted { s } else { s.to_ascii_lowercase() }))
 }
 
 fn action(a: Option<&ReferentialAction>) -> String {

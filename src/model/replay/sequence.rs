@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 
 use super::{Replayer, written};
-use crate::model::catalog::{QualifiedName, RelationKind, Sequence, Table};
+use crate::model::catalog::{Name, QualifiedName, RelationKind, Sequence, Table};
 use crate::model::ir::{
     AlterSequenceDef, ObjName, OwnedBy, SequenceAction, SequenceOption, SequenceOptionKind,
 };
@@ -266,7 +266,7 @@ impl Replayer<'_> {
             ObjectKey::Sequence { name: qn.clone() },
             EventAction::Renamed {
                 from: qn.name.clone(),
-                to: to.to_owned().into(),
+                to: Name::from(to),
             },
             span,
         );
@@ -276,7 +276,7 @@ impl Replayer<'_> {
         if !self.schema_exists(schema) {
             self.error(
                 ProblemKind::MissingSchema {
-                    name: schema.to_owned().into(),
+                    name: Name::from(schema),
                 },
                 span,
             );
