@@ -343,11 +343,8 @@ fn id_like(ty: &str) -> bool {
 /// The single-column primary key (or `id`) of a table.
 fn key_column(t: &Table) -> Option<String> {
     match &t.primary_key {
-        Some(k) if k.columns.len() == 1 => k.columns.first().cloned().map(|n| n.to_string()),
-        _ => t
-            .column("id")
-            .map(|c| c.name.clone())
-            .map(|n| n.to_string()),
+        Some(k) if k.columns.len() == 1 => k.columns.first().map(ToString::to_string),
+        _ => t.column("id").map(|c| c.name.to_string()),
     }
 }
 

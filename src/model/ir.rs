@@ -300,7 +300,7 @@ pub enum OwnedBy {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
     CreateSchema {
-        name: String,
+        name: Name,
         if_not_exists: bool,
         span: Span,
     },

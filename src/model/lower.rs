@@ -306,7 +306,7 @@ impl<'a> Lowerer<'a> {
                     SchemaName::UnnamedAuthorization(i) => (fold_ident(i), self.ident_span(i)),
                 };
                 Change::CreateSchema {
-                    name: name.to_string(),
+                    name,
                     if_not_exists: *if_not_exists,
                     span,
                 }

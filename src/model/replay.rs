@@ -137,7 +137,7 @@ enum Undo {
     Annotations(QualifiedName, Box<Annotations>),
     Index(QualifiedName, Option<Index>),
     Type(QualifiedName, Option<TypeDef>),
-    Schema(String, Option<Span>),
+    Schema(Name, Option<Span>),
     Sequence(QualifiedName, Option<Sequence>),
     Function(QualifiedName, Option<Span>),
     Extension(String, bool),
@@ -435,7 +435,7 @@ impl<'s> Replayer<'s> {
                     };
                 }
                 Undo::Type(k, v) => restore(&mut self.cat.types, k, v),
-                Undo::Schema(k, v) => restore(&mut self.cat.schemas, k.into(), v),
+                Undo::Schema(k, v) => restore(&mut self.cat.schemas, k, v),
                 Undo::Sequence(k, v) => {
                     match v {
                         Some(s) => self.cat.insert_sequence(k, s),
@@ -656,13 +656,13 @@ impl<'s> Replayer<'s> {
     }
 
     /// Schema an unqualified CREATE puts its object in.
-    fn creation_schema(&mut self, name: &ObjName) -> Option<String> {
+    fn creation_schema(&mut self, name: &ObjName) -> Option<Name> {
         if let Some(s) = &name.schema {
             if !self.schema_exists(s) {
                 self.error(ProblemKind::MissingSchema { name: s.clone() }, name.span);
                 return None;
             }
-            return Some(s.to_string());
+            return Some(s.clone());
         }
         let found = self
             .path_schemas()
@@ -671,7 +671,7 @@ impl<'s> Replayer<'s> {
         if found.is_none() {
             self.error(ProblemKind::NoSchemaSelected, name.span);
         }
-        found.map(|n| n.to_string())
+        found
     }
 
     fn assumed(&self, qn: &QualifiedName) -> bool {
@@ -725,7 +725,7 @@ impl<'s> Replayer<'s> {
                 self.error(
                     ProblemKind::MissingRelation {
                         name: qn,
-                        written: written.into(),
+                        written,
                         context,
                     },
                     name.span,
@@ -826,7 +826,7 @@ impl<'s> Replayer<'s> {
         self.error(
             ProblemKind::MissingType {
                 name,
-                written: written(user).into(),
+                written: written(user),
             },
             user.span,
         );
@@ -858,27 +858,18 @@ impl<'s> Replayer<'s> {
                 if_not_exists,
                 span,
             } => {
-                if self.cat.schemas.contains_key(name.as_str()) {
+                if self.cat.schemas.contains_key(name) {
                     if *if_not_exists {
                         self.event(
-                            ObjectKey::Schema {
-                                name: name.as_str().into(),
-                            },
+                            ObjectKey::Schema { name: name.clone() },
                             EventAction::SkippedExisting,
                             *span,
                         );
                     } else {
-                        let existing = self
-                            .cat
-                            .schemas
-                            .get(name.as_str())
-                            .copied()
-                            .unwrap_or_default();
+                        let existing = self.cat.schemas.get(name).copied().unwrap_or_default();
                         self.error(
                             ProblemKind::DuplicateObject {
-                                object: ObjectKey::Schema {
-                                    name: name.as_str().into(),
-                                },
+                                object: ObjectKey::Schema { name: name.clone() },
                                 existing,
                             },
                             *span,
@@ -886,11 +877,9 @@ impl<'s> Replayer<'s> {
                     }
                 } else {
                     self.journal.push(Undo::Schema(name.clone(), None));
-                    self.cat.schemas.insert(name.as_str().into(), *span);
+                    self.cat.schemas.insert(name.clone(), *span);
                     self.event(
-                        ObjectKey::Schema {
-                            name: name.as_str().into(),
-                        },
+                        ObjectKey::Schema { name: name.clone() },
                         EventAction::Created,
                         *span,
                     );
@@ -2027,7 +2016,7 @@ impl<'s> Replayer<'s> {
                     self.error(
                         ProblemKind::MissingRelation {
                             name: qn,
-                            written: written(table).into(),
+                            written: written(table),
                             context: RefContext::Alter,
                         },
                         table.span,
@@ -2672,7 +2661,7 @@ impl<'s> Replayer<'s> {
                             self.error(
                                 ProblemKind::MissingRelation {
                                     name: qn,
-                                    written: written(name).into(),
+                                    written: written(name),
                                     context: RefContext::Drop,
                                 },
                                 name.span,
@@ -2746,7 +2735,7 @@ impl<'s> Replayer<'s> {
                         self.error(
                             ProblemKind::MissingType {
                                 name: qn,
-                                written: written(name).into(),
+                                written: written(name),
                             },
                             name.span,
                         );
@@ -2848,7 +2837,7 @@ impl<'s> Replayer<'s> {
                     self.remove_sequence(&q);
                 }
                 let old = self.cat.schemas.remove(&s);
-                self.journal.push(Undo::Schema(s.to_string(), old));
+                self.journal.push(Undo::Schema(s.clone(), old));
                 self.event(
                     ObjectKey::Schema { name: s },
                     EventAction::Dropped,
@@ -2868,7 +2857,7 @@ impl<'s> Replayer<'s> {
                             self.error(
                                 ProblemKind::MissingRelation {
                                     name: qn,
-                                    written: written(name).into(),
+                                    written: written(name),
                                     context: RefContext::Drop,
                                 },
                                 name.span,
@@ -3112,7 +3101,7 @@ impl<'s> Replayer<'s> {
             self.error(
                 ProblemKind::MissingType {
                     name: qn,
-                    written: written(name).into(),
+                    written: written(name),
                 },
                 name.span,
             );
@@ -3211,7 +3200,7 @@ impl<'s> Replayer<'s> {
             self.error(
                 ProblemKind::MissingType {
                     name: qn,
-                    written: written(name).into(),
+                    written: written(name),
                 },
                 name.span,
             );
@@ -3365,10 +3354,10 @@ fn type_display(qn: &QualifiedName) -> String {
 }
 
 /// A name as the user wrote it (folded), for messages.
-fn written(n: &ObjName) -> String {
+fn written(n: &ObjName) -> Name {
     match &n.schema {
-        Some(s) => format!("{s}.{}", n.name),
-        None => n.name.to_string(),
+        Some(s) => compact_str::format_compact!("{s}.{}", n.name),
+        None => n.name.clone(),
     }
 }
 

@@ -47,7 +47,7 @@ impl Replayer<'_> {
                 self.error(
                     ProblemKind::MissingRelation {
                         name: self.default_name(name),
-                        written: written(name).into(),
+                        written: written(name),
                         context: RefContext::Alter,
                     },
                     name.span,
