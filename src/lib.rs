@@ -32,9 +32,8 @@ pub struct Settings {
     pub model: model::ModelSettings,
     /// Glob patterns of files to leave out.
     pub ignore: Vec<String>,
-    /// Keep every statement's lowered IR in [`Analysis::parsed`] after replay (the order
-    /// planner reads it); otherwise it is dropped file by file during replay.
-    pub keep_ir: bool,
+    /// What of each file's parse stays in [`Analysis::parsed`] after replay.
+    pub retain: model::Retain,
 }
 
 /// The result of the pipeline up to the model.
@@ -58,7 +57,7 @@ pub fn analyze(settings: &Settings) -> Result<Analysis, source::SourceError> {
     }
     // Replay follows the parser file by file instead of waiting for every file.
     let (parsed, model) = parse::parse_all_while(&project, &settings.replacements, |parsed| {
-        model::build_with(&project, parsed, &settings.model, settings.keep_ir)
+        model::build_with(&project, parsed, &settings.model, settings.retain)
     });
     Ok(Analysis {
         project,

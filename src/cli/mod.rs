@@ -341,7 +341,7 @@ pub fn resolve(input: &InputArgs, cwd: &Path) -> Result<Resolved, CliError> {
             replacements,
             model,
             ignore,
-            keep_ir: false,
+            retain: crate::model::Retain::Reports,
         },
         config,
     })

@@ -35,9 +35,9 @@ impl Model {
         {
             match &e.action {
                 EventAction::Dropped => last_gone = Some(Why::Dropped { at: e.span }),
-                EventAction::Renamed { to, .. } => {
+                EventAction::Renamed(r) => {
                     last_gone = Some(Why::Renamed {
-                        to: to.to_string(),
+                        to: r.to.to_string(),
                         at: e.span,
                     })
                 }
@@ -132,9 +132,9 @@ fn apply_relation_event(e: &Event, live: &mut BTreeSet<QualifiedName>) {
             EventAction::Dropped => {
                 live.remove(name);
             }
-            EventAction::Renamed { to, .. } => {
+            EventAction::Renamed(r) => {
                 live.remove(name);
-                live.insert(QualifiedName::new(name.schema.clone(), to.clone()));
+                live.insert(QualifiedName::new(name.schema.clone(), r.to.clone()));
             }
             _ => {}
         }

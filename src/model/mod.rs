@@ -51,6 +51,20 @@ impl Default for ModelSettings {
     }
 }
 
+/// What of each file's parse stays in [`crate::Analysis::parsed`] once the file is replayed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Retain {
+    /// Every statement with its lowered IR (the order planner reads the IR again).
+    Ir,
+    /// Every statement (span, origin), without its IR.
+    #[default]
+    Statements,
+    /// What reports need: diagnostics, ignore comments, and the statements of the files that
+    /// have ignore comments (which statement an ignore covers). `check` and `model` keep no
+    /// more, so memory follows the schema, not the statements.
+    Reports,
+}
+
 /// One statement in apply order.
 #[derive(Debug, Clone, Serialize)]
 pub struct StatementInfo {
@@ -87,13 +101,25 @@ pub enum EventAction {
     Altered {
         what: Name,
     },
-    Renamed {
-        from: Name,
-        to: Name,
-    },
+    /// Boxed: renames are rare, and the history holds one action per event.
+    Renamed(Box<Rename>),
     Dropped,
     /// `CREATE ... IF NOT EXISTS` found the object and did nothing.
     SkippedExisting,
+}
+
+/// The names of a rename ([`EventAction::Renamed`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rename {
+    pub from: Name,
+    pub to: Name,
+}
+
+impl EventAction {
+    #[must_use]
+    pub fn renamed(from: Name, to: Name) -> Self {
+        Self::Renamed(Box::new(Rename { from, to }))
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -25,7 +25,7 @@ use super::ir::{
 use super::names::{choose_name, columns_addition};
 use super::pgtype::{FkCompat, fk_compatible};
 use super::{
-    Event, EventAction, Model, ModelSettings, ObjectKey, Problem, ProblemKind, RefContext,
+    Event, EventAction, Model, ModelSettings, ObjectKey, Problem, ProblemKind, RefContext, Retain,
     StatementInfo, Use,
 };
 use crate::parse::{Origin, ParsedFile};
@@ -83,16 +83,17 @@ pub fn build(project: &Project, parsed: &[ParsedFile], settings: &ModelSettings)
 
 /// [`build`], taking each applied file's parse from `parsed_file` in apply order; the call may
 /// block until that file is parsed, so replay runs while later files are still being parsed.
-/// Unless `keep_ir`, each statement's lowered IR is dropped once its file is replayed (only
-/// the order planner reads it again), so memory follows the schema, not the statements.
+/// Once a file is replayed, only what `retain` asks for stays in its parse (see [`Retain`]).
 pub fn build_with<G: std::ops::DerefMut<Target = ParsedFile>>(
     project: &Project,
     parsed_file: impl Fn(usize) -> Option<G>,
     settings: &ModelSettings,
-    keep_ir: bool,
+    retain: Retain,
 ) -> Model {
-    replay(project, settings, parsed_file, |mut pf| {
-        if !keep_ir {
+    replay(project, settings, parsed_file, |mut pf| match retain {
+        Retain::Ir => {}
+        Retain::Reports if pf.ignores.is_empty() => pf.statements = Vec::new(),
+        Retain::Statements | Retain::Reports => {
             for s in &mut pf.statements {
                 s.ir = None;
             }
@@ -2259,10 +2260,7 @@ impl<'s> Replayer<'s> {
                         table: qn.clone(),
                         column: from.name.clone(),
                     },
-                    EventAction::Renamed {
-                        from: from.name.clone(),
-                        to: to.name.clone(),
-                    },
+                    EventAction::renamed(from.name.clone(), to.name.clone()),
                     from.span,
                 );
             }
@@ -2495,10 +2493,7 @@ impl<'s> Replayer<'s> {
                         table: qn.clone(),
                         name: from.clone(),
                     },
-                    EventAction::Renamed {
-                        from: from.clone(),
-                        to: to.clone(),
-                    },
+                    EventAction::renamed(from.clone(), to.clone()),
                     *span,
                 );
             }
@@ -2639,10 +2634,7 @@ impl<'s> Replayer<'s> {
         }
         self.event(
             ObjectKey::Relation { name: qn.clone() },
-            EventAction::Renamed {
-                from: qn.name.clone(),
-                to: new_qn.name.clone(),
-            },
+            EventAction::renamed(qn.name.clone(), new_qn.name.clone()),
             new.span,
         );
         Some(new_qn)

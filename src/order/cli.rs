@@ -70,7 +70,7 @@ fn planned(
     cwd: &Path,
 ) -> Result<(crate::cli::Resolved, &'static crate::Analysis, super::Plan), CliError> {
     let mut resolved = resolve(input, cwd)?;
-    resolved.settings.keep_ir = true;
+    resolved.settings.retain = crate::model::Retain::Ir;
     let analysis = crate::cli::analyze_for_exit(&resolved.settings)?;
     let plan = super::plan(analysis, &resolved.settings);
     Ok((resolved, analysis, plan))

@@ -228,7 +228,7 @@ pub fn dependencies(analysis: &Analysis) -> Vec<Dep> {
     }
     // 4. Drops and renames stay after the uses before them.
     for e in &model.events {
-        if !matches!(e.action, EventAction::Dropped | EventAction::Renamed { .. }) {
+        if !matches!(e.action, EventAction::Dropped | EventAction::Renamed(_)) {
             continue;
         }
         let Some(dropper) = file_of(e.seq) else {

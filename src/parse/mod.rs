@@ -602,12 +602,14 @@ fn push_lowered(
     keep(ctx, statement, out);
 }
 
-/// Keep a statement that has its IR: its AST and its text copy are dropped (unless the caller
-/// keeps the AST), so memory follows the IR, not sqlparser's trees or the input twice.
+/// Keep a statement that has its IR: its AST, its text copy and the offset map of that copy
+/// are dropped (unless the caller keeps the AST), so memory follows the IR, not sqlparser's
+/// trees or the input twice.
 fn keep(ctx: &Ctx<'_>, mut statement: Statement, out: &mut Local) {
     if !ctx.keep_ast {
         statement.ast = None;
         statement.text = String::new();
+        statement.offsets = OffsetMap::default();
     }
     out.statements.push(statement);
 }

@@ -1,11 +1,9 @@
 //! unindexed-foreign-key — see rules/unindexed-foreign-key.md
 
-use std::collections::BTreeSet;
-
 use super::{Category, Context, Rule, RuleMeta};
 use crate::diag::{Finding, Label, Severity};
 use crate::model::catalog::quote_ident;
-use crate::model::{ForeignKey, Table};
+use crate::model::{ForeignKey, Name, Table};
 
 pub static META: RuleMeta = RuleMeta {
     name: "unindexed-foreign-key",
@@ -20,29 +18,30 @@ pub struct UnindexedForeignKey;
 /// Does some full btree index (or the PK / a UNIQUE key) start with exactly these columns,
 /// in any order?
 fn covered(ctx: &Context<'_>, t: &Table, fk: &ForeignKey) -> bool {
-    let want: BTreeSet<&str> = fk.columns.iter().map(|c| c.as_str()).collect();
-    let n = fk.columns.len();
-    let leads = |cols: &[&str]| {
-        cols.len() >= n && cols.iter().take(n).copied().collect::<BTreeSet<_>>() == want
+    let keys = t.primary_key.iter().chain(&t.uniques);
+    keys.into_iter()
+        .any(|k| leads(&k.columns, |c| Some(c.as_str()), &fk.columns))
+        || ctx
+            .analysis
+            .model
+            .catalog
+            .indexes_on(&t.name)
+            .filter(|i| !i.partial && i.method == "btree")
+            .any(|i| leads(&i.columns, |c| c.as_deref(), &fk.columns))
+}
+
+/// Are the first `want.len()` of `cols` plain columns, the same set as `want`? (Without
+/// building sets: a rule runs this for every foreign key and index of the schema.)
+fn leads<T>(cols: &[T], name: impl Fn(&T) -> Option<&str>, want: &[Name]) -> bool {
+    let Some(prefix) = cols.get(..want.len()) else {
+        return false;
     };
-    let key_cols = t
-        .primary_key
+    prefix
         .iter()
-        .chain(&t.uniques)
-        .map(|k| k.columns.iter().map(|c| c.as_str()).collect::<Vec<_>>());
-    let index_cols = ctx
-        .analysis
-        .model
-        .catalog
-        .indexes_on(&t.name)
-        .filter(|i| !i.partial && i.method == "btree")
-        .map(|i| {
-            i.columns
-                .iter()
-                .map_while(|c| c.as_deref())
-                .collect::<Vec<_>>()
-        });
-    key_cols.chain(index_cols).any(|c| leads(&c))
+        .all(|c| name(c).is_some_and(|c| want.iter().any(|w| w == c)))
+        && want
+            .iter()
+            .all(|w| prefix.iter().any(|c| name(c) == Some(w.as_str())))
 }
 
 fn finding(t: &Table, fk: &ForeignKey) -> Finding {

@@ -264,10 +264,7 @@ impl Replayer<'_> {
         self.put_sequence(new_qn, seq);
         self.event(
             ObjectKey::Sequence { name: qn.clone() },
-            EventAction::Renamed {
-                from: qn.name.clone(),
-                to: Name::from(to),
-            },
+            EventAction::renamed(qn.name.clone(), Name::from(to)),
             span,
         );
     }
