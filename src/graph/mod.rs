@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
 
-use crate::model::{Model, ProblemKind, QualifiedName, RefContext};
+use crate::model::{Model, Name, ProblemKind, QualifiedName, RefContext};
 use crate::span::Span;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -51,9 +51,9 @@ pub enum EdgeKind {
 pub struct Edge {
     pub kind: EdgeKind,
     /// FK constraint name, or the column for implied edges, or the context for dangling ones.
-    pub label: String,
-    pub columns: Vec<String>,
-    pub target_columns: Vec<String>,
+    pub label: Name,
+    pub columns: Vec<Name>,
+    pub target_columns: Vec<Name>,
     pub span: Span,
 }
 
@@ -115,9 +115,9 @@ impl SchemaGraph {
                         to,
                         Edge {
                             kind: EdgeKind::Declared,
-                            label: fk.name.to_string(),
-                            columns: crate::model::catalog::strings(&fk.columns),
-                            target_columns: crate::model::catalog::strings(&fk.target_columns),
+                            label: fk.name.clone(),
+                            columns: fk.columns.clone(),
+                            target_columns: fk.target_columns.clone(),
                             span: fk.origin,
                         },
                     );
@@ -131,9 +131,9 @@ impl SchemaGraph {
                     to,
                     Edge {
                         kind: EdgeKind::Implied,
-                        label: imp.column.clone(),
-                        columns: vec![imp.column.clone()],
-                        target_columns: vec![imp.target_column.clone()],
+                        label: imp.column.as_str().into(),
+                        columns: vec![imp.column.as_str().into()],
+                        target_columns: vec![imp.target_column.as_str().into()],
                         span: imp.column_span,
                     },
                 );
@@ -154,7 +154,7 @@ impl SchemaGraph {
                         to,
                         Edge {
                             kind: EdgeKind::Dangling,
-                            label: ctx.describe().to_string(),
+                            label: ctx.describe().into(),
                             columns: Vec::new(),
                             target_columns: Vec::new(),
                             span: *span,
@@ -202,17 +202,17 @@ impl SchemaGraph {
     /// table referencing itself is NOT a cycle worth reporting). Each sorted; list sorted.
     #[must_use]
     pub fn fk_cycles(&self) -> Vec<Vec<QualifiedName>> {
-        let declared = self.graph.filter_map(
-            |_, n| Some(n.clone()),
-            |_, e| (e.kind == EdgeKind::Declared).then(|| e.clone()),
-        );
+        // A view of the declared edges, not a copy of the graph.
+        let declared = petgraph::visit::EdgeFiltered::from_fn(&self.graph, |e| {
+            e.weight().kind == EdgeKind::Declared
+        });
         let mut out: Vec<Vec<QualifiedName>> = petgraph::algo::tarjan_scc(&declared)
             .into_iter()
             .filter(|c| c.len() > 1)
             .map(|c| {
                 let mut names: Vec<QualifiedName> = c
                     .iter()
-                    .filter_map(|ix| declared.node_weight(*ix))
+                    .filter_map(|ix| self.graph.node_weight(*ix))
                     .map(|n| n.name().clone())
                     .collect();
                 names.sort();

@@ -274,7 +274,7 @@ fn migration_title(name: &str) -> String {
 }
 
 /// Are `cols` covered exactly by a PK, UNIQUE constraint or non-partial unique index?
-fn unique_columns(analysis: &Analysis, t: &Table, cols: &[String]) -> bool {
+fn unique_columns(analysis: &Analysis, t: &Table, cols: &[crate::model::Name]) -> bool {
     let want: BTreeSet<&str> = cols.iter().map(|c| c.as_str()).collect();
     if want.is_empty() {
         return false;
@@ -534,15 +534,15 @@ impl DiagramView {
             let label = match kind {
                 EdgeView::Declared => e.columns.join(", "),
                 EdgeView::Implied => format!("implied: {}", e.columns.join(", ")),
-                EdgeView::Dangling => e.label.clone(),
+                EdgeView::Dangling => e.label.to_string(),
             };
             edges.push(Relationship {
                 from: from.clone(),
                 to: to.clone(),
                 kind,
                 label,
-                columns: e.columns.clone(),
-                target_columns: e.target_columns.clone(),
+                columns: crate::model::catalog::strings(&e.columns),
+                target_columns: crate::model::catalog::strings(&e.target_columns),
                 one_to_one,
                 optional,
                 place: place(analysis, e.span),

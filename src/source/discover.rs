@@ -354,18 +354,23 @@ fn read_text(path: &Path) -> (String, Option<DiagKind>) {
             );
         }
     };
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    if let Some(offset) = memchr::memchr(0, body) {
+    let mut bytes = bytes;
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    if let Some(offset) = memchr::memchr(0, &bytes) {
         return (String::new(), Some(DiagKind::Binary { offset }));
     }
-    match std::str::from_utf8(body) {
-        Ok(text) => (text.to_owned(), None),
-        Err(e) => (
-            String::from_utf8_lossy(body).into_owned(),
-            Some(DiagKind::InvalidUtf8 {
-                offset: e.valid_up_to(),
-            }),
-        ),
+    // Valid UTF-8 (the usual case) becomes the text without a copy.
+    match String::from_utf8(bytes) {
+        Ok(text) => (text, None),
+        Err(e) => {
+            let offset = e.utf8_error().valid_up_to();
+            (
+                String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                Some(DiagKind::InvalidUtf8 { offset }),
+            )
+        }
     }
 }
 
