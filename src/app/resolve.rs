@@ -253,7 +253,7 @@ impl Resolver<'_> {
             tables: tables.iter().map(|t| t.name.clone()).collect(),
             written: format!("{qualifier}{}", c.name),
             column: c.name.to_string(),
-            at: self.q.file_offset(c.span.start),
+            at: self.q.file_offset(c.span.start()),
         };
         if !out.missing_columns.contains(&m) {
             out.missing_columns.push(m);
@@ -270,17 +270,17 @@ impl Resolver<'_> {
                 let inner = self
                     .q
                     .sql
-                    .get(span.start..span.end)
+                    .get(span.start()..span.end())
                     .and_then(|t| t.find(DUMMY_IDENT))
                     .unwrap_or(0);
-                out.dynamic.push(self.q.file_offset(span.start + inner));
+                out.dynamic.push(self.q.file_offset(span.start() + inner));
                 None
             }
             Lookup::Missing(name) => {
                 let m = MissingRef {
                     name,
                     written: written(rel),
-                    at: self.q.file_offset(rel.name.span.start),
+                    at: self.q.file_offset(rel.name.span.start()),
                 };
                 if !out.missing_relations.contains(&m) {
                     out.missing_relations.push(m);

@@ -455,7 +455,8 @@ fn check(
             .collect();
         let touched = |file: usize| is_changed.get(file).copied().unwrap_or(false);
         let before = findings.len();
-        findings.retain(|f| touched(f.span.file) || f.labels.iter().any(|l| touched(l.span.file)));
+        findings
+            .retain(|f| touched(f.span.file()) || f.labels.iter().any(|l| touched(l.span.file())));
         hidden += before - findings.len();
     }
     if let Some(path) = &args.baseline {

@@ -121,10 +121,10 @@ pub struct UnresolvedDoc {
 }
 
 fn origin(project: &Project, span: Span) -> OriginDoc {
-    match project.files.get(span.file) {
+    match project.files.get(span.file()) {
         Some(f) => OriginDoc {
             file: f.display.clone(),
-            line: f.lines.line_of(span.start),
+            line: f.lines.line_of(span.start()),
         },
         None => OriginDoc {
             file: String::new(),
@@ -259,8 +259,8 @@ pub fn document(project: &Project, model: &Model) -> ModelDoc {
                 ProblemKind::MissingSchema { name } => ("schema", name.to_string(), None),
                 _ => return None,
             };
-            let f = project.files.get(p.span.file)?;
-            let (line, column) = f.lines.line_col(&f.text, p.span.start);
+            let f = project.files.get(p.span.file())?;
+            let (line, column) = f.lines.line_col(&f.text, p.span.start());
             Some(UnresolvedDoc {
                 kind,
                 name,

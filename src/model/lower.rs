@@ -150,7 +150,7 @@ impl<'a> Lowerer<'a> {
         let span = match (parts.first(), parts.last()) {
             (Some(a), Some(b)) => {
                 let (sa, sb) = (self.ident_span(a), self.ident_span(b));
-                Span::new(self.file, sa.start, sb.end.max(sa.start))
+                Span::new(self.file, sa.start(), sb.end().max(sa.start()))
             }
             _ => self.stmt.span,
         };
@@ -185,7 +185,7 @@ impl<'a> Lowerer<'a> {
                 .stmt
                 .text
                 .find(t)
-                .map_or(self.stmt.span.start, |i| self.stmt.offsets.to_file(i));
+                .map_or(self.stmt.span.start(), |i| self.stmt.offsets.to_file(i));
             let span = Span::new(self.file, start, start + t.len());
             recovered_name(t, span)
         });
@@ -707,7 +707,11 @@ impl<'a> Lowerer<'a> {
         let target = self.obj(&fk.foreign_table);
         let columns: Vec<ColName> = fk.columns.iter().map(|c| self.col(c)).collect();
         let span = match columns.first() {
-            Some(c) => Span::new(self.file, c.span.start, target.span.end.max(c.span.start)),
+            Some(c) => Span::new(
+                self.file,
+                c.span.start(),
+                target.span.end().max(c.span.start()),
+            ),
             None => target.span,
         };
         ConstraintDef {

@@ -1210,7 +1210,7 @@ impl<'s> Replayer<'s> {
         });
         if !ok && !want.is_empty() {
             let span = match (cols.first(), cols.last()) {
-                (Some(a), Some(b)) => Span::new(a.span.file, a.span.start, b.span.end),
+                (Some(a), Some(b)) => Span::new(a.span.file(), a.span.start(), b.span.end()),
                 _ => self.stmt_span,
             };
             self.error(

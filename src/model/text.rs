@@ -42,8 +42,8 @@ pub fn write(out: &mut dyn Write, analysis: &Analysis) -> io::Result<()> {
         writeln!(out)?;
         let origin = project
             .files
-            .get(t.origin.file)
-            .map(|f| format!("{}:{}", f.display, f.lines.line_of(t.origin.start)))
+            .get(t.origin.file())
+            .map(|f| format!("{}:{}", f.display, f.lines.line_of(t.origin.start())))
             .unwrap_or_default();
         writeln!(out, "{} ({})  {origin}", t.name, t.kind.as_str())?;
         let w = t.columns.iter().map(|c| c.name.len()).max().unwrap_or(0);

@@ -166,7 +166,7 @@ pub fn dependencies(analysis: &Analysis) -> Vec<Dep> {
         let (Some(after), Some(def)) = (file_of(u.seq), u.defined_at) else {
             continue;
         };
-        push(def.file, after, DepKind::Uses, &u.object, u.span, def);
+        push(def.file(), after, DepKind::Uses, &u.object, u.span, def);
     }
     // 2. Failed uses: created later, or by a failing CREATE elsewhere.
     let intended = intended_creates(analysis);
@@ -176,14 +176,14 @@ pub fn dependencies(analysis: &Analysis) -> Vec<Dep> {
         };
         match model.why_missing(&object, p.seq) {
             Why::CreatedLater { at } => {
-                push(at.file, after, DepKind::CreatedLater, &object, p.span, at)
+                push(at.file(), after, DepKind::CreatedLater, &object, p.span, at)
             }
             Why::NeverCreated => {
                 if let ObjectKey::Relation { name } = &object
                     && let Some(i) = failing_create(&intended, name)
                 {
                     push(
-                        i.span.file,
+                        i.span.file(),
                         after,
                         DepKind::FailingCreate,
                         &object,
@@ -215,7 +215,7 @@ pub fn dependencies(analysis: &Analysis) -> Vec<Dep> {
         }
         if let (Some(&at), Some(after)) = (schema_created.get(schema.as_str()), file_of(e.seq)) {
             push(
-                at.file,
+                at.file(),
                 after,
                 DepKind::Schema,
                 &ObjectKey::Schema {

@@ -329,13 +329,13 @@ pub fn plan(analysis: &Analysis, settings: &Settings) -> Plan {
     for d in &project.diagnostics {
         match &d.kind {
             DiagKind::OutsideMainPath { main } => {
-                outside.push(d.span.file);
+                outside.push(d.span.file());
                 main_dir.get_or_insert_with(|| main.clone());
             }
             DiagKind::DuplicateVersion { version, other } => {
                 let g = dup_groups.entry(version.clone()).or_default();
                 g.insert(*other);
-                g.insert(d.span.file);
+                g.insert(d.span.file());
             }
             _ => {}
         }
@@ -573,7 +573,7 @@ fn missing_relations(planned: &Simulation, order: &[FileId]) -> Vec<Missing> {
         .into_iter()
         .filter_map(|(name, mut uses)| {
             uses.sort_by_key(|u| (u.0, u.1));
-            let first_file = uses.iter().map(|u| u.1.file).min_by_key(|f| pos(*f))?;
+            let first_file = uses.iter().map(|u| u.1.file()).min_by_key(|f| pos(*f))?;
             Some(Missing {
                 name,
                 used_at: uses.into_iter().map(|u| (u.1, u.2)).collect(),

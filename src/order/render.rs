@@ -15,8 +15,8 @@ use crate::span::{FileId, Span};
 pub const JSON_VERSION: u32 = 1;
 
 fn place(a: &Analysis, span: Span) -> String {
-    match a.project.file(span.file) {
-        Some(f) => format!("{}:{}", f.display, f.lines.line_of(span.start)),
+    match a.project.file(span.file()) {
+        Some(f) => format!("{}:{}", f.display, f.lines.line_of(span.start())),
         None => "?".into(),
     }
 }
@@ -84,7 +84,7 @@ fn needs_detail(plan: &Plan, a: &Analysis) -> Vec<Vec<(String, BTreeSet<String>)
             }
             if let Some(n) = new_pos {
                 for m in &plan.missing {
-                    if m.used_at.iter().any(|u| u.0.file == *file) {
+                    if m.used_at.iter().any(|u| u.0.file() == *file) {
                         by.entry(n).or_default().insert(m.name.to_string());
                     }
                 }
@@ -398,11 +398,11 @@ struct Loc {
 
 fn loc(a: &Analysis, span: Span) -> Loc {
     Loc {
-        file: display(a, span.file).to_owned(),
+        file: display(a, span.file()).to_owned(),
         line: a
             .project
-            .file(span.file)
-            .map_or(0, |f| f.lines.line_of(span.start)),
+            .file(span.file())
+            .map_or(0, |f| f.lines.line_of(span.start())),
     }
 }
 
@@ -633,7 +633,7 @@ pub fn json(out: &mut dyn Write, plan: &Plan, a: &Analysis) -> io::Result<()> {
                     .used_at
                     .iter()
                     .map(|(s, c)| JUse {
-                        file: display(a, s.file).to_owned(),
+                        file: display(a, s.file()).to_owned(),
                         line: loc(a, *s).line,
                         context: *c,
                     })
@@ -745,7 +745,7 @@ pub fn mermaid(out: &mut dyn Write, plan: &Plan, a: &Analysis) -> io::Result<()>
         let mut targets: BTreeSet<&String> = BTreeSet::new();
         for m in &plan.missing {
             for (s, _) in &m.used_at {
-                if let Some(id) = ids.get(&s.file) {
+                if let Some(id) = ids.get(&s.file()) {
                     targets.insert(id);
                 }
             }

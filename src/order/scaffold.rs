@@ -104,11 +104,11 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn place(&self, span: Span) -> String {
-        match self.a.project.file(span.file) {
+        match self.a.project.file(span.file()) {
             Some(f) => format!(
                 "{}:{}",
                 naming::split_path(&f.display).1,
-                f.lines.line_of(span.start)
+                f.lines.line_of(span.start())
             ),
             None => "?".into(),
         }

@@ -33,8 +33,8 @@ impl Simulation {
     /// A simulated span in original file ids (`None` for spans in an extra file).
     #[must_use]
     pub fn orig_span(&self, span: Span) -> Option<Span> {
-        self.orig(span.file)
-            .map(|f| Span::new(f, span.start, span.end))
+        self.orig(span.file())
+            .map(|f| Span::new(f, span.start(), span.end()))
     }
 }
 

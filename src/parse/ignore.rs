@@ -73,7 +73,7 @@ pub(crate) fn collect(
             file_wide,
         });
     }
-    out.sort_by_key(|i| (i.span.start, i.span.end));
+    out.sort_by_key(|i| (i.span.start(), i.span.end()));
     out
 }
 
@@ -83,17 +83,17 @@ fn attach(c: &Range<usize>, statements: &[Statement]) -> Option<usize> {
     let container = statements
         .iter()
         .enumerate()
-        .filter(|(_, s)| s.span.start <= c.start && c.end <= s.span.end)
-        .max_by_key(|(i, s)| (s.span.start, std::cmp::Reverse(s.span.end), *i))
+        .filter(|(_, s)| s.span.start() <= c.start && c.end <= s.span.end())
+        .max_by_key(|(i, s)| (s.span.start(), std::cmp::Reverse(s.span.end()), *i))
         .map(|(i, _)| i);
     let limit = container
         .and_then(|i| statements.get(i))
-        .map_or(usize::MAX, |s| s.span.end);
+        .map_or(usize::MAX, |s| s.span.end());
     let next = statements
         .iter()
         .enumerate()
-        .filter(|(_, s)| s.span.start >= c.end && s.span.end <= limit)
-        .min_by_key(|(i, s)| (s.span.start, *i))
+        .filter(|(_, s)| s.span.start() >= c.end && s.span.end() <= limit)
+        .min_by_key(|(i, s)| (s.span.start(), *i))
         .map(|(i, _)| i);
     next.or(container)
 }

@@ -222,7 +222,7 @@ impl Positions<'_> {
         }
         let start = self.file_offset(s.start.line, s.start.column);
         let end = self.file_offset(s.end.line, s.end.column).max(start);
-        Some(Span::new(self.stmt.span.file, start, end))
+        Some(Span::new(self.stmt.span.file(), start, end))
     }
 
     /// Byte offset in the statement text of sqlparser's (line, column).

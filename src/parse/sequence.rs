@@ -394,7 +394,7 @@ mod tests {
         assert!(d.if_exists);
         assert_eq!(d.name.schema.as_deref(), Some("app"));
         assert_eq!(d.name.name, "T_id\"seq");
-        assert_eq!((d.name.span.start, d.name.span.end), (25, 40));
+        assert_eq!((d.name.span.start(), d.name.span.end()), (25, 40));
         let d = read("ALTER SEQUENCE if RESTART").unwrap();
         assert!(!d.if_exists);
         assert_eq!(d.name.name, "if");
@@ -472,8 +472,8 @@ mod tests {
             ),
             (Some("app"), "t", "id")
         );
-        assert_eq!((table.span.start, table.span.end), (37, 42));
-        assert_eq!((column.span.start, column.span.end), (43, 45));
+        assert_eq!((table.span.start(), table.span.end()), (37, 42));
+        assert_eq!((column.span.start(), column.span.end()), (43, 45));
         let o = options("ALTER SEQUENCE s OWNED BY \"T\".\"Id\"");
         let [K::OwnedBy(OwnedBy::Column { table, column })] = o.as_slice() else {
             panic!("{o:?}");

@@ -29,7 +29,7 @@ fn parse(text: &str) -> ParsedFile {
 }
 
 fn slice<'a>(text: &'a str, s: &Span) -> &'a str {
-    &text[s.start..s.end]
+    &text[s.start()..s.end()]
 }
 
 fn unparsable(p: &ParsedFile) -> Vec<(&str, bool, Option<&str>)> {
@@ -67,7 +67,7 @@ fn statements_get_exact_spans_and_asts() {
     assert!(
         p.statements
             .iter()
-            .all(|s| s.ast.is_some() && s.origin == Origin::TopLevel && s.span.file == 3)
+            .all(|s| s.ast.is_some() && s.origin == Origin::TopLevel && s.span.file() == 3)
     );
     assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
 }
@@ -85,7 +85,7 @@ fn sqlparser_locations_map_to_file_offsets_with_crlf_and_multibyte() {
     assert_eq!(slice(t, &got), "\"café\".\"naïve\"");
     assert_eq!(s.file_span(sqlparser::tokenizer::Span::empty()), None);
     // out of range positions clamp instead of panicking
-    assert_eq!(s.file_offset(99, 1), s.span.end);
+    assert_eq!(s.file_offset(99, 1), s.span.end());
     assert_eq!(s.file_offset(1, 999), t.find("\r\n  \"").unwrap_or(0) + 1);
 }
 
@@ -285,7 +285,7 @@ fn bad_sql_inside_do_is_unparsable_and_relevant() {
     assert!(u[0].1);
     assert_eq!(u[0].2, Some("ALTER TABLE x"));
     assert_eq!(p.statements.len(), 2);
-    assert_eq!(p.diagnostics[0].span.start, t.find("ALTER").unwrap_or(0));
+    assert_eq!(p.diagnostics[0].span.start(), t.find("ALTER").unwrap_or(0));
 }
 
 #[test]
@@ -357,7 +357,7 @@ fn unterminated_input_is_one_diagnostic_at_its_start() {
             what: "single-quoted string".into()
         }
     );
-    assert_eq!(p.diagnostics[0].span.start, 22);
+    assert_eq!(p.diagnostics[0].span.start(), 22);
     assert_eq!(
         p.statements[0]
             .recovered
@@ -483,7 +483,7 @@ fn invalid_utf8_and_binary_garbage() {
     let text = String::from_utf8_lossy(&bytes).into_owned();
     let p = parse(&text);
     for s in &p.statements {
-        assert!(text.get(s.span.start..s.span.end).is_some());
+        assert!(text.get(s.span.start()..s.span.end()).is_some());
     }
     let lossy =
         String::from_utf8_lossy(b"CREATE TABLE \xff\xfe (a int); SELECT '\xc3';").into_owned();

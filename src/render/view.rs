@@ -231,10 +231,10 @@ pub enum FilterError {
 }
 
 fn place(analysis: &Analysis, span: Span) -> Option<Place> {
-    let f = analysis.project.files.get(span.file)?;
+    let f = analysis.project.files.get(span.file())?;
     Some(Place {
         file: f.display.clone(),
-        line: f.lines.line_of(span.start),
+        line: f.lines.line_of(span.start()),
     })
 }
 
@@ -248,9 +248,9 @@ fn finding_view(analysis: &Analysis, f: &Finding) -> FindingView {
 }
 
 fn within(outer: Span, inner: Span) -> bool {
-    outer.file == inner.file
-        && outer.start <= inner.start
-        && inner.start < outer.end.max(outer.start + 1)
+    outer.file() == inner.file()
+        && outer.start() <= inner.start()
+        && inner.start() < outer.end().max(outer.start() + 1)
 }
 
 /// All spans that belong to a table's definition.
@@ -350,7 +350,7 @@ impl DiagramView {
                     relations_after: after.get(&fid).cloned().unwrap_or_default(),
                     errors: findings
                         .iter()
-                        .filter(|x| x.span.file == fid && x.severity == Severity::Error)
+                        .filter(|x| x.span.file() == fid && x.severity == Severity::Error)
                         .count(),
                     rejected: analysis
                         .model
@@ -415,7 +415,7 @@ impl DiagramView {
                 kind: t.kind,
                 columns,
                 origin: place(analysis, t.origin),
-                migration: mig_of_file.get(&t.origin.file).copied(),
+                migration: mig_of_file.get(&t.origin.file()).copied(),
                 comment: t.comment.clone(),
                 findings: Vec::new(),
                 collapsed: None,
@@ -607,7 +607,13 @@ impl DiagramView {
         let mut by_origin: Vec<(usize, Span, QualifiedName)> = catalog
             .tables
             .values()
-            .filter_map(|t| Some((*mig_of_file.get(&t.origin.file)?, t.origin, t.name.clone())))
+            .filter_map(|t| {
+                Some((
+                    *mig_of_file.get(&t.origin.file())?,
+                    t.origin,
+                    t.name.clone(),
+                ))
+            })
             .collect();
         by_origin.sort();
         for (m, _, name) in by_origin {

@@ -90,7 +90,7 @@ impl Baseline {
                 fingerprint: f.fingerprint.clone(),
                 rule: f.rule.to_owned(),
                 file: files
-                    .get(f.span.file)
+                    .get(f.span.file())
                     .map_or(super::UNKNOWN_FILE, |file| file.display)
                     .to_owned(),
                 message: f.message.clone(),

@@ -143,13 +143,13 @@ fn prepare<'a>(
     finding: &'a Finding,
 ) -> Rendered<'a> {
     let file = input.file(finding.span);
-    let text = texts.get(finding.span.file).map(AsRef::as_ref);
+    let text = texts.get(finding.span.file()).map(AsRef::as_ref);
     let mut labels = Vec::new();
     let mut notes = Vec::new();
     if let Some(file) = file {
         labels.push(LabeledSpan::new_primary_with_span(
             None,
-            source_span(file.text, finding.span.start, finding.span.end),
+            source_span(file.text, finding.span.start(), finding.span.end()),
         ));
     } else {
         let p = input.position(finding.span);
@@ -157,10 +157,10 @@ fn prepare<'a>(
     }
     for label in &finding.labels {
         match file {
-            Some(file) if label.span.file == finding.span.file => {
+            Some(file) if label.span.file() == finding.span.file() => {
                 labels.push(LabeledSpan::new_with_span(
                     Some(label.message.clone()),
-                    source_span(file.text, label.span.start, label.span.end),
+                    source_span(file.text, label.span.start(), label.span.end()),
                 ));
             }
             _ => {

@@ -189,8 +189,8 @@ pub(crate) const UNKNOWN_FILE: &str = "<unknown>";
 
 impl ReportFile<'_> {
     fn position(&self, span: Span) -> Position<'_> {
-        let (line, column) = self.lines.line_col(self.text, span.start);
-        let (end_line, end_column) = self.lines.line_col(self.text, span.end.max(span.start));
+        let (line, column) = self.lines.line_col(self.text, span.start());
+        let (end_line, end_column) = self.lines.line_col(self.text, span.end().max(span.start()));
         Position {
             file: self.display,
             line,
@@ -203,11 +203,11 @@ impl ReportFile<'_> {
 
 impl<'a> ReportInput<'a> {
     pub(crate) fn file(&self, span: Span) -> Option<&'a ReportFile<'a>> {
-        self.files.get(span.file)
+        self.files.get(span.file())
     }
 
     pub(crate) fn position(&self, span: Span) -> Position<'a> {
-        match self.files.get(span.file) {
+        match self.files.get(span.file()) {
             Some(f) => f.position(span),
             None => Position {
                 file: UNKNOWN_FILE,

@@ -27,7 +27,7 @@ pub(crate) fn finding(
         message,
         help,
         labels,
-        fingerprint: format!("{}:{}:{}", meta.name, object, ctx.file_name(span.file)),
+        fingerprint: format!("{}:{}:{}", meta.name, object, ctx.file_name(span.file())),
     }
 }
 
@@ -116,8 +116,8 @@ pub(crate) fn statement_head(ctx: &Context<'_>, span: Span) -> String {
         .analysis
         .project
         .files
-        .get(span.file)
-        .and_then(|f| f.text.get(span.start..span.end))
+        .get(span.file())
+        .and_then(|f| f.text.get(span.start()..span.end()))
         .unwrap_or_default();
     let mut head = String::new();
     for word in text.split_whitespace() {

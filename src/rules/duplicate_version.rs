@@ -25,7 +25,7 @@ fn build(ctx: &Context<'_>, d: &Diagnostic, version: &str, other: FileId) -> Fin
         format!(
             "version {version} is used twice: {} and {}; migration tools refuse the second or apply them in an arbitrary order",
             ctx.file_name(other),
-            ctx.file_name(d.span.file)
+            ctx.file_name(d.span.file())
         ),
         Some(
             "renumber one of them to a version after the last applied one (`ogel-schema order` plans it)"

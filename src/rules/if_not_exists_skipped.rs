@@ -53,7 +53,7 @@ fn finding(
             span: existing,
             message: format!("`{table}` is first created here"),
         }],
-        fingerprint: format!("{}:{table}:{}", META.name, ctx.file_name(span.file)),
+        fingerprint: format!("{}:{table}:{}", META.name, ctx.file_name(span.file())),
     }
 }
 

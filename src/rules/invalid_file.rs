@@ -16,7 +16,7 @@ pub static META: RuleMeta = RuleMeta {
 pub struct InvalidFile;
 
 fn build(ctx: &Context<'_>, d: &Diagnostic, problem: &str, help: &str) -> Finding {
-    let file = ctx.file_name(d.span.file);
+    let file = ctx.file_name(d.span.file());
     finding(
         ctx,
         &META,

@@ -112,8 +112,8 @@ impl Context<'_> {
     /// `file:line` of a span, for messages.
     #[must_use]
     pub fn place(&self, span: Span) -> String {
-        match self.analysis.project.files.get(span.file) {
-            Some(f) => format!("{}:{}", f.display, f.lines.line_of(span.start)),
+        match self.analysis.project.files.get(span.file()) {
+            Some(f) => format!("{}:{}", f.display, f.lines.line_of(span.start())),
             None => String::from("?"),
         }
     }
@@ -236,18 +236,18 @@ fn suppress(analysis: &Analysis, findings: Vec<Finding>) -> Vec<Finding> {
         let mut suppressed = false;
         if let Some(pf) = analysis
             .parsed
-            .get(f.span.file)
+            .get(f.span.file())
             .filter(|pf| !pf.ignores.is_empty())
         {
             // Statements are sorted by start (a DO body's statements sit inside their DO):
             // walk back from the last one starting at or before the finding.
             let upto = pf
                 .statements
-                .partition_point(|s| s.span.start <= f.span.start);
+                .partition_point(|s| s.span.start() <= f.span.start());
             let mut containing: Vec<usize> = Vec::new();
             for i in (0..upto).rev() {
                 let Some(s) = pf.statements.get(i) else { break };
-                if f.span.start <= s.span.end.max(s.span.start) {
+                if f.span.start() <= s.span.end().max(s.span.start()) {
                     containing.push(i);
                 }
                 if matches!(s.origin, crate::parse::Origin::TopLevel) {
@@ -262,7 +262,7 @@ fn suppress(analysis: &Analysis, findings: Vec<Finding>) -> Vec<Finding> {
                 if applies
                     && (ig.rules.is_empty() || ig.rules.iter().any(|r| r == f.rule || r == "all"))
                 {
-                    used.insert((f.span.file, k));
+                    used.insert((f.span.file(), k));
                     suppressed = true;
                 }
             }
@@ -314,16 +314,16 @@ pub fn sort_findings(analysis: &Analysis, mut findings: Vec<Finding>) -> Vec<Fin
     let n = analysis.project.files.len();
     findings.sort_by(|a, b| {
         (
-            a.span.file.min(n),
-            a.span.start,
-            a.span.end,
+            a.span.file().min(n),
+            a.span.start(),
+            a.span.end(),
             a.rule,
             &a.message,
         )
             .cmp(&(
-                b.span.file.min(n),
-                b.span.start,
-                b.span.end,
+                b.span.file().min(n),
+                b.span.start(),
+                b.span.end(),
                 b.rule,
                 &b.message,
             ))

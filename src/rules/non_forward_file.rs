@@ -16,7 +16,7 @@ pub static META: RuleMeta = RuleMeta {
 pub struct NonForwardFile;
 
 fn build(ctx: &Context<'_>, d: &Diagnostic, file_kind: &str, reason: &str) -> Finding {
-    let file = ctx.file_name(d.span.file);
+    let file = ctx.file_name(d.span.file());
     let what = match file_kind {
         "down" => "a down/rollback migration",
         _ => "not a forward migration",

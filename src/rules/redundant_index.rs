@@ -137,11 +137,7 @@ mod tests {
             unique,
             partial: false,
             constraint: false,
-            origin: Span {
-                file: 0,
-                start: at,
-                end: at + 1,
-            },
+            origin: Span::new(0, at, at + 1),
             method: "btree".into(),
             opclasses: vec![None; cols.len()],
         }

@@ -50,7 +50,9 @@ impl Rule for RejectedByPostgres {
         for d in diagnostics(ctx) {
             if let DiagKind::RejectedByPostgres { reason } = &d.kind
                 && !seen.iter().any(|s| {
-                    s.file == d.span.file && s.start <= d.span.start && d.span.start <= s.end
+                    s.file() == d.span.file()
+                        && s.start() <= d.span.start()
+                        && d.span.start() <= s.end()
                 })
             {
                 out.push(build(ctx, d.span, reason));

@@ -26,13 +26,13 @@ fn build(
     written: &str,
     created: Span,
 ) -> Finding {
-    let same_file = created.file == p.span.file;
+    let same_file = created.file() == p.span.file();
     let help = if same_file {
         format!("move the statement that creates `{name}` above this one")
     } else {
         format!(
             "create `{name}` before this migration: move or renumber {} so it runs earlier (`ogel-schema order` plans it)",
-            ctx.file_name(created.file)
+            ctx.file_name(created.file())
         )
     };
     finding(

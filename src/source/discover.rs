@@ -343,18 +343,18 @@ fn identity(path: &Path) -> PathBuf {
 /// Read a file: NUL bytes mean binary (text left empty); invalid UTF-8 is decoded lossily. A
 /// UTF-8 byte-order mark is dropped. Offsets are into the text after the mark.
 fn read_text(path: &Path) -> (String, Option<DiagKind>) {
-    let bytes = match fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            return (
-                String::new(),
-                Some(DiagKind::ReadError {
-                    error: e.to_string(),
-                }),
+    let failed = |error: String| (String::new(), Some(DiagKind::ReadError { error }));
+    let mut bytes = match read_bytes(path) {
+        Ok(Some(bytes)) => bytes,
+        // Spans hold u32 offsets (crate::span::Span).
+        Ok(None) => {
+            return failed(
+                "the file is 4 GiB or larger; ogel-schema reads migration files up to 4 GiB"
+                    .to_owned(),
             );
         }
+        Err(e) => return failed(e.to_string()),
     };
-    let mut bytes = bytes;
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
     }
@@ -372,6 +372,19 @@ fn read_text(path: &Path) -> (String, Option<DiagKind>) {
             )
         }
     }
+}
+
+/// The bytes of a file, or `None` when it is 4 GiB or larger (not read).
+fn read_bytes(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let mut file = fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    if len > u64::from(u32::MAX) {
+        return Ok(None);
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    file.read_to_end(&mut bytes)?;
+    Ok(Some(bytes))
 }
 
 /// A marker line of a tool that keeps up and down SQL in one file.
@@ -671,7 +684,7 @@ mod tests {
     fn diags_of(p: &Project, id: FileId) -> Vec<&DiagKind> {
         p.diagnostics
             .iter()
-            .filter(|d| d.span.file == id)
+            .filter(|d| d.span.file() == id)
             .map(|d| &d.kind)
             .collect()
     }
@@ -1027,7 +1040,7 @@ mod tests {
         assert_eq!(
             p.diagnostics
                 .iter()
-                .find(|d| d.span.file == id)
+                .find(|d| d.span.file() == id)
                 .map(|d| (&d.kind, d.span)),
             Some((&DiagKind::InvalidUtf8 { offset: 11 }, Span::new(id, 11, 14)))
         );

@@ -5,8 +5,9 @@
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct LineIndex {
-    /// Byte offset at which each line starts. Always starts with 0.
-    starts: Vec<usize>,
+    /// Byte offset at which each line starts. Always starts with 0. `u32`: files are under
+    /// 4 GiB (discovery refuses larger ones), and the index is kept for every file of the run.
+    starts: Vec<u32>,
 }
 
 impl LineIndex {
@@ -23,7 +24,7 @@ impl LineIndex {
             } else {
                 at + 1
             };
-            starts.push(next);
+            starts.push(u32::try_from(next).unwrap_or(u32::MAX));
             i = next;
         }
         Self { starts }
@@ -39,12 +40,13 @@ impl LineIndex {
     /// Byte offset where 1-based `line` starts.
     #[must_use]
     pub fn line_start(&self, line: usize) -> Option<usize> {
-        self.starts.get(line.checked_sub(1)?).copied()
+        self.starts.get(line.checked_sub(1)?).map(|&s| s as usize)
     }
 
     /// 1-based line containing byte `offset` (offsets past the end map to the last line).
     #[must_use]
     pub fn line_of(&self, offset: usize) -> usize {
+        let offset = u32::try_from(offset).unwrap_or(u32::MAX);
         match self.starts.binary_search(&offset) {
             Ok(i) => i + 1,
             Err(i) => i, // i >= 1 because starts[0] == 0 <= offset

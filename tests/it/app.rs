@@ -47,7 +47,7 @@ fn judge(fixture: &str) -> (Vec<String>, Vec<String>, usize) {
         let file = app.file_ids[q.file];
         if flagged_spans
             .iter()
-            .any(|s| s.file == file && s.start >= q.span.start && s.end <= q.span.end)
+            .any(|s| s.file() == file && s.start() >= q.span.start && s.end() <= q.span.end)
         {
             flagged.insert(i);
         }

@@ -62,16 +62,16 @@ fn top_level(analysis: &Analysis, file: usize) -> Vec<(usize, usize, usize, usiz
         .filter(|(_, s)| matches!(s.origin, Origin::TopLevel))
         .map(|(i, s)| {
             // The `;` follows the span directly; without one psql sends the statement at EOF.
-            let end_line = if bytes.get(s.span.end) == Some(&b';') {
-                src.lines.line_of(s.span.end)
+            let end_line = if bytes.get(s.span.end()) == Some(&b';') {
+                src.lines.line_of(s.span.end())
             } else {
                 src.lines.line_of(src.text.len())
             };
             (
                 i,
-                s.span.start,
-                s.span.end,
-                src.lines.line_of(s.span.start),
+                s.span.start(),
+                s.span.end(),
+                src.lines.line_of(s.span.start()),
                 end_line,
             )
         })
@@ -96,15 +96,15 @@ fn ours(analysis: &Analysis, config: &ogel_schema::cli::config::Config) -> Verdi
         .iter()
         .filter(|f| f.severity == Severity::Error && !f.rule.starts_with("app-"))
     {
-        let display = analysis.project.files[f.span.file].display.clone();
-        let stmt = top_level(analysis, f.span.file)
+        let display = analysis.project.files[f.span.file()].display.clone();
+        let stmt = top_level(analysis, f.span.file())
             .into_iter()
-            .filter(|&(_, start, end, _, _)| start <= f.span.start && f.span.start <= end)
+            .filter(|&(_, start, end, _, _)| start <= f.span.start() && f.span.start() <= end)
             .map(|(i, ..)| i)
             .next_back();
-        let line = analysis.project.files[f.span.file]
+        let line = analysis.project.files[f.span.file()]
             .lines
-            .line_of(f.span.start);
+            .line_of(f.span.start());
         let key = (display, stmt.unwrap_or(usize::MAX));
         out.entry(key)
             .and_modify(|d| d.push_str(&format!("; {}", f.rule)))

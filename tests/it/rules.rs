@@ -90,8 +90,8 @@ pub fn analyze_dir(dir: &str) -> (Analysis, Config) {
 
 /// `(display path, line)` of a finding's primary span.
 fn place(analysis: &Analysis, f: &Finding) -> (String, usize) {
-    let file = &analysis.project.files[f.span.file];
-    (file.display.clone(), file.lines.line_of(f.span.start))
+    let file = &analysis.project.files[f.span.file()];
+    (file.display.clone(), file.lines.line_of(f.span.start()))
 }
 
 /// Marked lines: `(path relative to the crate root, line) -> count` of `-- expect: <rule>`
