@@ -652,6 +652,42 @@ mod tests {
         discover_in(inputs, &manifest()).unwrap()
     }
 
+    #[test]
+    fn a_file_of_4_gib_or_more_is_a_read_error_not_read() {
+        // Sparse: no disk space and no time, yet its length is past what a span can address.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("001_huge.sql");
+        std::fs::File::create(&path)
+            .unwrap()
+            .set_len(u64::from(u32::MAX) + 1)
+            .unwrap();
+        let (text, problem) = read_text(&path);
+        assert!(text.is_empty());
+        assert!(
+            matches!(&problem, Some(DiagKind::ReadError { error }) if error.contains("4 GiB")),
+            "{problem:?}"
+        );
+        let project = run(&[path]);
+        assert_eq!(project.files.len(), 1);
+        assert!(project.files[0].text.is_empty());
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_dropped_and_invalid_utf8_is_decoded_lossily() {
+        let dir = tempfile::tempdir().unwrap();
+        let bom = dir.path().join("001_bom.sql");
+        std::fs::write(&bom, b"\xEF\xBB\xBFSELECT 1;").unwrap();
+        assert_eq!(read_text(&bom), ("SELECT 1;".to_owned(), None));
+        let bad = dir.path().join("002_bad.sql");
+        std::fs::write(&bad, b"SELECT '\xFF';").unwrap();
+        let (text, problem) = read_text(&bad);
+        assert_eq!(text, "SELECT '\u{FFFD}';");
+        assert!(
+            matches!(problem, Some(DiagKind::InvalidUtf8 { offset: 8 })),
+            "{problem:?}"
+        );
+    }
+
     /// File names (last path component, or `dir/file` for layout files) of applied files.
     fn applied_names(p: &Project) -> Vec<String> {
         p.applied().map(|(_, f)| short(f)).collect()
