@@ -139,7 +139,7 @@ fn resolve_query(
             } => {
                 let target = RelRef {
                     name: table.clone(),
-                    alias: table.name.to_string(),
+                    alias: table.name.clone(),
                 };
                 let _ = r.relation(&target, &mut out);
                 r.refs(query, None, &mut out);

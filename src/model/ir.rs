@@ -210,19 +210,19 @@ pub struct QueryRefs {
 pub struct RelRef {
     pub name: ObjName,
     /// The alias, or the bare table name when there is none.
-    pub alias: String,
+    pub alias: Name,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ColumnRef {
-    pub qualifier: String,
+    pub qualifier: Name,
     pub column: ColName,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConflictTarget {
     Columns(Vec<ColName>),
-    Constraint(String, Span),
+    Constraint(Name, Span),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -253,9 +253,9 @@ pub enum SequenceAction {
     /// `OWNER TO role` (roles are not modelled).
     OwnerTo,
     /// `RENAME TO name`: the new name, folded.
-    RenameTo { name: String, span: Span },
+    RenameTo { name: Name, span: Span },
     /// `SET SCHEMA schema`.
-    SetSchema { schema: String, span: Span },
+    SetSchema { schema: Name, span: Span },
     /// `SET LOGGED` (true) / `SET UNLOGGED` (false).
     SetLogged(bool),
 }
@@ -324,7 +324,7 @@ pub enum Change {
     CreateIndex(Box<IndexDef>),
     AlterIndexRename {
         index: ObjName,
-        to: String,
+        to: Name,
     },
     CreateEnum {
         name: ObjName,

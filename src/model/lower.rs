@@ -363,7 +363,7 @@ impl<'a> Lowerer<'a> {
                 operation: ast::AlterIndexOperation::RenameIndex { index_name },
             } => Change::AlterIndexRename {
                 index: self.obj(name),
-                to: self.obj(index_name).name.to_string(),
+                to: self.obj(index_name).name,
             },
             Statement::Raise(_) => Change::Rejected {
                 reason:
@@ -433,7 +433,7 @@ impl<'a> Lowerer<'a> {
                 let mut o = self.obj(n);
                 o.span = span;
                 out.push(RelRef {
-                    alias: o.name.to_string(),
+                    alias: o.name.clone(),
                     name: o,
                 });
             }
@@ -1016,7 +1016,7 @@ impl<'a> Lowerer<'a> {
                 )),
                 Some(AstConflict::OnConstraint(n)) => {
                     let o = self.obj(n);
-                    Some(ConflictTarget::Constraint(o.name.to_string(), o.span))
+                    Some(ConflictTarget::Constraint(o.name.clone(), o.span))
                 }
                 None => None,
             },
@@ -1070,7 +1070,7 @@ impl<'a> Lowerer<'a> {
             .collect();
         let target_ref = RelRef {
             name: target,
-            alias: alias.to_string(),
+            alias,
         };
         let query = self.query_refs(up, Some(&target_ref));
         Change::Update {
@@ -1092,7 +1092,7 @@ impl<'a> Lowerer<'a> {
             .map_or_else(|| target.name.clone(), |a| fold_ident(&a.name));
         let target_ref = RelRef {
             name: target,
-            alias: alias.to_string(),
+            alias,
         };
         let query = self.query_refs(del, Some(&target_ref));
         Change::Delete {
@@ -1300,7 +1300,7 @@ struct RefCollector<'a, 'b> {
     relations: Vec<RelRef>,
     ctes: BTreeSet<Name>,
     /// Aliases of derived tables, table functions and CTE references: not base tables.
-    opaque_aliases: BTreeSet<String>,
+    opaque_aliases: BTreeSet<Name>,
     output_aliases: BTreeSet<Name>,
     qualified: Vec<ColumnRef>,
     plain: Vec<ColName>,
@@ -1355,11 +1355,11 @@ impl Visitor for RefCollector<'_, '_> {
                     .as_ref()
                     .map_or_else(|| o.name.clone(), |a| fold_ident(&a.name));
                 if o.schema.is_none() && self.ctes.contains(&o.name) {
-                    self.opaque_aliases.insert(alias_name.to_string());
+                    self.opaque_aliases.insert(alias_name.clone());
                 } else {
                     self.relations.push(RelRef {
                         name: o,
-                        alias: alias_name.to_string(),
+                        alias: alias_name.clone(),
                     });
                 }
             }
@@ -1368,7 +1368,7 @@ impl Visitor for RefCollector<'_, '_> {
             | TableFactor::TableFunction { alias: Some(a), .. }
             | TableFactor::Function { alias: Some(a), .. }
             | TableFactor::UNNEST { alias: Some(a), .. } => {
-                self.opaque_aliases.insert(fold_ident(&a.name).to_string());
+                self.opaque_aliases.insert(fold_ident(&a.name));
                 self.queries += 1;
             }
             _ => {
@@ -1384,7 +1384,7 @@ impl Visitor for RefCollector<'_, '_> {
                 let n = parts.len();
                 if let (Some(q), Some(c)) = (parts.get(n - 2), parts.get(n - 1)) {
                     self.qualified.push(ColumnRef {
-                        qualifier: fold_ident(q).to_string(),
+                        qualifier: fold_ident(q),
                         column: self.lw.col(c),
                     });
                 }

@@ -1158,7 +1158,7 @@ impl<'s> Replayer<'s> {
         q: &QueryRefs,
         target: Option<(&RelRef, &QualifiedName)>,
     ) {
-        let mut resolved: Vec<(String, QualifiedName)> = Vec::new();
+        let mut resolved: Vec<(Name, QualifiedName)> = Vec::new();
         if let Some((r, qn)) = target {
             resolved.push((r.alias.clone(), qn.clone()));
         }
@@ -1175,7 +1175,7 @@ impl<'s> Replayer<'s> {
         for c in &q.columns {
             let matches: Vec<&QualifiedName> = resolved
                 .iter()
-                .filter(|(a, _)| a == &c.qualifier)
+                .filter(|(a, _)| *a == c.qualifier)
                 .map(|(_, q)| q)
                 .collect();
             if let [qn] = matches.as_slice() {
@@ -3013,7 +3013,7 @@ impl<'s> Replayer<'s> {
         self.event(ObjectKey::Index { name: key }, EventAction::Created, span);
     }
 
-    fn rename_index(&mut self, index: &ObjName, to: &str) {
+    fn rename_index(&mut self, index: &ObjName, to: &Name) {
         let candidates = self.candidates(index);
         let Some(key) = candidates
             .into_iter()
@@ -3023,19 +3023,19 @@ impl<'s> Replayer<'s> {
             self.error(ProblemKind::MissingIndex { name: qn }, index.span);
             return;
         };
-        let new_key = QualifiedName::new(key.schema.clone(), to.to_string());
+        let new_key = QualifiedName::new(key.schema.clone(), to.clone());
         if self.cat.relation_name_taken(&new_key) {
             self.duplicate_relation(ObjectKey::Index { name: new_key }, index.span);
             return;
         }
         if let Some(mut i) = self.remove_index(&key) {
-            i.name = to.to_compact_string();
+            i.name = to.clone();
             if i.constraint
                 && let Some(t) = self.table_mut(&i.table)
             {
                 for k in t.primary_key.iter_mut().chain(t.uniques.iter_mut()) {
                     if k.name == key.name {
-                        k.name = to.to_compact_string();
+                        k.name = to.clone();
                     }
                 }
             }

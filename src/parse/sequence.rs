@@ -182,7 +182,7 @@ impl Reader<'_> {
             self.expect("TO")?;
             let (name, range) = self.ident(false)?;
             return Some(SequenceAction::RenameTo {
-                name,
+                name: name.into(),
                 span: self.span(range.start, range.end),
             });
         }
@@ -190,7 +190,7 @@ impl Reader<'_> {
             if self.eat("SCHEMA") {
                 let (schema, range) = self.ident(false)?;
                 return Some(SequenceAction::SetSchema {
-                    schema,
+                    schema: schema.into(),
                     span: self.span(range.start, range.end),
                 });
             }

@@ -242,8 +242,8 @@ impl Replayer<'_> {
         Some(tqn)
     }
 
-    fn rename_sequence(&mut self, qn: &QualifiedName, seq: Sequence, to: &str, span: Span) {
-        let new_qn = QualifiedName::new(qn.schema.clone(), to);
+    fn rename_sequence(&mut self, qn: &QualifiedName, seq: Sequence, to: &Name, span: Span) {
+        let new_qn = QualifiedName::new(qn.schema.clone(), to.clone());
         if self.cat.relation_name_taken(&new_qn) {
             self.duplicate_relation(ObjectKey::Relation { name: new_qn }, span);
             return;
@@ -264,16 +264,16 @@ impl Replayer<'_> {
         self.put_sequence(new_qn, seq);
         self.event(
             ObjectKey::Sequence { name: qn.clone() },
-            EventAction::renamed(qn.name.clone(), Name::from(to)),
+            EventAction::renamed(qn.name.clone(), to.clone()),
             span,
         );
     }
 
-    fn move_sequence(&mut self, qn: &QualifiedName, seq: Sequence, schema: &str, span: Span) {
+    fn move_sequence(&mut self, qn: &QualifiedName, seq: Sequence, schema: &Name, span: Span) {
         if !self.schema_exists(schema) {
             self.error(
                 ProblemKind::MissingSchema {
-                    name: Name::from(schema),
+                    name: schema.clone(),
                 },
                 span,
             );
@@ -292,7 +292,7 @@ impl Replayer<'_> {
         if schema == qn.schema {
             return;
         }
-        let new_qn = QualifiedName::new(schema, qn.name.clone());
+        let new_qn = QualifiedName::new(schema.clone(), qn.name.clone());
         if self.cat.relation_name_taken(&new_qn) {
             self.duplicate_relation(ObjectKey::Relation { name: new_qn }, span);
             return;
