@@ -57,16 +57,26 @@ impl Span {
     pub fn range(&self) -> std::ops::Range<usize> {
         self.start()..self.end()
     }
+}
 
-    /// The same span with another end.
-    #[must_use]
-    pub fn with_end(self, end: usize) -> Self {
-        Self::new(self.file(), self.start(), end)
-    }
+#[cfg(test)]
+mod tests {
+    use super::Span;
 
-    /// The same span with another start.
-    #[must_use]
-    pub fn with_start(self, start: usize) -> Self {
-        Self::new(self.file(), start, self.end())
+    #[test]
+    fn accessors_round_trip_and_offsets_past_u32_saturate() {
+        let s = Span::new(3, 10, 20);
+        assert_eq!(
+            (s.file(), s.start(), s.end(), s.range()),
+            (3, 10, 20, 10..20)
+        );
+        assert_eq!(std::mem::size_of::<Span>(), 12);
+        // Discovery refuses files this large; if one slipped through, nothing wraps around.
+        let big = Span::new(0, usize::MAX, usize::MAX);
+        assert_eq!(
+            (big.start(), big.end()),
+            (u32::MAX as usize, u32::MAX as usize)
+        );
+        assert!(Span::new(0, 1, 2) < Span::new(0, 1, 3) && Span::new(0, 9, 9) < Span::new(1, 0, 0));
     }
 }

@@ -270,7 +270,7 @@ impl Resolver<'_> {
                 let inner = self
                     .q
                     .sql
-                    .get(span.start()..span.end())
+                    .get(span.range())
                     .and_then(|t| t.find(DUMMY_IDENT))
                     .unwrap_or(0);
                 out.dynamic.push(self.q.file_offset(span.start() + inner));

@@ -483,7 +483,7 @@ fn invalid_utf8_and_binary_garbage() {
     let text = String::from_utf8_lossy(&bytes).into_owned();
     let p = parse(&text);
     for s in &p.statements {
-        assert!(text.get(s.span.start()..s.span.end()).is_some());
+        assert!(text.get(s.span.range()).is_some());
     }
     let lossy =
         String::from_utf8_lossy(b"CREATE TABLE \xff\xfe (a int); SELECT '\xc3';").into_owned();

@@ -117,7 +117,7 @@ pub(crate) fn statement_head(ctx: &Context<'_>, span: Span) -> String {
         .project
         .files
         .get(span.file())
-        .and_then(|f| f.text.get(span.start()..span.end()))
+        .and_then(|f| f.text.get(span.range()))
         .unwrap_or_default();
     let mut head = String::new();
     for word in text.split_whitespace() {
