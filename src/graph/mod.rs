@@ -9,6 +9,7 @@ pub mod implied;
 use std::collections::{BTreeMap, BTreeSet};
 
 use petgraph::graph::{DiGraph, NodeIndex};
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::model::{Model, Name, ProblemKind, QualifiedName, RefContext};
@@ -61,7 +62,9 @@ pub struct Edge {
 #[derive(Debug, Default)]
 pub struct SchemaGraph {
     pub graph: DiGraph<Node, Edge>,
-    pub index: BTreeMap<QualifiedName, NodeIndex>,
+    /// Node of each name: lookups only, never iterated (output order comes from the graph's
+    /// sorted views, e.g. [`SchemaGraph::edges`]).
+    pub index: FxHashMap<QualifiedName, NodeIndex>,
     pub implied: Vec<implied::ImpliedRef>,
 }
 
@@ -71,6 +74,7 @@ impl SchemaGraph {
     #[must_use]
     pub fn build(model: &Model, external_prefixes: &[String]) -> Self {
         let mut g = SchemaGraph::default();
+        g.index.reserve(model.catalog.tables.len());
         for name in model.catalog.tables.keys() {
             let ix = g.graph.add_node(Node::Table { name: name.clone() });
             g.index.insert(name.clone(), ix);

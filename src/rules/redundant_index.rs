@@ -14,28 +14,33 @@ pub static META: RuleMeta = RuleMeta {
 
 pub struct RedundantIndex;
 
-/// Plain columns with their operator classes, `None` when an element is an expression.
-fn elements(i: &Index) -> Option<Vec<(&str, Option<&str>)>> {
-    i.columns
-        .iter()
-        .enumerate()
-        .map(|(k, c)| Some((c.as_deref()?, i.opclasses.get(k).and_then(|o| o.as_deref()))))
-        .collect()
+/// Element `k` of an index: its column and operator class, `None` for an expression (or past
+/// the end).
+fn element(i: &Index, k: usize) -> Option<(&str, Option<&str>)> {
+    Some((
+        i.columns.get(k)?.as_deref()?,
+        i.opclasses.get(k).and_then(|o| o.as_deref()),
+    ))
 }
 
 /// Is `a` made useless by `b`? Same method, no predicates; `a`'s elements are a prefix of
-/// `b`'s; a unique `a` is only redundant to a unique `b` with the very same columns.
+/// `b`'s; a unique `a` is only redundant to a unique `b` with the very same columns. (Compared
+/// in place: the rule runs this for every pair of indexes on a table.)
 fn redundant_to(a: &Index, b: &Index) -> bool {
     if a.name == b.name || a.partial || b.partial || a.method != b.method || a.method != "btree" {
         return false;
     }
-    let (Some(ea), Some(eb)) = (elements(a), elements(b)) else {
-        return false;
-    };
-    if ea.is_empty() || ea.len() > eb.len() || eb.get(..ea.len()) != Some(ea.as_slice()) {
+    let plain = |i: &Index| i.columns.iter().all(Option::is_some);
+    let (na, nb) = (a.columns.len(), b.columns.len());
+    if !plain(a)
+        || !plain(b)
+        || na == 0
+        || na > nb
+        || (0..na).any(|k| element(a, k) != element(b, k))
+    {
         return false;
     }
-    let same = ea.len() == eb.len();
+    let same = na == nb;
     match (a.unique, b.unique) {
         // Keep the constraint's index; between equals, report the later one.
         (true, true) => {
