@@ -50,6 +50,30 @@ pub fn strings(names: &[Name]) -> Vec<String> {
     names.iter().map(ToString::to_string).collect()
 }
 
+/// Do `a` and `b` hold the same names, in any order (as sets: a repeat counts once)? Without
+/// building sets: key and index column lists are a few names, and the replay and the rules
+/// compare them for every key, index and foreign key.
+#[must_use]
+pub fn same_names<'a, A, B>(a: A, b: B) -> bool
+where
+    A: IntoIterator<Item = &'a str>,
+    A::IntoIter: Clone,
+    B: IntoIterator<Item = &'a str>,
+    B::IntoIter: Clone,
+{
+    let (a, b) = (a.into_iter(), b.into_iter());
+    a.clone().all(|x| b.clone().any(|y| y == x)) && b.clone().all(|y| a.clone().any(|x| x == y))
+}
+
+/// The plain column names of an index, `None` when an element is an expression.
+#[must_use]
+pub fn plain_columns(columns: &[Option<Name>]) -> Option<impl Iterator<Item = &str> + Clone> {
+    columns
+        .iter()
+        .all(Option::is_some)
+        .then(|| columns.iter().flatten().map(Name::as_str))
+}
+
 /// Quote an identifier the way PostgreSQL's `quote_ident` does: only when needed.
 #[must_use]
 pub fn quote_ident(name: &str) -> String {
@@ -503,5 +527,30 @@ impl Catalog {
         self.constraint_names
             .get(schema)
             .is_some_and(|counts| counts.contains_key(name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Name, plain_columns, same_names};
+
+    #[test]
+    fn same_names_compares_as_sets() {
+        assert!(same_names(["a", "b"], ["b", "a"]));
+        assert!(same_names(["a", "a"], ["a"]));
+        assert!(same_names([], []));
+        assert!(!same_names(["a"], ["a", "b"]));
+        assert!(!same_names(["a", "b"], ["a"]));
+        assert!(!same_names(["a"], []));
+    }
+
+    #[test]
+    fn plain_columns_is_none_with_an_expression() {
+        let plain: Vec<Option<Name>> = vec![Some("a".into()), Some("b".into())];
+        assert_eq!(
+            plain_columns(&plain).unwrap().collect::<Vec<_>>(),
+            ["a", "b"]
+        );
+        assert!(plain_columns(&[Some("a".into()), None]).is_none());
     }
 }

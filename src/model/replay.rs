@@ -15,7 +15,7 @@ use compact_str::ToCompactString;
 
 use super::catalog::{
     Catalog, Check, Column, ForeignKey, Index, Key, Name, QualifiedName, RelationKind, Sequence,
-    Table, TypeDef, TypeKind,
+    Table, TypeDef, TypeKind, plain_columns, same_names,
 };
 use super::ir::{
     AlterAction, Change, ColName, ColumnDef, CommentKind, ConflictTarget, ConstraintDef,
@@ -1201,14 +1201,11 @@ impl<'s> Replayer<'s> {
         if t.kind.is_view() {
             return;
         }
-        let want: BTreeSet<&str> = cols.iter().map(|c| c.name.as_str()).collect();
+        let want = cols.iter().map(|c| c.name.as_str());
         let ok = self.cat.indexes_on(qn).any(|i| {
-            i.unique && i.columns.iter().all(Option::is_some) && {
-                let have: BTreeSet<&str> = i.columns.iter().flatten().map(Name::as_str).collect();
-                have == want
-            }
+            i.unique && plain_columns(&i.columns).is_some_and(|have| same_names(have, want.clone()))
         });
-        if !ok && !want.is_empty() {
+        if !ok && !cols.is_empty() {
             let span = match (cols.first(), cols.last()) {
                 (Some(a), Some(b)) => Span::new(a.span.file(), a.span.start(), b.span.end()),
                 _ => self.stmt_span,
@@ -1896,13 +1893,14 @@ impl<'s> Replayer<'s> {
                     col.span,
                 )));
             }
-            let want: BTreeSet<&str> = fk.target_columns.iter().map(|c| c.name.as_str()).collect();
+            let want = fk.target_columns.iter().map(|c| c.name.as_str());
+            // As many index columns as distinct target columns.
+            let distinct = want.clone().collect::<BTreeSet<_>>().len();
             let unique = self.cat.indexes_on(tqn).any(|i| {
-                i.unique && !i.partial && i.columns.iter().all(Option::is_some) && {
-                    let have: BTreeSet<&str> =
-                        i.columns.iter().flatten().map(Name::as_str).collect();
-                    have == want && i.columns.len() == want.len()
-                }
+                i.unique
+                    && !i.partial
+                    && i.columns.len() == distinct
+                    && plain_columns(&i.columns).is_some_and(|have| same_names(have, want.clone()))
             });
             if !unique {
                 return Err(Box::new((
@@ -2409,7 +2407,13 @@ impl<'s> Replayer<'s> {
                         .flat_map(|o| {
                             o.foreign_keys
                                 .iter()
-                                .filter(|f| f.target == *qn && same_set(&f.target_columns, &cols))
+                                .filter(|f| {
+                                    f.target == *qn
+                                        && same_names(
+                                            f.target_columns.iter().map(Name::as_str),
+                                            cols.iter().map(Name::as_str),
+                                        )
+                                })
                                 .map(|f| (o.name.clone(), f.name.clone()))
                                 .collect::<Vec<_>>()
                         })
@@ -3323,12 +3327,6 @@ fn restore<K: Ord, V>(map: &mut std::collections::BTreeMap<K, V>, k: K, v: Optio
 /// A table's primary key and unique constraints.
 fn keys_of(t: &Table) -> Vec<Key> {
     t.primary_key.iter().chain(&t.uniques).cloned().collect()
-}
-
-fn same_set(a: &[Name], b: &[Name]) -> bool {
-    let a: BTreeSet<&Name> = a.iter().collect();
-    let b: BTreeSet<&Name> = b.iter().collect();
-    a == b
 }
 
 fn is_system_schema(s: &str) -> bool {

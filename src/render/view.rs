@@ -275,29 +275,22 @@ fn migration_title(name: &str) -> String {
 
 /// Are `cols` covered exactly by a PK, UNIQUE constraint or non-partial unique index?
 fn unique_columns(analysis: &Analysis, t: &Table, cols: &[crate::model::Name]) -> bool {
-    let want: BTreeSet<&str> = cols.iter().map(|c| c.as_str()).collect();
-    if want.is_empty() {
+    use crate::model::catalog::{plain_columns, same_names};
+    let want = cols.iter().map(|c| c.as_str());
+    if cols.is_empty() {
         return false;
     }
-    let same =
-        |k: &[crate::model::Name]| k.iter().map(|c| c.as_str()).collect::<BTreeSet<_>>() == want;
     if t.primary_key
         .iter()
         .chain(&t.uniques)
-        .any(|k| same(&k.columns))
+        .any(|k| same_names(k.columns.iter().map(|c| c.as_str()), want.clone()))
     {
         return true;
     }
     analysis.model.catalog.indexes_on(&t.name).any(|i| {
         i.unique
             && !i.partial
-            && i.columns.iter().all(Option::is_some)
-            && i.columns
-                .iter()
-                .flatten()
-                .map(|c| c.as_str())
-                .collect::<BTreeSet<_>>()
-                == want
+            && plain_columns(&i.columns).is_some_and(|have| same_names(have, want.clone()))
     })
 }
 

@@ -2,7 +2,7 @@
 
 use super::{Category, Context, Rule, RuleMeta};
 use crate::diag::{Finding, Label, Severity};
-use crate::model::catalog::quote_ident;
+use crate::model::catalog::{plain_columns, quote_ident, same_names};
 use crate::model::{ForeignKey, Name, Table};
 
 pub static META: RuleMeta = RuleMeta {
@@ -18,30 +18,25 @@ pub struct UnindexedForeignKey;
 /// Does some full btree index (or the PK / a UNIQUE key) start with exactly these columns,
 /// in any order?
 fn covered(ctx: &Context<'_>, t: &Table, fk: &ForeignKey) -> bool {
+    let want = fk.columns.iter().map(Name::as_str);
+    let n = fk.columns.len();
     let keys = t.primary_key.iter().chain(&t.uniques);
-    keys.into_iter()
-        .any(|k| leads(&k.columns, |c| Some(c.as_str()), &fk.columns))
-        || ctx
-            .analysis
-            .model
-            .catalog
-            .indexes_on(&t.name)
-            .filter(|i| !i.partial && i.method == "btree")
-            .any(|i| leads(&i.columns, |c| c.as_deref(), &fk.columns))
-}
-
-/// Are the first `want.len()` of `cols` plain columns, the same set as `want`? (Without
-/// building sets: a rule runs this for every foreign key and index of the schema.)
-fn leads<T>(cols: &[T], name: impl Fn(&T) -> Option<&str>, want: &[Name]) -> bool {
-    let Some(prefix) = cols.get(..want.len()) else {
-        return false;
-    };
-    prefix
-        .iter()
-        .all(|c| name(c).is_some_and(|c| want.iter().any(|w| w == c)))
-        && want
-            .iter()
-            .all(|w| prefix.iter().any(|c| name(c) == Some(w.as_str())))
+    keys.into_iter().any(|k| {
+        k.columns
+            .get(..n)
+            .is_some_and(|lead| same_names(lead.iter().map(Name::as_str), want.clone()))
+    }) || ctx
+        .analysis
+        .model
+        .catalog
+        .indexes_on(&t.name)
+        .filter(|i| !i.partial && i.method == "btree")
+        .any(|i| {
+            i.columns
+                .get(..n)
+                .and_then(plain_columns)
+                .is_some_and(|lead| same_names(lead, want.clone()))
+        })
 }
 
 fn finding(t: &Table, fk: &ForeignKey) -> Finding {
