@@ -188,7 +188,7 @@ fn implied_for(
             column_type: col.data_type.to_string(),
             target: target.name.clone(),
             target_exists: true,
-            target_column: key_column(target)?,
+            target_column: target.key_column()?.to_string(),
             evidence,
             basis,
         })
@@ -338,14 +338,6 @@ fn id_like(ty: &str) -> bool {
         ty,
         "uuid" | "integer" | "bigint" | "smallint" | "text" | "character varying"
     ) || ty.starts_with("character varying(")
-}
-
-/// The single-column primary key (or `id`) of a table.
-fn key_column(t: &Table) -> Option<String> {
-    match &t.primary_key {
-        Some(k) if k.columns.len() == 1 => k.columns.first().map(ToString::to_string),
-        _ => t.column("id").map(|c| c.name.to_string()),
-    }
 }
 
 #[cfg(test)]

@@ -228,6 +228,16 @@ impl Table {
         self.columns.iter().find(|c| c.name == name)
     }
 
+    /// The column a reference to this table points at: its single-column primary key, else a
+    /// column named `id`.
+    #[must_use]
+    pub fn key_column(&self) -> Option<&Name> {
+        match &self.primary_key {
+            Some(k) if k.columns.len() == 1 => k.columns.first(),
+            _ => self.column("id").map(|c| &c.name),
+        }
+    }
+
     #[must_use]
     pub fn column_mut(&mut self, name: &str) -> Option<&mut Column> {
         self.columns.iter_mut().find(|c| c.name == name)

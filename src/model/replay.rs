@@ -224,11 +224,7 @@ impl<'s> Replayer<'s> {
             settings,
             cat,
             journal: Vec::new(),
-            search_path: settings
-                .search_path
-                .iter()
-                .map(|s| Name::from(s.as_str()))
-                .collect(),
+            search_path: initial_search_path(settings),
             model: Model::default(),
             txn: None,
             dirty: BTreeSet::new(),
@@ -258,7 +254,7 @@ impl<'s> Replayer<'s> {
     // ----- driving ------------------------------------------------------------------------
 
     fn run_file(&mut self, pf: &ParsedFile) {
-        self.search_path = self.initial_search_path();
+        self.search_path = initial_search_path(self.settings);
         let mut i = 0;
         while let Some(stmt) = pf.statements.get(i) {
             if matches!(stmt.origin, Origin::TopLevel) {
@@ -606,15 +602,6 @@ impl<'s> Replayer<'s> {
 
     // ----- names ---------------------------------------------------------------------------
 
-    /// The search_path every file starts with.
-    fn initial_search_path(&self) -> Vec<Name> {
-        self.settings
-            .search_path
-            .iter()
-            .map(|s| Name::from(s.as_str()))
-            .collect()
-    }
-
     fn path_schemas(&self) -> Vec<Name> {
         self.search_path
             .iter()
@@ -894,7 +881,7 @@ impl<'s> Replayer<'s> {
             Change::ResetSearchPath => {
                 self.journal
                     .push(Undo::SearchPath(self.search_path.clone()));
-                self.search_path = self.initial_search_path();
+                self.search_path = initial_search_path(self.settings);
             }
             Change::Begin => {
                 if self.txn.is_none() {
@@ -3327,6 +3314,15 @@ fn restore<K: Ord, V>(map: &mut std::collections::BTreeMap<K, V>, k: K, v: Optio
 /// A table's primary key and unique constraints.
 fn keys_of(t: &Table) -> Vec<Key> {
     t.primary_key.iter().chain(&t.uniques).cloned().collect()
+}
+
+/// The search_path every file starts with.
+fn initial_search_path(settings: &ModelSettings) -> Vec<Name> {
+    settings
+        .search_path
+        .iter()
+        .map(|s| Name::from(s.as_str()))
+        .collect()
 }
 
 fn is_system_schema(s: &str) -> bool {

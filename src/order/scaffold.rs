@@ -337,16 +337,6 @@ fn pk_convention(a: &Analysis) -> (String, String, usize, usize) {
         )
 }
 
-fn key_column(t: &Table) -> Option<String> {
-    match &t.primary_key {
-        Some(k) if k.columns.len() == 1 => k.columns.first().cloned().map(|n| n.to_string()),
-        _ => t
-            .column("id")
-            .map(|c| c.name.clone())
-            .map(|n| n.to_string()),
-    }
-}
-
 /// Draft the migration for the plan; `None` when there is nothing to create.
 #[must_use]
 pub fn scaffold(plan: &Plan, opts: &Options) -> Option<Scaffold> {
@@ -510,7 +500,7 @@ pub fn scaffold(plan: &Plan, opts: &Options) -> Option<Scaffold> {
             cands.sort_by_key(|t| (t.schema != qn.schema, t.name.len(), (*t).clone()));
             if let Some(target) = cands.first()
                 && let Some(t) = a.model.catalog.tables.get(target)
-                && let Some(key) = key_column(t)
+                && let Some(key) = t.key_column().map(ToString::to_string)
                 && let Some(kc) = t.column(&key)
             {
                 col.types.push(Guess {
