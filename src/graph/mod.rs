@@ -79,6 +79,10 @@ impl SchemaGraph {
             let ix = g.graph.add_node(Node::Table { name: name.clone() });
             g.index.insert(name.clone(), ix);
         }
+        // statement_table looks events and uses up by statement: the replay records them in
+        // statement order.
+        debug_assert!(model.events.is_sorted_by_key(|e| e.seq));
+        debug_assert!(model.uses.is_sorted_by_key(|u| u.seq));
         // Ghosts: relations whose reference failed, and that do not exist at the end.
         let mut ghosts: BTreeMap<QualifiedName, Vec<(Span, RefContext, Option<QualifiedName>)>> =
             BTreeMap::new();
@@ -231,8 +235,13 @@ impl SchemaGraph {
 /// The table a statement is "about" (its INSERT/UPDATE/ALTER target or the table created),
 /// used to draw dangling edges from it.
 fn statement_table(model: &Model, seq: usize) -> Option<QualifiedName> {
+    // Events and uses are recorded in statement order: look at this statement's only.
+    let events = model.events.partition_point(|e| e.seq < seq)
+        ..model.events.partition_point(|e| e.seq <= seq);
+    let uses =
+        model.uses.partition_point(|u| u.seq < seq)..model.uses.partition_point(|u| u.seq <= seq);
     let mut best: Option<QualifiedName> = None;
-    for e in model.events.iter().filter(|e| e.seq == seq) {
+    for e in model.events.get(events).unwrap_or_default() {
         if let crate::model::ObjectKey::Relation { name } = &e.object {
             best = Some(name.clone());
         }
@@ -242,8 +251,9 @@ fn statement_table(model: &Model, seq: usize) -> Option<QualifiedName> {
     }
     model
         .uses
+        .get(uses)
+        .unwrap_or_default()
         .iter()
-        .filter(|u| u.seq == seq)
         .find_map(|u| match &u.object {
             crate::model::ObjectKey::Relation { name } => Some(name.clone()),
             _ => None,
