@@ -59,15 +59,19 @@ pub fn discover_in(inputs: &[PathBuf], cwd: &Path) -> Result<Project, SourceErro
     let mut seen = BTreeSet::new();
     let mut candidates = Vec::new();
     for (index, root) in roots.iter().enumerate() {
-        let mut found = if root.is_dir {
+        let (mut found, via_link) = if root.is_dir {
             walk(&root.path, index)?
         } else {
-            vec![explicit(&root.path, index)]
+            (vec![explicit(&root.path, index)], false)
         };
-        // Canonical paths (a few syscalls each) on all cores; the first of each is kept.
-        let ids: Vec<PathBuf> = found.par_iter().map(|c| identity(&c.path)).collect();
-        let mut ids = ids.into_iter();
-        found.retain(|_| ids.next().is_some_and(|id| seen.insert(id)));
+        // One file reached twice (two inputs, or a symbolic link in a directory) is taken
+        // once: canonical paths (a few syscalls each, on all cores), the first of each kept.
+        // A single directory without links cannot hold a file twice.
+        if roots.len() > 1 || via_link {
+            let ids: Vec<PathBuf> = found.par_iter().map(|c| identity(&c.path)).collect();
+            let mut ids = ids.into_iter();
+            found.retain(|_| ids.next().is_some_and(|id| seen.insert(id)));
+        }
         settle_unversioned(&mut found);
         candidates.extend(found);
     }
@@ -236,6 +240,7 @@ struct Candidate {
     info: NameInfo,
     explicit: bool,
     text: String,
+    lines: LineIndex,
     problem: Option<DiagKind>,
     forward_ranges: Vec<Range<usize>>,
 }
@@ -249,6 +254,7 @@ impl Candidate {
             info,
             explicit,
             text: String::new(),
+            lines: LineIndex::default(),
             problem: None,
             forward_ranges: Vec::new(),
         }
@@ -257,6 +263,7 @@ impl Candidate {
     /// Read the file and, for forward files, find dbmate / goose up sections.
     fn read(&mut self) {
         let (text, problem) = read_text(&self.path);
+        self.lines = LineIndex::new(&text);
         self.text = text;
         self.problem = problem;
         let whole = 0..self.text.len();
@@ -293,15 +300,21 @@ fn explicit(path: &Path, root: usize) -> Candidate {
     Candidate::new(path.to_path_buf(), file, root, info, true)
 }
 
-/// Walk one migration directory (depth 2 at most, hidden entries skipped, sorted).
-fn walk(dir: &Path, root: usize) -> Result<Vec<Candidate>, SourceError> {
+/// Walk one migration directory (depth 2 at most, hidden entries skipped, sorted). Also says
+/// whether a symbolic link was followed (then one file may have been reached twice).
+fn walk(dir: &Path, root: usize) -> Result<(Vec<Candidate>, bool), SourceError> {
     // The directory itself must be listable; entries below that fail are skipped.
     fs::read_dir(dir).map_err(|e| SourceError::Io {
         path: dir.to_path_buf(),
         error: e.to_string(),
     })?;
     let mut out = Vec::new();
-    for entry in entries(dir).filter(|e| e.file_type().is_file()) {
+    let mut via_link = false;
+    for entry in entries(dir) {
+        via_link |= entry.path_is_symlink();
+        if !entry.file_type().is_file() {
+            continue;
+        }
         let parent = (entry.depth() == 2).then(|| parent_name(entry.path()));
         let file = entry.file_name().to_string_lossy().into_owned();
         let Some(info) = classify_name(&file, parent.as_deref()) else {
@@ -313,7 +326,7 @@ fn walk(dir: &Path, root: usize) -> Result<Vec<Candidate>, SourceError> {
         };
         out.push(Candidate::new(entry.into_path(), rel, root, info, false));
     }
-    Ok(out)
+    Ok((out, via_link))
 }
 
 /// Unversioned files of one migration directory: if some file there has a version, they are
@@ -570,7 +583,6 @@ fn assemble(
                 },
             });
         }
-        let lines = LineIndex::new(&c.text);
         project.files.push(SourceFile {
             display: display(&c.path, cwd),
             path: c.path,
@@ -580,7 +592,7 @@ fn assemble(
             kind: c.info.kind,
             reason: c.info.reason,
             text: c.text,
-            lines,
+            lines: c.lines,
             forward_ranges: c.forward_ranges,
         });
     }
@@ -1054,6 +1066,32 @@ mod tests {
         let p = run(&[fixture("flat-numeric"), fixture("flat-numeric")]);
         assert_eq!(p.files.len(), 3);
         assert!(p.diagnostics.is_empty());
+    }
+
+    /// One directory is walked once and needs no canonical paths, unless a symbolic link was
+    /// followed: a link to a sibling file (or to a subdirectory) would read a file twice.
+    #[cfg(unix)]
+    #[test]
+    fn a_file_reached_through_a_link_is_taken_once() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("001_a.sql"), "CREATE TABLE a (id int);").unwrap();
+        fs::create_dir(dir.path().join("002_b")).unwrap();
+        fs::write(dir.path().join("002_b/up.sql"), "CREATE TABLE b (id int);").unwrap();
+        let p = run(&[dir.path().to_path_buf()]);
+        assert_eq!(applied_names(&p).len(), 2);
+        std::os::unix::fs::symlink(dir.path().join("001_a.sql"), dir.path().join("003_a.sql"))
+            .unwrap();
+        std::os::unix::fs::symlink(dir.path().join("002_b"), dir.path().join("004_b")).unwrap();
+        let p = run(&[dir.path().to_path_buf()]);
+        assert_eq!(
+            p.files.iter().map(|f| f.path.clone()).collect::<Vec<_>>(),
+            [
+                dir.path().join("001_a.sql"),
+                dir.path().join("002_b/up.sql")
+            ],
+            "the link and the linked directory's file were dropped as repeats"
+        );
+        assert_eq!(p.files[0].lines.line_count(), 1);
     }
 
     #[test]
