@@ -28,7 +28,7 @@ use super::{
     Event, EventAction, Model, ModelSettings, ObjectKey, Problem, ProblemKind, RefContext, Retain,
     StatementInfo, Use,
 };
-use crate::parse::{Origin, ParsedFile};
+use crate::parse::{Feed, FileFeed, Origin, ParsedFile, Whole};
 use crate::source::Project;
 use crate::span::Span;
 
@@ -78,45 +78,71 @@ pub(crate) const NOT_COLUMNS: &[&str] = &[
 /// Replay the whole project.
 #[must_use]
 pub fn build(project: &Project, parsed: &[ParsedFile], settings: &ModelSettings) -> Model {
-    replay(project, settings, |id| parsed.get(id), |_| {})
+    replay(
+        project,
+        settings,
+        |id| parsed.get(id).map(Whole::new),
+        |_, _| {},
+        |_| {},
+    )
 }
 
-/// [`build`], taking each applied file's parse from `parsed_file` in apply order; the call may
-/// block until that file is parsed, so replay runs while later files are still being parsed.
-/// Once a file is replayed, only what `retain` asks for stays in its parse (see [`Retain`]).
-pub fn build_with<G: std::ops::DerefMut<Target = ParsedFile>>(
+/// [`build`], reading each applied file from `parsed_file` in apply order; the call and the
+/// file's [`Feed::more`] may block until that file (or its next batch) is parsed, so replay
+/// runs while later files, and the rest of a long file, are still being parsed. Once
+/// statements are applied, only what `retain` asks for stays in their parse (see [`Retain`]).
+pub fn build_with<'a>(
     project: &Project,
-    parsed_file: impl Fn(usize) -> Option<G>,
+    parsed_file: impl Fn(usize) -> Option<FileFeed<'a>>,
     settings: &ModelSettings,
     retain: Retain,
 ) -> Model {
-    replay(project, settings, parsed_file, |mut pf| match retain {
-        Retain::Ir => {}
-        Retain::Reports if pf.ignores.is_empty() => pf.statements = Vec::new(),
-        Retain::Statements | Retain::Reports => {
-            for s in &mut pf.statements {
-                s.ir = None;
+    replay(
+        project,
+        settings,
+        parsed_file,
+        |feed, applied| {
+            if retain != Retain::Ir {
+                let statements = &mut feed.file_mut().statements;
+                for s in statements.get_mut(applied).into_iter().flatten() {
+                    s.ir = None;
+                }
             }
-        }
-    })
+        },
+        |mut feed| {
+            if retain == Retain::Reports && feed.file().ignores.is_empty() {
+                feed.file_mut().statements = Vec::new();
+            }
+        },
+    )
 }
 
-/// Replay the applied files in order, handing each parse to `replayed` once it is applied.
-fn replay<G: std::ops::Deref<Target = ParsedFile>>(
+/// Replay the applied files in order; `applied` sees each run of statements once replayed,
+/// `replayed` each whole file.
+fn replay<F: Feed>(
     project: &Project,
     settings: &ModelSettings,
-    parsed_file: impl Fn(usize) -> Option<G>,
-    mut replayed: impl FnMut(G),
+    parsed_file: impl Fn(usize) -> Option<F>,
+    mut applied: impl FnMut(&mut F, std::ops::Range<usize>),
+    mut replayed: impl FnMut(F),
 ) -> Model {
     let mut r = Replayer::new(settings);
     r.reserve_for(project);
-    for file_id in applied(project) {
-        let Some(pf) = parsed_file(file_id) else {
+    for file_id in self::applied(project) {
+        let Some(mut feed) = parsed_file(file_id) else {
             continue;
         };
         r.model.file_order.push(file_id);
-        r.run_file(&pf);
-        replayed(pf);
+        r.begin_file();
+        let mut done = 0;
+        while feed.more() {
+            let end = feed.file().statements.len();
+            r.run_statements(feed.file(), done..end);
+            applied(&mut feed, done..end);
+            done = end;
+        }
+        r.end_file();
+        replayed(feed);
     }
     r.model.catalog = r.cat;
     r.model
@@ -253,14 +279,18 @@ impl<'s> Replayer<'s> {
 
     // ----- driving ------------------------------------------------------------------------
 
-    fn run_file(&mut self, pf: &ParsedFile) {
+    fn begin_file(&mut self) {
         self.search_path = initial_search_path(self.settings);
-        let mut i = 0;
-        while let Some(stmt) = pf.statements.get(i) {
+    }
+
+    /// Run statements `run` of the file (a DO statement's body is in the same run).
+    fn run_statements(&mut self, pf: &ParsedFile, run: std::ops::Range<usize>) {
+        let mut i = run.start;
+        while let Some(stmt) = pf.statements.get(i).filter(|_| i < run.end) {
             if matches!(stmt.origin, Origin::TopLevel) {
-                let body_end = (i + 1..pf.statements.len())
+                let body_end = (i + 1..run.end)
                     .find(|&j| !matches!(pf.statements.get(j).map(|s| s.origin), Some(Origin::DoBody { parent, .. }) if parent == i))
-                    .unwrap_or(pf.statements.len());
+                    .unwrap_or(run.end);
                 if body_end > i + 1 {
                     self.run_do(pf, i, body_end);
                 } else {
@@ -271,6 +301,9 @@ impl<'s> Replayer<'s> {
                 i += 1;
             }
         }
+    }
+
+    fn end_file(&mut self) {
         if let Some(txn) = self.txn.take() {
             // psql ends the session: an open transaction is rolled back.
             self.rollback_to(txn.mark);

@@ -12,10 +12,9 @@ mod lex;
 mod recover;
 mod sequence;
 pub mod split;
+mod stream;
 
 use std::ops::Range;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 
 use rayon::prelude::*;
 use sqlparser::dialect::PostgreSqlDialect;
@@ -25,6 +24,7 @@ use crate::diag::{DiagKind, Diagnostic};
 use crate::source::SourceFile;
 use crate::span::{FileId, Span};
 use split::StatementKind;
+pub use stream::{Feed, FileFeed, Whole, parse_all_while};
 
 /// Where a statement came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -266,73 +266,6 @@ pub fn parse_all(
         .collect()
 }
 
-/// [`parse_all`], while `consume` runs on its own thread and reads the parsed files in any order
-/// it likes: `parsed(id)` blocks until file `id` is parsed. The workers claim files in index
-/// order, so a consumer that walks the files in order (the replay) overlaps with the parsing
-/// instead of waiting for all of it. Returns every parsed file and what `consume` returned.
-pub fn parse_all_while<R: Send>(
-    project: &crate::source::Project,
-    replacements: &[Replacement],
-    consume: impl for<'a> FnOnce(&'a (dyn Fn(FileId) -> Option<FileGuard<'a>> + Sync + 'a)) -> R + Send,
-) -> (Vec<ParsedFile>, R) {
-    let slots: Vec<OnceLock<Mutex<ParsedFile>>> =
-        project.files.iter().map(|_| OnceLock::new()).collect();
-    let next = AtomicUsize::new(0);
-    let consumed = std::thread::scope(|scope| {
-        let consumer = scope.spawn(|| {
-            consume(&|id| {
-                slots
-                    .get(id)
-                    .map(|slot| slot.wait().lock().unwrap_or_else(PoisonError::into_inner))
-            })
-        });
-        {
-            let _fill = FillUnset(&slots);
-            let workers = rayon::current_num_threads().max(1);
-            (0..workers).into_par_iter().for_each(|_| {
-                loop {
-                    let id = next.fetch_add(1, Ordering::Relaxed);
-                    let (Some(file), Some(slot)) = (project.files.get(id), slots.get(id)) else {
-                        break;
-                    };
-                    let _ = slot.set(Mutex::new(parse_or_skip(id, file, replacements)));
-                }
-            });
-        }
-        consumer.join()
-    });
-    let parsed = slots
-        .into_iter()
-        .enumerate()
-        .map(|(id, slot)| {
-            slot.into_inner().map_or_else(
-                || skipped(id),
-                |m| m.into_inner().unwrap_or_else(PoisonError::into_inner),
-            )
-        })
-        .collect();
-    match consumed {
-        Ok(r) => (parsed, r),
-        Err(panic) => std::panic::resume_unwind(panic),
-    }
-}
-
-/// A parsed file lent to the consumer of [`parse_all_while`], which may change it (the replay
-/// drops each statement's IR once applied, unless asked to keep it).
-pub type FileGuard<'a> = MutexGuard<'a, ParsedFile>;
-
-/// Gives every slot still empty a value when dropped, even while unwinding, so a consumer
-/// blocked in [`OnceLock::wait`] always wakes up.
-struct FillUnset<'a>(&'a [OnceLock<Mutex<ParsedFile>>]);
-
-impl Drop for FillUnset<'_> {
-    fn drop(&mut self) {
-        for (id, slot) in self.0.iter().enumerate() {
-            let _ = slot.set(Mutex::new(skipped(id)));
-        }
-    }
-}
-
 fn parse_or_skip(id: FileId, file: &SourceFile, replacements: &[Replacement]) -> ParsedFile {
     if file.is_applied() {
         parse_file(id, file, replacements)
@@ -390,75 +323,137 @@ fn parse_file_with(
     replacements: &[Replacement],
     keep_ast: bool,
 ) -> ParsedFile {
-    let text = file.text.as_str();
     let ctx = Ctx {
         file_id,
         file,
         replacements,
         keep_ast,
     };
-    let mut raws = Vec::new();
-    let mut comments = Vec::new();
-    let mut diagnostics = Vec::new();
-    for range in &file.forward_ranges {
+    parse_cut(&ctx, cut(&ctx))
+}
+
+/// Parse a split file whole (its batches on all cores).
+fn parse_cut(ctx: &Ctx<'_>, cut: Cut) -> ParsedFile {
+    let batches: Vec<Local> = cut
+        .pieces
+        .par_chunks(BATCH)
+        .map(|batch| parse_batch(ctx, batch))
+        .collect();
+    let mut file = Assembler::new(ctx.file_id);
+    for batch in batches {
+        file.push(batch);
+    }
+    file.finish(&ctx.file.text, cut.tail);
+    file.parsed
+}
+
+/// Top-level pieces per batch: the unit of parallel parsing within a file, and the unit in
+/// which a long file is handed to the replay while the rest of it is still being parsed
+/// (see [`parse_all_while`]).
+const BATCH: usize = 64;
+
+/// A file split into its top-level pieces (each with `true` when the input ends inside it),
+/// and what the split itself found.
+struct Cut {
+    pieces: Vec<(split::RawStatement, bool)>,
+    tail: Tail,
+}
+
+/// What a file's split found besides its statements: unterminated-input diagnostics and the
+/// top-level comments. Added to the file after its last batch.
+#[derive(Default)]
+struct Tail {
+    diagnostics: Vec<Diagnostic>,
+    comments: Vec<Range<usize>>,
+}
+
+/// Split the file (only inside its `forward_ranges`).
+fn cut(ctx: &Ctx<'_>) -> Cut {
+    let text = ctx.file.text.as_str();
+    let mut pieces = Vec::new();
+    let mut tail = Tail::default();
+    for range in &ctx.file.forward_ranges {
         let cut = split::split(text, range.clone());
         if let Some((at, what)) = cut.unterminated {
-            diagnostics.push(unterminated(&ctx, at, what));
+            tail.diagnostics.push(unterminated(ctx, at, what));
         }
         let open = cut.unterminated.map(|(at, _)| at);
-        raws.extend(cut.statements.into_iter().map(|r| {
+        pieces.extend(cut.statements.into_iter().map(|r| {
             let broken =
                 open.is_some_and(|at| r.span.start <= at && at < r.span.end.max(r.span.start + 1));
             (r, broken)
         }));
-        comments.extend(cut.comments);
+        tail.comments.extend(cut.comments);
+    }
+    Cut { pieces, tail }
+}
+
+/// Parse consecutive top-level pieces into one [`Local`] (`DoBody` parents relative to it).
+fn parse_batch(ctx: &Ctx<'_>, pieces: &[(split::RawStatement, bool)]) -> Local {
+    let mut local = Local::default();
+    for (raw, broken) in pieces {
+        match &raw.kind {
+            StatementKind::PsqlMeta(command) => local.diagnostics.push(Diagnostic {
+                span: Span::new(ctx.file_id, raw.span.start, raw.span.end),
+                kind: DiagKind::PsqlMeta {
+                    command: command.clone(),
+                },
+            }),
+            StatementKind::Sql => piece(
+                ctx,
+                raw.span.clone(),
+                Origin::TopLevel,
+                *broken,
+                0,
+                &mut local,
+            ),
+        }
+    }
+    local
+}
+
+/// Builds a [`ParsedFile`] from its batches, in file order, then its [`Tail`]: one way for a
+/// file parsed whole and for one handed over batch by batch, so both give the same file.
+struct Assembler {
+    parsed: ParsedFile,
+    comments: Vec<Range<usize>>,
+}
+
+impl Assembler {
+    fn new(file: FileId) -> Self {
+        Self {
+            parsed: skipped(file),
+            comments: Vec::new(),
+        }
     }
 
-    let locals: Vec<Local> = raws
-        .par_iter()
-        .with_min_len(64)
-        .map(|(raw, broken)| {
-            let mut local = Local::default();
-            match &raw.kind {
-                StatementKind::PsqlMeta(command) => local.diagnostics.push(Diagnostic {
-                    span: Span::new(file_id, raw.span.start, raw.span.end),
-                    kind: DiagKind::PsqlMeta {
-                        command: command.clone(),
-                    },
-                }),
-                StatementKind::Sql => piece(
-                    &ctx,
-                    raw.span.clone(),
-                    Origin::TopLevel,
-                    *broken,
-                    0,
-                    &mut local,
-                ),
-            }
-            local
-        })
-        .collect();
-
-    let mut statements = Vec::with_capacity(locals.iter().map(|l| l.statements.len()).sum());
-    for local in locals {
-        let base = statements.len();
-        statements.extend(local.statements.into_iter().map(|mut s| {
-            if let Origin::DoBody { parent, .. } = &mut s.origin {
-                *parent += base;
-            }
-            s
-        }));
-        diagnostics.extend(local.diagnostics);
-        comments.extend(local.comments);
+    /// Append the next batch; its `DoBody` parents become indices into the whole file.
+    fn push(&mut self, batch: Local) {
+        let base = self.parsed.statements.len();
+        self.parsed
+            .statements
+            .extend(batch.statements.into_iter().map(|mut s| {
+                if let Origin::DoBody { parent, .. } = &mut s.origin {
+                    *parent += base;
+                }
+                s
+            }));
+        self.parsed.diagnostics.extend(batch.diagnostics);
+        self.comments.extend(batch.comments);
     }
-    comments.sort_by_key(|c| (c.start, c.end));
-    let ignores = ignore::collect(file_id, text, &comments, &statements);
-    diagnostics.sort();
-    ParsedFile {
-        file: file_id,
-        statements,
-        ignores,
-        diagnostics,
+
+    /// After the last batch: the split's findings, the ignore comments, sorted diagnostics.
+    fn finish(&mut self, text: &str, tail: Tail) {
+        self.parsed.diagnostics.extend(tail.diagnostics);
+        self.comments.extend(tail.comments);
+        self.comments.sort_by_key(|c| (c.start, c.end));
+        self.parsed.ignores = ignore::collect(
+            self.parsed.file,
+            text,
+            &self.comments,
+            &self.parsed.statements,
+        );
+        self.parsed.diagnostics.sort();
     }
 }
 

@@ -613,3 +613,54 @@ fn timing_20mb() {
         mb / split_time.as_secs_f64()
     );
 }
+
+/// A long file (more pieces than [`stream::STREAM_MIN`]) handed to the replay batch by batch
+/// gives the same parse and the same model as parsing it whole, with DO bodies, ignore
+/// comments, psql meta-commands, unparsable statements, transactions and an unterminated end
+/// spread across batch edges; and a consumer that reads nothing still gets the whole file.
+#[test]
+fn a_long_file_handed_over_in_batches_equals_the_whole_parse() {
+    use crate::model::{self, ModelSettings, Retain};
+    let mut t = String::from("CREATE TABLE t0 (id int PRIMARY KEY);\nBEGIN;\n");
+    for i in 1..800 {
+        t.push_str(&match i % 8 {
+            0 => format!("-- ogel-schema: ignore unindexed-foreign-key\nCREATE TABLE t{i} (id int PRIMARY KEY, p int REFERENCES t0 (id));\n"),
+            1 => format!("DO $$ BEGIN CREATE TABLE d{i} (id int); IF true THEN DROP TABLE d{i}; END IF; END $$;\n"),
+            2 => format!("ALTER TABLE t{} ADD COLUMN c{i} int;\n", i - 2),
+            3 => format!("CREATE TABLE bad{i} (id int) WITH OIDS garbage;\n"),
+            4 => "\\set x 1\n".to_owned(),
+            5 => "COMMIT;\nBEGIN;\n".to_owned(),
+            6 => format!("CREATE INDEX ON t{} (id);\nINSERT INTO missing{i} VALUES (1);\n", i - 6),
+            _ => format!("COMMENT ON TABLE t{} IS 'x';\n", i - 7),
+        });
+    }
+    t.push_str("COMMIT;\nSELECT 'never closed");
+    let project = Project {
+        files: vec![source(&t)],
+        diagnostics: vec![],
+    };
+    let whole = parse_file(0, &project.files[0], &[]);
+    assert!(whole.statements.len() > stream::STREAM_MIN);
+    assert!(!whole.ignores.is_empty());
+    assert!(whole.diagnostics.len() > 100);
+    let whole_model = model::build(
+        &project,
+        std::slice::from_ref(&whole),
+        &ModelSettings::default(),
+    );
+
+    let (parsed, streamed_model) = parse_all_while(&project, &[], |parsed| {
+        model::build_with(&project, parsed, &ModelSettings::default(), Retain::Ir)
+    });
+    assert_eq!(format!("{:?}", parsed[0]), format!("{whole:?}"));
+    let json =
+        |m: &model::Model| serde_json::to_string(&model::json::document(&project, m)).unwrap();
+    assert_eq!(json(&streamed_model), json(&whole_model));
+    assert_eq!(
+        format!("{:?}", streamed_model.problems),
+        format!("{:?}", whole_model.problems)
+    );
+
+    let (parsed, ()) = parse_all_while(&project, &[], |_| ());
+    assert_eq!(format!("{:?}", parsed[0]), format!("{whole:?}"));
+}
