@@ -155,6 +155,10 @@ impl Rule for CatalogUsageMixing {
         &META
     }
 
+    fn reads_graph(&self) -> bool {
+        true
+    }
+
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
         for t in ctx.analysis.model.catalog.base_tables() {
             // Owned by exactly the owners, referencing no catalog (declared or implied).
@@ -169,7 +173,7 @@ impl Rule for CatalogUsageMixing {
                 continue;
             };
             let other_ref = t.foreign_keys.iter().any(|f| !owner_fk(&f))
-                || ctx.graph.implied.iter().any(|i| i.table == t.name);
+                || ctx.graph().implied.iter().any(|i| i.table == t.name);
             if other_ref {
                 continue;
             }

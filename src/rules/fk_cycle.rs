@@ -50,9 +50,13 @@ impl Rule for FkCycle {
         &META
     }
 
+    fn reads_graph(&self) -> bool {
+        true
+    }
+
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
         let cat = &ctx.analysis.model.catalog;
-        for cycle in ctx.graph.fk_cycles() {
+        for cycle in ctx.graph().fk_cycles() {
             let tables: Vec<&Table> = cycle.iter().filter_map(|n| cat.tables.get(n)).collect();
             if let Some(first) = tables.iter().min_by_key(|t| t.origin) {
                 out.push(finding(&cycle, first, &tables));

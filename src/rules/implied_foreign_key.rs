@@ -77,9 +77,13 @@ impl Rule for ImpliedForeignKey {
         &META
     }
 
+    fn reads_graph(&self) -> bool {
+        true
+    }
+
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
         let cat = &ctx.analysis.model.catalog;
-        for imp in ctx.graph.implied.iter().filter(|i| i.target_exists) {
+        for imp in ctx.graph().implied.iter().filter(|i| i.target_exists) {
             let Some(target) = cat.tables.get(&imp.target) else {
                 continue;
             };

@@ -82,8 +82,12 @@ impl Rule for ImpliedReferenceToMissingTable {
         &META
     }
 
+    fn reads_graph(&self) -> bool {
+        true
+    }
+
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
-        for imp in ctx.graph.implied.iter().filter(|i| !i.target_exists) {
+        for imp in ctx.graph().implied.iter().filter(|i| !i.target_exists) {
             if imp.basis == Basis::ColumnName && assumed_may_hold(ctx, imp) {
                 continue;
             }

@@ -42,6 +42,8 @@ pub mod unterminated_statement;
 pub mod use_before_create;
 pub mod wrong_object_kind;
 
+use std::sync::OnceLock;
+
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -94,11 +96,29 @@ pub struct RuleMeta {
 /// Everything a rule may read.
 pub struct Context<'a> {
     pub analysis: &'a Analysis,
-    pub graph: &'a SchemaGraph,
     pub config: &'a Config,
+    graph: OnceLock<SchemaGraph>,
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
+    #[must_use]
+    pub fn new(analysis: &'a Analysis, config: &'a Config) -> Self {
+        Self {
+            analysis,
+            config,
+            graph: OnceLock::new(),
+        }
+    }
+
+    /// The schema graph, built on first use (one build; a second reader waits for it).
+    pub fn graph(&self) -> &SchemaGraph {
+        self.graph.get_or_init(|| {
+            SchemaGraph::build(
+                &self.analysis.model,
+                &self.config.options.external_id_prefixes,
+            )
+        })
+    }
     /// Display path of a file.
     #[must_use]
     pub fn file_name(&self, file: usize) -> &str {
@@ -127,6 +147,11 @@ pub trait Rule: Sync {
     /// Off unless configured (e.g. RLS rules outside the Supabase profile).
     fn enabled_by_default(&self, _config: &Config) -> bool {
         true
+    }
+    /// Reads [`Context::graph`]: [`run`] starts such rules last, once the graph is likely
+    /// built (it is built while the others run). Only the schedule depends on this.
+    fn reads_graph(&self) -> bool {
+        false
     }
 }
 
@@ -194,38 +219,57 @@ pub fn find(name: &str) -> Option<&'static RuleMeta> {
 /// Run every enabled rule, apply levels and inline ignores, and sort.
 #[must_use]
 pub fn run(analysis: &Analysis, config: &Config) -> Vec<Finding> {
-    let graph = SchemaGraph::build(&analysis.model, &config.options.external_id_prefixes);
-    let ctx = Context {
-        analysis,
-        graph: &graph,
-        config,
-    };
+    let ctx = Context::new(analysis, config);
     // Rules are independent readers of the model: run them on all cores, keep their order.
-    let per_rule: Vec<Vec<Finding>> = ALL
-        .par_iter()
-        .map(|rule| {
-            let meta = rule.meta();
-            let level = config.rules.get(meta.name).copied();
-            let enabled = match level {
-                Some(l) => l.severity().is_some(),
-                None => rule.enabled_by_default(config),
-            };
-            let mut out = Vec::new();
-            if !enabled {
-                return out;
-            }
-            rule.check(&ctx, &mut out);
-            if let Some(sev) = level.and_then(crate::cli::config::Level::severity) {
-                for f in &mut out {
-                    f.severity = sev;
-                }
-            }
-            out
-        })
-        .collect();
-    let findings: Vec<Finding> = per_rule.into_iter().flatten().collect();
+    // One worker builds the graph while the others start on the rules that do not read it.
+    let (graph_last, graph_first): (Vec<usize>, Vec<usize>) =
+        (0..ALL.len()).partition(|&i| ALL.get(i).is_some_and(|r| r.reads_graph()));
+    let schedule: Vec<usize> = graph_first.into_iter().chain(graph_last).collect();
+    let ((), mut per_rule) = rayon::join(
+        || {
+            ctx.graph();
+        },
+        || {
+            schedule
+                .par_iter()
+                .map(|&i| {
+                    (
+                        i,
+                        ALL.get(i)
+                            .map(|rule| check(*rule, &ctx))
+                            .unwrap_or_default(),
+                    )
+                })
+                .collect::<Vec<(usize, Vec<Finding>)>>()
+        },
+    );
+    per_rule.sort_by_key(|(i, _)| *i);
+    let per_rule = per_rule.into_iter().map(|(_, findings)| findings);
+    let findings: Vec<Finding> = per_rule.flatten().collect();
     let findings = suppress(analysis, findings);
     sort_findings(analysis, findings)
+}
+
+/// One rule's findings at its configured level (none when it is off).
+fn check(rule: &dyn Rule, ctx: &Context<'_>) -> Vec<Finding> {
+    let config = ctx.config;
+    let meta = rule.meta();
+    let level = config.rules.get(meta.name).copied();
+    let enabled = match level {
+        Some(l) => l.severity().is_some(),
+        None => rule.enabled_by_default(config),
+    };
+    let mut out = Vec::new();
+    if !enabled {
+        return out;
+    }
+    rule.check(ctx, &mut out);
+    if let Some(sev) = level.and_then(crate::cli::config::Level::severity) {
+        for f in &mut out {
+            f.severity = sev;
+        }
+    }
+    out
 }
 
 /// Apply `-- ogel-schema: ignore` comments. An ignore that suppresses nothing is reported.

@@ -16,7 +16,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use ogel_schema::Analysis;
 use ogel_schema::diag::{Finding, Severity};
-use ogel_schema::graph::SchemaGraph;
 use ogel_schema::parse::Origin;
 use ogel_schema::rules::{Category, Context};
 
@@ -79,12 +78,7 @@ fn top_level(analysis: &Analysis, file: usize) -> Vec<(usize, usize, usize, usiz
 }
 
 fn ours(analysis: &Analysis, config: &ogel_schema::cli::config::Config) -> Verdicts {
-    let graph = SchemaGraph::build(&analysis.model, &config.options.external_id_prefixes);
-    let ctx = Context {
-        analysis,
-        graph: &graph,
-        config,
-    };
+    let ctx = Context::new(analysis, config);
     let mut findings: Vec<Finding> = Vec::new();
     for rule in ogel_schema::rules::ALL {
         if statement_level(rule.meta()) {
