@@ -35,9 +35,23 @@ impl SourceCode for Source<'_> {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
-        let inner = self
-            .text
-            .read_span(span, context_lines_before, context_lines_after)?;
+        // miette reads a `str` from its first byte for every label, and its line count is the
+        // number of lines from the start of the file: it then merges two snippets whenever
+        // the second starts before twice the first's line, printing every line between. So
+        // read from the first context line on, and count only the lines read.
+        let span_line = self.lines.line_of(span.offset());
+        let first_line = span_line.saturating_sub(context_lines_before).max(1);
+        let base = self
+            .lines
+            .line_start(first_line)
+            .unwrap_or(0)
+            .min(span.offset());
+        let rest = self.text.get(base..).ok_or(MietteError::OutOfBounds)?;
+        let inner = rest.read_span(
+            &SourceSpan::new((span.offset() - base).into(), span.len()),
+            context_lines_before,
+            context_lines_after,
+        )?;
         // Without context lines the contents start at the span, so the column is the span's.
         let column = if context_lines_before == 0 {
             self.lines
@@ -47,13 +61,16 @@ impl SourceCode for Source<'_> {
         } else {
             inner.column()
         };
+        let data = inner.data();
+        let read = LineIndex::new(std::str::from_utf8(data).unwrap_or_default());
+        let line_count = read.line_count() - usize::from(data.ends_with(b"\n"));
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.to_owned(),
-            inner.data(),
-            *inner.span(),
-            inner.line(),
+            data,
+            SourceSpan::new((inner.span().offset() + base).into(), inner.span().len()),
+            inner.line() + first_line - 1,
             column,
-            inner.line_count(),
+            line_count,
         )))
     }
 }
@@ -244,6 +261,77 @@ mod tests {
         ));
         for line in out.lines() {
             assert!(line.chars().count() <= super::WIDTH, "{line:?}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod snippets {
+    use super::super::{Format, ReportFile, ReportInput, Summary, write};
+    use crate::diag::{Finding, Label, Severity};
+    use crate::source::lines::LineIndex;
+    use crate::span::Span;
+
+    /// A label far from its finding (a table created hundreds of lines up, in a dump) gets its
+    /// own snippet; one on a neighbouring line shares the finding's. miette alone merged them
+    /// whenever the finding's line was below twice the label's, printing every line between.
+    #[test]
+    fn a_far_label_gets_its_own_snippet_and_the_lines_between_are_not_printed() {
+        let mut text: String = (1..=300).map(|i| format!("SELECT {i};\n")).collect();
+        text.push_str("ALTER TABLE far ADD COLUMN x int;\n");
+        let at = |needle: &str| {
+            let start = text.find(needle).unwrap();
+            Span::new(0, start, start + needle.len())
+        };
+        let findings = [Finding {
+            rule: "missing-relation",
+            severity: Severity::Error,
+            span: at("far ADD"),
+            message: "it".into(),
+            help: None,
+            labels: vec![
+                Label {
+                    span: at("SELECT 200;"),
+                    message: "far away".into(),
+                },
+                Label {
+                    span: at("SELECT 300;"),
+                    message: "close by".into(),
+                },
+            ],
+            fingerprint: "x".into(),
+        }];
+        let lines = LineIndex::new(&text);
+        let files = [ReportFile {
+            display: "001.sql",
+            text: &text,
+            lines: &lines,
+        }];
+        let input = ReportInput {
+            findings: &findings,
+            files: &files,
+            rules: &[],
+            summary: Summary::default().with_findings(&findings),
+            tool_version: "0",
+            endpoints: None,
+        };
+        let mut out = Vec::new();
+        write(Format::Human, &mut out, &input, false).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert_eq!(out.matches("╭─[001.sql:").count(), 2, "{out}");
+        assert!(out.contains("╭─[001.sql:200:1]"), "{out}");
+        assert!(
+            out.contains("╭─[001.sql:301:13]"),
+            "the finding names its snippet: {out}"
+        );
+        for shown in [199, 200, 201, 299, 300, 301] {
+            assert!(out.contains(&format!(" {shown} │ ")), "line {shown}: {out}");
+        }
+        for hidden in [198, 202, 250, 298] {
+            assert!(
+                !out.contains(&format!(" {hidden} │ ")),
+                "line {hidden}: {out}"
+            );
         }
     }
 }
