@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::Analysis;
@@ -551,24 +552,39 @@ impl DiagramView {
             .enumerate()
             .map(|(i, t)| (i, table_spans(t)))
             .collect();
+        // A finding belongs to the tables (and missing relations) its fingerprint names, by
+        // display name or qualified name: looked up by name, not by comparing every finding
+        // with every table (1,000 findings on a 1,500-table dump took 0.6 s that way).
+        let mut named: FxHashMap<String, Vec<Named>> = FxHashMap::default();
+        for (i, t) in tables.iter().enumerate() {
+            for name in [t.display.clone(), t.name.to_string()] {
+                named.entry(name).or_default().push(Named::Table(i));
+            }
+        }
+        for (i, m) in missing.iter().enumerate() {
+            for name in [m.display.clone(), m.name.to_string()] {
+                named.entry(name).or_default().push(Named::Missing(i));
+            }
+        }
         for f in findings {
             let fv = finding_view(analysis, f);
-            let tokens: Vec<&str> = f.fingerprint.split(':').collect();
-            let named = |q: &QualifiedName, d: &str| {
-                tokens
-                    .iter()
-                    .any(|tok| *tok == d || *tok == q.to_string().as_str())
-            };
+            let mut targets: Vec<Named> = f
+                .fingerprint
+                .split(':')
+                .filter_map(|token| named.get(token))
+                .flatten()
+                .copied()
+                .collect();
+            targets.sort_unstable();
+            targets.dedup();
             let mut hit = false;
-            for t in &mut tables {
-                if named(&t.name, &t.display) {
-                    t.findings.push(fv.clone());
-                    hit = true;
-                }
-            }
-            for m in &mut missing {
-                if named(&m.name, &m.display) {
-                    m.findings.push(fv.clone());
+            for target in targets {
+                let found = match target {
+                    Named::Table(i) => tables.get_mut(i).map(|t| &mut t.findings),
+                    Named::Missing(i) => missing.get_mut(i).map(|m| &mut m.findings),
+                };
+                if let Some(list) = found {
+                    list.push(fv.clone());
                     hit = true;
                 }
             }
@@ -838,4 +854,11 @@ fn resolve_table(all: &[QualifiedName], wanted: &str) -> Result<QualifiedName, F
                 .join(", "),
         )),
     }
+}
+
+/// A table or missing relation of the view a finding's fingerprint names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Named {
+    Table(usize),
+    Missing(usize),
 }
