@@ -480,10 +480,11 @@ impl Catalog {
     }
 
     fn sync_dependents(&mut self, table: &QualifiedName) {
-        for target in self.depends_on.remove(table).unwrap_or_default() {
-            unlink(&mut self.dependents, &target, table);
-        }
+        let old = self.depends_on.remove(table).unwrap_or_default();
         let Some(t) = self.tables.get(table) else {
+            for target in &old {
+                unlink(&mut self.dependents, target, table);
+            }
             return;
         };
         let mut targets: Vec<QualifiedName> = t
@@ -496,10 +497,89 @@ impl Catalog {
             .collect();
         targets.sort();
         targets.dedup();
+        // Both sorted: only what changed is unlinked or linked (a table with thousands of
+        // dependents keeps a long list; touching it for every unchanged target was quadratic).
+        for target in &old {
+            if targets.binary_search(target).is_err() {
+                unlink(&mut self.dependents, target, table);
+            }
+        }
         for target in &targets {
-            link(&mut self.dependents, target, table);
+            if old.binary_search(target).is_err() {
+                link(&mut self.dependents, target, table);
+            }
         }
         self.depends_on.insert(table.clone(), targets);
+    }
+
+    /// Where the derived `dependents` / `depends_on` indexes differ from a rebuild from the
+    /// tables (tests check there is nothing after renames and rollbacks).
+    #[cfg(test)]
+    pub(crate) fn dependency_index_errors(&self) -> Vec<String> {
+        use std::collections::BTreeMap;
+        let mut dependents: BTreeMap<QualifiedName, Vec<QualifiedName>> = BTreeMap::new();
+        let mut depends_on: BTreeMap<QualifiedName, Vec<QualifiedName>> = BTreeMap::new();
+        for t in self.tables.values() {
+            let mut targets: Vec<QualifiedName> = t
+                .foreign_keys
+                .iter()
+                .map(|f| &f.target)
+                .chain(&t.reads)
+                .chain(&t.parents)
+                .cloned()
+                .collect();
+            targets.sort();
+            targets.dedup();
+            for target in &targets {
+                dependents
+                    .entry(target.clone())
+                    .or_default()
+                    .push(t.name.clone());
+            }
+            depends_on.insert(t.name.clone(), targets);
+        }
+        for list in dependents.values_mut() {
+            list.sort();
+        }
+        let sorted = |m: &FxHashMap<QualifiedName, Vec<QualifiedName>>| -> BTreeMap<_, _> {
+            m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+        };
+        let mut errors = Vec::new();
+        if sorted(&self.dependents) != dependents {
+            errors.push(format!(
+                "dependents: kept {:?}, rebuilt {dependents:?}",
+                sorted(&self.dependents)
+            ));
+        }
+        if sorted(&self.depends_on) != depends_on {
+            errors.push(format!(
+                "depends_on: kept {:?}, rebuilt {depends_on:?}",
+                sorted(&self.depends_on)
+            ));
+        }
+        errors
+    }
+
+    /// `from` is renamed to `to`: what depended on `from` now depends on `to`, in the derived
+    /// indexes at once (the dependents' own references are rewritten by the caller; their
+    /// resync then finds nothing to change). Without this, renaming a table referenced by
+    /// thousands moved each of them out of one long list and into another.
+    pub fn move_dependents(&mut self, from: &QualifiedName, to: &QualifiedName) {
+        let Some(moved) = self.dependents.remove(from) else {
+            return;
+        };
+        for d in &moved {
+            if let Some(targets) = self.depends_on.get_mut(d) {
+                targets.retain(|t| t != from);
+                if let Err(at) = targets.binary_search(to) {
+                    targets.insert(at, to.clone());
+                }
+            }
+        }
+        let list = self.dependents.entry(to.clone()).or_default();
+        list.extend(moved);
+        list.sort();
+        list.dedup();
     }
 
     /// Recount the constraint names `table` contributes (after any change to it).

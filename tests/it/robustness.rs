@@ -113,6 +113,40 @@ fn deep_nesting_and_long_lines() {
     survives("long_line", long.as_bytes());
 }
 
+/// Long dependency chains (each view reads the one before, each table inherits the one
+/// before), then dropped at the root with CASCADE: the replay drops them depth first without
+/// recursing (2,000 views overflowed the replay thread's stack), and every command that walks
+/// the schema copes with the depth.
+#[test]
+fn long_dependency_chains_dropped_with_cascade() {
+    let mut sql = String::from(
+        "CREATE TABLE base (id int PRIMARY KEY);\nCREATE VIEW v0 AS SELECT * FROM base;\n",
+    );
+    for i in 1..5_000 {
+        sql.push_str(&format!("CREATE VIEW v{i} AS SELECT * FROM v{};\n", i - 1));
+    }
+    sql.push_str("CREATE TABLE p0 (id int);\n");
+    for i in 1..5_000 {
+        sql.push_str(&format!("CREATE TABLE p{i} () INHERITS (p{});\n", i - 1));
+    }
+    let kept = sql.clone();
+    sql.push_str("DROP TABLE base CASCADE;\nDROP TABLE p0 CASCADE;\n");
+    let commands: &[&[&str]] = &[
+        &["check", "--format", "json"],
+        &["model", "--format", "json"],
+        &["diagram", "--format", "dot"],
+        &["order"],
+    ];
+    survives_with("chains_dropped", sql.as_bytes(), commands);
+    survives_with("chains_kept", kept.as_bytes(), commands);
+    // Everything in the chains is gone after the drops; only the second file's table is left.
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("001_chains.sql"), &sql).unwrap();
+    let out = run(tmp.path(), &["model", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["tables"].as_array().map(Vec::len), Some(0), "{doc}");
+}
+
 #[test]
 fn binary_garbage_and_empty_files() {
     let garbage: Vec<u8> = (0u32..20_000)
