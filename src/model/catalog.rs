@@ -307,6 +307,22 @@ fn link(
     }
 }
 
+/// The relations `t` depends on (foreign key targets, relations a view reads, parents),
+/// sorted, each once: its entries in the catalog's dependency indexes.
+fn dependency_targets(t: &Table) -> Vec<QualifiedName> {
+    let mut targets: Vec<QualifiedName> = t
+        .foreign_keys
+        .iter()
+        .map(|f| &f.target)
+        .chain(&t.reads)
+        .chain(&t.parents)
+        .cloned()
+        .collect();
+    targets.sort();
+    targets.dedup();
+    targets
+}
+
 /// Remove `key` from `owner`'s list in a derived one-to-many index, and the list once empty.
 fn unlink(
     index: &mut FxHashMap<QualifiedName, Vec<QualifiedName>>,
@@ -487,16 +503,7 @@ impl Catalog {
             }
             return;
         };
-        let mut targets: Vec<QualifiedName> = t
-            .foreign_keys
-            .iter()
-            .map(|f| &f.target)
-            .chain(&t.reads)
-            .chain(&t.parents)
-            .cloned()
-            .collect();
-        targets.sort();
-        targets.dedup();
+        let targets = dependency_targets(t);
         // Both sorted: only what changed is unlinked or linked (a table with thousands of
         // dependents keeps a long list; touching it for every unchanged target was quadratic).
         for target in &old {
@@ -520,16 +527,7 @@ impl Catalog {
         let mut dependents: BTreeMap<QualifiedName, Vec<QualifiedName>> = BTreeMap::new();
         let mut depends_on: BTreeMap<QualifiedName, Vec<QualifiedName>> = BTreeMap::new();
         for t in self.tables.values() {
-            let mut targets: Vec<QualifiedName> = t
-                .foreign_keys
-                .iter()
-                .map(|f| &f.target)
-                .chain(&t.reads)
-                .chain(&t.parents)
-                .cloned()
-                .collect();
-            targets.sort();
-            targets.dedup();
+            let targets = dependency_targets(t);
             for target in &targets {
                 dependents
                     .entry(target.clone())
