@@ -133,7 +133,15 @@ pub fn view(args: &DiagramArgs, cwd: &Path) -> Result<DiagramView, CliError> {
         .title
         .clone()
         .unwrap_or_else(|| default_title(&args.input, &resolved.config.dir, cwd));
-    let view = DiagramView::build(&analysis, &graph, &findings, &resolved.config, &title);
+    let history = matches!(args.format, Format::Json | Format::Html);
+    let view = DiagramView::build(
+        &analysis,
+        &graph,
+        &findings,
+        &resolved.config,
+        &title,
+        history,
+    );
     let filter = Filter {
         focus: args.focus.clone(),
         distance: args.distance,
