@@ -124,11 +124,10 @@ pub fn view(args: &DiagramArgs, cwd: &Path) -> Result<DiagramView, CliError> {
     let resolved = crate::cli::resolve(&args.input, cwd)?;
     let mut analysis = crate::analyze(&resolved.settings)?;
     crate::cli::attach_app(&resolved, &args.app, cwd, &mut analysis);
-    let findings = crate::rules::run(&analysis, &resolved.config);
-    let graph = crate::graph::SchemaGraph::build(
-        &analysis.model,
-        &resolved.config.options.external_id_prefixes,
-    );
+    // The rules' context builds the schema graph once; the view reads the same one.
+    let rules = crate::rules::Context::new(&analysis, &resolved.config);
+    let findings = crate::rules::run_in(&rules);
+    let graph = rules.graph();
     let title = args
         .title
         .clone()
@@ -136,7 +135,7 @@ pub fn view(args: &DiagramArgs, cwd: &Path) -> Result<DiagramView, CliError> {
     let history = matches!(args.format, Format::Json | Format::Html);
     let view = DiagramView::build(
         &analysis,
-        &graph,
+        graph,
         &findings,
         &resolved.config,
         &title,

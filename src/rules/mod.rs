@@ -219,7 +219,13 @@ pub fn find(name: &str) -> Option<&'static RuleMeta> {
 /// Run every enabled rule, apply levels and inline ignores, and sort.
 #[must_use]
 pub fn run(analysis: &Analysis, config: &Config) -> Vec<Finding> {
-    let ctx = Context::new(analysis, config);
+    run_in(&Context::new(analysis, config))
+}
+
+/// [`run`] in a context the caller keeps, to read its schema graph afterwards (built once).
+#[must_use]
+pub fn run_in(ctx: &Context<'_>) -> Vec<Finding> {
+    let analysis = ctx.analysis;
     // Rules are independent readers of the model: run them on all cores, keep their order.
     // One worker builds the graph while the others start on the rules that do not read it.
     let (graph_last, graph_first): (Vec<usize>, Vec<usize>) =
@@ -235,9 +241,7 @@ pub fn run(analysis: &Analysis, config: &Config) -> Vec<Finding> {
                 .map(|&i| {
                     (
                         i,
-                        ALL.get(i)
-                            .map(|rule| check(*rule, &ctx))
-                            .unwrap_or_default(),
+                        ALL.get(i).map(|rule| check(*rule, ctx)).unwrap_or_default(),
                     )
                 })
                 .collect::<Vec<(usize, Vec<Finding>)>>()
