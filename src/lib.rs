@@ -13,6 +13,7 @@ pub mod diag;
 pub mod graph;
 pub mod model;
 pub mod order;
+pub mod par;
 pub mod parse;
 pub mod render;
 pub mod report;
@@ -34,6 +35,9 @@ pub struct Settings {
     pub ignore: Vec<String>,
     /// What of each file's parse stays in [`Analysis::parsed`] after replay.
     pub retain: model::Retain,
+    /// Threads or not for parsing, replay and rules; `None` decides by the SQL's size
+    /// ([`par::SMALL_SQL_BYTES`]).
+    pub threads: Option<par::Threads>,
 }
 
 /// The result of the pipeline up to the model.
@@ -44,6 +48,8 @@ pub struct Analysis {
     pub model: model::Model,
     /// Application queries resolved against the model (`check --app`); see [`app::attach`].
     pub app: Option<app::resolve::AppReport>,
+    /// Whether the steps after discovery run on all cores (the rules follow it).
+    pub threads: par::Threads,
 }
 
 /// Run discovery, parsing and replay.
@@ -55,14 +61,19 @@ pub fn analyze(settings: &Settings) -> Result<Analysis, source::SourceError> {
     if !settings.ignore.is_empty() {
         source::apply_ignores(&mut project, &settings.ignore);
     }
+    let threads = settings
+        .threads
+        .unwrap_or_else(|| par::Threads::for_sql(&project));
     // Replay follows the parser file by file instead of waiting for every file.
-    let (parsed, model) = parse::parse_all_while(&project, &settings.replacements, |parsed| {
-        model::build_with(&project, parsed, &settings.model, settings.retain)
-    });
+    let (parsed, model) =
+        parse::parse_all_while(&project, &settings.replacements, threads, |parsed| {
+            model::build_with(&project, parsed, &settings.model, settings.retain)
+        });
     Ok(Analysis {
         project,
         parsed,
         model,
         app: None,
+        threads,
     })
 }

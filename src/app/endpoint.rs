@@ -149,7 +149,7 @@ impl<'t> Cx<'t, '_> {
     fn next_pages(&self, route: &str) -> Vec<Raw> {
         let mut out = Vec::new();
         let mut guard: Vec<String> = Vec::new();
-        each(self.root, &mut |node| {
+        each_with(self.root, &mut |node, ancestors| {
             if node.kind() == "switch_statement" {
                 let value = node
                     .child_by_field_name("value")
@@ -196,7 +196,7 @@ impl<'t> Cx<'t, '_> {
                     guard.push(m);
                     return;
                 }
-                let Some(branch) = ancestor_if(node) else {
+                let Some(branch) = ancestor_if(ancestors) else {
                     return;
                 };
                 out.push((m, route.to_owned(), node.start_byte(), branch.byte_range()));
@@ -551,11 +551,12 @@ impl<'t> Cx<'t, '_> {
             }
         });
         // Identifiers passed as arguments (`apiWrapper(req, res, handler)`) run too.
-        each(node, &mut |n| {
+        each_with(node, &mut |n, ancestors| {
             if n.kind() == "identifier"
                 && n.start_byte() >= range.start
                 && n.end_byte() <= range.end
-                && n.parent()
+                && ancestors
+                    .last()
                     .is_some_and(|p| p.kind() == "arguments" || p.kind() == "argument_list")
             {
                 names.push(self.text(n).to_owned());
@@ -577,7 +578,7 @@ impl<'t> Cx<'t, '_> {
                 .parent()
                 .filter(|_| node.byte_range() != *r)
                 .unwrap_or(node);
-            each(node, &mut |n| {
+            each_with(node, &mut |n, ancestors| {
                 if n.start_byte() < r.start || n.end_byte() > r.end {
                     return;
                 }
@@ -596,7 +597,7 @@ impl<'t> Cx<'t, '_> {
                             .any(|x| is_literal_value(self.lang, *x))
                     });
                     if responds && literal_arg && !error_status(callee) {
-                        self.note_literal(n, &mut facts);
+                        Self::note_literal(ancestors, &mut facts);
                     }
                 } else if n.kind() == "return_statement"
                     && self.lang == Language::Python
@@ -604,23 +605,23 @@ impl<'t> Cx<'t, '_> {
                         .iter()
                         .any(|x| is_literal_value(self.lang, *x))
                 {
-                    self.note_literal(n, &mut facts);
+                    Self::note_literal(ancestors, &mut facts);
                 }
             });
         }
         facts
     }
 
-    fn note_literal(&self, n: Node<'_>, facts: &mut Facts) {
-        let mut p = n.parent();
-        while let Some(x) = p {
-            if matches!(x.kind(), "catch_clause" | "except_clause" | "rescue") {
-                facts.literal_in_catch = true;
-                return;
-            }
-            p = x.parent();
+    /// A literal sent by a node with these `ancestors`: from a `catch` block or not.
+    fn note_literal(ancestors: &[Node<'_>], facts: &mut Facts) {
+        if ancestors
+            .iter()
+            .any(|x| matches!(x.kind(), "catch_clause" | "except_clause" | "rescue"))
+        {
+            facts.literal_in_catch = true;
+        } else {
+            facts.sends_literal = true;
         }
-        facts.sends_literal = true;
     }
 }
 
@@ -679,17 +680,15 @@ fn is_literal_value(lang: Language, node: Node<'_>) -> bool {
     }
 }
 
-/// The `if` branch whose condition holds `node`.
-fn ancestor_if(node: Node<'_>) -> Option<Node<'_>> {
-    let mut p = node.parent();
-    while let Some(x) = p {
+/// The `if` branch whose condition holds the node with these `ancestors` (nearest last).
+fn ancestor_if<'t>(ancestors: &[Node<'t>]) -> Option<Node<'t>> {
+    for x in ancestors.iter().rev() {
         if x.kind() == "if_statement" {
             return x.child_by_field_name("consequence");
         }
         if !matches!(x.kind(), "parenthesized_expression" | "binary_expression") {
             return None;
         }
-        p = x.parent();
     }
     None
 }
@@ -742,6 +741,43 @@ fn unquote(s: &str) -> &str {
 fn named_children(node: Node<'_>) -> Vec<Node<'_>> {
     let mut cursor = node.walk();
     node.named_children(&mut cursor).collect()
+}
+
+/// [`each`], handing the visitor each node's ancestors too, nearest last (starting with
+/// `node`'s own). Read a parent from them, not with `Node::parent`: tree-sitter finds a
+/// parent by descending from the root, which made the scan quadratic in a file's depth.
+pub fn each_with<'t>(node: Node<'t>, f: &mut impl FnMut(Node<'t>, &[Node<'t>])) {
+    let mut ancestors: Vec<Node<'t>> = Vec::new();
+    let mut up = node.parent();
+    while let Some(p) = up {
+        ancestors.push(p);
+        up = p.parent();
+    }
+    ancestors.reverse();
+    let mut cursor = node.walk();
+    let mut descend = true;
+    loop {
+        if descend {
+            let current = cursor.node();
+            f(current, &ancestors);
+            if cursor.goto_first_child() {
+                ancestors.push(current);
+                continue;
+            }
+        }
+        if cursor.node() == node {
+            break;
+        }
+        if cursor.goto_next_sibling() {
+            descend = true;
+            continue;
+        }
+        if !cursor.goto_parent() || cursor.node() == node {
+            break;
+        }
+        ancestors.pop();
+        descend = false;
+    }
 }
 
 /// Visit `node` and its descendants in document order (iterative: no recursion limit).

@@ -105,8 +105,8 @@ fn is_container(kind: &str) -> bool {
 #[must_use]
 pub fn templates(lang: Language, root: Node<'_>, src: &str) -> Vec<Template> {
     let mut out = Vec::new();
-    super::endpoint::each(root, &mut |node| {
-        if let Some(t) = template_at(lang, node, src) {
+    super::endpoint::each_with(root, &mut |node, ancestors| {
+        if let Some(t) = template_at(lang, node, ancestors, src) {
             out.push(t);
         }
     });
@@ -114,8 +114,14 @@ pub fn templates(lang: Language, root: Node<'_>, src: &str) -> Vec<Template> {
     out
 }
 
-/// The template rooted at `node`, when `node` is a top-level literal expression.
-fn template_at(lang: Language, node: Node<'_>, src: &str) -> Option<Template> {
+/// The template rooted at `node` (with these `ancestors`, nearest last), when `node` is a
+/// top-level literal expression.
+fn template_at(
+    lang: Language,
+    node: Node<'_>,
+    ancestors: &[Node<'_>],
+    src: &str,
+) -> Option<Template> {
     let is_literalish = is_string_kind(lang, node.kind())
         || is_adjacent_kind(node.kind())
         || is_concat(lang, node, src);
@@ -123,7 +129,7 @@ fn template_at(lang: Language, node: Node<'_>, src: &str) -> Option<Template> {
         return None;
     }
     // Handled by an enclosing concatenation.
-    if let Some(parent) = enclosing(node) {
+    if let Some(parent) = enclosing(ancestors) {
         if is_adjacent_kind(parent.kind()) || is_concat(lang, parent, src) {
             return None;
         }
@@ -132,7 +138,7 @@ fn template_at(lang: Language, node: Node<'_>, src: &str) -> Option<Template> {
             return None;
         }
     }
-    if in_message_call(node, src) {
+    if in_message_call(ancestors, src) {
         return None;
     }
     let mut chunks = Vec::new();
@@ -173,16 +179,11 @@ const MESSAGE_CALLEES: [&str; 24] = [
     "toast",
 ];
 
-/// True when the literal is (part of) an argument of a logging/printing call or of an error
-/// constructor (`logger.info('select ...')`, `new Error("...")`, `tracing::warn!(...)`).
-fn in_message_call(node: Node<'_>, src: &str) -> bool {
-    let mut cur = node;
-    let mut climbed = 0;
-    while let Some(parent) = cur.parent() {
-        climbed += 1;
-        if climbed > 8 {
-            return false;
-        }
+/// True when the literal with these `ancestors` (nearest last) is (part of) an argument of a
+/// logging/printing call or of an error constructor (`logger.info('select ...')`,
+/// `new Error("...")`, `tracing::warn!(...)`); looks at most 8 levels up.
+fn in_message_call(ancestors: &[Node<'_>], src: &str) -> bool {
+    for parent in ancestors.iter().rev().take(8) {
         match parent.kind() {
             "arguments"
             | "argument_list"
@@ -194,7 +195,7 @@ fn in_message_call(node: Node<'_>, src: &str) -> bool {
             | "binary_operator"
             | "binary"
             | "value_arguments"
-            | "value_argument" => cur = parent,
+            | "value_argument" => {}
             "call_expression"
             | "call"
             | "method_invocation"
@@ -228,13 +229,13 @@ fn in_message_call(node: Node<'_>, src: &str) -> bool {
     false
 }
 
-/// The parent, skipping parentheses.
-fn enclosing(node: Node<'_>) -> Option<Node<'_>> {
-    let mut parent = node.parent()?;
-    while matches!(parent.kind(), "parenthesized_expression") {
-        parent = parent.parent()?;
-    }
-    Some(parent)
+/// The parent of a node with these `ancestors` (nearest last), skipping parentheses.
+fn enclosing<'t>(ancestors: &[Node<'t>]) -> Option<Node<'t>> {
+    ancestors
+        .iter()
+        .rev()
+        .find(|p| p.kind() != "parenthesized_expression")
+        .copied()
 }
 
 /// Append the chunks of an operand; returns whether it held at least one literal.

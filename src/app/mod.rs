@@ -19,7 +19,7 @@ pub mod walk;
 use std::ops::Range;
 use std::path::PathBuf;
 
-use rayon::prelude::*;
+use crate::par::{SMALL_APP_FILES, Threads};
 
 use crate::source::lines::LineIndex;
 pub use lang::Language;
@@ -134,10 +134,11 @@ pub fn scan(roots: &[PathBuf]) -> AppScan {
             message,
         });
     }
-    let results: Vec<FileScan> = found
-        .par_iter()
-        .map_init(Parsers::default, scan_file)
-        .collect();
+    let results: Vec<FileScan> = Threads::for_size(found.len(), SMALL_APP_FILES).map_init(
+        &found,
+        Parsers::default,
+        scan_file,
+    );
     for r in results {
         out.diagnostics.extend(r.diagnostics);
         let Some(file) = r.file else { continue };

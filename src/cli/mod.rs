@@ -342,6 +342,7 @@ pub fn resolve(input: &InputArgs, cwd: &Path) -> Result<Resolved, CliError> {
             model,
             ignore,
             retain: crate::model::Retain::Reports,
+            threads: None,
         },
         config,
     })
@@ -400,24 +401,35 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Cli
     }
 }
 
-/// Scan the application source directories (`app = [...]` in the config, then `extra` from
-/// `--app`, relative to `cwd`) and attach their queries to `analysis`. Nothing without any.
-pub fn attach_app(
+/// [`crate::analyze`], then the application source directories (`app = [...]` in the
+/// config, then `extra` from `--app`, relative to `cwd`) scanned and their queries attached
+/// (see [`crate::app::attach`]). The scan does not need the model, so it runs on its own
+/// thread while the migrations are analysed.
+///
+/// # Errors
+/// Those of [`crate::analyze`].
+pub fn analyze_with_app(
     resolved: &Resolved,
     extra: &[PathBuf],
     cwd: &Path,
-    analysis: &mut crate::Analysis,
-) {
+) -> Result<crate::Analysis, crate::source::SourceError> {
     let roots: Vec<PathBuf> = resolved
         .config
         .app_paths()
         .into_iter()
         .chain(extra.iter().map(|p| cwd.join(p)))
         .collect();
-    if !roots.is_empty() {
-        let scan = crate::app::scan(&roots);
-        crate::app::attach(analysis, &scan, &resolved.settings.model);
+    if roots.is_empty() {
+        return crate::analyze(&resolved.settings);
     }
+    let (analysis, scan) = std::thread::scope(|scope| {
+        let scan = scope.spawn(|| crate::app::scan(&roots));
+        (crate::analyze(&resolved.settings), scan.join())
+    });
+    let mut analysis = analysis?;
+    let scan = scan.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    crate::app::attach(&mut analysis, &scan, &resolved.settings.model);
+    Ok(analysis)
 }
 
 fn check(
@@ -428,8 +440,9 @@ fn check(
 ) -> Result<u8, CliError> {
     use crate::report::{self, ReportFile, ReportInput, Summary};
     let resolved = resolve(&args.input, cwd)?;
-    let analysis = analyze_for_exit(&resolved.settings)?;
-    attach_app(&resolved, &args.app, cwd, analysis);
+    // Leaked, not dropped: see [`analyze_for_exit`].
+    let analysis: &crate::Analysis =
+        Box::leak(Box::new(analyze_with_app(&resolved, &args.app, cwd)?));
     let mut findings = crate::rules::run(analysis, &resolved.config);
     let files: Vec<ReportFile<'_>> = analysis
         .project

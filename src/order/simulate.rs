@@ -81,7 +81,8 @@ pub fn replay(analysis: &Analysis, settings: &Settings, order: &[Entry]) -> Simu
             }
         }
     }
-    let parsed = crate::parse::parse_all(&project, &settings.replacements);
+    let threads = crate::par::Threads::for_sql(&project);
+    let parsed = crate::parse::parse_all(&project, &settings.replacements, threads);
     let model = crate::model::build(&project, &parsed, &settings.model);
     Simulation {
         analysis: Analysis {
@@ -89,6 +90,7 @@ pub fn replay(analysis: &Analysis, settings: &Settings, order: &[Entry]) -> Simu
             parsed,
             model,
             app: None,
+            threads,
         },
         to_orig,
     }

@@ -16,7 +16,7 @@ mod stream;
 
 use std::ops::Range;
 
-use rayon::prelude::*;
+use crate::par::Threads;
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 
@@ -251,24 +251,31 @@ impl Positions<'_> {
     }
 }
 
-/// Parse every applied file of the project, in parallel. One [`ParsedFile`] per file, same
-/// index; files that are not applied get an empty one.
+/// Parse every applied file of the project (in parallel on the pool). One [`ParsedFile`] per
+/// file, same index; files that are not applied get an empty one.
 #[must_use]
 pub fn parse_all(
     project: &crate::source::Project,
     replacements: &[Replacement],
+    threads: crate::par::Threads,
 ) -> Vec<ParsedFile> {
-    project
-        .files
-        .par_iter()
-        .enumerate()
-        .map(|(id, file)| parse_or_skip(id, file, replacements))
-        .collect()
+    let ids: Vec<FileId> = (0..project.files.len()).collect();
+    threads.map(&ids, |&id| {
+        project.files.get(id).map_or_else(
+            || skipped(id),
+            |file| parse_or_skip(id, file, replacements, threads),
+        )
+    })
 }
 
-fn parse_or_skip(id: FileId, file: &SourceFile, replacements: &[Replacement]) -> ParsedFile {
+fn parse_or_skip(
+    id: FileId,
+    file: &SourceFile,
+    replacements: &[Replacement],
+    threads: Threads,
+) -> ParsedFile {
     if file.is_applied() {
-        parse_file(id, file, replacements)
+        parse_file_with(id, file, replacements, false, threads)
     } else {
         skipped(id)
     }
@@ -295,6 +302,8 @@ struct Ctx<'a> {
     replacements: &'a [Replacement],
     /// Keep sqlparser's AST on each statement (tests); normally dropped after lowering.
     keep_ast: bool,
+    /// Whether a long file's batches are parsed on all cores.
+    threads: Threads,
 }
 
 /// How deep `DO` blocks inside `DO` bodies are followed.
@@ -303,7 +312,7 @@ const MAX_DO_DEPTH: usize = 4;
 /// Split and parse one file (only inside its `forward_ranges`).
 #[must_use]
 pub fn parse_file(file_id: FileId, file: &SourceFile, replacements: &[Replacement]) -> ParsedFile {
-    parse_file_with(file_id, file, replacements, false)
+    parse_file_with(file_id, file, replacements, false, Threads::Pool)
 }
 
 /// [`parse_file`], keeping sqlparser's AST on each statement (for tests and tools that
@@ -314,7 +323,7 @@ pub fn parse_file_keep_ast(
     file: &SourceFile,
     replacements: &[Replacement],
 ) -> ParsedFile {
-    parse_file_with(file_id, file, replacements, true)
+    parse_file_with(file_id, file, replacements, true, Threads::Pool)
 }
 
 fn parse_file_with(
@@ -322,23 +331,27 @@ fn parse_file_with(
     file: &SourceFile,
     replacements: &[Replacement],
     keep_ast: bool,
+    threads: Threads,
 ) -> ParsedFile {
     let ctx = Ctx {
         file_id,
         file,
         replacements,
         keep_ast,
+        threads,
     };
     parse_cut(&ctx, cut(&ctx))
 }
 
-/// Parse a split file whole (its batches on all cores).
+/// Parse a split file whole (its batches on all cores, when `ctx.threads` says so).
 fn parse_cut(ctx: &Ctx<'_>, cut: Cut) -> ParsedFile {
-    let batches: Vec<Local> = cut
-        .pieces
-        .par_chunks(BATCH)
-        .map(|batch| parse_batch(ctx, batch))
-        .collect();
+    let chunks: Vec<&[(split::RawStatement, bool)]> = cut.pieces.chunks(BATCH).collect();
+    let threads = if chunks.len() > 1 {
+        ctx.threads
+    } else {
+        Threads::Caller
+    };
+    let batches: Vec<Local> = threads.map(&chunks, |batch| parse_batch(ctx, batch));
     let mut file = Assembler::new(ctx.file_id);
     for batch in batches {
         file.push(batch);

@@ -10,8 +10,9 @@ use rayon::prelude::*;
 
 use super::{
     Assembler, BATCH, Ctx, Local, ParsedFile, Replacement, Tail, cut, parse_batch, parse_cut,
-    skipped,
+    parse_or_skip, skipped,
 };
+use crate::par::Threads;
 use crate::source::{Project, SourceFile};
 use crate::span::FileId;
 
@@ -223,42 +224,56 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 pub fn parse_all_while<R: Send>(
     project: &Project,
     replacements: &[Replacement],
+    threads: Threads,
     consume: impl for<'a> FnOnce(&'a (dyn Fn(FileId) -> Option<FileFeed<'a>> + Sync + 'a)) -> R + Send,
 ) -> (Vec<ParsedFile>, R) {
     let slots: Vec<OnceLock<Slot>> = project.files.iter().map(|_| OnceLock::new()).collect();
-    let next = AtomicUsize::new(0);
-    let consumed = std::thread::scope(|scope| {
-        let consumer = scope.spawn(|| {
-            consume(&|id| {
-                let text = project.files.get(id)?.text.as_str();
-                Some(FileFeed(match slots.get(id)?.wait() {
-                    Slot::Whole(file) => Lent::Whole {
-                        file: lock(file),
-                        given: false,
-                    },
-                    Slot::Streamed(stream) => Lent::Streamed {
-                        stream,
-                        progress: lock(&stream.progress),
-                        text,
-                    },
-                }))
-            })
-        });
-        {
-            let _fill = FillUnset(&slots);
-            let workers = rayon::current_num_threads().max(1);
-            (0..workers).into_par_iter().for_each(|_| {
-                loop {
-                    let id = next.fetch_add(1, Ordering::Relaxed);
-                    let (Some(file), Some(slot)) = (project.files.get(id), slots.get(id)) else {
-                        break;
-                    };
-                    produce(id, file, replacements, slot);
-                }
-            });
+    let lend = |id: FileId| {
+        let text = project.files.get(id)?.text.as_str();
+        Some(FileFeed(match slots.get(id)?.wait() {
+            Slot::Whole(file) => Lent::Whole {
+                file: lock(file),
+                given: false,
+            },
+            Slot::Streamed(stream) => Lent::Streamed {
+                stream,
+                progress: lock(&stream.progress),
+                text,
+            },
+        }))
+    };
+    let consumed = if threads.pool() {
+        let next = AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            let consumer = scope.spawn(|| consume(&lend));
+            {
+                let _fill = FillUnset(&slots);
+                let workers = rayon::current_num_threads().max(1);
+                (0..workers).into_par_iter().for_each(|_| {
+                    loop {
+                        let id = next.fetch_add(1, Ordering::Relaxed);
+                        let (Some(file), Some(slot)) = (project.files.get(id), slots.get(id))
+                        else {
+                            break;
+                        };
+                        produce(id, file, replacements, slot);
+                    }
+                });
+            }
+            consumer.join()
+        })
+    } else {
+        // Small: every file parsed whole, then replayed, all on this thread.
+        for (id, (file, slot)) in project.files.iter().zip(&slots).enumerate() {
+            let _ = slot.set(Slot::Whole(Mutex::new(parse_or_skip(
+                id,
+                file,
+                replacements,
+                threads,
+            ))));
         }
-        consumer.join()
-    });
+        Ok(consume(&lend))
+    };
     let parsed = slots
         .into_iter()
         .enumerate()
@@ -291,6 +306,7 @@ fn produce(id: FileId, file: &SourceFile, replacements: &[Replacement], slot: &O
         file,
         replacements,
         keep_ast: false,
+        threads: Threads::Pool,
     };
     let cut = cut(&ctx);
     if cut.pieces.len() <= STREAM_MIN {

@@ -440,7 +440,7 @@ fn parse_all_keeps_indices_and_skips_unapplied_files() {
         files: vec![source("CREATE TABLE a ();"), down, source("SELECT 1;")],
         diagnostics: vec![],
     };
-    let parsed = parse_all(&project, &[]);
+    let parsed = parse_all(&project, &[], crate::par::Threads::Pool);
     assert_eq!(parsed.len(), 3);
     assert_eq!(parsed.iter().map(|p| p.file).collect::<Vec<_>>(), [0, 1, 2]);
     assert_eq!(
@@ -621,6 +621,7 @@ fn timing_20mb() {
 #[test]
 fn a_long_file_handed_over_in_batches_equals_the_whole_parse() {
     use crate::model::{self, ModelSettings, Retain};
+    use crate::par::Threads;
     let mut t = String::from("CREATE TABLE t0 (id int PRIMARY KEY);\nBEGIN;\n");
     for i in 1..800 {
         t.push_str(&match i % 8 {
@@ -649,18 +650,21 @@ fn a_long_file_handed_over_in_batches_equals_the_whole_parse() {
         &ModelSettings::default(),
     );
 
-    let (parsed, streamed_model) = parse_all_while(&project, &[], |parsed| {
-        model::build_with(&project, parsed, &ModelSettings::default(), Retain::Ir)
-    });
-    assert_eq!(format!("{:?}", parsed[0]), format!("{whole:?}"));
     let json =
         |m: &model::Model| serde_json::to_string(&model::json::document(&project, m)).unwrap();
-    assert_eq!(json(&streamed_model), json(&whole_model));
-    assert_eq!(
-        format!("{:?}", streamed_model.problems),
-        format!("{:?}", whole_model.problems)
-    );
+    // On the pool the file is streamed in batches; on the calling thread it is parsed whole.
+    for threads in [Threads::Pool, Threads::Caller] {
+        let (parsed, streamed_model) = parse_all_while(&project, &[], threads, |parsed| {
+            model::build_with(&project, parsed, &ModelSettings::default(), Retain::Ir)
+        });
+        assert_eq!(format!("{:?}", parsed[0]), format!("{whole:?}"));
+        assert_eq!(json(&streamed_model), json(&whole_model));
+        assert_eq!(
+            format!("{:?}", streamed_model.problems),
+            format!("{:?}", whole_model.problems)
+        );
+    }
 
-    let (parsed, ()) = parse_all_while(&project, &[], |_| ());
+    let (parsed, ()) = parse_all_while(&project, &[], Threads::Pool, |_| ());
     assert_eq!(format!("{:?}", parsed[0]), format!("{whole:?}"));
 }

@@ -122,8 +122,7 @@ fn default_title(input: &InputArgs, config_dir: &Path, cwd: &Path) -> String {
 /// Discovery, configuration and filter errors.
 pub fn view(args: &DiagramArgs, cwd: &Path) -> Result<DiagramView, CliError> {
     let resolved = crate::cli::resolve(&args.input, cwd)?;
-    let mut analysis = crate::analyze(&resolved.settings)?;
-    crate::cli::attach_app(&resolved, &args.app, cwd, &mut analysis);
+    let analysis = crate::cli::analyze_with_app(&resolved, &args.app, cwd)?;
     // The rules' context builds the schema graph once; the view reads the same one.
     let rules = crate::rules::Context::new(&analysis, &resolved.config);
     let findings = crate::rules::run_in(&rules);

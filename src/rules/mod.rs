@@ -44,7 +44,6 @@ pub mod wrong_object_kind;
 
 use std::sync::OnceLock;
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::Analysis;
@@ -231,20 +230,18 @@ pub fn run_in(ctx: &Context<'_>) -> Vec<Finding> {
     let (graph_last, graph_first): (Vec<usize>, Vec<usize>) =
         (0..ALL.len()).partition(|&i| ALL.get(i).is_some_and(|r| r.reads_graph()));
     let schedule: Vec<usize> = graph_first.into_iter().chain(graph_last).collect();
-    let ((), mut per_rule) = rayon::join(
+    let threads = analysis.threads;
+    let ((), mut per_rule) = threads.join(
         || {
             ctx.graph();
         },
         || {
-            schedule
-                .par_iter()
-                .map(|&i| {
-                    (
-                        i,
-                        ALL.get(i).map(|rule| check(*rule, ctx)).unwrap_or_default(),
-                    )
-                })
-                .collect::<Vec<(usize, Vec<Finding>)>>()
+            threads.map(&schedule, |&i| {
+                (
+                    i,
+                    ALL.get(i).map(|rule| check(*rule, ctx)).unwrap_or_default(),
+                )
+            })
         },
     );
     per_rule.sort_by_key(|(i, _)| *i);

@@ -9,7 +9,7 @@ use std::io::ErrorKind;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
+use crate::par::{SMALL_FILES, Threads};
 use walkdir::WalkDir;
 
 use super::lines::LineIndex;
@@ -68,14 +68,15 @@ pub fn discover_in(inputs: &[PathBuf], cwd: &Path) -> Result<Project, SourceErro
         // once: canonical paths (a few syscalls each, on all cores), the first of each kept.
         // A single directory without links cannot hold a file twice.
         if roots.len() > 1 || via_link {
-            let ids: Vec<PathBuf> = found.par_iter().map(|c| identity(&c.path)).collect();
+            let ids =
+                Threads::for_size(found.len(), SMALL_FILES).map(&found, |c| identity(&c.path));
             let mut ids = ids.into_iter();
             found.retain(|_| ids.next().is_some_and(|id| seen.insert(id)));
         }
         settle_unversioned(&mut found);
         candidates.extend(found);
     }
-    candidates.par_iter_mut().for_each(Candidate::read);
+    Threads::for_size(candidates.len(), SMALL_FILES).for_each_mut(&mut candidates, Candidate::read);
     let main = roots
         .first()
         .filter(|r| r.is_dir)

@@ -26,6 +26,12 @@ pub struct Project {
 }
 
 impl Project {
+    /// Bytes of SQL in the applied files.
+    #[must_use]
+    pub fn sql_bytes(&self) -> usize {
+        self.applied().map(|(_, f)| f.text.len()).sum()
+    }
+
     /// The applied files (forward and repeatable), in apply order, with their ids.
     pub fn applied(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
         self.files

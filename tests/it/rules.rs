@@ -6,9 +6,10 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use ogel_schema::Analysis;
 use ogel_schema::cli::config::Config;
 use ogel_schema::diag::Finding;
-use ogel_schema::{Analysis, Settings};
+use ogel_schema::par::Threads;
 
 use crate::pg;
 
@@ -68,24 +69,51 @@ pub fn all_case_dirs() -> Vec<String> {
 /// directory) the way `check DIR` does: its ogel-schema.toml, if any, decides inputs,
 /// search_path, assumptions and rule levels.
 pub fn analyze_dir(dir: &str) -> (Analysis, Config) {
+    analyze_dir_with(dir, None)
+}
+
+/// [`analyze_dir`] with the analysis' threads chosen (`None`: by size, as the CLI does).
+fn analyze_dir_with(dir: &str, threads: Option<Threads>) -> (Analysis, Config) {
     let input = ogel_schema::cli::InputArgs {
         paths: vec![PathBuf::from(dir)],
         config: None,
         search_path: None,
         replace: Vec::new(),
     };
-    let resolved = ogel_schema::cli::resolve(&input, pg::crate_root())
+    let mut resolved = ogel_schema::cli::resolve(&input, pg::crate_root())
         .unwrap_or_else(|e| panic!("{dir}: cannot resolve inputs: {e}"));
-    let settings: Settings = resolved.settings;
-    let mut analysis =
-        ogel_schema::analyze(&settings).unwrap_or_else(|e| panic!("{dir}: analysis failed: {e}"));
+    resolved.settings.threads = threads;
     // `app = [...]` in the case's ogel-schema.toml: check the application queries too.
-    let app_roots = resolved.config.app_paths();
-    if !app_roots.is_empty() {
-        let scan = ogel_schema::app::scan(&app_roots);
-        ogel_schema::app::attach(&mut analysis, &scan, &settings.model);
-    }
+    let analysis = ogel_schema::cli::analyze_with_app(&resolved, &[], pg::crate_root())
+        .unwrap_or_else(|e| panic!("{dir}: analysis failed: {e}"));
     (analysis, resolved.config)
+}
+
+/// A small project stays on one thread, a large one uses the pool (`ogel_schema::par`): both
+/// give the same model and the same findings, on every rule case and on OgelBase.
+#[test]
+fn one_thread_and_the_pool_give_the_same_model_and_findings() {
+    let mut dirs = all_case_dirs();
+    dirs.push("fixtures/ogelbase".to_owned());
+    dirs.push("fixtures/hostile".to_owned());
+    for dir in &dirs {
+        let outcome = |threads| {
+            let (analysis, config) = analyze_dir_with(dir, Some(threads));
+            let model = ogel_schema::model::json::document(&analysis.project, &analysis.model);
+            let findings = ogel_schema::rules::run(&analysis, &config);
+            (
+                serde_json::to_string(&model).unwrap_or_default(),
+                format!("{findings:?}"),
+                analysis.threads,
+            )
+        };
+        let (pool_model, pool_findings, pool) = outcome(Threads::Pool);
+        let (one_model, one_findings, one) = outcome(Threads::Caller);
+        assert_eq!((pool, one), (Threads::Pool, Threads::Caller));
+        assert!(pool_model.len() > 100, "{dir}: empty model?");
+        assert_eq!(pool_model, one_model, "{dir}: models differ");
+        assert_eq!(pool_findings, one_findings, "{dir}: findings differ");
+    }
 }
 
 /// `(display path, line)` of a finding's primary span.
