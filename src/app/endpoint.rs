@@ -754,6 +754,20 @@ pub fn each_with<'t>(node: Node<'t>, f: &mut impl FnMut(Node<'t>, &[Node<'t>])) 
         up = p.parent();
     }
     ancestors.reverse();
+    walk(node, ancestors, f);
+}
+
+/// Visit `node` and its descendants in document order (iterative: no recursion limit).
+pub fn each<'t>(node: Node<'t>, f: &mut impl FnMut(Node<'t>)) {
+    walk(node, Vec::new(), &mut |n, _| f(n));
+}
+
+/// The walk of [`each`] and [`each_with`]: `ancestors` starts as `node`'s own (or empty).
+fn walk<'t>(
+    node: Node<'t>,
+    mut ancestors: Vec<Node<'t>>,
+    f: &mut impl FnMut(Node<'t>, &[Node<'t>]),
+) {
     let mut cursor = node.walk();
     let mut descend = true;
     loop {
@@ -776,31 +790,6 @@ pub fn each_with<'t>(node: Node<'t>, f: &mut impl FnMut(Node<'t>, &[Node<'t>])) 
             break;
         }
         ancestors.pop();
-        descend = false;
-    }
-}
-
-/// Visit `node` and its descendants in document order (iterative: no recursion limit).
-pub fn each<'t>(node: Node<'t>, f: &mut impl FnMut(Node<'t>)) {
-    let mut cursor = node.walk();
-    let mut descend = true;
-    loop {
-        if descend {
-            f(cursor.node());
-            if cursor.goto_first_child() {
-                continue;
-            }
-        }
-        if cursor.node() == node {
-            break;
-        }
-        if cursor.goto_next_sibling() {
-            descend = true;
-            continue;
-        }
-        if !cursor.goto_parent() || cursor.node() == node {
-            break;
-        }
         descend = false;
     }
 }

@@ -497,3 +497,46 @@ fn scan_a_real_tree() {
         );
     }
 }
+
+/// The ancestors `each_with` hands out are the `Node::parent` chains, for every node of a
+/// file and for a walk started inside it.
+#[test]
+fn each_with_hands_out_the_parent_chain() {
+    let text =
+        std::fs::read_to_string(fixture("app/typescript/server.ts")).expect("a TypeScript fixture");
+    let tree = Parsers::default()
+        .parse(Language::TypeScript, &text)
+        .expect("a tree");
+    let chain = |n: tree_sitter::Node<'_>| {
+        let mut out = Vec::new();
+        let mut up = n.parent();
+        while let Some(p) = up {
+            out.push(p.id());
+            up = p.parent();
+        }
+        out.reverse();
+        out
+    };
+    let mut inner = None;
+    let mut visited = 0;
+    endpoint::each_with(tree.root_node(), &mut |n, ancestors| {
+        visited += 1;
+        let ids: Vec<usize> = ancestors.iter().map(tree_sitter::Node::id).collect();
+        assert_eq!(ids, chain(n), "{}", n.kind());
+        if ancestors.len() == 4 && n.child_count() > 0 && inner.is_none() {
+            inner = Some(n);
+        }
+    });
+    assert!(visited > 100);
+    let inner = inner.expect("a node 4 deep with children");
+    let mut in_inner = 0;
+    endpoint::each_with(inner, &mut |n, ancestors| {
+        in_inner += 1;
+        let ids: Vec<usize> = ancestors.iter().map(tree_sitter::Node::id).collect();
+        assert_eq!(ids, chain(n));
+    });
+    let mut plain = 0;
+    endpoint::each(inner, &mut |_| plain += 1);
+    assert!(in_inner > 1);
+    assert_eq!(in_inner, plain);
+}
