@@ -2898,21 +2898,16 @@ impl<'s> Replayer<'s> {
         // What is on the stack (being dropped): a cycle of dependents is not entered twice.
         let mut on_stack: rustc_hash::FxHashSet<QualifiedName> =
             std::iter::once(qn.clone()).collect();
-        while let Some((current, dependents)) = stack.last_mut() {
-            let current = current.clone();
-            match dependents.next() {
-                Some(v) => {
-                    if self.cat.tables.contains_key(&v) && !on_stack.contains(&v) {
-                        let next = self.drop_begin(&v, true, span).unwrap_or_default();
-                        on_stack.insert(v.clone());
-                        stack.push((v, next.into_iter()));
-                    }
+        while let Some((_, dependents)) = stack.last_mut() {
+            if let Some(v) = dependents.next() {
+                if self.cat.tables.contains_key(&v) && !on_stack.contains(&v) {
+                    let next = self.drop_begin(&v, true, span).unwrap_or_default();
+                    on_stack.insert(v.clone());
+                    stack.push((v, next.into_iter()));
                 }
-                None => {
-                    stack.pop();
-                    on_stack.remove(&current);
-                    self.drop_end(&current, span);
-                }
+            } else if let Some((current, _)) = stack.pop() {
+                on_stack.remove(&current);
+                self.drop_end(&current, span);
             }
         }
     }

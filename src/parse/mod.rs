@@ -257,14 +257,11 @@ impl Positions<'_> {
 pub fn parse_all(
     project: &crate::source::Project,
     replacements: &[Replacement],
-    threads: crate::par::Threads,
+    threads: Threads,
 ) -> Vec<ParsedFile> {
-    let ids: Vec<FileId> = (0..project.files.len()).collect();
-    threads.map(&ids, |&id| {
-        project.files.get(id).map_or_else(
-            || skipped(id),
-            |file| parse_or_skip(id, file, replacements, threads),
-        )
+    let files: Vec<(FileId, &SourceFile)> = project.files.iter().enumerate().collect();
+    threads.map(&files, |&(id, file)| {
+        parse_or_skip(id, file, replacements, threads)
     })
 }
 
