@@ -1,11 +1,11 @@
 //! Threads only where they pay for themselves.
 //!
-//! Starting rayon's pool (a thread per core) and the replay's own thread costs more than
-//! parsing a few kilobytes: on a pre-commit run over a handful of small files the threads'
-//! start-up, their stacks' page faults and their idle spinning were a third of the run. Each
-//! parallel step takes a [`Threads`] decided from the size of the whole job and runs the same
-//! closure either on all cores or on the calling thread. Outputs are identical either way:
-//! every parallel step keeps its input order.
+//! Starting rayon's pool (a thread per core) costs more than parsing a few kilobytes: on a
+//! pre-commit run over a handful of small files the threads' start-up, their stacks' page
+//! faults and their idle spinning were a third of the run. Each parallel step takes a
+//! [`Threads`] decided from the size of the whole job and runs the same closure either on all
+//! cores or on the calling thread. Outputs are identical either way: every parallel step keeps
+//! its input order.
 
 use rayon::prelude::*;
 

@@ -9,7 +9,7 @@ use super::*;
 use crate::source::lines::LineIndex;
 use crate::source::{FileKind, Project};
 
-fn source(text: &str) -> SourceFile {
+pub(super) fn source(text: &str) -> SourceFile {
     SourceFile {
         path: PathBuf::from("001_x.sql"),
         display: "001_x.sql".into(),
@@ -618,12 +618,15 @@ fn timing_20mb() {
 /// gives the same parse and the same model as parsing it whole, with DO bodies, ignore
 /// comments, psql meta-commands, unparsable statements, transactions and an unterminated end
 /// spread across batch edges; and a consumer that reads nothing still gets the whole file.
+/// Short files around it are parsed by the workers or by the consumer while it waits; on
+/// pools of 1, 2 and 4 threads and on the calling thread, every file and the model are the
+/// same.
 #[test]
 fn a_long_file_handed_over_in_batches_equals_the_whole_parse() {
     use crate::model::{self, ModelSettings, Retain};
     use crate::par::Threads;
     let mut t = String::from("CREATE TABLE t0 (id int PRIMARY KEY);\nBEGIN;\n");
-    for i in 1..800 {
+    for i in 1..2400 {
         t.push_str(&match i % 8 {
             0 => format!("-- ogel-schema: ignore unindexed-foreign-key\nCREATE TABLE t{i} (id int PRIMARY KEY, p int REFERENCES t0 (id));\n"),
             1 => format!("DO $$ BEGIN CREATE TABLE d{i} (id int); IF true THEN DROP TABLE d{i}; END IF; END $$;\n"),
@@ -636,35 +639,52 @@ fn a_long_file_handed_over_in_batches_equals_the_whole_parse() {
         });
     }
     t.push_str("COMMIT;\nSELECT 'never closed");
+    // Longer than the consumer parses itself, so it is streamed and the consumer helps with
+    // its batches.
+    assert!(t.len() > stream::HELP_MAX_BYTES, "{}", t.len());
+    let short = |i: usize| {
+        source(&format!(
+            "CREATE TABLE s{i} (id int PRIMARY KEY, t int REFERENCES t0 (id));\nALTER TABLE s{i} ADD COLUMN x{i} int;\n"
+        ))
+    };
+    let mut files: Vec<SourceFile> = (0..6).map(short).collect();
+    files.insert(0, source("CREATE TABLE t0 (id int PRIMARY KEY);\n"));
+    files.insert(4, source(&t));
     let project = Project {
-        files: vec![source(&t)],
+        files,
         diagnostics: vec![],
     };
-    let whole = parse_file(0, &project.files[0], &[]);
-    assert!(whole.statements.len() > stream::STREAM_MIN);
-    assert!(!whole.ignores.is_empty());
-    assert!(whole.diagnostics.len() > 100);
-    let whole_model = model::build(
-        &project,
-        std::slice::from_ref(&whole),
-        &ModelSettings::default(),
-    );
+    let whole: Vec<ParsedFile> = (0..project.files.len())
+        .map(|id| parse_file(id, &project.files[id], &[]))
+        .collect();
+    assert!(whole[4].statements.len() > stream::STREAM_MIN);
+    assert!(!whole[4].ignores.is_empty());
+    assert!(whole[4].diagnostics.len() > 100);
+    let whole_model = model::build(&project, &whole, &ModelSettings::default());
 
     let json =
         |m: &model::Model| serde_json::to_string(&model::json::document(&project, m)).unwrap();
-    // On the pool the file is streamed in batches; on the calling thread it is parsed whole.
-    for threads in [Threads::Pool, Threads::Caller] {
+    let check = |threads: Threads| {
         let (parsed, streamed_model) = parse_all_while(&project, &[], threads, |parsed| {
             model::build_with(&project, parsed, &ModelSettings::default(), Retain::Ir)
         });
-        assert_eq!(format!("{:?}", parsed[0]), format!("{whole:?}"));
+        assert_eq!(format!("{parsed:?}"), format!("{whole:?}"));
         assert_eq!(json(&streamed_model), json(&whole_model));
         assert_eq!(
             format!("{:?}", streamed_model.problems),
             format!("{:?}", whole_model.problems)
         );
+        let (parsed, ()) = parse_all_while(&project, &[], threads, |_| ());
+        assert_eq!(format!("{parsed:?}"), format!("{whole:?}"));
+    };
+    // On a pool the long file is streamed in batches; on the calling thread (and on a pool of
+    // one thread) every file is parsed whole before the replay.
+    for size in [1, 2, 4] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(size)
+            .build()
+            .unwrap();
+        pool.install(|| check(Threads::Pool));
     }
-
-    let (parsed, ()) = parse_all_while(&project, &[], Threads::Pool, |_| ());
-    assert_eq!(format!("{:?}", parsed[0]), format!("{whole:?}"));
+    check(Threads::Caller);
 }
