@@ -5,6 +5,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::time::Duration;
 
 use rayon::prelude::*;
 
@@ -177,6 +178,9 @@ impl Stream {
 
     /// Claim the next batch nobody parses yet and parse it; `false` when none is left.
     fn parse_next(&self, ctx: &Ctx<'_>) -> bool {
+        if self.claimed.load(Ordering::Relaxed) >= self.batches {
+            return false;
+        }
         let index = self.claimed.fetch_add(1, Ordering::Relaxed);
         let Some(pieces) = self.pieces.chunks(BATCH).nth(index) else {
             return false;
@@ -186,8 +190,9 @@ impl Stream {
     }
 
     /// Batch `index` once it is parsed; `None` if the workers stopped without it. With
-    /// `help`, batches still unclaimed are parsed here while waiting.
-    fn take(&self, index: usize, mut help: Option<&Ctx<'_>>) -> Option<Local> {
+    /// `help` (a consumer on a pool thread), batches still unclaimed are parsed here while
+    /// waiting, and then the pool's pending jobs are run ([`run_jobs_or_park`]).
+    fn take(&self, index: usize, help: Option<&Ctx<'_>>) -> Option<Local> {
         loop {
             let mut parsed = lock(&self.parsed);
             if let Some(batch) = parsed.batches.get_mut(index).and_then(Option::take) {
@@ -196,26 +201,35 @@ impl Stream {
             if parsed.closed {
                 return None;
             }
-            if let Some(ctx) = help {
-                drop(parsed);
-                if !self.parse_next(ctx) {
-                    help = None;
+            match help {
+                Some(ctx) => {
+                    drop(parsed);
+                    if !self.parse_next(ctx) {
+                        run_jobs_or_park(&self.parsed, &self.ready, |p| {
+                            p.batches.get(index).is_some_and(Option::is_some) || p.closed
+                        });
+                    }
                 }
-            } else {
-                drop(self.ready.wait(parsed));
+                None => drop(self.ready.wait(parsed)),
             }
         }
     }
 
-    fn take_tail(&self) -> Tail {
-        let mut parsed = lock(&self.parsed);
-        while !parsed.closed {
-            parsed = self
-                .ready
-                .wait(parsed)
-                .unwrap_or_else(PoisonError::into_inner);
+    /// The split's tail once the producer has closed the stream (running the pool's pending
+    /// jobs meanwhile, with `on_pool`).
+    fn take_tail(&self, on_pool: bool) -> Tail {
+        loop {
+            let mut parsed = lock(&self.parsed);
+            if parsed.closed {
+                return parsed.tail.take().unwrap_or_default();
+            }
+            if on_pool {
+                drop(parsed);
+                run_jobs_or_park(&self.parsed, &self.ready, |p| p.closed);
+            } else {
+                drop(self.ready.wait(parsed));
+            }
         }
-        parsed.tail.take().unwrap_or_default()
     }
 }
 
@@ -233,7 +247,7 @@ impl Progress {
             self.next += 1;
             return true;
         }
-        self.file.finish(text, stream.take_tail());
+        self.file.finish(text, stream.take_tail(help.is_some()));
         self.finished = true;
         false
     }
@@ -262,12 +276,14 @@ pub fn parse_all_while<R: Send>(
 ) -> (Vec<ParsedFile>, R) {
     let slots: Vec<OnceLock<Slot>> = project.files.iter().map(|_| OnceLock::new()).collect();
     let next = AtomicUsize::new(0);
+    let filled = Filled::default();
     let pool = threads.pool() && rayon::current_num_threads() > 1;
     let helper = pool.then_some(Helper {
         project,
         replacements,
         slots: &slots,
         next: &next,
+        filled: &filled,
     });
     let lend = |id: FileId| {
         let file = project.files.get(id)?;
@@ -298,14 +314,14 @@ pub fn parse_all_while<R: Send>(
         rayon::scope(|scope| {
             for _ in 1..rayon::current_num_threads() {
                 scope.spawn(|_| {
-                    let _fill = FillUnsetOnPanic(&slots);
+                    let _fill = FillUnsetOnPanic(&slots, &filled);
                     loop {
                         let id = next.fetch_add(1, Ordering::Relaxed);
                         let (Some(file), Some(slot)) = (project.files.get(id), slots.get(id))
                         else {
                             break;
                         };
-                        produce(id, file, replacements, slot);
+                        produce(id, file, replacements, slot, &filled);
                     }
                 });
             }
@@ -353,35 +369,86 @@ struct Helper<'a> {
     replacements: &'a [Replacement],
     slots: &'a [OnceLock<Slot>],
     next: &'a AtomicUsize,
+    filled: &'a Filled,
 }
 
 impl Helper<'_> {
+    /// Return once `slot` is set: parsing short unclaimed files meanwhile, then running the
+    /// pool's pending jobs or parking until a worker fills a slot.
     fn until_set(&self, slot: &OnceLock<Slot>) {
         while slot.get().is_none() {
-            let id = self.next.load(Ordering::Relaxed);
-            let (Some(file), Some(claimed)) = (self.project.files.get(id), self.slots.get(id))
-            else {
-                return;
-            };
-            if file.text.len() > HELP_MAX_BYTES {
-                return;
-            }
-            if self
-                .next
-                .compare_exchange(id, id + 1, Ordering::Relaxed, Ordering::Relaxed)
-                .is_ok()
-            {
-                let parsed = parse_or_skip(id, file, self.replacements, Threads::Caller);
-                let _ = claimed.set(Slot::Whole(Mutex::new(parsed)));
+            if !self.parse_next() {
+                run_jobs_or_park(&self.filled.lock, &self.filled.cv, |()| {
+                    slot.get().is_some()
+                });
             }
         }
+    }
+
+    /// Claim the next unclaimed file if it is short and parse it; `false` if there is none.
+    fn parse_next(&self) -> bool {
+        let id = self.next.load(Ordering::Relaxed);
+        let (Some(file), Some(claimed)) = (self.project.files.get(id), self.slots.get(id)) else {
+            return false;
+        };
+        if file.text.len() > HELP_MAX_BYTES {
+            return false;
+        }
+        if self
+            .next
+            .compare_exchange(id, id + 1, Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok()
+        {
+            let parsed = parse_or_skip(id, file, self.replacements, Threads::Caller);
+            let _ = claimed.set(Slot::Whole(Mutex::new(parsed)));
+        }
+        true
+    }
+}
+
+/// A wake-up for a consumer parked until a worker fills a file's slot.
+#[derive(Default)]
+struct Filled {
+    lock: Mutex<()>,
+    cv: Condvar,
+}
+
+impl Filled {
+    fn notify(&self) {
+        // Taken so a consumer between its check and its wait cannot miss the wake-up.
+        drop(lock(&self.lock));
+        self.cv.notify_all();
+    }
+}
+
+/// How long a consumer on a pool thread parks before looking for pool jobs again.
+const PARK: Duration = Duration::from_micros(200);
+
+/// One step of a wait on a pool thread: run one of the pool's pending jobs if there is one
+/// (the job this consumer waits for may be queued behind it, and other analyses on the same
+/// pool may be waiting too), else park on `cv` until `ready` or for [`PARK`]. Never blocks
+/// the thread for good, so consumers on every thread of a pool cannot deadlock.
+fn run_jobs_or_park<T>(m: &Mutex<T>, cv: &Condvar, ready: impl Fn(&T) -> bool) {
+    if matches!(rayon::yield_now(), Some(rayon::Yield::Executed)) {
+        return;
+    }
+    let guard = lock(m);
+    if !ready(&guard) {
+        drop(cv.wait_timeout(guard, PARK));
     }
 }
 
 /// Parse file `id` into its slot: whole, or (a long file) batch by batch on every worker.
-fn produce(id: FileId, file: &SourceFile, replacements: &[Replacement], slot: &OnceLock<Slot>) {
+fn produce(
+    id: FileId,
+    file: &SourceFile,
+    replacements: &[Replacement],
+    slot: &OnceLock<Slot>,
+    filled: &Filled,
+) {
     if !file.is_applied() {
         let _ = slot.set(Slot::Whole(Mutex::new(skipped(id))));
+        filled.notify();
         return;
     }
     let ctx = Ctx {
@@ -394,9 +461,11 @@ fn produce(id: FileId, file: &SourceFile, replacements: &[Replacement], slot: &O
     let cut = cut(&ctx);
     if cut.pieces.len() <= STREAM_MIN {
         let _ = slot.set(Slot::Whole(Mutex::new(parse_cut(&ctx, cut))));
+        filled.notify();
         return;
     }
     let _ = slot.set(Slot::Streamed(Stream::new(id, cut.pieces)));
+    filled.notify();
     let Some(Slot::Streamed(stream)) = slot.get() else {
         return;
     };
@@ -417,9 +486,9 @@ impl Drop for Close<'_> {
     }
 }
 
-/// Gives every slot still empty a value when a worker unwinds, so a consumer blocked in
-/// [`OnceLock::wait`] always wakes up (the panic reaches the caller once the scope ends).
-struct FillUnsetOnPanic<'a>(&'a [OnceLock<Slot>]);
+/// Gives every slot still empty a value when a worker unwinds, so a waiting consumer always
+/// wakes up (the panic reaches the caller once the scope ends).
+struct FillUnsetOnPanic<'a>(&'a [OnceLock<Slot>], &'a Filled);
 
 impl Drop for FillUnsetOnPanic<'_> {
     fn drop(&mut self) {
@@ -429,6 +498,7 @@ impl Drop for FillUnsetOnPanic<'_> {
         for (id, slot) in self.0.iter().enumerate() {
             let _ = slot.set(Slot::Whole(Mutex::new(skipped(id))));
         }
+        self.1.notify();
     }
 }
 
@@ -468,7 +538,7 @@ mod tests {
             for batch in batches {
                 assembled.push(batch.expect("every batch parsed by the consumer"));
             }
-            assembled.finish(&text, stream.take_tail());
+            assembled.finish(&text, stream.take_tail(false));
             let whole = crate::parse::parse_file(0, &file, &[]);
             let same = format!("{:?}", assembled.parsed) == format!("{whole:?}");
 
@@ -485,7 +555,7 @@ mod tests {
     }
 
     /// A consumer waiting for file 2 parses files 0 to 2 itself when no worker has claimed
-    /// them, each equal to its whole parse, and stops at a file longer than it parses itself.
+    /// them, each equal to its whole parse, and leaves a file longer than it parses itself.
     #[test]
     fn a_helping_consumer_parses_the_short_files_nobody_claimed() {
         let mut files: Vec<SourceFile> = (0..3)
@@ -500,11 +570,13 @@ mod tests {
         };
         let slots: Vec<OnceLock<Slot>> = project.files.iter().map(|_| OnceLock::new()).collect();
         let next = AtomicUsize::new(0);
+        let filled = Filled::default();
         let helper = Helper {
             project: &project,
             replacements: &[],
             slots: &slots,
             next: &next,
+            filled: &filled,
         };
         helper.until_set(&slots[2]);
         assert_eq!(next.load(Ordering::Relaxed), 3);
@@ -515,11 +587,63 @@ mod tests {
             let whole = crate::parse::parse_file(id, &project.files[id], &[]);
             assert_eq!(format!("{:?}", lock(parsed)), format!("{whole:?}"));
         }
-        helper.until_set(&slots[3]);
-        assert!(
-            slots[3].get().is_none(),
-            "a long file is left to the workers"
-        );
+        assert!(!helper.parse_next(), "a long file is left to the workers");
+        assert!(slots[3].get().is_none());
         assert_eq!(next.load(Ordering::Relaxed), 3);
+    }
+
+    /// Analyses running at once on one pool never wait on each other: two consumers on both
+    /// threads of a two-thread pool, each waiting for a long file it does not parse itself,
+    /// run the parse jobs queued behind them instead of blocking their threads.
+    #[test]
+    fn concurrent_consumers_on_a_small_pool_do_not_deadlock() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(2)
+                .build()
+                .unwrap();
+            // Longer than a consumer parses itself, and streamed in batches.
+            let long = "CREATE TABLE t (id int); -- a comment to make the file long\n"
+                .repeat(STREAM_MIN + 64);
+            assert!(long.len() > HELP_MAX_BYTES);
+            let project = Project {
+                files: vec![
+                    crate::parse::tests::source(&long),
+                    crate::parse::tests::source("CREATE TABLE u (id int);\n"),
+                ],
+                diagnostics: vec![],
+            };
+            let statements = |project: &Project| {
+                let (parsed, ()) = parse_all_while(project, &[], Threads::Pool, |lend| {
+                    for id in 0..project.files.len() {
+                        let mut feed = lend(id).unwrap();
+                        while feed.more() {}
+                    }
+                });
+                parsed
+                    .iter()
+                    .map(|p| p.statements.len())
+                    .collect::<Vec<_>>()
+            };
+            // Many rounds: the two consumers must start on both threads before either
+            // thread takes the other's parse job.
+            let mut counts: Vec<Vec<usize>> = Vec::new();
+            for _ in 0..200 {
+                std::thread::scope(|scope| {
+                    let runs: Vec<_> = (0..4)
+                        .map(|_| scope.spawn(|| pool.install(|| statements(&project))))
+                        .collect();
+                    counts.extend(runs.into_iter().map(|r| r.join().unwrap()));
+                });
+            }
+            tx.send(counts).unwrap();
+        });
+        let counts = rx
+            .recv_timeout(std::time::Duration::from_secs(120))
+            .expect("concurrent analyses on one pool deadlocked");
+        for c in counts {
+            assert_eq!(c, vec![STREAM_MIN + 64, 1]);
+        }
     }
 }
