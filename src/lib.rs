@@ -40,6 +40,15 @@ pub struct Settings {
     pub threads: Option<par::Threads>,
 }
 
+impl Settings {
+    /// [`Self::threads`], or by the size of `project`'s SQL when unset.
+    #[must_use]
+    pub fn threads_for(&self, project: &source::Project) -> par::Threads {
+        self.threads
+            .unwrap_or_else(|| par::Threads::for_sql(project))
+    }
+}
+
 /// The result of the pipeline up to the model.
 #[derive(Debug)]
 pub struct Analysis {
@@ -61,9 +70,7 @@ pub fn analyze(settings: &Settings) -> Result<Analysis, source::SourceError> {
     if !settings.ignore.is_empty() {
         source::apply_ignores(&mut project, &settings.ignore);
     }
-    let threads = settings
-        .threads
-        .unwrap_or_else(|| par::Threads::for_sql(&project));
+    let threads = settings.threads_for(&project);
     // Replay follows the parser file by file instead of waiting for every file.
     let (parsed, model) =
         parse::parse_all_while(&project, &settings.replacements, threads, |parsed| {

@@ -81,7 +81,7 @@ pub fn replay(analysis: &Analysis, settings: &Settings, order: &[Entry]) -> Simu
             }
         }
     }
-    let threads = crate::par::Threads::for_sql(&project);
+    let threads = settings.threads_for(&project);
     let parsed = crate::parse::parse_all(&project, &settings.replacements, threads);
     let model = crate::model::build(&project, &parsed, &settings.model);
     Simulation {

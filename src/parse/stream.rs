@@ -11,8 +11,8 @@ use rayon::prelude::*;
 
 use super::split::RawStatement;
 use super::{
-    Assembler, BATCH, Ctx, Local, ParsedFile, Replacement, Tail, cut, parse_batch, parse_cut,
-    parse_or_skip, skipped,
+    Assembler, BATCH, Ctx, Local, ParsedFile, Replacement, Tail, cut, parse_all, parse_batch,
+    parse_cut, parse_or_skip, skipped,
 };
 use crate::par::Threads;
 use crate::source::{Project, SourceFile};
@@ -329,13 +329,8 @@ pub fn parse_all_while<R: Send>(
         })
     } else {
         // Small (or one core): every file parsed whole, then replayed.
-        for (id, (file, slot)) in project.files.iter().zip(&slots).enumerate() {
-            let _ = slot.set(Slot::Whole(Mutex::new(parse_or_skip(
-                id,
-                file,
-                replacements,
-                threads,
-            ))));
+        for (slot, parsed) in slots.iter().zip(parse_all(project, replacements, threads)) {
+            let _ = slot.set(Slot::Whole(Mutex::new(parsed)));
         }
         consume(&lend)
     };
