@@ -59,6 +59,26 @@ pub struct RuleOptions {
     pub profile: Option<String>,
 }
 
+/// Schemas Supabase creates outside the migrations: assumed under `profile = "supabase"`.
+pub const SUPABASE_SCHEMAS: [&str; 6] = [
+    "auth",
+    "storage",
+    "extensions",
+    "realtime",
+    "graphql",
+    "vault",
+];
+/// Of those, the schemas whose every relation is assumed under `profile = "supabase"`.
+pub const SUPABASE_RELATION_SCHEMAS: [&str; 4] = ["auth", "storage", "realtime", "vault"];
+
+impl RuleOptions {
+    /// `profile = "supabase"`.
+    #[must_use]
+    pub fn supabase(&self) -> bool {
+        self.profile.as_deref() == Some("supabase")
+    }
+}
+
 impl Default for RuleOptions {
     fn default() -> Self {
         Self {

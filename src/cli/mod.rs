@@ -316,21 +316,14 @@ pub fn resolve(input: &InputArgs, cwd: &Path) -> Result<Resolved, CliError> {
     }
     model.assume_schemas.clone_from(&config.assume.schemas);
     model.assume_relations.clone_from(&config.assume.relations);
-    if config.options.profile.as_deref() == Some("supabase") {
-        for s in [
-            "auth",
-            "storage",
-            "extensions",
-            "realtime",
-            "graphql",
-            "vault",
-        ] {
+    if config.options.supabase() {
+        for s in config::SUPABASE_SCHEMAS {
             if !model.assume_schemas.iter().any(|x| x == s) {
                 model.assume_schemas.push(s.into());
             }
         }
-        for r in ["auth.*", "storage.*", "realtime.*", "vault.*"] {
-            model.assume_relations.push(r.into());
+        for s in config::SUPABASE_RELATION_SCHEMAS {
+            model.assume_relations.push(format!("{s}.*"));
         }
     }
     let ignore = std::mem::take(&mut config.ignore);

@@ -21,6 +21,9 @@ pub enum Why {
     Dropped { at: Span },
     /// It existed but was renamed before.
     Renamed { to: String, at: Span },
+    /// The statement at `at` meant to create it and failed, or (`rolled_back`) succeeded
+    /// and a later failure rolled its transaction back.
+    CreateFailed { at: Span, rolled_back: bool },
 }
 
 impl Model {
@@ -28,6 +31,8 @@ impl Model {
     #[must_use]
     pub fn why_missing(&self, object: &ObjectKey, seq: usize) -> Why {
         let mut last_gone: Option<Why> = None;
+        // The statement of the newest create, drop or rename before `seq`.
+        let mut last_seq = None;
         for e in self
             .events
             .iter()
@@ -42,8 +47,20 @@ impl Model {
                     })
                 }
                 EventAction::Created => last_gone = None,
-                _ => {}
+                _ => continue,
             }
+            last_seq = Some(e.seq);
+        }
+        if let Some(u) = self
+            .undone_creates
+            .iter()
+            .rfind(|u| u.seq < seq && &u.object == object)
+            .filter(|u| last_seq.is_none_or(|l| u.seq > l))
+        {
+            return Why::CreateFailed {
+                at: u.span,
+                rolled_back: u.rolled_back,
+            };
         }
         if let Some(w) = last_gone {
             return w;
@@ -54,6 +71,14 @@ impl Model {
             Some(e) => Why::CreatedLater { at: e.span },
             None => Why::NeverCreated,
         }
+    }
+
+    /// Whether any statement of the history creates `object`.
+    #[must_use]
+    pub fn ever_created(&self, object: &ObjectKey) -> bool {
+        self.events
+            .iter()
+            .any(|e| &e.object == object && matches!(e.action, EventAction::Created))
     }
 
     /// Relations that existed after the last statement of `file` (in apply order), by the

@@ -310,4 +310,18 @@ pub struct Model {
     pub problems: Vec<Problem>,
     /// Apply-order index of each file's first statement, by FileId (files in apply order).
     pub file_order: Vec<FileId>,
+    /// Creations that did not take effect, in apply order.
+    pub undone_creates: Vec<UndoneCreate>,
+}
+
+/// A creation that did not take effect: the statement meant to create `object` and
+/// PostgreSQL rejects it, or it succeeded and a later failure rolled its transaction back.
+#[derive(Debug, Clone)]
+pub struct UndoneCreate {
+    pub seq: usize,
+    /// The created name in the statement.
+    pub span: Span,
+    pub object: ObjectKey,
+    /// It succeeded, and a later statement of its transaction failed.
+    pub rolled_back: bool,
 }

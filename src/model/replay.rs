@@ -26,7 +26,7 @@ use super::names::{choose_name, columns_addition};
 use super::pgtype::{FkCompat, fk_compatible};
 use super::{
     Event, EventAction, Model, ModelSettings, ObjectKey, Problem, ProblemKind, RefContext, Retain,
-    StatementInfo, Use,
+    StatementInfo, UndoneCreate, Use,
 };
 use crate::parse::{Feed, FileFeed, Origin, ParsedFile, Whole};
 use crate::source::Project;
@@ -354,13 +354,56 @@ impl<'s> Replayer<'s> {
                 stmt.span,
             );
             self.mark_failed();
+            self.undone_create(change);
             return;
         }
         let mark = self.mark();
         self.failed = false;
         self.silent = false;
         self.apply(change);
+        if self.failed {
+            self.undone_create(change);
+        }
         self.finish_statement(mark);
+    }
+
+    /// Record that the current statement, which fails, meant to create an object.
+    fn undone_create(&mut self, change: &Change) {
+        if let Some((object, span)) = self.intended_create(change) {
+            self.model.undone_creates.push(UndoneCreate {
+                seq: self.seq,
+                span,
+                object,
+                rolled_back: false,
+            });
+        }
+    }
+
+    /// The relation or type `change` creates, where it would land (no problems recorded),
+    /// and its name's span.
+    fn intended_create(&self, change: &Change) -> Option<(ObjectKey, Span)> {
+        let (name, relation) = match change {
+            Change::CreateTable(def) if !def.temporary => (&def.name, true),
+            Change::CreateView { name, .. } => (name, true),
+            Change::CreateEnum { name, .. }
+            | Change::CreateDomain { name, .. }
+            | Change::CreateCompositeType { name } => (name, false),
+            _ => return None,
+        };
+        let schema = match &name.schema {
+            Some(s) => s.clone(),
+            None => self
+                .path_schemas()
+                .into_iter()
+                .find(|s| self.cat.schemas.contains_key(s))?,
+        };
+        let (span, name) = (name.span, QualifiedName::new(schema, name.name.clone()));
+        let key = if relation {
+            ObjectKey::Relation { name }
+        } else {
+            ObjectKey::Type { name }
+        };
+        Some((key, span))
     }
 
     fn finish_statement(&mut self, mark: Mark) {
@@ -373,11 +416,29 @@ impl<'s> Replayer<'s> {
                     txn.aborted = Some(self.stmt_span);
                 }
                 let m = txn.mark;
+                self.undo_transaction_creates(m.events);
                 self.rollback_to(m);
             }
         } else if self.txn.is_none() {
             self.clear_journal();
         }
+    }
+
+    /// Record the creations of the transaction's earlier statements, which its failure rolls
+    /// back (the failing statement's own events are gone already).
+    fn undo_transaction_creates(&mut self, from_event: usize) {
+        let undone = self.model.events.get(from_event..).unwrap_or_default();
+        let undone: Vec<UndoneCreate> = undone
+            .iter()
+            .filter(|e| matches!(e.action, EventAction::Created))
+            .map(|e| UndoneCreate {
+                seq: e.seq,
+                span: e.span,
+                object: e.object.clone(),
+                rolled_back: true,
+            })
+            .collect();
+        self.model.undone_creates.extend(undone);
     }
 
     fn mark_failed(&mut self) {
@@ -428,6 +489,7 @@ impl<'s> Replayer<'s> {
             if self.failed {
                 self.rollback_to(inner);
                 if !conditional {
+                    self.undone_create(change);
                     self.mark_failed();
                     do_failed = true;
                     break;
@@ -3533,5 +3595,55 @@ COMMENT ON TABLE t IS 'x2';
         let t = table_t(&m);
         assert_eq!(t.comment.as_deref(), Some("kept"));
         assert_eq!(t.columns[0].comment, None);
+    }
+
+    /// Why a relation is missing when a statement meant to create it failed, or created it
+    /// and was rolled back with its transaction; a failed re-create after a drop is the newer
+    /// news, and a later successful create makes it exist again.
+    #[test]
+    fn a_failed_or_rolled_back_create_is_why_a_relation_is_missing() {
+        use crate::model::ObjectKey;
+        use crate::model::history::Why;
+        let m = model_of(
+            "CREATE TABLE a (x int REFERENCES nowhere (id));
+BEGIN;
+CREATE TABLE b (x int);
+SELECT * FROM nowhere;
+COMMIT;
+CREATE TABLE c (x int);
+DROP TABLE c;
+CREATE TABLE c (x int REFERENCES nowhere (id));
+CREATE TABLE d (x int REFERENCES nowhere (id));
+CREATE TABLE d (x int);
+SELECT 1;
+",
+        );
+        let rel = |n: &str| ObjectKey::Relation {
+            name: QualifiedName::new("public", n),
+        };
+        let line = |w: Why| match w {
+            Why::CreateFailed { at, rolled_back } => {
+                let st = m
+                    .statements
+                    .iter()
+                    .position(|s| s.span.start() <= at.start() && at.end() <= s.span.end());
+                Some((st, rolled_back))
+            }
+            _ => None,
+        };
+        let end = m.statements.len();
+        assert_eq!(line(m.why_missing(&rel("a"), end)), Some((Some(0), false)));
+        assert_eq!(line(m.why_missing(&rel("b"), end)), Some((Some(2), true)));
+        assert_eq!(line(m.why_missing(&rel("c"), end)), Some((Some(7), false)));
+        // Before its failed re-create, c was just dropped.
+        assert!(matches!(m.why_missing(&rel("c"), 7), Why::Dropped { .. }));
+        // d exists at the end; before its successful create, its failed one explains.
+        assert!(
+            m.catalog
+                .tables
+                .contains_key(&QualifiedName::new("public", "d"))
+        );
+        assert_eq!(line(m.why_missing(&rel("d"), 9)), Some((Some(8), false)));
+        assert_eq!(m.why_missing(&rel("nowhere"), end), Why::NeverCreated);
     }
 }

@@ -178,7 +178,7 @@ pub fn dependencies(analysis: &Analysis) -> Vec<Dep> {
             Why::CreatedLater { at } => {
                 push(at.file(), after, DepKind::CreatedLater, &object, p.span, at)
             }
-            Why::NeverCreated => {
+            Why::NeverCreated | Why::CreateFailed { .. } => {
                 if let ObjectKey::Relation { name } = &object
                     && let Some(i) = failing_create(&intended, name)
                 {

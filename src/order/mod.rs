@@ -522,7 +522,7 @@ fn violations(analysis: &Analysis) -> Vec<Violation> {
             Why::CreatedLater { at } => (ViolationKind::UsedBeforeCreated, Some(at)),
             Why::Dropped { at } => (ViolationKind::UsedAfterDrop, Some(at)),
             Why::Renamed { at, .. } => (ViolationKind::UsedAfterRename, Some(at)),
-            Why::NeverCreated => match &object {
+            Why::NeverCreated | Why::CreateFailed { .. } => match &object {
                 ObjectKey::Relation { name } => match deps::failing_create(&intended, name) {
                     Some(i) => (ViolationKind::CreateFails, Some(i.span)),
                     None => (ViolationKind::NeverCreated, None),
@@ -552,8 +552,10 @@ fn missing_relations(planned: &Simulation, order: &[FileId]) -> Vec<Missing> {
             continue;
         };
         let object = ObjectKey::Relation { name: name.clone() };
-        if model.why_missing(&object, p.seq) != Why::NeverCreated
-            || deps::failing_create(&intended, name).is_some()
+        if !matches!(
+            model.why_missing(&object, p.seq),
+            Why::NeverCreated | Why::CreateFailed { .. }
+        ) || deps::failing_create(&intended, name).is_some()
             || model
                 .events
                 .iter()

@@ -314,6 +314,17 @@ fn why_missing(analysis: &Analysis, name: &QualifiedName, seq: usize) -> String 
             Some(p) => format!("renamed to {to} at {p}"),
             None => format!("renamed to {to}"),
         },
+        Why::CreateFailed { at, rolled_back } => {
+            let what = if rolled_back {
+                "its creation is rolled back"
+            } else {
+                "its CREATE fails"
+            };
+            match place(analysis, at) {
+                Some(p) => format!("{what}, at {p}"),
+                None => what.to_string(),
+            }
+        }
     }
 }
 

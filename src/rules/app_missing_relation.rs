@@ -4,7 +4,7 @@ use crate::diag::{Finding, Severity};
 use crate::model::ProblemKind;
 use crate::span::Span;
 
-use super::common::{app_queries, finding, label};
+use super::common::{app_queries, created_elsewhere_help, finding, label};
 use super::{Category, Context, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -54,10 +54,12 @@ impl Rule for AppMissingRelation {
                     span,
                     &m.name.to_string(),
                     message,
-                    Some(format!(
-                        "add a migration that creates {}, or change the query to use an existing table",
-                        m.name
-                    )),
+                    Some(created_elsewhere_help(ctx, &m.name).unwrap_or_else(|| {
+                        format!(
+                            "add a migration that creates {}, or change the query to use an existing table",
+                            m.name
+                        )
+                    })),
                     labels,
                 ));
             }

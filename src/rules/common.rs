@@ -3,9 +3,10 @@
 
 use crate::app::EmbeddedQuery;
 use crate::app::resolve::Resolved;
+use crate::cli::config::SUPABASE_RELATION_SCHEMAS;
 use crate::diag::{Diagnostic, Finding, Label};
 use crate::model::history::Why;
-use crate::model::{ObjectKey, Problem};
+use crate::model::{ObjectKey, Problem, QualifiedName};
 use crate::span::{FileId, Span};
 
 use super::{Context, RuleMeta};
@@ -57,6 +58,56 @@ pub(crate) fn pg_name(written: &str) -> String {
     written.replace('"', "")
 }
 
+/// The help for a relation no migration creates, in a schema no migration creates either
+/// (`auth.users`): another tool or an extension probably creates it, so the help names the
+/// configuration that says so (`[assume] relations`, or Supabase's profile). `None` for a
+/// schema the migrations create, `public` and the system schemas.
+pub(crate) fn created_elsewhere_help(ctx: &Context<'_>, name: &QualifiedName) -> Option<String> {
+    let schema = name.schema.as_str();
+    if matches!(
+        schema,
+        "public" | "pg_catalog" | "information_schema" | "pg_toast"
+    ) || schema.starts_with("pg_temp")
+        || ctx.analysis.model.ever_created(&ObjectKey::Schema {
+            name: name.schema.clone(),
+        })
+    {
+        return None;
+    }
+    let entry = toml_string(&format!("{}.{}", name.schema, name.name));
+    let supabase = !ctx.config.options.supabase() && SUPABASE_RELATION_SCHEMAS.contains(&schema);
+    Some(if supabase {
+        format!(
+            "no migration creates schema `{schema}`: if Supabase provides it, set `profile = \"supabase\"` under `[options]` in ogel-schema.toml; if another tool creates it, list it under `[assume]`: `relations = [{entry}]`; otherwise create it in an earlier migration, or fix the name"
+        )
+    } else {
+        format!(
+            "no migration creates schema `{schema}`: if an extension or another tool creates `{name}` before the migrations run, list it under `[assume]` in ogel-schema.toml: `relations = [{entry}]`; otherwise create it in an earlier migration, or fix the name"
+        )
+    })
+}
+
+/// The help for an object whose creation failed or was rolled back: mend that first.
+pub(crate) fn create_failed_help(ctx: &Context<'_>, why: &Why) -> Option<String> {
+    match why {
+        Why::CreateFailed { at, rolled_back } => Some(format!(
+            "this error follows from the failure {} {}: mend that first",
+            if *rolled_back {
+                "that rolls back the transaction of"
+            } else {
+                "of"
+            },
+            ctx.place(*at)
+        )),
+        _ => None,
+    }
+}
+
+/// `s` as a TOML basic string, quotes and escapes included.
+fn toml_string(s: &str) -> String {
+    toml::Value::String(s.to_owned()).to_string()
+}
+
 /// `(kind, name)` of an object, e.g. `("relation", "platform.users")`.
 pub(crate) fn describe_object(object: &ObjectKey) -> (&'static str, String) {
     match object {
@@ -85,9 +136,8 @@ pub(crate) fn diagnostics<'a>(ctx: &'a Context<'_>) -> impl Iterator<Item = &'a 
     )
 }
 
-/// The sentence and label explaining a missing object from its history: `None` when it was
-/// never created (nothing to point at) — and for `CreatedLater`, which `use-before-create`
-/// reports instead.
+/// The sentence and label explaining a missing object from its history (no label when it
+/// was never created: nothing to point at). `CreatedLater` is for `use-before-create`.
 pub(crate) fn why_text(ctx: &Context<'_>, why: &Why, what: &str) -> (String, Option<Label>) {
     match why {
         Why::NeverCreated => (format!("no migration creates {what}"), None),
@@ -105,6 +155,26 @@ pub(crate) fn why_text(ctx: &Context<'_>, why: &Why, what: &str) -> (String, Opt
         Why::CreatedLater { at } => (
             format!("{what} is only created later, at {}", ctx.place(*at)),
             Some(label(*at, "created here, too late")),
+        ),
+        Why::CreateFailed {
+            at,
+            rolled_back: false,
+        } => (
+            format!(
+                "{what} was not created: its CREATE at {} fails",
+                ctx.place(*at)
+            ),
+            Some(label(*at, "this CREATE fails")),
+        ),
+        Why::CreateFailed {
+            at,
+            rolled_back: true,
+        } => (
+            format!(
+                "{what} is created at {}, but a later failure rolls its transaction back",
+                ctx.place(*at)
+            ),
+            Some(label(*at, "created here, then rolled back")),
         ),
     }
 }

@@ -64,7 +64,7 @@ fn finding(imp: &ImpliedRef) -> Finding {
 /// (`user_id` -> `auth.users`): then the name alone proves nothing.
 fn assumed_may_hold(ctx: &Context<'_>, imp: &ImpliedRef) -> bool {
     let stem = imp.column.strip_suffix("_id").unwrap_or(&imp.column);
-    let supabase = ctx.config.options.profile.as_deref() == Some("supabase");
+    let supabase = ctx.config.options.supabase();
     ctx.config
         .assume
         .relations

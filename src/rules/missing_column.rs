@@ -4,7 +4,7 @@ use crate::diag::{Finding, Severity};
 use crate::model::history::Why;
 use crate::model::{ObjectKey, Problem, ProblemKind, QualifiedName, RefContext};
 
-use super::common::{finding, problems, why_text};
+use super::common::{create_failed_help, finding, problems, why_text};
 use super::{Category, Context, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -35,6 +35,7 @@ fn build(
         Why::CreatedLater { .. } => {
             "move the statement that adds the column before this one".to_owned()
         }
+        Why::CreateFailed { .. } => create_failed_help(ctx, why).unwrap_or_default(),
         _ => format!(
             "add the column (`ALTER TABLE {table} ADD COLUMN {column} ...`) in an earlier migration, or fix the name"
         ),

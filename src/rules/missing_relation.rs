@@ -4,7 +4,9 @@ use crate::diag::{Finding, Severity};
 use crate::model::history::Why;
 use crate::model::{ObjectKey, Problem, ProblemKind, QualifiedName, RefContext};
 
-use super::common::{finding, pg_name, problems, why_text};
+use super::common::{
+    create_failed_help, created_elsewhere_help, finding, pg_name, problems, why_text,
+};
 use super::{Category, Context, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -27,13 +29,18 @@ fn build(
 ) -> Finding {
     let (because, label) = why_text(ctx, why, &format!("`{name}`"));
     let help = match why {
-        Why::Renamed { to, .. } => {
-            format!("use the new name `{to}`, or create `{name}` in an earlier migration")
-        }
-        _ => format!(
+        Why::Renamed { to, .. } => Some(format!(
+            "use the new name `{to}`, or create `{name}` in an earlier migration"
+        )),
+        Why::NeverCreated => created_elsewhere_help(ctx, name),
+        Why::CreateFailed { .. } => create_failed_help(ctx, why),
+        _ => None,
+    }
+    .unwrap_or_else(|| {
+        format!(
             "create `{name}` in an earlier migration (`ogel-schema scaffold` drafts one), or fix the name"
-        ),
-    };
+        )
+    });
     finding(
         ctx,
         &META,

@@ -4,7 +4,7 @@ use crate::diag::{Finding, Severity};
 use crate::model::history::Why;
 use crate::model::{ObjectKey, Problem, ProblemKind, QualifiedName};
 
-use super::common::{finding, pg_name, problems, why_text};
+use super::common::{create_failed_help, finding, pg_name, problems, why_text};
 use super::{Category, Context, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -31,10 +31,10 @@ fn build(
         p.span,
         &name.to_string(),
         format!("type \"{}\" does not exist: {because}", pg_name(written)),
-        Some(
+        Some(create_failed_help(ctx, why).unwrap_or_else(|| {
             "create the type (`CREATE TYPE`, `CREATE DOMAIN`) or the extension that provides it in an earlier migration, or fix the name"
-                .to_owned(),
-        ),
+                .to_owned()
+        })),
         label.into_iter().collect(),
     )
 }

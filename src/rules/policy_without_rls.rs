@@ -1,6 +1,5 @@
 //! policy-without-rls — see rules/policy-without-rls.md
 
-use super::rls_disabled::supabase;
 use super::{Category, Context, Rule, RuleMeta};
 use crate::cli::config::Config;
 use crate::diag::{Finding, Label, Severity};
@@ -50,7 +49,7 @@ impl Rule for PolicyWithoutRls {
     }
 
     fn enabled_by_default(&self, config: &Config) -> bool {
-        supabase(config)
+        config.options.supabase()
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {

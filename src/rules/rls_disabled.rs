@@ -15,11 +15,6 @@ pub static META: RuleMeta = RuleMeta {
 
 pub struct RlsDisabled;
 
-/// Row-level-security rules run by default only under `profile = "supabase"`.
-pub(crate) fn supabase(config: &Config) -> bool {
-    config.options.profile.as_deref() == Some("supabase")
-}
-
 /// Tables (not views, not partitions: RLS is checked on the parent) in exposed schemas.
 pub(crate) fn exposed<'a>(ctx: &'a Context<'_>) -> impl Iterator<Item = &'a Table> + 'a {
     let schemas = &ctx.config.options.exposed_schemas;
@@ -60,7 +55,7 @@ impl Rule for RlsDisabled {
     }
 
     fn enabled_by_default(&self, config: &Config) -> bool {
-        supabase(config)
+        config.options.supabase()
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {

@@ -1,6 +1,6 @@
 //! rls-without-policy — see rules/rls-without-policy.md
 
-use super::rls_disabled::{exposed, supabase};
+use super::rls_disabled::exposed;
 use super::{Category, Context, Rule, RuleMeta};
 use crate::cli::config::Config;
 use crate::diag::{Finding, Label, Severity};
@@ -43,7 +43,7 @@ impl Rule for RlsWithoutPolicy {
     }
 
     fn enabled_by_default(&self, config: &Config) -> bool {
-        supabase(config)
+        config.options.supabase()
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {

@@ -391,3 +391,95 @@ fn ogelbase_reports_organization_members_and_the_stray_003() {
         "{findings:#?}"
     );
 }
+
+#[test]
+fn missing_relation_says_why_a_create_did_not_take_effect_and_where_to_declare_outside_tables() {
+    let dir = "fixtures/rules/missing-relation/bad-create-failed";
+    let (analysis, config) = analyze_dir(dir);
+    let findings = ogel_schema::rules::run(&analysis, &config);
+    let at = |file: &str, line: usize| {
+        let want = (format!("{dir}/{file}"), line);
+        findings
+            .iter()
+            .find(|f| f.rule == "missing-relation" && place(&analysis, f) == want)
+            .unwrap_or_else(|| panic!("no missing-relation at {want:?}: {findings:#?}"))
+    };
+    // auth.users: a schema no migration creates, one Supabase provides.
+    let users = at("001_profiles.sql", 3);
+    assert!(
+        users.message.ends_with("no migration creates `auth.users`"),
+        "{users:#?}"
+    );
+    let help = users.help.as_deref().unwrap_or_default();
+    assert!(
+        help.contains("no migration creates schema `auth`")
+            && help.contains(r#"`profile = "supabase"` under `[options]`"#)
+            && help.contains(r#"`relations = ["auth.users"]`"#),
+        "{help}"
+    );
+    // profiles: its CREATE failed (on auth.users); the label points at it.
+    let profiles = at("002_use.sql", 2);
+    assert!(
+        profiles.message.ends_with(&format!(
+            "`public.profiles` was not created: its CREATE at {dir}/001_profiles.sql:2 fails"
+        )),
+        "{profiles:#?}"
+    );
+    let labels: Vec<(String, usize)> = profiles
+        .labels
+        .iter()
+        .map(|l| {
+            let file = &analysis.project.files[l.span.file()];
+            (file.display.clone(), file.lines.line_of(l.span.start()))
+        })
+        .collect();
+    assert_eq!(labels, [(format!("{dir}/001_profiles.sql"), 2)]);
+    assert!(
+        profiles
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains(&format!("failure of {dir}/001_profiles.sql:2"))),
+        "{profiles:#?}"
+    );
+    // post: in `public`, a plain typo: no advice about [assume].
+    let post = at("002_use.sql", 5);
+    assert!(
+        post.help
+            .as_deref()
+            .is_some_and(|h| !h.contains("[assume]")),
+        "{post:#?}"
+    );
+    // posts: created, then rolled back with the transaction tags failed in.
+    let posts = at("002_use.sql", 8);
+    assert!(
+        posts.message.ends_with(&format!(
+            "`public.posts` is created at {dir}/002_use.sql:4, but a later failure rolls its transaction back"
+        )),
+        "{posts:#?}"
+    );
+    // Under Supabase's profile auth.users is assumed: profiles is created, and only the
+    // typo and the rolled-back table remain.
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    for name in ["001_profiles.sql", "002_use.sql"] {
+        std::fs::copy(pg::crate_root().join(dir).join(name), tmp.path().join(name))
+            .unwrap_or_else(|e| panic!("copy {name}: {e}"));
+    }
+    std::fs::write(
+        tmp.path().join("ogel-schema.toml"),
+        "[options]\nprofile = \"supabase\"\n",
+    )
+    .unwrap_or_else(|e| panic!("write config: {e}"));
+    let (analysis, config) = analyze_dir(&tmp.path().to_string_lossy());
+    let left: Vec<(String, usize)> = ogel_schema::rules::run(&analysis, &config)
+        .iter()
+        .filter(|f| f.rule == "missing-relation")
+        .map(|f| {
+            let (file, line) = place(&analysis, f);
+            (file.rsplit('/').next().unwrap_or_default().to_owned(), line)
+        })
+        .collect();
+    assert_eq!(
+        left,
+        [("002_use.sql".to_owned(), 5), ("002_use.sql".to_owned(), 8)]
+    );
+}
