@@ -2,8 +2,9 @@
 //! (`team_id` -> `teams`, `plan_id` -> `billing_plans`) but that has no foreign key. The
 //! evidence is listed so nothing pretends to be certain: a `COMMENT ON COLUMN` naming the
 //! table, an existing table named like the column, statements referencing a missing table of
-//! that name, or only the column name. External ids (`stripe_customer_id`) and generic tracing
-//! ids (`request_id`) are not references.
+//! that name, or only the column name. External ids (`stripe_customer_id`), generic tracing
+//! ids (`request_id`) and polymorphic references (`commentable_id` beside `commentable_type`)
+//! are not references to one table.
 
 use std::collections::BTreeMap;
 
@@ -218,6 +219,11 @@ fn implied_for(
             Some(_) => None,
             None => Some(make_missing(named, evidence, basis)),
         };
+    }
+    // A polymorphic reference (Rails, Laravel: `commentable_type` beside `commentable_id`)
+    // names its table per row: the column name alone points at no one table.
+    if t.column(&format!("{stem}_type")).is_some() {
+        return None;
     }
     // 2. An existing table named like the whole stem, then like its last words
     //    (`owner_user_id` -> `users`); same schema first, then the shortest name.

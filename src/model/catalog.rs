@@ -219,7 +219,33 @@ pub struct Table {
     pub rls_origin: Option<Span>,
     /// Row-level-security policies, sorted by name.
     pub policies: Vec<Policy>,
+    /// `ALTER TABLE ... REPLICA IDENTITY` (absent from JSON while it is the default).
+    #[serde(skip_serializing_if = "ReplicaIdentity::is_default")]
+    pub replica_identity: ReplicaIdentity,
     pub origin: Span,
+}
+
+/// What logical replication sends to identify an updated or deleted row.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ReplicaIdentity {
+    /// The primary key, if there is one.
+    #[default]
+    Default,
+    Nothing,
+    /// The whole old row.
+    Full,
+    /// A unique index over NOT NULL columns.
+    Index {
+        name: Name,
+    },
+}
+
+impl ReplicaIdentity {
+    #[must_use]
+    pub fn is_default(&self) -> bool {
+        *self == Self::Default
+    }
 }
 
 impl Table {

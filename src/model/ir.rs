@@ -154,6 +154,7 @@ pub enum AlterAction {
     RenameTable(ObjName),
     EnableRls,
     DisableRls,
+    ReplicaIdentity(super::catalog::ReplicaIdentity),
     AttachPartition(ObjName),
     DetachPartition(ObjName),
     Inherit(ObjName),

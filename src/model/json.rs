@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::catalog::strings;
+use super::catalog::{ReplicaIdentity, strings};
 use super::{Model, ProblemKind, TypeKind};
 use crate::source::Project;
 use crate::span::Span;
@@ -41,6 +41,9 @@ pub struct TableDoc {
     pub unique: Vec<KeyDoc>,
     pub foreign_keys: Vec<ForeignKeyDoc>,
     pub indexes: Vec<IndexDoc>,
+    /// Set by `ALTER TABLE ... REPLICA IDENTITY`; left out while it is the default.
+    #[serde(skip_serializing_if = "ReplicaIdentity::is_default")]
+    pub replica_identity: ReplicaIdentity,
     pub origin: OriginDoc,
 }
 
@@ -208,6 +211,7 @@ pub fn document(project: &Project, model: &Model) -> ModelDoc {
                 unique,
                 foreign_keys,
                 indexes,
+                replica_identity: t.replica_identity.clone(),
                 origin: origin(project, t.origin),
             }
         })

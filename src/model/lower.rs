@@ -16,7 +16,7 @@ use sqlparser::ast::{
     UserDefinedTypeRepresentation, Visit, Visitor,
 };
 
-use super::catalog::Name;
+use super::catalog::{Name, ReplicaIdentity};
 use super::ir::{
     AlterAction, Change, ColName, ColumnDef, ColumnRef, CommentKind, ConflictTarget, ConstraintDef,
     ConstraintKind, DropKind, FkDef, IndexDef, ObjName, QueryRefs, RelRef, TableDef, TableKindDef,
@@ -926,6 +926,17 @@ impl<'a> Lowerer<'a> {
                 })
             }
             AlterTableOperation::EnableRowLevelSecurity => one(AlterAction::EnableRls),
+            AlterTableOperation::ReplicaIdentity { identity } => {
+                use sqlparser::ast::ReplicaIdentity as Ri;
+                one(AlterAction::ReplicaIdentity(match identity {
+                    Ri::Default => ReplicaIdentity::Default,
+                    Ri::Nothing => ReplicaIdentity::Nothing,
+                    Ri::Full => ReplicaIdentity::Full,
+                    Ri::Index(ix) => ReplicaIdentity::Index {
+                        name: fold_ident(ix),
+                    },
+                }))
+            }
             AlterTableOperation::DisableRowLevelSecurity => one(AlterAction::DisableRls),
             AlterTableOperation::AttachPartitionOf { partition, .. } => {
                 one(AlterAction::AttachPartition(self.obj(partition)))

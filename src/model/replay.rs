@@ -14,8 +14,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use compact_str::ToCompactString;
 
 use super::catalog::{
-    Catalog, Check, Column, ForeignKey, Index, Key, Name, QualifiedName, RelationKind, Sequence,
-    Table, TypeDef, TypeKind, plain_columns, same_names,
+    Catalog, Check, Column, ForeignKey, Index, Key, Name, QualifiedName, RelationKind,
+    ReplicaIdentity, Sequence, Table, TypeDef, TypeKind, plain_columns, same_names,
 };
 use super::ir::{
     AlterAction, Change, ColName, ColumnDef, CommentKind, ConflictTarget, ConstraintDef,
@@ -179,6 +179,7 @@ struct Annotations {
     rls_enabled: bool,
     rls_origin: Option<Span>,
     policies: Vec<super::catalog::Policy>,
+    replica_identity: ReplicaIdentity,
     column_comments: Vec<Option<Box<super::catalog::Comment>>>,
 }
 
@@ -189,6 +190,7 @@ impl Annotations {
             rls_enabled: t.rls_enabled,
             rls_origin: t.rls_origin,
             policies: t.policies.clone(),
+            replica_identity: t.replica_identity.clone(),
             column_comments: t.columns.iter().map(|c| c.comment.clone()).collect(),
         }
     }
@@ -198,6 +200,7 @@ impl Annotations {
         t.rls_enabled = self.rls_enabled;
         t.rls_origin = self.rls_origin;
         t.policies = self.policies;
+        t.replica_identity = self.replica_identity;
         for (c, comment) in t.columns.iter_mut().zip(self.column_comments) {
             c.comment = comment;
         }
@@ -1365,6 +1368,7 @@ impl<'s> Replayer<'s> {
             rls_enabled: false,
             rls_origin: None,
             policies: Vec::new(),
+            replica_identity: ReplicaIdentity::Default,
             origin: def.name.span,
         };
         // Columns that come from elsewhere first: PARTITION OF, INHERITS, LIKE.
@@ -2126,6 +2130,50 @@ impl<'s> Replayer<'s> {
         }
     }
 
+    /// `ALTER TABLE ... REPLICA IDENTITY`: an index must be the table's, unique, not partial,
+    /// over plain NOT NULL columns, as PostgreSQL checks.
+    fn replica_identity(&mut self, qn: &QualifiedName, identity: &ReplicaIdentity) {
+        if let ReplicaIdentity::Index { name } = identity {
+            let key = QualifiedName::new(qn.schema.clone(), name.clone());
+            let span = self.stmt_span;
+            let Some(ix) = self.cat.indexes.get(&key).filter(|i| i.table == *qn) else {
+                self.error(ProblemKind::MissingIndex { name: key }, span);
+                return;
+            };
+            let nullable = ix.columns.iter().flatten().find(|c| {
+                self.cat
+                    .tables
+                    .get(qn)
+                    .and_then(|t| t.column(c))
+                    .is_some_and(|c| c.nullable)
+            });
+            let reason = if !ix.unique {
+                Some(format!(
+                    "cannot use non-unique index \"{name}\" as replica identity"
+                ))
+            } else if ix.partial {
+                Some(format!(
+                    "cannot use partial index \"{name}\" as replica identity"
+                ))
+            } else if ix.columns.iter().any(Option::is_none) {
+                Some(format!(
+                    "cannot use expression index \"{name}\" as replica identity"
+                ))
+            } else {
+                nullable.map(|c| {
+                    format!(
+                        "index \"{name}\" cannot be used as replica identity because column \"{c}\" is nullable"
+                    )
+                })
+            };
+            if let Some(reason) = reason {
+                self.error(ProblemKind::Rejected { reason }, span);
+                return;
+            }
+        }
+        self.annotate(qn, |t| t.replica_identity = identity.clone());
+    }
+
     /// Apply one action; returns the table's new name after a rename.
     fn alter_action(&mut self, qn: &QualifiedName, a: &AlterAction) -> Option<QualifiedName> {
         if let AlterAction::EnableRls | AlterAction::DisableRls = a {
@@ -2134,6 +2182,10 @@ impl<'s> Replayer<'s> {
                 t.rls_enabled = matches!(a, AlterAction::EnableRls);
                 t.rls_origin = Some(origin);
             });
+            return None;
+        }
+        if let AlterAction::ReplicaIdentity(identity) = a {
+            self.replica_identity(qn, identity);
             return None;
         }
         let mut t = self.cat.tables.get(qn)?.clone();
@@ -2604,7 +2656,7 @@ impl<'s> Replayer<'s> {
                 self.replace_table(t);
             }
             AlterAction::RenameTable(new) => return self.rename_table(qn, new),
-            AlterAction::EnableRls | AlterAction::DisableRls => {} // annotate, above
+            AlterAction::EnableRls | AlterAction::DisableRls | AlterAction::ReplicaIdentity(_) => {} // annotate, above
             AlterAction::AttachPartition(part) => {
                 let pqn = self.need_rel(part, RefContext::Alter)?;
                 if let Some(p) = self.table_mut(&pqn) {
@@ -3378,6 +3430,7 @@ impl<'s> Replayer<'s> {
             rls_enabled: false,
             rls_origin: None,
             policies: Vec::new(),
+            replica_identity: ReplicaIdentity::Default,
             origin: name.span,
         });
         self.event(

@@ -483,3 +483,32 @@ fn missing_relation_says_why_a_create_did_not_take_effect_and_where_to_declare_o
         [("002_use.sql".to_owned(), 5), ("002_use.sql".to_owned(), 8)]
     );
 }
+
+#[test]
+fn missing_primary_key_says_what_a_unique_key_or_a_replica_identity_already_gives() {
+    let dir = "fixtures/rules/missing-primary-key/bad-unique-key-only";
+    let (analysis, config) = analyze_dir(dir);
+    let findings = ogel_schema::rules::run(&analysis, &config);
+    let of = |table: &str| {
+        findings
+            .iter()
+            .find(|f| f.rule == "missing-primary-key" && f.message.contains(table))
+            .unwrap_or_else(|| panic!("no finding for {table}: {findings:#?}"))
+    };
+    let migrations = of("`public.schema_migrations`");
+    assert_eq!(
+        migrations.message,
+        "table `public.schema_migrations` has no primary key: its unique key (version) over NOT NULL columns identifies rows, but logical replication cannot replicate its UPDATEs and DELETEs, and tools that look for a primary key find none"
+    );
+    assert_eq!(
+        migrations.help.as_deref(),
+        Some(
+            "promote the unique key: `ALTER TABLE public.schema_migrations ADD PRIMARY KEY USING INDEX unique_schema_migrations;`"
+        )
+    );
+    let events = of("`public.events`");
+    assert_eq!(
+        events.message,
+        "table `public.events` has no primary key: rows cannot be addressed one by one, other tables cannot reference it"
+    );
+}
