@@ -128,7 +128,7 @@ pub struct Column {
     /// PostgreSQL's `format_type` spelling, e.g. `character varying(255)`.
     pub data_type: Name,
     pub nullable: bool,
-    /// Default expression as written (serial columns get `nextval(...)`).
+    /// Default expression as sqlparser prints it (serial columns get `nextval(...)`).
     pub default: Option<Name>,
     /// Identity or serial column.
     pub generated: bool,
@@ -186,7 +186,7 @@ pub struct Index {
     pub table: QualifiedName,
     /// Plain column names; an expression element is `None`.
     pub columns: Vec<Option<Name>>,
-    /// Each element as written: the column name or the expression (`lower(email)`).
+    /// Each element: the column name, or the expression as sqlparser prints it.
     pub elements: Vec<Name>,
     pub unique: bool,
     /// Has a WHERE clause.

@@ -42,9 +42,16 @@ fn finding(imp: &ImpliedRef) -> Finding {
         imp.target,
         quote_ident(&imp.target_column),
     );
+    // The column name alone is weak evidence: ORMs name roles (`author_id` -> users),
+    // single-table inheritance (`priority_id` -> a shared table) and ordinals (`sequence_id`)
+    // the same way. Reported, but below the level a CI gate fails on by default.
+    let severity = match imp.basis {
+        Basis::ColumnName => Severity::Info,
+        _ => META.default_severity,
+    };
     Finding {
         rule: META.name,
-        severity: META.default_severity,
+        severity,
         span: imp.column_span,
         message: format!(
             "`{}.{}` looks like a reference to `{}`, which no migration creates ({}); there is no foreign key, so nothing stops it from holding ids that match no row",
