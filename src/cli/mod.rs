@@ -230,6 +230,14 @@ pub enum CliError {
         help("the first value of --replace is a regular expression (Rust regex syntax)")
     )]
     BadRegex { pattern: String, error: String },
+    #[error("`{key} = {value:?}` in {file}: the value must be one of {allowed}")]
+    #[diagnostic(code(ogel_schema::config_value))]
+    BadConfigValue {
+        key: &'static str,
+        value: String,
+        allowed: &'static str,
+        file: String,
+    },
     #[error("unknown rule `{0}`")]
     #[diagnostic(
         code(ogel_schema::unknown_rule),
@@ -255,6 +263,56 @@ pub enum CliError {
 pub struct Resolved {
     pub config: Config,
     pub settings: crate::Settings,
+    /// Things the user should know about how the project is read (printed to stderr).
+    pub notes: Vec<String>,
+}
+
+/// Values of `ogel-schema.toml` that serde accepts as strings but only some of which mean
+/// something: a typo is an error, not a silent default.
+fn check_values(config: &Config) -> Result<(), CliError> {
+    let file = || {
+        let path = config.dir.join("ogel-schema.toml");
+        path.display().to_string()
+    };
+    if let Some(p) = &config.options.profile
+        && !matches!(p.as_str(), "supabase" | "none")
+    {
+        return Err(CliError::BadConfigValue {
+            key: "options.profile",
+            value: p.clone(),
+            allowed: "\"supabase\", \"none\"",
+            file: file(),
+        });
+    }
+    if let Some(f) = &config.fail_on
+        && FailOn::from_str(f, true).is_err()
+    {
+        return Err(CliError::BadConfigValue {
+            key: "fail_on",
+            value: f.clone(),
+            allowed: "\"error\", \"warning\", \"info\", \"never\"",
+            file: file(),
+        });
+    }
+    Ok(())
+}
+
+/// The Supabase CLI's `supabase/config.toml` beside or above one of the inputs (a project
+/// root, its `supabase` directory, or `supabase/migrations`), if it names a project.
+fn supabase_project(inputs: &[PathBuf]) -> Option<PathBuf> {
+    inputs.iter().find_map(|input| {
+        let named = |p: &Path| p.file_name().is_some_and(|n| n == "supabase");
+        let mut candidates = vec![input.join("supabase").join("config.toml")];
+        if named(input) {
+            candidates.push(input.join("config.toml"));
+        }
+        if let Some(parent) = input.parent().filter(|p| named(p)) {
+            candidates.push(parent.join("config.toml"));
+        }
+        candidates
+            .into_iter()
+            .find(|c| std::fs::read_to_string(c).is_ok_and(|text| text.contains("project_id")))
+    })
 }
 
 /// Combine PATH arguments, the config file and flags into settings.
@@ -290,6 +348,17 @@ pub fn resolve(input: &InputArgs, cwd: &Path) -> Result<Resolved, CliError> {
     } else {
         crate::source::default_inputs(cwd)?
     };
+    check_values(&config)?;
+    let mut notes = Vec::new();
+    if config.options.profile.is_none()
+        && let Some(found) = supabase_project(&inputs)
+    {
+        config.options.profile = Some("supabase".into());
+        notes.push(format!(
+            "{} found: checked as a Supabase project (profile \"supabase\": Supabase's auth, storage, realtime and vault schemas are assumed, and the row-level-security rules are on); `profile = \"none\"` under [options] in ogel-schema.toml turns this off",
+            found.strip_prefix(cwd).unwrap_or(&found).display()
+        ));
+    }
     let mut replacements = Vec::new();
     let cfg_pairs = config
         .replace
@@ -338,6 +407,7 @@ pub fn resolve(input: &InputArgs, cwd: &Path) -> Result<Resolved, CliError> {
             threads: None,
         },
         config,
+        notes,
     })
 }
 
@@ -438,6 +508,9 @@ fn check(
 ) -> Result<u8, CliError> {
     use crate::report::{self, ReportFile, ReportInput, Summary};
     let resolved = resolve(&args.input, cwd)?;
+    for note in &resolved.notes {
+        writeln!(err, "ogel-schema: note: {note}")?;
+    }
     let analysis: &crate::Analysis = for_exit(analyze_with_app(&resolved, &args.app, cwd)?);
     let mut findings = crate::rules::run(analysis, &resolved.config);
     let files: Vec<ReportFile<'_>> = analysis

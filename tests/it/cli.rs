@@ -74,3 +74,70 @@ fn top_level_help_lists_every_subcommand() {
         assert!(text.contains(sub), "--help does not list `{sub}`");
     }
 }
+
+/// A Supabase CLI project (`supabase/config.toml` naming a project) is checked under the
+/// Supabase profile without configuration, and says so; `profile = "none"` turns that off;
+/// a value that means nothing is an error, not a silent default.
+#[test]
+fn a_supabase_project_is_detected_and_config_values_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("supabase/migrations")).unwrap();
+    std::fs::write(root.join("supabase/config.toml"), "project_id = \"demo\"\n").unwrap();
+    std::fs::write(
+        root.join("supabase/migrations/20240101000000_init.sql"),
+        "CREATE TABLE public.profiles (\n  id uuid PRIMARY KEY REFERENCES auth.users (id),\n  name text\n);\n\
+         ALTER TABLE public.profiles ENABLE ROW LEVEL SECURITY;\n\
+         CREATE POLICY own ON public.profiles FOR SELECT USING (auth.uid() = id);\n",
+    )
+    .unwrap();
+    let check = |config: Option<&str>| {
+        if let Some(text) = config {
+            std::fs::write(root.join("ogel-schema.toml"), text).unwrap();
+        }
+        let out = bin()
+            .args(["check", "--format", "compact"])
+            .current_dir(root)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, stdout, stderr) = check(None);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(!stdout.contains("missing-relation"), "{stdout}");
+    assert!(
+        stderr.contains("note: supabase/config.toml found: checked as a Supabase project"),
+        "{stderr}"
+    );
+    let (code, stdout, stderr) = check(Some("[options]\nprofile = \"none\"\n"));
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("error[missing-relation] relation \"auth.users\" does not exist"),
+        "{stdout}"
+    );
+    assert!(!stderr.contains("note:"), "{stderr}");
+    for (config, key) in [
+        (
+            "[options]\nprofile = \"supbase\"\n",
+            "options.profile = \"supbase\"",
+        ),
+        ("fail_on = \"warnings\"\n", "fail_on = \"warnings\""),
+    ] {
+        let (code, stdout, stderr) = check(Some(config));
+        assert_eq!(code, Some(2), "{stdout}{stderr}");
+        // miette wraps the message: compare it with the wrapping taken out.
+        let flat = stderr
+            .replace('│', " ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            flat.contains(key) && flat.contains("the value must be one of"),
+            "{stderr}"
+        );
+    }
+}
