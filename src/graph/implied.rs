@@ -220,6 +220,11 @@ fn implied_for(
             None => Some(make_missing(named, evidence, basis)),
         };
     }
+    // The table's own identifier (`users.user_id`) names the table it is in. Only the
+    // exact name: `order_items.item_id` may well point at `items`.
+    if plurals(stem).iter().any(|p| *p == t.name.name) {
+        return None;
+    }
     // A polymorphic reference (Rails, Laravel: `commentable_type` beside `commentable_id`)
     // names its table per row: the column name alone points at no one table.
     if t.column(&format!("{stem}_type")).is_some() {
