@@ -118,8 +118,21 @@ fn one_thread_and_the_pool_give_the_same_model_and_findings() {
 
 /// `(display path, line)` of a finding's primary span.
 fn place(analysis: &Analysis, f: &Finding) -> (String, usize) {
-    let file = &analysis.project.files[f.span.file()];
-    (file.display.clone(), file.lines.line_of(f.span.start()))
+    span_place(analysis, f.span)
+}
+
+/// `(display path, line)` where a span starts.
+fn span_place(analysis: &Analysis, span: ogel_schema::span::Span) -> (String, usize) {
+    let file = &analysis.project.files[span.file()];
+    (file.display.clone(), file.lines.line_of(span.start()))
+}
+
+/// The finding's message ends with `tail`.
+fn assert_message_ends(f: &Finding, tail: &str) {
+    assert!(
+        f.message.ends_with(tail),
+        "{f:#?}\nexpected it to end with: {tail}"
+    );
 }
 
 /// Marked lines: `(path relative to the crate root, line) -> count` of `-- expect: <rule>`
@@ -406,10 +419,7 @@ fn missing_relation_says_why_a_create_did_not_take_effect_and_where_to_declare_o
     };
     // auth.users: a schema no migration creates, one Supabase provides.
     let users = at("001_profiles.sql", 3);
-    assert!(
-        users.message.ends_with("no migration creates `auth.users`"),
-        "{users:#?}"
-    );
+    assert_message_ends(users, "no migration creates `auth.users`");
     let help = users.help.as_deref().unwrap_or_default();
     assert!(
         help.contains("no migration creates schema `auth`")
@@ -419,19 +429,14 @@ fn missing_relation_says_why_a_create_did_not_take_effect_and_where_to_declare_o
     );
     // profiles: its CREATE failed (on auth.users); the label points at it.
     let profiles = at("002_use.sql", 2);
-    assert!(
-        profiles.message.ends_with(&format!(
-            "`public.profiles` was not created: its CREATE at {dir}/001_profiles.sql:2 fails"
-        )),
-        "{profiles:#?}"
+    assert_message_ends(
+        profiles,
+        &format!("`public.profiles` was not created: its CREATE at {dir}/001_profiles.sql:2 fails"),
     );
     let labels: Vec<(String, usize)> = profiles
         .labels
         .iter()
-        .map(|l| {
-            let file = &analysis.project.files[l.span.file()];
-            (file.display.clone(), file.lines.line_of(l.span.start()))
-        })
+        .map(|l| span_place(&analysis, l.span))
         .collect();
     assert_eq!(labels, [(format!("{dir}/001_profiles.sql"), 2)]);
     assert!(
@@ -451,11 +456,11 @@ fn missing_relation_says_why_a_create_did_not_take_effect_and_where_to_declare_o
     );
     // posts: created, then rolled back with the transaction tags failed in.
     let posts = at("002_use.sql", 8);
-    assert!(
-        posts.message.ends_with(&format!(
+    assert_message_ends(
+        posts,
+        &format!(
             "`public.posts` is created at {dir}/002_use.sql:4, but a later failure rolls its transaction back"
-        )),
-        "{posts:#?}"
+        ),
     );
     // Under Supabase's profile auth.users is assumed: profiles is created, and only the
     // typo and the rolled-back table remain.
