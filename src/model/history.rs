@@ -22,7 +22,7 @@ pub enum Why {
     /// It existed but was renamed before.
     Renamed { to: String, at: Span },
     /// The statement at `at` meant to create it and failed, or (`rolled_back`) succeeded
-    /// and a later failure rolled its transaction back.
+    /// and its transaction was rolled back (ROLLBACK, a failure, the end of the file).
     CreateFailed { at: Span, rolled_back: bool },
 }
 

@@ -315,13 +315,14 @@ pub struct Model {
 }
 
 /// A creation that did not take effect: the statement meant to create `object` and
-/// PostgreSQL rejects it, or it succeeded and a later failure rolled its transaction back.
+/// PostgreSQL rejects it, or it succeeded and its transaction was rolled back (ROLLBACK, a
+/// failure in it, or the end of the file with the transaction still open).
 #[derive(Debug, Clone)]
 pub struct UndoneCreate {
     pub seq: usize,
     /// The created name in the statement.
     pub span: Span,
     pub object: ObjectKey,
-    /// It succeeded, and a later statement of its transaction failed.
+    /// It succeeded, and its transaction was rolled back.
     pub rolled_back: bool,
 }

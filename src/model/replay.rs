@@ -309,7 +309,7 @@ impl<'s> Replayer<'s> {
     fn end_file(&mut self) {
         if let Some(txn) = self.txn.take() {
             // psql ends the session: an open transaction is rolled back.
-            self.rollback_to(txn.mark);
+            self.rollback_transaction(txn.mark);
         }
         self.clear_journal();
     }
@@ -419,18 +419,18 @@ impl<'s> Replayer<'s> {
                     txn.aborted = Some(self.stmt_span);
                 }
                 let m = txn.mark;
-                self.undo_transaction_creates(m.events);
-                self.rollback_to(m);
+                self.rollback_transaction(m);
             }
         } else if self.txn.is_none() {
             self.clear_journal();
         }
     }
 
-    /// Record the creations of the transaction's earlier statements, which its failure rolls
-    /// back (the failing statement's own events are gone already).
-    fn undo_transaction_creates(&mut self, from_event: usize) {
-        let undone = self.model.events.get(from_event..).unwrap_or_default();
+    /// Roll a transaction back to its start, recording the creations it undoes (by ROLLBACK,
+    /// by a failure in it, or by the end of the file; a failing statement's own events are
+    /// gone already).
+    fn rollback_transaction(&mut self, mark: Mark) {
+        let undone = self.model.events.get(mark.events..).unwrap_or_default();
         let undone: Vec<UndoneCreate> = undone
             .iter()
             .filter(|e| matches!(e.action, EventAction::Created))
@@ -442,6 +442,7 @@ impl<'s> Replayer<'s> {
             })
             .collect();
         self.model.undone_creates.extend(undone);
+        self.rollback_to(mark);
     }
 
     fn mark_failed(&mut self) {
@@ -993,7 +994,7 @@ impl<'s> Replayer<'s> {
             Change::Commit | Change::Rollback => {
                 if let Some(txn) = self.txn.take() {
                     if txn.aborted.is_some() || matches!(change, Change::Rollback) {
-                        self.rollback_to(txn.mark);
+                        self.rollback_transaction(txn.mark);
                     }
                     self.clear_journal();
                 }
@@ -3669,6 +3670,11 @@ CREATE TABLE c (x int REFERENCES nowhere (id));
 CREATE TABLE d (x int REFERENCES nowhere (id));
 CREATE TABLE d (x int);
 SELECT 1;
+BEGIN;
+CREATE TABLE e (x int);
+ROLLBACK;
+BEGIN;
+CREATE TABLE f (x int);
 ",
         );
         let rel = |n: &str| ObjectKey::Relation {
@@ -3698,5 +3704,9 @@ SELECT 1;
         );
         assert_eq!(line(m.why_missing(&rel("d"), 9)), Some((Some(8), false)));
         assert_eq!(m.why_missing(&rel("nowhere"), end), Why::NeverCreated);
+        // An explicit ROLLBACK, and a transaction still open when the file ends (psql rolls
+        // it back), undo their creations too.
+        assert_eq!(line(m.why_missing(&rel("e"), end)), Some((Some(12), true)));
+        assert_eq!(line(m.why_missing(&rel("f"), end)), Some((Some(15), true)));
     }
 }

@@ -91,11 +91,11 @@ pub(crate) fn created_elsewhere_help(ctx: &Context<'_>, name: &QualifiedName) ->
 pub(crate) fn create_failed_help(ctx: &Context<'_>, why: &Why) -> Option<String> {
     match why {
         Why::CreateFailed { at, rolled_back } => Some(format!(
-            "this error follows from the failure {} {}: mend that first",
+            "this error follows from {} {}: mend that first",
             if *rolled_back {
-                "that rolls back the transaction of"
+                "the rollback of the transaction that creates it at"
             } else {
-                "of"
+                "the failure of"
             },
             ctx.place(*at)
         )),
@@ -171,7 +171,7 @@ pub(crate) fn why_text(ctx: &Context<'_>, why: &Why, what: &str) -> (String, Opt
             rolled_back: true,
         } => (
             format!(
-                "{what} is created at {}, but a later failure rolls its transaction back",
+                "{what} is created at {}, but its transaction is rolled back",
                 ctx.place(*at)
             ),
             Some(label(*at, "created here, then rolled back")),

@@ -459,7 +459,7 @@ fn missing_relation_says_why_a_create_did_not_take_effect_and_where_to_declare_o
     assert_message_ends(
         posts,
         &format!(
-            "`public.posts` is created at {dir}/002_use.sql:4, but a later failure rolls its transaction back"
+            "`public.posts` is created at {dir}/002_use.sql:4, but its transaction is rolled back"
         ),
     );
     // Under Supabase's profile auth.users is assumed: profiles is created, and only the
