@@ -74,6 +74,12 @@ pub fn plain_columns(columns: &[Option<Name>]) -> Option<impl Iterator<Item = &s
         .then(|| columns.iter().flatten().map(Name::as_str))
 }
 
+/// PostgreSQL's own schemas, which always exist and which no migration creates.
+#[must_use]
+pub fn is_system_schema(s: &str) -> bool {
+    s == "pg_catalog" || s == "information_schema" || s.starts_with("pg_temp") || s == "pg_toast"
+}
+
 /// Quote an identifier the way PostgreSQL's `quote_ident` does: only when needed.
 #[must_use]
 pub fn quote_ident(name: &str) -> String {
@@ -245,6 +251,19 @@ impl ReplicaIdentity {
     #[must_use]
     pub fn is_default(&self) -> bool {
         *self == Self::Default
+    }
+}
+
+impl Index {
+    /// The columns of a unique index that is not partial and has no expression: one that
+    /// tells every row of its table apart.
+    #[must_use]
+    pub fn unique_columns(&self) -> Option<impl Iterator<Item = &str> + Clone> {
+        if self.unique && !self.partial {
+            plain_columns(&self.columns)
+        } else {
+            None
+        }
     }
 }
 

@@ -15,7 +15,8 @@ use compact_str::ToCompactString;
 
 use super::catalog::{
     Catalog, Check, Column, ForeignKey, Index, Key, Name, QualifiedName, RelationKind,
-    ReplicaIdentity, Sequence, Table, TypeDef, TypeKind, plain_columns, same_names,
+    ReplicaIdentity, Sequence, Table, TypeDef, TypeKind, is_system_schema, plain_columns,
+    same_names,
 };
 use super::ir::{
     AlterAction, Change, ColName, ColumnDef, CommentKind, ConflictTarget, ConstraintDef,
@@ -395,10 +396,7 @@ impl<'s> Replayer<'s> {
         };
         let schema = match &name.schema {
             Some(s) => s.clone(),
-            None => self
-                .path_schemas()
-                .into_iter()
-                .find(|s| self.cat.schemas.contains_key(s))?,
+            None => self.first_path_schema()?,
         };
         let (span, name) = (name.span, QualifiedName::new(schema, name.name.clone()));
         let key = if relation {
@@ -751,14 +749,18 @@ impl<'s> Replayer<'s> {
             }
             return Some(s.clone());
         }
-        let found = self
-            .path_schemas()
-            .into_iter()
-            .find(|s| self.cat.schemas.contains_key(s));
+        let found = self.first_path_schema();
         if found.is_none() {
             self.error(ProblemKind::NoSchemaSelected, name.span);
         }
         found
+    }
+
+    /// Where an unqualified CREATE lands: the first existing schema of the search path.
+    fn first_path_schema(&self) -> Option<Name> {
+        self.path_schemas()
+            .into_iter()
+            .find(|s| self.cat.schemas.contains_key(s))
     }
 
     fn assumed(&self, qn: &QualifiedName) -> bool {
@@ -1812,11 +1814,7 @@ impl<'s> Replayer<'s> {
             ConstraintKind::UsingIndex { primary, index } => {
                 let key = QualifiedName::new(schema.clone(), index.clone());
                 let usable = self.cat.indexes.get(&key).filter(|i| {
-                    i.table == table.name
-                        && i.unique
-                        && !i.constraint
-                        && !i.partial
-                        && i.columns.iter().all(Option::is_some)
+                    i.table == table.name && !i.constraint && i.unique_columns().is_some()
                 });
                 let Some(ix) = usable.cloned() else {
                     self.error(ProblemKind::MissingIndex { name: key }, c.span);
@@ -1984,10 +1982,9 @@ impl<'s> Replayer<'s> {
             // As many index columns as distinct target columns.
             let distinct = want.clone().collect::<BTreeSet<_>>().len();
             let unique = self.cat.indexes_on(tqn).any(|i| {
-                i.unique
-                    && !i.partial
-                    && i.columns.len() == distinct
-                    && plain_columns(&i.columns).is_some_and(|have| same_names(have, want.clone()))
+                i.columns.len() == distinct
+                    && i.unique_columns()
+                        .is_some_and(|have| same_names(have, want.clone()))
             });
             if !unique {
                 return Err(Box::new((
@@ -3513,10 +3510,6 @@ fn initial_search_path(settings: &ModelSettings) -> Vec<Name> {
         .iter()
         .map(|s| Name::from(s.as_str()))
         .collect()
-}
-
-fn is_system_schema(s: &str) -> bool {
-    s == "pg_catalog" || s == "information_schema" || s.starts_with("pg_temp") || s == "pg_toast"
 }
 
 /// How a type name prints in `format_type` with the default search_path.

@@ -5,6 +5,7 @@ use crate::app::EmbeddedQuery;
 use crate::app::resolve::Resolved;
 use crate::cli::config::SUPABASE_RELATION_SCHEMAS;
 use crate::diag::{Diagnostic, Finding, Label};
+use crate::model::catalog::is_system_schema;
 use crate::model::history::Why;
 use crate::model::{ObjectKey, Problem, QualifiedName};
 use crate::span::{FileId, Span};
@@ -64,10 +65,8 @@ pub(crate) fn pg_name(written: &str) -> String {
 /// schema the migrations create, `public` and the system schemas.
 pub(crate) fn created_elsewhere_help(ctx: &Context<'_>, name: &QualifiedName) -> Option<String> {
     let schema = name.schema.as_str();
-    if matches!(
-        schema,
-        "public" | "pg_catalog" | "information_schema" | "pg_toast"
-    ) || schema.starts_with("pg_temp")
+    if schema == "public"
+        || is_system_schema(schema)
         || ctx.analysis.model.ever_created(&ObjectKey::Schema {
             name: name.schema.clone(),
         })

@@ -24,12 +24,8 @@ pub(crate) fn is_unique(ctx: &Context<'_>, t: &Table, column: &str) -> bool {
     t.primary_key.as_ref().is_some_and(|k| one(&k.columns))
         || t.uniques.iter().any(|k| one(&k.columns))
         || ctx.analysis.model.catalog.indexes_on(&t.name).any(|i| {
-            i.unique
-                && !i.partial
-                && i.columns.len() == 1
-                && i.columns
-                    .first()
-                    .is_some_and(|c| c.as_deref() == Some(column))
+            i.unique_columns()
+                .is_some_and(|mut c| c.next() == Some(column) && c.next().is_none())
         })
 }
 

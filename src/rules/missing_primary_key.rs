@@ -41,12 +41,14 @@ fn identifying<'a>(ctx: &'a Context<'_>, t: &'a Table) -> Option<Identifying<'a>
             .model
             .catalog
             .indexes_on(&t.name)
-            .filter(|i| i.unique && !i.partial && !i.constraint && i.method == "btree")
-            .find(|i| i.columns.iter().all(|c| c.as_deref().is_some_and(not_null)))
-            .map(|i| Identifying {
-                columns: i.columns.iter().flatten().map(|c| c.as_str()).collect(),
-                origin: i.origin,
-                index: Some(i.name.as_str()),
+            .filter(|i| !i.constraint && i.method == "btree")
+            .find_map(|i| {
+                let columns: Vec<&str> = i.unique_columns()?.collect();
+                columns.iter().all(|c| not_null(c)).then(|| Identifying {
+                    columns,
+                    origin: i.origin,
+                    index: Some(i.name.as_str()),
+                })
             })
     })
 }
