@@ -19,8 +19,14 @@ pub enum Why {
     CreatedLater { at: Span },
     /// It existed but was dropped before.
     Dropped { at: Span },
-    /// It existed but was renamed before.
-    Renamed { to: String, at: Span },
+    /// It existed but was renamed before, or (`moved`) moved to another schema: `to` is the
+    /// new name, schema-qualified when moved.
+    Renamed {
+        to: String,
+        at: Span,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        moved: bool,
+    },
     /// The statement at `at` meant to create it and failed, or (`rolled_back`) succeeded
     /// and its transaction was rolled back (ROLLBACK, a failure, the end of the file).
     CreateFailed { at: Span, rolled_back: bool },
@@ -42,8 +48,12 @@ impl Model {
                 EventAction::Dropped => last_gone = Some(Why::Dropped { at: e.span }),
                 EventAction::Renamed(r) => {
                     last_gone = Some(Why::Renamed {
-                        to: r.to.to_string(),
+                        to: match &r.schema {
+                            Some(s) => format!("{s}.{}", r.to),
+                            None => r.to.to_string(),
+                        },
                         at: e.span,
+                        moved: r.schema.is_some(),
                     })
                 }
                 EventAction::Created => last_gone = None,
@@ -159,7 +169,8 @@ fn apply_relation_event(e: &Event, live: &mut BTreeSet<QualifiedName>) {
             }
             EventAction::Renamed(r) => {
                 live.remove(name);
-                live.insert(QualifiedName::new(name.schema.clone(), r.to.clone()));
+                let schema = r.schema.as_ref().unwrap_or(&name.schema);
+                live.insert(QualifiedName::new(schema.clone(), r.to.clone()));
             }
             _ => {}
         }

@@ -152,6 +152,11 @@ pub enum AlterAction {
         span: Span,
     },
     RenameTable(ObjName),
+    /// `SET SCHEMA schema`: the relation, its indexes and owned sequences move there.
+    SetSchema {
+        schema: Name,
+        span: Span,
+    },
     EnableRls,
     DisableRls,
     ReplicaIdentity(super::catalog::ReplicaIdentity),
@@ -161,6 +166,15 @@ pub enum AlterAction {
     NoInherit(ObjName),
     /// Something we accept but that does not change the modelled catalog.
     Other,
+}
+
+/// The object type an ALTER statement names: PostgreSQL's `ALTER TABLE` accepts any relation
+/// (a view, a sequence...), `ALTER VIEW` only a view, `ALTER MATERIALIZED VIEW` only one of those.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlterTarget {
+    Table,
+    View,
+    MaterializedView,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -182,6 +196,7 @@ pub struct IndexDef {
     pub table: ObjName,
     pub unique: bool,
     pub if_not_exists: bool,
+    pub concurrently: bool,
     /// Plain columns are `Some`; expressions `None` (their column mentions are in `mentions`).
     pub columns: Vec<Option<ColName>>,
     /// Each element as written (`email`, `lower(email)`).
@@ -313,6 +328,8 @@ pub enum Change {
     CreateTable(Box<TableDef>),
     AlterTable {
         table: ObjName,
+        /// `ALTER TABLE` (any relation), `ALTER VIEW` or `ALTER MATERIALIZED VIEW`.
+        target: AlterTarget,
         if_exists: bool,
         actions: Vec<AlterAction>,
     },
@@ -321,11 +338,14 @@ pub enum Change {
         names: Vec<ObjName>,
         if_exists: bool,
         cascade: bool,
+        /// `DROP INDEX CONCURRENTLY`.
+        concurrently: bool,
     },
     CreateIndex(Box<IndexDef>),
     AlterIndexRename {
         index: ObjName,
         to: Name,
+        if_exists: bool,
     },
     CreateEnum {
         name: ObjName,

@@ -18,12 +18,13 @@ use sqlparser::ast::{
 
 use super::catalog::{Name, ReplicaIdentity};
 use super::ir::{
-    AlterAction, Change, ColName, ColumnDef, ColumnRef, CommentKind, ConflictTarget, ConstraintDef,
-    ConstraintKind, DropKind, FkDef, IndexDef, ObjName, QueryRefs, RelRef, TableDef, TableKindDef,
-    TypeRef,
+    AlterAction, AlterTarget, Change, ColName, ColumnDef, ColumnRef, CommentKind, ConflictTarget,
+    ConstraintDef, ConstraintKind, DropKind, FkDef, IndexDef, ObjName, QueryRefs, RelRef, TableDef,
+    TableKindDef, TypeRef,
 };
 use super::pgtype;
 use crate::parse;
+use crate::parse::compat::Compat;
 use crate::span::{FileId, Span};
 use compact_str::ToCompactString;
 
@@ -195,11 +196,55 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// Whether the compat rewrite removed `note`'s clause from this statement.
+    fn noted(&self, note: &Compat) -> bool {
+        self.stmt.compat.contains(note)
+    }
+
+    /// `ALTER [MATERIALIZED] VIEW`, and `ALTER TABLE ... SET SCHEMA` read as one (see
+    /// [`Compat::TableSetSchema`]).
+    fn alter_view(&self, av: &ast::AlterView) -> Change {
+        let target = if self.noted(&Compat::TableSetSchema) {
+            AlterTarget::Table
+        } else if av.materialized {
+            AlterTarget::MaterializedView
+        } else {
+            AlterTarget::View
+        };
+        let action = match &av.operation {
+            ast::AlterViewOperation::RenameTo { new_name } => {
+                AlterAction::RenameTable(self.obj(new_name))
+            }
+            ast::AlterViewOperation::SetSchema { schema_name } => {
+                let schema = self.obj(schema_name);
+                AlterAction::SetSchema {
+                    schema: schema.name,
+                    span: schema.span,
+                }
+            }
+            ast::AlterViewOperation::RenameColumn {
+                old_column_name,
+                new_column_name,
+            } => AlterAction::RenameColumn {
+                from: self.col(old_column_name),
+                to: self.col(new_column_name),
+            },
+            _ => AlterAction::Other,
+        };
+        Change::AlterTable {
+            table: self.obj(&av.name),
+            target,
+            if_exists: av.if_exists,
+            actions: vec![action],
+        }
+    }
+
     fn statement(&self, ast: &Statement) -> Change {
         match ast {
             Statement::CreateTable(ct) => self.create_table(ct),
             Statement::AlterTable(at) => Change::AlterTable {
                 table: self.obj(&at.name),
+                target: AlterTarget::Table,
                 if_exists: at.if_exists,
                 actions: at
                     .operations
@@ -227,13 +272,16 @@ impl<'a> Lowerer<'a> {
                 names: names.iter().map(|n| self.obj(n)).collect(),
                 if_exists: *if_exists,
                 cascade: *cascade,
+                concurrently: self.noted(&Compat::Concurrently),
             },
             Statement::DropDomain(d) => Change::Drop {
                 kind: DropKind::Domain,
                 names: vec![self.obj(&d.name)],
                 if_exists: d.if_exists,
                 cascade: matches!(d.drop_behavior, Some(ast::DropBehavior::Cascade)),
+                concurrently: false,
             },
+            Statement::AlterView(av) => self.alter_view(av),
             Statement::CreateIndex(ci) => self.create_index(ci),
             Statement::CreateType {
                 name,
@@ -364,6 +412,7 @@ impl<'a> Lowerer<'a> {
             } => Change::AlterIndexRename {
                 index: self.obj(name),
                 to: self.obj(index_name).name,
+                if_exists: self.noted(&Compat::IfExists),
             },
             Statement::Raise(_) => Change::Rejected {
                 reason:
@@ -557,7 +606,7 @@ impl<'a> Lowerer<'a> {
             None => Vec::new(),
         };
         for note in &self.stmt.compat {
-            if let parse::compat::Compat::Like {
+            if let Compat::Like {
                 source,
                 offset,
                 options,
@@ -988,6 +1037,7 @@ impl<'a> Lowerer<'a> {
             table,
             unique: ci.unique,
             if_not_exists: ci.if_not_exists,
+            concurrently: ci.concurrently,
             columns,
             elements,
             mentions,

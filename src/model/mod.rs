@@ -113,12 +113,29 @@ pub enum EventAction {
 pub struct Rename {
     pub from: Name,
     pub to: Name,
+    /// The schema it moved to (`ALTER ... SET SCHEMA`); `None` when it stayed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schema: Option<Name>,
 }
 
 impl EventAction {
     #[must_use]
     pub fn renamed(from: Name, to: Name) -> Self {
-        Self::Renamed(Box::new(Rename { from, to }))
+        Self::Renamed(Box::new(Rename {
+            from,
+            to,
+            schema: None,
+        }))
+    }
+
+    /// `ALTER ... SET SCHEMA`: the name stays, the schema changes.
+    #[must_use]
+    pub fn moved(name: Name, schema: Name) -> Self {
+        Self::Renamed(Box::new(Rename {
+            from: name.clone(),
+            to: name,
+            schema: Some(schema),
+        }))
     }
 }
 

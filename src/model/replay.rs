@@ -19,9 +19,9 @@ use super::catalog::{
     same_names,
 };
 use super::ir::{
-    AlterAction, Change, ColName, ColumnDef, CommentKind, ConflictTarget, ConstraintDef,
-    ConstraintKind, DropKind, FkDef, IndexDef, ObjName, QueryRefs, RelRef, TableDef, TableKindDef,
-    TypeRef,
+    AlterAction, AlterTarget, Change, ColName, ColumnDef, CommentKind, ConflictTarget,
+    ConstraintDef, ConstraintKind, DropKind, FkDef, IndexDef, ObjName, QueryRefs, RelRef, TableDef,
+    TableKindDef, TypeRef,
 };
 use super::names::{choose_name, columns_addition};
 use super::pgtype::{FkCompat, fk_compatible};
@@ -1004,15 +1004,32 @@ impl<'s> Replayer<'s> {
             Change::CreateTable(def) => self.create_table(def),
             Change::AlterTable {
                 table,
+                target,
                 if_exists,
                 actions,
-            } => self.alter_table(table, *if_exists, actions),
+            } => self.alter_table(table, *target, *if_exists, actions),
             Change::Drop {
                 kind,
                 names,
                 if_exists,
                 cascade,
+                concurrently,
             } => {
+                if *concurrently {
+                    let refused = self.refused_concurrently("DROP INDEX").or_else(|| {
+                        if names.len() > 1 {
+                            Some("DROP INDEX CONCURRENTLY does not support dropping multiple objects")
+                        } else if *cascade {
+                            Some("DROP INDEX CONCURRENTLY does not support CASCADE")
+                        } else {
+                            None
+                        }
+                        .map(String::from)
+                    });
+                    if let Some(reason) = refused {
+                        return self.reject(reason, self.stmt_span);
+                    }
+                }
                 for n in names {
                     self.drop(*kind, n, *if_exists, *cascade);
                     if self.failed {
@@ -1021,7 +1038,11 @@ impl<'s> Replayer<'s> {
                 }
             }
             Change::CreateIndex(def) => self.create_index(def),
-            Change::AlterIndexRename { index, to } => self.rename_index(index, to),
+            Change::AlterIndexRename {
+                index,
+                to,
+                if_exists,
+            } => self.rename_index(index, to, *if_exists),
             Change::CreateEnum { name, values } => {
                 self.create_type(
                     name,
@@ -2091,9 +2112,41 @@ impl<'s> Replayer<'s> {
 
     // ----- ALTER TABLE ---------------------------------------------------------------------
 
-    fn alter_table(&mut self, table: &ObjName, if_exists: bool, actions: &[AlterAction]) {
+    fn reject(&mut self, reason: String, span: Span) {
+        self.error(ProblemKind::Rejected { reason }, span);
+    }
+
+    /// PostgreSQL's refusal of `{verb} CONCURRENTLY` here: inside a transaction block or a DO
+    /// body (a function).
+    fn refused_concurrently(&self, verb: &str) -> Option<String> {
+        let in_do = self.model.statements.get(self.seq).is_some_and(|s| s.in_do);
+        if in_do {
+            Some(format!(
+                "{verb} CONCURRENTLY cannot be executed from a function"
+            ))
+        } else if self.txn.is_some() {
+            Some(format!(
+                "{verb} CONCURRENTLY cannot run inside a transaction block"
+            ))
+        } else {
+            None
+        }
+    }
+
+    fn alter_table(
+        &mut self,
+        table: &ObjName,
+        target: AlterTarget,
+        if_exists: bool,
+        actions: &[AlterAction],
+    ) {
         let qn = match self.lookup_rel(table) {
             Ok(qn) => qn,
+            Err(_)
+                if target == AlterTarget::Table && self.alter_table_on_sequence(table, actions) =>
+            {
+                return;
+            }
             Err(qn) => {
                 if !if_exists {
                     self.error(
@@ -2108,8 +2161,26 @@ impl<'s> Replayer<'s> {
                 return;
             }
         };
-        if !self.cat.tables.contains_key(&qn) {
+        let Some(found) = self.cat.tables.get(&qn).map(|t| t.kind) else {
             return; // assumed / system relation
+        };
+        let expected = match target {
+            AlterTarget::View if found != RelationKind::View => Some("view"),
+            AlterTarget::MaterializedView if found != RelationKind::MaterializedView => {
+                Some("materialized view")
+            }
+            _ => None,
+        };
+        if let Some(expected) = expected {
+            self.error(
+                ProblemKind::WrongObjectKind {
+                    name: qn,
+                    expected: expected.into(),
+                    found: found.as_str().into(),
+                },
+                table.span,
+            );
+            return;
         }
         let defined = self.cat.tables.get(&qn).map(|t| t.origin);
         self.use_of(
@@ -2654,6 +2725,7 @@ impl<'s> Replayer<'s> {
                 self.replace_table(t);
             }
             AlterAction::RenameTable(new) => return self.rename_table(qn, new),
+            AlterAction::SetSchema { schema, span } => return self.move_table(qn, schema, *span),
             AlterAction::EnableRls | AlterAction::DisableRls | AlterAction::ReplicaIdentity(_) => {} // annotate, above
             AlterAction::AttachPartition(part) => {
                 let pqn = self.need_rel(part, RefContext::Alter)?;
@@ -2729,6 +2801,60 @@ impl<'s> Replayer<'s> {
             self.duplicate_relation(ObjectKey::Relation { name: new_qn }, new.span);
             return None;
         }
+        let action = EventAction::renamed(qn.name.clone(), new_qn.name.clone());
+        self.relocate_table(qn, new_qn, action, new.span)
+    }
+
+    /// `ALTER TABLE ... SET SCHEMA`: the relation moves with its indexes and the sequences it
+    /// owns, each of which needs its name free in the new schema (as its row type does).
+    fn move_table(
+        &mut self,
+        qn: &QualifiedName,
+        schema: &Name,
+        span: Span,
+    ) -> Option<QualifiedName> {
+        if !self.schema_exists(schema) {
+            let name = schema.clone();
+            self.error(ProblemKind::MissingSchema { name }, span);
+            return None;
+        }
+        if *schema == qn.schema {
+            return None; // PostgreSQL does nothing
+        }
+        let sequences = self.owned_sequences(qn, None);
+        let indexes: Vec<Name> = self.cat.indexes_on(qn).map(|i| i.name.clone()).collect();
+        let names = std::iter::once(&qn.name)
+            .chain(&indexes)
+            .chain(sequences.iter().map(|k| &k.name));
+        for n in names {
+            let there = QualifiedName::new(schema.clone(), n.clone());
+            if self.cat.relation_name_taken(&there)
+                || (*n == qn.name && self.cat.types.contains_key(&there))
+            {
+                self.duplicate_relation(ObjectKey::Relation { name: there }, span);
+                return None;
+            }
+        }
+        let new_qn = QualifiedName::new(schema.clone(), qn.name.clone());
+        let action = EventAction::moved(qn.name.clone(), schema.clone());
+        let moved = self.relocate_table(qn, new_qn, action, span)?;
+        for k in sequences {
+            if let Some(s) = self.cat.sequences.get(&k).cloned() {
+                self.remove_sequence(&k);
+                self.put_sequence(QualifiedName::new(schema.clone(), k.name.clone()), s);
+            }
+        }
+        Some(moved)
+    }
+
+    /// The relation `qn` becomes `new_qn` (a free name), with everything that refers to it.
+    fn relocate_table(
+        &mut self,
+        qn: &QualifiedName,
+        new_qn: QualifiedName,
+        action: EventAction,
+        span: Span,
+    ) -> Option<QualifiedName> {
         let mut t = self.remove_table(qn)?;
         t.name = new_qn.clone();
         for f in &mut t.foreign_keys {
@@ -2766,14 +2892,14 @@ impl<'s> Replayer<'s> {
         }
         let idx: Vec<Index> = self.cat.indexes_on(qn).cloned().collect();
         for mut i in idx {
+            if i.schema != new_qn.schema {
+                self.remove_index(&QualifiedName::new(i.schema.clone(), i.name.clone()));
+                i.schema.clone_from(&new_qn.schema);
+            }
             i.table = new_qn.clone();
             self.put_index(i);
         }
-        self.event(
-            ObjectKey::Relation { name: qn.clone() },
-            EventAction::renamed(qn.name.clone(), new_qn.name.clone()),
-            new.span,
-        );
+        self.event(ObjectKey::Relation { name: qn.clone() }, action, span);
         Some(new_qn)
     }
 
@@ -3118,6 +3244,11 @@ impl<'s> Replayer<'s> {
     // ----- indexes, types, views, comments -------------------------------------------------
 
     fn create_index(&mut self, def: &IndexDef) {
+        if def.concurrently
+            && let Some(reason) = self.refused_concurrently("CREATE INDEX")
+        {
+            return self.reject(reason, self.stmt_span);
+        }
         let Some(tqn) = self.need_rel(&def.table, RefContext::Index) else {
             return;
         };
@@ -3190,14 +3321,16 @@ impl<'s> Replayer<'s> {
         self.event(ObjectKey::Index { name: key }, EventAction::Created, span);
     }
 
-    fn rename_index(&mut self, index: &ObjName, to: &Name) {
+    fn rename_index(&mut self, index: &ObjName, to: &Name, if_exists: bool) {
         let candidates = self.candidates(index);
         let Some(key) = candidates
             .into_iter()
             .find(|k| self.cat.indexes.contains_key(k))
         else {
-            let qn = self.default_name(index);
-            self.error(ProblemKind::MissingIndex { name: qn }, index.span);
+            if !if_exists {
+                let qn = self.default_name(index);
+                self.error(ProblemKind::MissingIndex { name: qn }, index.span);
+            }
             return;
         };
         let new_key = QualifiedName::new(key.schema.clone(), to.clone());

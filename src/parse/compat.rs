@@ -4,7 +4,11 @@
 //! What was blanked is kept as a [`Compat`] note for the lowering, so no meaning is lost:
 //! - `CREATE TABLE t (LIKE s INCLUDING ALL, x int)` (LIKE mixed with columns, LIKE options);
 //! - `CREATE MATERIALIZED VIEW ... WITH [NO] DATA`;
-//! - `CREATE INDEX ... ON ONLY t`.
+//! - `CREATE INDEX ... ON ONLY t`;
+//! - `DROP INDEX CONCURRENTLY ...`;
+//! - `ALTER INDEX IF EXISTS ... RENAME TO ...`;
+//! - `ALTER TABLE [IF EXISTS] [ONLY] t SET SCHEMA s`, which sqlparser only knows for views: the
+//!   word `TABLE` becomes `VIEW ` (same length) and [`Compat::TableSetSchema`] says so.
 
 use std::sync::LazyLock;
 
@@ -24,6 +28,13 @@ pub enum Compat {
     WithData,
     /// `ON ONLY` in CREATE INDEX.
     OnlyKeyword,
+    /// `CONCURRENTLY` in DROP INDEX.
+    Concurrently,
+    /// `IF EXISTS` in ALTER INDEX.
+    IfExists,
+    /// `ALTER TABLE ... SET SCHEMA`, handed to sqlparser as `ALTER VIEW ... SET SCHEMA` (and
+    /// without `ONLY`).
+    TableSetSchema,
 }
 
 static CREATE_TABLE: LazyLock<Option<Regex>> = LazyLock::new(|| {
@@ -42,6 +53,19 @@ static WITH_DATA: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"(?is)\bWITH\s+(?:NO\s+)?DATA\s*$").ok());
 static ON_ONLY: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"(?is)^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\b.*?\bON\s+(ONLY)\b").ok());
+
+static DROP_INDEX_CONCURRENTLY: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"(?is)^\s*DROP\s+INDEX\s+(CONCURRENTLY)\b").ok());
+static ALTER_INDEX_IF_EXISTS: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"(?is)^\s*ALTER\s+INDEX\s+(IF\s+EXISTS)\b").ok());
+/// `ALTER TABLE [IF EXISTS] [ONLY] name SET SCHEMA schema`, the name one identifier or two
+/// (quoted or not) and nothing after the schema.
+static TABLE_SET_SCHEMA: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?is)^\s*ALTER\s+(TABLE)\s+(?:IF\s+EXISTS\s+)?(ONLY\s+)?(?:"(?:[^"]|"")+"|[\w$]+)(?:\s*\.\s*(?:"(?:[^"]|"")+"|[\w$]+))?\s+SET\s+SCHEMA\s+(?:"(?:[^"]|"")+"|[\w$]+)\s*$"#,
+    )
+    .ok()
+});
 
 /// Blank `range` of `text` char by char (newlines kept).
 fn blank(text: &mut String, range: std::ops::Range<usize>) {
@@ -118,6 +142,28 @@ pub fn rewrite(text: &str) -> Option<(String, Vec<Compat>)> {
         notes.push(Compat::OnlyKeyword);
         ranges.push(m.range());
     }
+    for (re, note) in [
+        (&DROP_INDEX_CONCURRENTLY, Compat::Concurrently),
+        (&ALTER_INDEX_IF_EXISTS, Compat::IfExists),
+    ] {
+        if let Some(m) = re
+            .as_ref()
+            .and_then(|r| r.captures(text))
+            .and_then(|c| c.get(1))
+        {
+            notes.push(note);
+            ranges.push(m.range());
+        }
+    }
+    if let Some(c) = TABLE_SET_SCHEMA.as_ref().and_then(|r| r.captures(text))
+        && let Some(table) = c.get(1)
+    {
+        notes.push(Compat::TableSetSchema);
+        out.replace_range(table.range(), "VIEW ");
+        if let Some(only) = c.get(2) {
+            ranges.push(only.range());
+        }
+    }
     if notes.is_empty() {
         return None;
     }
@@ -158,6 +204,30 @@ mod tests {
         let (t, n) = rewrite("CREATE INDEX i ON ONLY t (a)").unwrap();
         assert_eq!(t, "CREATE INDEX i ON      t (a)");
         assert_eq!(n, vec![Compat::OnlyKeyword]);
+    }
+
+    #[test]
+    fn drop_index_concurrently_and_alter_index_if_exists() {
+        let (t, n) = rewrite("DROP INDEX CONCURRENTLY IF EXISTS i").unwrap();
+        assert_eq!(t, "DROP INDEX              IF EXISTS i");
+        assert_eq!(n, vec![Compat::Concurrently]);
+        let (t, n) = rewrite("alter index if exists i rename to j").unwrap();
+        assert_eq!(t, "alter index           i rename to j");
+        assert_eq!(n, vec![Compat::IfExists]);
+        // Only the statement's own leading keywords, not a name that happens to match.
+        assert!(rewrite("DROP INDEX concurrently_idx CASCADE x").is_none());
+    }
+
+    #[test]
+    fn table_set_schema_is_read_as_a_view_statement() {
+        let (t, n) = rewrite("ALTER TABLE IF EXISTS ONLY s.\"T\" SET SCHEMA app").unwrap();
+        assert_eq!(t, "ALTER VIEW  IF EXISTS      s.\"T\" SET SCHEMA app");
+        assert_eq!(n, vec![Compat::TableSetSchema]);
+        let (t, _) = rewrite("alter table t\n  set schema \"App\"").unwrap();
+        assert_eq!(t, "alter VIEW  t\n  set schema \"App\"");
+        // Other ALTER TABLE forms are left alone.
+        assert!(rewrite("ALTER TABLE t SET SCHEMA app, ADD COLUMN x int").is_none());
+        assert!(rewrite("ALTER TABLE t SET (fillfactor = 70)").is_none());
     }
 
     #[test]

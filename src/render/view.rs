@@ -310,10 +310,13 @@ fn why_missing(analysis: &Analysis, name: &QualifiedName, seq: usize) -> String 
             Some(p) => format!("dropped at {p}"),
             None => "dropped".to_string(),
         },
-        Why::Renamed { to, at } => match place(analysis, at) {
-            Some(p) => format!("renamed to {to} at {p}"),
-            None => format!("renamed to {to}"),
-        },
+        Why::Renamed { to, at, moved } => {
+            let what = if moved { "moved" } else { "renamed" };
+            match place(analysis, at) {
+                Some(p) => format!("{what} to {to} at {p}"),
+                None => format!("{what} to {to}"),
+            }
+        }
         Why::CreateFailed { at, rolled_back } => {
             let what = if rolled_back {
                 "its creation is rolled back"

@@ -144,13 +144,13 @@ pub(crate) fn why_text(ctx: &Context<'_>, why: &Why, what: &str) -> (String, Opt
             format!("{what} was dropped earlier, at {}", ctx.place(*at)),
             Some(label(*at, "dropped here")),
         ),
-        Why::Renamed { to, at } => (
-            format!(
-                "{what} was renamed to `{to}` earlier, at {}",
-                ctx.place(*at)
-            ),
-            Some(label(*at, format!("renamed to `{to}` here"))),
-        ),
+        Why::Renamed { to, at, moved } => {
+            let verb = if *moved { "moved" } else { "renamed" };
+            (
+                format!("{what} was {verb} to `{to}` earlier, at {}", ctx.place(*at)),
+                Some(label(*at, format!("{verb} to `{to}` here"))),
+            )
+        }
         Why::CreatedLater { at } => (
             format!("{what} is only created later, at {}", ctx.place(*at)),
             Some(label(*at, "created here, too late")),

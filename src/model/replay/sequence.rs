@@ -9,7 +9,8 @@ use std::collections::BTreeSet;
 use super::{Replayer, written};
 use crate::model::catalog::{Name, QualifiedName, RelationKind, Sequence, Table};
 use crate::model::ir::{
-    AlterSequenceDef, ObjName, OwnedBy, SequenceAction, SequenceOption, SequenceOptionKind,
+    AlterAction, AlterSequenceDef, ObjName, OwnedBy, SequenceAction, SequenceOption,
+    SequenceOptionKind,
 };
 use crate::model::names::choose_name;
 use crate::model::{EventAction, ObjectKey, ProblemKind, RefContext};
@@ -33,8 +34,39 @@ impl Replayer<'_> {
         }
     }
 
-    fn reject(&mut self, reason: String, span: Span) {
-        self.error(ProblemKind::Rejected { reason }, span);
+    /// `ALTER TABLE name ...` where `name` is a sequence or an index, which PostgreSQL accepts
+    /// for some actions: a rename (either), a move (a sequence). `false` when `name` is neither.
+    pub(super) fn alter_table_on_sequence(
+        &mut self,
+        name: &ObjName,
+        actions: &[AlterAction],
+    ) -> bool {
+        let Some(qn) = self.lookup_pg_class(name) else {
+            return false;
+        };
+        if self.cat.indexes.contains_key(&qn) {
+            if let [AlterAction::RenameTable(to)] = actions {
+                self.rename_index(name, &to.name, false);
+            }
+            return true;
+        }
+        let Some(seq) = self.cat.sequences.get(&qn).cloned() else {
+            return false;
+        };
+        self.use_of(
+            ObjectKey::Sequence { name: qn.clone() },
+            name.span,
+            Some(seq.origin),
+        );
+        match actions {
+            [AlterAction::RenameTable(to)] => self.rename_sequence(&qn, seq, &to.name, to.span),
+            [AlterAction::SetSchema { schema, span }] => {
+                self.move_sequence(&qn, seq, schema, *span);
+            }
+            // OWNER TO and the like; what PostgreSQL refuses on a sequence is not modelled.
+            _ => {}
+        }
+        true
     }
 
     pub(super) fn alter_sequence(&mut self, def: &AlterSequenceDef) {
