@@ -395,7 +395,9 @@ impl<'a> Lowerer<'a> {
                 source: CopySource::Query(q),
                 ..
             } => Change::Query(self.query_refs(&**q, None)),
-            Statement::Query(q) => Change::Query(self.query_refs(&**q, None)),
+            Statement::Query(q) => {
+                set_config(q).unwrap_or_else(|| Change::Query(self.query_refs(&**q, None)))
+            }
             Statement::Comment {
                 object_type,
                 object_name,
@@ -507,16 +509,7 @@ impl<'a> Lowerer<'a> {
                         Expr::Identifier(i) => schemas.push(fold_ident(i)),
                         Expr::Value(val) => {
                             if let ast::Value::SingleQuotedString(s) = &val.value {
-                                // SET search_path = 'a, b' is one string with commas.
-                                schemas.extend(s.split(',').map(|p| {
-                                    let p = p.trim();
-                                    (if p.len() >= 2 && p.starts_with('"') && p.ends_with('"') {
-                                        p.get(1..p.len() - 1).unwrap_or_default().to_string()
-                                    } else {
-                                        p.to_ascii_lowercase()
-                                    })
-                                    .into()
-                                }));
+                                schemas.extend(search_path_list(s));
                             } else if matches!(&val.value, ast::Value::Placeholder(_)) {
                                 return Change::Other;
                             }
@@ -1323,6 +1316,71 @@ fn expr_columns(e: &Expr) -> Vec<Name> {
     let mut v = V(Vec::new());
     let _ = e.visit(&mut v);
     v.0
+}
+
+/// The schemas of a search_path written as one string (`SET search_path = 'a, "B"'`,
+/// `set_config('search_path', 'a, b', false)`): split at commas, quoted names kept as written,
+/// others folded; an empty string is an empty path.
+fn search_path_list(s: &str) -> impl Iterator<Item = Name> + '_ {
+    s.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            (if p.len() >= 2 && p.starts_with('"') && p.ends_with('"') {
+                p.get(1..p.len() - 1)
+                    .unwrap_or_default()
+                    .replace("\"\"", "\"")
+            } else {
+                p.to_ascii_lowercase()
+            })
+            .into()
+        })
+}
+
+/// `SELECT [pg_catalog.]set_config('search_path', '...', false)`, which pg_dump writes at the
+/// top of every dump (with an empty path): a `SET search_path`. `None` for any other query, and
+/// for a transaction-local `set_config(..., true)`, which is not modelled.
+fn set_config(q: &Query) -> Option<Change> {
+    let SetExpr::Select(sel) = &*q.body else {
+        return None;
+    };
+    if q.with.is_some() || !sel.from.is_empty() || sel.selection.is_some() {
+        return None;
+    }
+    let [
+        SelectItem::UnnamedExpr(Expr::Function(f))
+        | SelectItem::ExprWithAlias {
+            expr: Expr::Function(f),
+            ..
+        },
+    ] = sel.projection.as_slice()
+    else {
+        return None;
+    };
+    let name = f.name.to_string().to_ascii_lowercase();
+    if name != "set_config" && name != "pg_catalog.set_config" {
+        return None;
+    }
+    let ast::FunctionArguments::List(list) = &f.args else {
+        return None;
+    };
+    let value = |i: usize| match list.args.get(i) {
+        Some(ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(Expr::Value(v)))) => {
+            Some(&v.value)
+        }
+        _ => None,
+    };
+    match (value(0), value(1), value(2), list.args.len()) {
+        (
+            Some(ast::Value::SingleQuotedString(setting)),
+            Some(ast::Value::SingleQuotedString(path)),
+            Some(ast::Value::Boolean(false)),
+            3,
+        ) if setting.eq_ignore_ascii_case("search_path") => {
+            Some(Change::SetSearchPath(search_path_list(path).collect()))
+        }
+        _ => None,
+    }
 }
 
 /// Output column names of a query's top-level SELECT list (for CREATE TABLE AS).

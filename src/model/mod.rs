@@ -222,6 +222,10 @@ pub enum ProblemKind {
         name: QualifiedName,
         written: Name,
         context: RefContext,
+        /// For a name written without a schema: relations of that name that existed then in
+        /// schemas the search path did not reach (sorted).
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        elsewhere: Vec<QualifiedName>,
     },
     MissingColumn {
         table: QualifiedName,
@@ -284,7 +288,10 @@ pub enum ProblemKind {
         table: QualifiedName,
         column: Name,
     },
-    NoSchemaSelected,
+    /// An unqualified CREATE when no schema of the search path (`path`, as resolved) exists.
+    NoSchemaSelected {
+        path: Vec<Name>,
+    },
     /// A statement after an error inside BEGIN ... COMMIT: PostgreSQL ignores it.
     InAbortedTransaction {
         first_error: Span,

@@ -751,7 +751,8 @@ impl<'s> Replayer<'s> {
         }
         let found = self.first_path_schema();
         if found.is_none() {
-            self.error(ProblemKind::NoSchemaSelected, name.span);
+            let path = self.path_schemas();
+            self.error(ProblemKind::NoSchemaSelected { path }, name.span);
         }
         found
     }
@@ -800,6 +801,33 @@ impl<'s> Replayer<'s> {
         Err(QualifiedName::new(guess, name.name.clone()))
     }
 
+    /// The missing-relation problem of `name` looked up as `qn`. For a name written without a
+    /// schema it lists the relations of that name in schemas off the search path: "no such
+    /// relation" is then a question of the path, not of a migration that never ran.
+    fn missing_relation(
+        &self,
+        qn: QualifiedName,
+        name: &ObjName,
+        context: RefContext,
+    ) -> ProblemKind {
+        let elsewhere = if name.schema.is_none() {
+            self.cat
+                .schemas
+                .keys()
+                .map(|s| QualifiedName::new(s.clone(), name.name.clone()))
+                .filter(|q| self.cat.relation_name_taken(q))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        ProblemKind::MissingRelation {
+            name: qn,
+            written: written(name),
+            context,
+            elsewhere,
+        }
+    }
+
     /// Resolve a relation that must exist; records the use or the missing-relation error.
     fn need_rel(&mut self, name: &ObjName, context: RefContext) -> Option<QualifiedName> {
         match self.lookup_rel(name) {
@@ -810,15 +838,7 @@ impl<'s> Replayer<'s> {
             }
             Err(_) if self.uncertain.contains(&name.name) => None,
             Err(qn) => {
-                let written = written(name);
-                self.error(
-                    ProblemKind::MissingRelation {
-                        name: qn,
-                        written,
-                        context,
-                    },
-                    name.span,
-                );
+                self.error(self.missing_relation(qn, name, context), name.span);
                 None
             }
         }
@@ -2150,11 +2170,7 @@ impl<'s> Replayer<'s> {
             Err(qn) => {
                 if !if_exists {
                     self.error(
-                        ProblemKind::MissingRelation {
-                            name: qn,
-                            written: written(table),
-                            context: RefContext::Alter,
-                        },
+                        self.missing_relation(qn, table, RefContext::Alter),
                         table.span,
                     );
                 }
@@ -2914,11 +2930,7 @@ impl<'s> Replayer<'s> {
                     Err(qn) => {
                         if !if_exists {
                             self.error(
-                                ProblemKind::MissingRelation {
-                                    name: qn,
-                                    written: written(name),
-                                    context: RefContext::Drop,
-                                },
+                                self.missing_relation(qn, name, RefContext::Drop),
                                 name.span,
                             );
                         }
@@ -3110,11 +3122,7 @@ impl<'s> Replayer<'s> {
                         if !if_exists {
                             let qn = self.default_name(name);
                             self.error(
-                                ProblemKind::MissingRelation {
-                                    name: qn,
-                                    written: written(name),
-                                    context: RefContext::Drop,
-                                },
+                                self.missing_relation(qn, name, RefContext::Drop),
                                 name.span,
                             );
                         }

@@ -1,6 +1,7 @@
 //! missing-relation — see rules/missing-relation.md
 
 use crate::diag::{Finding, Severity};
+use crate::model::catalog::quote_ident;
 use crate::model::history::Why;
 use crate::model::{ObjectKey, Problem, ProblemKind, QualifiedName, RefContext};
 
@@ -56,6 +57,44 @@ fn build(
     )
 }
 
+/// An unqualified name that exists only in schemas the search path does not reach.
+fn off_path(
+    ctx: &Context<'_>,
+    p: &Problem,
+    written: &str,
+    context: RefContext,
+    elsewhere: &[QualifiedName],
+) -> Finding {
+    let list = |f: &dyn Fn(&QualifiedName) -> String| {
+        elsewhere.iter().map(f).collect::<Vec<_>>().join(", ")
+    };
+    let found = list(&|q| format!("`{q}`"));
+    let schemas = list(&|q| format!("`{}`", quote_ident(&q.schema)));
+    let (verb, noun) = if elsewhere.len() == 1 {
+        ("exists", "its schema is")
+    } else {
+        ("exist", "their schemas are")
+    };
+    finding(
+        ctx,
+        &META,
+        p.span,
+        &elsewhere
+            .first()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        format!(
+            "relation \"{}\" does not exist ({}): {found} {verb}, but {noun} not on the search_path",
+            pg_name(written),
+            context.describe()
+        ),
+        Some(format!(
+            "qualify the name ({found}), or put {schemas} on the search_path first (`SET search_path` lasts until the end of the file)"
+        )),
+        Vec::new(),
+    )
+}
+
 impl Rule for MissingRelation {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -67,6 +106,7 @@ impl Rule for MissingRelation {
                 name,
                 written,
                 context,
+                elsewhere,
             } = &p.kind
             else {
                 continue;
@@ -75,6 +115,11 @@ impl Rule for MissingRelation {
             let why = ctx.analysis.model.why_missing(&key, p.seq);
             if matches!(why, Why::CreatedLater { .. }) {
                 continue; // use-before-create
+            }
+            // A rename or move says best where it went; otherwise the search path is the cause.
+            if !elsewhere.is_empty() && !matches!(why, Why::Renamed { .. }) {
+                out.push(off_path(ctx, p, written, *context, elsewhere));
+                continue;
             }
             out.push(build(ctx, p, name, written, *context, &why));
         }

@@ -1,6 +1,7 @@
 //! missing-schema — see rules/missing-schema.md
 
 use crate::diag::{Finding, Severity};
+use crate::model::catalog::{Name, quote_ident};
 use crate::model::{Problem, ProblemKind};
 
 use super::common::{finding, problems};
@@ -16,9 +17,9 @@ pub static META: RuleMeta = RuleMeta {
 
 pub struct MissingSchema;
 
-fn build(ctx: &Context<'_>, p: &Problem, schema: Option<&str>) -> Finding {
+fn build(ctx: &Context<'_>, p: &Problem, schema: Result<&str, &[Name]>) -> Finding {
     match schema {
-        Some(name) => finding(
+        Ok(name) => finding(
             ctx,
             &META,
             p.span,
@@ -29,13 +30,20 @@ fn build(ctx: &Context<'_>, p: &Problem, schema: Option<&str>) -> Finding {
             )),
             Vec::new(),
         ),
-        None => finding(
+        Err(path) => finding(
             ctx,
             &META,
             p.span,
             "search_path",
-            "no schema has been selected to create in: every schema on the search_path is missing"
-                .to_owned(),
+            if path.is_empty() {
+                "no schema has been selected to create in: the search_path is empty".to_owned()
+            } else {
+                let path: Vec<String> = path.iter().map(|s| format!("`{}`", quote_ident(s))).collect();
+                format!(
+                    "no schema has been selected to create in: no schema of the search_path ({}) exists",
+                    path.join(", ")
+                )
+            },
             Some(
                 "qualify the name (`app.users`), or create a schema on the search_path first (`SET search_path` lasts until the end of the file)"
                     .to_owned(),
@@ -53,8 +61,8 @@ impl Rule for MissingSchema {
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
         for p in problems(ctx) {
             match &p.kind {
-                ProblemKind::MissingSchema { name } => out.push(build(ctx, p, Some(name))),
-                ProblemKind::NoSchemaSelected => out.push(build(ctx, p, None)),
+                ProblemKind::MissingSchema { name } => out.push(build(ctx, p, Ok(name))),
+                ProblemKind::NoSchemaSelected { path } => out.push(build(ctx, p, Err(path))),
                 _ => {}
             }
         }

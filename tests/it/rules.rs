@@ -489,6 +489,55 @@ fn missing_relation_says_why_a_create_did_not_take_effect_and_where_to_declare_o
     );
 }
 
+/// The one finding of `rule` in case `dir`.
+fn only_finding(dir: &str, rule: &str) -> Finding {
+    let (analysis, config) = analyze_dir(dir);
+    let mut of_rule: Vec<Finding> = ogel_schema::rules::run(&analysis, &config)
+        .into_iter()
+        .filter(|f| f.rule == rule)
+        .collect();
+    assert_eq!(of_rule.len(), 1, "{of_rule:#?}");
+    of_rule.remove(0)
+}
+
+#[test]
+fn names_off_the_search_path_and_an_empty_path_are_said_so() {
+    // A table that exists in a schema the path does not reach is not "never created".
+    let users = only_finding(
+        "fixtures/rules/missing-relation/bad-off-search-path",
+        "missing-relation",
+    );
+    assert_message_ends(
+        &users,
+        "`app.users` exists, but its schema is not on the search_path",
+    );
+    assert!(
+        users
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains("qualify the name (`app.users`)")),
+        "{users:#?}"
+    );
+    // pg_dump's set_config('search_path', '', false) leaves nowhere to create in.
+    let sessions = only_finding(
+        "fixtures/rules/missing-schema/bad-empty-search-path",
+        "missing-schema",
+    );
+    assert_message_ends(
+        &sessions,
+        "no schema has been selected to create in: the search_path is empty",
+    );
+    // And after a move, the old name's message says where the relation went.
+    let dir = "fixtures/rules/missing-relation/bad-used-after-set-schema";
+    let invoices = only_finding(dir, "missing-relation");
+    assert_message_ends(
+        &invoices,
+        &format!(
+            "`public.invoices` was moved to `billing.invoices` earlier, at {dir}/001_move.sql:4"
+        ),
+    );
+}
+
 #[test]
 fn missing_primary_key_says_what_a_unique_key_or_a_replica_identity_already_gives() {
     let dir = "fixtures/rules/missing-primary-key/bad-unique-key-only";

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{Replayer, written};
+use super::Replayer;
 use crate::model::catalog::{Name, QualifiedName, RelationKind, Sequence, Table};
 use crate::model::ir::{
     AlterAction, AlterSequenceDef, ObjName, OwnedBy, SequenceAction, SequenceOption,
@@ -77,11 +77,7 @@ impl Replayer<'_> {
                 || self.candidates(name).iter().any(|qn| self.assumed(qn));
             if !def.if_exists && !unknown {
                 self.error(
-                    ProblemKind::MissingRelation {
-                        name: self.default_name(name),
-                        written: written(name),
-                        context: RefContext::Alter,
-                    },
+                    self.missing_relation(self.default_name(name), name, RefContext::Alter),
                     name.span,
                 );
             }
