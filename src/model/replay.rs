@@ -2567,8 +2567,25 @@ impl<'s> Replayer<'s> {
                     return None;
                 };
                 if identity {
+                    // PostgreSQL's checks, in its order (ATExecAddIdentity).
+                    let refused = if c.nullable {
+                        Some("must be declared NOT NULL before identity can be added")
+                    } else if c.default.as_deref() == Some(IDENTITY_DEFAULT) {
+                        Some("is already an identity column")
+                    } else if c.default.is_some() {
+                        Some("already has a default value")
+                    } else {
+                        None
+                    };
+                    if let Some(why) = refused {
+                        let reason = format!(
+                            "column \"{}\" of relation \"{}\" {why}",
+                            column.name, qn.name
+                        );
+                        self.reject(reason, column.span);
+                        return None;
+                    }
                     c.generated = true;
-                    c.nullable = false;
                     c.default = Some(Name::from(IDENTITY_DEFAULT));
                 } else {
                     c.default = None;
@@ -2724,6 +2741,21 @@ impl<'s> Replayer<'s> {
                 if !t.foreign_keys.iter().any(|f| f.name == name)
                     && !t.checks.iter().any(|c| c.name == name)
                 {
+                    let key = t
+                        .primary_key
+                        .iter()
+                        .chain(&t.uniques)
+                        .any(|k| k.name == name);
+                    if key {
+                        self.reject(
+                            format!(
+                                "constraint \"{name}\" of relation \"{}\" is not a foreign key or check constraint",
+                                qn.name
+                            ),
+                            *span,
+                        );
+                        return None;
+                    }
                     self.error(
                         ProblemKind::MissingConstraint {
                             table: qn.clone(),
