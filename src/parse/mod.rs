@@ -577,7 +577,8 @@ fn piece(
             span: file_span,
             kind: DiagKind::Unparsable {
                 error,
-                schema_relevant: recover::is_schema_relevant(&statement.text),
+                schema_relevant: recover::is_schema_relevant(&statement.text)
+                    && !recovered.as_ref().is_some_and(recover::outside_model),
                 recovered: recovered.map(|r| describe(&r)),
             },
         });

@@ -11,6 +11,26 @@ const SCHEMA_VERBS: &[&str] = &[
     "TRUNCATE", "UPDATE",
 ];
 
+/// Object types the model does not hold and whose DDL cannot change what it holds (relations,
+/// columns, types, indexes, constraints): an unparsable CREATE / ALTER / DROP of one leaves the
+/// model complete.
+const OUTSIDE_MODEL: &[&str] = &[
+    "DATABASE",
+    "DEFAULT PRIVILEGES",
+    "EVENT TRIGGER",
+    "GROUP",
+    "LANGUAGE",
+    "PUBLICATION",
+    "ROLE",
+    "SERVER",
+    "STATISTICS",
+    "SUBSCRIPTION",
+    "SYSTEM",
+    "TABLESPACE",
+    "TEXT SEARCH",
+    "USER",
+];
+
 /// At most this many tokens are looked at.
 const MAX_TOKENS: usize = 64;
 
@@ -23,6 +43,25 @@ pub(crate) fn leading_keyword(text: &str) -> Option<String> {
 /// `true` when the statement's leading keyword is DDL/DML (see [`SCHEMA_VERBS`]).
 pub(crate) fn is_schema_relevant(text: &str) -> bool {
     leading_keyword(text).is_some_and(|k| SCHEMA_VERBS.contains(&k.as_str()))
+}
+
+/// `true` when a recovered statement cannot have changed the model: DDL of an object type in
+/// [`OUTSIDE_MODEL`] (`ALTER PUBLICATION supabase_realtime ADD TABLE ...`), or an `ALTER INDEX`
+/// that sets or resets storage parameters, a tablespace or column statistics.
+pub(crate) fn outside_model(r: &Recovered) -> bool {
+    let Some((verb, ty)) = r.verb.split_once(' ') else {
+        return false;
+    };
+    if !matches!(verb, "CREATE" | "ALTER" | "DROP") {
+        return false;
+    }
+    OUTSIDE_MODEL.contains(&ty)
+        || (verb == "ALTER"
+            && ty == "INDEX"
+            && r.action.as_deref().is_some_and(|a| {
+                let first = a.split(' ').next().unwrap_or_default();
+                matches!(first, "SET" | "RESET" | "ALTER")
+            }))
 }
 
 struct Cursor<'a> {
@@ -359,5 +398,15 @@ mod tests {
         assert!(!is_schema_relevant("SELECT 1"));
         assert!(!is_schema_relevant("DO $$ $$"));
         assert!(!is_schema_relevant("'x'"));
+        let outside = |text: &str| recover(text).is_some_and(|r| outside_model(&r));
+        assert!(outside(
+            "ALTER PUBLICATION supabase_realtime ADD TABLE public.messages"
+        ));
+        assert!(outside("create statistics s (dependencies) on a, b from t"));
+        assert!(outside("ALTER INDEX IF EXISTS i SET (fillfactor = 70)"));
+        assert!(outside("ALTER INDEX i ALTER COLUMN 1 SET STATISTICS 100"));
+        assert!(!outside("ALTER INDEX i RENAME TO j"));
+        assert!(!outside("ALTER TABLE t SET (fillfactor = 70)"));
+        assert!(!outside("CREATE TABLE publication (id int)"));
     }
 }
