@@ -2274,6 +2274,18 @@ impl<'s> Replayer<'s> {
             return None;
         }
         let mut t = self.cat.tables.get(qn)?.clone();
+        // A view's columns are not modelled: renaming one or setting its default is taken on
+        // trust (PostgreSQL allows both through ALTER TABLE and ALTER VIEW).
+        if t.kind.is_view()
+            && matches!(
+                a,
+                AlterAction::RenameColumn { .. }
+                    | AlterAction::SetDefault { .. }
+                    | AlterAction::DropDefault(_)
+            )
+        {
+            return None;
+        }
         match a {
             AlterAction::AddColumn { def, if_not_exists } => {
                 if let Some(existing) = t.column(&def.name.name) {
