@@ -228,6 +228,11 @@ pub struct Table {
     /// `ALTER TABLE ... REPLICA IDENTITY` (absent from JSON while it is the default).
     #[serde(skip_serializing_if = "ReplicaIdentity::is_default")]
     pub replica_identity: ReplicaIdentity,
+    /// Made by CREATE TABLE AS / SELECT INTO from a query whose output columns cannot all be
+    /// named statically (`SELECT *`, an unnamed expression): `columns` is incomplete, so no
+    /// column of it is ever reported missing.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub columns_unknown: bool,
     pub origin: Span,
 }
 

@@ -104,8 +104,9 @@ pub struct TableDef {
     pub inherits: Vec<ObjName>,
     /// `LIKE source [INCLUDING ...]` elements, with their upper-cased options.
     pub like: Vec<(ObjName, Vec<String>)>,
-    /// CREATE TABLE ... AS SELECT: the relations it reads and its output column names.
-    pub as_query: Option<(QueryRefs, Vec<Name>)>,
+    /// CREATE TABLE ... AS SELECT: the relations it reads and its output column names (`None`
+    /// when they cannot all be named: `SELECT *`, an unnamed expression).
+    pub as_query: Option<(QueryRefs, Option<Vec<Name>>)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -362,6 +363,17 @@ pub enum Change {
         name: ObjName,
         from: String,
         to: String,
+    },
+    /// `ALTER TYPE name RENAME TO to`.
+    AlterTypeRename {
+        name: ObjName,
+        to: Name,
+    },
+    /// `ALTER TYPE name SET SCHEMA schema` (read through [`crate::parse::compat`]).
+    AlterTypeSetSchema {
+        name: ObjName,
+        schema: Name,
+        span: Span,
     },
     CreateDomain {
         name: ObjName,

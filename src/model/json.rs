@@ -44,6 +44,9 @@ pub struct TableDoc {
     /// Set by `ALTER TABLE ... REPLICA IDENTITY`; left out while it is the default.
     #[serde(skip_serializing_if = "ReplicaIdentity::is_default")]
     pub replica_identity: ReplicaIdentity,
+    /// Made from a query whose output columns could not all be named; left out when false.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub columns_unknown: bool,
     pub origin: OriginDoc,
 }
 
@@ -212,6 +215,7 @@ pub fn document(project: &Project, model: &Model) -> ModelDoc {
                 foreign_keys,
                 indexes,
                 replica_identity: t.replica_identity.clone(),
+                columns_unknown: t.columns_unknown,
                 origin: origin(project, t.origin),
             }
         })

@@ -196,6 +196,38 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// `SELECT ... INTO [TEMP] name FROM ...`: PostgreSQL's other spelling of CREATE TABLE AS.
+    fn select_into(&self, q: &Query) -> Option<Change> {
+        let SetExpr::Select(sel) = &*q.body else {
+            return None;
+        };
+        let into = sel.into.as_ref()?;
+        let idents = match into.targets.as_slice() {
+            [Expr::Identifier(i)] => vec![i.clone()],
+            [Expr::CompoundIdentifier(parts)] => parts.clone(),
+            _ => return None,
+        };
+        let name = self.obj(&ObjectName::from(idents));
+        // The query without its INTO, whose target is not a column it reads.
+        let mut query = q.clone();
+        if let SetExpr::Select(s) = &mut *query.body {
+            s.into = None;
+        }
+        let as_query = (self.query_refs(&query, None), output_names(&query));
+        Some(Change::CreateTable(Box::new(TableDef {
+            name,
+            if_not_exists: false,
+            kind: TableKindDef::Table,
+            temporary: into.temporary,
+            columns: Vec::new(),
+            constraints: Vec::new(),
+            partition_of: None,
+            inherits: Vec::new(),
+            like: Vec::new(),
+            as_query: Some(as_query),
+        })))
+    }
+
     /// Whether the compat rewrite removed `note`'s clause from this statement.
     fn noted(&self, note: &Compat) -> bool {
         self.stmt.compat.contains(note)
@@ -204,6 +236,19 @@ impl<'a> Lowerer<'a> {
     /// `ALTER [MATERIALIZED] VIEW`, and `ALTER TABLE ... SET SCHEMA` read as one (see
     /// [`Compat::TableSetSchema`]).
     fn alter_view(&self, av: &ast::AlterView) -> Change {
+        if self.noted(&Compat::TypeSetSchema) {
+            return match &av.operation {
+                ast::AlterViewOperation::SetSchema { schema_name } => {
+                    let schema = self.obj(schema_name);
+                    Change::AlterTypeSetSchema {
+                        name: self.obj(&av.name),
+                        schema: schema.name,
+                        span: schema.span,
+                    }
+                }
+                _ => Change::Other,
+            };
+        }
         let target = if self.noted(&Compat::TableSetSchema) {
             AlterTarget::Table
         } else if av.materialized {
@@ -312,7 +357,10 @@ impl<'a> Lowerer<'a> {
                     from: rv.from.value.clone(),
                     to: rv.to.value.clone(),
                 },
-                _ => Change::Other,
+                AlterTypeOperation::Rename(r) => Change::AlterTypeRename {
+                    name: self.obj(&at.name),
+                    to: fold_ident(&r.new_name),
+                },
             },
             Statement::CreateDomain(cd) => Change::CreateDomain {
                 name: self.obj(&cd.name),
@@ -395,9 +443,9 @@ impl<'a> Lowerer<'a> {
                 source: CopySource::Query(q),
                 ..
             } => Change::Query(self.query_refs(&**q, None)),
-            Statement::Query(q) => {
-                set_config(q).unwrap_or_else(|| Change::Query(self.query_refs(&**q, None)))
-            }
+            Statement::Query(q) => set_config(q)
+                .or_else(|| self.select_into(q))
+                .unwrap_or_else(|| Change::Query(self.query_refs(&**q, None))),
             Statement::Comment {
                 object_type,
                 object_name,
@@ -1383,17 +1431,31 @@ fn set_config(q: &Query) -> Option<Change> {
     }
 }
 
-/// Output column names of a query's top-level SELECT list (for CREATE TABLE AS).
-fn output_names(q: &Query) -> Vec<Name> {
+/// Output column names of a query's top-level SELECT list (for CREATE TABLE AS), named as
+/// PostgreSQL names them (`FigureColname`: an alias, a column, a function's name, through
+/// casts); `None` when one cannot be named statically (`*`, a constant, an operator, a set
+/// operation).
+fn output_names(q: &Query) -> Option<Vec<Name>> {
+    fn figure(e: &Expr) -> Option<Name> {
+        match e {
+            Expr::Identifier(i) => Some(fold_ident(i)),
+            Expr::CompoundIdentifier(p) => p.last().map(fold_ident),
+            Expr::Function(f) => match f.name.0.last() {
+                Some(ObjectNamePart::Identifier(i)) => Some(fold_ident(i)),
+                _ => None,
+            },
+            Expr::Cast { expr, .. } | Expr::Nested(expr) => figure(expr),
+            _ => None,
+        }
+    }
     let SetExpr::Select(sel) = &*q.body else {
-        return Vec::new();
+        return None;
     };
     sel.projection
         .iter()
-        .filter_map(|item| match item {
+        .map(|item| match item {
             SelectItem::ExprWithAlias { alias, .. } => Some(fold_ident(alias)),
-            SelectItem::UnnamedExpr(Expr::Identifier(i)) => Some(fold_ident(i)),
-            SelectItem::UnnamedExpr(Expr::CompoundIdentifier(p)) => p.last().map(fold_ident),
+            SelectItem::UnnamedExpr(e) => figure(e),
             _ => None,
         })
         .collect()

@@ -8,7 +8,8 @@
 //! - `DROP INDEX CONCURRENTLY ...`;
 //! - `ALTER INDEX IF EXISTS ... RENAME TO ...`;
 //! - `ALTER TABLE [IF EXISTS] [ONLY] t SET SCHEMA s`, which sqlparser only knows for views: the
-//!   word `TABLE` becomes `VIEW ` (same length) and [`Compat::TableSetSchema`] says so.
+//!   word `TABLE` becomes `VIEW ` (same length) and [`Compat::TableSetSchema`] says so; the same
+//!   for `ALTER TYPE t SET SCHEMA s` (`TYPE` becomes `VIEW`, [`Compat::TypeSetSchema`]).
 
 use std::sync::LazyLock;
 
@@ -35,6 +36,8 @@ pub enum Compat {
     /// `ALTER TABLE ... SET SCHEMA`, handed to sqlparser as `ALTER VIEW ... SET SCHEMA` (and
     /// without `ONLY`).
     TableSetSchema,
+    /// `ALTER TYPE ... SET SCHEMA`, handed to sqlparser as `ALTER VIEW ... SET SCHEMA`.
+    TypeSetSchema,
 }
 
 static CREATE_TABLE: LazyLock<Option<Regex>> = LazyLock::new(|| {
@@ -63,6 +66,13 @@ static ALTER_INDEX_IF_EXISTS: LazyLock<Option<Regex>> =
 static TABLE_SET_SCHEMA: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
         r#"(?is)^\s*ALTER\s+(TABLE)\s+(?:IF\s+EXISTS\s+)?(ONLY\s+)?(?:"(?:[^"]|"")+"|[\w$]+)(?:\s*\.\s*(?:"(?:[^"]|"")+"|[\w$]+))?\s+SET\s+SCHEMA\s+(?:"(?:[^"]|"")+"|[\w$]+)\s*$"#,
+    )
+    .ok()
+});
+
+static TYPE_SET_SCHEMA: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?is)^\s*ALTER\s+(TYPE)\s+(?:"(?:[^"]|"")+"|[\w$]+)(?:\s*\.\s*(?:"(?:[^"]|"")+"|[\w$]+))?\s+SET\s+SCHEMA\s+(?:"(?:[^"]|"")+"|[\w$]+)\s*$"#,
     )
     .ok()
 });
@@ -164,6 +174,14 @@ pub fn rewrite(text: &str) -> Option<(String, Vec<Compat>)> {
             ranges.push(only.range());
         }
     }
+    if let Some(ty) = TYPE_SET_SCHEMA
+        .as_ref()
+        .and_then(|r| r.captures(text))
+        .and_then(|c| c.get(1))
+    {
+        notes.push(Compat::TypeSetSchema);
+        out.replace_range(ty.range(), "VIEW");
+    }
     if notes.is_empty() {
         return None;
     }
@@ -225,6 +243,9 @@ mod tests {
         assert_eq!(n, vec![Compat::TableSetSchema]);
         let (t, _) = rewrite("alter table t\n  set schema \"App\"").unwrap();
         assert_eq!(t, "alter VIEW  t\n  set schema \"App\"");
+        let (t, n) = rewrite("ALTER TYPE app.mood SET SCHEMA public").unwrap();
+        assert_eq!(t, "ALTER VIEW app.mood SET SCHEMA public");
+        assert_eq!(n, vec![Compat::TypeSetSchema]);
         // Other ALTER TABLE forms are left alone.
         assert!(rewrite("ALTER TABLE t SET SCHEMA app, ADD COLUMN x int").is_none());
         assert!(rewrite("ALTER TABLE t SET (fillfactor = 70)").is_none());
