@@ -445,6 +445,17 @@ pub enum Change {
         table: ObjName,
         name: String,
     },
+    DropPolicy {
+        table: ObjName,
+        name: String,
+        if_exists: bool,
+    },
+    /// `ALTER POLICY name ON table RENAME TO to`.
+    RenamePolicy {
+        table: ObjName,
+        name: String,
+        to: String,
+    },
     /// A statement PostgreSQL rejects although sqlparser accepts it.
     Rejected {
         reason: String,

@@ -456,6 +456,19 @@ impl<'a> Lowerer<'a> {
                 table: self.obj(&cp.table_name),
                 name: fold_ident(&cp.name).to_string(),
             },
+            Statement::DropPolicy(dp) => Change::DropPolicy {
+                table: self.obj(&dp.table_name),
+                name: fold_ident(&dp.name).to_string(),
+                if_exists: dp.if_exists,
+            },
+            Statement::AlterPolicy(ap) => match &ap.operation {
+                ast::AlterPolicyOperation::Rename { new_name } => Change::RenamePolicy {
+                    table: self.obj(&ap.table_name),
+                    name: fold_ident(&ap.name).to_string(),
+                    to: fold_ident(new_name).to_string(),
+                },
+                ast::AlterPolicyOperation::Apply { .. } => Change::Other,
+            },
             Statement::AlterIndex {
                 name,
                 operation: ast::AlterIndexOperation::RenameIndex { index_name },
@@ -848,11 +861,18 @@ impl<'a> Lowerer<'a> {
                     )
                 } else if in_catalog && quoted && last == "char" {
                     Some("\"char\"".to_string())
+                } else if in_catalog && quoted && pgtype::is_quoted_catalog_type(&last) {
+                    pgtype::canonical_builtin(
+                        &last,
+                        &mods.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                        None,
+                    )
                 } else {
                     None
                 };
                 match builtin {
-                    Some(t) => (Name::from(t), None, pgtype::is_serial(&last) && !quoted),
+                    // A quoted name got here only as written in lowercase: "serial" is serial.
+                    Some(t) => (Name::from(t), None, pgtype::is_serial(&last)),
                     None => {
                         let o = self.obj(name);
                         (o.name.clone(), Some(o), false)

@@ -84,13 +84,34 @@ pub struct StatementInfo {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ObjectKey {
-    Schema { name: Name },
-    Relation { name: QualifiedName },
-    Column { table: QualifiedName, column: Name },
-    Constraint { table: QualifiedName, name: Name },
-    Index { name: QualifiedName },
-    Type { name: QualifiedName },
-    Sequence { name: QualifiedName },
+    Schema {
+        name: Name,
+    },
+    Relation {
+        name: QualifiedName,
+    },
+    Column {
+        table: QualifiedName,
+        column: Name,
+    },
+    Constraint {
+        table: QualifiedName,
+        name: Name,
+    },
+    Index {
+        name: QualifiedName,
+    },
+    Type {
+        name: QualifiedName,
+    },
+    Sequence {
+        name: QualifiedName,
+    },
+    /// A row-level-security policy (its name is unique per table).
+    Policy {
+        table: QualifiedName,
+        name: Name,
+    },
 }
 
 /// What happened to an object.

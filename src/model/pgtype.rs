@@ -66,6 +66,34 @@ pub fn canonical_builtin(name: &str, modifiers: &[String], tz: Option<bool>) -> 
     Some(base)
 }
 
+/// Whether `name`, written in double quotes (so case-sensitive and no SQL alias), is a type of
+/// `pg_catalog`: `"uuid"`, `"text"`, `"int4"`, `"timestamptz"` are (pg_dump and
+/// `supabase db pull` quote them so), and so is `"serial"` (PostgreSQL compares the name as
+/// parsed); `"integer"`, `"boolean"` (grammar aliases) and `"Text"` are not.
+#[must_use]
+pub fn is_quoted_catalog_type(name: &str) -> bool {
+    let aliases = [
+        "int",
+        "integer",
+        "smallint",
+        "bigint",
+        "real",
+        "double precision",
+        "double",
+        "float",
+        "decimal",
+        "dec",
+        "boolean",
+        "character varying",
+        "char varying",
+        "character",
+        "bit varying",
+    ];
+    name.bytes().all(|b| !b.is_ascii_uppercase())
+        && !aliases.contains(&name)
+        && canonical_builtin(name, &[], None).is_some()
+}
+
 fn time_name(base: &str, m: &str, tz: bool) -> String {
     let zone = if tz {
         "with time zone"
@@ -372,6 +400,29 @@ mod tests {
     #[test]
     fn fk_compatibility_follows_postgres() {
         assert_eq!(fk_compatible("integer", "bigint"), FkCompat::Compatible);
+        for t in [
+            "uuid",
+            "text",
+            "int4",
+            "timestamptz",
+            "varchar",
+            "bpchar",
+            "bool",
+            "serial",
+        ] {
+            assert!(is_quoted_catalog_type(t), "{t}");
+        }
+        for t in [
+            "integer",
+            "boolean",
+            "Serial",
+            "Text",
+            "UUID",
+            "double precision",
+            "citext",
+        ] {
+            assert!(!is_quoted_catalog_type(t), "{t}");
+        }
         assert_eq!(fk_compatible("text", "uuid"), FkCompat::Incompatible);
         assert_eq!(
             fk_compatible("character varying(20)", "text"),

@@ -1229,26 +1229,13 @@ impl<'s> Replayer<'s> {
             } => self.comment(*kind, target, column.as_ref(), text.as_deref()),
             Change::CreatePolicy { table, name } => {
                 if let Some(qn) = self.need_rel(table, RefContext::Policy) {
-                    let dup = self
-                        .cat
-                        .tables
-                        .get(&qn)
-                        .is_some_and(|t| t.policies.iter().any(|p| &p.name == name));
-                    if dup {
-                        let existing = self
-                            .cat
-                            .tables
-                            .get(&qn)
-                            .map(|t| t.origin)
-                            .unwrap_or_default();
+                    if let Some(existing) = self.policy_origin(&qn, name) {
+                        let object = ObjectKey::Policy {
+                            table: qn,
+                            name: name.as_str().into(),
+                        };
                         self.error(
-                            ProblemKind::DuplicateObject {
-                                object: ObjectKey::Constraint {
-                                    table: qn,
-                                    name: name.as_str().into(),
-                                },
-                                existing,
-                            },
+                            ProblemKind::DuplicateObject { object, existing },
                             table.span,
                         );
                     } else {
@@ -1262,6 +1249,63 @@ impl<'s> Replayer<'s> {
                         });
                     }
                 }
+            }
+            Change::DropPolicy {
+                table,
+                name,
+                if_exists,
+            } => {
+                let qn = match self.lookup_rel(table) {
+                    Ok(qn) => qn,
+                    Err(_) if *if_exists || self.uncertain.contains(&table.name) => return,
+                    Err(_) => {
+                        self.need_rel(table, RefContext::Policy);
+                        return;
+                    }
+                };
+                if !self.cat.tables.contains_key(&qn) {
+                    return; // assumed / system relation
+                }
+                if self.policy_origin(&qn, name).is_none() {
+                    if !*if_exists {
+                        let reason =
+                            format!("policy \"{name}\" for table \"{}\" does not exist", qn.name);
+                        self.reject(reason, self.stmt_span);
+                    }
+                    return;
+                }
+                self.annotate(&qn, |t| t.policies.retain(|p| &p.name != name));
+            }
+            Change::RenamePolicy { table, name, to } => {
+                let Some(qn) = self.need_rel(table, RefContext::Policy) else {
+                    return;
+                };
+                if !self.cat.tables.contains_key(&qn) {
+                    return;
+                }
+                if self.policy_origin(&qn, name).is_none() {
+                    let reason =
+                        format!("policy \"{name}\" for table \"{}\" does not exist", qn.name);
+                    return self.reject(reason, self.stmt_span);
+                }
+                if let Some(existing) = self.policy_origin(&qn, to) {
+                    let object = ObjectKey::Policy {
+                        table: qn,
+                        name: to.as_str().into(),
+                    };
+                    return self.error(
+                        ProblemKind::DuplicateObject { object, existing },
+                        table.span,
+                    );
+                }
+                self.annotate(&qn, |t| {
+                    for p in &mut t.policies {
+                        if &p.name == name {
+                            p.name.clone_from(to);
+                        }
+                    }
+                    t.policies.sort_by(|a, b| a.name.cmp(&b.name));
+                });
             }
             Change::Rejected { reason } => {
                 let span = self.stmt_span;
@@ -2176,6 +2220,17 @@ impl<'s> Replayer<'s> {
 
     // ----- ALTER TABLE ---------------------------------------------------------------------
 
+    /// Where policy `name` of table `qn` was created, if it exists.
+    fn policy_origin(&self, qn: &QualifiedName, name: &str) -> Option<Span> {
+        self.cat
+            .tables
+            .get(qn)?
+            .policies
+            .iter()
+            .find(|p| p.name == name)
+            .map(|p| p.origin)
+    }
+
     fn reject(&mut self, reason: String, span: Span) {
         self.error(ProblemKind::Rejected { reason }, span);
     }
@@ -2211,6 +2266,7 @@ impl<'s> Replayer<'s> {
             {
                 return;
             }
+            Err(_) if self.uncertain.contains(&table.name) => return,
             Err(qn) => {
                 if !if_exists {
                     self.error(
@@ -3020,6 +3076,7 @@ impl<'s> Replayer<'s> {
                         }
                         return;
                     }
+                    Err(_) if self.uncertain.contains(&name.name) => return,
                     Err(qn) => {
                         if !if_exists {
                             self.error(

@@ -55,6 +55,7 @@ pub fn object_text(o: &ObjectKey) -> String {
         ObjectKey::Relation { name } => name.to_string(),
         ObjectKey::Column { table, column } => format!("{table}.{column}"),
         ObjectKey::Constraint { table, name } => format!("constraint {name} on {table}"),
+        ObjectKey::Policy { table, name } => format!("policy {name} on {table}"),
         ObjectKey::Index { name } => format!("index {name}"),
         ObjectKey::Type { name } => format!("type {name}"),
         ObjectKey::Sequence { name } => format!("sequence {name}"),
@@ -65,7 +66,9 @@ pub fn object_text(o: &ObjectKey) -> String {
 #[must_use]
 pub fn owner_text(o: &ObjectKey) -> String {
     match o {
-        ObjectKey::Column { table, .. } | ObjectKey::Constraint { table, .. } => table.to_string(),
+        ObjectKey::Column { table, .. }
+        | ObjectKey::Constraint { table, .. }
+        | ObjectKey::Policy { table, .. } => table.to_string(),
         other => object_text(other),
     }
 }

@@ -15,19 +15,29 @@ const SCHEMA_VERBS: &[&str] = &[
 /// columns, types, indexes, constraints): an unparsable CREATE / ALTER / DROP of one leaves the
 /// model complete.
 const OUTSIDE_MODEL: &[&str] = &[
+    "AGGREGATE",
+    "CAST",
+    "COLLATION",
+    "CONSTRAINT TRIGGER",
+    "CONVERSION",
     "DATABASE",
     "DEFAULT PRIVILEGES",
     "EVENT TRIGGER",
+    "FUNCTION",
     "GROUP",
     "LANGUAGE",
+    "OPERATOR",
+    "PROCEDURE",
     "PUBLICATION",
     "ROLE",
+    "ROUTINE",
     "SERVER",
     "STATISTICS",
     "SUBSCRIPTION",
     "SYSTEM",
     "TABLESPACE",
     "TEXT SEARCH",
+    "TRIGGER",
     "USER",
 ];
 
@@ -46,9 +56,13 @@ pub(crate) fn is_schema_relevant(text: &str) -> bool {
 }
 
 /// `true` when a recovered statement cannot have changed the model: DDL of an object type in
-/// [`OUTSIDE_MODEL`] (`ALTER PUBLICATION supabase_realtime ADD TABLE ...`), or an `ALTER INDEX`
-/// that sets or resets storage parameters, a tablespace or column statistics.
+/// [`OUTSIDE_MODEL`] (`ALTER PUBLICATION supabase_realtime ADD TABLE ...`, a function, a
+/// trigger), a comment on one of those or on a policy, or an `ALTER INDEX` that sets or
+/// resets storage parameters, a tablespace or column statistics.
 pub(crate) fn outside_model(r: &Recovered) -> bool {
+    if let Some(ty) = r.verb.strip_prefix("COMMENT ON ") {
+        return ty == "POLICY" || OUTSIDE_MODEL.contains(&ty);
+    }
     let Some((verb, ty)) = r.verb.split_once(' ') else {
         return false;
     };
@@ -408,5 +422,13 @@ mod tests {
         assert!(!outside("ALTER INDEX i RENAME TO j"));
         assert!(!outside("ALTER TABLE t SET (fillfactor = 70)"));
         assert!(!outside("CREATE TABLE publication (id int)"));
+        assert!(outside(
+            "CREATE OR REPLACE PROCEDURE app.p(d date) LANGUAGE plpgsql AS $$ $$"
+        ));
+        assert!(outside(
+            "CREATE TRIGGER \"t\" AFTER INSERT ON x EXECUTE FUNCTION f('a')"
+        ));
+        assert!(outside("COMMENT ON POLICY \"p\" ON t IS 'x'"));
+        assert!(!outside("COMMENT ON TABLE t IS 'x'"));
     }
 }

@@ -117,6 +117,7 @@ pub(crate) fn describe_object(object: &ObjectKey) -> (&'static str, String) {
         ObjectKey::Index { name } => ("index", name.to_string()),
         ObjectKey::Type { name } => ("type", name.to_string()),
         ObjectKey::Sequence { name } => ("sequence", name.to_string()),
+        ObjectKey::Policy { table, name } => ("policy", format!("{name} on {table}")),
     }
 }
 

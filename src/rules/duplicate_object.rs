@@ -34,6 +34,7 @@ fn pg_wording(object: &ObjectKey) -> String {
             format!("constraint \"{name}\" for relation \"{table}\"")
         }
         ObjectKey::Type { name } => format!("type \"{name}\""),
+        ObjectKey::Policy { table, name } => format!("policy \"{name}\" for table \"{table}\""),
     }
 }
 
