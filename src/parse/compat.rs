@@ -5,6 +5,8 @@
 //! - `CREATE TABLE t (LIKE s INCLUDING ALL, x int)` (LIKE mixed with columns, LIKE options);
 //! - `CREATE MATERIALIZED VIEW ... WITH [NO] DATA`;
 //! - `CREATE INDEX ... ON ONLY t`;
+//! - after CREATE TABLE's column list: `USING access_method`, `TABLESPACE name` and
+//!   `WITHOUT OIDS` (storage only, nothing the model holds);
 //! - `DROP INDEX CONCURRENTLY ...`;
 //! - `ALTER INDEX IF EXISTS ... RENAME TO ...`;
 //! - `ALTER TABLE [IF EXISTS] [ONLY] t SET SCHEMA s`, which sqlparser only knows for views: the
@@ -29,6 +31,8 @@ pub enum Compat {
     WithData,
     /// `ON ONLY` in CREATE INDEX.
     OnlyKeyword,
+    /// `USING am`, `TABLESPACE name` or `WITHOUT OIDS` after CREATE TABLE's column list.
+    StorageClause,
     /// `CONCURRENTLY` in DROP INDEX.
     Concurrently,
     /// `IF EXISTS` in ALTER INDEX.
@@ -76,6 +80,43 @@ static TYPE_SET_SCHEMA: LazyLock<Option<Regex>> = LazyLock::new(|| {
     )
     .ok()
 });
+
+/// Byte ranges of `USING am`, `TABLESPACE name` and `WITHOUT OIDS` at parenthesis depth 0
+/// after the first parenthesised list of a CREATE TABLE (its columns, or `PARTITION OF`'s
+/// bounds come later and are skipped as parentheses too).
+fn storage_clauses(text: &str) -> Vec<std::ops::Range<usize>> {
+    use super::lex::{Lexer, Tok, is_kw};
+    let toks: Vec<_> = Lexer::new(text, 0..text.len()).collect();
+    let mut depth = 0usize;
+    let mut seen_list = false;
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(t) = toks.get(i) {
+        match t.kind {
+            Tok::Punct(b'(') => depth += 1,
+            Tok::Punct(b')') => {
+                depth = depth.saturating_sub(1);
+                seen_list |= depth == 0;
+            }
+            _ if depth == 0 && seen_list => {
+                let next = toks.get(i + 1);
+                let word_after = next.is_some_and(|n| matches!(n.kind, Tok::Word | Tok::Quoted));
+                let storage =
+                    (is_kw(text, t, "USING") || is_kw(text, t, "TABLESPACE")) && word_after;
+                let oids =
+                    is_kw(text, t, "WITHOUT") && next.is_some_and(|n| is_kw(text, n, "OIDS"));
+                let pair = if storage || oids { next } else { None };
+                if let Some(n) = pair {
+                    out.push(t.range.start..n.range.end);
+                    i += 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
 
 /// Blank `range` of `text` char by char (newlines kept).
 fn blank(text: &mut String, range: std::ops::Range<usize>) {
@@ -135,6 +176,13 @@ pub fn rewrite(text: &str) -> Option<(String, Vec<Compat>)> {
                 start = lead.start();
             }
             ranges.push(start..end);
+        }
+    }
+    if CREATE_TABLE.as_ref().is_some_and(|r| r.is_match(text)) {
+        let clauses = storage_clauses(text);
+        if !clauses.is_empty() {
+            notes.push(Compat::StorageClause);
+            ranges.extend(clauses);
         }
     }
     if let Some(m) = WITH_DATA.as_ref().and_then(|r| r.find(text))
@@ -234,6 +282,23 @@ mod tests {
         assert_eq!(n, vec![Compat::IfExists]);
         // Only the statement's own leading keywords, not a name that happens to match.
         assert!(rewrite("DROP INDEX concurrently_idx CASCADE x").is_none());
+    }
+
+    #[test]
+    fn storage_clauses_after_the_column_list_are_blanked() {
+        let (t, n) = rewrite(
+            "CREATE TABLE t (id int, \"using\" text) USING heap WITH (fillfactor = 70) TABLESPACE pg_default",
+        )
+        .unwrap();
+        assert_eq!(
+            t,
+            "CREATE TABLE t (id int, \"using\" text)            WITH (fillfactor = 70)                      "
+        );
+        assert_eq!(n, vec![Compat::StorageClause]);
+        let (t, _) = rewrite("CREATE TABLE t (id int) WITHOUT OIDS").unwrap();
+        assert_eq!(t.trim_end(), "CREATE TABLE t (id int)");
+        // Inside the list (an EXCLUDE's USING) nothing is touched.
+        assert!(rewrite("CREATE TABLE t (r int, EXCLUDE USING gist (r WITH =))").is_none());
     }
 
     #[test]
