@@ -408,10 +408,13 @@ enum Marker {
     Down,
 }
 
-/// dbmate (`-- migrate:up` / `-- migrate:down`) and goose (`-- +goose Up` / `-- +goose Down`)
-/// sections: the byte ranges of the up sections (the marker lines themselves excluded), and the
-/// tool's name. `None` when the file has no such marker. With only down markers, the text
-/// before the first one is the up part.
+/// dbmate (`-- migrate:up` / `-- migrate:down`), goose (`-- +goose Up` / `-- +goose Down`),
+/// sql-migrate (`-- +migrate Up` / `-- +migrate Down`) and node-pg-migrate (`-- Up Migration` /
+/// `-- Down Migration`) sections: the byte ranges of the up sections (the marker lines
+/// themselves excluded), and the tool's name. `None` when the file has no such marker. With
+/// only down markers, the text before the first one is the up part, except for
+/// node-pg-migrate's plain-words markers, which count only beside an up marker (a comment
+/// that happens to begin "down migration ..." is prose).
 fn up_sections(text: &str) -> Option<(Vec<Range<usize>>, &'static str)> {
     let mut ranges = Vec::new();
     let mut open: Option<usize> = None;
@@ -440,6 +443,9 @@ fn up_sections(text: &str) -> Option<(Vec<Range<usize>>, &'static str)> {
         ranges.push(from..text.len());
     }
     let tool = tool?;
+    if !saw_up && tool == "node-pg-migrate" {
+        return None;
+    }
     if !saw_up {
         let before_down = 0..first_down.unwrap_or(text.len());
         ranges = vec![before_down];
@@ -469,6 +475,28 @@ fn marker(line: &str) -> Option<(Marker, &'static str)> {
         }
         if word_end(after, "down") {
             return Some((Marker::Down, "goose"));
+        }
+    }
+    if let Some(after) = rest.strip_prefix("+migrate") {
+        let after = after.trim_start();
+        if word_end(after, "up") {
+            return Some((Marker::Up, "sql-migrate"));
+        }
+        if word_end(after, "down") {
+            return Some((Marker::Down, "sql-migrate"));
+        }
+    }
+    // node-pg-migrate: `--[\s-]*(up|down)\s+migration`, case-insensitive.
+    let words = rest.trim_start_matches(|c: char| c == '-' || c.is_whitespace());
+    for (w, m) in [("up", Marker::Up), ("down", Marker::Down)] {
+        if words
+            .get(..w.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(w))
+            && let Some(tail) = words.get(w.len()..)
+            && tail.starts_with(char::is_whitespace)
+            && word_end(tail.trim_start(), "migration")
+        {
+            return Some((m, "node-pg-migrate"));
         }
     }
     None
@@ -859,6 +887,29 @@ mod tests {
     }
 
     #[test]
+    fn node_pg_migrate_up_sections() {
+        let p = run(&[fixture("node-pg-migrate-project")]);
+        assert_eq!(
+            applied_names(&p),
+            [
+                "1700000000000_users.sql",
+                "1700000100000_users-email-index.sql"
+            ]
+        );
+        let (_, f) = by_name(&p, "1700000000000_users.sql");
+        assert_eq!(f.reason, "node-pg-migrate up section");
+        let up: String = f
+            .forward_ranges
+            .iter()
+            .map(|r| &f.text[r.clone()])
+            .collect();
+        assert!(
+            up.contains("CREATE TABLE users") && !up.contains("DROP TABLE"),
+            "{up}"
+        );
+    }
+
+    #[test]
     fn dbmate_up_sections() {
         let p = run(&[fixture("dbmate-project")]);
         assert_eq!(
@@ -911,6 +962,24 @@ mod tests {
         assert_eq!(ranges, [0..19]);
         // Look-alikes are not markers.
         assert!(up_sections("-- migrate:upgrade later\n-- +goose Upwards\nSELECT 1;").is_none());
+        let sql_migrate =
+            "-- +migrate Up\nCREATE TABLE a (id int);\n-- +migrate Down\nDROP TABLE a;\n";
+        let (ranges, tool) = up_sections(sql_migrate).unwrap();
+        assert_eq!(tool, "sql-migrate");
+        assert_eq!(
+            &sql_migrate[ranges[0].clone()],
+            "CREATE TABLE a (id int);\n"
+        );
+        let npm = "-- Up Migration\nCREATE TABLE a (id int);\n\n-- Down Migration\nDROP TABLE a;\n";
+        let (ranges, tool) = up_sections(npm).unwrap();
+        assert_eq!(tool, "node-pg-migrate");
+        assert_eq!(&npm[ranges[0].clone()], "CREATE TABLE a (id int);\n\n");
+        // Without an up marker, node-pg-migrate's words are prose, not a section.
+        assert!(
+            up_sections("CREATE TABLE a (id int);\n-- down migration exists elsewhere\nSELECT 1;")
+                .is_none()
+        );
+        assert!(up_sections("-- up migrations are applied in order\nSELECT 1;").is_none());
     }
 
     #[test]
