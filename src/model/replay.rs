@@ -3516,14 +3516,7 @@ impl<'s> Replayer<'s> {
             return;
         };
         let qn = QualifiedName::new(schema, name.name.clone());
-        // Types share pg_type with every table's row type.
-        if let Some(existing) = self
-            .cat
-            .types
-            .get(&qn)
-            .map(|t| t.origin)
-            .or_else(|| self.cat.tables.get(&qn).map(|t| t.origin))
-        {
+        if let Some(existing) = self.type_name_taken(&qn) {
             self.error(
                 ProblemKind::DuplicateObject {
                     object: ObjectKey::Type { name: qn },
@@ -3646,6 +3639,16 @@ impl<'s> Replayer<'s> {
     }
 
     /// Find an existing type by (search-path) name; records MissingType when absent.
+    /// Where the type or relation holding the pg_type name `qn` was created: types share
+    /// pg_type with every table's row type.
+    fn type_name_taken(&self, qn: &QualifiedName) -> Option<Span> {
+        self.cat
+            .types
+            .get(qn)
+            .map(|t| t.origin)
+            .or_else(|| self.cat.tables.get(qn).map(|t| t.origin))
+    }
+
     /// `ALTER TYPE ... RENAME TO` / `SET SCHEMA`: the type becomes `to` (a name free of types
     /// and of relations' row types), and the columns of that type follow it.
     fn relocate_type(&mut self, name: &ObjName, to: QualifiedName, span: Span) {
@@ -3659,13 +3662,7 @@ impl<'s> Replayer<'s> {
         if key == to {
             return;
         }
-        if let Some(existing) = self
-            .cat
-            .types
-            .get(&to)
-            .map(|t| t.origin)
-            .or_else(|| self.cat.tables.get(&to).map(|t| t.origin))
-        {
+        if let Some(existing) = self.type_name_taken(&to) {
             let object = ObjectKey::Type { name: to };
             self.error(ProblemKind::DuplicateObject { object, existing }, span);
             return;

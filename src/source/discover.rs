@@ -745,6 +745,14 @@ mod tests {
         }
     }
 
+    /// The text of a file's up sections, joined.
+    fn up_text(f: &SourceFile) -> String {
+        f.forward_ranges
+            .iter()
+            .map(|r| &f.text[r.clone()])
+            .collect()
+    }
+
     fn by_name<'a>(p: &'a Project, name: &str) -> (FileId, &'a SourceFile) {
         p.files
             .iter()
@@ -898,11 +906,7 @@ mod tests {
         );
         let (_, f) = by_name(&p, "1700000000000_users.sql");
         assert_eq!(f.reason, "node-pg-migrate up section");
-        let up: String = f
-            .forward_ranges
-            .iter()
-            .map(|r| &f.text[r.clone()])
-            .collect();
+        let up = up_text(f);
         assert!(
             up.contains("CREATE TABLE users") && !up.contains("DROP TABLE"),
             "{up}"
@@ -918,11 +922,7 @@ mod tests {
         );
         let (_, f) = by_name(&p, "20240101120000_users.sql");
         assert_eq!(f.reason, "dbmate up section");
-        let up: String = f
-            .forward_ranges
-            .iter()
-            .map(|r| &f.text[r.clone()])
-            .collect();
+        let up = up_text(f);
         assert_eq!(up, "CREATE TABLE users (id int);\n\n");
         let (_, g) = by_name(&p, "20240102120000_index.sql");
         let up: String = g
