@@ -135,7 +135,11 @@ pub enum AlterAction {
         expr: String,
     },
     DropDefault(ColName),
-    AddIdentity(ColName),
+    /// `ADD GENERATED ... AS IDENTITY`, with the sequence's name when `SEQUENCE NAME` gives it.
+    AddIdentity {
+        column: ColName,
+        sequence: Option<ObjName>,
+    },
     AddConstraint(ConstraintDef),
     DropConstraint {
         name: Name,

@@ -1031,7 +1031,15 @@ impl<'a> Lowerer<'a> {
                         ty: self.type_ref(data_type, column_name.span),
                         column: c,
                     },
-                    AlterColumnOperation::AddGenerated { .. } => AlterAction::AddIdentity(c),
+                    AlterColumnOperation::AddGenerated { .. } => AlterAction::AddIdentity {
+                        column: c,
+                        sequence: self.stmt.compat.iter().find_map(|n| match n {
+                            Compat::IdentitySequence(name) => {
+                                Some(recovered_name(name, self.stmt.span))
+                            }
+                            _ => None,
+                        }),
+                    },
                     AlterColumnOperation::GenericOptions { .. } => AlterAction::Other,
                 })
             }

@@ -2665,8 +2665,21 @@ impl<'s> Replayer<'s> {
                 self.replace_table(t);
                 self.altered(qn, &column.name, "default", column.span);
             }
-            AlterAction::DropDefault(column) | AlterAction::AddIdentity(column) => {
-                let identity = matches!(a, AlterAction::AddIdentity(_));
+            AlterAction::DropDefault(column)
+            | AlterAction::AddIdentity {
+                column,
+                sequence: _,
+            } => {
+                let identity = matches!(a, AlterAction::AddIdentity { .. });
+                let named = match a {
+                    AlterAction::AddIdentity {
+                        sequence: Some(s), ..
+                    } => Some(QualifiedName::new(
+                        s.schema.clone().unwrap_or_else(|| qn.schema.clone()),
+                        s.name.clone(),
+                    )),
+                    _ => None,
+                };
                 let Some(c) = t.column_mut(&column.name) else {
                     self.error(
                         ProblemKind::MissingColumn {
@@ -2697,14 +2710,25 @@ impl<'s> Replayer<'s> {
                         self.reject(reason, column.span);
                         return None;
                     }
+                    if let Some(s) = &named
+                        && self.cat.relation_name_taken(s)
+                    {
+                        let name = s.clone();
+                        self.duplicate_relation(ObjectKey::Relation { name }, column.span);
+                        return None;
+                    }
                     c.generated = true;
                     c.default = Some(Name::from(IDENTITY_DEFAULT));
                 } else {
                     c.default = None;
                 }
                 self.replace_table(t);
-                if identity {
-                    self.column_sequence(qn, &column.name, column.span, true, None);
+                match named {
+                    Some(s) => self.identity_sequence(qn, &column.name, s, column.span),
+                    None if identity => {
+                        self.column_sequence(qn, &column.name, column.span, true, None);
+                    }
+                    None => {}
                 }
             }
             AlterAction::AddConstraint(c) => {

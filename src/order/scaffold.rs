@@ -883,7 +883,7 @@ fn collect(ctx: &Ctx<'_>, qn: &QualifiedName, change: &Change, at: &str, e: &mut
                     | AlterAction::DropNotNull(c)
                     | AlterAction::SetDefault { column: c, .. }
                     | AlterAction::DropDefault(c)
-                    | AlterAction::AddIdentity(c)
+                    | AlterAction::AddIdentity { column: c, .. }
                         if on_target =>
                     {
                         e.use_col(&c.name, &format!("ALTER {}", col_at(c)));

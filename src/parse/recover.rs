@@ -55,7 +55,8 @@ pub(crate) fn is_schema_relevant(text: &str) -> bool {
     leading_keyword(text).is_some_and(|k| SCHEMA_VERBS.contains(&k.as_str()))
 }
 
-/// `true` when a recovered statement cannot have changed the model: DDL of an object type in
+/// `true` when a recovered statement cannot have changed the model: `ALTER ... OWNER TO`, DDL
+/// of an object type in
 /// [`OUTSIDE_MODEL`] (`ALTER PUBLICATION supabase_realtime ADD TABLE ...`, a function, a
 /// trigger), a comment on one of those or on a policy, or an `ALTER INDEX` that sets or
 /// resets storage parameters, a tablespace or column statistics.
@@ -69,7 +70,9 @@ pub(crate) fn outside_model(r: &Recovered) -> bool {
     if !matches!(verb, "CREATE" | "ALTER" | "DROP") {
         return false;
     }
-    OUTSIDE_MODEL.contains(&ty)
+    let owner = verb == "ALTER" && r.action.as_deref() == Some("OWNER TO");
+    owner
+        || OUTSIDE_MODEL.contains(&ty)
         || (verb == "ALTER"
             && ty == "INDEX"
             && r.action.as_deref().is_some_and(|a| {
@@ -430,5 +433,10 @@ mod tests {
         ));
         assert!(outside("COMMENT ON POLICY \"p\" ON t IS 'x'"));
         assert!(!outside("COMMENT ON TABLE t IS 'x'"));
+        // Owners are not modelled.
+        assert!(outside(
+            "ALTER TYPE \"public\".\"status\" OWNER TO \"postgres\""
+        ));
+        assert!(!outside("ALTER TYPE status RENAME ATTRIBUTE a TO b"));
     }
 }

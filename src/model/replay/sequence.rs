@@ -360,6 +360,23 @@ impl Replayer<'_> {
         name
     }
 
+    /// The sequence of an identity column under the name its `SEQUENCE NAME` gives (free, as
+    /// checked by the caller).
+    pub(super) fn identity_sequence(
+        &mut self,
+        table: &QualifiedName,
+        column: &str,
+        name: QualifiedName,
+        span: Span,
+    ) {
+        let seq = Sequence {
+            origin: span,
+            owned_by: Some((table.clone(), column.to_owned())),
+            identity: true,
+        };
+        self.put_sequence(name, seq);
+    }
+
     /// Sequences owned by `table` (any column, or only `column`), sorted.
     pub(super) fn owned_sequences(
         &self,
