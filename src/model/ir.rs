@@ -157,6 +157,16 @@ pub enum AlterAction {
         span: Span,
     },
     RenameTable(ObjName),
+    /// `ALTER COLUMN c RESTART` / `SET GENERATED ...`: the column must be an identity column.
+    IdentityOption(ColName),
+    /// `ALTER COLUMN c DROP IDENTITY [IF EXISTS]`.
+    DropIdentity {
+        column: ColName,
+        if_exists: bool,
+    },
+    /// `ALTER COLUMN c SET STATISTICS / STORAGE / COMPRESSION`: storage only; the column must
+    /// exist.
+    ColumnStorage(ColName),
     /// `SET SCHEMA schema`: the relation, its indexes and owned sequences move there.
     SetSchema {
         schema: Name,

@@ -2374,14 +2374,18 @@ impl<'s> Replayer<'s> {
             return None;
         }
         let mut t = self.cat.tables.get(qn)?.clone();
-        // A view's columns are not modelled: renaming one or setting its default is taken on
-        // trust (PostgreSQL allows both through ALTER TABLE and ALTER VIEW).
-        if t.kind.is_view()
+        // A view's columns are not modelled (nor all of a `SELECT *` copy's): renaming one,
+        // setting its default or its storage is taken on trust (PostgreSQL allows the first two
+        // on a view through ALTER TABLE and ALTER VIEW).
+        if (t.kind.is_view() || t.columns_unknown)
             && matches!(
                 a,
                 AlterAction::RenameColumn { .. }
                     | AlterAction::SetDefault { .. }
                     | AlterAction::DropDefault(_)
+                    | AlterAction::IdentityOption(_)
+                    | AlterAction::DropIdentity { .. }
+                    | AlterAction::ColumnStorage(_)
             )
         {
             return None;
@@ -2907,6 +2911,48 @@ impl<'s> Replayer<'s> {
                     }
                 }
                 self.replace_table(t);
+            }
+            AlterAction::ColumnStorage(column) => {
+                self.need_column(qn, column, RefContext::Alter);
+            }
+            AlterAction::IdentityOption(column) | AlterAction::DropIdentity { column, .. } => {
+                let Some(c) = t.column_mut(&column.name) else {
+                    self.error(
+                        ProblemKind::MissingColumn {
+                            table: qn.clone(),
+                            column: column.name.clone(),
+                            context: RefContext::Alter,
+                        },
+                        column.span,
+                    );
+                    return None;
+                };
+                if c.default.as_deref() != Some(IDENTITY_DEFAULT) {
+                    if !matches!(
+                        a,
+                        AlterAction::DropIdentity {
+                            if_exists: true,
+                            ..
+                        }
+                    ) {
+                        let reason = format!(
+                            "column \"{}\" of relation \"{}\" is not an identity column",
+                            column.name, qn.name
+                        );
+                        self.reject(reason, column.span);
+                    }
+                    return None;
+                }
+                if let AlterAction::DropIdentity { .. } = a {
+                    c.generated = false;
+                    c.default = None;
+                    self.replace_table(t);
+                    for k in self.owned_sequences(qn, Some(&column.name)) {
+                        if self.cat.sequences.get(&k).is_some_and(|s| s.identity) {
+                            self.remove_sequence(&k);
+                        }
+                    }
+                }
             }
             AlterAction::RenameTable(new) => return self.rename_table(qn, new),
             AlterAction::SetSchema { schema, span } => return self.move_table(qn, schema, *span),

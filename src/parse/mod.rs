@@ -542,6 +542,15 @@ fn piece(
         .try_with_sql(&statement.text)
         .and_then(|mut p| p.parse_statements());
     if parsed.is_err()
+        && let Some(change) =
+            sequence::alter_column(&statement.text, &statement.offsets, ctx.file_id)
+    {
+        statement.parsed = true;
+        statement.ir = Some(Box::new(change));
+        keep(ctx, statement, out);
+        return;
+    }
+    if parsed.is_err()
         && let Some((text, notes)) = compat::rewrite(&statement.text)
     {
         let retry = Parser::new(&PostgreSqlDialect {})

@@ -13,12 +13,21 @@
 //!
 //! Anything else (a second comma-separated command, a float, a reserved word as a name, a
 //! multi-word type...) is not read: the statement stays unparsable, exactly as before.
+//!
+//! The same reader takes the column forms of ALTER TABLE that sqlparser cannot parse (pg_dump,
+//! Rails and Django write them), one action per statement, when sqlparser has failed:
+//!
+//! ```text
+//! ALTER TABLE [IF EXISTS] [ONLY] name ALTER [COLUMN] column
+//!     RESTART [[WITH] n] | SET GENERATED {ALWAYS | BY DEFAULT} | DROP IDENTITY [IF EXISTS]
+//!     | SET STATISTICS n | SET STORAGE mode | SET COMPRESSION method
+//! ```
 
 use super::OffsetMap;
 use super::lex::{Lexer, Tok, Token, is_kw};
 use crate::model::ir::{
-    AlterSequenceDef, Change, ColName, ObjName, OwnedBy, SequenceAction, SequenceOption,
-    SequenceOptionKind,
+    AlterAction, AlterSequenceDef, AlterTarget, Change, ColName, ObjName, OwnedBy, SequenceAction,
+    SequenceOption, SequenceOptionKind,
 };
 use crate::model::lower::fold_written;
 use crate::model::pgtype::is_reserved_keyword;
@@ -29,6 +38,29 @@ type Parts = Vec<(String, std::ops::Range<usize>)>;
 
 /// More tokens than any ALTER SEQUENCE needs: the statement is something else.
 const MAX_TOKENS: usize = 96;
+
+/// Read `text` as one of the ALTER TABLE ... ALTER COLUMN forms above. `None` when it is not
+/// one, or not one this reader fully understands.
+pub(crate) fn alter_column(text: &str, offsets: &OffsetMap, file: FileId) -> Option<Change> {
+    let mut lexer = Lexer::new(text, 0..text.len());
+    let head: Vec<Token> = lexer.by_ref().take(2).collect();
+    if !matches!(head.as_slice(), [a, b] if is_kw(text, a, "ALTER") && is_kw(text, b, "TABLE")) {
+        return None;
+    }
+    let toks: Vec<Token> = lexer.take(MAX_TOKENS + 1).collect();
+    if toks.len() > MAX_TOKENS {
+        return None;
+    }
+    let mut r = Reader {
+        text,
+        toks,
+        i: 0,
+        offsets,
+        file,
+    };
+    let change = r.alter_column()?;
+    r.toks.get(r.i).is_none().then_some(change)
+}
 
 /// Read `text` (one statement, `offsets` mapping it into file `file`) as ALTER SEQUENCE.
 /// `None` when it is not one, or not one this reader fully understands.
@@ -141,6 +173,81 @@ impl Reader<'_> {
             schema: parts.pop().map(|p| p.0).map(Into::into),
             name: name.into(),
             span: self.span(start, last.end),
+        })
+    }
+
+    /// An integer, signed or not.
+    fn integer(&mut self) -> Option<()> {
+        if self.peek(0).is_some_and(|t| t.kind == Tok::Punct(b'-')) {
+            self.i += 1;
+        }
+        let t = self.peek(0)?;
+        (t.kind == Tok::Number
+            && self
+                .text
+                .get(t.range.clone())?
+                .bytes()
+                .all(|b| b.is_ascii_digit()))
+        .then(|| self.i += 1)
+    }
+
+    /// One bare word (a storage mode, a compression method).
+    fn word(&mut self) -> Option<()> {
+        (self.peek(0)?.kind == Tok::Word).then(|| self.i += 1)
+    }
+
+    fn alter_column(&mut self) -> Option<Change> {
+        let if_exists =
+            self.kw("IF") && self.peek(1).is_some_and(|t| is_kw(self.text, t, "EXISTS"));
+        if if_exists {
+            self.i += 2;
+        }
+        self.eat("ONLY");
+        let table = self.object_name()?;
+        self.expect("ALTER")?;
+        self.eat("COLUMN");
+        let (name, range) = self.ident(false)?;
+        let column = ColName {
+            name: name.into(),
+            span: self.span(range.start, range.end),
+        };
+        let action = if self.eat("RESTART") {
+            if self.eat("WITH") || self.peek(0).is_some_and(|t| t.kind != Tok::Punct(b';')) {
+                self.integer()?;
+            }
+            AlterAction::IdentityOption(column)
+        } else if self.eat("DROP") {
+            self.expect("IDENTITY")?;
+            let if_exists =
+                self.kw("IF") && self.peek(1).is_some_and(|t| is_kw(self.text, t, "EXISTS"));
+            if if_exists {
+                self.i += 2;
+            }
+            AlterAction::DropIdentity { column, if_exists }
+        } else {
+            self.expect("SET")?;
+            if self.eat("GENERATED") {
+                if !self.eat("ALWAYS") {
+                    self.expect("BY")?;
+                    self.expect("DEFAULT")?;
+                }
+                AlterAction::IdentityOption(column)
+            } else {
+                if self.eat("STATISTICS") {
+                    self.integer()?;
+                } else if self.eat("STORAGE") || self.eat("COMPRESSION") {
+                    self.word()?;
+                } else {
+                    return None;
+                }
+                AlterAction::ColumnStorage(column)
+            }
+        };
+        Some(Change::AlterTable {
+            table,
+            target: AlterTarget::Table,
+            if_exists,
+            actions: vec![action],
         })
     }
 
@@ -385,6 +492,42 @@ mod tests {
         match read(text).map(|d| d.action) {
             Some(SequenceAction::Options(o)) => o.into_iter().map(|o| o.kind).collect(),
             other => panic!("{text}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn alter_column_forms_are_read_and_nothing_else() {
+        let action = |text: &str| match alter_column(text, &OffsetMap::default(), 0) {
+            Some(Change::AlterTable { actions, .. }) => actions.into_iter().next(),
+            _ => None,
+        };
+        assert!(matches!(
+            action("ALTER TABLE ONLY public.t ALTER COLUMN id RESTART WITH 5"),
+            Some(AlterAction::IdentityOption(_))
+        ));
+        assert!(matches!(
+            action("alter table t alter id set generated by default"),
+            Some(AlterAction::IdentityOption(_))
+        ));
+        assert!(matches!(
+            action("ALTER TABLE t ALTER COLUMN id DROP IDENTITY IF EXISTS"),
+            Some(AlterAction::DropIdentity {
+                if_exists: true,
+                ..
+            })
+        ));
+        assert!(matches!(
+            action("ALTER TABLE t ALTER COLUMN c SET STATISTICS -1"),
+            Some(AlterAction::ColumnStorage(_))
+        ));
+        for other in [
+            "ALTER TABLE t ALTER COLUMN c SET STATISTICS 1.5",
+            "ALTER TABLE t ALTER COLUMN c SET STORAGE EXTERNAL, ADD COLUMN d int",
+            "ALTER TABLE t ALTER COLUMN c SET NOT NULL",
+            "ALTER TABLE t ALTER COLUMN c RESTART WITH",
+            "ALTER SEQUENCE s RESTART",
+        ] {
+            assert!(action(other).is_none(), "{other}");
         }
     }
 
