@@ -233,6 +233,10 @@ pub struct Table {
     /// column of it is ever reported missing.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub columns_unknown: bool,
+    /// An ALTER TABLE the parser could not read touched it: what it added or changed (a
+    /// column, a key, row-level security) is unknown, so nothing is reported missing from it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub blind: bool,
     pub origin: Span,
 }
 

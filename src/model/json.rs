@@ -47,6 +47,9 @@ pub struct TableDoc {
     /// Made from a query whose output columns could not all be named; left out when false.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub columns_unknown: bool,
+    /// An unparsable ALTER TABLE touched it; left out when false.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub blind: bool,
     pub origin: OriginDoc,
 }
 
@@ -216,6 +219,7 @@ pub fn document(project: &Project, model: &Model) -> ModelDoc {
                 indexes,
                 replica_identity: t.replica_identity.clone(),
                 columns_unknown: t.columns_unknown,
+                blind: t.blind,
                 origin: origin(project, t.origin),
             }
         })

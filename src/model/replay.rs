@@ -568,14 +568,20 @@ impl<'s> Replayer<'s> {
 
     /// Record an error: PostgreSQL rejects the statement.
     fn error(&mut self, kind: ProblemKind, span: Span) {
-        // A table whose columns are not all known may well have this one: never reported.
-        if let ProblemKind::MissingColumn { table, .. } = &kind
-            && self
-                .cat
-                .tables
-                .get(table)
-                .is_some_and(|t| t.columns_unknown)
-        {
+        // A table whose columns or constraints are not all known may well have this one, or
+        // this key: never reported.
+        let unknown =
+            |t: &QualifiedName| self.cat.tables.get(t).map(|t| (t.columns_unknown, t.blind));
+        let hidden = match &kind {
+            ProblemKind::MissingColumn { table, .. } => {
+                unknown(table).is_some_and(|(cols, blind)| cols || blind)
+            }
+            ProblemKind::MissingConstraint { table, .. } => unknown(table).is_some_and(|u| u.1),
+            ProblemKind::FkTargetNotUnique { target, .. }
+            | ProblemKind::FkNoPrimaryKey { target, .. } => unknown(target).is_some_and(|u| u.1),
+            _ => false,
+        };
+        if hidden {
             return;
         }
         self.failed = true;
@@ -1325,6 +1331,9 @@ impl<'s> Replayer<'s> {
                     self.uncertain.insert(t.name.clone());
                 }
                 if let Ok(qn) = self.lookup_rel(t) {
+                    if verb.as_deref() == Some("ALTER TABLE") {
+                        self.annotate(&qn, |t| t.blind = true);
+                    }
                     let defined = self.cat.tables.get(&qn).map(|t| t.origin);
                     self.use_of(ObjectKey::Relation { name: qn }, t.span, defined);
                 }
@@ -1500,6 +1509,7 @@ impl<'s> Replayer<'s> {
             policies: Vec::new(),
             replica_identity: ReplicaIdentity::Default,
             columns_unknown: false,
+            blind: false,
             origin: def.name.span,
         };
         // Columns that come from elsewhere first: PARTITION OF, INHERITS, LIKE.
@@ -2697,7 +2707,9 @@ impl<'s> Replayer<'s> {
                 };
                 if identity {
                     // PostgreSQL's checks, in its order (ATExecAddIdentity).
-                    let refused = if c.nullable {
+                    let refused = if self.cat.tables.get(qn).is_some_and(|t| t.blind) {
+                        None
+                    } else if c.nullable {
                         Some("must be declared NOT NULL before identity can be added")
                     } else if c.default.as_deref() == Some(IDENTITY_DEFAULT) {
                         Some("is already an identity column")
@@ -2928,13 +2940,16 @@ impl<'s> Replayer<'s> {
                     return None;
                 };
                 if c.default.as_deref() != Some(IDENTITY_DEFAULT) {
-                    if !matches!(
-                        a,
-                        AlterAction::DropIdentity {
-                            if_exists: true,
-                            ..
-                        }
-                    ) {
+                    let unknown = self.cat.tables.get(qn).is_some_and(|t| t.blind);
+                    if !unknown
+                        && !matches!(
+                            a,
+                            AlterAction::DropIdentity {
+                                if_exists: true,
+                                ..
+                            }
+                        )
+                    {
                         let reason = format!(
                             "column \"{}\" of relation \"{}\" is not an identity column",
                             column.name, qn.name
@@ -3850,6 +3865,7 @@ impl<'s> Replayer<'s> {
             policies: Vec::new(),
             replica_identity: ReplicaIdentity::Default,
             columns_unknown: false,
+            blind: false,
             origin: name.span,
         });
         self.event(
