@@ -2241,6 +2241,16 @@ impl<'s> Replayer<'s> {
             .map(|p| p.origin)
     }
 
+    /// PostgreSQL's "column does not exist" for an ALTER TABLE action on `qn`.
+    fn missing_column_in_alter(&mut self, qn: &QualifiedName, column: &ColName) {
+        let kind = ProblemKind::MissingColumn {
+            table: qn.clone(),
+            column: column.name.clone(),
+            context: RefContext::Alter,
+        };
+        self.error(kind, column.span);
+    }
+
     fn reject(&mut self, reason: String, span: Span) {
         self.error(ProblemKind::Rejected { reason }, span);
     }
@@ -2450,14 +2460,7 @@ impl<'s> Replayer<'s> {
             } => {
                 if t.column(&name.name).is_none() {
                     if !*if_exists {
-                        self.error(
-                            ProblemKind::MissingColumn {
-                                table: qn.clone(),
-                                column: name.name.clone(),
-                                context: RefContext::Alter,
-                            },
-                            name.span,
-                        );
+                        self.missing_column_in_alter(qn, name);
                     }
                     return None;
                 }
@@ -2523,14 +2526,7 @@ impl<'s> Replayer<'s> {
             }
             AlterAction::RenameColumn { from, to } => {
                 if t.column(&from.name).is_none() {
-                    self.error(
-                        ProblemKind::MissingColumn {
-                            table: qn.clone(),
-                            column: from.name.clone(),
-                            context: RefContext::Alter,
-                        },
-                        from.span,
-                    );
+                    self.missing_column_in_alter(qn, from);
                     return None;
                 }
                 if let Some(existing) = t.column(&to.name) {
@@ -2610,14 +2606,7 @@ impl<'s> Replayer<'s> {
             AlterAction::SetType { column, ty } => {
                 let new_type = self.resolve_type(ty)?;
                 let Some(c) = t.column_mut(&column.name) else {
-                    self.error(
-                        ProblemKind::MissingColumn {
-                            table: qn.clone(),
-                            column: column.name.clone(),
-                            context: RefContext::Alter,
-                        },
-                        column.span,
-                    );
+                    self.missing_column_in_alter(qn, column);
                     return None;
                 };
                 c.data_type = new_type.into();
@@ -2630,14 +2619,7 @@ impl<'s> Replayer<'s> {
                     .as_ref()
                     .is_some_and(|k| k.columns.contains(&column.name));
                 let Some(c) = t.column_mut(&column.name) else {
-                    self.error(
-                        ProblemKind::MissingColumn {
-                            table: qn.clone(),
-                            column: column.name.clone(),
-                            context: RefContext::Alter,
-                        },
-                        column.span,
-                    );
+                    self.missing_column_in_alter(qn, column);
                     return None;
                 };
                 let set = matches!(a, AlterAction::SetNotNull(_));
@@ -2665,14 +2647,7 @@ impl<'s> Replayer<'s> {
             }
             AlterAction::SetDefault { column, expr } => {
                 let Some(c) = t.column_mut(&column.name) else {
-                    self.error(
-                        ProblemKind::MissingColumn {
-                            table: qn.clone(),
-                            column: column.name.clone(),
-                            context: RefContext::Alter,
-                        },
-                        column.span,
-                    );
+                    self.missing_column_in_alter(qn, column);
                     return None;
                 };
                 c.default = Some(expr.as_str().into());
@@ -2695,14 +2670,7 @@ impl<'s> Replayer<'s> {
                     _ => None,
                 };
                 let Some(c) = t.column_mut(&column.name) else {
-                    self.error(
-                        ProblemKind::MissingColumn {
-                            table: qn.clone(),
-                            column: column.name.clone(),
-                            context: RefContext::Alter,
-                        },
-                        column.span,
-                    );
+                    self.missing_column_in_alter(qn, column);
                     return None;
                 };
                 if identity {
@@ -2929,14 +2897,7 @@ impl<'s> Replayer<'s> {
             }
             AlterAction::IdentityOption(column) | AlterAction::DropIdentity { column, .. } => {
                 let Some(c) = t.column_mut(&column.name) else {
-                    self.error(
-                        ProblemKind::MissingColumn {
-                            table: qn.clone(),
-                            column: column.name.clone(),
-                            context: RefContext::Alter,
-                        },
-                        column.span,
-                    );
+                    self.missing_column_in_alter(qn, column);
                     return None;
                 };
                 if c.default.as_deref() != Some(IDENTITY_DEFAULT) {

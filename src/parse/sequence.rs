@@ -42,22 +42,7 @@ const MAX_TOKENS: usize = 96;
 /// Read `text` as one of the ALTER TABLE ... ALTER COLUMN forms above. `None` when it is not
 /// one, or not one this reader fully understands.
 pub(crate) fn alter_column(text: &str, offsets: &OffsetMap, file: FileId) -> Option<Change> {
-    let mut lexer = Lexer::new(text, 0..text.len());
-    let head: Vec<Token> = lexer.by_ref().take(2).collect();
-    if !matches!(head.as_slice(), [a, b] if is_kw(text, a, "ALTER") && is_kw(text, b, "TABLE")) {
-        return None;
-    }
-    let toks: Vec<Token> = lexer.take(MAX_TOKENS + 1).collect();
-    if toks.len() > MAX_TOKENS {
-        return None;
-    }
-    let mut r = Reader {
-        text,
-        toks,
-        i: 0,
-        offsets,
-        file,
-    };
+    let mut r = Reader::after(text, offsets, file, "TABLE")?;
     let change = r.alter_column()?;
     r.toks.get(r.i).is_none().then_some(change)
 }
@@ -65,22 +50,7 @@ pub(crate) fn alter_column(text: &str, offsets: &OffsetMap, file: FileId) -> Opt
 /// Read `text` (one statement, `offsets` mapping it into file `file`) as ALTER SEQUENCE.
 /// `None` when it is not one, or not one this reader fully understands.
 pub(crate) fn parse(text: &str, offsets: &OffsetMap, file: FileId) -> Option<Change> {
-    let mut lexer = Lexer::new(text, 0..text.len());
-    let head: Vec<Token> = lexer.by_ref().take(2).collect();
-    if !matches!(head.as_slice(), [a, b] if is_kw(text, a, "ALTER") && is_kw(text, b, "SEQUENCE")) {
-        return None;
-    }
-    let toks: Vec<Token> = lexer.take(MAX_TOKENS + 1).collect();
-    if toks.len() > MAX_TOKENS {
-        return None;
-    }
-    let mut r = Reader {
-        text,
-        toks,
-        i: 0,
-        offsets,
-        file,
-    };
+    let mut r = Reader::after(text, offsets, file, "SEQUENCE")?;
     let def = r.statement()?;
     r.toks
         .get(r.i)
@@ -96,7 +66,25 @@ struct Reader<'a> {
     file: FileId,
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
+    /// A reader of what follows `ALTER {object}` in `text`, or `None` when `text` does not
+    /// start so or is longer than any statement read here.
+    fn after(text: &'a str, offsets: &'a OffsetMap, file: FileId, object: &str) -> Option<Self> {
+        let mut lexer = Lexer::new(text, 0..text.len());
+        let head: Vec<Token> = lexer.by_ref().take(2).collect();
+        if !matches!(head.as_slice(), [a, b] if is_kw(text, a, "ALTER") && is_kw(text, b, object)) {
+            return None;
+        }
+        let toks: Vec<Token> = lexer.take(MAX_TOKENS + 1).collect();
+        (toks.len() <= MAX_TOKENS).then_some(Self {
+            text,
+            toks,
+            i: 0,
+            offsets,
+            file,
+        })
+    }
+
     fn peek(&self, n: usize) -> Option<&Token> {
         self.toks.get(self.i + n)
     }
