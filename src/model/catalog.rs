@@ -138,6 +138,10 @@ pub struct Column {
     pub default: Option<Name>,
     /// Identity or serial column.
     pub generated: bool,
+    /// Only inherited (from an INHERITS parent or a partitioned parent), not declared on the
+    /// table itself: PostgreSQL's `NOT attislocal`. Dropping it from the parent drops it here.
+    #[serde(skip)]
+    pub inherited: bool,
     pub origin: Span,
     /// `COMMENT ON COLUMN` text, with the statement that set it (boxed: most columns have
     /// none, and a column is kept per table version in the journal).

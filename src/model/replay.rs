@@ -1542,6 +1542,7 @@ impl<'s> Replayer<'s> {
                 .map(|c| Column {
                     origin: def.name.span,
                     comment: None,
+                    inherited: true,
                     ..c.clone()
                 })
                 .collect();
@@ -1563,6 +1564,7 @@ impl<'s> Replayer<'s> {
                         default: c.default.clone(),
                         origin: def.name.span,
                         comment: None,
+                        inherited: true,
                         ..c.clone()
                     });
                 }
@@ -1609,6 +1611,7 @@ impl<'s> Replayer<'s> {
                     generated: identity && is_identity,
                     origin: like.span,
                     comment: None,
+                    inherited: false,
                     ..c.clone()
                 });
             }
@@ -1638,6 +1641,7 @@ impl<'s> Replayer<'s> {
                     nullable: true,
                     default: None,
                     generated: false,
+                    inherited: false,
                     origin: def.name.span,
                     comment: None,
                 });
@@ -1661,6 +1665,7 @@ impl<'s> Replayer<'s> {
                     return;
                 }
                 // Merged with the inherited / partition parent's column: options add up.
+                existing.inherited = false;
                 if c.not_null {
                     existing.nullable = false;
                 }
@@ -1792,6 +1797,7 @@ impl<'s> Replayer<'s> {
                 c.default.clone()
             },
             generated: c.identity || c.ty.serial,
+            inherited: false,
             origin: c.span,
             comment: None,
         };
@@ -2332,7 +2338,71 @@ impl<'s> Replayer<'s> {
             if self.failed {
                 return;
             }
+            self.recurse_to_children(&current, a);
         }
+    }
+
+    /// PostgreSQL recurses ADD, DROP and RENAME COLUMN to the tables that inherit from `qn`
+    /// (INHERITS children and partitions, at any depth): a child gets the new column unless it
+    /// has one of that name (then the definitions merge), loses a dropped one, and sees a
+    /// renamed one under its new name.
+    fn recurse_to_children(&mut self, qn: &QualifiedName, a: &AlterAction) {
+        if !matches!(
+            a,
+            AlterAction::AddColumn { .. }
+                | AlterAction::DropColumn { .. }
+                | AlterAction::RenameColumn { .. }
+        ) {
+            return;
+        }
+        let mut seen = BTreeSet::new();
+        let mut todo = vec![qn.clone()];
+        while let Some(parent) = todo.pop() {
+            let children: Vec<QualifiedName> = self
+                .cat
+                .dependents(&parent)
+                .filter(|t| t.parents.contains(&parent))
+                .map(|t| t.name.clone())
+                .filter(|c| seen.insert(c.clone()))
+                .collect();
+            let added = match a {
+                AlterAction::AddColumn { def, .. } => self
+                    .cat
+                    .tables
+                    .get(qn)
+                    .and_then(|t| t.column(&def.name.name))
+                    .cloned(),
+                _ => None,
+            };
+            for child in children {
+                if let Some(t) = self.table_mut(&child) {
+                    match a {
+                        AlterAction::AddColumn { .. } => {
+                            if let Some(col) = &added
+                                && t.column(&col.name).is_none()
+                            {
+                                t.columns.push(Column {
+                                    inherited: true,
+                                    ..col.clone()
+                                });
+                            }
+                        }
+                        // A column the child declares itself stays (PostgreSQL keeps it local).
+                        AlterAction::DropColumn { name, .. } => {
+                            t.columns.retain(|c| c.name != name.name || !c.inherited);
+                        }
+                        AlterAction::RenameColumn { from, to } => {
+                            if let Some(c) = t.column_mut(&from.name) {
+                                c.name.clone_from(&to.name);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                todo.push(child);
+            }
+        }
+        self.sync_dirty();
     }
 
     /// `ALTER TABLE ... REPLICA IDENTITY`: an index must be the table's, unique, not partial,
