@@ -1274,8 +1274,7 @@ impl<'s> Replayer<'s> {
                 }
                 if self.policy_origin(&qn, name).is_none() {
                     if !*if_exists {
-                        let reason =
-                            format!("policy \"{name}\" for table \"{}\" does not exist", qn.name);
+                        let reason = missing_policy(name, &qn);
                         self.reject(reason, self.stmt_span);
                     }
                     return;
@@ -1290,8 +1289,7 @@ impl<'s> Replayer<'s> {
                     return;
                 }
                 if self.policy_origin(&qn, name).is_none() {
-                    let reason =
-                        format!("policy \"{name}\" for table \"{}\" does not exist", qn.name);
+                    let reason = missing_policy(name, &qn);
                     return self.reject(reason, self.stmt_span);
                 }
                 if let Some(existing) = self.policy_origin(&qn, to) {
@@ -2355,6 +2353,15 @@ impl<'s> Replayer<'s> {
         ) {
             return;
         }
+        let added = match a {
+            AlterAction::AddColumn { def, .. } => self
+                .cat
+                .tables
+                .get(qn)
+                .and_then(|t| t.column(&def.name.name))
+                .cloned(),
+            _ => None,
+        };
         let mut seen = BTreeSet::new();
         let mut todo = vec![qn.clone()];
         while let Some(parent) = todo.pop() {
@@ -2365,15 +2372,6 @@ impl<'s> Replayer<'s> {
                 .map(|t| t.name.clone())
                 .filter(|c| seen.insert(c.clone()))
                 .collect();
-            let added = match a {
-                AlterAction::AddColumn { def, .. } => self
-                    .cat
-                    .tables
-                    .get(qn)
-                    .and_then(|t| t.column(&def.name.name))
-                    .cloned(),
-                _ => None,
-            };
             for child in children {
                 if let Some(t) = self.table_mut(&child) {
                     match a {
@@ -3275,21 +3273,7 @@ impl<'s> Replayer<'s> {
                     }
                     return;
                 };
-                let display = type_display(&key);
-                let users: Vec<(QualifiedName, Name)> = self
-                    .cat
-                    .tables
-                    .values()
-                    .flat_map(|t| {
-                        t.columns
-                            .iter()
-                            .filter(|c| {
-                                c.data_type == display || c.data_type == format!("{display}[]")
-                            })
-                            .map(|c| (t.name.clone(), c.name.clone()))
-                            .collect::<Vec<_>>()
-                    })
-                    .collect();
+                let users = self.columns_of_type(&key);
                 if !users.is_empty() && !cascade {
                     self.error(
                         ProblemKind::DependentObjects {
@@ -3765,6 +3749,22 @@ impl<'s> Replayer<'s> {
             .or_else(|| self.cat.tables.get(qn).map(|t| t.origin))
     }
 
+    /// The `(table, column)` pairs whose type is user type `key` or an array of it.
+    fn columns_of_type(&self, key: &QualifiedName) -> Vec<(QualifiedName, Name)> {
+        let display = type_display(key);
+        let array = format!("{display}[]");
+        self.cat
+            .tables
+            .values()
+            .flat_map(|t| {
+                t.columns
+                    .iter()
+                    .filter(|c| c.data_type == display || c.data_type == array)
+                    .map(|c| (t.name.clone(), c.name.clone()))
+            })
+            .collect()
+    }
+
     /// `ALTER TYPE ... RENAME TO` / `SET SCHEMA`: the type becomes `to` (a name free of types
     /// and of relations' row types), and the columns of that type follow it.
     fn relocate_type(&mut self, name: &ObjName, to: QualifiedName, span: Span) {
@@ -3787,27 +3787,14 @@ impl<'s> Replayer<'s> {
             return;
         };
         let (old, new) = (type_display(&key), type_display(&to));
-        let (old_array, new_array) = (format!("{old}[]"), format!("{new}[]"));
-        let users: Vec<QualifiedName> = self
-            .cat
-            .tables
-            .values()
-            .filter(|t| {
-                t.columns
-                    .iter()
-                    .any(|c| c.data_type == old || c.data_type == old_array)
-            })
-            .map(|t| t.name.clone())
-            .collect();
-        for t in users {
-            if let Some(t) = self.table_mut(&t) {
-                for c in &mut t.columns {
-                    if c.data_type == old {
-                        c.data_type = new.as_str().into();
-                    } else if c.data_type == old_array {
-                        c.data_type = new_array.as_str().into();
-                    }
-                }
+        let new_array = format!("{new}[]");
+        for (t, col) in self.columns_of_type(&key) {
+            if let Some(c) = self.table_mut(&t).and_then(|t| t.column_mut(&col)) {
+                c.data_type = if c.data_type == old {
+                    new.as_str().into()
+                } else {
+                    new_array.as_str().into()
+                };
             }
         }
         self.remove_type(&key);
@@ -3988,6 +3975,14 @@ fn type_display(qn: &QualifiedName) -> String {
     } else {
         format!("{}.{name}", super::catalog::quote_ident(&qn.schema))
     }
+}
+
+/// PostgreSQL's message for a policy that is not there.
+fn missing_policy(name: &str, table: &QualifiedName) -> String {
+    format!(
+        "policy \"{name}\" for table \"{}\" does not exist",
+        table.name
+    )
 }
 
 /// A name as the user wrote it (folded), for messages.

@@ -55,10 +55,20 @@ static CREATE_TABLE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     )
     .ok()
 });
+
+/// One identifier, quoted or not, as a regex.
+const IDENT: &str = r#"(?:"(?:[^"]|"")+"|[\w$]+)"#;
+
+/// `[schema.]name`, each part an [`IDENT`], as a regex.
+fn qualified() -> String {
+    format!(r"{IDENT}(?:\s*\.\s*{IDENT})?")
+}
+
 static LIKE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
-        r#"(?is)([(,]\s*)(LIKE\s+((?:"(?:[^"]|"")+"|[\w$]+)(?:\s*\.\s*(?:"(?:[^"]|"")+"|[\w$]+))?)((?:\s+(?:INCLUDING|EXCLUDING)\s+\w+)*))\s*(,?)"#,
-    )
+    Regex::new(&format!(
+        r"(?is)([(,]\s*)(LIKE\s+({})((?:\s+(?:INCLUDING|EXCLUDING)\s+\w+)*))\s*(,?)",
+        qualified()
+    ))
     .ok()
 });
 static WITH_DATA: LazyLock<Option<Regex>> =
@@ -67,9 +77,10 @@ static ON_ONLY: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"(?is)^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\b.*?\bON\s+(ONLY)\b").ok());
 
 static IDENTITY_SEQUENCE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
-        r#"(?is)\bAS\s+IDENTITY\s*\([^)]*?(SEQUENCE\s+NAME\s+((?:"(?:[^"]|"")+"|[\w$]+)(?:\s*\.\s*(?:"(?:[^"]|"")+"|[\w$]+))?))"#,
-    )
+    Regex::new(&format!(
+        r"(?is)\bAS\s+IDENTITY\s*\([^)]*?(SEQUENCE\s+NAME\s+({}))",
+        qualified()
+    ))
     .ok()
 });
 static DROP_INDEX_CONCURRENTLY: LazyLock<Option<Regex>> =
@@ -78,19 +89,19 @@ static ALTER_INDEX_IF_EXISTS: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"(?is)^\s*ALTER\s+INDEX\s+(IF\s+EXISTS)\b").ok());
 /// `ALTER TABLE [IF EXISTS] [ONLY] name SET SCHEMA schema`, the name one identifier or two
 /// (quoted or not) and nothing after the schema.
-static TABLE_SET_SCHEMA: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
-        r#"(?is)^\s*ALTER\s+(TABLE)\s+(?:IF\s+EXISTS\s+)?(ONLY\s+)?(?:"(?:[^"]|"")+"|[\w$]+)(?:\s*\.\s*(?:"(?:[^"]|"")+"|[\w$]+))?\s+SET\s+SCHEMA\s+(?:"(?:[^"]|"")+"|[\w$]+)\s*$"#,
-    )
-    .ok()
-});
+static TABLE_SET_SCHEMA: LazyLock<Option<Regex>> =
+    LazyLock::new(|| set_schema(r"(TABLE)\s+(?:IF\s+EXISTS\s+)?(ONLY\s+)?"));
 
-static TYPE_SET_SCHEMA: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
-        r#"(?is)^\s*ALTER\s+(TYPE)\s+(?:"(?:[^"]|"")+"|[\w$]+)(?:\s*\.\s*(?:"(?:[^"]|"")+"|[\w$]+))?\s+SET\s+SCHEMA\s+(?:"(?:[^"]|"")+"|[\w$]+)\s*$"#,
-    )
+static TYPE_SET_SCHEMA: LazyLock<Option<Regex>> = LazyLock::new(|| set_schema(r"(TYPE)\s+"));
+
+/// `ALTER {head}name SET SCHEMA schema` and nothing after it; `head` captures the object word.
+fn set_schema(head: &str) -> Option<Regex> {
+    Regex::new(&format!(
+        r"(?is)^\s*ALTER\s+{head}{}\s+SET\s+SCHEMA\s+{IDENT}\s*$",
+        qualified()
+    ))
     .ok()
-});
+}
 
 /// Byte ranges of `USING am`, `TABLESPACE name` and `WITHOUT OIDS` at parenthesis depth 0
 /// after the first parenthesised list of a CREATE TABLE (its columns, or `PARTITION OF`'s
@@ -266,6 +277,24 @@ pub fn rewrite(text: &str) -> Option<(String, Vec<Compat>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_pattern_compiles() {
+        // A pattern that does not compile is `None`, which silently turns its rewrite off.
+        for re in [
+            &CREATE_TABLE,
+            &LIKE,
+            &WITH_DATA,
+            &ON_ONLY,
+            &IDENTITY_SEQUENCE,
+            &DROP_INDEX_CONCURRENTLY,
+            &ALTER_INDEX_IF_EXISTS,
+            &TABLE_SET_SCHEMA,
+            &TYPE_SET_SCHEMA,
+        ] {
+            assert!(re.is_some());
+        }
+    }
 
     #[test]
     fn like_with_columns_is_blanked_and_noted() {
