@@ -164,8 +164,8 @@ pub enum AlterAction {
         column: ColName,
         if_exists: bool,
     },
-    /// `ALTER COLUMN c SET STATISTICS / STORAGE / COMPRESSION`: storage only; the column must
-    /// exist.
+    /// `ALTER COLUMN c SET STATISTICS / STORAGE / COMPRESSION / (n_distinct = ..)` and `RESET
+    /// (..)`: storage and planner settings only; the column must exist.
     ColumnStorage(ColName),
     /// `SET SCHEMA schema`: the relation, its indexes and owned sequences move there.
     SetSchema {

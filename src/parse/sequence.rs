@@ -21,6 +21,7 @@
 //! ALTER TABLE [IF EXISTS] [ONLY] name ALTER [COLUMN] column
 //!     RESTART [[WITH] n] | SET GENERATED {ALWAYS | BY DEFAULT} | DROP IDENTITY [IF EXISTS]
 //!     | SET STATISTICS n | SET STORAGE mode | SET COMPRESSION method
+//!     | SET ( {n_distinct | n_distinct_inherited} = value [, ...] ) | RESET ( option [, ...] )
 //! ```
 
 use super::OffsetMap;
@@ -184,6 +185,46 @@ impl<'a> Reader<'a> {
         (self.peek(0)?.kind == Tok::Word).then(|| self.i += 1)
     }
 
+    /// Whether the next token is the punctuation `p` (not consumed).
+    fn kw_punct(&self, p: u8) -> bool {
+        self.peek(0).is_some_and(|t| t.kind == Tok::Punct(p))
+    }
+
+    fn punct(&mut self, p: u8) -> Option<()> {
+        self.kw_punct(p).then(|| self.i += 1)
+    }
+
+    /// A column's attribute options: `(n_distinct = -0.5, n_distinct_inherited = 10)` after
+    /// SET, `(n_distinct)` after RESET. Only the two options PostgreSQL has for a column: any
+    /// other name is an error there, so the statement stays unread here.
+    fn attribute_options(&mut self, with_values: bool) -> Option<()> {
+        self.punct(b'(')?;
+        loop {
+            let t = self.peek(0)?;
+            let name = self.text.get(t.range.clone())?.to_ascii_lowercase();
+            if t.kind != Tok::Word
+                || !matches!(name.as_str(), "n_distinct" | "n_distinct_inherited")
+            {
+                return None;
+            }
+            self.i += 1;
+            if with_values {
+                self.punct(b'=')?;
+                if self.kw_punct(b'-') {
+                    self.i += 1;
+                }
+                let value = self.peek(0)?;
+                if !matches!(value.kind, Tok::Number | Tok::Str) {
+                    return None;
+                }
+                self.i += 1;
+            }
+            if self.punct(b',').is_none() {
+                return self.punct(b')');
+            }
+        }
+    }
+
     fn alter_column(&mut self) -> Option<Change> {
         let if_exists =
             self.kw("IF") && self.peek(1).is_some_and(|t| is_kw(self.text, t, "EXISTS"));
@@ -212,9 +253,15 @@ impl<'a> Reader<'a> {
                 self.i += 2;
             }
             AlterAction::DropIdentity { column, if_exists }
+        } else if self.eat("RESET") {
+            self.attribute_options(false)?;
+            AlterAction::ColumnStorage(column)
         } else {
             self.expect("SET")?;
-            if self.eat("GENERATED") {
+            if self.kw_punct(b'(') {
+                self.attribute_options(true)?;
+                AlterAction::ColumnStorage(column)
+            } else if self.eat("GENERATED") {
                 if !self.eat("ALWAYS") {
                     self.expect("BY")?;
                     self.expect("DEFAULT")?;
@@ -508,7 +555,22 @@ mod tests {
             action("ALTER TABLE t ALTER COLUMN c SET STATISTICS -1"),
             Some(AlterAction::ColumnStorage(_))
         ));
+        for storage in [
+            "ALTER TABLE ONLY t ALTER COLUMN c SET (n_distinct = -0.5)",
+            "alter table t alter c set (N_DISTINCT=50, n_distinct_inherited = '10')",
+            "ALTER TABLE t ALTER COLUMN c RESET (n_distinct, n_distinct_inherited)",
+        ] {
+            assert!(
+                matches!(action(storage), Some(AlterAction::ColumnStorage(_))),
+                "{storage}"
+            );
+        }
         for other in [
+            "ALTER TABLE t ALTER COLUMN c SET (fillfactor = 50)",
+            "ALTER TABLE t ALTER COLUMN c SET (n_distinct)",
+            "ALTER TABLE t ALTER COLUMN c SET (n_distinct = 1",
+            "ALTER TABLE t ALTER COLUMN c SET (n_distinct = 1,)",
+            "ALTER TABLE t ALTER COLUMN c RESET (n_distinct = 1)",
             "ALTER TABLE t ALTER COLUMN c SET STATISTICS 1.5",
             "ALTER TABLE t ALTER COLUMN c SET STORAGE EXTERNAL, ADD COLUMN d int",
             "ALTER TABLE t ALTER COLUMN c SET NOT NULL",
