@@ -83,6 +83,9 @@ fn analyze_dir_with(dir: &str, threads: Option<Threads>) -> (Analysis, Config) {
     let mut resolved = ogel_schema::cli::resolve(&input, pg::crate_root())
         .unwrap_or_else(|e| panic!("{dir}: cannot resolve inputs: {e}"));
     resolved.settings.threads = threads;
+    // The judge and the rule cases map findings to statements: keep every statement's span
+    // (`check` itself keeps only what its reports need).
+    resolved.settings.retain = ogel_schema::model::Retain::Statements;
     // `app = [...]` in the case's ogel-schema.toml: check the application queries too.
     let analysis = ogel_schema::cli::analyze_with_app(&resolved, &[], pg::crate_root())
         .unwrap_or_else(|e| panic!("{dir}: analysis failed: {e}"));
