@@ -476,7 +476,15 @@ pub enum Change {
     },
     /// A `DO` block: its body statements follow separately.
     Do,
-    /// Parsed, but nothing we model (GRANT, ANALYZE, ...).
+    /// `GRANT` / `REVOKE` on relations (`ON [TABLE | SEQUENCE] name, ...`, with the columns of
+    /// column privileges) or on schemas (`ON SCHEMA s`, `ON ALL {TABLES | SEQUENCES | FUNCTIONS
+    /// | PROCEDURES | ROUTINES} IN SCHEMA s`): each must exist. Roles are not modelled.
+    Privileges {
+        relations: Vec<ObjName>,
+        columns: Vec<ColName>,
+        schemas: Vec<ObjName>,
+    },
+    /// Parsed, but nothing we model (ANALYZE, a grant on a function, ...).
     Other,
     /// Not parsed; a token scan may have recovered the target.
     Unparsed {

@@ -146,6 +146,48 @@ impl<'a> Lowerer<'a> {
             .collect()
     }
 
+    /// GRANT / REVOKE: the relations or schemas it names, and the columns of column
+    /// privileges. Other objects (functions, types, databases, ...) are not modelled.
+    fn privileges(
+        &self,
+        privileges: &ast::Privileges,
+        objects: Option<&ast::GrantObjects>,
+    ) -> Change {
+        use ast::GrantObjects as G;
+        let (relations, schemas): (&[ObjectName], &[ObjectName]) = match objects {
+            Some(G::Tables(names) | G::Sequences(names)) => (names, &[]),
+            Some(
+                G::Schemas(names)
+                | G::AllTablesInSchema { schemas: names }
+                | G::AllSequencesInSchema { schemas: names }
+                | G::AllFunctionsInSchema { schemas: names }
+                | G::AllProceduresInSchema { schemas: names }
+                | G::AllRoutinesInSchema { schemas: names },
+            ) => (&[], names),
+            _ => return Change::Other,
+        };
+        let columns = match privileges {
+            ast::Privileges::Actions(actions) => actions
+                .iter()
+                .filter_map(|a| match a {
+                    ast::Action::Select { columns }
+                    | ast::Action::Insert { columns }
+                    | ast::Action::Update { columns }
+                    | ast::Action::References { columns } => columns.as_ref(),
+                    _ => None,
+                })
+                .flatten()
+                .map(|c| self.col(c))
+                .collect(),
+            ast::Privileges::All { .. } => Vec::new(),
+        };
+        Change::Privileges {
+            relations: relations.iter().map(|n| self.obj(n)).collect(),
+            columns,
+            schemas: schemas.iter().map(|n| self.obj(n)).collect(),
+        }
+    }
+
     fn obj(&self, name: &ObjectName) -> ObjName {
         let parts = self.idents(name);
         let span = match (parts.first(), parts.last()) {
@@ -425,6 +467,8 @@ impl<'a> Lowerer<'a> {
             Statement::Insert(ins) => self.insert(ins),
             Statement::Update(up) => self.update(up),
             Statement::Delete(del) => self.delete(del),
+            Statement::Grant(g) => self.privileges(&g.privileges, g.objects.as_ref()),
+            Statement::Revoke(r) => self.privileges(&r.privileges, r.objects.as_ref()),
             Statement::Truncate(t) => Change::Truncate {
                 tables: t.table_names.iter().map(|t| self.obj(&t.name)).collect(),
             },

@@ -203,6 +203,8 @@ pub enum RefContext {
     OnConflict,
     /// `ALTER SEQUENCE ... OWNED BY table.column`.
     OwnedBy,
+    /// `GRANT` / `REVOKE ... ON`.
+    Grant,
     Recovered,
 }
 
@@ -229,6 +231,7 @@ impl RefContext {
             RefContext::ColumnType => "column type",
             RefContext::OnConflict => "ON CONFLICT target",
             RefContext::OwnedBy => "OWNED BY table",
+            RefContext::Grant => "GRANT target",
             RefContext::Recovered => "target",
         }
     }

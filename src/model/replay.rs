@@ -33,6 +33,7 @@ use crate::parse::{Feed, FileFeed, Origin, ParsedFile, Whole};
 use crate::source::Project;
 use crate::span::Span;
 
+mod privileges;
 mod sequence;
 
 /// Types that well-known extensions add; accepted once the extension is created.
@@ -1213,6 +1214,11 @@ impl<'s> Replayer<'s> {
                 };
                 self.check_query_with_target(query, Some((table, &qn)));
             }
+            Change::Privileges {
+                relations,
+                columns,
+                schemas,
+            } => self.privileges(relations, columns, schemas),
             Change::Truncate { tables } => {
                 for t in tables {
                     self.need_rel(t, RefContext::Truncate);
@@ -1439,11 +1445,17 @@ impl<'s> Replayer<'s> {
     // ----- CREATE TABLE --------------------------------------------------------------------
 
     fn create_table(&mut self, def: &TableDef) {
-        if def.temporary {
-            if let Some((refs, _)) = &def.as_query {
-                self.check_query(refs, RefContext::Select);
+        // PostgreSQL analyses the query of CREATE TABLE ... AS first (parse analysis, before
+        // execution): a missing relation in it fails the statement even where IF NOT EXISTS
+        // would skip it or the schema does not exist.
+        if let Some((refs, _)) = &def.as_query {
+            self.check_query(refs, RefContext::Select);
+            if self.failed {
+                return;
             }
-            if !self.failed && matches!(def.name.schema.as_deref(), None | Some("pg_temp")) {
+        }
+        if def.temporary {
+            if matches!(def.name.schema.as_deref(), None | Some("pg_temp")) {
                 self.temp_tables.insert(def.name.name.clone());
             }
             return;
@@ -1626,11 +1638,7 @@ impl<'s> Replayer<'s> {
                 like_indexes.extend(self.cat.indexes_on(&lqn).filter(|i| !i.constraint).cloned());
             }
         }
-        if let Some((refs, names)) = &def.as_query {
-            self.check_query(refs, RefContext::Select);
-            if self.failed {
-                return;
-            }
+        if let Some((_, names)) = &def.as_query {
             table.columns_unknown = names.is_none();
             for n in names.iter().flatten() {
                 table.columns.push(Column {

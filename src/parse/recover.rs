@@ -55,12 +55,16 @@ pub(crate) fn is_schema_relevant(text: &str) -> bool {
     leading_keyword(text).is_some_and(|k| SCHEMA_VERBS.contains(&k.as_str()))
 }
 
-/// `true` when a recovered statement cannot have changed the model: `ALTER ... OWNER TO`, DDL
-/// of an object type in
-/// [`OUTSIDE_MODEL`] (`ALTER PUBLICATION supabase_realtime ADD TABLE ...`, a function, a
-/// trigger), a comment on one of those or on a policy, or an `ALTER INDEX` that sets or
-/// resets storage parameters, a tablespace or column statistics.
+/// `true` when a recovered statement cannot have changed the model: `GRANT` / `REVOKE`,
+/// `ALTER ... OWNER TO`, DDL of an object type in [`OUTSIDE_MODEL`] (`ALTER PUBLICATION
+/// supabase_realtime ADD TABLE ...`, a function, a trigger), a comment on one of those or on a
+/// policy, or an `ALTER INDEX` that sets or resets storage parameters, a tablespace or column
+/// statistics.
 pub(crate) fn outside_model(r: &Recovered) -> bool {
+    // Privileges are not modelled: a grant changes nothing the model holds.
+    if matches!(r.verb.as_str(), "GRANT" | "REVOKE") {
+        return true;
+    }
     if let Some(ty) = r.verb.strip_prefix("COMMENT ON ") {
         return ty == "POLICY" || OUTSIDE_MODEL.contains(&ty);
     }
@@ -432,6 +436,8 @@ mod tests {
             "CREATE TRIGGER \"t\" AFTER INSERT ON x EXECUTE FUNCTION f('a')"
         ));
         assert!(outside("COMMENT ON POLICY \"p\" ON t IS 'x'"));
+        assert!(outside("GRANT USAGE ON TYPE api.mood TO anon"));
+        assert!(outside("revoke all on language sql from public"));
         assert!(!outside("COMMENT ON TABLE t IS 'x'"));
         // Owners are not modelled.
         assert!(outside(

@@ -19,10 +19,18 @@ use crate::span::Span;
 impl Replayer<'_> {
     /// What `name` resolves to in pg_class's namespace (any relation kind), like
     /// `RangeVarGetRelid`: the first schema of the path holding that name.
-    fn lookup_pg_class(&self, name: &ObjName) -> Option<QualifiedName> {
+    pub(super) fn lookup_pg_class(&self, name: &ObjName) -> Option<QualifiedName> {
         self.candidates(name)
             .into_iter()
             .find(|qn| self.cat.relation_name_taken(qn))
+    }
+
+    /// Whether a relation `name` the catalog does not hold may exist all the same: a system
+    /// name, a name an unparsable statement may have created, an assumed relation.
+    pub(super) fn unknowable(&self, name: &ObjName) -> bool {
+        name.name.starts_with("pg_")
+            || self.uncertain.contains(&name.name)
+            || self.candidates(name).iter().any(|qn| self.assumed(qn))
     }
 
     /// What kind of relation holds `qn` (it must be taken), for "is not a ..." errors.
@@ -72,10 +80,7 @@ impl Replayer<'_> {
     pub(super) fn alter_sequence(&mut self, def: &AlterSequenceDef) {
         let name = &def.name;
         let Some(qn) = self.lookup_pg_class(name) else {
-            let unknown = name.name.starts_with("pg_")
-                || self.uncertain.contains(&name.name)
-                || self.candidates(name).iter().any(|qn| self.assumed(qn));
-            if !def.if_exists && !unknown {
+            if !def.if_exists && !self.unknowable(name) {
                 self.error(
                     self.missing_relation(self.default_name(name), name, RefContext::Alter),
                     name.span,
