@@ -241,6 +241,11 @@ pub struct Table {
     /// column, a key, row-level security) is unknown, so nothing is reported missing from it.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub blind: bool,
+    /// A view's columns of other relations that its query certainly uses (a qualified
+    /// reference, or a plain one with one relation in scope), sorted: PostgreSQL refuses to
+    /// drop them or change their type while the view exists. Each relation is also in `reads`.
+    #[serde(skip)]
+    pub read_columns: Vec<(QualifiedName, Name)>,
     pub origin: Span,
 }
 

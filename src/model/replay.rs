@@ -1416,6 +1416,53 @@ impl<'s> Replayer<'s> {
         }
     }
 
+    /// The columns of relations that `q` certainly uses, as [`Self::check_query_with_target`]
+    /// resolves them: qualified references, and plain ones when one relation is in scope.
+    /// Relations or columns that do not resolve are left out.
+    fn certain_columns(&self, q: &QueryRefs) -> Vec<(QualifiedName, Name)> {
+        let resolved: Vec<(&Name, QualifiedName)> = q
+            .relations
+            .iter()
+            .filter_map(|r| Some((&r.alias, self.lookup_rel(&r.name).ok()?)))
+            .collect();
+        let has = |qn: &QualifiedName, c: &Name| {
+            self.cat
+                .tables
+                .get(qn)
+                .is_some_and(|t| t.column(c).is_some())
+        };
+        let mut out = Vec::new();
+        for c in &q.columns {
+            let mut owners = resolved.iter().filter(|(a, _)| **a == c.qualifier);
+            if let (Some((_, qn)), None) = (owners.next(), owners.next())
+                && has(qn, &c.column.name)
+            {
+                out.push((qn.clone(), c.column.name.clone()));
+            }
+        }
+        if let [(_, qn)] = resolved.as_slice() {
+            for c in &q.plain_columns {
+                if has(qn, &c.name) {
+                    out.push((qn.clone(), c.name.clone()));
+                }
+            }
+        }
+        out
+    }
+
+    /// The views that certainly use column `column` of `table` (see [`Table::read_columns`]).
+    fn views_using_column(&self, table: &QualifiedName, column: &str) -> Vec<QualifiedName> {
+        self.cat
+            .dependents(table)
+            .filter(|v| {
+                v.read_columns
+                    .iter()
+                    .any(|(t, c)| t == table && c.as_str() == column)
+            })
+            .map(|v| v.name.clone())
+            .collect()
+    }
+
     fn check_on_conflict(&mut self, qn: &QualifiedName, cols: &[ColName]) {
         let Some(t) = self.cat.tables.get(qn) else {
             return;
@@ -1520,6 +1567,7 @@ impl<'s> Replayer<'s> {
             replica_identity: ReplicaIdentity::Default,
             columns_unknown: false,
             blind: false,
+            read_columns: Vec::new(),
             origin: def.name.span,
         };
         // Columns that come from elsewhere first: PARTITION OF, INHERITS, LIKE.
@@ -2541,7 +2589,8 @@ impl<'s> Replayer<'s> {
                     return None;
                 }
                 let dependents = self.fks_into(qn, Some(&name.name));
-                if !dependents.is_empty() && !*cascade {
+                let views = self.views_using_column(qn, &name.name);
+                if (!dependents.is_empty() || !views.is_empty()) && !*cascade {
                     self.error(
                         ProblemKind::DependentObjects {
                             object: ObjectKey::Column {
@@ -2551,11 +2600,15 @@ impl<'s> Replayer<'s> {
                             dependents: dependents
                                 .iter()
                                 .map(|(t, f)| format!("constraint {f} on table {t}"))
+                                .chain(views.iter().map(|v| format!("view {v}")))
                                 .collect(),
                         },
                         name.span,
                     );
                     return None;
+                }
+                for v in &views {
+                    self.drop_relation(v, true, name.span);
                 }
                 for (other, fk) in dependents {
                     if other != *qn
@@ -2639,6 +2692,16 @@ impl<'s> Replayer<'s> {
                     rename(&mut f.columns);
                 }
                 self.replace_table(t);
+                // Views keep using the column under its new name.
+                for v in self.views_using_column(qn, &from.name) {
+                    if let Some(v) = self.table_mut(&v) {
+                        for (table, c) in &mut v.read_columns {
+                            if table == qn && *c == from.name {
+                                c.clone_from(&to.name);
+                            }
+                        }
+                    }
+                }
                 self.reown_sequences((qn, Some(&from.name)), (qn, Some(&to.name)));
                 // FKs (in any table) that point at the renamed column, and indexes on it.
                 self.sync_dirty();
@@ -2681,6 +2744,13 @@ impl<'s> Replayer<'s> {
             }
             AlterAction::SetType { column, ty } => {
                 let new_type = self.resolve_type(ty)?;
+                if t.column(&column.name).is_some()
+                    && !self.views_using_column(qn, &column.name).is_empty()
+                {
+                    let reason = "cannot alter type of a column used by a view or rule".into();
+                    self.reject(reason, column.span);
+                    return None;
+                }
                 let Some(c) = t.column_mut(&column.name) else {
                     self.missing_column_in_alter(qn, column);
                     return None;
@@ -3166,6 +3236,11 @@ impl<'s> Replayer<'s> {
                     }
                 }
                 for r in o.reads.iter_mut().chain(o.parents.iter_mut()) {
+                    if r == qn {
+                        *r = new_qn.clone();
+                    }
+                }
+                for (r, _) in &mut o.read_columns {
                     if r == qn {
                         *r = new_qn.clone();
                     }
@@ -3875,6 +3950,10 @@ impl<'s> Replayer<'s> {
             .collect();
         reads.sort();
         reads.dedup();
+        let mut read_columns = self.certain_columns(query);
+        read_columns.retain(|(t, _)| *t != qn);
+        read_columns.sort();
+        read_columns.dedup();
         self.put_table(Table {
             name: qn.clone(),
             kind,
@@ -3892,6 +3971,7 @@ impl<'s> Replayer<'s> {
             replica_identity: ReplicaIdentity::Default,
             columns_unknown: false,
             blind: false,
+            read_columns,
             origin: name.span,
         });
         self.event(
