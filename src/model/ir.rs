@@ -402,6 +402,9 @@ pub enum Change {
         or_replace: bool,
         if_not_exists: bool,
         query: QueryRefs,
+        /// The output column names, when all are known statically and no column list renames
+        /// them (see `TableDef::as_query`).
+        columns: Option<Vec<Name>>,
     },
     CreateSequence {
         name: ObjName,

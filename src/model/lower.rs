@@ -414,6 +414,11 @@ impl<'a> Lowerer<'a> {
                 or_replace: cv.or_replace,
                 if_not_exists: cv.if_not_exists,
                 query: self.query_refs(&*cv.query, None),
+                columns: if cv.columns.is_empty() {
+                    output_names(&cv.query)
+                } else {
+                    None
+                },
             },
             Statement::CreateSequence {
                 if_not_exists,
@@ -1503,7 +1508,7 @@ fn set_config(q: &Query) -> Option<Change> {
     }
 }
 
-/// Output column names of a query's top-level SELECT list (for CREATE TABLE AS), named as
+/// Output column names of a query's top-level SELECT list (CREATE TABLE AS, views), named as
 /// PostgreSQL names them (`FigureColname`: an alias, a column, a function's name, through
 /// casts); `None` when one cannot be named statically (`*`, a constant, an operator, a set
 /// operation).

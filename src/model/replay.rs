@@ -1133,7 +1133,17 @@ impl<'s> Replayer<'s> {
                 or_replace,
                 if_not_exists,
                 query,
+                columns,
             } => {
+                if let Some(column) = first_duplicate(columns.as_deref()) {
+                    // Checked before the view is defined (CheckAttributeNamesTypes).
+                    self.check_query(query, RefContext::View);
+                    if !self.failed {
+                        let reason = format!("column \"{column}\" specified more than once");
+                        self.reject(reason, name.span);
+                    }
+                    return;
+                }
                 self.create_view(name, *materialized, *or_replace, *if_not_exists, query);
             }
             Change::CreateSequence {
@@ -1495,9 +1505,16 @@ impl<'s> Replayer<'s> {
         // PostgreSQL analyses the query of CREATE TABLE ... AS first (parse analysis, before
         // execution): a missing relation in it fails the statement even where IF NOT EXISTS
         // would skip it or the schema does not exist.
-        if let Some((refs, _)) = &def.as_query {
+        if let Some((refs, names)) = &def.as_query {
             self.check_query(refs, RefContext::Select);
             if self.failed {
+                return;
+            }
+            if let Some(column) =
+                first_duplicate(names.as_deref()).filter(|_| def.columns.is_empty())
+            {
+                let reason = format!("column \"{column}\" specified more than once");
+                self.reject(reason, def.name.span);
                 return;
             }
         }
@@ -2385,7 +2402,7 @@ impl<'s> Replayer<'s> {
             defined,
         );
         let mut current = qn;
-        for a in actions {
+        for a in in_pass_order(actions) {
             if let Some(next) = self.alter_action(&current, a) {
                 current = next;
             }
@@ -4090,6 +4107,40 @@ fn do_body_conditional(origin: &Origin) -> bool {
             ..
         }
     )
+}
+
+/// The first name that `names` holds twice: a relation cannot have two columns of one name.
+fn first_duplicate(names: Option<&[Name]>) -> Option<&Name> {
+    let names = names?;
+    names
+        .iter()
+        .enumerate()
+        .find(|(i, n)| names[..*i].contains(n))
+        .map(|(_, n)| n)
+}
+
+/// The actions of one ALTER TABLE in the order PostgreSQL executes them: by pass
+/// (`AlterTablePass` in `tablecmds.c`: every DROP first, then ALTER COLUMN TYPE, ADD COLUMN,
+/// ADD constraints, column attributes such as NOT NULL, defaults and identities, the rest),
+/// in statement order within a pass. So `ADD COLUMN a int, DROP COLUMN a` on a table with `a`
+/// replaces the column, and `ADD COLUMN x int, ALTER COLUMN x DROP DEFAULT` fails.
+fn in_pass_order(actions: &[AlterAction]) -> Vec<&AlterAction> {
+    let pass = |a: &AlterAction| match a {
+        AlterAction::DropColumn { .. }
+        | AlterAction::DropConstraint { .. }
+        | AlterAction::DropDefault(_)
+        | AlterAction::DropNotNull(_)
+        | AlterAction::DropIdentity { .. } => 0,
+        AlterAction::SetType { .. } => 1,
+        AlterAction::AddColumn { .. } => 4,
+        AlterAction::AddConstraint(_) => 5,
+        AlterAction::SetNotNull(_) | AlterAction::IdentityOption(_) => 6,
+        AlterAction::SetDefault { .. } | AlterAction::AddIdentity { .. } => 9,
+        _ => 10,
+    };
+    let mut ordered: Vec<&AlterAction> = actions.iter().collect();
+    ordered.sort_by_key(|a| pass(a));
+    ordered
 }
 
 #[cfg(test)]
