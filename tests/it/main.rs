@@ -4,7 +4,9 @@
 
 mod app;
 mod cli;
+mod differential;
 mod docs;
+mod fuzz;
 mod judge;
 mod model_vs_pg;
 mod order;

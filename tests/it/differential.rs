@@ -1,0 +1,402 @@
+//! PostgreSQL as judge of migration histories nobody wrote by hand: random but well-formed
+//! programs over a few tables, columns, schemas, indexes, views, types, sequences and policies
+//! (create, alter, rename, move, drop, use), split into files, each program replayed in the
+//! real server and judged like the fixtures (`judge::judge`): every statement PostgreSQL
+//! rejects must have an error finding, and no statement it runs may have one.
+//!
+//! The suite runs a fixed set of programs (`random_histories_are_judged_like_the_fixtures`); a
+//! longer hunt: `OGEL_DIFF_PROGRAMS=500 OGEL_DIFF_SEED=3 cargo test --test it differential`.
+//! Statements whose outcome depends on the rows (a NOT NULL or a key over existing data) are
+//! left out: the model knows the schema, not the data.
+
+use crate::fuzz::Rng;
+use crate::judge::judge;
+
+const TABLES: &[&str] = &["t1", "t2", "t3", "s1.t1", "s1.t4"];
+const COLUMNS: &[&str] = &["id", "a", "b", "c"];
+const TYPES: &[&str] = &["int", "bigint", "text", "boolean", "mood", "s1.mood"];
+const INDEXES: &[&str] = &["i1", "i2", "s1.i1"];
+const VIEWS: &[&str] = &["v1", "v2", "s1.v1"];
+const SEQUENCES: &[&str] = &["q1", "q2", "s1.q1"];
+const CONSTRAINTS: &[&str] = &["k1", "k2", "f1"];
+
+fn exists(rng: &mut Rng) -> &'static str {
+    if rng.chance(30) { " IF EXISTS" } else { "" }
+}
+
+fn not_exists(rng: &mut Rng) -> &'static str {
+    if rng.chance(30) { " IF NOT EXISTS" } else { "" }
+}
+
+fn cascade(rng: &mut Rng) -> &'static str {
+    if rng.chance(30) { " CASCADE" } else { "" }
+}
+
+fn pick(rng: &mut Rng, names: &[&'static str]) -> &'static str {
+    names[rng.below(names.len())]
+}
+
+/// The last part of a possibly qualified name.
+fn bare(name: &str) -> &str {
+    name.rsplit('.').next().unwrap_or(name)
+}
+
+fn column_def(rng: &mut Rng, column: &str) -> String {
+    let ty = pick(rng, TYPES);
+    let mut def = format!("{column} {ty}");
+    match rng.below(8) {
+        0 => def.push_str(" NOT NULL"),
+        1 if ty == "int" || ty == "bigint" => def.push_str(" DEFAULT 0"),
+        2 if ty == "int" || ty == "bigint" => {
+            def.push_str(&format!(" REFERENCES {} (id)", pick(rng, TABLES)));
+        }
+        3 if ty == "bigint" => def.push_str(" GENERATED ALWAYS AS IDENTITY"),
+        4 => def.push_str(" UNIQUE"),
+        _ => {}
+    }
+    def
+}
+
+fn create_table(rng: &mut Rng) -> String {
+    let table = pick(rng, TABLES);
+    let ine = not_exists(rng);
+    match rng.below(6) {
+        0 => format!(
+            "CREATE TABLE{ine} {table} (LIKE {} INCLUDING ALL)",
+            pick(rng, TABLES)
+        ),
+        1 => format!(
+            "CREATE TABLE{ine} {table} (c text) INHERITS ({})",
+            pick(rng, TABLES)
+        ),
+        2 => format!(
+            "CREATE TABLE{ine} {table} AS SELECT * FROM {}",
+            pick(rng, TABLES)
+        ),
+        _ => {
+            let mut columns = vec!["id int PRIMARY KEY".to_string()];
+            for column in &COLUMNS[1..] {
+                if rng.chance(60) {
+                    columns.push(column_def(rng, column));
+                }
+            }
+            format!("CREATE TABLE{ine} {table} ({})", columns.join(", "))
+        }
+    }
+}
+
+fn alter_table(rng: &mut Rng) -> String {
+    let table = pick(rng, TABLES);
+    let column = pick(rng, COLUMNS);
+    let action = match rng.below(16) {
+        0 | 1 => format!("ADD COLUMN{} {}", not_exists(rng), column_def(rng, column)),
+        2 => format!("DROP COLUMN{} {column}{}", exists(rng), cascade(rng)),
+        3 => format!("RENAME COLUMN {column} TO {}", pick(rng, COLUMNS)),
+        4 => format!("RENAME TO {}", bare(pick(rng, TABLES))),
+        5 => "SET SCHEMA s1".to_string(),
+        6 => format!(
+            "ADD CONSTRAINT {} UNIQUE ({column})",
+            pick(rng, CONSTRAINTS)
+        ),
+        7 => format!(
+            "ADD CONSTRAINT {} FOREIGN KEY ({column}) REFERENCES {} (id)",
+            pick(rng, CONSTRAINTS),
+            pick(rng, TABLES)
+        ),
+        8 => format!(
+            "DROP CONSTRAINT{} {}{}",
+            exists(rng),
+            pick(rng, CONSTRAINTS),
+            cascade(rng)
+        ),
+        9 => format!(
+            "RENAME CONSTRAINT {} TO {}",
+            pick(rng, CONSTRAINTS),
+            pick(rng, CONSTRAINTS)
+        ),
+        10 => format!("ALTER COLUMN {column} SET DEFAULT 1"),
+        11 => format!("ALTER COLUMN {column} DROP DEFAULT"),
+        12 => format!("ALTER COLUMN {column} DROP NOT NULL"),
+        13 => "ENABLE ROW LEVEL SECURITY".to_string(),
+        14 => format!("ALTER COLUMN {column} SET (n_distinct = 10)"),
+        _ => format!(
+            "ADD COLUMN {column} int, DROP COLUMN{} {}",
+            exists(rng),
+            pick(rng, COLUMNS)
+        ),
+    };
+    format!("ALTER TABLE{} {table} {action}", exists(rng))
+}
+
+fn other_ddl(rng: &mut Rng) -> String {
+    match rng.below(22) {
+        0 => format!("CREATE SCHEMA{} s1", not_exists(rng)),
+        1 => format!("DROP SCHEMA{} s1{}", exists(rng), cascade(rng)),
+        2 => format!(
+            "CREATE{} INDEX{} {} ON {} ({})",
+            if rng.chance(30) { " UNIQUE" } else { "" },
+            not_exists(rng),
+            bare(pick(rng, INDEXES)),
+            pick(rng, TABLES),
+            pick(rng, COLUMNS)
+        ),
+        3 => format!(
+            "DROP INDEX{} {}{}",
+            exists(rng),
+            pick(rng, INDEXES),
+            cascade(rng)
+        ),
+        4 => format!(
+            "ALTER INDEX{} {} RENAME TO {}",
+            exists(rng),
+            pick(rng, INDEXES),
+            bare(pick(rng, INDEXES))
+        ),
+        5 | 6 => format!(
+            "CREATE{} VIEW {} AS SELECT {}, {} FROM {}",
+            if rng.chance(40) { " OR REPLACE" } else { "" },
+            pick(rng, VIEWS),
+            pick(rng, COLUMNS),
+            pick(rng, &COLUMNS[1..]),
+            pick(rng, TABLES)
+        ),
+        7 => format!(
+            "DROP VIEW{} {}{}",
+            exists(rng),
+            pick(rng, VIEWS),
+            cascade(rng)
+        ),
+        8 => format!(
+            "ALTER VIEW{} {} RENAME TO {}",
+            exists(rng),
+            pick(rng, VIEWS),
+            bare(pick(rng, VIEWS))
+        ),
+        9 => format!(
+            "CREATE TYPE {} AS ENUM ('x', 'y')",
+            if rng.chance(50) { "mood" } else { "s1.mood" }
+        ),
+        10 => format!(
+            "DROP TYPE{} {}{}",
+            exists(rng),
+            if rng.chance(50) { "mood" } else { "s1.mood" },
+            cascade(rng)
+        ),
+        11 => format!(
+            "ALTER TYPE {} ADD VALUE{} 'z'",
+            pick(rng, &TYPES[4..]),
+            not_exists(rng)
+        ),
+        12 => format!(
+            "CREATE SEQUENCE{} {}",
+            not_exists(rng),
+            pick(rng, SEQUENCES)
+        ),
+        13 => format!(
+            "DROP SEQUENCE{} {}{}",
+            exists(rng),
+            pick(rng, SEQUENCES),
+            cascade(rng)
+        ),
+        14 => format!(
+            "ALTER SEQUENCE{} {} RESTART WITH 5",
+            exists(rng),
+            pick(rng, SEQUENCES)
+        ),
+        15 => format!("CREATE POLICY p1 ON {} USING (true)", pick(rng, TABLES)),
+        16 => format!("DROP POLICY{} p1 ON {}", exists(rng), pick(rng, TABLES)),
+        17 => format!(
+            "COMMENT ON COLUMN {}.{} IS 'x'",
+            pick(rng, TABLES),
+            pick(rng, COLUMNS)
+        ),
+        18 => format!("COMMENT ON TABLE {} IS 'x'", pick(rng, TABLES)),
+        19 => format!(
+            "DROP TABLE{} {}{}",
+            exists(rng),
+            pick(rng, TABLES),
+            cascade(rng)
+        ),
+        20 => "SET search_path TO s1, public".to_string(),
+        _ => "RESET search_path".to_string(),
+    }
+}
+
+/// Forms with subtler rules: dependencies of views, partitions, transactions, serials,
+/// domains, quoted names, several objects at once.
+fn subtle(rng: &mut Rng) -> String {
+    let table = pick(rng, TABLES);
+    let column = pick(rng, COLUMNS);
+    match rng.below(28) {
+        24 => format!(
+            "GRANT SELECT ({column}), UPDATE ({}) ON {table} TO PUBLIC",
+            pick(rng, COLUMNS)
+        ),
+        25 => format!(
+            "GRANT USAGE ON SCHEMA {} TO PUBLIC",
+            pick(rng, &["s1", "public", "s1, public"])
+        ),
+        26 => "REVOKE ALL ON ALL TABLES IN SCHEMA s1 FROM PUBLIC".to_string(),
+        27 => format!(
+            "CREATE{} VIEW {} AS SELECT x.{column}, y.id FROM {table} x JOIN {} y ON y.id = x.id",
+            if rng.chance(40) { " OR REPLACE" } else { "" },
+            pick(rng, VIEWS),
+            pick(rng, TABLES)
+        ),
+        0 => format!(
+            "ALTER TABLE {table} ALTER COLUMN {column} TYPE {}",
+            pick(rng, &["bigint", "text", "int", "varchar(20)", "numeric"])
+        ),
+        1 => format!("CREATE TABLE {table} (id int, a int, b text) PARTITION BY LIST (a)"),
+        2 => format!(
+            "CREATE TABLE{} {} PARTITION OF {table} FOR VALUES IN ({})",
+            not_exists(rng),
+            pick(rng, &["p1", "p2", "s1.p1"]),
+            rng.below(3)
+        ),
+        3 => "BEGIN".to_string(),
+        4 => "COMMIT".to_string(),
+        5 => "ROLLBACK".to_string(),
+        6 => format!(
+            "CREATE TABLE{} {table} (id serial PRIMARY KEY, a bigserial, b text)",
+            not_exists(rng)
+        ),
+        7 => format!(
+            "DROP SEQUENCE{} {}_id_seq{}",
+            exists(rng),
+            table,
+            cascade(rng)
+        ),
+        8 => format!(
+            "CREATE DOMAIN {} AS int CHECK (VALUE > 0)",
+            pick(rng, &["posint", "s1.posint"])
+        ),
+        9 => format!(
+            "ALTER TABLE {table} ADD COLUMN {column} {}",
+            pick(rng, &["posint", "s1.posint"])
+        ),
+        10 => format!("DROP DOMAIN{} posint{}", exists(rng), cascade(rng)),
+        11 => "CREATE TABLE \"T1\" (id int PRIMARY KEY, \"A\" int)".to_string(),
+        12 => format!(
+            "SELECT \"A\", {column} FROM {}",
+            pick(rng, &["\"T1\"", "t1", "T1"])
+        ),
+        13 => format!(
+            "DROP TABLE{} {table}, {}{}",
+            exists(rng),
+            pick(rng, TABLES),
+            cascade(rng)
+        ),
+        14 => format!("TRUNCATE {table}{}", cascade(rng)),
+        15 => format!("ALTER TABLE {table} ADD PRIMARY KEY ({column})"),
+        16 => format!("ALTER TABLE {table} ALTER COLUMN {column} SET NOT NULL"),
+        17 => format!(
+            "ALTER TABLE {table} ALTER COLUMN {column} ADD GENERATED BY DEFAULT AS IDENTITY"
+        ),
+        18 => format!("CREATE VIEW {} AS SELECT * FROM {table}", pick(rng, VIEWS)),
+        19 => format!(
+            "ALTER TABLE {} RENAME TO {}",
+            pick(rng, VIEWS),
+            bare(pick(rng, VIEWS))
+        ),
+        20 => format!(
+            "ALTER TABLE {} RENAME TO {}",
+            pick(rng, INDEXES),
+            bare(pick(rng, INDEXES))
+        ),
+        21 => format!("GRANT SELECT ON {table} TO PUBLIC"),
+        22 => format!("CREATE INDEX ON {} ({column})", pick(rng, VIEWS)),
+        // Under a name of its own: a temporary table's columns are taken on trust
+        // (docs/architecture.md), so one that hides a table of the same name is not tested.
+        _ => pick(
+            rng,
+            &[
+                "CREATE TEMP TABLE tmp1 (id int, a int)",
+                "SELECT id, a FROM tmp1",
+                "DROP TABLE tmp1",
+            ],
+        )
+        .to_string(),
+    }
+}
+
+/// Statements that use what exists without changing it, on no rows.
+fn usage(rng: &mut Rng) -> String {
+    let table = pick(rng, TABLES);
+    let (a, b) = (pick(rng, COLUMNS), pick(rng, COLUMNS));
+    match rng.below(5) {
+        0 => format!("SELECT {a}, {b} FROM {table}"),
+        1 => format!("INSERT INTO {table} ({a}) SELECT {a} FROM {table} WHERE false"),
+        2 => format!("UPDATE {table} SET {a} = {a} WHERE {b} IS NULL"),
+        3 => format!("DELETE FROM {table} WHERE {a} IS NULL"),
+        _ => format!("SELECT {a} FROM {}", pick(rng, VIEWS)),
+    }
+}
+
+/// One program: 1-4 files of statements.
+pub(crate) fn program(rng: &mut Rng) -> Vec<String> {
+    let files = 1 + rng.below(4);
+    (0..files)
+        .map(|_| {
+            let mut text = String::new();
+            for _ in 0..3 + rng.below(10) {
+                let statement = match rng.below(12) {
+                    0..=2 => create_table(rng),
+                    3..=5 => alter_table(rng),
+                    6..=8 => other_ddl(rng),
+                    9 => subtle(rng),
+                    _ => usage(rng),
+                };
+                text.push_str(&statement);
+                text.push_str(";\n");
+            }
+            text
+        })
+        .collect()
+}
+
+/// Judge `programs` programs from `seed`; every disagreement with its program kept on disk.
+fn hunt(seed: u64, programs: usize) -> Vec<String> {
+    let root = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    for n in 0..programs {
+        let program_seed = seed.wrapping_mul(1_000_003).wrapping_add(n as u64);
+        let mut rng = Rng(program_seed);
+        let dir = root.path().join(format!("p{program_seed}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        for (i, text) in program(&mut rng).iter().enumerate() {
+            std::fs::write(dir.join(format!("{:03}_step.sql", i + 1)), text).unwrap();
+        }
+        if let Err(report) = judge(&dir.to_string_lossy()) {
+            let kept = std::env::temp_dir().join(format!("ogel-diff-{program_seed}"));
+            let _ = std::fs::remove_dir_all(&kept);
+            let _ = std::fs::create_dir_all(&kept);
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let _ = std::fs::copy(entry.path(), kept.join(entry.file_name()));
+            }
+            failures.push(format!(
+                "program {program_seed} (kept in {}):\n{report}",
+                kept.display()
+            ));
+        }
+    }
+    failures
+}
+
+#[test]
+fn random_histories_are_judged_like_the_fixtures() {
+    let programs = std::env::var("OGEL_DIFF_PROGRAMS")
+        .ok()
+        .and_then(|v| v.parse().ok());
+    let seed = std::env::var("OGEL_DIFF_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
+    let failures = hunt(seed, programs.unwrap_or(40));
+    assert!(
+        failures.is_empty(),
+        "{} programs judged wrong:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
