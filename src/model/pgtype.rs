@@ -107,6 +107,34 @@ fn time_name(base: &str, m: &str, tz: bool) -> String {
     }
 }
 
+/// Whether two column types, as the model spells them, are certainly different types: both
+/// are common built-ins in PostgreSQL's canonical spelling (or arrays of them) and differ.
+/// Anything else (a user type, a type with modifiers, a spelling the lowering did not
+/// canonicalise) is not judged, so no conflict is ever claimed from a spelling difference.
+#[must_use]
+pub fn surely_different(a: &str, b: &str) -> bool {
+    const PLAIN: &[&str] = &[
+        "bigint",
+        "boolean",
+        "bytea",
+        "date",
+        "double precision",
+        "integer",
+        "interval",
+        "json",
+        "jsonb",
+        "numeric",
+        "real",
+        "smallint",
+        "text",
+        "timestamp with time zone",
+        "timestamp without time zone",
+        "uuid",
+    ];
+    let known = |t: &str| PLAIN.contains(&t.trim_end_matches("[]"));
+    known(a) && known(b) && a != b
+}
+
 /// `serial`, `bigserial`, ...: a column type that implies a sequence default and NOT NULL.
 #[must_use]
 pub fn is_serial(name: &str) -> bool {
@@ -388,6 +416,21 @@ mod tests {
         assert_eq!(c("char", &[]).as_deref(), Some("character(1)"));
         assert_eq!(c("float", &["10"]).as_deref(), Some("real"));
         assert_eq!(c("mood", &[]), None);
+    }
+
+    #[test]
+    fn only_canonical_builtins_are_judged_different() {
+        assert!(surely_different("integer", "bigint"));
+        assert!(surely_different("text[]", "text"));
+        assert!(!surely_different("integer", "integer"));
+        for (a, b) in [
+            ("text", "character varying(10)"),
+            ("text", "mood"),
+            ("public.mood", "mood"),
+            ("int4", "integer"),
+        ] {
+            assert!(!surely_different(a, b), "{a} / {b}");
+        }
     }
 
     #[test]

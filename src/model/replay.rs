@@ -1634,6 +1634,16 @@ impl<'s> Replayer<'s> {
                 return;
             };
             for c in &p.columns {
+                if let Some(other) = table.column(&c.name)
+                    && crate::model::pgtype::surely_different(&other.data_type, &c.data_type)
+                {
+                    let reason = format!(
+                        "inherited column \"{}\" has a type conflict: {} versus {}",
+                        c.name, other.data_type, c.data_type
+                    );
+                    self.reject(reason, parent.span);
+                    return;
+                }
                 if table.column(&c.name).is_none() {
                     table.columns.push(Column {
                         default: c.default.clone(),
@@ -1735,7 +1745,26 @@ impl<'s> Replayer<'s> {
                     );
                     return;
                 }
-                // Merged with the inherited / partition parent's column: options add up.
+                // Merged with the inherited / partition parent's column: options add up, and
+                // the types must be the same (a PARTITION OF column list has no types).
+                if def.partition_of.is_none() {
+                    let inherited_type = existing.data_type.clone();
+                    let Some(local) = self.resolve_type(&c.ty) else {
+                        return;
+                    };
+                    if crate::model::pgtype::surely_different(&inherited_type, &local) {
+                        let reason = format!(
+                            "column \"{}\" has a type conflict: {inherited_type} versus {local}",
+                            c.name.name
+                        );
+                        self.reject(reason, c.name.span);
+                        return;
+                    }
+                }
+                let Some(existing) = table.columns.iter_mut().find(|x| x.name == c.name.name)
+                else {
+                    continue;
+                };
                 existing.inherited = false;
                 if c.not_null {
                     existing.nullable = false;
