@@ -233,8 +233,8 @@ pub struct Table {
     #[serde(skip_serializing_if = "ReplicaIdentity::is_default")]
     pub replica_identity: ReplicaIdentity,
     /// Made by CREATE TABLE AS / SELECT INTO from a query whose output columns cannot all be
-    /// named statically (`SELECT *`, an unnamed expression): `columns` is incomplete, so no
-    /// column of it is ever reported missing.
+    /// named statically (`SELECT *` but of one table, an unnamed expression): `columns` is
+    /// incomplete, so no column of it is ever reported missing.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub columns_unknown: bool,
     /// An ALTER TABLE the parser could not read touched it: what it added or changed (a

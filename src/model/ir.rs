@@ -107,6 +107,9 @@ pub struct TableDef {
     /// CREATE TABLE ... AS SELECT: the relations it reads and its output column names (`None`
     /// when they cannot all be named: `SELECT *`, an unnamed expression).
     pub as_query: Option<(QueryRefs, Option<Vec<Name>>)>,
+    /// CREATE TABLE ... AS `SELECT * FROM source` (one relation, no join, alias columns or
+    /// CTE): the new table's columns are the source's.
+    pub as_star_of: Option<ObjName>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -256,6 +256,7 @@ impl<'a> Lowerer<'a> {
             s.into = None;
         }
         let as_query = (self.query_refs(&query, None), output_names(&query));
+        let as_star_of = self.star_of(&query);
         Some(Change::CreateTable(Box::new(TableDef {
             name,
             if_not_exists: false,
@@ -267,7 +268,43 @@ impl<'a> Lowerer<'a> {
             inherits: Vec::new(),
             like: Vec::new(),
             as_query: Some(as_query),
+            as_star_of,
         })))
+    }
+
+    /// The relation of `SELECT * FROM relation` (nothing else in the list, one FROM item
+    /// without join, function arguments or column aliases, no WITH that could shadow it).
+    fn star_of(&self, q: &Query) -> Option<ObjName> {
+        let SetExpr::Select(sel) = &*q.body else {
+            return None;
+        };
+        let [SelectItem::Wildcard(options)] = sel.projection.as_slice() else {
+            return None;
+        };
+        let plain_star = options.opt_ilike.is_none()
+            && options.opt_exclude.is_none()
+            && options.opt_except.is_none()
+            && options.opt_replace.is_none()
+            && options.opt_rename.is_none()
+            && options.opt_alias.is_none();
+        let [from] = sel.from.as_slice() else {
+            return None;
+        };
+        match &from.relation {
+            TableFactor::Table {
+                name,
+                alias,
+                args: None,
+                ..
+            } if plain_star
+                && q.with.is_none()
+                && from.joins.is_empty()
+                && alias.as_ref().is_none_or(|a| a.columns.is_empty()) =>
+            {
+                Some(self.obj(name))
+            }
+            _ => None,
+        }
     }
 
     /// Whether the compat rewrite removed `note`'s clause from this statement.
@@ -728,6 +765,7 @@ impl<'a> Lowerer<'a> {
             let names = output_names(q);
             (refs, names)
         });
+        let as_star_of = ct.query.as_ref().and_then(|q| self.star_of(q));
         Change::CreateTable(Box::new(TableDef {
             name,
             if_not_exists: ct.if_not_exists,
@@ -743,6 +781,7 @@ impl<'a> Lowerer<'a> {
             inherits: ct.inherits.iter().flatten().map(|p| self.obj(p)).collect(),
             like,
             as_query,
+            as_star_of,
         }))
     }
 

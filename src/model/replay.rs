@@ -1713,7 +1713,28 @@ impl<'s> Replayer<'s> {
                 like_indexes.extend(self.cat.indexes_on(&lqn).filter(|i| !i.constraint).cloned());
             }
         }
-        if let Some((_, names)) = &def.as_query {
+        let star = def
+            .as_star_of
+            .as_ref()
+            .and_then(|source| self.lookup_rel(source).ok())
+            .and_then(|source| self.cat.tables.get(&source))
+            .filter(|s| !s.kind.is_view() && !s.columns_unknown && !s.blind);
+        if let Some(source) = star {
+            // PostgreSQL's CREATE TABLE AS: the source's names and types, nullable, no
+            // default, no key.
+            for c in &source.columns {
+                table.columns.push(Column {
+                    name: c.name.clone(),
+                    data_type: c.data_type.clone(),
+                    nullable: true,
+                    default: None,
+                    generated: false,
+                    inherited: false,
+                    origin: def.name.span,
+                    comment: None,
+                });
+            }
+        } else if let Some((_, names)) = &def.as_query {
             table.columns_unknown = names.is_none();
             for n in names.iter().flatten() {
                 table.columns.push(Column {
