@@ -1719,35 +1719,26 @@ impl<'s> Replayer<'s> {
             .and_then(|source| self.lookup_rel(source).ok())
             .and_then(|source| self.cat.tables.get(&source))
             .filter(|s| !s.kind.is_view() && !s.columns_unknown && !s.blind);
+        // A column made by a query: nullable, no default, no key (PostgreSQL's CREATE TABLE AS).
+        let made = |name: &Name, data_type: &str| Column {
+            name: name.clone(),
+            data_type: data_type.into(),
+            nullable: true,
+            default: None,
+            generated: false,
+            inherited: false,
+            origin: def.name.span,
+            comment: None,
+        };
         if let Some(source) = star {
-            // PostgreSQL's CREATE TABLE AS: the source's names and types, nullable, no
-            // default, no key.
-            for c in &source.columns {
-                table.columns.push(Column {
-                    name: c.name.clone(),
-                    data_type: c.data_type.clone(),
-                    nullable: true,
-                    default: None,
-                    generated: false,
-                    inherited: false,
-                    origin: def.name.span,
-                    comment: None,
-                });
-            }
+            // The source's names and types.
+            let copied = source.columns.iter().map(|c| made(&c.name, &c.data_type));
+            table.columns.extend(copied);
         } else if let Some((_, names)) = &def.as_query {
             table.columns_unknown = names.is_none();
-            for n in names.iter().flatten() {
-                table.columns.push(Column {
-                    name: n.clone(),
-                    data_type: "unknown".into(),
-                    nullable: true,
-                    default: None,
-                    generated: false,
-                    inherited: false,
-                    origin: def.name.span,
-                    comment: None,
-                });
-            }
+            table
+                .columns
+                .extend(names.iter().flatten().map(|n| made(n, "unknown")));
         }
         let mut constraints: Vec<ConstraintDef> = Vec::new();
         for c in &def.columns {

@@ -9,7 +9,7 @@
 //! Statements whose outcome depends on the rows (a NOT NULL or a key over existing data) are
 //! left out: the model knows the schema, not the data.
 
-use crate::fuzz::Rng;
+use crate::fuzz::{Rng, env_number};
 use crate::judge::judge;
 
 const TABLES: &[&str] = &["t1", "t2", "t3", "s1.t1", "s1.t4"];
@@ -385,14 +385,9 @@ fn hunt(seed: u64, programs: usize) -> Vec<String> {
 
 #[test]
 fn random_histories_are_judged_like_the_fixtures() {
-    let programs = std::env::var("OGEL_DIFF_PROGRAMS")
-        .ok()
-        .and_then(|v| v.parse().ok());
-    let seed = std::env::var("OGEL_DIFF_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1);
-    let failures = hunt(seed, programs.unwrap_or(40));
+    let programs = env_number("OGEL_DIFF_PROGRAMS").unwrap_or(40);
+    let seed = env_number("OGEL_DIFF_SEED").unwrap_or(1);
+    let failures = hunt(seed, programs);
     assert!(
         failures.is_empty(),
         "{} programs judged wrong:\n{}",

@@ -322,15 +322,15 @@ fn hunt(seed: u64, cases: usize, every_command: bool) -> Vec<String> {
     failures
 }
 
+/// A number from the environment variable `name`, if set and valid.
+pub(crate) fn env_number<T: std::str::FromStr>(name: &str) -> Option<T> {
+    std::env::var(name).ok().and_then(|v| v.parse().ok())
+}
+
 #[test]
 fn fuzz_cases_from_the_fixtures() {
-    let cases = std::env::var("OGEL_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok());
-    let seed = std::env::var("OGEL_FUZZ_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1);
+    let cases = env_number("OGEL_FUZZ_CASES");
+    let seed = env_number("OGEL_FUZZ_SEED").unwrap_or(1);
     // Panics print their message as they happen; the summary below names the cases.
     let failures = match cases {
         Some(cases) => hunt(seed, cases, false),
