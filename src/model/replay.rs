@@ -1077,6 +1077,19 @@ impl<'s> Replayer<'s> {
                         return self.reject(reason, self.stmt_span);
                     }
                 }
+                if let Some(set) = self.relations_dropped_together(*kind, names) {
+                    for (qn, n) in &set {
+                        if !self.cat.tables.contains_key(qn) {
+                            continue; // dropped with an earlier one of the list
+                        }
+                        let inside = self.dependents_within(qn, &set);
+                        self.drop(*kind, n, *if_exists, *cascade || inside);
+                        if self.failed {
+                            break;
+                        }
+                    }
+                    return;
+                }
                 for n in names {
                     self.drop(*kind, n, *if_exists, *cascade);
                     if self.failed {
@@ -1633,6 +1646,23 @@ impl<'s> Replayer<'s> {
             let Some(p) = self.cat.tables.get(&pqn).cloned() else {
                 return;
             };
+            let written = &parent.name;
+            let refused = match p.kind {
+                RelationKind::PartitionedTable => Some(format!(
+                    "cannot inherit from partitioned table \"{written}\""
+                )),
+                RelationKind::Partition => {
+                    Some(format!("cannot inherit from partition \"{written}\""))
+                }
+                k if k.is_view() => Some(format!(
+                    "inherited relation \"{written}\" is not a table or foreign table"
+                )),
+                _ => None,
+            };
+            if let Some(reason) = refused {
+                self.reject(reason, parent.span);
+                return;
+            }
             for c in &p.columns {
                 if let Some(other) = table.column(&c.name)
                     && crate::model::pgtype::surely_different(&other.data_type, &c.data_type)
@@ -3319,6 +3349,49 @@ impl<'s> Replayer<'s> {
     }
 
     // ----- DROP ----------------------------------------------------------------------------
+
+    /// `DROP TABLE / VIEW a, b, ...` naming several relations that all exist: each once,
+    /// with its name as written. PostgreSQL looks every name up first and drops them as one
+    /// set, so a relation listed twice is dropped once and what depends only on the list's
+    /// own relations does not stop it. `None` for one name, other kinds, or a name not found
+    /// (dropped one by one, which reports it).
+    fn relations_dropped_together<'n>(
+        &self,
+        kind: DropKind,
+        names: &'n [ObjName],
+    ) -> Option<Vec<(QualifiedName, &'n ObjName)>> {
+        if names.len() < 2
+            || !matches!(
+                kind,
+                DropKind::Table | DropKind::View | DropKind::MaterializedView
+            )
+        {
+            return None;
+        }
+        let mut set: Vec<(QualifiedName, &ObjName)> = Vec::new();
+        for n in names {
+            let qn = self
+                .lookup_rel(n)
+                .ok()
+                .filter(|q| self.cat.tables.contains_key(q))?;
+            if !set.iter().any(|(q, _)| *q == qn) {
+                set.push((qn, n));
+            }
+        }
+        Some(set)
+    }
+
+    /// Whether everything that would stop a DROP of `qn` without CASCADE (foreign keys into
+    /// it, views reading it, inheriting tables) belongs to relations of `set`.
+    fn dependents_within(&mut self, qn: &QualifiedName, set: &[(QualifiedName, &ObjName)]) -> bool {
+        let inside = |t: &QualifiedName| set.iter().any(|(q, _)| q == t);
+        self.fks_into(qn, None).iter().all(|(t, _)| inside(t))
+            && self
+                .cat
+                .dependents(qn)
+                .filter(|t| t.reads.contains(qn) || t.parents.contains(qn))
+                .all(|t| inside(&t.name))
+    }
 
     fn drop(&mut self, kind: DropKind, name: &ObjName, if_exists: bool, cascade: bool) {
         match kind {
