@@ -246,6 +246,13 @@ pub struct Table {
     /// drop them or change their type while the view exists. Each relation is also in `reads`.
     #[serde(skip)]
     pub read_columns: Vec<(QualifiedName, Name)>,
+    /// A partitioned table's key columns (see `TableDef::partition_key`): PostgreSQL refuses
+    /// to drop them or change their type, and a unique key must include them all when the key
+    /// is plain columns (`partition_key_plain`).
+    #[serde(skip)]
+    pub partition_key: Vec<Name>,
+    #[serde(skip)]
+    pub partition_key_plain: bool,
     pub origin: Span,
 }
 

@@ -110,6 +110,10 @@ pub struct TableDef {
     /// CREATE TABLE ... AS `SELECT * FROM source` (one relation, no join, alias columns or
     /// CTE): the new table's columns are the source's.
     pub as_star_of: Option<ObjName>,
+    /// `PARTITION BY ...`: the columns its key uses, and whether the key is plain columns only
+    /// (`LIST (a)`, `RANGE (a, b)`; not an expression).
+    pub partition_key: Vec<Name>,
+    pub partition_key_plain: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -269,7 +269,32 @@ impl<'a> Lowerer<'a> {
             like: Vec::new(),
             as_query: Some(as_query),
             as_star_of,
+            partition_key: Vec::new(),
+            partition_key_plain: false,
         })))
+    }
+
+    /// `PARTITION BY method (key, ...)`: every column the key uses, and whether each key part
+    /// is a plain column.
+    fn partition_key(&self, e: &Expr) -> (Vec<Name>, bool) {
+        let mut columns = Vec::new();
+        let _ = e.visit(&mut IdentCollector {
+            out: &mut columns,
+            lw: self,
+        });
+        let plain = match e {
+            Expr::Function(f) => match &f.args {
+                ast::FunctionArguments::List(list) => list.args.iter().all(|a| {
+                    matches!(
+                        a,
+                        ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(Expr::Identifier(_)))
+                    )
+                }),
+                _ => false,
+            },
+            _ => false,
+        };
+        (columns.into_iter().map(|c| c.name).collect(), plain)
     }
 
     /// The relation of `SELECT * FROM relation` (nothing else in the list, one FROM item
@@ -766,6 +791,11 @@ impl<'a> Lowerer<'a> {
             (refs, names)
         });
         let as_star_of = ct.query.as_ref().and_then(|q| self.star_of(q));
+        let (partition_key, partition_key_plain) = ct
+            .partition_by
+            .as_deref()
+            .map(|e| self.partition_key(e))
+            .unwrap_or_default();
         Change::CreateTable(Box::new(TableDef {
             name,
             if_not_exists: ct.if_not_exists,
@@ -782,6 +812,8 @@ impl<'a> Lowerer<'a> {
             like,
             as_query,
             as_star_of,
+            partition_key,
+            partition_key_plain,
         }))
     }
 

@@ -161,7 +161,7 @@ fn applied(project: &Project) -> impl Iterator<Item = usize> + '_ {
 
 #[derive(Debug, Clone)]
 enum Undo {
-    Table(QualifiedName, Option<Table>),
+    Table(QualifiedName, Option<Box<Table>>),
     /// A table's annotations before [`Replayer::annotate`] changed them.
     Annotations(QualifiedName, Box<Annotations>),
     Index(QualifiedName, Option<Index>),
@@ -519,7 +519,7 @@ impl<'s> Replayer<'s> {
             match undo {
                 Undo::Table(k, v) => {
                     match v {
-                        Some(t) => self.cat.insert_table(t),
+                        Some(t) => self.cat.insert_table(*t),
                         None => self.cat.remove_table(&k),
                     };
                 }
@@ -638,7 +638,7 @@ impl<'s> Replayer<'s> {
 
     fn journal_table(&mut self, name: QualifiedName, old: Option<Table>) {
         self.journaled.insert(name.clone(), self.journal.len());
-        self.journal.push(Undo::Table(name, old));
+        self.journal.push(Undo::Table(name, old.map(Box::new)));
     }
 
     /// Recount constraint names of tables changed through [`Self::table_mut`].
@@ -1598,6 +1598,12 @@ impl<'s> Replayer<'s> {
             columns_unknown: false,
             blind: false,
             read_columns: Vec::new(),
+            partition_key: if def.kind == TableKindDef::Partitioned {
+                def.partition_key.clone()
+            } else {
+                Vec::new()
+            },
+            partition_key_plain: def.partition_key_plain,
             origin: def.name.span,
         };
         // Columns that come from elsewhere first: PARTITION OF, INHERITS, LIKE.
@@ -2016,6 +2022,13 @@ impl<'s> Replayer<'s> {
                     }
                 }
                 let names: Vec<Name> = cols.iter().map(|c| c.name.clone()).collect();
+                if table.partition_key_plain
+                    && !table.partition_key.iter().all(|k| names.contains(k))
+                {
+                    let reason = "unique constraint on partitioned table must include all partitioning columns";
+                    self.reject(reason.into(), c.span);
+                    return false;
+                }
                 let is_pk = matches!(c.kind, ConstraintKind::PrimaryKey(_));
                 // CREATE TABLE drops a UNIQUE that repeats the primary key or an earlier
                 // UNIQUE on the same columns (PostgreSQL's transformIndexConstraints).
@@ -2676,6 +2689,14 @@ impl<'s> Replayer<'s> {
                     }
                     return None;
                 }
+                if t.partition_key.contains(&name.name) {
+                    let reason = format!(
+                        "cannot drop column \"{}\" because it is part of the partition key of relation \"{}\"",
+                        name.name, qn.name
+                    );
+                    self.reject(reason, name.span);
+                    return None;
+                }
                 let dependents = self.fks_into(qn, Some(&name.name));
                 let views = self.views_using_column(qn, &name.name);
                 if (!dependents.is_empty() || !views.is_empty()) && !*cascade {
@@ -2779,6 +2800,7 @@ impl<'s> Replayer<'s> {
                 for f in &mut t.foreign_keys {
                     rename(&mut f.columns);
                 }
+                rename(&mut t.partition_key);
                 self.replace_table(t);
                 // Views keep using the column under its new name.
                 for v in self.views_using_column(qn, &from.name) {
@@ -2832,6 +2854,14 @@ impl<'s> Replayer<'s> {
             }
             AlterAction::SetType { column, ty } => {
                 let new_type = self.resolve_type(ty)?;
+                if t.partition_key.contains(&column.name) {
+                    let reason = format!(
+                        "cannot alter column \"{}\" because it is part of the partition key of relation \"{}\"",
+                        column.name, qn.name
+                    );
+                    self.reject(reason, column.span);
+                    return None;
+                }
                 if t.column(&column.name).is_some()
                     && !self.views_using_column(qn, &column.name).is_empty()
                 {
@@ -4103,6 +4133,8 @@ impl<'s> Replayer<'s> {
             columns_unknown: false,
             blind: false,
             read_columns,
+            partition_key: Vec::new(),
+            partition_key_plain: false,
             origin: name.span,
         });
         self.event(
