@@ -3757,7 +3757,19 @@ impl<'s> Replayer<'s> {
         let Some(table) = self.cat.tables.get(&tqn) else {
             return;
         };
-        // A view's columns are not modelled: nothing to check against.
+        if table.kind == RelationKind::View {
+            let reason = format!("cannot create index on relation \"{}\"", tqn.name);
+            return self.reject(reason, def.table.span);
+        }
+        if def.unique && table.partition_key_plain {
+            let covered = |k: &Name| def.columns.iter().flatten().any(|c| c.name == *k);
+            if !table.partition_key.iter().all(covered) {
+                let reason =
+                    "unique constraint on partitioned table must include all partitioning columns";
+                return self.reject(reason.into(), def.table.span);
+            }
+        }
+        // A materialized view's columns are not modelled: nothing to check against.
         let missing = (!table.kind.is_view())
             .then(|| {
                 def.mentions
