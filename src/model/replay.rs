@@ -3565,13 +3565,21 @@ impl<'s> Replayer<'s> {
                     .filter(|k| k.schema == s)
                     .cloned()
                     .collect();
-                if (!members.is_empty() || !types.is_empty()) && !cascade {
+                let seqs: Vec<QualifiedName> = self
+                    .cat
+                    .sequences
+                    .keys()
+                    .filter(|k| k.schema == s)
+                    .cloned()
+                    .collect();
+                if (!members.is_empty() || !types.is_empty() || !seqs.is_empty()) && !cascade {
                     self.error(
                         ProblemKind::DependentObjects {
                             object: ObjectKey::Schema { name: s },
                             dependents: members
                                 .iter()
                                 .chain(&types)
+                                .chain(&seqs)
                                 .map(ToString::to_string)
                                 .collect(),
                         },
@@ -3587,13 +3595,7 @@ impl<'s> Replayer<'s> {
                 for t in types {
                     self.remove_type(&t);
                 }
-                let seqs: Vec<QualifiedName> = self
-                    .cat
-                    .sequences
-                    .keys()
-                    .filter(|k| k.schema == s)
-                    .cloned()
-                    .collect();
+                // What is left after the tables took their owned sequences with them.
                 for q in seqs {
                     self.remove_sequence(&q);
                 }
