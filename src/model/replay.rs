@@ -2412,6 +2412,19 @@ impl<'s> Replayer<'s> {
         self.error(kind, column.span);
     }
 
+    /// PostgreSQL's refusal to `verb` (drop, alter) a column of `t`'s partition key.
+    fn refused_for_partition_key(&mut self, t: &Table, column: &ColName, verb: &str) -> bool {
+        let refused = t.partition_key.contains(&column.name);
+        if refused {
+            let reason = format!(
+                "cannot {verb} column \"{}\" because it is part of the partition key of relation \"{}\"",
+                column.name, t.name.name
+            );
+            self.reject(reason, column.span);
+        }
+        refused
+    }
+
     fn reject(&mut self, reason: String, span: Span) {
         self.error(ProblemKind::Rejected { reason }, span);
     }
@@ -2689,12 +2702,7 @@ impl<'s> Replayer<'s> {
                     }
                     return None;
                 }
-                if t.partition_key.contains(&name.name) {
-                    let reason = format!(
-                        "cannot drop column \"{}\" because it is part of the partition key of relation \"{}\"",
-                        name.name, qn.name
-                    );
-                    self.reject(reason, name.span);
+                if self.refused_for_partition_key(&t, name, "drop") {
                     return None;
                 }
                 let dependents = self.fks_into(qn, Some(&name.name));
@@ -2854,12 +2862,7 @@ impl<'s> Replayer<'s> {
             }
             AlterAction::SetType { column, ty } => {
                 let new_type = self.resolve_type(ty)?;
-                if t.partition_key.contains(&column.name) {
-                    let reason = format!(
-                        "cannot alter column \"{}\" because it is part of the partition key of relation \"{}\"",
-                        column.name, qn.name
-                    );
-                    self.reject(reason, column.span);
+                if self.refused_for_partition_key(&t, column, "alter") {
                     return None;
                 }
                 if t.column(&column.name).is_some()
