@@ -1148,16 +1148,9 @@ impl<'s> Replayer<'s> {
                 query,
                 columns,
             } => {
-                if let Some(column) = first_duplicate(columns.as_deref()) {
-                    // Checked before the view is defined (CheckAttributeNamesTypes).
-                    self.check_query(query, RefContext::View);
-                    if !self.failed {
-                        let reason = format!("column \"{column}\" specified more than once");
-                        self.reject(reason, name.span);
-                    }
-                    return;
-                }
-                self.create_view(name, *materialized, *or_replace, *if_not_exists, query);
+                let columns = columns.as_deref();
+                let (m, r, i) = (*materialized, *or_replace, *if_not_exists);
+                self.create_view(name, m, r, i, query, columns);
             }
             Change::CreateSequence {
                 name,
@@ -1473,6 +1466,30 @@ impl<'s> Replayer<'s> {
         out
     }
 
+    /// A relation made by a query (a view, CREATE TABLE AS): the query's references, then its
+    /// output `names` (when all are known), which may not repeat (PostgreSQL's
+    /// CheckAttributeNamesTypes). `false` when the statement fails.
+    fn check_made_by_query(
+        &mut self,
+        query: &QueryRefs,
+        names: Option<&[Name]>,
+        context: RefContext,
+        span: Span,
+    ) -> bool {
+        self.check_query(query, context);
+        if self.failed {
+            return false;
+        }
+        if let Some(column) = first_duplicate(names) {
+            self.reject(
+                format!("column \"{column}\" specified more than once"),
+                span,
+            );
+            return false;
+        }
+        true
+    }
+
     /// The views that certainly use column `column` of `table` (see [`Table::read_columns`]).
     fn views_using_column(&self, table: &QualifiedName, column: &str) -> Vec<QualifiedName> {
         self.cat
@@ -1519,15 +1536,8 @@ impl<'s> Replayer<'s> {
         // execution): a missing relation in it fails the statement even where IF NOT EXISTS
         // would skip it or the schema does not exist.
         if let Some((refs, names)) = &def.as_query {
-            self.check_query(refs, RefContext::Select);
-            if self.failed {
-                return;
-            }
-            if let Some(column) =
-                first_duplicate(names.as_deref()).filter(|_| def.columns.is_empty())
-            {
-                let reason = format!("column \"{column}\" specified more than once");
-                self.reject(reason, def.name.span);
+            let names = names.as_deref().filter(|_| def.columns.is_empty());
+            if !self.check_made_by_query(refs, names, RefContext::Select, def.name.span) {
                 return;
             }
         }
@@ -3554,27 +3564,12 @@ impl<'s> Replayer<'s> {
                     }
                     return;
                 }
-                let members: Vec<QualifiedName> = self
-                    .cat
-                    .tables
-                    .keys()
-                    .filter(|k| k.schema == s)
-                    .cloned()
-                    .collect();
-                let types: Vec<QualifiedName> = self
-                    .cat
-                    .types
-                    .keys()
-                    .filter(|k| k.schema == s)
-                    .cloned()
-                    .collect();
-                let seqs: Vec<QualifiedName> = self
-                    .cat
-                    .sequences
-                    .keys()
-                    .filter(|k| k.schema == s)
-                    .cloned()
-                    .collect();
+                let in_schema = |keys: &mut dyn Iterator<Item = &QualifiedName>| {
+                    keys.filter(|k| k.schema == s).cloned().collect::<Vec<_>>()
+                };
+                let members = in_schema(&mut self.cat.tables.keys());
+                let types = in_schema(&mut self.cat.types.keys());
+                let seqs = in_schema(&mut self.cat.sequences.keys());
                 if (!members.is_empty() || !types.is_empty() || !seqs.is_empty()) && !cascade {
                     self.error(
                         ProblemKind::DependentObjects {
@@ -4098,9 +4093,9 @@ impl<'s> Replayer<'s> {
         or_replace: bool,
         if_not_exists: bool,
         query: &QueryRefs,
+        columns: Option<&[Name]>,
     ) {
-        self.check_query(query, RefContext::View);
-        if self.failed {
+        if !self.check_made_by_query(query, columns, RefContext::View, name.span) {
             return;
         }
         let Some(schema) = self.creation_schema(name) else {
