@@ -489,6 +489,31 @@ impl Catalog {
         old
     }
 
+    /// Point every index of table `from` at `to` (a rename within the schema: the indexes
+    /// keep their keys) and return them as they were. One pass: moving them one by one
+    /// through [`Catalog::insert_index`] shifts the table's list once per index.
+    pub fn retarget_indexes(
+        &mut self,
+        from: &QualifiedName,
+        to: &QualifiedName,
+    ) -> Vec<(QualifiedName, Index)> {
+        let Some(keys) = self.index_by_table.remove(from) else {
+            return Vec::new();
+        };
+        let mut old = Vec::with_capacity(keys.len());
+        for k in &keys {
+            if let Some(i) = self.indexes.get_mut(k) {
+                old.push((k.clone(), i.clone()));
+                i.table = to.clone();
+            }
+        }
+        let list = self.index_by_table.entry(to.clone()).or_default();
+        list.extend(keys);
+        list.sort();
+        list.dedup();
+        old
+    }
+
     /// Remove an index, keeping the by-table index.
     pub fn remove_index(&mut self, key: &QualifiedName) -> Option<Index> {
         let old = self.indexes.remove(key)?;

@@ -5,8 +5,11 @@
 use serde::Serialize;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{Hash, Hasher};
 
-use super::{Event, EventAction, Model, ObjectKey, QualifiedName};
+use rustc_hash::{FxHashMap, FxHasher};
+
+use super::{Event, EventAction, Model, ObjectKey, QualifiedName, UndoneCreate};
 use crate::span::{FileId, Span};
 
 /// Why a relation (or type) was missing when a statement used it.
@@ -32,18 +35,101 @@ pub enum Why {
     CreateFailed { at: Span, rolled_back: bool },
 }
 
+/// The events and undone creates of each object, by position, so that a history question
+/// costs the object's own events, not the whole history's (asking per problem was quadratic:
+/// 10,000 statements each using a missing table took seconds).
+#[derive(Debug, Default)]
+pub struct HistoryIndex {
+    /// The lengths of [`Model::events`] and [`Model::undone_creates`] it was built from.
+    built_from: (usize, usize),
+    /// Hash of the object -> positions in `events` / `undone_creates` (objects whose hashes
+    /// collide share a list; every use compares the object).
+    events: FxHashMap<u64, Vec<u32>>,
+    undone: FxHashMap<u64, Vec<u32>>,
+}
+
+fn key_hash(object: &ObjectKey) -> u64 {
+    let mut h = FxHasher::default();
+    object.hash(&mut h);
+    h.finish()
+}
+
+impl HistoryIndex {
+    fn build(model: &Model) -> Self {
+        let mut index = Self {
+            built_from: (model.events.len(), model.undone_creates.len()),
+            ..Self::default()
+        };
+        for (i, e) in model.events.iter().enumerate() {
+            let Ok(i) = u32::try_from(i) else { break };
+            index.events.entry(key_hash(&e.object)).or_default().push(i);
+        }
+        for (i, u) in model.undone_creates.iter().enumerate() {
+            let Ok(i) = u32::try_from(i) else { break };
+            index.undone.entry(key_hash(&u.object)).or_default().push(i);
+        }
+        index
+    }
+}
+
 impl Model {
+    /// The index of the finished history (built on first use). `None` while the history is
+    /// still growing (or too long to index), and the callers scan instead.
+    fn history_index(&self) -> Option<&HistoryIndex> {
+        let index = self.history.get_or_init(|| HistoryIndex::build(self));
+        (index.built_from == (self.events.len(), self.undone_creates.len())
+            && u32::try_from(self.events.len()).is_ok()
+            && u32::try_from(self.undone_creates.len()).is_ok())
+        .then_some(index)
+    }
+
+    /// The events of `object`, in order.
+    pub fn events_of<'a>(&'a self, object: &'a ObjectKey) -> impl Iterator<Item = &'a Event> {
+        let positions = self.history_index().map(|index| {
+            index
+                .events
+                .get(&key_hash(object))
+                .map_or(&[][..], Vec::as_slice)
+        });
+        let indexed = positions
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| self.events.get(i as usize));
+        let scanned = positions
+            .is_none()
+            .then_some(self.events.iter())
+            .into_iter()
+            .flatten();
+        indexed.chain(scanned).filter(move |e| &e.object == object)
+    }
+
+    /// The undone creates of `object`, in order.
+    fn undone_of<'a>(&'a self, object: &'a ObjectKey) -> impl Iterator<Item = &'a UndoneCreate> {
+        let positions = self.history_index().map(|index| {
+            index
+                .undone
+                .get(&key_hash(object))
+                .map_or(&[][..], Vec::as_slice)
+        });
+        let indexed = positions
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| self.undone_creates.get(i as usize));
+        let scanned = positions
+            .is_none()
+            .then_some(self.undone_creates.iter())
+            .into_iter()
+            .flatten();
+        indexed.chain(scanned).filter(move |u| &u.object == object)
+    }
+
     /// Why `object` did not exist at statement `seq`.
     #[must_use]
     pub fn why_missing(&self, object: &ObjectKey, seq: usize) -> Why {
         let mut last_gone: Option<Why> = None;
         // The statement of the newest create, drop or rename before `seq`.
         let mut last_seq = None;
-        for e in self
-            .events
-            .iter()
-            .filter(|e| e.seq < seq && &e.object == object)
-        {
+        for e in self.events_of(object).filter(|e| e.seq < seq) {
             match &e.action {
                 EventAction::Dropped => last_gone = Some(Why::Dropped { at: e.span }),
                 EventAction::Renamed(r) => {
@@ -62,9 +148,9 @@ impl Model {
             last_seq = Some(e.seq);
         }
         if let Some(u) = self
-            .undone_creates
-            .iter()
-            .rfind(|u| u.seq < seq && &u.object == object)
+            .undone_of(object)
+            .filter(|u| u.seq < seq)
+            .last()
             .filter(|u| last_seq.is_none_or(|l| u.seq > l))
         {
             return Why::CreateFailed {
@@ -75,9 +161,10 @@ impl Model {
         if let Some(w) = last_gone {
             return w;
         }
-        match self.events.iter().find(|e| {
-            e.seq > seq && &e.object == object && matches!(e.action, EventAction::Created)
-        }) {
+        match self
+            .events_of(object)
+            .find(|e| e.seq > seq && matches!(e.action, EventAction::Created))
+        {
             Some(e) => Why::CreatedLater { at: e.span },
             None => Why::NeverCreated,
         }
@@ -86,9 +173,8 @@ impl Model {
     /// Whether any statement of the history creates `object`.
     #[must_use]
     pub fn ever_created(&self, object: &ObjectKey) -> bool {
-        self.events
-            .iter()
-            .any(|e| &e.object == object && matches!(e.action, EventAction::Created))
+        self.events_of(object)
+            .any(|e| matches!(e.action, EventAction::Created))
     }
 
     /// Relations that existed after the last statement of `file` (in apply order), by the
@@ -174,5 +260,77 @@ fn apply_relation_event(e: &Event, live: &mut BTreeSet<QualifiedName>) {
             }
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(seq: usize, name: &str, action: EventAction) -> Event {
+        Event {
+            seq,
+            span: Span::default(),
+            object: ObjectKey::Relation {
+                name: QualifiedName::new("public", name),
+            },
+            action,
+        }
+    }
+
+    /// The index answers like a scan, and a history that grew after the index was built is
+    /// scanned, not answered from the stale index.
+    #[test]
+    fn history_index_answers_like_a_scan_and_never_goes_stale() {
+        let a = ObjectKey::Relation {
+            name: QualifiedName::new("public", "a"),
+        };
+        let mut m = Model::default();
+        m.events.push(event(0, "b", EventAction::Created));
+        m.events.push(event(1, "a", EventAction::Created));
+        m.events.push(event(3, "a", EventAction::Dropped));
+        assert!(m.ever_created(&a));
+        assert_eq!(
+            m.why_missing(&a, 0),
+            Why::CreatedLater {
+                at: Span::default()
+            }
+        );
+        assert_eq!(
+            m.why_missing(&a, 5),
+            Why::Dropped {
+                at: Span::default()
+            }
+        );
+        assert_eq!(m.events_of(&a).count(), 2);
+        // Built by now; grow the history behind it.
+        m.events.push(event(6, "a", EventAction::Created));
+        m.events.push(event(7, "c", EventAction::Created));
+        assert_eq!(
+            m.events_of(&a).map(|e| e.seq).collect::<Vec<_>>(),
+            [1, 3, 6]
+        );
+        assert_eq!(
+            m.why_missing(&a, 5),
+            Why::Dropped {
+                at: Span::default()
+            }
+        );
+        assert_eq!(
+            m.why_missing(&a, 4),
+            Why::Dropped {
+                at: Span::default()
+            }
+        );
+        let c = ObjectKey::Relation {
+            name: QualifiedName::new("public", "c"),
+        };
+        assert!(m.ever_created(&c));
+        assert_eq!(
+            m.why_missing(&c, 2),
+            Why::CreatedLater {
+                at: Span::default()
+            }
+        );
     }
 }

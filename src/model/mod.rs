@@ -360,6 +360,8 @@ pub struct Model {
     pub file_order: Vec<FileId>,
     /// Creations that did not take effect, in apply order.
     pub undone_creates: Vec<UndoneCreate>,
+    /// Events and undone creates by object, for the history questions once replay is done.
+    pub(crate) history: std::sync::OnceLock<history::HistoryIndex>,
 }
 
 /// A creation that did not take effect: the statement meant to create `object` and

@@ -3378,14 +3378,19 @@ impl<'s> Replayer<'s> {
                 }
             }
         }
-        let idx: Vec<Index> = self.cat.indexes_on(qn).cloned().collect();
-        for mut i in idx {
-            if i.schema != new_qn.schema {
+        if qn.schema == new_qn.schema {
+            for (key, old) in self.cat.retarget_indexes(qn, &new_qn) {
+                self.journal.push(Undo::Index(key, Some(old)));
+            }
+        } else {
+            // SET SCHEMA: the indexes move with the table, under new keys.
+            let idx: Vec<Index> = self.cat.indexes_on(qn).cloned().collect();
+            for mut i in idx {
                 self.remove_index(&QualifiedName::new(i.schema.clone(), i.name.clone()));
                 i.schema.clone_from(&new_qn.schema);
+                i.table = new_qn.clone();
+                self.put_index(i);
             }
-            i.table = new_qn.clone();
-            self.put_index(i);
         }
         self.event(ObjectKey::Relation { name: qn.clone() }, action, span);
         Some(new_qn)

@@ -10,9 +10,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::Analysis;
+use crate::model::catalog::Name;
 use crate::model::history::Why;
 use crate::model::ir::{Change, ObjName};
-use crate::model::{EventAction, ObjectKey, ProblemKind, QualifiedName};
+use crate::model::{EventAction, ObjectKey, ProblemKind, QualifiedName, Use};
 use crate::span::{FileId, Span};
 
 /// Why one file must run before another.
@@ -98,35 +99,41 @@ pub fn lowered(analysis: &Analysis, seq: usize) -> Option<&Change> {
     Some(stmt.change())
 }
 
-/// A relation some statement means to create, whether or not the statement succeeds.
+/// A relation a failing statement meant to create.
 #[derive(Debug, Clone)]
 pub struct Intended {
     pub name: ObjName,
     pub seq: usize,
     pub span: Span,
-    pub failed: bool,
 }
 
-/// Every CREATE TABLE / VIEW / TYPE statement's target, in apply order.
+/// The relations failing CREATE TABLE / VIEW / TYPE statements meant to create, by bare name,
+/// each list in apply order.
+#[derive(Debug, Default)]
+pub struct FailedCreates(BTreeMap<Name, Vec<Intended>>);
+
+/// Every failing CREATE TABLE / VIEW / TYPE statement's target.
 #[must_use]
-pub fn intended_creates(analysis: &Analysis) -> Vec<Intended> {
-    let mut out = Vec::new();
+pub fn failed_creates(analysis: &Analysis) -> FailedCreates {
+    let mut out = FailedCreates::default();
     for (seq, st) in analysis.model.statements.iter().enumerate() {
+        if !st.failed {
+            continue;
+        }
         let name = match lowered(analysis, seq) {
-            Some(Change::CreateTable(t)) => t.name.clone(),
+            Some(Change::CreateTable(t)) => &t.name,
             Some(
                 Change::CreateView { name, .. }
                 | Change::CreateEnum { name, .. }
                 | Change::CreateDomain { name, .. }
                 | Change::CreateCompositeType { name },
-            ) => name.clone(),
+            ) => name,
             _ => continue,
         };
-        out.push(Intended {
-            name,
+        out.0.entry(name.name.clone()).or_default().push(Intended {
+            name: name.clone(),
             seq,
             span: st.span,
-            failed: st.failed,
         });
     }
     out
@@ -140,8 +147,8 @@ pub fn names(obj: &ObjName, qn: &QualifiedName) -> bool {
 
 /// The failing statement meant to create `qn`, if any (the first one).
 #[must_use]
-pub fn failing_create<'a>(intended: &'a [Intended], qn: &QualifiedName) -> Option<&'a Intended> {
-    intended.iter().find(|i| i.failed && names(&i.name, qn))
+pub fn failing_create<'a>(failed: &'a FailedCreates, qn: &QualifiedName) -> Option<&'a Intended> {
+    failed.0.get(&qn.name)?.iter().find(|i| names(&i.name, qn))
 }
 
 /// All dependencies of one replay, in the analysis's own file ids, sorted and deduplicated.
@@ -172,7 +179,7 @@ pub fn dependencies(analysis: &Analysis) -> Vec<Dep> {
         push(def.file(), after, DepKind::Uses, &u.object, u.span, def);
     }
     // 2. Failed uses: created later, or by a failing CREATE elsewhere.
-    let intended = intended_creates(analysis);
+    let intended = failed_creates(analysis);
     for p in &model.problems {
         let (Some(object), Some(after)) = (problem_object(&p.kind), file_of(p.seq)) else {
             continue;
@@ -230,6 +237,10 @@ pub fn dependencies(analysis: &Analysis) -> Vec<Dep> {
         }
     }
     // 4. Drops and renames stay after the uses before them.
+    let mut uses_of: BTreeMap<&ObjectKey, Vec<&Use>> = BTreeMap::new();
+    for u in &model.uses {
+        uses_of.entry(&u.object).or_default().push(u);
+    }
     for e in &model.events {
         if !matches!(e.action, EventAction::Dropped | EventAction::Renamed(_)) {
             continue;
@@ -237,11 +248,8 @@ pub fn dependencies(analysis: &Analysis) -> Vec<Dep> {
         let Some(dropper) = file_of(e.seq) else {
             continue;
         };
-        for u in model
-            .uses
-            .iter()
-            .filter(|u| u.seq < e.seq && u.object == e.object)
-        {
+        let uses = uses_of.get(&e.object).map_or(&[][..], Vec::as_slice);
+        for u in uses.iter().filter(|u| u.seq < e.seq) {
             if let Some(user) = file_of(u.seq) {
                 push(
                     user,

@@ -21,7 +21,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use crate::diag::DiagKind;
 use crate::model::history::Why;
 use crate::model::ir::{AlterAction, Change, ConstraintKind, FkDef, ObjName};
-use crate::model::{EventAction, ObjectKey, ProblemKind, QualifiedName, RefContext};
+use crate::model::{ObjectKey, ProblemKind, QualifiedName, RefContext};
 use crate::source::FileKind;
 use crate::span::{FileId, Span};
 use crate::{Analysis, Settings};
@@ -512,7 +512,7 @@ pub fn plan(analysis: &Analysis, settings: &Settings) -> Plan {
 /// What today's order gets wrong: every failed reference, with why.
 fn violations(analysis: &Analysis) -> Vec<Violation> {
     let model = &analysis.model;
-    let intended = deps::intended_creates(analysis);
+    let intended = deps::failed_creates(analysis);
     let mut out = Vec::new();
     for p in &model.problems {
         let Some(object) = problem_object(&p.kind) else {
@@ -545,7 +545,7 @@ fn violations(analysis: &Analysis) -> Vec<Violation> {
 /// Relations no migration creates (nor means to), as the planned replay sees them.
 fn missing_relations(planned: &Simulation, order: &[FileId]) -> Vec<Missing> {
     let model = &planned.analysis.model;
-    let intended = deps::intended_creates(&planned.analysis);
+    let intended = deps::failed_creates(&planned.analysis);
     let mut by_name: BTreeMap<QualifiedName, Vec<(usize, Span, RefContext)>> = BTreeMap::new();
     for p in &model.problems {
         let ProblemKind::MissingRelation { name, context, .. } = &p.kind else {
@@ -556,10 +556,7 @@ fn missing_relations(planned: &Simulation, order: &[FileId]) -> Vec<Missing> {
             model.why_missing(&object, p.seq),
             Why::NeverCreated | Why::CreateFailed { .. }
         ) || deps::failing_create(&intended, name).is_some()
-            || model
-                .events
-                .iter()
-                .any(|e| e.object == object && matches!(e.action, EventAction::Created))
+            || model.ever_created(&object)
         {
             continue;
         }
@@ -621,14 +618,13 @@ struct FkWritten {
 }
 
 /// Resolve a name as written against the relations we know of (unqualified: any schema).
-fn resolve(obj: &ObjName, known: &BTreeSet<QualifiedName>) -> QualifiedName {
+fn resolve(obj: &ObjName, known: &BTreeMap<&str, &QualifiedName>) -> QualifiedName {
     if let Some(s) = &obj.schema {
         return QualifiedName::new(s.clone(), obj.name.clone());
     }
     known
-        .iter()
-        .find(|k| k.name == obj.name)
-        .cloned()
+        .get(obj.name.as_str())
+        .map(|k| (*k).clone())
         .unwrap_or_else(|| QualifiedName::new("public", obj.name.clone()))
 }
 
@@ -648,6 +644,12 @@ fn fk_cycles(analysis: &Analysis, planned: &Simulation, settings: &Settings) -> 
             known.insert(name.clone());
         }
     }
+    // An unqualified name resolves to the first relation of that name in (schema, name) order.
+    let mut by_name: BTreeMap<&str, &QualifiedName> = BTreeMap::new();
+    for k in &known {
+        by_name.entry(k.name.as_str()).or_insert(k);
+    }
+    let known = by_name;
     let mut fks: Vec<FkWritten> = Vec::new();
     for (seq, st) in model.statements.iter().enumerate() {
         match deps::lowered(analysis, seq) {

@@ -4,6 +4,7 @@
 //! listing who references them, the migration order and a summary. No line is ever wider than
 //! `--width` display columns.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
@@ -174,6 +175,10 @@ struct Map<'a> {
     w: usize,
     lines: Vec<String>,
     view: &'a DiagramView,
+    /// The drawn edges (not dangling) by their table and by their target, each list in the
+    /// view's order: a table looks up its own instead of scanning every edge per column.
+    edges_from: BTreeMap<&'a QualifiedName, Vec<&'a Relationship>>,
+    edges_to: BTreeMap<&'a QualifiedName, Vec<&'a Relationship>>,
 }
 
 impl Map<'_> {
@@ -312,12 +317,8 @@ impl Map<'_> {
                     format!("{} ({})", c.name, marks.join(", "))
                 };
                 let mut notes = Vec::new();
-                for e in view
-                    .edges
-                    .iter()
-                    .filter(|e| e.from == t.name && e.kind != EdgeView::Dangling)
-                    .filter(|e| e.columns.first() == Some(&c.name))
-                {
+                let from = self.edges_from.get(&t.name).map_or(&[][..], Vec::as_slice);
+                for e in from.iter().filter(|e| e.columns.first() == Some(&c.name)) {
                     let card = if e.one_to_one { "1:1" } else { "N:1" };
                     let target = self.short(&e.to, &schema);
                     notes.push(match (e.kind, view.is_missing(&e.to)) {
@@ -347,12 +348,7 @@ impl Map<'_> {
 
     /// Who references `name`, under its box.
     fn incoming(&mut self, name: &QualifiedName, schema: &str) {
-        let view = self.view;
-        let inc: Vec<&Relationship> = view
-            .edges
-            .iter()
-            .filter(|e| &e.to == name && e.kind != EdgeView::Dangling)
-            .collect();
+        let inc: Vec<&Relationship> = self.edges_to.get(name).cloned().unwrap_or_default();
         if inc.is_empty() {
             return;
         }
@@ -407,11 +403,19 @@ pub fn render(view: &DiagramView, opts: &AsciiOptions) -> String {
         Charset::Unicode => &UNICODE,
         Charset::Ascii => &ASCII,
     };
+    let mut edges_from: BTreeMap<&QualifiedName, Vec<&Relationship>> = BTreeMap::new();
+    let mut edges_to: BTreeMap<&QualifiedName, Vec<&Relationship>> = BTreeMap::new();
+    for e in view.edges.iter().filter(|e| e.kind != EdgeView::Dangling) {
+        edges_from.entry(&e.from).or_default().push(e);
+        edges_to.entry(&e.to).or_default().push(e);
+    }
     let mut m = Map {
         g,
         w: opts.width.max(40),
         lines: Vec::new(),
         view,
+        edges_from,
+        edges_to,
     };
     let (errors, warnings, infos) = view.finding_counts();
     let mut head = vec![
