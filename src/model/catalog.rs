@@ -253,6 +253,11 @@ pub struct Table {
     pub partition_key: Vec<Name>,
     #[serde(skip)]
     pub partition_key_plain: bool,
+    /// A view's output column names in order, when its query says them all for certain (no
+    /// `*`, no unnamed expression): `CREATE OR REPLACE VIEW` may add columns at the end but not
+    /// drop or rename one, as PostgreSQL checks.
+    #[serde(skip)]
+    pub output_columns: Option<Vec<Name>>,
     pub origin: Span,
 }
 

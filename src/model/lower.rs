@@ -13,7 +13,7 @@ use sqlparser::ast::{
     CopySource, DataType, ExactNumberInfo, Expr, FromTable, Ident, ObjectName, ObjectNamePart,
     ObjectType, OnInsert, Query, ReferentialAction, RenameTableNameKind, SchemaName, SelectItem,
     SetExpr, Statement, TableConstraint, TableFactor, TableObject, TimezoneInfo,
-    UserDefinedTypeRepresentation, Visit, Visitor,
+    UserDefinedTypeRepresentation, ViewColumnDef, Visit, Visitor,
 };
 
 use super::catalog::{Name, ReplicaIdentity};
@@ -476,11 +476,7 @@ impl<'a> Lowerer<'a> {
                 or_replace: cv.or_replace,
                 if_not_exists: cv.if_not_exists,
                 query: self.query_refs(&*cv.query, None),
-                columns: if cv.columns.is_empty() {
-                    output_names(&cv.query)
-                } else {
-                    None
-                },
+                columns: view_column_names(&cv.columns, &cv.query),
             },
             Statement::CreateSequence {
                 if_not_exists,
@@ -1583,6 +1579,19 @@ fn set_config(q: &Query) -> Option<Change> {
 /// PostgreSQL names them (`FigureColname`: an alias, a column, a function's name, through
 /// casts); `None` when one cannot be named statically (`*`, a constant, an operator, a set
 /// operation).
+/// A view's column names: those of its column list, then the query's own for the rest; `None`
+/// when the query's are not all certain (or the list is longer, which PostgreSQL refuses).
+fn view_column_names(list: &[ViewColumnDef], q: &Query) -> Option<Vec<Name>> {
+    let mut names = output_names(q)?;
+    if list.len() > names.len() {
+        return None;
+    }
+    for (name, c) in names.iter_mut().zip(list) {
+        *name = fold_ident(&c.name);
+    }
+    Some(names)
+}
+
 fn output_names(q: &Query) -> Option<Vec<Name>> {
     fn figure(e: &Expr) -> Option<Name> {
         match e {

@@ -1614,6 +1614,7 @@ impl<'s> Replayer<'s> {
                 Vec::new()
             },
             partition_key_plain: def.partition_key_plain,
+            output_columns: None,
             origin: def.name.span,
         };
         // Columns that come from elsewhere first: PARTITION OF, INHERITS, LIKE.
@@ -2645,6 +2646,15 @@ impl<'s> Replayer<'s> {
         // A view's columns are not modelled (nor all of a `SELECT *` copy's): renaming one,
         // setting its default or its storage is taken on trust (PostgreSQL allows the first two
         // on a view through ALTER TABLE and ALTER VIEW).
+        if let (AlterAction::RenameColumn { from, to }, Some(names)) = (a, &mut t.output_columns) {
+            // The view's output column is renamed (a name it does not have is taken on trust,
+            // and its names are no longer known).
+            match names.iter_mut().find(|c| **c == from.name) {
+                Some(c) => c.clone_from(&to.name),
+                None => t.output_columns = None,
+            }
+            self.replace_table(t.clone());
+        }
         if (t.kind.is_view() || t.columns_unknown)
             && matches!(
                 a,
@@ -4113,11 +4123,16 @@ impl<'s> Replayer<'s> {
             RelationKind::View
         };
         if self.cat.relation_name_taken(&qn) {
-            let replace_ok = or_replace && self.cat.tables.get(&qn).is_some_and(|t| t.kind == kind);
-            if !replace_ok {
+            let replaced = self.cat.tables.get(&qn).filter(|t| t.kind == kind);
+            if !(or_replace && replaced.is_some()) {
                 if !if_not_exists {
                     self.duplicate_relation(ObjectKey::Relation { name: qn }, name.span);
                 }
+                return;
+            }
+            let old = replaced.and_then(|t| t.output_columns.as_deref());
+            if let Some(message) = replaced_view_columns(old, columns) {
+                self.reject(message, name.span);
                 return;
             }
         }
@@ -4152,6 +4167,9 @@ impl<'s> Replayer<'s> {
             read_columns,
             partition_key: Vec::new(),
             partition_key_plain: false,
+            output_columns: (!materialized)
+                .then(|| columns.map(<[Name]>::to_vec))
+                .flatten(),
             origin: name.span,
         });
         self.event(
@@ -4243,6 +4261,19 @@ fn type_display(qn: &QualifiedName) -> String {
     } else {
         format!("{}.{name}", super::catalog::quote_ident(&qn.schema))
     }
+}
+
+/// What PostgreSQL says when `CREATE OR REPLACE VIEW` would drop or rename one of the view's
+/// output columns (`old`, by the new query: `new`), when both are known.
+fn replaced_view_columns(old: Option<&[Name]>, new: Option<&[Name]>) -> Option<String> {
+    let (old, new) = (old?, new?);
+    if new.len() < old.len() {
+        return Some("cannot drop columns from view".to_string());
+    }
+    old.iter()
+        .zip(new)
+        .find(|(o, n)| o != n)
+        .map(|(o, n)| format!("cannot change name of view column \"{o}\" to \"{n}\""))
 }
 
 /// PostgreSQL's message for a policy that is not there.

@@ -227,7 +227,12 @@ fn other_ddl(rng: &mut Rng) -> String {
 fn subtle(rng: &mut Rng) -> String {
     let table = pick(rng, TABLES);
     let column = pick(rng, COLUMNS);
-    match rng.below(28) {
+    match rng.below(29) {
+        28 => format!(
+            "ALTER VIEW {} RENAME COLUMN {column} TO {}",
+            pick(rng, VIEWS),
+            pick(rng, COLUMNS)
+        ),
         24 => format!(
             "GRANT SELECT ({column}), UPDATE ({}) ON {table} TO PUBLIC",
             pick(rng, COLUMNS)
@@ -238,9 +243,14 @@ fn subtle(rng: &mut Rng) -> String {
         ),
         26 => "REVOKE ALL ON ALL TABLES IN SCHEMA s1 FROM PUBLIC".to_string(),
         27 => format!(
-            "CREATE{} VIEW {} AS SELECT x.{column}, y.id FROM {table} x JOIN {} y ON y.id = x.id",
+            "CREATE{} VIEW {} AS SELECT x.{column}, y.id{} FROM {table} x JOIN {} y ON y.id = x.id",
             if rng.chance(40) { " OR REPLACE" } else { "" },
             pick(rng, VIEWS),
+            if rng.chance(30) {
+                ", x.id AS extra"
+            } else {
+                ""
+            },
             pick(rng, TABLES)
         ),
         0 => format!(
