@@ -54,6 +54,25 @@ fn key_hash(object: &ObjectKey) -> u64 {
     h.finish()
 }
 
+/// The positions an index holds for `object`'s hash.
+fn positions<'a>(index: &'a FxHashMap<u64, Vec<u32>>, object: &ObjectKey) -> &'a [u32] {
+    index.get(&key_hash(object)).map_or(&[][..], Vec::as_slice)
+}
+
+/// The items of `all` at `positions`, or every item when there is no index to ask.
+fn at_positions<'a, T>(all: &'a [T], positions: Option<&'a [u32]>) -> impl Iterator<Item = &'a T> {
+    let indexed = positions
+        .into_iter()
+        .flatten()
+        .filter_map(|&i| all.get(i as usize));
+    let scanned = positions
+        .is_none()
+        .then_some(all.iter())
+        .into_iter()
+        .flatten();
+    indexed.chain(scanned)
+}
+
 impl HistoryIndex {
     fn build(model: &Model) -> Self {
         let mut index = Self {
@@ -85,42 +104,14 @@ impl Model {
 
     /// The events of `object`, in order.
     pub fn events_of<'a>(&'a self, object: &'a ObjectKey) -> impl Iterator<Item = &'a Event> {
-        let positions = self.history_index().map(|index| {
-            index
-                .events
-                .get(&key_hash(object))
-                .map_or(&[][..], Vec::as_slice)
-        });
-        let indexed = positions
-            .into_iter()
-            .flatten()
-            .filter_map(|&i| self.events.get(i as usize));
-        let scanned = positions
-            .is_none()
-            .then_some(self.events.iter())
-            .into_iter()
-            .flatten();
-        indexed.chain(scanned).filter(move |e| &e.object == object)
+        let positions = self.history_index().map(|ix| positions(&ix.events, object));
+        at_positions(&self.events, positions).filter(move |e| &e.object == object)
     }
 
     /// The undone creates of `object`, in order.
     fn undone_of<'a>(&'a self, object: &'a ObjectKey) -> impl Iterator<Item = &'a UndoneCreate> {
-        let positions = self.history_index().map(|index| {
-            index
-                .undone
-                .get(&key_hash(object))
-                .map_or(&[][..], Vec::as_slice)
-        });
-        let indexed = positions
-            .into_iter()
-            .flatten()
-            .filter_map(|&i| self.undone_creates.get(i as usize));
-        let scanned = positions
-            .is_none()
-            .then_some(self.undone_creates.iter())
-            .into_iter()
-            .flatten();
-        indexed.chain(scanned).filter(move |u| &u.object == object)
+        let positions = self.history_index().map(|ix| positions(&ix.undone, object));
+        at_positions(&self.undone_creates, positions).filter(move |u| &u.object == object)
     }
 
     /// Why `object` did not exist at statement `seq`.
