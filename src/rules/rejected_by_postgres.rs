@@ -24,12 +24,33 @@ fn build(ctx: &Context<'_>, span: Span, reason: &str) -> Finding {
         span,
         &statement_head(ctx, span),
         format!("PostgreSQL rejects this statement: {reason}"),
-        Some(
-            "move it into a `DO $$ BEGIN ... END $$;` block or a function body, or remove it"
-                .to_owned(),
-        ),
+        help(reason).map(str::to_owned),
         Vec::new(),
     )
+}
+
+/// What to do instead, for the refusals that have one way out; none for the others (their
+/// message says what is wrong, and a generic hint would mislead).
+fn help(reason: &str) -> Option<&'static str> {
+    if reason.starts_with("RAISE is PL/pgSQL") {
+        Some("move it into a `DO $$ BEGIN ... END $$;` block or a function body, or remove it")
+    } else if reason.ends_with("CONCURRENTLY cannot run inside a transaction block") {
+        Some("run it in a migration of its own, outside a transaction block")
+    } else if reason.ends_with("CONCURRENTLY cannot be executed from a function") {
+        Some("run it as a top-level statement, not inside a DO block or a function")
+    } else if reason.starts_with("cannot change name of view column") {
+        Some(
+            "rename a view's column with `ALTER VIEW ... RENAME COLUMN`; a replacement keeps the \
+             view's columns in order and may add new ones at the end",
+        )
+    } else if reason == "cannot drop columns from view" {
+        Some(
+            "keep the view's columns in order (new ones may follow them), or `DROP VIEW` it \
+             and create it again",
+        )
+    } else {
+        None
+    }
 }
 
 impl Rule for RejectedByPostgres {
@@ -58,5 +79,29 @@ impl Rule for RejectedByPostgres {
                 out.push(build(ctx, d.span, reason));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::help;
+
+    /// The DO-block advice is for RAISE only; a refusal without one way out gets no advice.
+    #[test]
+    fn help_fits_the_refusal() {
+        assert!(help("RAISE is PL/pgSQL: outside a DO block").is_some_and(|h| h.contains("DO $$")));
+        assert!(
+            help("CREATE INDEX CONCURRENTLY cannot run inside a transaction block")
+                .is_some_and(|h| h.contains("outside a transaction"))
+        );
+        assert!(
+            help("cannot change name of view column \"a\" to \"b\"")
+                .is_some_and(|h| h.contains("RENAME COLUMN"))
+        );
+        assert!(help("cannot drop columns from view").is_some_and(|h| h.contains("DROP VIEW")));
+        assert_eq!(
+            help("cannot alter type of a column used by a view or rule"),
+            None
+        );
     }
 }
