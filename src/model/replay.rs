@@ -1706,6 +1706,9 @@ impl<'s> Replayer<'s> {
                     table.checks.push(ch.clone());
                 }
             }
+            // What is not known of the parent is not known of the child.
+            table.columns_unknown |= p.columns_unknown;
+            table.blind |= p.blind;
             table.parents.push(pqn);
         }
         // LIKE copies columns (names, types, NOT NULL); INCLUDING options add defaults,
@@ -1731,6 +1734,9 @@ impl<'s> Replayer<'s> {
                 }) == Some(true)
             };
             let (defaults, identity) = (has("DEFAULTS"), has("IDENTITY"));
+            // What is not known of the source is not known of the copy.
+            table.columns_unknown |= l.columns_unknown;
+            table.blind |= l.blind;
             for c in &l.columns {
                 let is_identity =
                     c.generated && c.default.as_deref().is_some_and(|d| d.contains("identity"));
@@ -2643,9 +2649,10 @@ impl<'s> Replayer<'s> {
             return None;
         }
         let mut t = self.cat.tables.get(qn)?.clone();
-        // A view's columns are not modelled (nor all of a `SELECT *` copy's): renaming one,
-        // setting its default or its storage is taken on trust (PostgreSQL allows the first two
-        // on a view through ALTER TABLE and ALTER VIEW).
+        // An ALTER the parser could not read touched it: which columns are identities is not
+        // known. (Nor is it judged for an inherited column: whether a partition shares its
+        // parent's identity depends on the PostgreSQL version, 17 on.)
+        let blind = t.blind;
         if let (AlterAction::RenameColumn { from, to }, Some(names)) = (a, &mut t.output_columns) {
             // The view's output column is renamed (a name it does not have is taken on trust,
             // and its names are no longer known).
@@ -2655,6 +2662,9 @@ impl<'s> Replayer<'s> {
             }
             self.replace_table(t.clone());
         }
+        // A view's columns are not modelled (nor all of a `SELECT *` copy's): renaming one,
+        // setting its default or its storage is taken on trust (PostgreSQL allows the first two
+        // on a view through ALTER TABLE and ALTER VIEW).
         if (t.kind.is_view() || t.columns_unknown)
             && matches!(
                 a,
@@ -2937,6 +2947,10 @@ impl<'s> Replayer<'s> {
                     self.missing_column_in_alter(qn, column);
                     return None;
                 };
+                if c.default.as_deref() == Some(IDENTITY_DEFAULT) && !blind && !c.inherited {
+                    self.reject(identity_has_no_default(&column.name, qn), column.span);
+                    return None;
+                }
                 c.default = Some(expr.as_str().into());
                 self.replace_table(t);
                 self.altered(qn, &column.name, "default", column.span);
@@ -2960,6 +2974,14 @@ impl<'s> Replayer<'s> {
                     self.missing_column_in_alter(qn, column);
                     return None;
                 };
+                if !identity
+                    && c.default.as_deref() == Some(IDENTITY_DEFAULT)
+                    && !blind
+                    && !c.inherited
+                {
+                    self.reject(identity_has_no_default(&column.name, qn), column.span);
+                    return None;
+                }
                 if identity {
                     // PostgreSQL's checks, in its order (ATExecAddIdentity).
                     let refused = if self.cat.tables.get(qn).is_some_and(|t| t.blind) {
@@ -4274,6 +4296,15 @@ fn replaced_view_columns(old: Option<&[Name]>, new: Option<&[Name]>) -> Option<S
         .zip(new)
         .find(|(o, n)| o != n)
         .map(|(o, n)| format!("cannot change name of view column \"{o}\" to \"{n}\""))
+}
+
+/// PostgreSQL's refusal of SET / DROP DEFAULT on an identity column (its value comes from the
+/// identity: `DROP IDENTITY` is the way).
+fn identity_has_no_default(column: &str, table: &QualifiedName) -> String {
+    format!(
+        "column \"{column}\" of relation \"{}\" is an identity column",
+        table.name
+    )
 }
 
 /// PostgreSQL's message for a policy that is not there.

@@ -43,6 +43,11 @@ fn help(reason: &str) -> Option<&'static str> {
             "rename a view's column with `ALTER VIEW ... RENAME COLUMN`; a replacement keeps the \
              view's columns in order and may add new ones at the end",
         )
+    } else if reason.ends_with("is an identity column") {
+        Some(
+            "an identity column's value comes from its identity: `ALTER COLUMN ... DROP \
+             IDENTITY` first, or change the identity (`SET GENERATED`, `RESTART`)",
+        )
     } else if reason == "cannot drop columns from view" {
         Some(
             "keep the view's columns in order (new ones may follow them), or `DROP VIEW` it \
@@ -99,6 +104,10 @@ mod tests {
                 .is_some_and(|h| h.contains("RENAME COLUMN"))
         );
         assert!(help("cannot drop columns from view").is_some_and(|h| h.contains("DROP VIEW")));
+        assert!(
+            help("column \"a\" of relation \"t\" is an identity column")
+                .is_some_and(|h| h.contains("DROP IDENTITY"))
+        );
         assert_eq!(
             help("cannot alter type of a column used by a view or rule"),
             None
