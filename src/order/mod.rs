@@ -296,6 +296,7 @@ pub fn describe(kind: &ProblemKind) -> String {
         ProblemKind::InAbortedTransaction { .. } => {
             "ignored: an earlier statement of the transaction failed".into()
         }
+        ProblemKind::Rejected { reason } => format!("PostgreSQL rejects it: {reason}"),
         other => serde_json::to_value(other)
             .ok()
             .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_owned))
@@ -794,5 +795,23 @@ fn cycle_break(f: &FkWritten) -> CycleBreak {
                 .join(", "),
             f.to
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::describe;
+    use crate::model::ProblemKind;
+
+    /// A statement still failing in the proposed order says why, as PostgreSQL would.
+    #[test]
+    fn a_rejected_statement_is_described_by_its_reason() {
+        let kind = ProblemKind::Rejected {
+            reason: "cannot drop columns from view".into(),
+        };
+        assert_eq!(
+            describe(&kind),
+            "PostgreSQL rejects it: cannot drop columns from view"
+        );
     }
 }

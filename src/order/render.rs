@@ -276,7 +276,7 @@ pub fn human(out: &mut dyn Write, plan: &Plan, a: &Analysis, inputs: &str) -> io
     if problems == 0 {
         writeln!(
             out,
-            "Nothing breaks: every migration only uses what earlier ones create."
+            "Nothing breaks because of the order: every migration only uses what earlier ones create."
         )?;
     }
     writeln!(out)?;
