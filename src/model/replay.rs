@@ -2653,6 +2653,8 @@ impl<'s> Replayer<'s> {
         // known. (Nor is it judged for an inherited column: whether a partition shares its
         // parent's identity depends on the PostgreSQL version, 17 on.)
         let blind = t.blind;
+        let certain_identity =
+            |c: &Column| c.default.as_deref() == Some(IDENTITY_DEFAULT) && !blind && !c.inherited;
         if let (AlterAction::RenameColumn { from, to }, Some(names)) = (a, &mut t.output_columns) {
             // The view's output column is renamed (a name it does not have is taken on trust,
             // and its names are no longer known).
@@ -2947,7 +2949,7 @@ impl<'s> Replayer<'s> {
                     self.missing_column_in_alter(qn, column);
                     return None;
                 };
-                if c.default.as_deref() == Some(IDENTITY_DEFAULT) && !blind && !c.inherited {
+                if certain_identity(c) {
                     self.reject(identity_has_no_default(&column.name, qn), column.span);
                     return None;
                 }
@@ -2974,11 +2976,7 @@ impl<'s> Replayer<'s> {
                     self.missing_column_in_alter(qn, column);
                     return None;
                 };
-                if !identity
-                    && c.default.as_deref() == Some(IDENTITY_DEFAULT)
-                    && !blind
-                    && !c.inherited
-                {
+                if !identity && certain_identity(c) {
                     self.reject(identity_has_no_default(&column.name, qn), column.span);
                     return None;
                 }
