@@ -1952,6 +1952,10 @@ impl<'s> Replayer<'s> {
         existing: &Table,
     ) -> Option<Column> {
         let data_type = self.resolve_type(&c.ty)?;
+        if let Some(reason) = default_type_refusal(&c.name.name, &data_type, c.default.as_deref()) {
+            self.reject(reason, c.span);
+            return None;
+        }
         let mut col = Column {
             name: c.name.name.clone(),
             data_type: data_type.into(),
@@ -2951,6 +2955,10 @@ impl<'s> Replayer<'s> {
                 };
                 if certain_identity(c) {
                     self.reject(identity_has_no_default(&column.name, qn), column.span);
+                    return None;
+                }
+                if let Some(reason) = default_type_refusal(&c.name, &c.data_type, Some(expr)) {
+                    self.reject(reason, column.span);
                     return None;
                 }
                 c.default = Some(expr.as_str().into());
@@ -4296,6 +4304,45 @@ fn replaced_view_columns(old: Option<&[Name]>, new: Option<&[Name]>) -> Option<S
         .map(|(o, n)| format!("cannot change name of view column \"{o}\" to \"{n}\""))
 }
 
+/// PostgreSQL's refusal of a number as a boolean column's default (`boolean DEFAULT 0`, a
+/// habit from MySQL): there is no cast from a number to boolean that a default may use. Only
+/// plain numeric literals are judged.
+fn default_type_refusal(column: &str, data_type: &str, default: Option<&str>) -> Option<String> {
+    if data_type != "boolean" {
+        return None;
+    }
+    let ty = numeric_literal_type(default?.trim())?;
+    Some(format!(
+        "column \"{column}\" is of type boolean but default expression is of type {ty}"
+    ))
+}
+
+/// The type PostgreSQL gives a plain numeric literal: `integer` (`1`, `-1`, in int4's range),
+/// `bigint`, or `numeric` (beyond int8, or with a decimal point); `None` for anything else.
+fn numeric_literal_type(text: &str) -> Option<&'static str> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let (whole, fraction) = match digits.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (digits, None),
+    };
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if !all_digits(whole)
+        || !fraction.is_none_or(all_digits)
+        || (whole.is_empty() && fraction.is_none_or(str::is_empty))
+    {
+        return None;
+    }
+    Some(if fraction.is_some() {
+        "numeric"
+    } else if text.parse::<i32>().is_ok() {
+        "integer"
+    } else if text.parse::<i64>().is_ok() {
+        "bigint"
+    } else {
+        "numeric"
+    })
+}
+
 /// PostgreSQL's refusal of SET / DROP DEFAULT on an identity column (its value comes from the
 /// identity: `DROP IDENTITY` is the way).
 fn identity_has_no_default(column: &str, table: &QualifiedName) -> String {
@@ -4303,6 +4350,29 @@ fn identity_has_no_default(column: &str, table: &QualifiedName) -> String {
         "column \"{column}\" of relation \"{}\" is an identity column",
         table.name
     )
+}
+
+#[cfg(test)]
+#[test]
+fn numeric_literals_get_postgresql_s_types() {
+    for (text, ty) in [
+        ("0", Some("integer")),
+        ("-1", Some("integer")),
+        ("-2147483648", Some("integer")),
+        ("2147483648", Some("bigint")),
+        ("99999999999999999999", Some("numeric")),
+        ("1.5", Some("numeric")),
+        (".5", Some("numeric")),
+        ("5.", Some("numeric")),
+        ("1e3", None),
+        ("'1'", None),
+        ("true", None),
+        ("-", None),
+        (".", None),
+        ("", None),
+    ] {
+        assert_eq!(numeric_literal_type(text), ty, "{text}");
+    }
 }
 
 /// PostgreSQL's message for a policy that is not there.

@@ -48,6 +48,10 @@ fn help(reason: &str) -> Option<&'static str> {
             "an identity column's value comes from its identity: `ALTER COLUMN ... DROP \
              IDENTITY` first, or change the identity (`SET GENERATED`, `RESTART`)",
         )
+    } else if reason.contains("is of type boolean but default expression is of type") {
+        Some(
+            "write `DEFAULT false` or `DEFAULT true`: PostgreSQL does not read a number as a boolean",
+        )
     } else if reason == "cannot drop columns from view" {
         Some(
             "keep the view's columns in order (new ones may follow them), or `DROP VIEW` it \
