@@ -103,7 +103,6 @@ pub fn lowered(analysis: &Analysis, seq: usize) -> Option<&Change> {
 #[derive(Debug, Clone)]
 pub struct Intended {
     pub name: ObjName,
-    pub seq: usize,
     pub span: Span,
 }
 
@@ -132,7 +131,6 @@ pub fn failed_creates(analysis: &Analysis) -> FailedCreates {
         };
         out.0.entry(name.name.clone()).or_default().push(Intended {
             name: name.clone(),
-            seq,
             span: st.span,
         });
     }
