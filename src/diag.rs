@@ -49,7 +49,12 @@ pub enum DiagKind {
     /// A psql meta-command (`\set`, `\i`, ...): not SQL, not analysed.
     PsqlMeta { command: String },
     /// Statement PostgreSQL rejects although sqlparser accepts it (e.g. top-level RAISE).
-    RejectedByPostgres { reason: String },
+    RejectedByPostgres {
+        reason: String,
+        /// What to do instead ([`crate::model::Refusal`]).
+        #[serde(skip)]
+        help: Option<&'static str>,
+    },
     /// Two forward migrations share one version.
     DuplicateVersion { version: String, other: FileId },
     /// A file kept off the forward path: down/rollback, test, README...

@@ -134,6 +134,8 @@ pub enum AlterAction {
     SetType {
         column: ColName,
         ty: TypeRef,
+        /// A `USING` expression converts the old values (not the default).
+        using: bool,
     },
     SetNotNull(ColName),
     DropNotNull(ColName),
@@ -480,10 +482,9 @@ pub enum Change {
         name: String,
         to: String,
     },
-    /// A statement PostgreSQL rejects although sqlparser accepts it.
-    Rejected {
-        reason: String,
-    },
+    /// A statement PostgreSQL rejects although sqlparser accepts it, at the word it stops at
+    /// when known (else the statement).
+    Rejected(super::Refusal, Option<Span>),
     /// A `DO` block: its body statements follow separately.
     Do,
     /// `GRANT` / `REVOKE` on relations (`ON [TABLE | SEQUENCE] name, ...`, with the columns of

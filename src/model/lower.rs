@@ -584,11 +584,13 @@ impl<'a> Lowerer<'a> {
                 to: self.obj(index_name).name,
                 if_exists: self.noted(&Compat::IfExists),
             },
-            Statement::Raise(_) => Change::Rejected {
-                reason:
-                    "RAISE is PL/pgSQL: PostgreSQL rejects it outside a DO block or function body"
-                        .into(),
-            },
+            Statement::Raise(_) => Change::Rejected(
+                super::Refusal::new(
+                    "RAISE is PL/pgSQL: PostgreSQL rejects it outside a DO block or function body",
+                    crate::parse::RAISE_HELP,
+                ),
+                None,
+            ),
             _ => Change::Other,
         }
     }
@@ -1143,9 +1145,12 @@ impl<'a> Lowerer<'a> {
                         expr: value.to_string(),
                     },
                     AlterColumnOperation::DropDefault => AlterAction::DropDefault(c),
-                    AlterColumnOperation::SetDataType { data_type, .. } => AlterAction::SetType {
+                    AlterColumnOperation::SetDataType {
+                        data_type, using, ..
+                    } => AlterAction::SetType {
                         ty: self.type_ref(data_type, column_name.span),
                         column: c,
+                        using: using.is_some(),
                     },
                     AlterColumnOperation::AddGenerated { .. } => AlterAction::AddIdentity {
                         column: c,

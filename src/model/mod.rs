@@ -237,6 +237,46 @@ impl RefContext {
     }
 }
 
+/// PostgreSQL's refusal of a statement that sqlparser accepts: its message, and what to do
+/// instead when there is one way out (a refusal without one gets no advice: a generic hint
+/// would mislead).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub reason: String,
+    pub help: Option<&'static str>,
+}
+
+impl Refusal {
+    #[must_use]
+    pub fn new(reason: impl Into<String>, help: &'static str) -> Self {
+        Self {
+            reason: reason.into(),
+            help: Some(help),
+        }
+    }
+}
+
+impl From<&str> for Refusal {
+    fn from(reason: &str) -> Self {
+        reason.to_owned().into()
+    }
+}
+
+impl From<String> for Refusal {
+    fn from(reason: String) -> Self {
+        Self { reason, help: None }
+    }
+}
+
+impl From<Refusal> for ProblemKind {
+    fn from(r: Refusal) -> Self {
+        Self::Rejected {
+            reason: r.reason,
+            help: r.help,
+        }
+    }
+}
+
 /// Something replay noticed. Error-level kinds are what PostgreSQL rejects: the statement
 /// changed nothing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -320,9 +360,12 @@ pub enum ProblemKind {
     InAbortedTransaction {
         first_error: Span,
     },
-    /// A statement PostgreSQL rejects although sqlparser accepts it.
+    /// A statement PostgreSQL rejects although sqlparser accepts it: PostgreSQL's message, and
+    /// the way out when there is one ([`Refusal`]).
     Rejected {
         reason: String,
+        #[serde(skip)]
+        help: Option<&'static str>,
     },
     /// `CREATE TABLE IF NOT EXISTS` skipped because the table exists — with a different
     /// definition when `missing_columns` is not empty.

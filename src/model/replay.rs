@@ -24,10 +24,10 @@ use super::ir::{
     TableKindDef, TypeRef,
 };
 use super::names::{choose_name, columns_addition};
-use super::pgtype::{FkCompat, fk_compatible};
+use super::pgtype::{self, FkCompat, fk_compatible};
 use super::{
-    Event, EventAction, Model, ModelSettings, ObjectKey, Problem, ProblemKind, RefContext, Retain,
-    StatementInfo, UndoneCreate, Use,
+    Event, EventAction, Model, ModelSettings, ObjectKey, Problem, ProblemKind, RefContext, Refusal,
+    Retain, StatementInfo, UndoneCreate, Use,
 };
 use crate::parse::{Feed, FileFeed, Origin, ParsedFile, Whole};
 use crate::source::Project;
@@ -1071,7 +1071,7 @@ impl<'s> Replayer<'s> {
                         } else {
                             None
                         }
-                        .map(String::from)
+                        .map(|reason| Refusal::from(reason.to_string()))
                     });
                     if let Some(reason) = refused {
                         return self.reject(reason, self.stmt_span);
@@ -1333,14 +1333,9 @@ impl<'s> Replayer<'s> {
                     t.policies.sort_by(|a, b| a.name.cmp(&b.name));
                 });
             }
-            Change::Rejected { reason } => {
-                let span = self.stmt_span;
-                self.error(
-                    ProblemKind::Rejected {
-                        reason: reason.clone(),
-                    },
-                    span,
-                );
+            Change::Rejected(refusal, at) => {
+                let span = at.unwrap_or(self.stmt_span);
+                self.error(refusal.clone().into(), span);
             }
             Change::Unparsed {
                 target: Some(t),
@@ -1682,7 +1677,7 @@ impl<'s> Replayer<'s> {
             }
             for c in &p.columns {
                 if let Some(other) = table.column(&c.name)
-                    && crate::model::pgtype::surely_different(&other.data_type, &c.data_type)
+                    && pgtype::surely_different(&other.data_type, &c.data_type)
                 {
                     let reason = format!(
                         "inherited column \"{}\" has a type conflict: {} versus {}",
@@ -1817,7 +1812,7 @@ impl<'s> Replayer<'s> {
                     let Some(local) = self.resolve_type(&c.ty) else {
                         return;
                     };
-                    if crate::model::pgtype::surely_different(&inherited_type, &local) {
+                    if pgtype::surely_different(&inherited_type, &local) {
                         let reason = format!(
                             "column \"{}\" has a type conflict: {inherited_type} versus {local}",
                             c.name.name
@@ -1952,7 +1947,12 @@ impl<'s> Replayer<'s> {
         existing: &Table,
     ) -> Option<Column> {
         let data_type = self.resolve_type(&c.ty)?;
-        if let Some(reason) = default_type_refusal(&c.name.name, &data_type, c.default.as_deref()) {
+        let refused = if c.identity {
+            identity_type_refusal(&data_type)
+        } else {
+            default_type_refusal(&c.name.name, &data_type, c.default.as_deref())
+        };
+        if let Some(reason) = refused {
             self.reject(reason, c.span);
             return None;
         }
@@ -2047,7 +2047,7 @@ impl<'s> Replayer<'s> {
                     && !table.partition_key.iter().all(|k| names.contains(k))
                 {
                     let reason = "unique constraint on partitioned table must include all partitioning columns";
-                    self.reject(reason.into(), c.span);
+                    self.reject(reason, c.span);
                     return false;
                 }
                 let is_pk = matches!(c.kind, ConstraintKind::PrimaryKey(_));
@@ -2446,21 +2446,23 @@ impl<'s> Replayer<'s> {
         refused
     }
 
-    fn reject(&mut self, reason: String, span: Span) {
-        self.error(ProblemKind::Rejected { reason }, span);
+    fn reject(&mut self, refusal: impl Into<Refusal>, span: Span) {
+        self.error(refusal.into().into(), span);
     }
 
     /// PostgreSQL's refusal of `{verb} CONCURRENTLY` here: inside a transaction block or a DO
     /// body (a function).
-    fn refused_concurrently(&self, verb: &str) -> Option<String> {
+    fn refused_concurrently(&self, verb: &str) -> Option<Refusal> {
         let in_do = self.model.statements.get(self.seq).is_some_and(|s| s.in_do);
         if in_do {
-            Some(format!(
-                "{verb} CONCURRENTLY cannot be executed from a function"
+            Some(Refusal::new(
+                format!("{verb} CONCURRENTLY cannot be executed from a function"),
+                "run it as a top-level statement, not inside a DO block or a function",
             ))
         } else if self.txn.is_some() {
-            Some(format!(
-                "{verb} CONCURRENTLY cannot run inside a transaction block"
+            Some(Refusal::new(
+                format!("{verb} CONCURRENTLY cannot run inside a transaction block"),
+                "run it in a migration of its own, outside a transaction block",
             ))
         } else {
             None
@@ -2631,7 +2633,7 @@ impl<'s> Replayer<'s> {
                 })
             };
             if let Some(reason) = reason {
-                self.error(ProblemKind::Rejected { reason }, span);
+                self.reject(reason, span);
                 return;
             }
         }
@@ -2896,7 +2898,7 @@ impl<'s> Replayer<'s> {
                     from.span,
                 );
             }
-            AlterAction::SetType { column, ty } => {
+            AlterAction::SetType { column, ty, using } => {
                 let new_type = self.resolve_type(ty)?;
                 if self.refused_for_partition_key(&t, column, "alter") {
                     return None;
@@ -2904,7 +2906,7 @@ impl<'s> Replayer<'s> {
                 if t.column(&column.name).is_some()
                     && !self.views_using_column(qn, &column.name).is_empty()
                 {
-                    let reason = "cannot alter type of a column used by a view or rule".into();
+                    let reason = "cannot alter type of a column used by a view or rule";
                     self.reject(reason, column.span);
                     return None;
                 }
@@ -2912,6 +2914,21 @@ impl<'s> Replayer<'s> {
                     self.missing_column_in_alter(qn, column);
                     return None;
                 };
+                if !blind && !c.inherited {
+                    // An identity's sequence takes the new type first (PostgreSQL's ALTER
+                    // SEQUENCE ... AS before the ALTER TABLE).
+                    let refused = if certain_identity(c) {
+                        identity_type_refusal(&new_type)
+                    } else {
+                        None
+                    };
+                    if let Some(reason) =
+                        refused.or_else(|| type_change_refusal(c, &new_type, *using))
+                    {
+                        self.reject(reason, column.span);
+                        return None;
+                    }
+                }
                 c.data_type = new_type.into();
                 self.replace_table(t);
                 self.altered(qn, &column.name, "type", column.span);
@@ -2989,8 +3006,13 @@ impl<'s> Replayer<'s> {
                     return None;
                 }
                 if identity {
-                    // PostgreSQL's checks, in its order (ATExecAddIdentity).
-                    let refused = if self.cat.tables.get(qn).is_some_and(|t| t.blind) {
+                    // PostgreSQL's checks, in its order (the identity's sequence is created
+                    // first, then ATExecAddIdentity's).
+                    if !blind && let Some(reason) = identity_type_refusal(&c.data_type) {
+                        self.reject(reason, column.span);
+                        return None;
+                    }
+                    let refused = if blind {
                         None
                     } else if c.nullable {
                         Some("must be declared NOT NULL before identity can be added")
@@ -3809,7 +3831,7 @@ impl<'s> Replayer<'s> {
             if !table.partition_key.iter().all(covered) {
                 let reason =
                     "unique constraint on partitioned table must include all partitioning columns";
-                return self.reject(reason.into(), def.table.span);
+                return self.reject(reason, def.table.span);
             }
         }
         // A materialized view's columns are not modelled: nothing to check against.
@@ -4293,28 +4315,49 @@ fn type_display(qn: &QualifiedName) -> String {
 
 /// What PostgreSQL says when `CREATE OR REPLACE VIEW` would drop or rename one of the view's
 /// output columns (`old`, by the new query: `new`), when both are known.
-fn replaced_view_columns(old: Option<&[Name]>, new: Option<&[Name]>) -> Option<String> {
+fn replaced_view_columns(old: Option<&[Name]>, new: Option<&[Name]>) -> Option<Refusal> {
     let (old, new) = (old?, new?);
     if new.len() < old.len() {
-        return Some("cannot drop columns from view".to_string());
+        return Some(Refusal::new(
+            "cannot drop columns from view",
+            "keep the view's columns in order (new ones may follow them), or `DROP VIEW` it \
+             and create it again",
+        ));
     }
-    old.iter()
-        .zip(new)
-        .find(|(o, n)| o != n)
-        .map(|(o, n)| format!("cannot change name of view column \"{o}\" to \"{n}\""))
+    old.iter().zip(new).find(|(o, n)| o != n).map(|(o, n)| {
+        Refusal::new(
+            format!("cannot change name of view column \"{o}\" to \"{n}\""),
+            "rename a view's column with `ALTER VIEW ... RENAME COLUMN`; a replacement keeps the \
+             view's columns in order and may add new ones at the end",
+        )
+    })
 }
 
-/// PostgreSQL's refusal of a number as a boolean column's default (`boolean DEFAULT 0`, a
-/// habit from MySQL): there is no cast from a number to boolean that a default may use. Only
-/// plain numeric literals are judged.
-fn default_type_refusal(column: &str, data_type: &str, default: Option<&str>) -> Option<String> {
-    if data_type != "boolean" {
+/// PostgreSQL's refusal of a number as the default of a column whose type no number converts
+/// to in an assignment: `boolean DEFAULT 0` (a habit from MySQL), `timestamptz DEFAULT 0`,
+/// `uuid DEFAULT 0`. Only plain numeric literals and builtin types are judged
+/// ([`pgtype::assignment_castable`]).
+fn default_type_refusal(column: &str, data_type: &str, default: Option<&str>) -> Option<Refusal> {
+    let ty = numeric_literal_type(default?.trim())?;
+    if pgtype::assignment_castable(ty, data_type) != Some(false) {
         return None;
     }
-    let ty = numeric_literal_type(default?.trim())?;
-    Some(format!(
-        "column \"{column}\" is of type boolean but default expression is of type {ty}"
-    ))
+    let target = pgtype::without_modifiers(data_type);
+    let reason =
+        format!("column \"{column}\" is of type {target} but default expression is of type {ty}");
+    Some(if target == "boolean" {
+        Refusal::new(
+            reason,
+            "write `DEFAULT false` or `DEFAULT true`: PostgreSQL does not read a number as a \
+             boolean",
+        )
+    } else {
+        Refusal::new(
+            reason,
+            "write the default as a value of the column's type (a quoted literal such as \
+             `'2024-01-01'`, or a function such as `now()` or `gen_random_uuid()`)",
+        )
+    })
 }
 
 /// The type PostgreSQL gives a plain numeric literal: `integer` (`1`, `-1`, in int4's range),
@@ -4343,12 +4386,75 @@ fn numeric_literal_type(text: &str) -> Option<&'static str> {
     })
 }
 
+/// PostgreSQL's refusal of `ALTER COLUMN ... TYPE new_type` for column `c`: its values do not
+/// convert in an assignment and no `USING` says how, or its default (a literal, of a type
+/// known) does not convert, `USING` or not (PostgreSQL converts the default on its own; a
+/// `DROP DEFAULT` in the same statement runs first). Builtin types only
+/// ([`pgtype::assignment_castable`]).
+fn type_change_refusal(c: &Column, new_type: &str, using: bool) -> Option<Refusal> {
+    let target = pgtype::without_modifiers(new_type);
+    if !using && pgtype::assignment_castable(&c.data_type, new_type) == Some(false) {
+        return Some(Refusal::new(
+            format!(
+                "column \"{}\" cannot be cast automatically to type {target}",
+                c.name
+            ),
+            "say how to convert the values: `ALTER COLUMN ... TYPE ... USING column::type` \
+             (or another expression)",
+        ));
+    }
+    let default = c.default.as_deref()?.trim();
+    let default_type = if is_string_literal(default) {
+        &c.data_type
+    } else {
+        numeric_literal_type(default)?
+    };
+    (pgtype::assignment_castable(default_type, new_type) == Some(false)).then(|| {
+        Refusal::new(
+            format!(
+                "default for column \"{}\" cannot be cast automatically to type {target}",
+                c.name
+            ),
+            "drop the default in the same statement (`ALTER COLUMN ... DROP DEFAULT, ALTER \
+             COLUMN ... TYPE ...`) and set a new one after it if needed",
+        )
+    })
+}
+
+/// Whether `text` is one plain string literal (`'it''s'`), which a default stores as a
+/// constant of its column's type.
+fn is_string_literal(text: &str) -> bool {
+    let Some(inner) = text.strip_prefix('\'').and_then(|t| t.strip_suffix('\'')) else {
+        return false;
+    };
+    inner.replace("''", "").chars().all(|c| c != '\'')
+}
+
+/// PostgreSQL's refusal of an identity column of type `data_type`: its sequence takes the
+/// column's type, one of the three integer types. Builtin types only.
+fn identity_type_refusal(data_type: &str) -> Option<Refusal> {
+    let base = pgtype::without_modifiers(data_type);
+    (pgtype::is_known_builtin(data_type)
+        && !matches!(base.as_str(), "smallint" | "integer" | "bigint"))
+    .then(|| {
+        Refusal::new(
+            "identity column type must be smallint, integer, or bigint",
+            "make the column smallint, integer or bigint; a uuid or text key takes a default \
+             (`DEFAULT gen_random_uuid()`) instead of an identity",
+        )
+    })
+}
+
 /// PostgreSQL's refusal of SET / DROP DEFAULT on an identity column (its value comes from the
 /// identity: `DROP IDENTITY` is the way).
-fn identity_has_no_default(column: &str, table: &QualifiedName) -> String {
-    format!(
-        "column \"{column}\" of relation \"{}\" is an identity column",
-        table.name
+fn identity_has_no_default(column: &str, table: &QualifiedName) -> Refusal {
+    Refusal::new(
+        format!(
+            "column \"{column}\" of relation \"{}\" is an identity column",
+            table.name
+        ),
+        "an identity column's value comes from its identity: `ALTER COLUMN ... DROP IDENTITY` \
+         first, or change the identity (`SET GENERATED`, `RESTART`)",
     )
 }
 

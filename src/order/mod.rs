@@ -296,7 +296,7 @@ pub fn describe(kind: &ProblemKind) -> String {
         ProblemKind::InAbortedTransaction { .. } => {
             "ignored: an earlier statement of the transaction failed".into()
         }
-        ProblemKind::Rejected { reason } => format!("PostgreSQL rejects it: {reason}"),
+        ProblemKind::Rejected { reason, .. } => format!("PostgreSQL rejects it: {reason}"),
         other => serde_json::to_value(other)
             .ok()
             .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_owned))
@@ -808,6 +808,7 @@ mod tests {
     fn a_rejected_statement_is_described_by_its_reason() {
         let kind = ProblemKind::Rejected {
             reason: "cannot drop columns from view".into(),
+            help: None,
         };
         assert_eq!(
             describe(&kind),

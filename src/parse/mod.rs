@@ -306,6 +306,10 @@ struct Ctx<'a> {
 /// How deep `DO` blocks inside `DO` bodies are followed.
 const MAX_DO_DEPTH: usize = 4;
 
+/// What to do with a top-level `RAISE`, which PostgreSQL rejects (PL/pgSQL only).
+pub const RAISE_HELP: &str =
+    "move it into a `DO $$ BEGIN ... END $$;` block or a function body, or remove it";
+
 /// Split and parse one file (only inside its `forward_ranges`).
 #[must_use]
 pub fn parse_file(file_id: FileId, file: &SourceFile, replacements: &[Replacement]) -> ParsedFile {
@@ -527,8 +531,8 @@ fn piece(
         out.diagnostics.push(Diagnostic {
             span: file_span,
             kind: DiagKind::RejectedByPostgres {
-                reason: "RAISE is PL/pgSQL: outside a DO block or function body PostgreSQL rejects it as a syntax error"
-                    .to_owned(),
+                reason: "RAISE is PL/pgSQL: outside a DO block or function body PostgreSQL rejects it as a syntax error".to_owned(),
+                help: Some(RAISE_HELP),
             },
         });
     }

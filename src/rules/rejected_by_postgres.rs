@@ -17,49 +17,16 @@ pub static META: RuleMeta = RuleMeta {
 
 pub struct RejectedByPostgres;
 
-fn build(ctx: &Context<'_>, span: Span, reason: &str) -> Finding {
+fn build(ctx: &Context<'_>, span: Span, reason: &str, help: Option<&str>) -> Finding {
     finding(
         ctx,
         &META,
         span,
         &statement_head(ctx, span),
         format!("PostgreSQL rejects this statement: {reason}"),
-        help(reason).map(str::to_owned),
+        help.map(str::to_owned),
         Vec::new(),
     )
-}
-
-/// What to do instead, for the refusals that have one way out; none for the others (their
-/// message says what is wrong, and a generic hint would mislead).
-fn help(reason: &str) -> Option<&'static str> {
-    if reason.starts_with("RAISE is PL/pgSQL") {
-        Some("move it into a `DO $$ BEGIN ... END $$;` block or a function body, or remove it")
-    } else if reason.ends_with("CONCURRENTLY cannot run inside a transaction block") {
-        Some("run it in a migration of its own, outside a transaction block")
-    } else if reason.ends_with("CONCURRENTLY cannot be executed from a function") {
-        Some("run it as a top-level statement, not inside a DO block or a function")
-    } else if reason.starts_with("cannot change name of view column") {
-        Some(
-            "rename a view's column with `ALTER VIEW ... RENAME COLUMN`; a replacement keeps the \
-             view's columns in order and may add new ones at the end",
-        )
-    } else if reason.ends_with("is an identity column") {
-        Some(
-            "an identity column's value comes from its identity: `ALTER COLUMN ... DROP \
-             IDENTITY` first, or change the identity (`SET GENERATED`, `RESTART`)",
-        )
-    } else if reason.contains("is of type boolean but default expression is of type") {
-        Some(
-            "write `DEFAULT false` or `DEFAULT true`: PostgreSQL does not read a number as a boolean",
-        )
-    } else if reason == "cannot drop columns from view" {
-        Some(
-            "keep the view's columns in order (new ones may follow them), or `DROP VIEW` it \
-             and create it again",
-        )
-    } else {
-        None
-    }
 }
 
 impl Rule for RejectedByPostgres {
@@ -70,22 +37,22 @@ impl Rule for RejectedByPostgres {
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
         let mut seen = Vec::new();
         for p in problems(ctx) {
-            if let ProblemKind::Rejected { reason } = &p.kind {
+            if let ProblemKind::Rejected { reason, help } = &p.kind {
                 seen.push(p.span);
-                out.push(build(ctx, p.span, reason));
+                out.push(build(ctx, p.span, reason, *help));
             }
         }
         // The parser flags some statements the model never sees as parsed (a RAISE sqlparser
         // cannot read): report those too, once.
         for d in diagnostics(ctx) {
-            if let DiagKind::RejectedByPostgres { reason } = &d.kind
+            if let DiagKind::RejectedByPostgres { reason, help } = &d.kind
                 && !seen.iter().any(|s| {
                     s.file() == d.span.file()
                         && s.start() <= d.span.start()
                         && d.span.start() <= s.end()
                 })
             {
-                out.push(build(ctx, d.span, reason));
+                out.push(build(ctx, d.span, reason, *help));
             }
         }
     }
@@ -93,28 +60,71 @@ impl Rule for RejectedByPostgres {
 
 #[cfg(test)]
 mod tests {
-    use super::help;
-
-    /// The DO-block advice is for RAISE only; a refusal without one way out gets no advice.
+    /// Each refusal carries its own way out from where it is found (the DO-block advice only
+    /// under RAISE); a refusal without one way out gets no advice.
     #[test]
     fn help_fits_the_refusal() {
-        assert!(help("RAISE is PL/pgSQL: outside a DO block").is_some_and(|h| h.contains("DO $$")));
-        assert!(
-            help("CREATE INDEX CONCURRENTLY cannot run inside a transaction block")
-                .is_some_and(|h| h.contains("outside a transaction"))
+        let dir = tempfile::tempdir().unwrap();
+        let sql = "RAISE NOTICE 'x';
+CREATE TABLE t (id int GENERATED ALWAYS AS IDENTITY, a text DEFAULT 'x', b int, flag boolean);
+BEGIN;
+CREATE INDEX CONCURRENTLY ti ON t (a);
+COMMIT;
+CREATE TABLE w (id int PRIMARY KEY, a int, b int);
+CREATE VIEW v AS SELECT id, a FROM w;
+CREATE OR REPLACE VIEW v AS SELECT id FROM w;
+CREATE OR REPLACE VIEW v AS SELECT id, b AS c FROM w;
+ALTER TABLE w ALTER COLUMN a TYPE bigint;
+ALTER TABLE t ALTER COLUMN id SET DEFAULT 1;
+ALTER TABLE t ALTER COLUMN a TYPE int USING a::int;
+ALTER TABLE t ALTER COLUMN b TYPE uuid;
+ALTER TABLE t ADD COLUMN d timestamptz DEFAULT 0;
+ALTER TABLE t ADD COLUMN e boolean DEFAULT 0;
+ALTER TABLE t ALTER COLUMN a TYPE int;
+";
+        std::fs::write(dir.path().join("001_x.sql"), sql).unwrap();
+        let findings = crate::rules::implied_reference_to_missing_table::tests::check(
+            dir.path().to_str().unwrap(),
         );
-        assert!(
-            help("cannot change name of view column \"a\" to \"b\"")
-                .is_some_and(|h| h.contains("RENAME COLUMN"))
+        let help = |needle: &str| {
+            let hits: Vec<_> = findings
+                .iter()
+                .filter(|f| f.rule == super::META.name && f.message.contains(needle))
+                .collect();
+            assert_eq!(hits.len(), 1, "{needle}: {findings:#?}");
+            hits[0].help.clone()
+        };
+        let has = |needle: &str, advice: &str| {
+            assert!(
+                help(needle).is_some_and(|h| h.contains(advice)),
+                "{needle}: {:?}",
+                help(needle)
+            );
+        };
+        has("RAISE is PL/pgSQL", "DO $$");
+        has(
+            "CONCURRENTLY cannot run inside a transaction block",
+            "outside a transaction",
         );
-        assert!(help("cannot drop columns from view").is_some_and(|h| h.contains("DROP VIEW")));
-        assert!(
-            help("column \"a\" of relation \"t\" is an identity column")
-                .is_some_and(|h| h.contains("DROP IDENTITY"))
+        has("cannot drop columns from view", "DROP VIEW");
+        has("cannot change name of view column", "RENAME COLUMN");
+        has("is an identity column", "DROP IDENTITY");
+        has("default for column \"a\" cannot be cast", "DROP DEFAULT");
+        has(
+            "column \"b\" cannot be cast automatically to type uuid",
+            "USING",
         );
+        has("is of type timestamp with time zone but default", "now()");
+        has("is of type boolean but default", "DEFAULT false");
+        has("statement: column \"a\" cannot be cast", "USING");
+        assert_eq!(help("used by a view or rule"), None);
         assert_eq!(
-            help("cannot alter type of a column used by a view or rule"),
-            None
+            findings
+                .iter()
+                .filter(|f| f.rule == super::META.name)
+                .count(),
+            11,
+            "{findings:#?}"
         );
     }
 }

@@ -254,8 +254,20 @@ fn subtle(rng: &mut Rng) -> String {
             pick(rng, TABLES)
         ),
         0 => format!(
-            "ALTER TABLE {table} ALTER COLUMN {column} TYPE {}",
-            pick(rng, &["bigint", "text", "int", "varchar(20)", "numeric"])
+            "ALTER TABLE {table} ALTER COLUMN {column} TYPE {}{}",
+            pick(
+                rng,
+                &[
+                    "bigint",
+                    "text",
+                    "int",
+                    "varchar(20)",
+                    "numeric",
+                    "boolean",
+                    "uuid"
+                ]
+            ),
+            if rng.chance(30) { " USING NULL" } else { "" }
         ),
         1 => format!("CREATE TABLE {table} (id int, a int, b text) PARTITION BY LIST (a)"),
         2 => format!(

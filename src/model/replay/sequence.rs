@@ -145,18 +145,16 @@ impl Replayer<'_> {
                 K::OwnedBy(_) => "owned_by",
             };
             if !seen.insert(key) {
-                return self.reject("conflicting or redundant options".into(), o.span);
+                return self.reject("conflicting or redundant options", o.span);
             }
             match &o.kind {
                 K::As(None) => {
-                    return self.reject(
-                        "sequence type must be smallint, integer, or bigint".into(),
-                        o.span,
-                    );
+                    return self
+                        .reject("sequence type must be smallint, integer, or bigint", o.span);
                 }
                 K::As(Some(t)) => ty = Some((*t, o.span)),
                 K::Increment(0) => {
-                    return self.reject("INCREMENT must not be zero".into(), o.span);
+                    return self.reject("INCREMENT must not be zero", o.span);
                 }
                 K::Cache(n) if *n <= 0 => {
                     return self.reject(format!("CACHE ({n}) must be greater than zero"), o.span);
@@ -207,13 +205,12 @@ impl Replayer<'_> {
         }
         if let Some((by, span)) = owned {
             if seq.identity {
-                return self.reject("cannot change ownership of identity sequence".into(), span);
+                return self.reject("cannot change ownership of identity sequence", span);
             }
             seq.owned_by = match by {
                 OwnedBy::Invalid => {
                     return self.reject(
-                        "invalid OWNED BY option (specify OWNED BY table.column or OWNED BY NONE)"
-                            .into(),
+                        "invalid OWNED BY option (specify OWNED BY table.column or OWNED BY NONE)",
                         span,
                     );
                 }
@@ -267,7 +264,7 @@ impl Replayer<'_> {
         );
         if tqn.schema != seq.schema {
             self.reject(
-                "sequence must be in same schema as table it is linked to".into(),
+                "sequence must be in same schema as table it is linked to",
                 table.span,
             );
             return None;
