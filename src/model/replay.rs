@@ -2662,8 +2662,22 @@ impl<'s> Replayer<'s> {
         let certain_identity =
             |c: &Column| c.default.as_deref() == Some(IDENTITY_DEFAULT) && !blind && !c.inherited;
         if let (AlterAction::RenameColumn { from, to }, Some(names)) = (a, &mut t.output_columns) {
-            // The view's output column is renamed (a name it does not have is taken on trust,
-            // and its names are no longer known).
+            // The view's output column is renamed: when its names are all known, as PostgreSQL
+            // checks a table's (unless an unread ALTER touched it: then a name it does not
+            // have is taken on trust, and its names are no longer known).
+            if !blind && !names.contains(&from.name) {
+                self.missing_column_in_alter(qn, from);
+                return None;
+            }
+            if !blind && names.contains(&to.name) {
+                let object = ObjectKey::Column {
+                    table: qn.clone(),
+                    column: to.name.clone(),
+                };
+                let existing = t.origin;
+                self.error(ProblemKind::DuplicateObject { object, existing }, to.span);
+                return None;
+            }
             match names.iter_mut().find(|c| **c == from.name) {
                 Some(c) => c.clone_from(&to.name),
                 None => t.output_columns = None,
