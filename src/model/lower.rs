@@ -389,6 +389,14 @@ impl<'a> Lowerer<'a> {
     }
 
     fn statement(&self, ast: &Statement) -> Change {
+        if let Some(word) = reserved_name(ast) {
+            let refusal = super::Refusal::new(
+                format!("syntax error at or near \"{}\"", word.value),
+                "a reserved word names a column or table only in double quotes (`\"order\"`, in \
+                 every statement that uses it); or choose another name",
+            );
+            return Change::Rejected(refusal, Some(self.ident_span(word)));
+        }
         match ast {
             Statement::CreateTable(ct) => self.create_table(ct),
             Statement::AlterTable(at) => Change::AlterTable {
@@ -1737,5 +1745,40 @@ impl Visitor for RefCollector<'_, '_> {
             _ => {}
         }
         ControlFlow::Continue(())
+    }
+}
+
+/// The word of PostgreSQL's syntax error for a reserved word written unquoted where a column
+/// or a table is named (`ColId` in its grammar): a column of CREATE TABLE or ADD COLUMN, a column or table's
+/// new name, a created table's unqualified name. sqlparser reads `order int` and `user text`
+/// as columns; PostgreSQL stops at the word. `public.user` is allowed (a qualified name's last
+/// part may be any word), and so is any quoted name.
+fn reserved_name(ast: &Statement) -> Option<&ast::Ident> {
+    let reserved = |id: &&ast::Ident| {
+        id.quote_style.is_none() && pgtype::is_reserved_as_name(&id.value.to_ascii_lowercase())
+    };
+    fn unqualified(n: &ObjectName) -> Option<&ast::Ident> {
+        match n.0.as_slice() {
+            [part] => part.as_ident(),
+            _ => None,
+        }
+    }
+    match ast {
+        Statement::CreateTable(ct) => unqualified(&ct.name)
+            .filter(reserved)
+            .or_else(|| ct.columns.iter().map(|c| &c.name).find(reserved)),
+        Statement::AlterTable(at) => at.operations.iter().find_map(|op| match op {
+            AlterTableOperation::AddColumn { column_def, .. } => {
+                Some(&column_def.name).filter(reserved)
+            }
+            AlterTableOperation::RenameColumn {
+                new_column_name, ..
+            } => Some(new_column_name).filter(reserved),
+            AlterTableOperation::RenameTable {
+                table_name: RenameTableNameKind::As(n) | RenameTableNameKind::To(n),
+            } => unqualified(n).filter(reserved),
+            _ => None,
+        }),
+        _ => None,
     }
 }

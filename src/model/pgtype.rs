@@ -386,6 +386,118 @@ pub fn assignment_castable(from: &str, to: &str) -> Option<bool> {
     })
 }
 
+/// Whether `word` (lower case) is a PostgreSQL 15 keyword that cannot name a column or a
+/// table unquoted (`ColId` in its grammar: the reserved and the type/function-name keywords,
+/// `pg_get_keywords()` categories R and T): `order`, `user`, `group`, `left`, `verbose`.
+#[must_use]
+pub fn is_reserved_as_name(word: &str) -> bool {
+    RESERVED_AS_NAME.binary_search(&word).is_ok()
+}
+
+/// The keywords of [`is_reserved_as_name`], sorted.
+const RESERVED_AS_NAME: &[&str] = &[
+    "all",
+    "analyse",
+    "analyze",
+    "and",
+    "any",
+    "array",
+    "as",
+    "asc",
+    "asymmetric",
+    "authorization",
+    "binary",
+    "both",
+    "case",
+    "cast",
+    "check",
+    "collate",
+    "collation",
+    "column",
+    "concurrently",
+    "constraint",
+    "create",
+    "cross",
+    "current_catalog",
+    "current_date",
+    "current_role",
+    "current_schema",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "default",
+    "deferrable",
+    "desc",
+    "distinct",
+    "do",
+    "else",
+    "end",
+    "except",
+    "false",
+    "fetch",
+    "for",
+    "foreign",
+    "freeze",
+    "from",
+    "full",
+    "grant",
+    "group",
+    "having",
+    "ilike",
+    "in",
+    "initially",
+    "inner",
+    "intersect",
+    "into",
+    "is",
+    "isnull",
+    "join",
+    "lateral",
+    "leading",
+    "left",
+    "like",
+    "limit",
+    "localtime",
+    "localtimestamp",
+    "natural",
+    "not",
+    "notnull",
+    "null",
+    "offset",
+    "on",
+    "only",
+    "or",
+    "order",
+    "outer",
+    "overlaps",
+    "placing",
+    "primary",
+    "references",
+    "returning",
+    "right",
+    "select",
+    "session_user",
+    "similar",
+    "some",
+    "symmetric",
+    "table",
+    "tablesample",
+    "then",
+    "to",
+    "trailing",
+    "true",
+    "union",
+    "unique",
+    "user",
+    "using",
+    "variadic",
+    "verbose",
+    "when",
+    "where",
+    "window",
+    "with",
+];
+
 /// PostgreSQL keywords that `quote_ident` always quotes (reserved, type/function-name and
 /// column-name keywords).
 #[must_use]
@@ -554,6 +666,29 @@ mod tests {
     /// Answers PostgreSQL 15 gave to `ALTER COLUMN c TYPE to` (no USING) on a column of type
     /// `from`; the table was checked against all 2,116 pairs of 46 types (scalars, arrays,
     /// modifiers) when it was written.
+    /// `pg_get_keywords()` of PostgreSQL 15, categories R and T, sorted for the binary search.
+    #[test]
+    fn reserved_as_name_is_sorted_and_complete() {
+        assert!(RESERVED_AS_NAME.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(RESERVED_AS_NAME.len(), 100);
+        for word in [
+            "order",
+            "user",
+            "group",
+            "left",
+            "verbose",
+            "current_user",
+            "with",
+        ] {
+            assert!(is_reserved_as_name(word), "{word}");
+        }
+        for word in [
+            "key", "type", "name", "value", "position", "time", "int", "Order",
+        ] {
+            assert!(!is_reserved_as_name(word), "{word}");
+        }
+    }
+
     #[test]
     fn assignment_casts_as_postgresql_answers() {
         for (from, to, ok) in [
