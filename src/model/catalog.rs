@@ -128,6 +128,19 @@ impl RelationKind {
     }
 }
 
+/// Whether PostgreSQL refuses values other than DEFAULT for a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum GeneratedAlways {
+    /// Any value (a plain, serial or `BY DEFAULT` identity column), or not known.
+    #[default]
+    No,
+    /// `GENERATED ALWAYS AS IDENTITY`: only with `OVERRIDING SYSTEM VALUE` (or `USER VALUE`,
+    /// which ignores the value) in INSERT; UPDATE only to DEFAULT.
+    Identity,
+    /// `GENERATED ALWAYS AS (expr) STORED`: never written but as DEFAULT.
+    Expression,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Column {
     pub name: Name,
@@ -138,6 +151,10 @@ pub struct Column {
     pub default: Option<Name>,
     /// Identity or serial column.
     pub generated: bool,
+    /// GENERATED ALWAYS: what INSERT and UPDATE may write into it besides DEFAULT. Known
+    /// only for a column declared or altered so in the history (not for copies and children).
+    #[serde(skip)]
+    pub always: GeneratedAlways,
     /// Only inherited (from an INHERITS parent or a partitioned parent), not declared on the
     /// table itself: PostgreSQL's `NOT attislocal`. Dropping it from the parent drops it here.
     #[serde(skip)]

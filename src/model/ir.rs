@@ -43,6 +43,8 @@ pub struct ColumnDef {
     pub default: Option<Name>,
     /// GENERATED ... AS IDENTITY.
     pub identity: bool,
+    /// GENERATED ALWAYS (an identity or a stored expression).
+    pub always: super::catalog::GeneratedAlways,
     /// Inline constraints (PRIMARY KEY, UNIQUE, REFERENCES, CHECK) with this column filled in.
     pub constraints: Vec<ConstraintDef>,
     pub span: Span,
@@ -148,6 +150,8 @@ pub enum AlterAction {
     AddIdentity {
         column: ColName,
         sequence: Option<ObjName>,
+        /// `GENERATED ALWAYS`.
+        always: bool,
     },
     AddConstraint(ConstraintDef),
     DropConstraint {
@@ -167,7 +171,11 @@ pub enum AlterAction {
     },
     RenameTable(ObjName),
     /// `ALTER COLUMN c RESTART` / `SET GENERATED ...`: the column must be an identity column.
-    IdentityOption(ColName),
+    IdentityOption {
+        column: ColName,
+        /// `SET GENERATED ALWAYS` (true) or `BY DEFAULT` (false); `None` for `RESTART`.
+        always: Option<bool>,
+    },
     /// `ALTER COLUMN c DROP IDENTITY [IF EXISTS]`.
     DropIdentity {
         column: ColName,
@@ -433,6 +441,8 @@ pub enum Change {
     Insert {
         table: ObjName,
         columns: Vec<ColName>,
+        /// `OVERRIDING SYSTEM VALUE` or `OVERRIDING USER VALUE`.
+        overriding: bool,
         on_conflict: Option<ConflictTarget>,
         query: QueryRefs,
         /// The rows as SQL text, one expression per column: the `VALUES` rows, or the

@@ -10,13 +10,13 @@ use std::ops::ControlFlow;
 use sqlparser::ast::{
     self, AlterColumnOperation, AlterTableOperation, AlterTypeOperation, ArrayElemTypeDef,
     AssignmentTarget, CharacterLength, ColumnOption, CommentObject, ConflictTarget as AstConflict,
-    CopySource, DataType, ExactNumberInfo, Expr, FromTable, Ident, ObjectName, ObjectNamePart,
-    ObjectType, OnInsert, Query, ReferentialAction, RenameTableNameKind, SchemaName, SelectItem,
-    SetExpr, Statement, TableConstraint, TableFactor, TableObject, TimezoneInfo,
-    UserDefinedTypeRepresentation, ViewColumnDef, Visit, Visitor,
+    CopySource, DataType, ExactNumberInfo, Expr, FromTable, GeneratedAs, Ident, ObjectName,
+    ObjectNamePart, ObjectType, OnInsert, Query, ReferentialAction, RenameTableNameKind,
+    SchemaName, SelectItem, SetExpr, Statement, TableConstraint, TableFactor, TableObject,
+    TimezoneInfo, UserDefinedTypeRepresentation, ViewColumnDef, Visit, Visitor,
 };
 
-use super::catalog::{Name, ReplicaIdentity};
+use super::catalog::{GeneratedAlways, Name, ReplicaIdentity};
 use super::ir::{
     AlterAction, AlterTarget, Change, ColName, ColumnDef, ColumnRef, CommentKind, ConflictTarget,
     ConstraintDef, ConstraintKind, DropKind, FkDef, IndexDef, ObjName, QueryRefs, RelRef, TableDef,
@@ -832,6 +832,7 @@ impl<'a> Lowerer<'a> {
             not_null: false,
             default: None,
             identity: false,
+            always: GeneratedAlways::No,
             constraints: Vec::new(),
             ty,
         };
@@ -844,13 +845,22 @@ impl<'a> Lowerer<'a> {
                 ColumnOption::Default(e) => def.default = Some(e.to_compact_string()),
                 ColumnOption::Generated {
                     generation_expr: None,
+                    generated_as,
                     ..
+                } => {
+                    def.identity = true;
+                    if *generated_as == GeneratedAs::Always {
+                        def.always = GeneratedAlways::Identity;
+                    }
                 }
-                | ColumnOption::Identity(_) => def.identity = true,
+                ColumnOption::Identity(_) => def.identity = true,
                 ColumnOption::Generated {
                     generation_expr: Some(e),
                     ..
-                } => def.default = Some(e.to_compact_string()),
+                } => {
+                    def.default = Some(e.to_compact_string());
+                    def.always = GeneratedAlways::Expression;
+                }
                 ColumnOption::PrimaryKey(_) => def.constraints.push(ConstraintDef {
                     name: cname,
                     kind: ConstraintKind::PrimaryKey(vec![name.clone()]),
@@ -1160,15 +1170,18 @@ impl<'a> Lowerer<'a> {
                         column: c,
                         using: using.is_some(),
                     },
-                    AlterColumnOperation::AddGenerated { .. } => AlterAction::AddIdentity {
-                        column: c,
-                        sequence: self.stmt.compat.iter().find_map(|n| match n {
-                            Compat::IdentitySequence(name) => {
-                                Some(recovered_name(name, self.stmt.span))
-                            }
-                            _ => None,
-                        }),
-                    },
+                    AlterColumnOperation::AddGenerated { generated_as, .. } => {
+                        AlterAction::AddIdentity {
+                            always: *generated_as == Some(GeneratedAs::Always),
+                            column: c,
+                            sequence: self.stmt.compat.iter().find_map(|n| match n {
+                                Compat::IdentitySequence(name) => {
+                                    Some(recovered_name(name, self.stmt.span))
+                                }
+                                _ => None,
+                            }),
+                        }
+                    }
                     AlterColumnOperation::GenericOptions { .. } => AlterAction::Other,
                 })
             }
@@ -1290,6 +1303,7 @@ impl<'a> Lowerer<'a> {
         Change::Insert {
             table,
             columns,
+            overriding: ins.overriding.is_some(),
             on_conflict,
             query,
             values,

@@ -14,9 +14,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use compact_str::ToCompactString;
 
 use super::catalog::{
-    Catalog, Check, Column, ForeignKey, Index, Key, Name, QualifiedName, RelationKind,
-    ReplicaIdentity, Sequence, Table, TypeDef, TypeKind, is_system_schema, plain_columns,
-    same_names,
+    Catalog, Check, Column, ForeignKey, GeneratedAlways, Index, Key, Name, QualifiedName,
+    RelationKind, ReplicaIdentity, Sequence, Table, TypeDef, TypeKind, is_system_schema,
+    plain_columns, same_names,
 };
 use super::ir::{
     AlterAction, AlterTarget, Change, ColName, ColumnDef, CommentKind, ConflictTarget,
@@ -1198,9 +1198,10 @@ impl<'s> Replayer<'s> {
             Change::Insert {
                 table,
                 columns,
+                overriding,
                 on_conflict,
                 query,
-                ..
+                values,
             } => {
                 self.check_query(query, RefContext::Select);
                 let Some(qn) = self.need_rel(table, RefContext::Insert) else {
@@ -1212,9 +1213,15 @@ impl<'s> Replayer<'s> {
                 if let Some(ConflictTarget::Columns(cols)) = on_conflict {
                     self.check_on_conflict(&qn, cols);
                 }
+                if !self.failed {
+                    self.check_generated_writes(&qn, columns, values, *overriding);
+                }
             }
             Change::Update {
-                table, set, query, ..
+                table,
+                set,
+                query,
+                values,
             } => {
                 let Some(qn) = self.need_rel(&table.name, RefContext::Update) else {
                     return;
@@ -1223,6 +1230,9 @@ impl<'s> Replayer<'s> {
                     self.need_column(&qn, c, RefContext::Update);
                 }
                 self.check_query_with_target(query, Some((table, &qn)));
+                if !self.failed {
+                    self.check_generated_updates(&qn, set, values);
+                }
             }
             Change::Delete { table, query } => {
                 let Some(qn) = self.need_rel(&table.name, RefContext::Delete) else {
@@ -1643,6 +1653,7 @@ impl<'s> Replayer<'s> {
                     origin: def.name.span,
                     comment: None,
                     inherited: true,
+                    always: GeneratedAlways::No,
                     ..c.clone()
                 })
                 .collect();
@@ -1692,6 +1703,7 @@ impl<'s> Replayer<'s> {
                         origin: def.name.span,
                         comment: None,
                         inherited: true,
+                        always: GeneratedAlways::No,
                         ..c.clone()
                     });
                 }
@@ -1728,7 +1740,8 @@ impl<'s> Replayer<'s> {
                     }
                 }) == Some(true)
             };
-            let (defaults, identity) = (has("DEFAULTS"), has("IDENTITY"));
+            let (defaults, identity, generated) =
+                (has("DEFAULTS"), has("IDENTITY"), has("GENERATED"));
             // What is not known of the source is not known of the copy.
             table.columns_unknown |= l.columns_unknown;
             table.blind |= l.blind;
@@ -1742,6 +1755,11 @@ impl<'s> Replayer<'s> {
                         None
                     },
                     generated: identity && is_identity,
+                    always: match c.always {
+                        GeneratedAlways::Identity if identity => GeneratedAlways::Identity,
+                        GeneratedAlways::Expression if generated => GeneratedAlways::Expression,
+                        _ => GeneratedAlways::No,
+                    },
                     origin: like.span,
                     comment: None,
                     inherited: false,
@@ -1774,6 +1792,7 @@ impl<'s> Replayer<'s> {
             nullable: true,
             default: None,
             generated: false,
+            always: GeneratedAlways::No,
             inherited: false,
             origin: def.name.span,
             comment: None,
@@ -1966,6 +1985,7 @@ impl<'s> Replayer<'s> {
                 c.default.clone()
             },
             generated: c.identity || c.ty.serial,
+            always: c.always,
             inherited: false,
             origin: c.span,
             comment: None,
@@ -2446,6 +2466,84 @@ impl<'s> Replayer<'s> {
         refused
     }
 
+    /// The GENERATED ALWAYS column of `qn` named `column`, when its table is fully known.
+    fn generated_always(&self, qn: &QualifiedName, column: &Name) -> GeneratedAlways {
+        self.cat
+            .tables
+            .get(qn)
+            .filter(|t| !t.blind && !t.columns_unknown)
+            .and_then(|t| t.column(column))
+            .map_or(GeneratedAlways::No, |c| c.always)
+    }
+
+    /// PostgreSQL's refusal of an INSERT that gives a GENERATED ALWAYS column a value other
+    /// than DEFAULT (an identity one without `OVERRIDING`). Judged when the rows are `VALUES`
+    /// or one plain `SELECT` whose entries match the column list one to one.
+    fn check_generated_writes(
+        &mut self,
+        qn: &QualifiedName,
+        columns: &[ColName],
+        rows: &[Vec<String>],
+        overriding: bool,
+    ) {
+        let exact = !rows.is_empty()
+            && rows
+                .iter()
+                .all(|r| r.len() == columns.len() && !r.iter().any(|e| e.ends_with('*')));
+        if !exact {
+            return;
+        }
+        for (i, column) in columns.iter().enumerate() {
+            let always = self.generated_always(qn, &column.name);
+            let refused = match always {
+                GeneratedAlways::No => false,
+                GeneratedAlways::Identity => !overriding,
+                GeneratedAlways::Expression => true,
+            };
+            if refused && rows.iter().any(|r| !r[i].eq_ignore_ascii_case("DEFAULT")) {
+                let reason = format!(
+                    "cannot insert a non-DEFAULT value into column \"{}\"",
+                    column.name
+                );
+                let help = if always == GeneratedAlways::Identity {
+                    "an identity column defined as GENERATED ALWAYS takes its value from its \
+                     sequence: leave the column out, write DEFAULT, or add `OVERRIDING SYSTEM \
+                     VALUE` after the column list (seed rows with fixed ids)"
+                } else {
+                    "a generated column is computed from the other columns: leave it out of the \
+                     INSERT, or write DEFAULT"
+                };
+                self.reject(Refusal::new(reason, help), column.span);
+                return;
+            }
+        }
+    }
+
+    /// PostgreSQL's refusal of an UPDATE that sets a GENERATED ALWAYS column to anything but
+    /// DEFAULT.
+    fn check_generated_updates(
+        &mut self,
+        qn: &QualifiedName,
+        set: &[ColName],
+        values: &[Option<String>],
+    ) {
+        for (column, value) in set.iter().zip(values) {
+            let Some(value) = value else { continue };
+            let always = self.generated_always(qn, &column.name);
+            if always != GeneratedAlways::No && !value.eq_ignore_ascii_case("DEFAULT") {
+                let reason = format!("column \"{}\" can only be updated to DEFAULT", column.name);
+                let help = if always == GeneratedAlways::Identity {
+                    "an identity column defined as GENERATED ALWAYS is not updated (`ALTER \
+                     COLUMN ... SET GENERATED BY DEFAULT` first, if it must be)"
+                } else {
+                    "a generated column is computed from the other columns: update those"
+                };
+                self.reject(Refusal::new(reason, help), column.span);
+                return;
+            }
+        }
+    }
+
     fn reject(&mut self, refusal: impl Into<Refusal>, span: Span) {
         self.error(refusal.into().into(), span);
     }
@@ -2574,6 +2672,7 @@ impl<'s> Replayer<'s> {
                             {
                                 t.columns.push(Column {
                                     inherited: true,
+                                    always: GeneratedAlways::No,
                                     ..col.clone()
                                 });
                             }
@@ -2693,7 +2792,7 @@ impl<'s> Replayer<'s> {
                 AlterAction::RenameColumn { .. }
                     | AlterAction::SetDefault { .. }
                     | AlterAction::DropDefault(_)
-                    | AlterAction::IdentityOption(_)
+                    | AlterAction::IdentityOption { .. }
                     | AlterAction::DropIdentity { .. }
                     | AlterAction::ColumnStorage(_)
             )
@@ -3000,6 +3099,7 @@ impl<'s> Replayer<'s> {
             | AlterAction::AddIdentity {
                 column,
                 sequence: _,
+                always: _,
             } => {
                 let identity = matches!(a, AlterAction::AddIdentity { .. });
                 let named = match a {
@@ -3054,6 +3154,9 @@ impl<'s> Replayer<'s> {
                     }
                     c.generated = true;
                     c.default = Some(Name::from(IDENTITY_DEFAULT));
+                    if let AlterAction::AddIdentity { always: true, .. } = a {
+                        c.always = GeneratedAlways::Identity;
+                    }
                 } else {
                     c.default = None;
                 }
@@ -3246,7 +3349,8 @@ impl<'s> Replayer<'s> {
             AlterAction::ColumnStorage(column) => {
                 self.need_column(qn, column, RefContext::Alter);
             }
-            AlterAction::IdentityOption(column) | AlterAction::DropIdentity { column, .. } => {
+            AlterAction::IdentityOption { column, .. }
+            | AlterAction::DropIdentity { column, .. } => {
                 let Some(c) = t.column_mut(&column.name) else {
                     self.missing_column_in_alter(qn, column);
                     return None;
@@ -3270,8 +3374,20 @@ impl<'s> Replayer<'s> {
                     }
                     return None;
                 }
-                if let AlterAction::DropIdentity { .. } = a {
+                if let AlterAction::IdentityOption {
+                    always: Some(always),
+                    ..
+                } = a
+                {
+                    c.always = if *always {
+                        GeneratedAlways::Identity
+                    } else {
+                        GeneratedAlways::No
+                    };
+                    self.replace_table(t);
+                } else if let AlterAction::DropIdentity { .. } = a {
                     c.generated = false;
+                    c.always = GeneratedAlways::No;
                     c.default = None;
                     self.replace_table(t);
                     for k in self.owned_sequences(qn, Some(&column.name)) {
@@ -4547,7 +4663,7 @@ fn in_pass_order(actions: &[AlterAction]) -> Vec<&AlterAction> {
         AlterAction::SetType { .. } => 1,
         AlterAction::AddColumn { .. } => 4,
         AlterAction::AddConstraint(_) => 5,
-        AlterAction::SetNotNull(_) | AlterAction::IdentityOption(_) => 6,
+        AlterAction::SetNotNull(_) | AlterAction::IdentityOption { .. } => 6,
         AlterAction::SetDefault { .. } | AlterAction::AddIdentity { .. } => 9,
         _ => 10,
     };

@@ -719,6 +719,7 @@ fn collect(ctx: &Ctx<'_>, qn: &QualifiedName, change: &Change, at: &str, e: &mut
             on_conflict,
             query: q,
             values,
+            ..
         } => {
             query(e, q, "query", 0);
             if !names(table, qn) {
