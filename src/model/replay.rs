@@ -1688,7 +1688,7 @@ impl<'s> Replayer<'s> {
             }
             for c in &p.columns {
                 if let Some(other) = table.column(&c.name)
-                    && pgtype::surely_different(&other.data_type, &c.data_type)
+                    && self.types_differ(&other.data_type, &c.data_type)
                 {
                     let reason = format!(
                         "inherited column \"{}\" has a type conflict: {} versus {}",
@@ -1831,7 +1831,7 @@ impl<'s> Replayer<'s> {
                     let Some(local) = self.resolve_type(&c.ty) else {
                         return;
                     };
-                    if pgtype::surely_different(&inherited_type, &local) {
+                    if self.types_differ(&inherited_type, &local) {
                         let reason = format!(
                             "column \"{}\" has a type conflict: {inherited_type} versus {local}",
                             c.name.name
@@ -2464,6 +2464,23 @@ impl<'s> Replayer<'s> {
             self.reject(reason, column.span);
         }
         refused
+    }
+
+    /// Whether two column types (the model's spellings) are certainly different types: two
+    /// builtins ([`pgtype::surely_different`]), or a builtin and a type this history created
+    /// (an enum, a domain, a composite), or two such types (their spellings are canonical and
+    /// follow renames). Anything else is not judged.
+    fn types_differ(&self, a: &str, b: &str) -> bool {
+        if pgtype::surely_different(a, b) {
+            return true;
+        }
+        if a == b {
+            return false;
+        }
+        let created = |t: &str| self.cat.types.keys().any(|k| type_display(k) == t);
+        let known = |t: &str| pgtype::is_known_builtin(t) || created(t);
+        let (a, b) = (a.trim_end_matches("[]"), b.trim_end_matches("[]"));
+        (created(a) || created(b)) && known(a) && known(b)
     }
 
     /// The GENERATED ALWAYS column of `qn` named `column`, when its table is fully known.
