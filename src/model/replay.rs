@@ -2943,6 +2943,21 @@ impl<'s> Replayer<'s> {
                     self.missing_column_in_alter(qn, from);
                     return None;
                 }
+                // A column a parent also has is inherited from it (PostgreSQL merges them by
+                // name): only the parent's rename, which recurses, may rename it.
+                let from_parent = !blind
+                    && t.parents.iter().any(|p| {
+                        self.cat
+                            .tables
+                            .get(p)
+                            .is_some_and(|p| !p.blind && p.column(&from.name).is_some())
+                    });
+                if from_parent {
+                    let reason = format!("cannot rename inherited column \"{}\"", from.name);
+                    let help = "rename it in the parent table: the rename goes down to every child";
+                    self.reject(Refusal::new(reason, help), from.span);
+                    return None;
+                }
                 if let Some(existing) = t.column(&to.name) {
                     let existing = existing.origin;
                     self.error(
