@@ -2483,6 +2483,18 @@ impl<'s> Replayer<'s> {
         (created(a) || created(b)) && known(a) && known(b)
     }
 
+    /// Whether a current parent of `t` (an INHERITS parent, a partitioned table) has a column
+    /// `column`, so that `t`'s column of that name is inherited from it (PostgreSQL merges
+    /// them by name): only the parent's DROP or RENAME, which recurse, may change it.
+    fn inherited_from_parent(&self, t: &Table, column: &Name) -> bool {
+        t.parents.iter().any(|p| {
+            self.cat
+                .tables
+                .get(p)
+                .is_some_and(|p| !p.blind && p.column(column).is_some())
+        })
+    }
+
     /// The GENERATED ALWAYS column of `qn` named `column`, when its table is fully known.
     fn generated_always(&self, qn: &QualifiedName, column: &Name) -> GeneratedAlways {
         self.cat
@@ -2870,6 +2882,13 @@ impl<'s> Replayer<'s> {
                     }
                     return None;
                 }
+                if !blind && self.inherited_from_parent(&t, &name.name) {
+                    let reason = format!("cannot drop inherited column \"{}\"", name.name);
+                    let help = "drop it from the parent table (it goes from every child), or \
+                                detach the child first (`NO INHERIT`, `DETACH PARTITION`)";
+                    self.reject(Refusal::new(reason, help), name.span);
+                    return None;
+                }
                 if self.refused_for_partition_key(&t, name, "drop") {
                     return None;
                 }
@@ -2943,16 +2962,7 @@ impl<'s> Replayer<'s> {
                     self.missing_column_in_alter(qn, from);
                     return None;
                 }
-                // A column a parent also has is inherited from it (PostgreSQL merges them by
-                // name): only the parent's rename, which recurses, may rename it.
-                let from_parent = !blind
-                    && t.parents.iter().any(|p| {
-                        self.cat
-                            .tables
-                            .get(p)
-                            .is_some_and(|p| !p.blind && p.column(&from.name).is_some())
-                    });
-                if from_parent {
+                if !blind && self.inherited_from_parent(&t, &from.name) {
                     let reason = format!("cannot rename inherited column \"{}\"", from.name);
                     let help = "rename it in the parent table: the rename goes down to every child";
                     self.reject(Refusal::new(reason, help), from.span);
@@ -3088,6 +3098,15 @@ impl<'s> Replayer<'s> {
                     return None;
                 };
                 let set = matches!(a, AlterAction::SetNotNull(_));
+                if !set && certain_identity(c) {
+                    let mut refusal = identity_column_refusal(&column.name, qn);
+                    refusal.help = Some(
+                        "an identity column is always NOT NULL: `ALTER COLUMN ... DROP IDENTITY` \
+                         first if it must take NULLs",
+                    );
+                    self.reject(refusal, column.span);
+                    return None;
+                }
                 if !set && in_pk {
                     self.error(
                         ProblemKind::DependentObjects {
@@ -3116,7 +3135,7 @@ impl<'s> Replayer<'s> {
                     return None;
                 };
                 if certain_identity(c) {
-                    self.reject(identity_has_no_default(&column.name, qn), column.span);
+                    self.reject(identity_column_refusal(&column.name, qn), column.span);
                     return None;
                 }
                 if let Some(reason) = default_type_refusal(&c.name, &c.data_type, Some(expr)) {
@@ -3148,7 +3167,7 @@ impl<'s> Replayer<'s> {
                     return None;
                 };
                 if !identity && certain_identity(c) {
-                    self.reject(identity_has_no_default(&column.name, qn), column.span);
+                    self.reject(identity_column_refusal(&column.name, qn), column.span);
                     return None;
                 }
                 if identity {
@@ -4607,9 +4626,9 @@ fn identity_type_refusal(data_type: &str) -> Option<Refusal> {
     })
 }
 
-/// PostgreSQL's refusal of SET / DROP DEFAULT on an identity column (its value comes from the
-/// identity: `DROP IDENTITY` is the way).
-fn identity_has_no_default(column: &str, table: &QualifiedName) -> Refusal {
+/// PostgreSQL's refusal of SET / DROP DEFAULT and DROP NOT NULL on an identity column (its
+/// value comes from the identity: `DROP IDENTITY` is the way).
+fn identity_column_refusal(column: &str, table: &QualifiedName) -> Refusal {
     Refusal::new(
         format!(
             "column \"{column}\" of relation \"{}\" is an identity column",

@@ -88,7 +88,7 @@ fn create_table(rng: &mut Rng) -> String {
 fn alter_table(rng: &mut Rng) -> String {
     let table = pick(rng, TABLES);
     let column = pick(rng, COLUMNS);
-    let action = match rng.below(16) {
+    let action = match rng.below(17) {
         0 | 1 => format!("ADD COLUMN{} {}", not_exists(rng), column_def(rng, column)),
         2 => format!("DROP COLUMN{} {column}{}", exists(rng), cascade(rng)),
         3 => format!("RENAME COLUMN {column} TO {}", pick(rng, COLUMNS)),
@@ -119,6 +119,10 @@ fn alter_table(rng: &mut Rng) -> String {
         12 => format!("ALTER COLUMN {column} DROP NOT NULL"),
         13 => "ENABLE ROW LEVEL SECURITY".to_string(),
         14 => format!("ALTER COLUMN {column} SET (n_distinct = 10)"),
+        15 => format!(
+            "ALTER COLUMN {column} SET GENERATED {}",
+            pick(rng, &["ALWAYS", "BY DEFAULT"])
+        ),
         _ => format!(
             "ADD COLUMN {column} int, DROP COLUMN{} {}",
             exists(rng),
@@ -227,7 +231,12 @@ fn other_ddl(rng: &mut Rng) -> String {
 fn subtle(rng: &mut Rng) -> String {
     let table = pick(rng, TABLES);
     let column = pick(rng, COLUMNS);
-    match rng.below(29) {
+    match rng.below(30) {
+        29 => format!(
+            "CREATE TABLE{} {table} (id int PRIMARY KEY, {} int)",
+            not_exists(rng),
+            pick(rng, &["order", "\"order\"", "user", "key", "Group"])
+        ),
         28 => format!(
             "ALTER VIEW {} RENAME COLUMN {column} TO {}",
             pick(rng, VIEWS),
@@ -348,8 +357,17 @@ fn usage(rng: &mut Rng) -> String {
     let (a, b) = (pick(rng, COLUMNS), pick(rng, COLUMNS));
     match rng.below(5) {
         0 => format!("SELECT {a}, {b} FROM {table}"),
-        1 => format!("INSERT INTO {table} ({a}) SELECT {a} FROM {table} WHERE false"),
-        2 => format!("UPDATE {table} SET {a} = {a} WHERE {b} IS NULL"),
+        1 => format!(
+            "INSERT INTO {table} ({a}){} SELECT {a} FROM {table} WHERE false",
+            pick(
+                rng,
+                &["", "", " OVERRIDING SYSTEM VALUE", " OVERRIDING USER VALUE"]
+            )
+        ),
+        2 => format!(
+            "UPDATE {table} SET {a} = {} WHERE {b} IS NULL",
+            if rng.chance(30) { "DEFAULT" } else { a }
+        ),
         3 => format!("DELETE FROM {table} WHERE {a} IS NULL"),
         _ => format!("SELECT {a} FROM {}", pick(rng, VIEWS)),
     }
