@@ -2353,7 +2353,12 @@ impl<'s> Replayer<'s> {
                 continue;
             };
             let (ta, tb) = (self.base_type(&a.data_type), self.base_type(&b.data_type));
-            if fk_compatible(&ta, &tb) == FkCompat::Incompatible {
+            let incompatible = match fk_compatible(&ta, &tb) {
+                FkCompat::Incompatible => true,
+                FkCompat::Compatible => false,
+                FkCompat::Unknown => self.no_equality_between(&ta, &tb),
+            };
+            if incompatible {
                 return Err(Box::new((
                     ProblemKind::FkTypeMismatch {
                         table: qn.clone(),
@@ -2481,6 +2486,24 @@ impl<'s> Replayer<'s> {
         let known = |t: &str| pgtype::is_known_builtin(t) || created(t);
         let (a, b) = (a.trim_end_matches("[]"), b.trim_end_matches("[]"));
         (created(a) || created(b)) && known(a) && known(b)
+    }
+
+    /// Whether two different types (domains already replaced by their base types) certainly
+    /// have no equality operator between them: one is an enum or a composite type this history
+    /// created (each compares only with itself), and the other a builtin or another created
+    /// type (no implicit cast leads from one to the other).
+    fn no_equality_between(&self, a: &str, b: &str) -> bool {
+        let kind = |t: &str| {
+            self.cat
+                .types
+                .iter()
+                .find(|(k, _)| type_display(k) == t)
+                .map(|(_, d)| &d.kind)
+        };
+        let own = |t: &str| matches!(kind(t), Some(TypeKind::Enum { .. } | TypeKind::Composite));
+        let known = |t: &str| pgtype::is_known_builtin(t) || kind(t).is_some();
+        let (ea, eb) = (a.trim_end_matches("[]"), b.trim_end_matches("[]"));
+        a != b && (own(ea) || own(eb)) && known(ea) && known(eb)
     }
 
     /// Whether a current parent of `t` (an INHERITS parent, a partitioned table) has a column
