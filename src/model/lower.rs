@@ -1768,9 +1768,8 @@ impl Visitor for RefCollector<'_, '_> {
 /// as columns; PostgreSQL stops at the word. `public.user` is allowed (a qualified name's last
 /// part may be any word), and so is any quoted name.
 fn reserved_name(ast: &Statement) -> Option<&ast::Ident> {
-    let reserved = |id: &&ast::Ident| {
-        id.quote_style.is_none() && pgtype::is_reserved_as_name(&id.value.to_ascii_lowercase())
-    };
+    let reserved =
+        |id: &&ast::Ident| id.quote_style.is_none() && pgtype::is_reserved_as_name(&id.value);
     fn unqualified(n: &ObjectName) -> Option<&ast::Ident> {
         match n.0.as_slice() {
             [part] => part.as_ident(),

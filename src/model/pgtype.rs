@@ -386,12 +386,32 @@ pub fn assignment_castable(from: &str, to: &str) -> Option<bool> {
     })
 }
 
-/// Whether `word` (lower case) is a PostgreSQL 15 keyword that cannot name a column or a
-/// table unquoted (`ColId` in its grammar: the reserved and the type/function-name keywords,
-/// `pg_get_keywords()` categories R and T): `order`, `user`, `group`, `left`, `verbose`.
+/// Whether `word` (any case, as written unquoted) is a PostgreSQL 15 keyword that cannot name
+/// a column or a table unquoted (`ColId` in its grammar: the reserved and the
+/// type/function-name keywords, `pg_get_keywords()` categories R and T): `order`, `USER`,
+/// `group`, `left`, `verbose`.
 #[must_use]
 pub fn is_reserved_as_name(word: &str) -> bool {
-    RESERVED_AS_NAME.binary_search(&word).is_ok()
+    let mut buf = [0u8; KEYWORD_MAX];
+    keyword_lower(word, &mut buf).is_some_and(|w| RESERVED_AS_NAME.binary_search(&w).is_ok())
+}
+
+/// The longest keyword's length (`current_timestamp`).
+const KEYWORD_MAX: usize = 17;
+
+/// `word` in lower case, in `buf`, when it could be a keyword (ASCII letters and underscores,
+/// short enough); no allocation, as names are checked by the thousand.
+fn keyword_lower<'b>(word: &str, buf: &'b mut [u8; KEYWORD_MAX]) -> Option<&'b str> {
+    if word.is_empty() || word.len() > KEYWORD_MAX {
+        return None;
+    }
+    for (b, c) in buf.iter_mut().zip(word.bytes()) {
+        if !(c.is_ascii_alphabetic() || c == b'_') {
+            return None;
+        }
+        *b = c.to_ascii_lowercase();
+    }
+    std::str::from_utf8(&buf[..word.len()]).ok()
 }
 
 /// The keywords of [`is_reserved_as_name`], sorted.
@@ -503,9 +523,12 @@ const RESERVED_AS_NAME: &[&str] = &[
 /// PostgreSQL 16 on).
 #[must_use]
 pub fn is_reserved_keyword(word: &str) -> bool {
-    is_reserved_as_name(word)
-        || COLUMN_NAME_KEYWORDS.binary_search(&word).is_ok()
-        || word == "system_user"
+    let mut buf = [0u8; KEYWORD_MAX];
+    keyword_lower(word, &mut buf).is_some_and(|w| {
+        RESERVED_AS_NAME.binary_search(&w).is_ok()
+            || COLUMN_NAME_KEYWORDS.binary_search(&w).is_ok()
+            || w == "system_user"
+    })
 }
 
 /// PostgreSQL 15's column-name keywords (category C): names of columns, not of functions or
@@ -581,20 +604,24 @@ mod tests {
         assert_eq!(RESERVED_AS_NAME.len(), 100);
         for word in [
             "order",
-            "user",
-            "group",
+            "USER",
+            "Group",
             "left",
             "verbose",
-            "current_user",
-            "with",
+            "current_timestamp",
         ] {
             assert!(is_reserved_as_name(word), "{word}");
         }
         for word in [
-            "key", "type", "name", "value", "position", "time", "int", "Order",
+            "key", "type", "name", "value", "position", "int", "order1", "",
         ] {
             assert!(!is_reserved_as_name(word), "{word}");
         }
+        let longest = RESERVED_AS_NAME
+            .iter()
+            .chain(COLUMN_NAME_KEYWORDS)
+            .map(|w| w.len());
+        assert_eq!(longest.max(), Some(KEYWORD_MAX));
     }
 
     #[test]

@@ -128,7 +128,7 @@ impl<'a> Reader<'a> {
         let t = self.peek(0)?.clone();
         let raw = self.text.get(t.range.clone())?;
         let ok = match t.kind {
-            Tok::Word => label || !is_reserved_keyword(&raw.to_ascii_lowercase()),
+            Tok::Word => label || !is_reserved_keyword(raw),
             Tok::Quoted => raw.len() >= 2 && raw.ends_with('"'),
             _ => false,
         };
