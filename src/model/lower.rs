@@ -1763,10 +1763,10 @@ impl Visitor for RefCollector<'_, '_> {
 }
 
 /// The word of PostgreSQL's syntax error for a reserved word written unquoted where a column
-/// or a table is named (`ColId` in its grammar): a column of CREATE TABLE or ADD COLUMN, a column or table's
-/// new name, a created table's unqualified name. sqlparser reads `order int` and `user text`
-/// as columns; PostgreSQL stops at the word. `public.user` is allowed (a qualified name's last
-/// part may be any word), and so is any quoted name.
+/// or a table is named (`ColId` in its grammar): a column of CREATE TABLE or ADD COLUMN, a
+/// column's or table's new name, a created table's unqualified name. sqlparser reads
+/// `order int` and `user text` as columns; PostgreSQL stops at the word. `public.user` is
+/// allowed (a qualified name's last part may be any word), and so is any quoted name.
 fn reserved_name(ast: &Statement) -> Option<&ast::Ident> {
     let reserved =
         |id: &&ast::Ident| id.quote_style.is_none() && pgtype::is_reserved_as_name(&id.value);
