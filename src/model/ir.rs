@@ -493,8 +493,14 @@ pub enum Change {
         to: String,
     },
     /// A statement PostgreSQL rejects although sqlparser accepts it, at the word it stops at
-    /// when known (else the statement).
-    Rejected(super::Refusal, Option<Span>),
+    /// when known (else the statement), with what it meant to do when that is known (a CREATE
+    /// TABLE that fails on a reserved word still tells later statements why the table is
+    /// missing).
+    Rejected {
+        refusal: super::Refusal,
+        at: Option<Span>,
+        intended: Option<Box<Change>>,
+    },
     /// A `DO` block: its body statements follow separately.
     Do,
     /// `GRANT` / `REVOKE` on relations (`ON [TABLE | SEQUENCE] name, ...`, with the columns of
@@ -512,4 +518,18 @@ pub enum Change {
         verb: Option<String>,
         target: Option<ObjName>,
     },
+}
+
+impl Change {
+    /// What the statement meant to do: the change itself, or what a rejected one intended.
+    #[must_use]
+    pub fn intended(&self) -> &Change {
+        match self {
+            Change::Rejected {
+                intended: Some(inner),
+                ..
+            } => inner,
+            other => other,
+        }
+    }
 }

@@ -395,8 +395,19 @@ impl<'a> Lowerer<'a> {
                 "a reserved word names a column or table only in double quotes (`\"order\"`, in \
                  every statement that uses it); or choose another name",
             );
-            return Change::Rejected(refusal, Some(self.ident_span(word)));
+            let at = Some(self.ident_span(word));
+            let intended = Some(Box::new(self.statement_as_read(ast)));
+            return Change::Rejected {
+                refusal,
+                at,
+                intended,
+            };
         }
+        self.statement_as_read(ast)
+    }
+
+    /// The change a statement makes if PostgreSQL reads it as sqlparser did.
+    fn statement_as_read(&self, ast: &Statement) -> Change {
         match ast {
             Statement::CreateTable(ct) => self.create_table(ct),
             Statement::AlterTable(at) => Change::AlterTable {
@@ -592,13 +603,14 @@ impl<'a> Lowerer<'a> {
                 to: self.obj(index_name).name,
                 if_exists: self.noted(&Compat::IfExists),
             },
-            Statement::Raise(_) => Change::Rejected(
-                super::Refusal::new(
+            Statement::Raise(_) => Change::Rejected {
+                refusal: super::Refusal::new(
                     "RAISE is PL/pgSQL: PostgreSQL rejects it outside a DO block or function body",
                     crate::parse::RAISE_HELP,
                 ),
-                None,
-            ),
+                at: None,
+                intended: None,
+            },
             _ => Change::Other,
         }
     }

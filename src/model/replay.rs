@@ -392,7 +392,7 @@ impl<'s> Replayer<'s> {
     /// The relation or type `change` creates, where it would land (no problems recorded),
     /// and its name's span.
     fn intended_create(&self, change: &Change) -> Option<(ObjectKey, Span)> {
-        let (name, relation) = match change {
+        let (name, relation) = match change.intended() {
             Change::CreateTable(def) if !def.temporary => (&def.name, true),
             Change::CreateView { name, .. } => (name, true),
             Change::CreateEnum { name, .. }
@@ -1343,7 +1343,7 @@ impl<'s> Replayer<'s> {
                     t.policies.sort_by(|a, b| a.name.cmp(&b.name));
                 });
             }
-            Change::Rejected(refusal, at) => {
+            Change::Rejected { refusal, at, .. } => {
                 let span = at.unwrap_or(self.stmt_span);
                 self.error(refusal.clone().into(), span);
             }
@@ -4758,6 +4758,19 @@ mod tests {
             ..crate::Settings::default()
         };
         crate::analyze(&settings).unwrap().model
+    }
+
+    /// A CREATE TABLE that PostgreSQL stops at a reserved word still meant to create its
+    /// table: later statements are told why it is missing.
+    #[test]
+    fn a_create_refused_for_a_reserved_word_is_an_intended_create() {
+        let m = model_of("CREATE TABLE orders (id int, order int);\nSELECT id FROM orders;\n");
+        let orders = QualifiedName::new("public", "orders");
+        assert!(m.undone_creates.iter().any(|u| matches!(
+            &u.object,
+            super::ObjectKey::Relation { name } if *name == orders
+        )));
+        assert!(!m.catalog.tables.contains_key(&orders));
     }
 
     /// The catalog's index of what depends on each relation stays exact through renames of

@@ -119,7 +119,7 @@ pub fn failed_creates(analysis: &Analysis) -> FailedCreates {
         if !st.failed {
             continue;
         }
-        let name = match lowered(analysis, seq) {
+        let name = match lowered(analysis, seq).map(Change::intended) {
             Some(Change::CreateTable(t)) => &t.name,
             Some(
                 Change::CreateView { name, .. }
