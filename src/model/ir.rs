@@ -422,6 +422,9 @@ pub enum Change {
         /// The output column names, when all are known statically and no column list renames
         /// them (see `TableDef::as_query`).
         columns: Option<Vec<Name>>,
+        /// `SELECT * FROM t` (plain, one table): PostgreSQL expands the star into every column
+        /// `t` has then, and the view depends on each.
+        star_of: Option<ObjName>,
     },
     CreateSequence {
         name: ObjName,

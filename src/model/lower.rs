@@ -496,6 +496,7 @@ impl<'a> Lowerer<'a> {
                 if_not_exists: cv.if_not_exists,
                 query: self.query_refs(&*cv.query, None),
                 columns: view_column_names(&cv.columns, &cv.query),
+                star_of: self.star_of(&cv.query),
             },
             Statement::CreateSequence {
                 if_not_exists,

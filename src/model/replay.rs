@@ -1147,10 +1147,11 @@ impl<'s> Replayer<'s> {
                 if_not_exists,
                 query,
                 columns,
+                star_of,
             } => {
                 let columns = columns.as_deref();
                 let (m, r, i) = (*materialized, *or_replace, *if_not_exists);
-                self.create_view(name, m, r, i, query, columns);
+                self.create_view(name, (m, r, i), query, columns, star_of.as_ref());
             }
             Change::CreateSequence {
                 name,
@@ -4358,11 +4359,10 @@ impl<'s> Replayer<'s> {
     fn create_view(
         &mut self,
         name: &ObjName,
-        materialized: bool,
-        or_replace: bool,
-        if_not_exists: bool,
+        (materialized, or_replace, if_not_exists): (bool, bool, bool),
         query: &QueryRefs,
         columns: Option<&[Name]>,
+        star_of: Option<&ObjName>,
     ) {
         if !self.check_made_by_query(query, columns, RefContext::View, name.span) {
             return;
@@ -4398,6 +4398,15 @@ impl<'s> Replayer<'s> {
         reads.sort();
         reads.dedup();
         let mut read_columns = self.certain_columns(query);
+        // `SELECT * FROM t`: every column `t` certainly has now (a plain table's).
+        if let Some(source) = star_of.and_then(|s| self.lookup_rel(s).ok())
+            && let Some(t) = self.cat.tables.get(&source)
+            && !t.kind.is_view()
+            && !t.blind
+            && !t.columns_unknown
+        {
+            read_columns.extend(t.columns.iter().map(|c| (source.clone(), c.name.clone())));
+        }
         read_columns.retain(|(t, _)| *t != qn);
         read_columns.sort();
         read_columns.dedup();
