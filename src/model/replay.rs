@@ -3089,6 +3089,16 @@ impl<'s> Replayer<'s> {
                     self.reject(reason, column.span);
                     return None;
                 }
+                if t.column(&column.name).is_some()
+                    && !blind
+                    && self.inherited_from_parent(&t, &column.name)
+                {
+                    let reason = format!("cannot alter inherited column \"{}\"", column.name);
+                    let help = "change its type in the parent table: the change goes down to \
+                                every child";
+                    self.reject(Refusal::new(reason, help), column.span);
+                    return None;
+                }
                 let Some(c) = t.column_mut(&column.name) else {
                     self.missing_column_in_alter(qn, column);
                     return None;
