@@ -881,7 +881,10 @@ impl<'s> Replayer<'s> {
         let Some(t) = self.cat.tables.get(table) else {
             return true;
         };
-        if t.kind.is_view()
+        // A view's columns are taken on trust unless its query names them all.
+        let view_has =
+            |names: &Option<Vec<Name>>| names.as_ref().is_none_or(|n| n.contains(&column.name));
+        if (t.kind.is_view() && view_has(&t.output_columns))
             || t.column(&column.name).is_some()
             || SYSTEM_COLUMNS.contains(&column.name.as_str())
         {
