@@ -978,14 +978,23 @@ impl<'s> Replayer<'s> {
             Some(n) => (n, "[]"),
             None => (text, ""),
         };
-        let qn = match name.split_once('.') {
-            Some((s, n)) => QualifiedName::new(s.trim_matches('"'), n.trim_matches('"')),
-            None => QualifiedName::new("public", name.trim_matches('"')),
-        };
-        match self.cat.types.get(&qn).map(|t| &t.kind) {
+        match self.created_type(name).map(|t| &t.kind) {
             Some(TypeKind::Domain { base }) => format!("{base}{arr}"),
             _ => text.to_string(),
         }
+    }
+
+    /// The type this history created that a column type in the model's spelling names
+    /// (`mood`, `s1.mood`, no `[]`), looked up by name: `type_display` spells it so.
+    fn created_type(&self, text: &str) -> Option<&TypeDef> {
+        let qn = match text.split_once('.') {
+            Some((s, n)) => QualifiedName::new(s.trim_matches('"'), n.trim_matches('"')),
+            None => QualifiedName::new("public", text.trim_matches('"')),
+        };
+        self.cat
+            .types
+            .get(&qn)
+            .filter(|_| type_display(&qn) == text)
     }
 
     // ----- apply ---------------------------------------------------------------------------
@@ -2486,7 +2495,7 @@ impl<'s> Replayer<'s> {
         if a == b {
             return false;
         }
-        let created = |t: &str| self.cat.types.keys().any(|k| type_display(k) == t);
+        let created = |t: &str| self.created_type(t).is_some();
         let known = |t: &str| pgtype::is_known_builtin(t) || created(t);
         let (a, b) = (a.trim_end_matches("[]"), b.trim_end_matches("[]"));
         (created(a) || created(b)) && known(a) && known(b)
@@ -2497,13 +2506,7 @@ impl<'s> Replayer<'s> {
     /// created (each compares only with itself), and the other a builtin or another created
     /// type (no implicit cast leads from one to the other).
     fn no_equality_between(&self, a: &str, b: &str) -> bool {
-        let kind = |t: &str| {
-            self.cat
-                .types
-                .iter()
-                .find(|(k, _)| type_display(k) == t)
-                .map(|(_, d)| &d.kind)
-        };
+        let kind = |t: &str| self.created_type(t).map(|d| &d.kind);
         let own = |t: &str| matches!(kind(t), Some(TypeKind::Enum { .. } | TypeKind::Composite));
         let known = |t: &str| pgtype::is_known_builtin(t) || kind(t).is_some();
         let (ea, eb) = (a.trim_end_matches("[]"), b.trim_end_matches("[]"));
