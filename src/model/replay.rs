@@ -4635,6 +4635,8 @@ fn type_change_refusal(c: &Column, new_type: &str, using: bool) -> Option<Refusa
     let default = c.default.as_deref()?.trim();
     let default_type = if is_string_literal(default) {
         &c.data_type
+    } else if default.starts_with("nextval(") {
+        "bigint" // a serial's default
     } else {
         numeric_literal_type(default)?
     };
