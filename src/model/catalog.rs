@@ -172,6 +172,27 @@ pub struct Policy {
     pub origin: Span,
 }
 
+/// A trigger (`CREATE TRIGGER name ... ON table EXECUTE FUNCTION f()`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trigger {
+    pub name: Name,
+    /// The function it executes, when the history created it (PostgreSQL refuses to drop
+    /// that function while the trigger exists).
+    pub function: Option<QualifiedName>,
+    pub origin: Span,
+}
+
+/// One function of a name (functions are overloaded by their input argument types).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Function {
+    /// Each input argument's type as compared for identity: the `format_type` spelling of a
+    /// builtin without modifiers (PostgreSQL ignores them in signatures), the qualified name
+    /// of a created type; `None` when the type is not known for certain.
+    pub args: Vec<Option<Name>>,
+    pub returns_trigger: Option<bool>,
+    pub origin: Span,
+}
+
 /// A `COMMENT ON` text and where it was set.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Comment {
@@ -246,6 +267,9 @@ pub struct Table {
     pub rls_origin: Option<Span>,
     /// Row-level-security policies, sorted by name.
     pub policies: Vec<Policy>,
+    /// Triggers, sorted by name (not in the JSON model yet).
+    #[serde(skip)]
+    pub triggers: Vec<Trigger>,
     /// `ALTER TABLE ... REPLICA IDENTITY` (absent from JSON while it is the default).
     #[serde(skip_serializing_if = "ReplicaIdentity::is_default")]
     pub replica_identity: ReplicaIdentity,
@@ -453,7 +477,8 @@ pub struct Catalog {
     pub sequences: NameMap<Sequence>,
     pub types: BTreeMap<QualifiedName, TypeDef>,
     pub extensions: BTreeSet<String>,
-    pub functions: BTreeMap<QualifiedName, Span>,
+    /// Functions by name, each name with its overloads in creation order.
+    pub functions: BTreeMap<QualifiedName, Vec<Function>>,
     /// Derived: index keys by table (kept by [`Catalog::insert_index`] / [`Catalog::remove_index`]).
     index_by_table: FxHashMap<QualifiedName, Vec<QualifiedName>>,
     /// Derived: how many constraints of each (schema, name) exist, and which names each table

@@ -344,6 +344,22 @@ pub enum OwnedBy {
     Invalid,
 }
 
+/// A function as DROP / ALTER FUNCTION name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FuncRef {
+    pub name: ObjName,
+    /// The input argument types, or `None` when no list is written (`DROP FUNCTION f`: the
+    /// only function of that name).
+    pub args: Option<Vec<TypeRef>>,
+}
+
+/// Where `ALTER FUNCTION` moves a function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FuncMove {
+    Rename(Name),
+    SetSchema(Name),
+}
+
 /// What one statement does, in our vocabulary.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
@@ -437,9 +453,54 @@ pub enum Change {
     },
     CreateFunction {
         name: ObjName,
+        or_replace: bool,
+        /// The input argument types (IN, INOUT, VARIADIC): with the name, the function's
+        /// identity. OUT arguments are not part of it.
+        args: Vec<TypeRef>,
+        /// `RETURNS trigger`: `Some(true)`; another return type: `Some(false)`.
+        returns_trigger: Option<bool>,
         /// Relations read by a `LANGUAGE sql` body of plain queries / DML, which PostgreSQL
         /// checks at CREATE time (`check_function_bodies`). Empty for other bodies.
         body_relations: Vec<RelRef>,
+    },
+    /// `DROP FUNCTION f(args), ...`.
+    DropFunction {
+        functions: Vec<FuncRef>,
+        if_exists: bool,
+        cascade: bool,
+    },
+    /// `ALTER FUNCTION f(args) RENAME TO name` / `SET SCHEMA schema`.
+    MoveFunction {
+        function: FuncRef,
+        to: FuncMove,
+    },
+    /// Procedures and aggregates, created or dropped: the model does not hold them, but they
+    /// share the functions' names, so these names become uncertain.
+    OtherRoutines(Vec<ObjName>),
+    /// `CREATE [OR REPLACE] [CONSTRAINT] TRIGGER name ... ON table ... EXECUTE FUNCTION f(...)`.
+    CreateTrigger {
+        name: ColName,
+        table: ObjName,
+        /// The trigger function; the arguments written after it are strings passed to it, so
+        /// PostgreSQL looks up `f()` without arguments.
+        function: ObjName,
+        or_replace: bool,
+        /// `INSTEAD OF` (else BEFORE or AFTER).
+        instead_of: bool,
+        /// `FOR EACH ROW` (else FOR EACH STATEMENT, the default).
+        row: bool,
+    },
+    DropTrigger {
+        name: ColName,
+        table: ObjName,
+        if_exists: bool,
+        cascade: bool,
+    },
+    /// `ALTER TRIGGER name ON table RENAME TO to`.
+    RenameTrigger {
+        name: ColName,
+        table: ObjName,
+        to: Name,
     },
     Insert {
         table: ObjName,

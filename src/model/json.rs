@@ -269,6 +269,7 @@ pub fn document(project: &Project, model: &Model) -> ModelDoc {
                 ),
                 ProblemKind::MissingType { name, .. } => ("type", name.to_string(), None),
                 ProblemKind::MissingSchema { name } => ("schema", name.to_string(), None),
+                ProblemKind::MissingFunction { name, .. } => ("function", name.to_string(), None),
                 _ => return None,
             };
             let f = project.files.get(p.span.file())?;

@@ -19,8 +19,8 @@ use sqlparser::ast::{
 use super::catalog::{GeneratedAlways, Name, ReplicaIdentity};
 use super::ir::{
     AlterAction, AlterTarget, Change, ColName, ColumnDef, ColumnRef, CommentKind, ConflictTarget,
-    ConstraintDef, ConstraintKind, DropKind, FkDef, IndexDef, ObjName, QueryRefs, RelRef, TableDef,
-    TableKindDef, TypeRef,
+    ConstraintDef, ConstraintKind, DropKind, FkDef, FuncMove, FuncRef, IndexDef, ObjName,
+    QueryRefs, RelRef, TableDef, TableKindDef, TypeRef,
 };
 use super::pgtype;
 use crate::parse;
@@ -510,9 +510,68 @@ impl<'a> Lowerer<'a> {
                 name: fold_ident(&ce.name).to_string(),
                 if_not_exists: ce.if_not_exists,
             },
-            Statement::CreateFunction(cf) => Change::CreateFunction {
-                name: self.obj(&cf.name),
-                body_relations: self.sql_function_relations(cf),
+            Statement::CreateFunction(cf) => self.create_function(cf),
+            Statement::DropFunction(df) => Change::DropFunction {
+                functions: df.func_desc.iter().map(|f| self.func_ref(f)).collect(),
+                if_exists: df.if_exists,
+                cascade: matches!(df.drop_behavior, Some(ast::DropBehavior::Cascade)),
+            },
+            Statement::AlterFunction(af) if af.kind == ast::AlterFunctionKind::Function => {
+                let to = match &af.operation {
+                    ast::AlterFunctionOperation::RenameTo { new_name } => {
+                        FuncMove::Rename(fold_ident(new_name))
+                    }
+                    ast::AlterFunctionOperation::SetSchema { schema_name } => {
+                        FuncMove::SetSchema(self.obj(schema_name).name)
+                    }
+                    _ => return Change::Other,
+                };
+                Change::MoveFunction {
+                    function: self.func_ref(&af.function),
+                    to,
+                }
+            }
+            Statement::AlterFunction(af) => {
+                Change::OtherRoutines(vec![self.obj(&af.function.name)])
+            }
+            Statement::CreateProcedure { name, .. } => Change::OtherRoutines(vec![self.obj(name)]),
+            Statement::CreateAggregate(ca) => Change::OtherRoutines(vec![self.obj(&ca.name)]),
+            Statement::DropProcedure { proc_desc, .. } => {
+                Change::OtherRoutines(proc_desc.iter().map(|f| self.obj(&f.name)).collect())
+            }
+            Statement::CreateTrigger(ct) => match &ct.exec_body {
+                Some(body) => Change::CreateTrigger {
+                    name: self.trigger_name(&ct.name),
+                    table: self.obj(&ct.table_name),
+                    function: self.obj(&body.func_desc.name),
+                    or_replace: ct.or_replace,
+                    instead_of: matches!(ct.period, Some(ast::TriggerPeriod::InsteadOf)),
+                    row: matches!(
+                        ct.trigger_object,
+                        Some(
+                            ast::TriggerObjectKind::For(ast::TriggerObject::Row)
+                                | ast::TriggerObjectKind::ForEach(ast::TriggerObject::Row)
+                        )
+                    ),
+                },
+                None => Change::Other,
+            },
+            Statement::DropTrigger(dt) => match &dt.table_name {
+                Some(table) => Change::DropTrigger {
+                    name: self.trigger_name(&dt.trigger_name),
+                    table: self.obj(table),
+                    if_exists: dt.if_exists,
+                    cascade: matches!(dt.option, Some(ReferentialAction::Cascade)),
+                },
+                None => Change::Other,
+            },
+            Statement::AlterTrigger(at) => match &at.operation {
+                ast::AlterTriggerOperation::Rename { new_name } => Change::RenameTrigger {
+                    name: self.col(&at.name),
+                    table: self.obj(&at.table_name),
+                    to: fold_ident(new_name),
+                },
+                ast::AlterTriggerOperation::DependsOnExtension { .. } => Change::Other,
             },
             Statement::CreateSchema {
                 schema_name,
@@ -613,6 +672,70 @@ impl<'a> Lowerer<'a> {
                 intended: None,
             },
             _ => Change::Other,
+        }
+    }
+
+    fn create_function(&self, cf: &ast::CreateFunction) -> Change {
+        let args = self.input_args(cf.args.as_deref().unwrap_or_default(), &cf.name);
+        let returns_trigger = match &cf.return_type {
+            Some(ast::FunctionReturnType::DataType(DataType::Trigger)) => Some(true),
+            Some(ast::FunctionReturnType::DataType(DataType::Custom(n, _)))
+                if n.to_string().eq_ignore_ascii_case("trigger") =>
+            {
+                Some(true)
+            }
+            Some(_) => Some(false),
+            None => None,
+        };
+        // PL/pgSQL compiles a trigger function at CREATE and refuses declared arguments (the
+        // trigger's arguments arrive in TG_ARGV).
+        let plpgsql = cf
+            .language
+            .as_ref()
+            .is_some_and(|l| l.value.eq_ignore_ascii_case("plpgsql"));
+        let refused = plpgsql && returns_trigger == Some(true) && !args.is_empty();
+        let create = Change::CreateFunction {
+            name: self.obj(&cf.name),
+            or_replace: cf.or_replace,
+            args,
+            returns_trigger,
+            body_relations: self.sql_function_relations(cf),
+        };
+        if refused {
+            return Change::Rejected {
+                refusal: super::Refusal::new(
+                    "trigger functions cannot have declared arguments",
+                    "declare the trigger function without arguments and read the trigger's arguments from TG_ARGV",
+                ),
+                at: None,
+                intended: Some(Box::new(create)),
+            };
+        }
+        create
+    }
+
+    /// The types of a function's input arguments (IN, INOUT, VARIADIC; not OUT).
+    fn input_args(&self, args: &[ast::OperateFunctionArg], name: &ObjectName) -> Vec<TypeRef> {
+        let anchor = sqlparser::ast::Spanned::span(name);
+        args.iter()
+            .filter(|a| !matches!(a.mode, Some(ast::ArgMode::Out)))
+            .map(|a| self.type_ref(&a.data_type, anchor))
+            .collect()
+    }
+
+    fn func_ref(&self, f: &ast::FunctionDesc) -> FuncRef {
+        FuncRef {
+            name: self.obj(&f.name),
+            args: f.args.as_ref().map(|a| self.input_args(a, &f.name)),
+        }
+    }
+
+    /// A trigger's name (PostgreSQL allows no schema on it: the table's is used).
+    fn trigger_name(&self, name: &ObjectName) -> ColName {
+        let o = self.obj(name);
+        ColName {
+            name: o.name,
+            span: o.span,
         }
     }
 

@@ -11,6 +11,7 @@ pub mod json;
 pub mod lower;
 pub mod namemap;
 pub mod names;
+pub mod pgfunc;
 pub mod pgtype;
 pub mod replay;
 pub mod text;
@@ -112,6 +113,15 @@ pub enum ObjectKey {
         table: QualifiedName,
         name: Name,
     },
+    /// A function, all overloads of one name.
+    Function {
+        name: QualifiedName,
+    },
+    /// A trigger (its name is unique per table).
+    Trigger {
+        table: QualifiedName,
+        name: Name,
+    },
 }
 
 /// What happened to an object.
@@ -199,6 +209,8 @@ pub enum RefContext {
     Drop,
     Comment,
     Policy,
+    /// The table of `CREATE` / `DROP` / `ALTER TRIGGER`.
+    Trigger,
     ColumnType,
     OnConflict,
     /// `ALTER SEQUENCE ... OWNED BY table.column`.
@@ -228,6 +240,7 @@ impl RefContext {
             RefContext::Drop => "DROP target",
             RefContext::Comment => "COMMENT target",
             RefContext::Policy => "policy target",
+            RefContext::Trigger => "trigger table",
             RefContext::ColumnType => "column type",
             RefContext::OnConflict => "ON CONFLICT target",
             RefContext::OwnedBy => "OWNED BY table",
@@ -302,6 +315,18 @@ pub enum ProblemKind {
     },
     MissingSchema {
         name: Name,
+    },
+    /// A function looked up by name and input argument types (`args`, the types between the
+    /// parentheses; `None` when none were written) that does not exist: a trigger's function,
+    /// a DROP or ALTER FUNCTION target.
+    MissingFunction {
+        name: QualifiedName,
+        written: Name,
+        args: Option<String>,
+        /// The argument types of the functions of that name that do exist then (for the
+        /// message), each as `integer, text`.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        overloads: Vec<String>,
     },
     MissingConstraint {
         table: QualifiedName,

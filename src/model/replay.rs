@@ -34,6 +34,7 @@ use crate::source::Project;
 use crate::span::Span;
 
 mod privileges;
+mod routines;
 mod sequence;
 
 /// Types that well-known extensions add; accepted once the extension is created.
@@ -168,7 +169,7 @@ enum Undo {
     Type(QualifiedName, Option<TypeDef>),
     Schema(Name, Option<Span>),
     Sequence(QualifiedName, Option<Sequence>),
-    Function(QualifiedName, Option<Span>),
+    Function(QualifiedName, Option<Vec<super::catalog::Function>>),
     Extension(String, bool),
     SearchPath(Vec<Name>),
 }
@@ -181,6 +182,7 @@ struct Annotations {
     rls_enabled: bool,
     rls_origin: Option<Span>,
     policies: Vec<super::catalog::Policy>,
+    triggers: Vec<super::catalog::Trigger>,
     replica_identity: ReplicaIdentity,
     column_comments: Vec<Option<Box<super::catalog::Comment>>>,
 }
@@ -192,6 +194,7 @@ impl Annotations {
             rls_enabled: t.rls_enabled,
             rls_origin: t.rls_origin,
             policies: t.policies.clone(),
+            triggers: t.triggers.clone(),
             replica_identity: t.replica_identity.clone(),
             column_comments: t.columns.iter().map(|c| c.comment.clone()).collect(),
         }
@@ -202,6 +205,7 @@ impl Annotations {
         t.rls_enabled = self.rls_enabled;
         t.rls_origin = self.rls_origin;
         t.policies = self.policies;
+        t.triggers = self.triggers;
         t.replica_identity = self.replica_identity;
         for (c, comment) in t.columns.iter_mut().zip(self.column_comments) {
             c.comment = comment;
@@ -231,6 +235,11 @@ struct Replayer<'s> {
     /// Names created by statements sqlparser could not read: they may exist, so a use of
     /// them is never reported as missing.
     uncertain: BTreeSet<Name>,
+    /// A statement that may have created or renamed any function ran unread (an unparsed
+    /// `ALTER FUNCTION`, an extension of unknown contents): no function is called missing.
+    routines_blind: bool,
+    /// The same for triggers (an unparsed `ALTER TRIGGER`).
+    triggers_blind: bool,
     /// Temporary tables of the current file (its session): not modelled, but found first by
     /// an unqualified name, as PostgreSQL searches `pg_temp` before the search path.
     temp_tables: BTreeSet<Name>,
@@ -265,6 +274,8 @@ impl<'s> Replayer<'s> {
             journal_floor: 0,
             journaled: BTreeMap::new(),
             uncertain: BTreeSet::new(),
+            routines_blind: false,
+            triggers_blind: false,
             temp_tables: BTreeSet::new(),
             failed: false,
             silent: false,
@@ -392,12 +403,16 @@ impl<'s> Replayer<'s> {
     /// The relation or type `change` creates, where it would land (no problems recorded),
     /// and its name's span.
     fn intended_create(&self, change: &Change) -> Option<(ObjectKey, Span)> {
-        let (name, relation) = match change.intended() {
-            Change::CreateTable(def) if !def.temporary => (&def.name, true),
-            Change::CreateView { name, .. } => (name, true),
+        let relation = |name| ObjectKey::Relation { name };
+        let a_type = |name| ObjectKey::Type { name };
+        let function = |name| ObjectKey::Function { name };
+        let (name, key): (_, fn(QualifiedName) -> ObjectKey) = match change.intended() {
+            Change::CreateTable(def) if !def.temporary => (&def.name, relation),
+            Change::CreateView { name, .. } => (name, relation),
             Change::CreateEnum { name, .. }
             | Change::CreateDomain { name, .. }
-            | Change::CreateCompositeType { name } => (name, false),
+            | Change::CreateCompositeType { name } => (name, a_type),
+            Change::CreateFunction { name, .. } => (name, function),
             _ => return None,
         };
         let schema = match &name.schema {
@@ -405,12 +420,7 @@ impl<'s> Replayer<'s> {
             None => self.first_path_schema()?,
         };
         let (span, name) = (name.span, QualifiedName::new(schema, name.name.clone()));
-        let key = if relation {
-            ObjectKey::Relation { name }
-        } else {
-            ObjectKey::Type { name }
-        };
-        Some((key, span))
+        Some((key(name), span))
     }
 
     fn finish_statement(&mut self, mark: Mark) {
@@ -1188,6 +1198,12 @@ impl<'s> Replayer<'s> {
             }
             Change::AlterSequence(def) => self.alter_sequence(def),
             Change::CreateExtension { name, .. } => {
+                if super::pgfunc::EXTENSIONS
+                    .binary_search_by(|(e, _)| (*e).cmp(name.as_str()))
+                    .is_err()
+                {
+                    self.routines_blind = true;
+                }
                 if !self.cat.extensions.contains(name) {
                     self.journal.push(Undo::Extension(name.clone(), false));
                     self.cat.extensions.insert(name.clone());
@@ -1195,6 +1211,9 @@ impl<'s> Replayer<'s> {
             }
             Change::CreateFunction {
                 name,
+                or_replace,
+                args,
+                returns_trigger,
                 body_relations,
             } => {
                 for r in body_relations {
@@ -1202,12 +1221,41 @@ impl<'s> Replayer<'s> {
                         return;
                     }
                 }
-                if let Some(schema) = self.creation_schema(name) {
-                    let qn = QualifiedName::new(schema, name.name.clone());
-                    let old = self.cat.functions.insert(qn.clone(), name.span);
-                    self.journal.push(Undo::Function(qn, old));
+                self.create_function(name, *or_replace, args, *returns_trigger);
+            }
+            Change::DropFunction {
+                functions,
+                if_exists,
+                cascade,
+            } => self.drop_functions(functions, *if_exists, *cascade),
+            Change::MoveFunction { function, to } => self.move_function(function, to),
+            Change::OtherRoutines(names) => {
+                for n in names {
+                    self.uncertain.insert(n.name.clone());
                 }
             }
+            Change::CreateTrigger {
+                name,
+                table,
+                function,
+                or_replace,
+                instead_of,
+                row,
+            } => {
+                let kind = routines::TriggerKind {
+                    or_replace: *or_replace,
+                    instead_of: *instead_of,
+                    row: *row,
+                };
+                self.create_trigger(name, table, function, kind);
+            }
+            Change::DropTrigger {
+                name,
+                table,
+                if_exists,
+                ..
+            } => self.drop_trigger(name, table, *if_exists),
+            Change::RenameTrigger { name, table, to } => self.rename_trigger(name, table, to),
             Change::Insert {
                 table,
                 columns,
@@ -1367,6 +1415,16 @@ impl<'s> Replayer<'s> {
                 // An unparsed CREATE may well have created its object: never call it missing.
                 if verb.as_deref().is_some_and(|v| v.starts_with("CREATE")) {
                     self.uncertain.insert(t.name.clone());
+                }
+                // An unread ALTER of a routine may rename it to any name; an unread extension
+                // may hold any function.
+                match verb.as_deref() {
+                    Some(
+                        "ALTER FUNCTION" | "ALTER PROCEDURE" | "ALTER ROUTINE" | "ALTER AGGREGATE"
+                        | "CREATE EXTENSION" | "ALTER EXTENSION",
+                    ) => self.routines_blind = true,
+                    Some("ALTER TRIGGER") => self.triggers_blind = true,
+                    _ => {}
                 }
                 if let Ok(qn) = self.lookup_rel(t) {
                     if verb.as_deref() == Some("ALTER TABLE") {
@@ -1622,6 +1680,7 @@ impl<'s> Replayer<'s> {
             rls_enabled: false,
             rls_origin: None,
             policies: Vec::new(),
+            triggers: Vec::new(),
             replica_identity: ReplicaIdentity::Default,
             columns_unknown: false,
             blind: false,
@@ -3856,14 +3915,15 @@ impl<'s> Replayer<'s> {
                 let members = in_schema(&mut self.cat.tables.keys());
                 let types = in_schema(&mut self.cat.types.keys());
                 let seqs = in_schema(&mut self.cat.sequences.keys());
-                if (!members.is_empty() || !types.is_empty() || !seqs.is_empty()) && !cascade {
+                let functions = in_schema(&mut self.cat.functions.keys());
+                let contents = [&members, &types, &seqs, &functions];
+                if contents.iter().any(|c| !c.is_empty()) && !cascade {
                     self.error(
                         ProblemKind::DependentObjects {
                             object: ObjectKey::Schema { name: s },
-                            dependents: members
-                                .iter()
-                                .chain(&types)
-                                .chain(&seqs)
+                            dependents: contents
+                                .into_iter()
+                                .flatten()
                                 .map(ToString::to_string)
                                 .collect(),
                         },
@@ -3879,6 +3939,7 @@ impl<'s> Replayer<'s> {
                 for t in types {
                     self.remove_type(&t);
                 }
+                self.drop_schema_functions(&s, name.span);
                 // What is left after the tables took their owned sequences with them.
                 for q in seqs {
                     self.remove_sequence(&q);
@@ -4440,6 +4501,7 @@ impl<'s> Replayer<'s> {
             rls_enabled: false,
             rls_origin: None,
             policies: Vec::new(),
+            triggers: Vec::new(),
             replica_identity: ReplicaIdentity::Default,
             columns_unknown: false,
             blind: false,

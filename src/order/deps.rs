@@ -60,6 +60,8 @@ pub fn object_text(o: &ObjectKey) -> String {
         ObjectKey::Index { name } => format!("index {name}"),
         ObjectKey::Type { name } => format!("type {name}"),
         ObjectKey::Sequence { name } => format!("sequence {name}"),
+        ObjectKey::Function { name } => format!("function {name}"),
+        ObjectKey::Trigger { table, name } => format!("trigger {name} on {table}"),
     }
 }
 
@@ -69,7 +71,8 @@ pub fn owner_text(o: &ObjectKey) -> String {
     match o {
         ObjectKey::Column { table, .. }
         | ObjectKey::Constraint { table, .. }
-        | ObjectKey::Policy { table, .. } => table.to_string(),
+        | ObjectKey::Policy { table, .. }
+        | ObjectKey::Trigger { table, .. } => table.to_string(),
         other => object_text(other),
     }
 }
@@ -87,6 +90,9 @@ pub fn problem_object(kind: &ProblemKind) -> Option<ObjectKey> {
         }),
         ProblemKind::MissingType { name, .. } => Some(ObjectKey::Type { name: name.clone() }),
         ProblemKind::MissingSchema { name } => Some(ObjectKey::Schema { name: name.clone() }),
+        ProblemKind::MissingFunction { name, .. } => {
+            Some(ObjectKey::Function { name: name.clone() })
+        }
         _ => None,
     }
 }
@@ -106,12 +112,12 @@ pub struct Intended {
     pub span: Span,
 }
 
-/// The relations failing CREATE TABLE / VIEW / TYPE statements meant to create, by bare name,
+/// The objects failing CREATE TABLE / VIEW / TYPE / FUNCTION statements meant to create, by bare name,
 /// each list in apply order.
 #[derive(Debug, Default)]
 pub struct FailedCreates(BTreeMap<Name, Vec<Intended>>);
 
-/// Every failing CREATE TABLE / VIEW / TYPE statement's target.
+/// Every failing CREATE TABLE / VIEW / TYPE / FUNCTION statement's target.
 #[must_use]
 pub fn failed_creates(analysis: &Analysis) -> FailedCreates {
     let mut out = FailedCreates::default();
@@ -125,7 +131,8 @@ pub fn failed_creates(analysis: &Analysis) -> FailedCreates {
                 Change::CreateView { name, .. }
                 | Change::CreateEnum { name, .. }
                 | Change::CreateDomain { name, .. }
-                | Change::CreateCompositeType { name },
+                | Change::CreateCompositeType { name }
+                | Change::CreateFunction { name, .. },
             ) => name,
             _ => continue,
         };

@@ -290,6 +290,10 @@ pub fn describe(kind: &ProblemKind) -> String {
         }
         ProblemKind::MissingType { name, .. } => format!("type {name} does not exist"),
         ProblemKind::MissingSchema { name } => format!("schema {name} does not exist"),
+        ProblemKind::MissingFunction { name, args, .. } => match args {
+            Some(args) => format!("function {name}({args}) does not exist"),
+            None => format!("function {name} does not exist"),
+        },
         ProblemKind::DuplicateObject { object, .. } => {
             format!("{} already exists", object_text(object))
         }

@@ -14,7 +14,10 @@
 //! - `ALTER INDEX IF EXISTS ... RENAME TO ...`;
 //! - `ALTER TABLE [IF EXISTS] [ONLY] t SET SCHEMA s`, which sqlparser only knows for views: the
 //!   word `TABLE` becomes `VIEW ` (same length) and [`Compat::TableSetSchema`] says so; the same
-//!   for `ALTER TYPE t SET SCHEMA s` (`TYPE` becomes `VIEW`, [`Compat::TypeSetSchema`]).
+//!   for `ALTER TYPE t SET SCHEMA s` (`TYPE` becomes `VIEW`, [`Compat::TypeSetSchema`]);
+//! - the arguments of a trigger's function (`EXECUTE FUNCTION f('https://...', 'POST')`):
+//!   sqlparser reads them as types, PostgreSQL passes them to `f()` as strings, so the model
+//!   needs only the name ([`Compat::TriggerArguments`]).
 
 use std::sync::LazyLock;
 
@@ -47,6 +50,8 @@ pub enum Compat {
     TableSetSchema,
     /// `ALTER TYPE ... SET SCHEMA`, handed to sqlparser as `ALTER VIEW ... SET SCHEMA`.
     TypeSetSchema,
+    /// The argument list of `CREATE TRIGGER ... EXECUTE {FUNCTION | PROCEDURE} f(...)`.
+    TriggerArguments,
 }
 
 static CREATE_TABLE: LazyLock<Option<Regex>> = LazyLock::new(|| {
@@ -138,6 +143,44 @@ fn storage_clauses(text: &str) -> Vec<std::ops::Range<usize>> {
         i += 1;
     }
     out
+}
+
+/// In `CREATE [OR REPLACE] [CONSTRAINT] TRIGGER`, the byte range between the parentheses
+/// after `EXECUTE {FUNCTION | PROCEDURE} name`, when it holds anything.
+fn trigger_arguments(text: &str) -> Option<std::ops::Range<usize>> {
+    use super::lex::{Lexer, Tok, is_kw};
+    let toks: Vec<_> = Lexer::new(text, 0..text.len()).collect();
+    let head = toks.iter().take(5).position(|t| is_kw(text, t, "TRIGGER"));
+    if !toks.first().is_some_and(|t| is_kw(text, t, "CREATE")) || head.is_none() {
+        return None;
+    }
+    let exec = toks.windows(2).position(|w| {
+        is_kw(text, &w[0], "EXECUTE")
+            && (is_kw(text, &w[1], "FUNCTION") || is_kw(text, &w[1], "PROCEDURE"))
+    })?;
+    let open = toks
+        .iter()
+        .skip(exec + 2)
+        .position(|t| t.kind == Tok::Punct(b'('))?
+        + exec
+        + 2;
+    let mut depth = 0usize;
+    for t in toks.iter().skip(open) {
+        match t.kind {
+            Tok::Punct(b'(') => depth += 1,
+            Tok::Punct(b')') => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    let start = toks.get(open)?.range.end;
+                    let inside = start..t.range.start;
+                    let blank = text.get(inside.clone())?.trim().is_empty();
+                    return (!blank).then_some(inside);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Blank `range` of `text` char by char (newlines kept).
@@ -264,6 +307,10 @@ pub fn rewrite(text: &str) -> Option<(String, Vec<Compat>)> {
         notes.push(Compat::TypeSetSchema);
         out.replace_range(ty.range(), "VIEW");
     }
+    if let Some(args) = trigger_arguments(text) {
+        notes.push(Compat::TriggerArguments);
+        ranges.push(args);
+    }
     if notes.is_empty() {
         return None;
     }
@@ -313,6 +360,23 @@ mod tests {
         );
         let (text, _) = rewrite("CREATE TABLE c (a int, LIKE s)").unwrap();
         assert_eq!(text, "CREATE TABLE c (a int        )");
+    }
+
+    #[test]
+    fn trigger_arguments_are_blanked() {
+        let sql = "CREATE TRIGGER w AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION \
+                   supabase_functions.http_request('https://x/(a)', 'POST', '{}', '1000')";
+        let (t, n) = rewrite(sql).unwrap();
+        let args = t.split_once("http_request(").map(|(_, a)| a);
+        assert!(args.is_some_and(|a| a.trim() == ")"), "{t}");
+        assert_eq!(n, vec![Compat::TriggerArguments]);
+        assert_eq!(t.len(), sql.len());
+        // Nothing to blank, or not a trigger.
+        assert_eq!(
+            rewrite("CREATE TRIGGER w AFTER INSERT ON t EXECUTE FUNCTION f()"),
+            None
+        );
+        assert_eq!(rewrite("SELECT f('a') -- EXECUTE FUNCTION g('x')"), None);
     }
 
     #[test]

@@ -118,6 +118,8 @@ pub(crate) fn describe_object(object: &ObjectKey) -> (&'static str, String) {
         ObjectKey::Type { name } => ("type", name.to_string()),
         ObjectKey::Sequence { name } => ("sequence", name.to_string()),
         ObjectKey::Policy { table, name } => ("policy", format!("{name} on {table}")),
+        ObjectKey::Function { name } => ("function", name.to_string()),
+        ObjectKey::Trigger { table, name } => ("trigger", format!("{name} on {table}")),
     }
 }
 

@@ -35,6 +35,12 @@ fn pg_wording(object: &ObjectKey) -> String {
         }
         ObjectKey::Type { name } => format!("type \"{name}\""),
         ObjectKey::Policy { table, name } => format!("policy \"{name}\" for table \"{table}\""),
+        ObjectKey::Function { name } => {
+            format!("function \"{name}\" with the same argument types")
+        }
+        ObjectKey::Trigger { table, name } => {
+            format!("trigger \"{name}\" for relation \"{table}\"")
+        }
     }
 }
 

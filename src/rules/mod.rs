@@ -22,6 +22,7 @@ pub mod implied_reference_to_missing_table;
 pub mod invalid_file;
 pub mod missing_column;
 pub mod missing_constraint;
+pub mod missing_function;
 pub mod missing_primary_key;
 pub mod missing_relation;
 pub mod missing_schema;
@@ -173,6 +174,7 @@ pub static ALL: &[&dyn Rule] = &[
     &invalid_file::InvalidFile,
     &missing_column::MissingColumn,
     &missing_constraint::MissingConstraint,
+    &missing_function::MissingFunction,
     &missing_primary_key::MissingPrimaryKey,
     &missing_relation::MissingRelation,
     &missing_schema::MissingSchema,

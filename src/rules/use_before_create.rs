@@ -69,11 +69,18 @@ impl Rule for UseBeforeCreate {
                 ProblemKind::MissingType { name, written } => {
                     ("type", ObjectKey::Type { name: name.clone() }, written)
                 }
+                ProblemKind::MissingFunction { name, written, .. } => (
+                    "function",
+                    ObjectKey::Function { name: name.clone() },
+                    written,
+                ),
                 _ => continue,
             };
             if let Why::CreatedLater { at } = ctx.analysis.model.why_missing(&key, p.seq) {
                 let name = match &key {
-                    ObjectKey::Relation { name } | ObjectKey::Type { name } => name.to_string(),
+                    ObjectKey::Relation { name }
+                    | ObjectKey::Type { name }
+                    | ObjectKey::Function { name } => name.to_string(),
                     _ => String::new(),
                 };
                 out.push(build(ctx, p, kind, &name, written, at));

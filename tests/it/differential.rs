@@ -19,6 +19,18 @@ const INDEXES: &[&str] = &["i1", "i2", "s1.i1"];
 const VIEWS: &[&str] = &["v1", "v2", "s1.v1"];
 const SEQUENCES: &[&str] = &["q1", "q2", "s1.q1"];
 const CONSTRAINTS: &[&str] = &["k1", "k2", "f1"];
+const FUNCTIONS: &[&str] = &["fn1", "fn2", "s1.fn1"];
+const ARGS: &[&str] = &[
+    "",
+    "int",
+    "integer",
+    "int4",
+    "text",
+    "bigint",
+    "mood",
+    "int, text",
+];
+const TRIGGERS: &[&str] = &["g1", "g2"];
 
 fn exists(rng: &mut Rng) -> &'static str {
     if rng.chance(30) { " IF EXISTS" } else { "" }
@@ -373,6 +385,64 @@ fn usage(rng: &mut Rng) -> String {
     }
 }
 
+/// Functions and triggers: created, replaced, renamed, moved, dropped, executed.
+fn routines(rng: &mut Rng) -> String {
+    let f = pick(rng, FUNCTIONS);
+    let args = pick(rng, ARGS);
+    let or_replace = if rng.chance(50) { " OR REPLACE" } else { "" };
+    match rng.below(9) {
+        0 | 1 => format!(
+            "CREATE{or_replace} FUNCTION {f}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$"
+        ),
+        2 => format!(
+            "CREATE{or_replace} FUNCTION {f}({args}) RETURNS integer LANGUAGE sql AS $$ SELECT 1 $$"
+        ),
+        3 => {
+            let list = if rng.chance(30) {
+                String::new()
+            } else {
+                format!("({args})")
+            };
+            format!("DROP FUNCTION{} {f}{list}{}", exists(rng), cascade(rng))
+        }
+        4 => match rng.below(2) {
+            0 => format!(
+                "ALTER FUNCTION {f}({args}) RENAME TO {}",
+                bare(pick(rng, FUNCTIONS))
+            ),
+            _ => format!(
+                "ALTER FUNCTION {f}({args}) SET SCHEMA {}",
+                pick(rng, &["s1", "public"])
+            ),
+        },
+        5 | 6 => {
+            let (timing, each, target) = match rng.below(4) {
+                0 => ("INSTEAD OF UPDATE", "FOR EACH ROW", pick(rng, VIEWS)),
+                1 => ("AFTER INSERT", "FOR EACH STATEMENT", pick(rng, VIEWS)),
+                _ => ("BEFORE UPDATE", "FOR EACH ROW", pick(rng, TABLES)),
+            };
+            let arg = if rng.chance(20) { "'x', 'y'" } else { "" };
+            format!(
+                "CREATE{or_replace} TRIGGER {} {timing} ON {target} {each} EXECUTE FUNCTION {f}({arg})",
+                pick(rng, TRIGGERS)
+            )
+        }
+        7 => format!(
+            "DROP TRIGGER{} {} ON {}{}",
+            exists(rng),
+            pick(rng, TRIGGERS),
+            pick(rng, TABLES),
+            cascade(rng)
+        ),
+        _ => format!(
+            "ALTER TRIGGER {} ON {} RENAME TO {}",
+            pick(rng, TRIGGERS),
+            pick(rng, TABLES),
+            pick(rng, TRIGGERS)
+        ),
+    }
+}
+
 /// One program: 1-4 files of statements.
 pub(crate) fn program(rng: &mut Rng) -> Vec<String> {
     let files = 1 + rng.below(4);
@@ -380,11 +450,12 @@ pub(crate) fn program(rng: &mut Rng) -> Vec<String> {
         .map(|_| {
             let mut text = String::new();
             for _ in 0..3 + rng.below(10) {
-                let statement = match rng.below(12) {
+                let statement = match rng.below(14) {
                     0..=2 => create_table(rng),
                     3..=5 => alter_table(rng),
                     6..=8 => other_ddl(rng),
                     9 => subtle(rng),
+                    10 | 11 => routines(rng),
                     _ => usage(rng),
                 };
                 text.push_str(&statement);

@@ -1,0 +1,673 @@
+//! Stage 3 (model), replay of functions and triggers with PostgreSQL's checks: a trigger's
+//! table and function must exist (`CreateTrigger` in `trigger.c` looks up `f()` with no
+//! arguments and requires `RETURNS trigger`), a trigger name is unique per table, `DROP` and
+//! `ALTER FUNCTION` find the function by name and input argument types (`LookupFuncWithArgs`),
+//! and a function a trigger executes cannot be dropped without `CASCADE`.
+//!
+//! Functions the history did not create are never called missing: PostgreSQL's own
+//! ([`pgfunc::PG_CATALOG`]), those of a created contrib extension ([`pgfunc::EXTENSIONS`]),
+//! any name once an extension of unknown contents is created, names an unparsed statement may
+//! have created, and functions in assumed or system schemas.
+
+use super::Replayer;
+use crate::model::Refusal;
+use crate::model::catalog::{
+    Function, Name, QualifiedName, RelationKind, Trigger, is_system_schema,
+};
+use crate::model::ir::{ColName, FuncMove, FuncRef, ObjName, TypeRef};
+use crate::model::{EventAction, ObjectKey, ProblemKind, RefContext, pgfunc, pgtype};
+use crate::span::Span;
+
+/// How a trigger is declared, as far as PostgreSQL's checks of its table need it.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct TriggerKind {
+    pub or_replace: bool,
+    pub instead_of: bool,
+    pub row: bool,
+}
+
+/// A function looked up by name and argument types.
+enum Lookup {
+    /// Overload `.1` of the functions named `.0`.
+    Found(QualifiedName, usize),
+    /// The model cannot tell (an argument type it does not know, several candidates).
+    Unsure,
+    /// PostgreSQL finds no such function.
+    Missing,
+}
+
+/// Do two argument lists name the same signature? `None` when a type is not known.
+fn same_args(a: &[Option<Name>], b: &[Option<Name>]) -> Option<bool> {
+    if a.len() != b.len() {
+        return Some(false);
+    }
+    let mut certain = true;
+    for (x, y) in a.iter().zip(b) {
+        match (x, y) {
+            (Some(x), Some(y)) if x != y => return Some(false),
+            (Some(_), Some(_)) => {}
+            _ => certain = false,
+        }
+    }
+    certain.then_some(true)
+}
+
+impl Replayer<'_> {
+    /// An argument type as compared for a function's identity (see [`Function::args`]).
+    fn arg_identity(&self, ty: &TypeRef) -> Option<Name> {
+        let Some(user) = &ty.user else {
+            return Some(pgtype::without_modifiers(&ty.text).into());
+        };
+        let brackets = "[]".repeat(ty.array);
+        self.candidates(user)
+            .into_iter()
+            .find(|qn| self.cat.types.contains_key(qn))
+            .map(|qn| format!("{}.{}{brackets}", qn.schema, qn.name).into())
+    }
+
+    fn arg_identities(&self, args: &[TypeRef]) -> Vec<Option<Name>> {
+        args.iter().map(|t| self.arg_identity(t)).collect()
+    }
+
+    /// Do a function's schema (when written) and its argument types exist? When not, records
+    /// PostgreSQL's error (`schema "s" does not exist`, `type "t" does not exist`), except
+    /// under `IF EXISTS`, where PostgreSQL only notes that it skips the function.
+    fn function_names_resolve(
+        &mut self,
+        name: &ObjName,
+        args: &[TypeRef],
+        if_exists: bool,
+    ) -> bool {
+        if let Some(s) = &name.schema
+            && !self.schema_exists(s)
+            && !self.uncertain.contains(s)
+        {
+            if !if_exists {
+                let missing = ProblemKind::MissingSchema { name: s.clone() };
+                self.error(missing, name.span);
+            }
+            return false;
+        }
+        let (silent, failed) = (self.silent, self.failed);
+        self.silent |= if_exists;
+        let ok = args.iter().all(|t| self.resolve_type(t).is_some());
+        if if_exists {
+            (self.silent, self.failed) = (silent, failed);
+        }
+        ok
+    }
+
+    /// `true` when a function of this name may exist without the history showing it.
+    fn function_unknowable(&self, name: &ObjName) -> bool {
+        let n = name.name.as_str();
+        if self.routines_blind || self.uncertain.contains(&name.name) {
+            return true;
+        }
+        let in_catalog = name.schema.as_deref().is_none_or(|s| s == "pg_catalog");
+        if in_catalog && pgfunc::PG_CATALOG.binary_search(&n).is_ok() {
+            return true;
+        }
+        let from_extension = self.cat.extensions.iter().any(|e| {
+            pgfunc::EXTENSIONS
+                .binary_search_by(|(x, _)| (*x).cmp(e.as_str()))
+                .map_or(true, |i| {
+                    pgfunc::EXTENSIONS
+                        .get(i)
+                        .is_some_and(|(_, fs)| fs.binary_search(&n).is_ok())
+                })
+        });
+        if from_extension {
+            return true;
+        }
+        let unknown_schema = |s: &str| {
+            is_system_schema(s)
+                || !self.cat.schemas.contains_key(s)
+                || self.settings.assume_schemas.iter().any(|a| a == s)
+        };
+        match &name.schema {
+            Some(s) => unknown_schema(s),
+            None => self
+                .path_schemas()
+                .iter()
+                .any(|s| self.cat.schemas.contains_key(s) && unknown_schema(s)),
+        }
+    }
+
+    /// Find the function `name(args)` as PostgreSQL does: in its schema, or along the search
+    /// path; with no argument list, the one function of that name.
+    fn lookup_function(&self, name: &ObjName, args: Option<&[Option<Name>]>) -> Lookup {
+        let mut unsure = false;
+        let mut any: Vec<(QualifiedName, usize)> = Vec::new();
+        for qn in self.candidates(name) {
+            let Some(overloads) = self.cat.functions.get(&qn) else {
+                continue;
+            };
+            for (i, f) in overloads.iter().enumerate() {
+                match args {
+                    None => any.push((qn.clone(), i)),
+                    Some(args) => match same_args(&f.args, args) {
+                        Some(true) => return Lookup::Found(qn, i),
+                        Some(false) => {}
+                        None => unsure = true,
+                    },
+                }
+            }
+        }
+        if args.is_none() && any.len() == 1 {
+            let (qn, i) = any.swap_remove(0);
+            return Lookup::Found(qn, i);
+        }
+        if unsure || any.len() > 1 {
+            Lookup::Unsure
+        } else {
+            Lookup::Missing
+        }
+    }
+
+    /// PostgreSQL's error for a function it cannot find, unless one may exist unseen.
+    fn missing_function(&mut self, name: &ObjName, args: Option<&[TypeRef]>) {
+        if self.function_unknowable(name) {
+            return;
+        }
+        let args = args.map(|a| {
+            a.iter()
+                .map(|t| t.text.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        });
+        let overloads = self
+            .candidates(name)
+            .iter()
+            .filter_map(|qn| self.cat.functions.get(qn))
+            .flatten()
+            .map(|f| {
+                let known = |a: &Option<Name>| a.as_deref().unwrap_or("?").to_owned();
+                f.args.iter().map(known).collect::<Vec<_>>().join(", ")
+            })
+            .collect();
+        let kind = ProblemKind::MissingFunction {
+            name: self.default_name(name),
+            written: super::written(name),
+            args,
+            overloads,
+        };
+        self.error(kind, name.span);
+    }
+
+    fn put_functions(&mut self, qn: QualifiedName, overloads: Vec<Function>) {
+        let old = if overloads.is_empty() {
+            self.cat.functions.remove(&qn)
+        } else {
+            self.cat.functions.insert(qn.clone(), overloads)
+        };
+        self.journal.push(super::Undo::Function(qn, old));
+    }
+
+    pub(super) fn create_function(
+        &mut self,
+        name: &ObjName,
+        or_replace: bool,
+        args: &[TypeRef],
+        returns_trigger: Option<bool>,
+    ) {
+        let Some(schema) = self.creation_schema(name) else {
+            return;
+        };
+        if !self.function_names_resolve(name, args, false) {
+            return;
+        }
+        let qn = QualifiedName::new(schema, name.name.clone());
+        let f = Function {
+            args: self.arg_identities(args),
+            returns_trigger,
+            origin: name.span,
+        };
+        let mut overloads = self.cat.functions.get(&qn).cloned().unwrap_or_default();
+        let same = overloads
+            .iter()
+            .position(|o| same_args(&o.args, &f.args) == Some(true));
+        if let Some(old) = same.and_then(|i| overloads.get(i)) {
+            if !or_replace {
+                let object = ObjectKey::Function { name: qn };
+                let existing = old.origin;
+                return self.error(ProblemKind::DuplicateObject { object, existing }, name.span);
+            }
+            let changed =
+                matches!((old.returns_trigger, f.returns_trigger), (Some(a), Some(b)) if a != b);
+            if changed {
+                let help = "drop the function first (DROP FUNCTION), then create it again";
+                let reason = "cannot change return type of existing function";
+                return self.reject(Refusal::new(reason, help), name.span);
+            }
+        }
+        // CREATE OR REPLACE of the same signature replaces it.
+        match same {
+            Some(i) => {
+                if let Some(slot) = overloads.get_mut(i) {
+                    *slot = f;
+                }
+            }
+            None => overloads.push(f),
+        }
+        self.put_functions(qn.clone(), overloads);
+        self.event(
+            ObjectKey::Function { name: qn },
+            EventAction::Created,
+            name.span,
+        );
+    }
+
+    /// The triggers (table, trigger name) that execute function `qn`.
+    fn triggers_executing(&self, qn: &QualifiedName) -> Vec<(QualifiedName, Name)> {
+        self.cat
+            .tables
+            .values()
+            .flat_map(|t| {
+                t.triggers
+                    .iter()
+                    .filter(|tr| tr.function.as_ref() == Some(qn))
+                    .map(|tr| (t.name.clone(), tr.name.clone()))
+            })
+            .collect()
+    }
+
+    /// Remove overload `i` of `qn`; with `cascade`, the triggers executing it go too.
+    /// Returns `false` (after the error) when triggers depend on it and `cascade` is off.
+    fn drop_overload(&mut self, qn: &QualifiedName, i: usize, cascade: bool, span: Span) -> bool {
+        let Some(mut overloads) = self.cat.functions.get(qn).cloned() else {
+            return true;
+        };
+        // Triggers execute the function without arguments.
+        let zero_args = overloads.get(i).is_some_and(|f| f.args.is_empty());
+        let triggers = if zero_args {
+            self.triggers_executing(qn)
+        } else {
+            Vec::new()
+        };
+        if !triggers.is_empty() && !cascade {
+            let dependents = triggers
+                .iter()
+                .map(|(t, n)| format!("trigger {n} on table {t}"))
+                .collect();
+            let object = ObjectKey::Function { name: qn.clone() };
+            self.error(ProblemKind::DependentObjects { object, dependents }, span);
+            return false;
+        }
+        for (table, name) in triggers {
+            self.annotate(&table, |t| t.triggers.retain(|tr| tr.name != name));
+        }
+        if i < overloads.len() {
+            overloads.remove(i);
+        }
+        let gone = overloads.is_empty();
+        self.put_functions(qn.clone(), overloads);
+        if gone {
+            self.event(
+                ObjectKey::Function { name: qn.clone() },
+                EventAction::Dropped,
+                span,
+            );
+        }
+        true
+    }
+
+    /// `DROP FUNCTION`: PostgreSQL finds every function first and drops none if one is
+    /// missing (without `IF EXISTS`).
+    pub(super) fn drop_functions(&mut self, functions: &[FuncRef], if_exists: bool, cascade: bool) {
+        let mut found = Vec::new();
+        for f in functions {
+            if !self.function_names_resolve(
+                &f.name,
+                f.args.as_deref().unwrap_or_default(),
+                if_exists,
+            ) {
+                if self.failed {
+                    return;
+                }
+                continue;
+            }
+            let args = f.args.as_deref().map(|a| self.arg_identities(a));
+            match self.lookup_function(&f.name, args.as_deref()) {
+                Lookup::Found(qn, i) => found.push((qn, i, f.name.span)),
+                Lookup::Unsure => {
+                    self.uncertain.insert(f.name.name.clone());
+                }
+                Lookup::Missing if if_exists => {}
+                Lookup::Missing => {
+                    self.missing_function(&f.name, f.args.as_deref());
+                    if self.failed {
+                        return;
+                    }
+                }
+            }
+        }
+        // Highest overload first, so the other positions of the same name stay valid.
+        found.sort_by(|a, b| (&a.0, b.1).cmp(&(&b.0, a.1)));
+        found.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+        for (qn, i, span) in found {
+            if !self.drop_overload(&qn, i, cascade, span) {
+                return;
+            }
+        }
+    }
+
+    /// `ALTER FUNCTION f(args) RENAME TO` / `SET SCHEMA`.
+    pub(super) fn move_function(&mut self, function: &FuncRef, to: &FuncMove) {
+        let written_args = function.args.as_deref().unwrap_or_default();
+        if !self.function_names_resolve(&function.name, written_args, false) {
+            return;
+        }
+        let args = function.args.as_deref().map(|a| self.arg_identities(a));
+        let (qn, i) = match self.lookup_function(&function.name, args.as_deref()) {
+            Lookup::Found(qn, i) => (qn, i),
+            Lookup::Missing => {
+                return self.missing_function(&function.name, function.args.as_deref());
+            }
+            Lookup::Unsure => {
+                self.uncertain.insert(function.name.name.clone());
+                if let FuncMove::Rename(new) = to {
+                    self.uncertain.insert(new.clone());
+                }
+                return;
+            }
+        };
+        let target = match to {
+            FuncMove::Rename(new) => QualifiedName::new(qn.schema.clone(), new.clone()),
+            FuncMove::SetSchema(s) => {
+                if !self.schema_exists(s) {
+                    let name = s.clone();
+                    return self.error(ProblemKind::MissingSchema { name }, function.name.span);
+                }
+                if *s == qn.schema {
+                    return; // already there: PostgreSQL does nothing
+                }
+                QualifiedName::new(s.clone(), qn.name.clone())
+            }
+        };
+        let Some(mut overloads) = self.cat.functions.get(&qn).cloned() else {
+            return;
+        };
+        if i >= overloads.len() {
+            return;
+        }
+        let f = overloads.remove(i);
+        let mut at_target = self.cat.functions.get(&target).cloned().unwrap_or_default();
+        let clash = at_target.iter().map(|o| same_args(&o.args, &f.args));
+        if clash.clone().any(|same| same == Some(true)) {
+            let reason = format!(
+                "function {}({}) already exists in schema \"{}\"",
+                target.name,
+                f.args
+                    .iter()
+                    .map(|a| a.as_deref().unwrap_or("?"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                target.schema
+            );
+            let help =
+                "drop or rename the function that has this name and these argument types first";
+            return self.reject(Refusal::new(reason, help), function.name.span);
+        }
+        if clash.into_iter().any(|same| same.is_none()) {
+            // It may clash: PostgreSQL may refuse it; the model cannot tell.
+            self.uncertain.insert(target.name.clone());
+            return;
+        }
+        let zero_args = f.args.is_empty();
+        at_target.push(f);
+        self.put_functions(qn.clone(), overloads);
+        self.put_functions(target.clone(), at_target);
+        if zero_args {
+            for (table, name) in self.triggers_executing(&qn) {
+                let to = target.clone();
+                self.annotate(&table, |t| {
+                    for tr in &mut t.triggers {
+                        if tr.name == name {
+                            tr.function = Some(to.clone());
+                        }
+                    }
+                });
+            }
+        }
+        let action = match to {
+            FuncMove::Rename(new) => EventAction::renamed(qn.name.clone(), new.clone()),
+            FuncMove::SetSchema(s) => EventAction::moved(qn.name.clone(), s.clone()),
+        };
+        self.event(ObjectKey::Function { name: qn }, action, function.name.span);
+        self.event(
+            ObjectKey::Function { name: target },
+            EventAction::Created,
+            function.name.span,
+        );
+    }
+
+    /// Where trigger `name` of table `qn` was created, if it exists.
+    fn trigger_origin(&self, qn: &QualifiedName, name: &str) -> Option<Span> {
+        self.cat
+            .tables
+            .get(qn)?
+            .triggers
+            .iter()
+            .find(|t| t.name == name)
+            .map(|t| t.origin)
+    }
+
+    /// A trigger the model does not see may exist on `qn`: one an unparsed statement made or
+    /// renamed, one a partition got from its partitioned table (row triggers are cloned to
+    /// partitions; inheritance children get none), a table an unreadable ALTER touched.
+    fn triggers_unknowable(&self, qn: &QualifiedName, name: &Name) -> bool {
+        self.triggers_blind
+            || self.uncertain.contains(name)
+            || self
+                .cat
+                .tables
+                .get(qn)
+                .is_none_or(|t| t.blind || t.kind == RelationKind::Partition)
+    }
+
+    pub(super) fn create_trigger(
+        &mut self,
+        name: &ColName,
+        table: &ObjName,
+        function: &ObjName,
+        kind: TriggerKind,
+    ) {
+        if let Some(refusal) = self.trigger_target_refusal(table, kind) {
+            return self.reject(refusal, table.span);
+        }
+        let Some(qn) = self.need_rel(table, RefContext::Trigger) else {
+            return;
+        };
+        if !self.function_names_resolve(function, &[], false) {
+            return;
+        }
+        let executes = match self.lookup_function(function, Some(&[])) {
+            Lookup::Found(fqn, i) => {
+                let f = self.cat.functions.get(&fqn).and_then(|o| o.get(i));
+                let (returns, origin) = (f.and_then(|f| f.returns_trigger), f.map(|f| f.origin));
+                let key = ObjectKey::Function { name: fqn.clone() };
+                self.use_of(key, function.span, origin);
+                if returns == Some(false) {
+                    let reason = format!(
+                        "function {} must return type trigger",
+                        super::written(function)
+                    );
+                    let help = "declare the function `RETURNS trigger`";
+                    return self.reject(Refusal::new(reason, help), function.span);
+                }
+                Some(fqn)
+            }
+            Lookup::Unsure => None,
+            Lookup::Missing => {
+                self.missing_function(function, Some(&[]));
+                if self.failed {
+                    return;
+                }
+                None
+            }
+        };
+        if !self.cat.tables.contains_key(&qn) {
+            return; // assumed / system relation
+        }
+        if let Some(existing) = self.trigger_origin(&qn, &name.name)
+            && !kind.or_replace
+        {
+            let object = ObjectKey::Trigger {
+                table: qn,
+                name: name.name.clone(),
+            };
+            return self.error(ProblemKind::DuplicateObject { object, existing }, name.span);
+        }
+        let trigger = Trigger {
+            name: name.name.clone(),
+            function: executes,
+            origin: name.span,
+        };
+        self.annotate(&qn, |t| {
+            t.triggers.retain(|x| x.name != trigger.name);
+            t.triggers.push(trigger);
+            t.triggers.sort_by(|a, b| a.name.cmp(&b.name));
+        });
+    }
+
+    /// PostgreSQL's refusal of a trigger on this relation (`CreateTriggerFiringOn`): only
+    /// tables take BEFORE / AFTER row triggers, only views INSTEAD OF ones, and those must
+    /// be row triggers; sequences, indexes and materialized views take none.
+    fn trigger_target_refusal(&self, table: &ObjName, kind: TriggerKind) -> Option<Refusal> {
+        if kind.instead_of && !kind.row {
+            let help = "write INSTEAD OF triggers FOR EACH ROW";
+            return Some(Refusal::new(
+                "INSTEAD OF triggers must be FOR EACH ROW",
+                help,
+            ));
+        }
+        let qn = self.lookup_pg_class(table)?;
+        let name = &qn.name;
+        let Some(t) = self.cat.tables.get(&qn) else {
+            let what = if self.cat.indexes.contains_key(&qn) {
+                "indexes"
+            } else {
+                "sequences"
+            };
+            let reason =
+                format!("relation \"{name}\" cannot have triggers (not supported for {what})");
+            return Some(Refusal::new(reason, "put the trigger on a table or a view"));
+        };
+        match t.kind {
+            RelationKind::MaterializedView => Some(Refusal::new(
+                format!(
+                    "relation \"{name}\" cannot have triggers (not supported for materialized views)"
+                ),
+                "put the trigger on the tables the materialized view reads, or refresh it from a job",
+            )),
+            RelationKind::View if kind.row && !kind.instead_of => Some(Refusal::new(
+                format!(
+                    "\"{name}\" is a view: views cannot have row-level BEFORE or AFTER triggers"
+                ),
+                "use an INSTEAD OF trigger on the view, or put the trigger on its table",
+            )),
+            RelationKind::Table | RelationKind::PartitionedTable | RelationKind::Partition
+                if kind.instead_of =>
+            {
+                Some(Refusal::new(
+                    format!("\"{name}\" is a table: tables cannot have INSTEAD OF triggers"),
+                    "use a BEFORE or AFTER trigger on a table",
+                ))
+            }
+            _ => None,
+        }
+    }
+
+    /// The table of a DROP / ALTER TRIGGER, when the model holds it.
+    fn trigger_table(&mut self, table: &ObjName, if_exists: bool) -> Option<QualifiedName> {
+        let qn = match self.lookup_rel(table) {
+            Ok(qn) => qn,
+            Err(_) if if_exists || self.uncertain.contains(&table.name) => return None,
+            Err(_) => return self.need_rel(table, RefContext::Trigger),
+        };
+        let defined = self.cat.tables.get(&qn).map(|t| t.origin)?;
+        self.use_of(
+            ObjectKey::Relation { name: qn.clone() },
+            table.span,
+            Some(defined),
+        );
+        Some(qn)
+    }
+
+    fn missing_trigger(&mut self, name: &ColName, qn: &QualifiedName) {
+        let reason = format!(
+            "trigger \"{}\" for table \"{}\" does not exist",
+            name.name, qn.name
+        );
+        self.reject(reason, name.span);
+    }
+
+    pub(super) fn drop_trigger(&mut self, name: &ColName, table: &ObjName, if_exists: bool) {
+        let Some(qn) = self.trigger_table(table, if_exists) else {
+            return;
+        };
+        if self.trigger_origin(&qn, &name.name).is_none() {
+            if !if_exists && !self.triggers_unknowable(&qn, &name.name) {
+                self.missing_trigger(name, &qn);
+            }
+            return;
+        }
+        self.annotate(&qn, |t| t.triggers.retain(|x| x.name != name.name));
+    }
+
+    pub(super) fn rename_trigger(&mut self, name: &ColName, table: &ObjName, to: &Name) {
+        let Some(qn) = self.trigger_table(table, false) else {
+            return;
+        };
+        if self.trigger_origin(&qn, &name.name).is_none() {
+            if !self.triggers_unknowable(&qn, &name.name) {
+                self.missing_trigger(name, &qn);
+            } else {
+                self.uncertain.insert(to.clone());
+            }
+            return;
+        }
+        if let Some(existing) = self.trigger_origin(&qn, to) {
+            let object = ObjectKey::Trigger {
+                table: qn,
+                name: to.clone(),
+            };
+            return self.error(ProblemKind::DuplicateObject { object, existing }, name.span);
+        }
+        self.annotate(&qn, |t| {
+            for x in &mut t.triggers {
+                if x.name == name.name {
+                    x.name.clone_from(to);
+                }
+            }
+            t.triggers.sort_by(|a, b| a.name.cmp(&b.name));
+        });
+    }
+
+    /// `DROP SCHEMA s CASCADE`: its functions go, and the triggers executing them.
+    pub(super) fn drop_schema_functions(&mut self, schema: &str, span: Span) {
+        let names: Vec<QualifiedName> = self
+            .cat
+            .functions
+            .keys()
+            .filter(|k| k.schema == schema)
+            .cloned()
+            .collect();
+        for qn in names {
+            while let Some(n) = self.cat.functions.get(&qn).map(Vec::len).filter(|n| *n > 0) {
+                self.drop_overload(&qn, n - 1, true, span);
+            }
+        }
+    }
+}
+
+#[test]
+fn same_args_is_certain_only_with_known_types() {
+    let t = |s: &str| Some(Name::from(s));
+    assert_eq!(same_args(&[], &[]), Some(true));
+    assert_eq!(same_args(&[t("integer")], &[t("integer")]), Some(true));
+    assert_eq!(same_args(&[t("integer")], &[t("text")]), Some(false));
+    assert_eq!(same_args(&[t("integer")], &[]), Some(false));
+    assert_eq!(same_args(&[None], &[t("text")]), None);
+    assert_eq!(same_args(&[None, t("a")], &[t("x"), t("b")]), Some(false));
+}
