@@ -267,7 +267,7 @@ pub struct Table {
     pub rls_origin: Option<Span>,
     /// Row-level-security policies, sorted by name.
     pub policies: Vec<Policy>,
-    /// Triggers, sorted by name (not in the JSON model yet).
+    /// Triggers, sorted by name (`model --format json` writes them through `model::json`).
     #[serde(skip)]
     pub triggers: Vec<Trigger>,
     /// `ALTER TABLE ... REPLICA IDENTITY` (absent from JSON while it is the default).

@@ -18,7 +18,26 @@ pub struct ModelDoc {
     pub tables: Vec<TableDoc>,
     pub enums: Vec<EnumDoc>,
     pub sequences: Vec<SequenceDoc>,
+    /// Functions the migrations create; left out when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub functions: Vec<FunctionDoc>,
     pub unresolved: Vec<UnresolvedDoc>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FunctionDoc {
+    pub schema: String,
+    pub name: String,
+    /// The input argument types, `format_type` spellings without modifiers (`integer, text`),
+    /// what tells overloads apart; `?` for a type the model does not know.
+    pub args: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TriggerDoc {
+    pub name: String,
+    /// The function it executes (`schema.name`), when the migrations created it.
+    pub function: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -50,6 +69,9 @@ pub struct TableDoc {
     /// An unparsable ALTER TABLE touched it; left out when false.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub blind: bool,
+    /// Left out when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub triggers: Vec<TriggerDoc>,
     pub origin: OriginDoc,
 }
 
@@ -220,6 +242,14 @@ pub fn document(project: &Project, model: &Model) -> ModelDoc {
                 replica_identity: t.replica_identity.clone(),
                 columns_unknown: t.columns_unknown,
                 blind: t.blind,
+                triggers: t
+                    .triggers
+                    .iter()
+                    .map(|tr| TriggerDoc {
+                        name: tr.name.to_string(),
+                        function: tr.function.as_ref().map(ToString::to_string),
+                    })
+                    .collect(),
                 origin: origin(project, t.origin),
             }
         })
@@ -248,6 +278,27 @@ pub fn document(project: &Project, model: &Model) -> ModelDoc {
             }),
         })
         .collect();
+    let mut functions: Vec<FunctionDoc> = cat
+        .functions
+        .iter()
+        .flat_map(|(qn, overloads)| {
+            overloads.iter().map(move |f| FunctionDoc {
+                schema: qn.schema.to_string(),
+                name: qn.name.to_string(),
+                args: f
+                    .args
+                    .iter()
+                    .map(|a| match a.as_deref() {
+                        // Created types print as format_type does with the default path.
+                        Some(t) => t.strip_prefix("public.").unwrap_or(t).to_owned(),
+                        None => "?".to_owned(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+        })
+        .collect();
+    functions.sort_by(|a, b| (&a.schema, &a.name, &a.args).cmp(&(&b.schema, &b.name, &b.args)));
     let mut unresolved: Vec<UnresolvedDoc> = model
         .problems
         .iter()
@@ -294,6 +345,7 @@ pub fn document(project: &Project, model: &Model) -> ModelDoc {
         tables,
         enums,
         sequences,
+        functions,
         unresolved,
     }
 }

@@ -447,8 +447,11 @@ impl Db {
     }
 }
 
-/// Reads the catalog as `{"schemas":[...],"tables":[...],"enums":[...],"sequences":[...]}`
-/// (a sequence's `owned_by` is the table column it is dropped with, from `pg_depend`).
+/// Reads the catalog as `{"schemas":[...],"tables":[...],"enums":[...],"sequences":[...],
+/// "functions":[...]}` (a sequence's `owned_by` is the table column it is dropped with, from
+/// `pg_depend`; a function's `args` are `oidvectortypes(proargtypes)`, its input types).
+/// - A table's `triggers`: user triggers (not the internal ones behind foreign keys, not the
+///   clones a partition gets from its parent), each with the function it executes.
 ///
 /// - Skips pg_catalog, information_schema, pg_toast*, pg_temp* and objects of extensions.
 /// - `kind`: a table that is a partition is `partition` (even if itself partitioned).
@@ -566,8 +569,26 @@ SELECT json_build_object(
           WHERE i.indrelid = r.oid AND NOT ic.relispartition
             AND NOT EXISTS (SELECT 1 FROM pg_constraint con
                             WHERE con.conindid = i.indexrelid AND con.conrelid = r.oid
-                              AND con.contype IN ('p', 'u', 'x')))
+                              AND con.contype IN ('p', 'u', 'x'))),
+      'triggers', (
+          SELECT coalesce(json_agg(json_build_object(
+              'name', tg.tgname,
+              'function', pn.nspname || '.' || p.proname
+          ) ORDER BY tg.tgname), '[]'::json)
+          FROM pg_trigger tg
+          JOIN pg_proc p ON p.oid = tg.tgfoid
+          JOIN pg_namespace pn ON pn.oid = p.pronamespace
+          WHERE tg.tgrelid = r.oid AND NOT tg.tgisinternal AND tg.tgparentid = 0)
   ) ORDER BY r.schema, r.name), '[]'::json) FROM rels r),
+  'functions', (SELECT coalesce(json_agg(json_build_object(
+      'schema', nsp.nspname,
+      'name', p.proname,
+      'args', oidvectortypes(p.proargtypes)
+  ) ORDER BY nsp.nspname, p.proname, oidvectortypes(p.proargtypes)), '[]'::json)
+      FROM pg_proc p JOIN nsp ON nsp.oid = p.pronamespace
+      WHERE p.prokind = 'f'
+        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
+                        AND d.objid = p.oid AND d.deptype = 'e')),
   'enums', (SELECT coalesce(json_agg(json_build_object(
       'schema', nsp.nspname,
       'name', t.typname,
@@ -737,12 +758,17 @@ fn sorted_set(v: &Value) -> Value {
     Value::Array(items)
 }
 
-/// The comparable part of a table: views keep only schema, name and kind; columns keep order
+/// The comparable part of a table: views keep only schema, name, kind and triggers; columns keep order
 /// and their default becomes presence (`has_default`); sets are sorted; `origin` is dropped.
 fn normalize_table(t: &Value) -> Value {
     let kind = t["kind"].as_str().unwrap_or("");
+    // The model leaves an empty trigger list out.
+    let triggers = match &t["triggers"] {
+        Value::Null => json!([]),
+        list => sorted_set(list),
+    };
     if matches!(kind, "view" | "materialized_view") {
-        return json!({ "schema": t["schema"], "name": t["name"], "kind": kind });
+        return json!({ "schema": t["schema"], "name": t["name"], "kind": kind, "triggers": triggers });
     }
     let columns: Vec<Value> = t["columns"]
         .as_array()
@@ -770,6 +796,7 @@ fn normalize_table(t: &Value) -> Value {
         "unique": sorted_set(&t["unique"]),
         "foreign_keys": sorted_set(&t["foreign_keys"]),
         "indexes": sorted_set(&t["indexes"]),
+        "triggers": triggers,
     })
 }
 
@@ -849,6 +876,7 @@ pub fn compare_catalogs(fixture: &str, pg: &Value, model: &Value) -> Result<(), 
                     "unique",
                     "foreign_keys",
                     "indexes",
+                    "triggers",
                 ] {
                     if pt.get(field) != mt.get(field) {
                         problems.push(format!(
@@ -892,6 +920,32 @@ pub fn compare_catalogs(fixture: &str, pg: &Value, model: &Value) -> Result<(), 
                 _ => {}
             }
         }
+    }
+
+    // Functions by name and input types (the model leaves an empty list out).
+    let functions = |c: &Value| -> std::collections::BTreeSet<String> {
+        c["functions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|f| {
+                format!(
+                    "{}.{}({})",
+                    f["schema"].as_str().unwrap_or("?"),
+                    f["name"].as_str().unwrap_or("?"),
+                    f["args"].as_str().unwrap_or("?")
+                )
+            })
+            .collect()
+    };
+    let (pg_functions, model_functions) = (functions(pg), functions(model));
+    for f in pg_functions.difference(&model_functions) {
+        problems.push(format!(
+            "function {f}: in PostgreSQL, missing from the model"
+        ));
+    }
+    for f in model_functions.difference(&pg_functions) {
+        problems.push(format!("function {f}: in the model, not in PostgreSQL"));
     }
 
     if problems.is_empty() {
