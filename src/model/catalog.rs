@@ -193,6 +193,19 @@ pub struct Function {
     pub origin: Span,
 }
 
+impl Function {
+    /// The input argument types as `format_type` prints them with the default search path
+    /// (`integer, text[], s1.mood`); `?` for a type the model does not know.
+    #[must_use]
+    pub fn display_args(&self) -> String {
+        let shown = |a: &Option<Name>| match a.as_deref() {
+            Some(t) => t.strip_prefix("public.").unwrap_or(t).to_owned(),
+            None => "?".to_owned(),
+        };
+        self.args.iter().map(shown).collect::<Vec<_>>().join(", ")
+    }
+}
+
 /// A `COMMENT ON` text and where it was set.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Comment {

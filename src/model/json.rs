@@ -285,16 +285,7 @@ pub fn document(project: &Project, model: &Model) -> ModelDoc {
             overloads.iter().map(move |f| FunctionDoc {
                 schema: qn.schema.to_string(),
                 name: qn.name.to_string(),
-                args: f
-                    .args
-                    .iter()
-                    .map(|a| match a.as_deref() {
-                        // Created types print as format_type does with the default path.
-                        Some(t) => t.strip_prefix("public.").unwrap_or(t).to_owned(),
-                        None => "?".to_owned(),
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                args: f.display_args(),
             })
         })
         .collect();

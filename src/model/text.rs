@@ -111,6 +111,30 @@ pub fn write(out: &mut dyn Write, analysis: &Analysis) -> io::Result<()> {
                 cols.join(", ")
             )?;
         }
+        for tr in &t.triggers {
+            let function = tr.function.as_ref().map_or_else(
+                || "(not created by the migrations)".to_owned(),
+                |f| format!("{f}()"),
+            );
+            writeln!(out, "  TRIGGER {} -> {function}", tr.name)?;
+        }
+    }
+    let functions: Vec<String> = model
+        .catalog
+        .functions
+        .iter()
+        .flat_map(|(qn, overloads)| {
+            overloads
+                .iter()
+                .map(move |f| format!("  {qn}({})", f.display_args()))
+        })
+        .collect();
+    if !functions.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "Functions:")?;
+        for f in functions {
+            writeln!(out, "{f}")?;
+        }
     }
     let unresolved: Vec<_> = model
         .problems

@@ -180,10 +180,7 @@ impl Replayer<'_> {
             .iter()
             .filter_map(|qn| self.cat.functions.get(qn))
             .flatten()
-            .map(|f| {
-                let known = |a: &Option<Name>| a.as_deref().unwrap_or("?").to_owned();
-                f.args.iter().map(known).collect::<Vec<_>>().join(", ")
-            })
+            .map(Function::display_args)
             .collect();
         let kind = ProblemKind::MissingFunction {
             name: self.default_name(name),
