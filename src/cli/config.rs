@@ -59,17 +59,20 @@ pub struct RuleOptions {
     pub profile: Option<String>,
 }
 
-/// Schemas Supabase creates outside the migrations: assumed under `profile = "supabase"`.
-pub const SUPABASE_SCHEMAS: [&str; 6] = [
+/// Schemas Supabase creates outside the migrations: assumed under `profile = "supabase"`
+/// (`supabase_functions` holds the database webhooks' trigger function, `http_request`).
+pub const SUPABASE_SCHEMAS: [&str; 7] = [
     "auth",
     "storage",
     "extensions",
     "realtime",
     "graphql",
     "vault",
+    "supabase_functions",
 ];
 /// Of those, the schemas whose every relation is assumed under `profile = "supabase"`.
-pub const SUPABASE_RELATION_SCHEMAS: [&str; 4] = ["auth", "storage", "realtime", "vault"];
+pub const SUPABASE_RELATION_SCHEMAS: [&str; 5] =
+    ["auth", "storage", "realtime", "vault", "supabase_functions"];
 
 impl RuleOptions {
     /// `profile = "supabase"`.

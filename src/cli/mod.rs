@@ -355,7 +355,7 @@ pub fn resolve(input: &InputArgs, cwd: &Path) -> Result<Resolved, CliError> {
     {
         config.options.profile = Some("supabase".into());
         notes.push(format!(
-            "{} found: checked as a Supabase project (profile \"supabase\": Supabase's auth, storage, realtime and vault schemas are assumed, and the row-level-security rules are on); `profile = \"none\"` under [options] in ogel-schema.toml turns this off",
+            "{} found: checked as a Supabase project (profile \"supabase\": Supabase's auth, storage, realtime, vault and supabase_functions schemas are assumed, and the row-level-security rules are on); `profile = \"none\"` under [options] in ogel-schema.toml turns this off",
             found.strip_prefix(cwd).unwrap_or(&found).display()
         ));
     }
