@@ -568,12 +568,14 @@ pub enum Change {
     /// A `DO` block: its body statements follow separately.
     Do,
     /// `GRANT` / `REVOKE` on relations (`ON [TABLE | SEQUENCE] name, ...`, with the columns of
-    /// column privileges) or on schemas (`ON SCHEMA s`, `ON ALL {TABLES | SEQUENCES | FUNCTIONS
+    /// column privileges), on functions (`ON FUNCTION f(args)`) or on schemas (`ON SCHEMA s`, `ON ALL {TABLES | SEQUENCES | FUNCTIONS
     /// | PROCEDURES | ROUTINES} IN SCHEMA s`): each must exist. Roles are not modelled.
     Privileges {
         relations: Vec<ObjName>,
         columns: Vec<ColName>,
         schemas: Vec<ObjName>,
+        /// `ON FUNCTION f(args), ...`.
+        functions: Vec<FuncRef>,
     },
     /// Parsed, but nothing we model (ANALYZE, a grant on a function, ...).
     Other,

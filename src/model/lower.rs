@@ -154,6 +154,14 @@ impl<'a> Lowerer<'a> {
         objects: Option<&ast::GrantObjects>,
     ) -> Change {
         use ast::GrantObjects as G;
+        if let Some(G::Functions(functions)) = objects {
+            return Change::Privileges {
+                relations: Vec::new(),
+                columns: Vec::new(),
+                schemas: Vec::new(),
+                functions: functions.iter().map(|f| self.func_ref(f)).collect(),
+            };
+        }
         let (relations, schemas): (&[ObjectName], &[ObjectName]) = match objects {
             Some(G::Tables(names) | G::Sequences(names)) => (names, &[]),
             Some(
@@ -185,6 +193,7 @@ impl<'a> Lowerer<'a> {
             relations: relations.iter().map(|n| self.obj(n)).collect(),
             columns,
             schemas: schemas.iter().map(|n| self.obj(n)).collect(),
+            functions: Vec::new(),
         }
     }
 

@@ -1305,7 +1305,13 @@ impl<'s> Replayer<'s> {
                 relations,
                 columns,
                 schemas,
-            } => self.privileges(relations, columns, schemas),
+                functions,
+            } => {
+                self.privileges(relations, columns, schemas);
+                if !self.failed {
+                    self.function_privileges(functions);
+                }
+            }
             Change::Truncate { tables } => {
                 for t in tables {
                     self.need_rel(t, RefContext::Truncate);

@@ -348,6 +348,36 @@ impl Replayer<'_> {
         }
     }
 
+    /// `GRANT` / `REVOKE ... ON FUNCTION f(args), ...`: each must exist (PostgreSQL stops at
+    /// the first it cannot find).
+    pub(super) fn function_privileges(&mut self, functions: &[FuncRef]) {
+        for f in functions {
+            let written = f.args.as_deref().unwrap_or_default();
+            if !self.function_names_resolve(&f.name, written, false) {
+                return;
+            }
+            let args = f.args.as_deref().map(|a| self.arg_identities(a));
+            match self.lookup_function(&f.name, args.as_deref()) {
+                Lookup::Found(qn, i) => {
+                    let origin = self
+                        .cat
+                        .functions
+                        .get(&qn)
+                        .and_then(|o| o.get(i))
+                        .map(|o| o.origin);
+                    self.use_of(ObjectKey::Function { name: qn }, f.name.span, origin);
+                }
+                Lookup::Unsure => {}
+                Lookup::Missing => {
+                    self.missing_function(&f.name, f.args.as_deref());
+                    if self.failed {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
     /// `ALTER FUNCTION f(args) RENAME TO` / `SET SCHEMA`.
     pub(super) fn move_function(&mut self, function: &FuncRef, to: &FuncMove) {
         let written_args = function.args.as_deref().unwrap_or_default();
