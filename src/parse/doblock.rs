@@ -3,6 +3,8 @@
 //! finds the body of a `DO` statement and cuts the static SQL statements out of the PL/pgSQL,
 //! stripping control words (`BEGIN`, `IF ... THEN`, `EXCEPTION WHEN ... THEN`, `LOOP`...) and
 //! skipping PL/pgSQL-only statements (`RAISE`, `PERFORM`, assignments, dynamic `EXECUTE`...).
+//! `EXECUTE 'one statement'` with a plain string is that statement: it is cut out of the
+//! string (when no escape changes offsets), so what it creates is modelled like the rest.
 
 use std::ops::Range;
 
@@ -36,6 +38,12 @@ pub(crate) fn find_body(text: &str, span: Range<usize>) -> Option<Range<usize>> 
     if !language_ok {
         return None;
     }
+    string_contents(text, r)
+}
+
+/// The contents of the string constant at `r` (dollar-quoted, or single-quoted without an
+/// escape that would change offsets), as file offsets.
+fn string_contents(text: &str, r: Range<usize>) -> Option<Range<usize>> {
     let raw = text.get(r.clone())?;
     if raw.starts_with('$') {
         let tag_len = raw.get(1..)?.find('$')? + 2;
@@ -173,9 +181,11 @@ pub(crate) fn extract(text: &str, body: Range<usize>) -> Body {
         let (Some(first), Some(tail)) = (toks.get(i), toks.get(i..)) else {
             continue;
         };
-        if !is_static_sql(text, tail) {
-            continue;
-        }
+        let span = match executed_string(text, tail) {
+            Some(inner) => inner,
+            None if is_static_sql(text, tail) => first.range.start..piece.span.end,
+            None => continue,
+        };
         let branch = frames.iter().any(|f| !matches!(f, Frame::Block(_)));
         let blocks = frames
             .iter()
@@ -187,7 +197,7 @@ pub(crate) fn extract(text: &str, body: Range<usize>) -> Body {
                 }
             })
             .collect();
-        found.push((first.range.start..piece.span.end, branch, blocks));
+        found.push((span, branch, blocks));
     }
 
     let statements = found
@@ -204,6 +214,25 @@ pub(crate) fn extract(text: &str, body: Range<usize>) -> Body {
         statements,
         comments: cut.comments,
         unterminated: cut.unterminated,
+    }
+}
+
+/// `EXECUTE 'statement'`: the one SQL statement inside the string, as file offsets. Not for
+/// a computed string (`format(...)`, a variable, `||`), `USING` parameters or `INTO`.
+fn executed_string(text: &str, toks: &[Token]) -> Option<Range<usize>> {
+    let [first, s] = toks else {
+        return None;
+    };
+    if !is_kw(text, first, "EXECUTE") || s.kind != Tok::Str {
+        return None;
+    }
+    let inner = string_contents(text, s.range.clone())?;
+    let cut = split(text, inner);
+    match cut.statements.as_slice() {
+        [one] if one.kind == StatementKind::Sql && cut.unterminated.is_none() => {
+            Some(one.span.clone())
+        }
+        _ => None,
     }
 }
 
@@ -334,7 +363,23 @@ mod tests {
             stmts(t),
             [
                 ("CREATE TABLE a (id int)", false),
+                ("CREATE TABLE dyn (x int)", false),
                 ("ALTER TABLE a ADD COLUMN b int", false)
+            ]
+        );
+    }
+
+    #[test]
+    fn executed_strings() {
+        let t = "DO $$ BEGIN\n  EXECUTE $x$CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'$x$;\n  \
+                 IF true THEN EXECUTE 'DROP TABLE a'; END IF;\n  \
+                 EXECUTE format('CREATE TABLE %I (x int)', 'b');\n  EXECUTE 'CREATE TABLE c ()' USING 1;\n  \
+                 EXECUTE 'CREATE TABLE d (); CREATE TABLE e ()';\n  EXECUTE 'CREATE TABLE ''f'' ()';\nEND $$";
+        assert_eq!(
+            stmts(t),
+            [
+                ("CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'", false),
+                ("DROP TABLE a", true)
             ]
         );
     }
