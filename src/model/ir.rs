@@ -567,6 +567,11 @@ pub enum Change {
     },
     /// A `DO` block: its body statements follow separately.
     Do,
+    /// `EXECUTE` of a computed string in a DO block, with the verb its text starts with
+    /// (`DROP POLICY`, `CREATE TABLE`): objects of that kind may change unseen.
+    Dynamic {
+        verb: Option<String>,
+    },
     /// `GRANT` / `REVOKE` on relations (`ON [TABLE | SEQUENCE] name, ...`, with the columns of
     /// column privileges), on functions (`ON FUNCTION f(args)`) or on schemas (`ON SCHEMA s`, `ON ALL {TABLES | SEQUENCES | FUNCTIONS
     /// | PROCEDURES | ROUTINES} IN SCHEMA s`): each must exist. Roles are not modelled.

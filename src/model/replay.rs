@@ -240,6 +240,11 @@ struct Replayer<'s> {
     routines_blind: bool,
     /// The same for triggers (an unparsed `ALTER TRIGGER`).
     triggers_blind: bool,
+    /// The same for policies (a DO block's computed `EXECUTE 'DROP POLICY ...'`).
+    policies_blind: bool,
+    /// A DO block ran computed DDL on relations, types or schemas (`EXECUTE format('CREATE
+    /// TABLE %I ...')`): what exists is not known from there, so no problem is reported.
+    catalog_blind: bool,
     /// Temporary tables of the current file (its session): not modelled, but found first by
     /// an unqualified name, as PostgreSQL searches `pg_temp` before the search path.
     temp_tables: BTreeSet<Name>,
@@ -276,6 +281,8 @@ impl<'s> Replayer<'s> {
             uncertain: BTreeSet::new(),
             routines_blind: false,
             triggers_blind: false,
+            policies_blind: false,
+            catalog_blind: false,
             temp_tables: BTreeSet::new(),
             failed: false,
             silent: false,
@@ -570,6 +577,9 @@ impl<'s> Replayer<'s> {
     // ----- recording ----------------------------------------------------------------------
 
     fn problem(&mut self, kind: ProblemKind, span: Span) {
+        if self.catalog_blind {
+            return;
+        }
         self.model.problems.push(Problem {
             seq: self.seq,
             span,
@@ -579,6 +589,9 @@ impl<'s> Replayer<'s> {
 
     /// Record an error: PostgreSQL rejects the statement.
     fn error(&mut self, kind: ProblemKind, span: Span) {
+        if self.catalog_blind {
+            return; // the statement may well succeed: nothing is known to refuse it
+        }
         // A table whose columns or constraints are not all known may well have this one, or
         // this key: never reported.
         let unknown =
@@ -1334,7 +1347,10 @@ impl<'s> Replayer<'s> {
             } => self.comment(*kind, target, column.as_ref(), text.as_deref()),
             Change::CreatePolicy { table, name } => {
                 if let Some(qn) = self.need_rel(table, RefContext::Policy) {
-                    if let Some(existing) = self.policy_origin(&qn, name) {
+                    if let Some(existing) = self
+                        .policy_origin(&qn, name)
+                        .filter(|_| !self.policies_blind)
+                    {
                         let object = ObjectKey::Policy {
                             table: qn,
                             name: name.as_str().into(),
@@ -1346,6 +1362,7 @@ impl<'s> Replayer<'s> {
                     } else {
                         let origin = self.stmt_span;
                         self.annotate(&qn, |t| {
+                            t.policies.retain(|p| p.name != *name);
                             t.policies.push(super::catalog::Policy {
                                 name: name.clone(),
                                 origin,
@@ -1372,7 +1389,7 @@ impl<'s> Replayer<'s> {
                     return; // assumed / system relation
                 }
                 if self.policy_origin(&qn, name).is_none() {
-                    if !*if_exists {
+                    if !*if_exists && !self.policies_blind {
                         let reason = missing_policy(name, &qn);
                         self.reject(reason, self.stmt_span);
                     }
@@ -1387,21 +1404,27 @@ impl<'s> Replayer<'s> {
                 if !self.cat.tables.contains_key(&qn) {
                     return;
                 }
-                if self.policy_origin(&qn, name).is_none() {
-                    let reason = missing_policy(name, &qn);
-                    return self.reject(reason, self.stmt_span);
-                }
-                if let Some(existing) = self.policy_origin(&qn, to) {
-                    let object = ObjectKey::Policy {
-                        table: qn,
-                        name: to.as_str().into(),
-                    };
-                    return self.error(
-                        ProblemKind::DuplicateObject { object, existing },
-                        table.span,
-                    );
+                // After policies changed unseen, rename what the model holds and claim nothing.
+                if !self.policies_blind {
+                    if self.policy_origin(&qn, name).is_none() {
+                        let reason = missing_policy(name, &qn);
+                        return self.reject(reason, self.stmt_span);
+                    }
+                    if let Some(existing) = self.policy_origin(&qn, to) {
+                        let object = ObjectKey::Policy {
+                            table: qn,
+                            name: to.as_str().into(),
+                        };
+                        return self.error(
+                            ProblemKind::DuplicateObject { object, existing },
+                            table.span,
+                        );
+                    }
                 }
                 self.annotate(&qn, |t| {
+                    if name != to {
+                        t.policies.retain(|p| &p.name != to);
+                    }
                     for p in &mut t.policies {
                         if &p.name == name {
                             p.name.clone_from(to);
@@ -1438,6 +1461,20 @@ impl<'s> Replayer<'s> {
                     }
                     let defined = self.cat.tables.get(&qn).map(|t| t.origin);
                     self.use_of(ObjectKey::Relation { name: qn }, t.span, defined);
+                }
+            }
+            Change::Dynamic { verb } => {
+                let object = verb
+                    .as_deref()
+                    .and_then(|v| v.split_once(' '))
+                    .map(|(_, o)| o);
+                match object {
+                    Some("POLICY") => self.policies_blind = true,
+                    Some("TRIGGER" | "CONSTRAINT TRIGGER") => self.triggers_blind = true,
+                    Some("FUNCTION" | "PROCEDURE" | "ROUTINE" | "AGGREGATE") => {
+                        self.routines_blind = true;
+                    }
+                    _ => self.catalog_blind = true,
                 }
             }
             Change::Do | Change::Other | Change::Unparsed { .. } => {}

@@ -66,6 +66,10 @@ pub(crate) struct Extracted {
     /// In a branch or loop, in an exception handler, or in a block with an `EXCEPTION`
     /// clause: it may not run, or its error may be caught.
     pub conditional: bool,
+    /// `EXECUTE` of a computed string (`format('DROP POLICY %I ON t', ...)`, `'...' || x`):
+    /// `span` is its first string constant that starts with CREATE, ALTER or DROP, a fragment
+    /// of the statement it runs, which cannot be read as the statement itself.
+    pub dynamic: bool,
 }
 
 /// The result of [`extract`].
@@ -97,8 +101,8 @@ pub(crate) fn extract(text: &str, body: Range<usize>) -> Body {
     let mut frames: Vec<Frame> = Vec::new();
     let mut has_exception: Vec<bool> = Vec::new();
     let mut in_declare = false;
-    // (span, in a branch, enclosing blocks)
-    let mut found: Vec<(Range<usize>, bool, Vec<usize>)> = Vec::new();
+    // (span, in a branch, enclosing blocks, dynamic)
+    let mut found: Vec<(Range<usize>, bool, Vec<usize>, bool)> = Vec::new();
 
     for piece in &cut.statements {
         if piece.kind != StatementKind::Sql {
@@ -181,10 +185,13 @@ pub(crate) fn extract(text: &str, body: Range<usize>) -> Body {
         let (Some(first), Some(tail)) = (toks.get(i), toks.get(i..)) else {
             continue;
         };
-        let span = match executed_string(text, tail) {
-            Some(inner) => inner,
-            None if is_static_sql(text, tail) => first.range.start..piece.span.end,
-            None => continue,
+        let (span, dynamic) = match executed_string(text, tail) {
+            Some(inner) => (inner, false),
+            None if is_static_sql(text, tail) => (first.range.start..piece.span.end, false),
+            None => match computed_ddl(text, tail) {
+                Some(fragment) => (fragment, true),
+                None => continue,
+            },
         };
         let branch = frames.iter().any(|f| !matches!(f, Frame::Block(_)));
         let blocks = frames
@@ -197,14 +204,16 @@ pub(crate) fn extract(text: &str, body: Range<usize>) -> Body {
                 }
             })
             .collect();
-        found.push((span, branch, blocks));
+        found.push((span, branch, blocks, dynamic));
     }
 
     let statements = found
         .into_iter()
-        .map(|(span, branch, blocks)| Extracted {
+        .map(|(span, branch, blocks, dynamic)| Extracted {
             span,
-            conditional: branch
+            dynamic,
+            conditional: dynamic
+                || branch
                 || blocks
                     .iter()
                     .any(|b| has_exception.get(*b).copied().unwrap_or(false)),
@@ -234,6 +243,31 @@ fn executed_string(text: &str, toks: &[Token]) -> Option<Range<usize>> {
         }
         _ => None,
     }
+}
+
+/// `EXECUTE` of a computed string that runs DDL: the contents of its first string constant
+/// that starts with CREATE, ALTER or DROP.
+fn computed_ddl(text: &str, toks: &[Token]) -> Option<Range<usize>> {
+    if !toks.first().is_some_and(|t| is_kw(text, t, "EXECUTE")) {
+        return None;
+    }
+    // A string with escapes is not read, but its place inside the quotes still shows it.
+    let inside = |t: &Token| {
+        string_contents(text, t.range.clone())
+            .or_else(|| Some(t.range.start + 1..t.range.end.checked_sub(1)?))
+            .filter(|r| r.start <= r.end)
+    };
+    toks.iter()
+        .filter(|t| t.kind == Tok::Str)
+        .filter_map(inside)
+        .find(|inner| {
+            let words = text.get(inner.clone()).unwrap_or_default().trim_start();
+            ["CREATE", "ALTER", "DROP"].iter().any(|v| {
+                words
+                    .get(..v.len())
+                    .is_some_and(|w| w.eq_ignore_ascii_case(v))
+            })
+        })
 }
 
 /// Index just past a `<<label>>` starting at `i`.
@@ -379,9 +413,17 @@ mod tests {
             stmts(t),
             [
                 ("CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'", false),
-                ("DROP TABLE a", true)
+                ("DROP TABLE a", true),
+                // Computed, or with parameters: only the fragment, marked dynamic.
+                ("CREATE TABLE %I (x int)", true),
+                ("CREATE TABLE c ()", true),
+                ("CREATE TABLE d (); CREATE TABLE e ()", true),
+                ("CREATE TABLE ''f'' ()", true),
             ]
         );
+        let body = find_body(t, 0..t.len()).unwrap_or(0..0);
+        let dynamic: Vec<bool> = extract(t, body).statements.iter().map(|e| e.dynamic).collect();
+        assert_eq!(dynamic, [false, false, true, true, true, true]);
     }
 
     #[test]

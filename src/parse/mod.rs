@@ -650,6 +650,37 @@ fn describe(r: &Recovered) -> String {
     s
 }
 
+/// `EXECUTE` of a computed string in a DO body (`span`: the string constant that starts the
+/// DDL it runs): not read as a statement. Its verb tells the replay which objects may have
+/// changed unseen; a warning says the analysis is incomplete from here.
+fn dynamic_statement(ctx: &Ctx<'_>, span: Range<usize>, origin: Origin, out: &mut Local) {
+    let fragment = ctx.file.text.get(span.clone()).unwrap_or_default();
+    let recovered = recover::recover(fragment);
+    let verb = recovered.as_ref().map(|r| r.verb.clone());
+    out.diagnostics.push(Diagnostic {
+        span: Span::new(ctx.file_id, span.start, span.end),
+        kind: DiagKind::Unparsable {
+            error: "EXECUTE runs a statement computed at run time (format(...), a variable, ||): \
+                    what it creates, changes or drops is not known, so the checks that depend on \
+                    those objects are off after it"
+                .to_owned(),
+            schema_relevant: true,
+            recovered: verb.clone(),
+        },
+    });
+    out.statements.push(Statement {
+        span: Span::new(ctx.file_id, span.start, span.end),
+        origin,
+        text: fragment.to_owned(),
+        offsets: OffsetMap::shift(span.start, fragment.len()),
+        ast: None,
+        recovered: recovered.map(Box::new),
+        compat: Vec::new(),
+        parsed: false,
+        ir: Some(Box::new(crate::model::ir::Change::Dynamic { verb })),
+    });
+}
+
 fn do_statement(ctx: &Ctx<'_>, span: Range<usize>, origin: Origin, depth: usize, out: &mut Local) {
     let text = ctx.file.text.as_str();
     let original = text.get(span.clone()).unwrap_or_default();
@@ -695,7 +726,11 @@ fn do_statement(ctx: &Ctx<'_>, span: Range<usize>, origin: Origin, depth: usize,
             parent: index,
             conditional: e.conditional || outer_conditional,
         };
-        piece(ctx, e.span, origin, broken, depth + 1, out);
+        if e.dynamic {
+            dynamic_statement(ctx, e.span, origin, out);
+        } else {
+            piece(ctx, e.span, origin, broken, depth + 1, out);
+        }
     }
 }
 
