@@ -412,7 +412,10 @@ mod tests {
         assert_eq!(
             stmts(t),
             [
-                ("CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'", false),
+                (
+                    "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'",
+                    false
+                ),
                 ("DROP TABLE a", true),
                 // Computed, or with parameters: only the fragment, marked dynamic.
                 ("CREATE TABLE %I (x int)", true),
@@ -422,7 +425,11 @@ mod tests {
             ]
         );
         let body = find_body(t, 0..t.len()).unwrap_or(0..0);
-        let dynamic: Vec<bool> = extract(t, body).statements.iter().map(|e| e.dynamic).collect();
+        let dynamic: Vec<bool> = extract(t, body)
+            .statements
+            .iter()
+            .map(|e| e.dynamic)
+            .collect();
         assert_eq!(dynamic, [false, false, true, true, true, true]);
     }
 

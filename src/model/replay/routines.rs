@@ -34,6 +34,8 @@ enum Lookup {
     Unsure,
     /// PostgreSQL finds no such function.
     Missing,
+    /// Named without arguments, and several functions have the name.
+    Ambiguous,
 }
 
 /// Do two argument lists name the same signature? `None` when a type is not known.
@@ -157,7 +159,10 @@ impl Replayer<'_> {
             let (qn, i) = any.swap_remove(0);
             return Lookup::Found(qn, i);
         }
-        if unsure || any.len() > 1 {
+        if any.len() > 1 {
+            return Lookup::Ambiguous;
+        }
+        if unsure {
             Lookup::Unsure
         } else {
             Lookup::Missing
@@ -189,6 +194,18 @@ impl Replayer<'_> {
             overloads,
         };
         self.error(kind, name.span);
+    }
+
+    /// PostgreSQL's refusal of a function named without arguments when several have the
+    /// name, unless one of them may be gone unseen.
+    fn ambiguous_function(&mut self, name: &ObjName) {
+        if self.routines_blind || self.uncertain.contains(&name.name) {
+            self.uncertain.insert(name.name.clone());
+            return;
+        }
+        let reason = format!("function name \"{}\" is not unique", super::written(name));
+        let help = "name the argument types to say which one: `DROP FUNCTION f(integer)`";
+        self.reject(Refusal::new(reason, help), name.span);
     }
 
     fn put_functions(&mut self, qn: QualifiedName, overloads: Vec<Function>) {
@@ -329,6 +346,12 @@ impl Replayer<'_> {
                 Lookup::Unsure => {
                     self.uncertain.insert(f.name.name.clone());
                 }
+                Lookup::Ambiguous => {
+                    self.ambiguous_function(&f.name);
+                    if self.failed {
+                        return;
+                    }
+                }
                 Lookup::Missing if if_exists => {}
                 Lookup::Missing => {
                     self.missing_function(&f.name, f.args.as_deref());
@@ -368,6 +391,12 @@ impl Replayer<'_> {
                     self.use_of(ObjectKey::Function { name: qn }, f.name.span, origin);
                 }
                 Lookup::Unsure => {}
+                Lookup::Ambiguous => {
+                    self.ambiguous_function(&f.name);
+                    if self.failed {
+                        return;
+                    }
+                }
                 Lookup::Missing => {
                     self.missing_function(&f.name, f.args.as_deref());
                     if self.failed {
@@ -390,6 +419,7 @@ impl Replayer<'_> {
             Lookup::Missing => {
                 return self.missing_function(&function.name, function.args.as_deref());
             }
+            Lookup::Ambiguous => return self.ambiguous_function(&function.name),
             Lookup::Unsure => {
                 self.uncertain.insert(function.name.name.clone());
                 if let FuncMove::Rename(new) = to {
@@ -524,7 +554,7 @@ impl Replayer<'_> {
                 }
                 Some(fqn)
             }
-            Lookup::Unsure => None,
+            Lookup::Unsure | Lookup::Ambiguous => None,
             Lookup::Missing => {
                 self.missing_function(function, Some(&[]));
                 if self.failed {
