@@ -2789,6 +2789,9 @@ impl<'s> Replayer<'s> {
                 return;
             }
             self.recurse_to_children(&current, a);
+            if self.failed {
+                return;
+            }
         }
     }
 
@@ -2824,6 +2827,24 @@ impl<'s> Replayer<'s> {
                 .map(|t| t.name.clone())
                 .filter(|c| seen.insert(c.clone()))
                 .collect();
+            // A child's own column of the added name merges only when the types agree.
+            if let Some(col) = &added {
+                let conflict = children.iter().find(|child| {
+                    self.cat
+                        .tables
+                        .get(child)
+                        .and_then(|t| t.column(&col.name))
+                        .is_some_and(|c| self.types_differ(&c.data_type, &col.data_type))
+                });
+                if let Some(child) = conflict {
+                    let reason = format!(
+                        "child table \"{}\" has different type for column \"{}\"",
+                        child.name, col.name
+                    );
+                    let help = "give the child's column the parent's type first, or name the new column differently";
+                    return self.reject(Refusal::new(reason, help), self.stmt_span);
+                }
+            }
             for child in children {
                 if let Some(t) = self.table_mut(&child) {
                     match a {

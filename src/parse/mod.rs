@@ -668,39 +668,56 @@ fn dynamic_statement(ctx: &Ctx<'_>, span: Range<usize>, origin: Origin, out: &mu
             recovered: verb.clone(),
         },
     });
-    out.statements.push(Statement {
-        span: Span::new(ctx.file_id, span.start, span.end),
-        origin,
-        text: fragment.to_owned(),
-        offsets: OffsetMap::shift(span.start, fragment.len()),
-        ast: None,
-        recovered: recovered.map(Box::new),
-        compat: Vec::new(),
-        parsed: false,
-        ir: Some(Box::new(crate::model::ir::Change::Dynamic { verb })),
-    });
+    let ir = crate::model::ir::Change::Dynamic { verb };
+    out.statements.push(Statement::read_here(
+        ctx, span, origin, recovered, ir, false,
+    ));
+}
+
+impl Statement {
+    /// A statement the parse module reads itself, without sqlparser (a DO statement, a
+    /// computed EXECUTE): its text, what was recovered from it, its IR.
+    fn read_here(
+        ctx: &Ctx<'_>,
+        span: Range<usize>,
+        origin: Origin,
+        recovered: Option<Recovered>,
+        ir: crate::model::ir::Change,
+        parsed: bool,
+    ) -> Self {
+        let text = ctx.file.text.get(span.clone()).unwrap_or_default();
+        Statement {
+            span: Span::new(ctx.file_id, span.start, span.end),
+            origin,
+            text: text.to_owned(),
+            offsets: OffsetMap::shift(span.start, text.len()),
+            ast: None,
+            recovered: recovered.map(Box::new),
+            compat: Vec::new(),
+            parsed,
+            ir: Some(Box::new(ir)),
+        }
+    }
 }
 
 fn do_statement(ctx: &Ctx<'_>, span: Range<usize>, origin: Origin, depth: usize, out: &mut Local) {
     let text = ctx.file.text.as_str();
-    let original = text.get(span.clone()).unwrap_or_default();
     let index = out.statements.len();
-    out.statements.push(Statement {
-        span: Span::new(ctx.file_id, span.start, span.end),
+    let recovered = Recovered {
+        verb: "DO".to_owned(),
+        target: None,
+        on: None,
+        action: None,
+    };
+    let ir = crate::model::ir::Change::Do;
+    out.statements.push(Statement::read_here(
+        ctx,
+        span.clone(),
         origin,
-        text: original.to_owned(),
-        offsets: OffsetMap::shift(span.start, original.len()),
-        ast: None,
-        recovered: Some(Box::new(Recovered {
-            verb: "DO".to_owned(),
-            target: None,
-            on: None,
-            action: None,
-        })),
-        compat: Vec::new(),
-        parsed: true,
-        ir: Some(Box::new(crate::model::ir::Change::Do)),
-    });
+        Some(recovered),
+        ir,
+        true,
+    ));
     if depth >= MAX_DO_DEPTH {
         return;
     }
