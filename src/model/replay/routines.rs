@@ -684,6 +684,9 @@ impl Replayer<'_> {
             }
             return;
         }
+        if *to == name.name {
+            return; // PostgreSQL accepts renaming a trigger to its own name (unlike a policy)
+        }
         if let Some(existing) = self.trigger_origin(&qn, to) {
             let object = ObjectKey::Trigger {
                 table: qn,
