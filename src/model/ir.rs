@@ -370,6 +370,9 @@ pub enum Change {
     },
     SetSearchPath(Vec<Name>),
     ResetSearchPath,
+    /// `SET check_function_bodies = false` (pg_dump writes it): CREATE FUNCTION then skips
+    /// what it would check in the body.
+    CheckFunctionBodies(bool),
     Begin,
     Commit,
     Rollback,
@@ -459,8 +462,10 @@ pub enum Change {
         args: Vec<TypeRef>,
         /// `RETURNS trigger`: `Some(true)`; another return type: `Some(false)`.
         returns_trigger: Option<bool>,
+        /// `LANGUAGE plpgsql`: its body is compiled at CREATE (with `check_function_bodies`).
+        plpgsql: bool,
         /// Relations read by a `LANGUAGE sql` body of plain queries / DML, which PostgreSQL
-        /// checks at CREATE time (`check_function_bodies`). Empty for other bodies.
+        /// checks at CREATE time (unless `check_function_bodies` is off). Empty for other bodies.
         body_relations: Vec<RelRef>,
     },
     /// `DROP FUNCTION f(args), ...`.

@@ -601,6 +601,13 @@ impl<'a> Lowerer<'a> {
                 }
             }
             Statement::Set(set) => self.set(set),
+            Statement::Reset(r)
+                if format!("{r}")
+                    .to_ascii_lowercase()
+                    .contains("check_function_bodies") =>
+            {
+                Change::CheckFunctionBodies(true)
+            }
             Statement::Reset(r) => {
                 if format!("{r}").to_ascii_lowercase().contains("search_path")
                     || format!("{r}").to_ascii_lowercase().contains(" all")
@@ -696,31 +703,18 @@ impl<'a> Lowerer<'a> {
             Some(_) => Some(false),
             None => None,
         };
-        // PL/pgSQL compiles a trigger function at CREATE and refuses declared arguments (the
-        // trigger's arguments arrive in TG_ARGV).
         let plpgsql = cf
             .language
             .as_ref()
             .is_some_and(|l| l.value.eq_ignore_ascii_case("plpgsql"));
-        let refused = plpgsql && returns_trigger == Some(true) && !args.is_empty();
-        let create = Change::CreateFunction {
+        Change::CreateFunction {
             name: self.obj(&cf.name),
             or_replace: cf.or_replace,
             args,
             returns_trigger,
+            plpgsql,
             body_relations: self.sql_function_relations(cf),
-        };
-        if refused {
-            return Change::Rejected {
-                refusal: super::Refusal::new(
-                    "trigger functions cannot have declared arguments",
-                    "declare the trigger function without arguments and read the trigger's arguments from TG_ARGV",
-                ),
-                at: None,
-                intended: Some(Box::new(create)),
-            };
         }
-        create
     }
 
     /// The types of a function's input arguments (IN, INOUT, VARIADIC; not OUT).
@@ -825,6 +819,13 @@ impl<'a> Lowerer<'a> {
                 .last()
                 .map(|i| i.value.to_ascii_lowercase())
                 .unwrap_or_default();
+            if var == "check_function_bodies" {
+                let on = values.first().map(|v| {
+                    let text = v.to_string().trim_matches('\'').to_ascii_lowercase();
+                    !matches!(text.as_str(), "false" | "off" | "0" | "no")
+                });
+                return Change::CheckFunctionBodies(on.unwrap_or(true));
+            }
             if var == "search_path" {
                 let mut schemas = Vec::new();
                 for v in values {
@@ -1742,6 +1743,18 @@ fn set_config(q: &Query) -> Option<Change> {
             3,
         ) if setting.eq_ignore_ascii_case("search_path") => {
             Some(Change::SetSearchPath(search_path_list(path).collect()))
+        }
+        (
+            Some(ast::Value::SingleQuotedString(setting)),
+            Some(ast::Value::SingleQuotedString(value)),
+            Some(ast::Value::Boolean(_)),
+            3,
+        ) if setting.eq_ignore_ascii_case("check_function_bodies") => {
+            let off = matches!(
+                value.to_ascii_lowercase().as_str(),
+                "false" | "off" | "0" | "no"
+            );
+            Some(Change::CheckFunctionBodies(!off))
         }
         _ => None,
     }

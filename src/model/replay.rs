@@ -240,6 +240,9 @@ struct Replayer<'s> {
     routines_blind: bool,
     /// The same for triggers (an unparsed `ALTER TRIGGER`).
     triggers_blind: bool,
+    /// `check_function_bodies` of the current file's session (`SET check_function_bodies =
+    /// false`, as pg_dump writes it, turns off what CREATE FUNCTION checks in bodies).
+    function_bodies_checked: bool,
     /// The same for policies (a DO block's computed `EXECUTE 'DROP POLICY ...'`).
     policies_blind: bool,
     /// A DO block ran computed DDL on relations, types or schemas (`EXECUTE format('CREATE
@@ -283,6 +286,7 @@ impl<'s> Replayer<'s> {
             triggers_blind: false,
             policies_blind: false,
             catalog_blind: false,
+            function_bodies_checked: true,
             temp_tables: BTreeSet::new(),
             failed: false,
             silent: false,
@@ -308,6 +312,7 @@ impl<'s> Replayer<'s> {
 
     fn begin_file(&mut self) {
         self.search_path = initial_search_path(self.settings);
+        self.function_bodies_checked = true;
         self.temp_tables.clear();
     }
 
@@ -1222,16 +1227,28 @@ impl<'s> Replayer<'s> {
                     self.cat.extensions.insert(name.clone());
                 }
             }
+            Change::CheckFunctionBodies(on) => self.function_bodies_checked = *on,
             Change::CreateFunction {
                 name,
                 or_replace,
                 args,
                 returns_trigger,
+                plpgsql,
                 body_relations,
             } => {
-                for r in body_relations {
-                    if self.need_rel(&r.name, RefContext::Select).is_none() {
-                        return;
+                if self.function_bodies_checked {
+                    for r in body_relations {
+                        if self.need_rel(&r.name, RefContext::Select).is_none() {
+                            return;
+                        }
+                    }
+                    // PL/pgSQL compiles a trigger function at CREATE and refuses declared
+                    // arguments (the trigger's arguments arrive in TG_ARGV).
+                    if *plpgsql && *returns_trigger == Some(true) && !args.is_empty() {
+                        let reason = "trigger functions cannot have declared arguments";
+                        let help = "declare the trigger function without arguments and read \
+                                    the trigger's arguments from TG_ARGV";
+                        return self.reject(Refusal::new(reason, help), self.stmt_span);
                     }
                 }
                 self.create_function(name, *or_replace, args, *returns_trigger);
