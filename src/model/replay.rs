@@ -4556,7 +4556,9 @@ impl<'s> Replayer<'s> {
         reads.sort();
         reads.dedup();
         let mut read_columns = self.certain_columns(query);
-        // `SELECT * FROM t`: every column `t` certainly has now (a plain table's).
+        let mut output_columns = columns.map(<[Name]>::to_vec);
+        // `SELECT * FROM t`: every column `t` certainly has now (a plain table's), which are
+        // also the view's columns.
         if let Some(source) = star_of.and_then(|s| self.lookup_rel(s).ok())
             && let Some(t) = self.cat.tables.get(&source)
             && !t.kind.is_view()
@@ -4564,6 +4566,9 @@ impl<'s> Replayer<'s> {
             && !t.columns_unknown
         {
             read_columns.extend(t.columns.iter().map(|c| (source.clone(), c.name.clone())));
+            if output_columns.is_none() {
+                output_columns = Some(t.columns.iter().map(|c| c.name.clone()).collect());
+            }
         }
         read_columns.retain(|(t, _)| *t != qn);
         read_columns.sort();
@@ -4589,9 +4594,7 @@ impl<'s> Replayer<'s> {
             read_columns,
             partition_key: Vec::new(),
             partition_key_plain: false,
-            output_columns: (!materialized)
-                .then(|| columns.map(<[Name]>::to_vec))
-                .flatten(),
+            output_columns: output_columns.filter(|_| !materialized),
             origin: name.span,
         });
         self.event(
