@@ -163,6 +163,9 @@ pub struct Column {
     /// `COMMENT ON COLUMN` text, with the statement that set it (boxed: most columns have
     /// none, and a column is kept per table version in the journal).
     pub comment: Option<Box<Comment>>,
+    /// The created functions its default or generation expression calls.
+    #[serde(skip)]
+    pub calls: Vec<FunctionUse>,
 }
 
 /// A row-level-security policy (`CREATE POLICY name ON table`).
@@ -170,6 +173,24 @@ pub struct Column {
 pub struct Policy {
     pub name: String,
     pub origin: Span,
+    /// The created functions its `USING` and its `WITH CHECK` expression call.
+    #[serde(skip)]
+    pub calls: [Vec<FunctionUse>; 2],
+}
+
+/// A created function an expression calls (a view's query, a policy's expressions, a default,
+/// a generated column, a check constraint, an index, a trigger's `WHEN`), one overload of it as
+/// the expression resolved it. PostgreSQL drops the expression's object with the function
+/// (`DROP FUNCTION ... CASCADE`) and refuses to drop the function without `CASCADE`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunctionUse {
+    pub function: QualifiedName,
+    /// The overload's identity ([`Function::args`]).
+    pub args: Vec<Option<Name>>,
+    /// The call resolves to this overload and nothing else: the name has one overload in the
+    /// model and no function of PostgreSQL's or of an extension shares it. A use that is not
+    /// certain is recorded for every overload it may name.
+    pub certain: bool,
 }
 
 /// A trigger (`CREATE TRIGGER name ... ON table EXECUTE FUNCTION f()`).
@@ -180,6 +201,8 @@ pub struct Trigger {
     /// that function while the trigger exists).
     pub function: Option<QualifiedName>,
     pub origin: Span,
+    /// The created functions its `WHEN` condition calls.
+    pub calls: Vec<FunctionUse>,
 }
 
 /// One function of a name (functions are overloaded by their input argument types).
@@ -238,6 +261,9 @@ pub struct Check {
     pub name: Name,
     pub expr: String,
     pub origin: Span,
+    /// The created functions its expression calls.
+    #[serde(skip)]
+    pub calls: Vec<FunctionUse>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -259,6 +285,9 @@ pub struct Index {
     pub method: String,
     /// Operator class per element (`text_pattern_ops`), `None` for the default.
     pub opclasses: Vec<Option<String>>,
+    /// The created functions its expressions and predicate call.
+    #[serde(skip)]
+    pub calls: Vec<FunctionUse>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -312,6 +341,9 @@ pub struct Table {
     /// drop or rename one, as PostgreSQL checks.
     #[serde(skip)]
     pub output_columns: Option<Vec<Name>>,
+    /// The created functions a view's query calls.
+    #[serde(skip)]
+    pub calls: Vec<FunctionUse>,
     pub origin: Span,
 }
 

@@ -41,6 +41,8 @@ pub struct ColumnDef {
     pub ty: TypeRef,
     pub not_null: bool,
     pub default: Option<Name>,
+    /// The functions the default or generation expression calls (see [`Calls`]).
+    pub calls: Calls,
     /// GENERATED ... AS IDENTITY.
     pub identity: bool,
     /// GENERATED ALWAYS (an identity or a stored expression).
@@ -65,6 +67,7 @@ pub enum ConstraintKind {
     Check {
         expr: String,
         columns: Vec<Name>,
+        calls: Calls,
     },
     ForeignKey(FkDef),
     /// `UNIQUE USING INDEX i` / `PRIMARY KEY USING INDEX i`: an existing index becomes the
@@ -144,6 +147,7 @@ pub enum AlterAction {
     SetDefault {
         column: ColName,
         expr: String,
+        calls: Calls,
     },
     DropDefault(ColName),
     /// `ADD GENERATED ... AS IDENTITY`, with the sequence's name when `SEQUENCE NAME` gives it.
@@ -235,10 +239,25 @@ pub struct IndexDef {
     pub elements: Vec<Name>,
     pub mentions: Vec<ColName>,
     pub partial: bool,
+    /// The functions its expressions and predicate call.
+    pub calls: Calls,
     /// `USING method`, lowercase; `None` for the default (btree).
     pub method: Option<String>,
     /// Operator class per element, `None` for the default.
     pub opclasses: Vec<Option<String>>,
+}
+
+/// The functions an expression calls, sorted and without repeats. PostgreSQL records a
+/// dependency on each function an expression resolves to: a view, policy, default, generated
+/// column, check constraint, index or trigger condition goes with `DROP FUNCTION ... CASCADE`
+/// and keeps the function from being dropped without it.
+pub type Calls = Vec<Call>;
+
+/// A function call: the name as written (`f`, `util.f`) and how many arguments it passes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Call {
+    pub name: ObjName,
+    pub args: usize,
 }
 
 /// Relations and columns a query (or the query part of a statement) reads.
@@ -444,6 +463,8 @@ pub enum Change {
         /// `SELECT * FROM t` (plain, one table): PostgreSQL expands the star into every column
         /// `t` has then, and the view depends on each.
         star_of: Option<ObjName>,
+        /// The functions the query calls.
+        calls: Calls,
     },
     CreateSequence {
         name: ObjName,
@@ -494,6 +515,8 @@ pub enum Change {
         instead_of: bool,
         /// `FOR EACH ROW` (else FOR EACH STATEMENT, the default).
         row: bool,
+        /// The functions its `WHEN` condition calls.
+        calls: Calls,
     },
     DropTrigger {
         name: ColName,
@@ -549,6 +572,15 @@ pub enum Change {
     CreatePolicy {
         table: ObjName,
         name: String,
+        /// The functions its `USING` and its `WITH CHECK` expression call.
+        calls: [Calls; 2],
+    },
+    /// `ALTER POLICY name ON table ... USING (...) / WITH CHECK (...)`: new expressions (the
+    /// calls of each clause written; `None` for a clause left as it was).
+    AlterPolicyExpressions {
+        table: ObjName,
+        name: String,
+        calls: [Option<Calls>; 2],
     },
     DropPolicy {
         table: ObjName,

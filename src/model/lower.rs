@@ -18,9 +18,9 @@ use sqlparser::ast::{
 
 use super::catalog::{GeneratedAlways, Name, ReplicaIdentity};
 use super::ir::{
-    AlterAction, AlterTarget, Change, ColName, ColumnDef, ColumnRef, CommentKind, ConflictTarget,
-    ConstraintDef, ConstraintKind, DropKind, FkDef, FuncMove, FuncRef, IndexDef, ObjName,
-    QueryRefs, RelRef, TableDef, TableKindDef, TypeRef,
+    AlterAction, AlterTarget, Call, Calls, Change, ColName, ColumnDef, ColumnRef, CommentKind,
+    ConflictTarget, ConstraintDef, ConstraintKind, DropKind, FkDef, FuncMove, FuncRef, IndexDef,
+    ObjName, QueryRefs, RelRef, TableDef, TableKindDef, TypeRef,
 };
 use super::pgtype;
 use crate::parse;
@@ -506,6 +506,7 @@ impl<'a> Lowerer<'a> {
                 query: self.query_refs(&*cv.query, None),
                 columns: view_column_names(&cv.columns, &cv.query),
                 star_of: self.star_of(&cv.query),
+                calls: self.calls(&*cv.query),
             },
             Statement::CreateSequence {
                 if_not_exists,
@@ -562,6 +563,7 @@ impl<'a> Lowerer<'a> {
                                 | ast::TriggerObjectKind::ForEach(ast::TriggerObject::Row)
                         )
                     ),
+                    calls: self.calls(&ct.condition),
                 },
                 None => Change::Other,
             },
@@ -657,6 +659,7 @@ impl<'a> Lowerer<'a> {
             Statement::CreatePolicy(cp) => Change::CreatePolicy {
                 table: self.obj(&cp.table_name),
                 name: fold_ident(&cp.name).to_string(),
+                calls: [self.calls(&cp.using), self.calls(&cp.with_check)],
             },
             Statement::DropPolicy(dp) => Change::DropPolicy {
                 table: self.obj(&dp.table_name),
@@ -668,6 +671,16 @@ impl<'a> Lowerer<'a> {
                     table: self.obj(&ap.table_name),
                     name: fold_ident(&ap.name).to_string(),
                     to: fold_ident(new_name).to_string(),
+                },
+                ast::AlterPolicyOperation::Apply {
+                    using, with_check, ..
+                } if using.is_some() || with_check.is_some() => Change::AlterPolicyExpressions {
+                    table: self.obj(&ap.table_name),
+                    name: fold_ident(&ap.name).to_string(),
+                    calls: [
+                        using.as_ref().map(|e| self.calls(e)),
+                        with_check.as_ref().map(|e| self.calls(e)),
+                    ],
                 },
                 ast::AlterPolicyOperation::Apply { .. } => Change::Other,
             },
@@ -977,6 +990,7 @@ impl<'a> Lowerer<'a> {
             name: name.clone(),
             not_null: false,
             default: None,
+            calls: Vec::new(),
             identity: false,
             always: GeneratedAlways::No,
             constraints: Vec::new(),
@@ -988,7 +1002,10 @@ impl<'a> Lowerer<'a> {
             match &opt.option {
                 ColumnOption::NotNull => def.not_null = true,
                 ColumnOption::Null => {}
-                ColumnOption::Default(e) => def.default = Some(e.to_compact_string()),
+                ColumnOption::Default(e) => {
+                    def.default = Some(e.to_compact_string());
+                    def.calls = self.calls(e);
+                }
                 ColumnOption::Generated {
                     generation_expr: None,
                     generated_as,
@@ -1005,6 +1022,7 @@ impl<'a> Lowerer<'a> {
                     ..
                 } => {
                     def.default = Some(e.to_compact_string());
+                    def.calls = self.calls(e);
                     def.always = GeneratedAlways::Expression;
                 }
                 ColumnOption::PrimaryKey(_) => def.constraints.push(ConstraintDef {
@@ -1030,6 +1048,7 @@ impl<'a> Lowerer<'a> {
                     kind: ConstraintKind::Check {
                         expr: ch.expr.to_string(),
                         columns: vec![name.name.clone()],
+                        calls: self.calls(&ch.expr),
                     },
                     span,
                 }),
@@ -1058,6 +1077,7 @@ impl<'a> Lowerer<'a> {
                 kind: ConstraintKind::Check {
                     expr: ch.expr.to_string(),
                     columns: expr_columns(&ch.expr),
+                    calls: self.calls(&ch.expr),
                 },
                 span,
             },
@@ -1307,6 +1327,7 @@ impl<'a> Lowerer<'a> {
                     AlterColumnOperation::SetDefault { value } => AlterAction::SetDefault {
                         column: c,
                         expr: value.to_string(),
+                        calls: self.calls(value),
                     },
                     AlterColumnOperation::DropDefault => AlterAction::DropDefault(c),
                     AlterColumnOperation::SetDataType {
@@ -1399,6 +1420,7 @@ impl<'a> Lowerer<'a> {
             elements,
             mentions,
             partial: ci.predicate.is_some(),
+            calls: tidy_calls([self.calls(&ci.columns), self.calls(&ci.predicate)].concat()),
             method: ci
                 .using
                 .as_ref()
@@ -1520,6 +1542,52 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// The functions an AST node calls: in expressions and as `FROM` sources.
+    fn calls<V: Visit>(&self, node: &V) -> Calls {
+        struct CallCollector<'a, 'b> {
+            lw: &'a Lowerer<'b>,
+            out: Calls,
+        }
+        impl Visitor for CallCollector<'_, '_> {
+            type Break = ();
+            fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
+                if let Expr::Function(f) = e {
+                    let args = match &f.args {
+                        // `CURRENT_TIMESTAMP` and the like: no function of the history's.
+                        ast::FunctionArguments::None => return ControlFlow::Continue(()),
+                        ast::FunctionArguments::Subquery(_) => 1,
+                        ast::FunctionArguments::List(l) => l.args.len(),
+                    };
+                    let name = self.lw.obj(&f.name);
+                    self.out.push(Call { name, args });
+                }
+                ControlFlow::Continue(())
+            }
+            fn pre_visit_table_factor(&mut self, tf: &TableFactor) -> ControlFlow<()> {
+                let call = match tf {
+                    TableFactor::Table {
+                        name,
+                        args: Some(a),
+                        ..
+                    } => Some((name, a.args.len())),
+                    TableFactor::Function { name, args, .. } => Some((name, args.len())),
+                    _ => None,
+                };
+                if let Some((name, args)) = call {
+                    let name = self.lw.obj(name);
+                    self.out.push(Call { name, args });
+                }
+                ControlFlow::Continue(())
+            }
+        }
+        let mut c = CallCollector {
+            lw: self,
+            out: Vec::new(),
+        };
+        let _ = node.visit(&mut c);
+        tidy_calls(c.out)
+    }
+
     /// Relations and column references of any AST node. For UPDATE / DELETE, `target` is the
     /// statement's own table: it is left out of the relations but its alias qualifies columns.
     fn query_refs<V: Visit>(&self, node: &V, target: Option<&RelRef>) -> QueryRefs {
@@ -1568,6 +1636,14 @@ impl<'a> Lowerer<'a> {
             plain_columns,
         }
     }
+}
+
+/// Calls sorted by name, each once.
+fn tidy_calls(mut calls: Calls) -> Calls {
+    let key = |c: &Call| (c.name.schema.clone(), c.name.name.clone(), c.args);
+    calls.sort_by_key(key);
+    calls.dedup_by(|a, b| key(a) == key(b));
+    calls
 }
 
 /// The rows an INSERT source provides, as SQL text: `VALUES` rows, or the projection of a

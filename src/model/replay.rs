@@ -19,7 +19,7 @@ use super::catalog::{
     plain_columns, same_names,
 };
 use super::ir::{
-    AlterAction, AlterTarget, Change, ColName, ColumnDef, CommentKind, ConflictTarget,
+    AlterAction, AlterTarget, Call, Change, ColName, ColumnDef, CommentKind, ConflictTarget,
     ConstraintDef, ConstraintKind, DropKind, FkDef, IndexDef, ObjName, QueryRefs, RelRef, TableDef,
     TableKindDef, TypeRef,
 };
@@ -33,6 +33,7 @@ use crate::parse::{Feed, FileFeed, Origin, ParsedFile, Whole};
 use crate::source::Project;
 use crate::span::Span;
 
+mod function_uses;
 mod privileges;
 mod routines;
 mod sequence;
@@ -605,7 +606,10 @@ impl<'s> Replayer<'s> {
             ProblemKind::MissingColumn { table, .. } => {
                 unknown(table).is_some_and(|(cols, blind)| cols || blind)
             }
-            ProblemKind::MissingConstraint { table, .. } => unknown(table).is_some_and(|u| u.1),
+            // ... or a constraint dropped with a function it may have called.
+            ProblemKind::MissingConstraint { table, name } => {
+                unknown(table).is_some_and(|u| u.1) || self.uncertain.contains(name)
+            }
             ProblemKind::FkTargetNotUnique { target, .. }
             | ProblemKind::FkNoPrimaryKey { target, .. } => unknown(target).is_some_and(|u| u.1),
             _ => false,
@@ -1188,10 +1192,11 @@ impl<'s> Replayer<'s> {
                 query,
                 columns,
                 star_of,
+                calls,
             } => {
                 let columns = columns.as_deref();
                 let (m, r, i) = (*materialized, *or_replace, *if_not_exists);
-                self.create_view(name, (m, r, i), query, columns, star_of.as_ref());
+                self.create_view(name, (m, r, i), query, columns, star_of.as_ref(), calls);
             }
             Change::CreateSequence {
                 name,
@@ -1271,13 +1276,14 @@ impl<'s> Replayer<'s> {
                 or_replace,
                 instead_of,
                 row,
+                calls,
             } => {
                 let kind = routines::TriggerKind {
                     or_replace: *or_replace,
                     instead_of: *instead_of,
                     row: *row,
                 };
-                self.create_trigger(name, table, function, kind);
+                self.create_trigger(name, table, function, kind, calls);
             }
             Change::DropTrigger {
                 name,
@@ -1362,7 +1368,7 @@ impl<'s> Replayer<'s> {
                 text,
                 ..
             } => self.comment(*kind, target, column.as_ref(), text.as_deref()),
-            Change::CreatePolicy { table, name } => {
+            Change::CreatePolicy { table, name, calls } => {
                 if let Some(qn) = self.need_rel(table, RefContext::Policy) {
                     if let Some(existing) = self
                         .policy_origin(&qn, name)
@@ -1378,11 +1384,13 @@ impl<'s> Replayer<'s> {
                         );
                     } else {
                         let origin = self.stmt_span;
+                        let calls = calls.clone().map(|c| self.function_uses(&c));
                         self.annotate(&qn, |t| {
                             t.policies.retain(|p| p.name != *name);
                             t.policies.push(super::catalog::Policy {
                                 name: name.clone(),
                                 origin,
+                                calls,
                             });
                             t.policies.sort_by(|a, b| a.name.cmp(&b.name));
                         });
@@ -1406,13 +1414,38 @@ impl<'s> Replayer<'s> {
                     return; // assumed / system relation
                 }
                 if self.policy_origin(&qn, name).is_none() {
-                    if !*if_exists && !self.policies_blind {
+                    if !*if_exists && !self.policies_unknowable(name) {
                         let reason = missing_policy(name, &qn);
                         self.reject(reason, self.stmt_span);
                     }
                     return;
                 }
                 self.annotate(&qn, |t| t.policies.retain(|p| &p.name != name));
+            }
+            Change::AlterPolicyExpressions { table, name, calls } => {
+                let Some(qn) = self.need_rel(table, RefContext::Policy) else {
+                    return;
+                };
+                if !self.cat.tables.contains_key(&qn) {
+                    return;
+                }
+                if self.policy_origin(&qn, name).is_none() {
+                    if !self.policies_unknowable(name) {
+                        let reason = missing_policy(name, &qn);
+                        self.reject(reason, self.stmt_span);
+                    }
+                    return;
+                }
+                let uses = calls.clone().map(|c| c.map(|c| self.function_uses(&c)));
+                self.annotate(&qn, |t| {
+                    if let Some(p) = t.policies.iter_mut().find(|p| p.name == *name) {
+                        for (clause, new) in p.calls.iter_mut().zip(uses) {
+                            if let Some(new) = new {
+                                *clause = new;
+                            }
+                        }
+                    }
+                });
             }
             Change::RenamePolicy { table, name, to } => {
                 let Some(qn) = self.need_rel(table, RefContext::Policy) else {
@@ -1422,7 +1455,7 @@ impl<'s> Replayer<'s> {
                     return;
                 }
                 // After policies changed unseen, rename what the model holds and claim nothing.
-                if !self.policies_blind {
+                if !self.policies_unknowable(name) {
                     if self.policy_origin(&qn, name).is_none() {
                         let reason = missing_policy(name, &qn);
                         return self.reject(reason, self.stmt_span);
@@ -1752,6 +1785,7 @@ impl<'s> Replayer<'s> {
             },
             partition_key_plain: def.partition_key_plain,
             output_columns: None,
+            calls: Vec::new(),
             origin: def.name.span,
         };
         // Columns that come from elsewhere first: PARTITION OF, INHERITS, LIKE.
@@ -1786,10 +1820,11 @@ impl<'s> Replayer<'s> {
                     comment: None,
                     inherited: true,
                     always: GeneratedAlways::No,
+                    calls: function_uses::copied(&c.calls),
                     ..c.clone()
                 })
                 .collect();
-            table.checks = p.checks.clone();
+            table.checks = p.checks.iter().map(function_uses::copied_check).collect();
             // Keys, FKs and indexes the parent declares are inherited by the partition; the
             // model lists only what is declared on each table (as the judge compares).
             table.parents.push(pqn);
@@ -1836,13 +1871,14 @@ impl<'s> Replayer<'s> {
                         comment: None,
                         inherited: true,
                         always: GeneratedAlways::No,
+                        calls: function_uses::copied(&c.calls),
                         ..c.clone()
                     });
                 }
             }
             for ch in &p.checks {
                 if !table.checks.iter().any(|x| x.name == ch.name) {
-                    table.checks.push(ch.clone());
+                    table.checks.push(function_uses::copied_check(ch));
                 }
             }
             // What is not known of the parent is not known of the child.
@@ -1880,11 +1916,22 @@ impl<'s> Replayer<'s> {
             for c in &l.columns {
                 let is_identity =
                     c.generated && c.default.as_deref().is_some_and(|d| d.contains("identity"));
+                let expression = c.always == GeneratedAlways::Expression;
+                let copies_default = if expression {
+                    generated
+                } else {
+                    (defaults && !is_identity) || (identity && is_identity)
+                };
                 table.columns.push(Column {
                     default: if (defaults && !is_identity) || (identity && is_identity) {
                         c.default.clone()
                     } else {
                         None
+                    },
+                    calls: if copies_default {
+                        function_uses::copied(&c.calls)
+                    } else {
+                        Vec::new()
                     },
                     generated: identity && is_identity,
                     always: match c.always {
@@ -1899,7 +1946,9 @@ impl<'s> Replayer<'s> {
                 });
             }
             if has("CONSTRAINTS") {
-                table.checks.extend(l.checks.iter().cloned());
+                table
+                    .checks
+                    .extend(l.checks.iter().map(function_uses::copied_check));
             }
             if has("INDEXES") {
                 if let Some(pk) = &l.primary_key {
@@ -1908,7 +1957,15 @@ impl<'s> Replayer<'s> {
                 for u in &l.uniques {
                     like_keys.push((false, u.columns.clone()));
                 }
-                like_indexes.extend(self.cat.indexes_on(&lqn).filter(|i| !i.constraint).cloned());
+                like_indexes.extend(
+                    self.cat
+                        .indexes_on(&lqn)
+                        .filter(|i| !i.constraint)
+                        .map(|i| Index {
+                            calls: function_uses::copied(&i.calls),
+                            ..i.clone()
+                        }),
+                );
             }
         }
         let star = def
@@ -1928,6 +1985,7 @@ impl<'s> Replayer<'s> {
             inherited: false,
             origin: def.name.span,
             comment: None,
+            calls: Vec::new(),
         };
         if let Some(source) = star {
             // The source's names and types.
@@ -2121,6 +2179,7 @@ impl<'s> Replayer<'s> {
             inherited: false,
             origin: c.span,
             comment: None,
+            calls: self.function_uses(&c.calls),
         };
         if c.ty.serial || c.identity {
             let seq = self.column_sequence(table, &c.name.name, c.span, c.identity, Some(existing));
@@ -2265,7 +2324,11 @@ impl<'s> Replayer<'s> {
                 }
                 true
             }
-            ConstraintKind::Check { expr, columns } => {
+            ConstraintKind::Check {
+                expr,
+                columns,
+                calls,
+            } => {
                 let name = c.name.clone().unwrap_or_else(|| {
                     let col = if columns.len() == 1 {
                         columns.first().map(Name::as_str)
@@ -2281,6 +2344,7 @@ impl<'s> Replayer<'s> {
                     name,
                     expr: expr.clone(),
                     origin: c.span,
+                    calls: self.function_uses(calls),
                 });
                 true
             }
@@ -2356,6 +2420,7 @@ impl<'s> Replayer<'s> {
                 origin: k.origin,
                 method: "btree".into(),
                 opclasses: vec![None; k.columns.len()],
+                calls: Vec::new(),
             });
         }
     }
@@ -2570,6 +2635,12 @@ impl<'s> Replayer<'s> {
     // ----- ALTER TABLE ---------------------------------------------------------------------
 
     /// Where policy `name` of table `qn` was created, if it exists.
+    /// `true` when a policy of this name may exist without the model holding it (policies
+    /// changed unseen, or one dropped with a function it may have called).
+    fn policies_unknowable(&self, name: &str) -> bool {
+        self.policies_blind || self.uncertain.contains(name)
+    }
+
     fn policy_origin(&self, qn: &QualifiedName, name: &str) -> Option<Span> {
         self.cat
             .tables
@@ -3309,7 +3380,12 @@ impl<'s> Replayer<'s> {
                     column.span,
                 );
             }
-            AlterAction::SetDefault { column, expr } => {
+            AlterAction::SetDefault {
+                column,
+                expr,
+                calls,
+            } => {
+                let uses = self.function_uses(calls);
                 let Some(c) = t.column_mut(&column.name) else {
                     self.missing_column_in_alter(qn, column);
                     return None;
@@ -3323,6 +3399,7 @@ impl<'s> Replayer<'s> {
                     return None;
                 }
                 c.default = Some(expr.as_str().into());
+                c.calls = uses;
                 self.replace_table(t);
                 self.altered(qn, &column.name, "default", column.span);
             }
@@ -3390,6 +3467,7 @@ impl<'s> Replayer<'s> {
                     }
                 } else {
                     c.default = None;
+                    c.calls.clear();
                 }
                 self.replace_table(t);
                 match named {
@@ -4259,6 +4337,7 @@ impl<'s> Replayer<'s> {
             origin: span,
             method: def.method.clone().unwrap_or_else(|| "btree".into()),
             opclasses: def.opclasses.clone(),
+            calls: self.function_uses(&def.calls),
         });
         self.event(ObjectKey::Index { name: key }, EventAction::Created, span);
     }
@@ -4521,6 +4600,7 @@ impl<'s> Replayer<'s> {
         query: &QueryRefs,
         columns: Option<&[Name]>,
         star_of: Option<&ObjName>,
+        calls: &[Call],
     ) {
         if !self.check_made_by_query(query, columns, RefContext::View, name.span) {
             return;
@@ -4548,6 +4628,14 @@ impl<'s> Replayer<'s> {
                 return;
             }
         }
+        // A replaced view keeps its triggers and comment (only its query changes).
+        let (triggers, comment) = self
+            .cat
+            .tables
+            .get(&qn)
+            .filter(|_| or_replace)
+            .map(|t| (t.triggers.clone(), t.comment.clone()))
+            .unwrap_or_default();
         let mut reads: Vec<QualifiedName> = query
             .relations
             .iter()
@@ -4583,11 +4671,11 @@ impl<'s> Replayer<'s> {
             checks: Vec::new(),
             parents: Vec::new(),
             reads,
-            comment: None,
+            comment,
             rls_enabled: false,
             rls_origin: None,
             policies: Vec::new(),
-            triggers: Vec::new(),
+            triggers,
             replica_identity: ReplicaIdentity::Default,
             columns_unknown: false,
             blind: false,
@@ -4595,6 +4683,7 @@ impl<'s> Replayer<'s> {
             partition_key: Vec::new(),
             partition_key_plain: false,
             output_columns: output_columns.filter(|_| !materialized),
+            calls: self.function_uses(calls),
             origin: name.span,
         });
         self.event(

@@ -10,7 +10,7 @@ pub static META: RuleMeta = RuleMeta {
     name: "dependent-objects",
     category: Category::References,
     default_severity: Severity::Error,
-    summary: "A DROP without CASCADE while other objects (foreign keys, views) depend on the object",
+    summary: "A DROP without CASCADE while other objects (foreign keys, views, policies) depend on the object",
     doc: include_str!("../../rules/dependent-objects.md"),
 };
 

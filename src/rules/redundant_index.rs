@@ -145,6 +145,7 @@ mod tests {
             origin: Span::new(0, at, at + 1),
             method: "btree".into(),
             opclasses: vec![None; cols.len()],
+            calls: Vec::new(),
         }
     }
 

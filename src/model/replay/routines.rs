@@ -14,7 +14,7 @@ use crate::model::Refusal;
 use crate::model::catalog::{
     Function, Name, QualifiedName, RelationKind, Trigger, is_system_schema,
 };
-use crate::model::ir::{ColName, FuncMove, FuncRef, ObjName, TypeRef};
+use crate::model::ir::{Call, ColName, FuncMove, FuncRef, ObjName, TypeRef};
 use crate::model::{EventAction, ObjectKey, ProblemKind, RefContext, pgfunc, pgtype};
 use crate::span::Span;
 
@@ -100,7 +100,7 @@ impl Replayer<'_> {
     }
 
     /// `true` when a function of this name may exist without the history showing it.
-    fn function_unknowable(&self, name: &ObjName) -> bool {
+    pub(super) fn function_unknowable(&self, name: &ObjName) -> bool {
         let n = name.name.as_str();
         if self.routines_blind || self.uncertain.contains(&name.name) {
             return true;
@@ -291,24 +291,30 @@ impl Replayer<'_> {
         let Some(mut overloads) = self.cat.functions.get(qn).cloned() else {
             return true;
         };
+        let args = overloads.get(i).map(|f| f.args.clone()).unwrap_or_default();
         // Triggers execute the function without arguments.
-        let zero_args = overloads.get(i).is_some_and(|f| f.args.is_empty());
-        let triggers = if zero_args {
+        let triggers = if args.is_empty() {
             self.triggers_executing(qn)
         } else {
             Vec::new()
         };
-        if !triggers.is_empty() && !cascade {
-            let dependents = triggers
+        if !cascade {
+            let mut dependents: Vec<String> = triggers
                 .iter()
                 .map(|(t, n)| format!("trigger {n} on table {t}"))
                 .collect();
-            let object = ObjectKey::Function { name: qn.clone() };
-            self.error(ProblemKind::DependentObjects { object, dependents }, span);
-            return false;
+            dependents.extend(self.certain_function_users(qn, &args));
+            if !dependents.is_empty() {
+                let object = ObjectKey::Function { name: qn.clone() };
+                self.error(ProblemKind::DependentObjects { object, dependents }, span);
+                return false;
+            }
         }
         for (table, name) in triggers {
             self.annotate(&table, |t| t.triggers.retain(|tr| tr.name != name));
+        }
+        if cascade {
+            self.drop_function_users(qn, &args, span);
         }
         if i < overloads.len() {
             overloads.remove(i);
@@ -471,6 +477,7 @@ impl Replayer<'_> {
             return;
         }
         let zero_args = f.args.is_empty();
+        let moved_args = f.args.clone();
         at_target.push(f);
         self.put_functions(qn.clone(), overloads);
         self.put_functions(target.clone(), at_target);
@@ -486,6 +493,7 @@ impl Replayer<'_> {
                 });
             }
         }
+        self.retarget_function_uses(&qn, &moved_args, &target);
         let action = match to {
             FuncMove::Rename(new) => EventAction::renamed(qn.name.clone(), new.clone()),
             FuncMove::SetSchema(s) => EventAction::moved(qn.name.clone(), s.clone()),
@@ -528,6 +536,7 @@ impl Replayer<'_> {
         table: &ObjName,
         function: &ObjName,
         kind: TriggerKind,
+        calls: &[Call],
     ) {
         if let Some(refusal) = self.trigger_target_refusal(table, kind) {
             return self.reject(refusal, table.span);
@@ -579,6 +588,7 @@ impl Replayer<'_> {
             name: name.name.clone(),
             function: executes,
             origin: name.span,
+            calls: self.function_uses(calls),
         };
         self.annotate(&qn, |t| {
             t.triggers.retain(|x| x.name != trigger.name);

@@ -1,0 +1,294 @@
+//! Stage 3 (model), what depends on a created function through an expression: a view's query,
+//! a policy, a column default or generated column, a check constraint, an index, a trigger's
+//! `WHEN`. PostgreSQL records the dependency when the expression is created
+//! (`recordDependencyOnExpr`): `DROP FUNCTION ... CASCADE` drops those objects with the
+//! function (a generated column is dropped, a default only loses its expression), and without
+//! `CASCADE` the drop is refused.
+//!
+//! A call is resolved when its object is created ([`Replayer::function_uses`]). When the name
+//! has one overload in the model and no function of PostgreSQL or of an extension can share it,
+//! the use is certain; else it is recorded for every overload it may name, uncertain. Uncertain
+//! uses never make the model claim a refusal; when their function goes with `CASCADE`, their
+//! objects go too, and their names become uncertain (neither missing nor present is claimed).
+
+use super::Replayer;
+use crate::model::catalog::{
+    Check, FunctionUse, GeneratedAlways, Name, QualifiedName, RelationKind,
+};
+use crate::model::ir::{AlterAction, Call, ColName};
+use crate::span::Span;
+
+/// An object whose expression calls a function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum User {
+    /// A view or materialized view (`true`).
+    View(QualifiedName, bool),
+    Default(QualifiedName, Name),
+    GeneratedColumn(QualifiedName, Name),
+    Check(QualifiedName, Name),
+    Policy(QualifiedName, String),
+    Trigger(QualifiedName, Name),
+    Index(QualifiedName),
+}
+
+impl User {
+    /// As PostgreSQL's `DETAIL` names it (`view v`, `policy p on table t`).
+    fn describe(&self) -> String {
+        match self {
+            User::View(v, false) => format!("view {v}"),
+            User::View(v, true) => format!("materialized view {v}"),
+            User::Default(t, c) => format!("default value for column {c} of table {t}"),
+            User::GeneratedColumn(t, c) => format!("column {c} of table {t}"),
+            User::Check(t, c) => format!("constraint {c} on table {t}"),
+            User::Policy(t, p) => format!("policy {p} on table {t}"),
+            User::Trigger(t, n) => format!("trigger {n} on table {t}"),
+            User::Index(i) => format!("index {i}"),
+        }
+    }
+}
+
+/// Does one of `uses` name overload `args` of `qn`? `Some(certain)` when one does.
+fn uses_overload(uses: &[FunctionUse], qn: &QualifiedName, args: &[Option<Name>]) -> Option<bool> {
+    uses.iter()
+        .filter(|u| u.function == *qn && u.args == args)
+        .map(|u| u.certain)
+        .reduce(|a, b| a || b)
+}
+
+/// The uses of an expression copied to another object (a partition's or child's column
+/// default and checks, `LIKE ... INCLUDING`): PostgreSQL records them too, but whether the
+/// copy is still the same expression is not followed, so they become uncertain.
+pub(super) fn copied(uses: &[FunctionUse]) -> Vec<FunctionUse> {
+    uses.iter()
+        .map(|u| FunctionUse {
+            certain: false,
+            ..u.clone()
+        })
+        .collect()
+}
+
+pub(super) fn copied_check(check: &Check) -> Check {
+    Check {
+        calls: copied(&check.calls),
+        ..check.clone()
+    }
+}
+
+impl Replayer<'_> {
+    /// The created functions the calls of an expression may resolve to (see the module).
+    pub(super) fn function_uses(&self, calls: &[Call]) -> Vec<FunctionUse> {
+        let mut out = Vec::new();
+        for Call { name: call, args } in calls {
+            let overloads: Vec<(QualifiedName, Vec<Option<Name>>)> = self
+                .candidates(call)
+                .into_iter()
+                .filter_map(|qn| self.cat.functions.get(&qn).map(|fs| (qn, fs)))
+                .flat_map(|(qn, fs)| fs.iter().map(move |f| (qn.clone(), f.args.clone())))
+                .collect();
+            // One overload, and the call passes as many arguments as it declares: anything else
+            // (argument defaults, VARIADIC, a call PostgreSQL would refuse) is left uncertain.
+            let certain = overloads.len() == 1
+                && overloads.first().is_some_and(|(_, a)| a.len() == *args)
+                && !self.function_unknowable(call);
+            out.extend(overloads.into_iter().map(|(function, args)| FunctionUse {
+                function,
+                args,
+                certain,
+            }));
+        }
+        out
+    }
+
+    /// Every object that uses overload `args` of `qn`, with whether the use is certain.
+    fn users_of(&self, qn: &QualifiedName, args: &[Option<Name>]) -> Vec<(User, bool)> {
+        let mut users = Vec::new();
+        for t in self.cat.tables.values() {
+            let name = &t.name;
+            if let Some(c) = uses_overload(&t.calls, qn, args) {
+                let materialized = t.kind == RelationKind::MaterializedView;
+                users.push((User::View(name.clone(), materialized), c));
+            }
+            for col in &t.columns {
+                if let Some(c) = uses_overload(&col.calls, qn, args) {
+                    let user = if col.always == GeneratedAlways::Expression {
+                        User::GeneratedColumn(name.clone(), col.name.clone())
+                    } else {
+                        User::Default(name.clone(), col.name.clone())
+                    };
+                    users.push((user, c));
+                }
+            }
+            for ck in &t.checks {
+                if let Some(c) = uses_overload(&ck.calls, qn, args) {
+                    users.push((User::Check(name.clone(), ck.name.clone()), c));
+                }
+            }
+            for p in &t.policies {
+                let [using, check] = &p.calls;
+                let c = uses_overload(using, qn, args).into_iter();
+                if let Some(c) = c
+                    .chain(uses_overload(check, qn, args))
+                    .reduce(|a, b| a || b)
+                {
+                    users.push((User::Policy(name.clone(), p.name.clone()), c));
+                }
+            }
+            for tr in &t.triggers {
+                if let Some(c) = uses_overload(&tr.calls, qn, args) {
+                    users.push((User::Trigger(name.clone(), tr.name.clone()), c));
+                }
+            }
+        }
+        for (key, i) in self.cat.indexes.iter() {
+            if let Some(c) = uses_overload(&i.calls, qn, args) {
+                users.push((User::Index(key.clone()), c));
+            }
+        }
+        users
+    }
+
+    /// What certainly uses overload `args` of `qn`, as PostgreSQL's refusal to drop it
+    /// without `CASCADE` lists it.
+    pub(super) fn certain_function_users(
+        &self,
+        qn: &QualifiedName,
+        args: &[Option<Name>],
+    ) -> Vec<String> {
+        self.users_of(qn, args)
+            .iter()
+            .filter(|(_, certain)| *certain)
+            .map(|(u, _)| u.describe())
+            .collect()
+    }
+
+    /// `DROP FUNCTION ... CASCADE` of overload `args` of `qn`: what uses it goes too.
+    pub(super) fn drop_function_users(
+        &mut self,
+        qn: &QualifiedName,
+        args: &[Option<Name>],
+        span: Span,
+    ) {
+        for (user, certain) in self.users_of(qn, args) {
+            self.drop_user(&user, certain, span);
+        }
+    }
+
+    fn drop_user(&mut self, user: &User, certain: bool, span: Span) {
+        let unsure = |r: &mut Self, name: &str| {
+            if !certain {
+                r.uncertain.insert(name.into());
+            }
+        };
+        match user {
+            User::View(v, _) => {
+                if self.cat.tables.contains_key(v) {
+                    unsure(self, &v.name);
+                    self.drop_relation(v, true, span);
+                }
+            }
+            User::Default(t, c) => {
+                if let Some(t) = self.table_mut(t)
+                    && let Some(col) = t.columns.iter_mut().find(|x| x.name == *c)
+                {
+                    col.default = None;
+                    col.calls.clear();
+                }
+            }
+            // A generated column the function may not be behind stays (a miss, never a claim).
+            User::GeneratedColumn(t, c) if certain => {
+                let name = ColName {
+                    name: c.clone(),
+                    span,
+                };
+                let drop = AlterAction::DropColumn {
+                    name,
+                    if_exists: true,
+                    cascade: true,
+                };
+                if let Some(to) = self.alter_action(t, &drop) {
+                    debug_assert_eq!(&to, t, "dropping a column renames nothing");
+                }
+            }
+            User::GeneratedColumn(..) => {}
+            User::Check(t, c) => {
+                unsure(self, c);
+                if let Some(t) = self.table_mut(t) {
+                    t.checks.retain(|x| x.name != *c);
+                }
+            }
+            User::Policy(t, p) => {
+                unsure(self, p);
+                self.annotate(t, |t| t.policies.retain(|x| x.name != *p));
+            }
+            User::Trigger(t, n) => {
+                unsure(self, n);
+                self.annotate(t, |t| t.triggers.retain(|x| x.name != *n));
+            }
+            User::Index(i) => {
+                unsure(self, &i.name);
+                self.remove_index(i);
+            }
+        }
+    }
+
+    /// `ALTER FUNCTION ... RENAME TO` / `SET SCHEMA` moved overload `args` of `from` to `to`:
+    /// what uses it follows (PostgreSQL's dependencies are on the function, not its name).
+    pub(super) fn retarget_function_uses(
+        &mut self,
+        from: &QualifiedName,
+        args: &[Option<Name>],
+        to: &QualifiedName,
+    ) {
+        let users: Vec<User> = self
+            .users_of(from, args)
+            .into_iter()
+            .map(|(u, _)| u)
+            .collect();
+        let retarget = |uses: &mut Vec<FunctionUse>| {
+            for u in uses.iter_mut() {
+                if u.function == *from && u.args == args {
+                    u.function = to.clone();
+                }
+            }
+        };
+        for user in users {
+            match &user {
+                User::View(t, _) => {
+                    if let Some(t) = self.table_mut(t) {
+                        retarget(&mut t.calls);
+                    }
+                }
+                User::Default(t, c) | User::GeneratedColumn(t, c) => {
+                    if let Some(t) = self.table_mut(t)
+                        && let Some(col) = t.columns.iter_mut().find(|x| x.name == *c)
+                    {
+                        retarget(&mut col.calls);
+                    }
+                }
+                User::Check(t, c) => {
+                    if let Some(t) = self.table_mut(t)
+                        && let Some(ck) = t.checks.iter_mut().find(|x| x.name == *c)
+                    {
+                        retarget(&mut ck.calls);
+                    }
+                }
+                User::Policy(t, p) => self.annotate(t, |t| {
+                    if let Some(p) = t.policies.iter_mut().find(|x| x.name == *p) {
+                        p.calls.iter_mut().for_each(retarget);
+                    }
+                }),
+                User::Trigger(t, n) => self.annotate(t, |t| {
+                    if let Some(tr) = t.triggers.iter_mut().find(|x| x.name == *n) {
+                        retarget(&mut tr.calls);
+                    }
+                }),
+                User::Index(i) => {
+                    if let Some(mut ix) = self.cat.indexes.get(i).cloned() {
+                        retarget(&mut ix.calls);
+                        self.put_index(ix);
+                    }
+                }
+            }
+        }
+    }
+}
