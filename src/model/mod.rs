@@ -327,6 +327,10 @@ pub enum ProblemKind {
         /// message), each as `integer, text`.
         #[serde(skip_serializing_if = "Vec::is_empty")]
         overloads: Vec<String>,
+        /// Called in an expression (a view's query, a policy, a default, a check, an index, a
+        /// trigger's `WHEN`): looked up by the call's argument types, which are not modelled.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        call: bool,
     },
     MissingConstraint {
         table: QualifiedName,

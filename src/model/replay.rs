@@ -131,6 +131,7 @@ fn replay<F: Feed>(
     mut replayed: impl FnMut(F),
 ) -> Model {
     let mut r = Replayer::new(settings);
+    r.project = Some(project);
     r.reserve_for(project);
     for file_id in self::applied(project) {
         let Some(mut feed) = parsed_file(file_id) else {
@@ -258,6 +259,11 @@ struct Replayer<'s> {
     journal_floor: usize,
     /// Where each table's newest journal entry is (see [`Replayer::journaled_since_floor`]).
     journaled: BTreeMap<QualifiedName, usize>,
+    /// The project: its files' text is read for the names of functions it creates, the
+    /// first time a call resolves to no function (see [`Replayer::check_calls`]).
+    project: Option<&'s Project>,
+    /// Those names, once read.
+    project_functions: Option<BTreeSet<Name>>,
     /// Set when the current statement hit an error.
     failed: bool,
     /// Errors are not reported (conditional DO body statements).
@@ -289,6 +295,8 @@ impl<'s> Replayer<'s> {
             catalog_blind: false,
             function_bodies_checked: true,
             temp_tables: BTreeSet::new(),
+            project: None,
+            project_functions: None,
             failed: false,
             silent: false,
             seq: 0,
@@ -1369,7 +1377,10 @@ impl<'s> Replayer<'s> {
                 ..
             } => self.comment(*kind, target, column.as_ref(), text.as_deref()),
             Change::CreatePolicy { table, name, calls } => {
-                if let Some(qn) = self.need_rel(table, RefContext::Policy) {
+                let Some(qn) = self.need_rel(table, RefContext::Policy) else {
+                    return;
+                };
+                if self.check_calls(&calls.concat()) {
                     if let Some(existing) = self
                         .policy_origin(&qn, name)
                         .filter(|_| !self.policies_blind)
@@ -1434,6 +1445,16 @@ impl<'s> Replayer<'s> {
                         let reason = missing_policy(name, &qn);
                         self.reject(reason, self.stmt_span);
                     }
+                    return;
+                }
+                if !self.check_calls(
+                    &calls
+                        .iter()
+                        .flatten()
+                        .flatten()
+                        .cloned()
+                        .collect::<Vec<_>>(),
+                ) {
                     return;
                 }
                 let uses = calls.clone().map(|c| c.map(|c| self.function_uses(&c)));
@@ -2156,6 +2177,9 @@ impl<'s> Replayer<'s> {
         existing: &Table,
     ) -> Option<Column> {
         let data_type = self.resolve_type(&c.ty)?;
+        if !self.check_calls(&c.calls) {
+            return None;
+        }
         let refused = if c.identity {
             identity_type_refusal(&data_type)
         } else {
@@ -2329,6 +2353,9 @@ impl<'s> Replayer<'s> {
                 columns,
                 calls,
             } => {
+                if !self.check_calls(calls) {
+                    return false;
+                }
                 let name = c.name.clone().unwrap_or_else(|| {
                     let col = if columns.len() == 1 {
                         columns.first().map(Name::as_str)
@@ -3385,6 +3412,9 @@ impl<'s> Replayer<'s> {
                 expr,
                 calls,
             } => {
+                if !self.check_calls(calls) {
+                    return None;
+                }
                 let uses = self.function_uses(calls);
                 let Some(c) = t.column_mut(&column.name) else {
                     self.missing_column_in_alter(qn, column);
@@ -4321,6 +4351,9 @@ impl<'s> Replayer<'s> {
             }
             return;
         }
+        if !self.check_calls(&def.calls) {
+            return;
+        }
         self.put_index(Index {
             name: name.clone(),
             schema: schema.clone(),
@@ -4603,6 +4636,9 @@ impl<'s> Replayer<'s> {
         calls: &[Call],
     ) {
         if !self.check_made_by_query(query, columns, RefContext::View, name.span) {
+            return;
+        }
+        if !self.check_calls(calls) {
             return;
         }
         let Some(schema) = self.creation_schema(name) else {

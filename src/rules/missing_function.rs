@@ -11,7 +11,7 @@ pub static META: RuleMeta = RuleMeta {
     name: "missing-function",
     category: Category::References,
     default_severity: Severity::Error,
-    summary: "A trigger executes, or DROP / ALTER / GRANT ... FUNCTION names, a function that does not exist at that point",
+    summary: "A trigger executes, an expression calls, or DROP / ALTER / GRANT ... FUNCTION names, a function that does not exist at that point",
     doc: include_str!("../../rules/missing-function.md"),
 };
 
@@ -65,24 +65,19 @@ impl Rule for MissingFunction {
                 written,
                 args,
                 overloads,
+                call,
             } = &p.kind
             else {
                 continue;
             };
+            // A call's argument types are not modelled: PostgreSQL names them (`f(integer)`).
+            let args = if *call { Some("...") } else { args.as_deref() };
             let key = ObjectKey::Function { name: name.clone() };
             let why = ctx.analysis.model.why_missing(&key, p.seq);
             if matches!(why, Why::CreatedLater { .. }) {
                 continue; // use-before-create
             }
-            out.push(build(
-                ctx,
-                p,
-                name,
-                written,
-                args.as_deref(),
-                overloads,
-                &why,
-            ));
+            out.push(build(ctx, p, name, written, args, overloads, &why));
         }
     }
 }

@@ -10,8 +10,17 @@
 //! the use is certain; else it is recorded for every overload it may name, uncertain. Uncertain
 //! uses never make the model claim a refusal; when their function goes with `CASCADE`, their
 //! objects go too, and their names become uncertain (neither missing nor present is claimed).
+//!
+//! A call that resolves to no function at all fails its statement in PostgreSQL
+//! (`function f(integer) does not exist`). That is claimed ([`Replayer::check_calls`]) only for
+//! a name the project itself creates as a function somewhere (typically later: a policy
+//! written before its helper), never for other names: PostgreSQL versions add functions, and a
+//! name the history never creates may be a newer release's.
+
+use std::collections::BTreeSet;
 
 use super::Replayer;
+use crate::model::ProblemKind;
 use crate::model::catalog::{
     Check, FunctionUse, GeneratedAlways, Name, QualifiedName, RelationKind,
 };
@@ -74,7 +83,165 @@ pub(super) fn copied_check(check: &Check) -> Check {
     }
 }
 
+/// Add the names of the functions `CREATE [OR REPLACE] FUNCTION` creates in `text`, as
+/// PostgreSQL folds them (the last part of a qualified name). A plain scan of the text: a
+/// name written in a comment or a string counts too, which only widens what
+/// [`Replayer::check_calls`] may claim to names the project writes as created functions.
+pub(super) fn created_function_names(text: &str, out: &mut BTreeSet<Name>) {
+    /// Where the scan is in `CREATE [OR REPLACE] FUNCTION a.b`.
+    #[derive(PartialEq)]
+    enum State {
+        Elsewhere,
+        /// After FUNCTION, or after a dot of the name.
+        Part,
+        /// After a part of the name: a dot continues it.
+        AfterPart,
+    }
+    let mut state = State::Elsewhere;
+    let mut recent: [Option<Word<'_>>; 3] = [None, None, None];
+    let mut name: Option<Name> = None;
+    for w in (Words { text, at: 0 }) {
+        match (&state, w) {
+            (State::Part, Word::Ident(_) | Word::Quoted(_)) => {
+                name = Some(w.folded());
+                state = State::AfterPart;
+                continue;
+            }
+            (State::AfterPart, Word::Dot) => {
+                state = State::Part;
+                continue;
+            }
+            (State::Elsewhere, _) => {}
+            _ => {
+                out.extend(name.take());
+                state = State::Elsewhere;
+            }
+        }
+        if let Word::Ident(i) = w
+            && i.eq_ignore_ascii_case("function")
+        {
+            let is = |w: &Option<Word<'_>>, s: &str| matches!(w, Some(Word::Ident(x)) if x.eq_ignore_ascii_case(s));
+            let [a, b, c] = &recent;
+            if is(c, "create") || (is(a, "create") && is(b, "or") && is(c, "replace")) {
+                state = State::Part;
+            }
+        }
+        recent = [recent[1], recent[2], Some(w)];
+    }
+    out.extend(name);
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Word<'t> {
+    Ident(&'t str),
+    /// A double-quoted identifier's content.
+    Quoted(&'t str),
+    Dot,
+    Other,
+}
+
+impl Word<'_> {
+    fn folded(self) -> Name {
+        match self {
+            Word::Ident(i) => i.to_ascii_lowercase().into(),
+            Word::Quoted(q) => q.replace("\"\"", "\"").into(),
+            Word::Dot | Word::Other => Name::default(),
+        }
+    }
+}
+
+/// Identifiers, quoted identifiers, dots and one `Other` per run of anything else.
+struct Words<'t> {
+    text: &'t str,
+    at: usize,
+}
+
+impl<'t> Iterator for Words<'t> {
+    type Item = Word<'t>;
+    fn next(&mut self) -> Option<Word<'t>> {
+        let bytes = self.text.as_bytes();
+        let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80;
+        let start = self.at;
+        let first = *bytes.get(start)?;
+        if ident(first) {
+            let len = bytes[start..].iter().take_while(|&&b| ident(b)).count();
+            self.at = start + len;
+            return Some(Word::Ident(
+                self.text.get(start..self.at).unwrap_or_default(),
+            ));
+        }
+        if first == b'"' {
+            let mut end = start + 1;
+            loop {
+                match bytes.get(end) {
+                    None => break,
+                    Some(b'"') if bytes.get(end + 1) == Some(&b'"') => end += 2,
+                    Some(b'"') => break,
+                    Some(_) => end += 1,
+                }
+            }
+            self.at = (end + 1).min(bytes.len());
+            return Some(Word::Quoted(
+                self.text.get(start + 1..end).unwrap_or_default(),
+            ));
+        }
+        if first == b'.' {
+            self.at = start + 1;
+            return Some(Word::Dot);
+        }
+        // Whitespace alone separates words without being one.
+        let len = bytes[start..]
+            .iter()
+            .take_while(|&&b| !ident(b) && b != b'"' && b != b'.')
+            .count();
+        self.at = start + len;
+        if bytes[start..self.at].iter().all(u8::is_ascii_whitespace) {
+            return self.next();
+        }
+        Some(Word::Other)
+    }
+}
+
 impl Replayer<'_> {
+    /// PostgreSQL resolves an expression's calls when the expression is created: a call of a
+    /// function that does not exist fails the statement. Claimed only for a name the project
+    /// creates as a function (see the module); `false` after the error.
+    pub(super) fn check_calls(&mut self, calls: &[Call]) -> bool {
+        for Call { name, .. } in calls {
+            let exists = self
+                .candidates(name)
+                .iter()
+                .any(|qn| self.cat.functions.contains_key(qn));
+            if exists || self.function_unknowable(name) || !self.project_creates(&name.name) {
+                continue;
+            }
+            let kind = ProblemKind::MissingFunction {
+                name: self.default_name(name),
+                written: super::written(name),
+                args: None,
+                overloads: Vec::new(),
+                call: true,
+            };
+            self.error(kind, name.span);
+            return false;
+        }
+        true
+    }
+
+    /// Does the project create a function of this name anywhere?
+    fn project_creates(&mut self, name: &Name) -> bool {
+        let project = self.project;
+        self.project_functions
+            .get_or_insert_with(|| {
+                let mut names = BTreeSet::new();
+                for (_, f) in project.iter().flat_map(|p| p.applied()) {
+                    created_function_names(&f.text, &mut names);
+                }
+                names
+            })
+            .contains(name)
+    }
+
     /// The created functions the calls of an expression may resolve to (see the module).
     pub(super) fn function_uses(&self, calls: &[Call]) -> Vec<FunctionUse> {
         let mut out = Vec::new();
@@ -291,4 +458,24 @@ impl Replayer<'_> {
             }
         }
     }
+}
+
+#[test]
+fn created_function_names_are_read_as_postgresql_folds_them() {
+    let mut names = BTreeSet::new();
+    let text = "CREATE FUNCTION public.Is_Member(o int) ...;\n\
+                create or replace\n  function \"CamelCase\"() ...;\n\
+                CREATE OR REPLACE FUNCTION util . helper ();\n\
+                CREATE FUNCTION \"we\"\"ird\".x() ...;\n\
+                DROP FUNCTION dropped(); ALTER FUNCTION altered() RENAME TO renamed;\n\
+                SELECT create_function(); -- create function in_comment\n\
+                CREATE TRIGGER t BEFORE INSERT ON x EXECUTE FUNCTION not_created();\n\
+                CREATE FUNCTION";
+    created_function_names(text, &mut names);
+    let names: Vec<&str> = names.iter().map(Name::as_str).collect();
+    assert_eq!(
+        names,
+        ["CamelCase", "helper", "in_comment", "is_member", "x"],
+        "a comment counts (see the doc); DROP, ALTER, EXECUTE FUNCTION do not"
+    );
 }

@@ -192,6 +192,7 @@ impl Replayer<'_> {
             written: super::written(name),
             args,
             overloads,
+            call: false,
         };
         self.error(kind, name.span);
     }
@@ -583,6 +584,9 @@ impl Replayer<'_> {
                 name: name.name.clone(),
             };
             return self.error(ProblemKind::DuplicateObject { object, existing }, name.span);
+        }
+        if !self.check_calls(calls) {
+            return;
         }
         let trigger = Trigger {
             name: name.name.clone(),
