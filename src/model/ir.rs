@@ -196,6 +196,8 @@ pub enum AlterAction {
     EnableRls,
     DisableRls,
     ReplicaIdentity(super::catalog::ReplicaIdentity),
+    /// `ENABLE` / `DISABLE [ALWAYS | REPLICA] TRIGGER name` (not `ALL` / `USER`).
+    TriggerState(ColName),
     AttachPartition(ObjName),
     DetachPartition(ObjName),
     Inherit(ObjName),

@@ -1375,6 +1375,15 @@ impl<'a> Lowerer<'a> {
             AlterTableOperation::NoInherit { parent } => {
                 one(AlterAction::NoInherit(self.obj(parent)))
             }
+            AlterTableOperation::DisableTrigger { name }
+            | AlterTableOperation::EnableTrigger { name }
+            | AlterTableOperation::EnableAlwaysTrigger { name }
+            | AlterTableOperation::EnableReplicaTrigger { name }
+                if name.quote_style.is_some()
+                    || !["all", "user"].contains(&name.value.to_ascii_lowercase().as_str()) =>
+            {
+                one(AlterAction::TriggerState(self.col(name)))
+            }
             _ => one(AlterAction::Other),
         }
     }

@@ -3050,6 +3050,10 @@ impl<'s> Replayer<'s> {
             self.replica_identity(qn, identity);
             return None;
         }
+        if let AlterAction::TriggerState(name) = a {
+            self.trigger_state(qn, name);
+            return None;
+        }
         let mut t = self.cat.tables.get(qn)?.clone();
         // An ALTER the parser could not read touched it: which columns are identities is not
         // known. (Nor is it judged for an inherited column: whether a partition shares its
@@ -3738,7 +3742,10 @@ impl<'s> Replayer<'s> {
             }
             AlterAction::RenameTable(new) => return self.rename_table(qn, new),
             AlterAction::SetSchema { schema, span } => return self.move_table(qn, schema, *span),
-            AlterAction::EnableRls | AlterAction::DisableRls | AlterAction::ReplicaIdentity(_) => {} // annotate, above
+            AlterAction::EnableRls
+            | AlterAction::DisableRls
+            | AlterAction::ReplicaIdentity(_)
+            | AlterAction::TriggerState(_) => {} // above
             AlterAction::AttachPartition(part) => {
                 let pqn = self.need_rel(part, RefContext::Alter)?;
                 if let Some(p) = self.table_mut(&pqn) {

@@ -673,6 +673,16 @@ impl Replayer<'_> {
         self.reject(reason, name.span);
     }
 
+    /// `ALTER TABLE ... ENABLE / DISABLE TRIGGER name`: the trigger must exist.
+    pub(super) fn trigger_state(&mut self, qn: &QualifiedName, name: &ColName) {
+        if self.cat.tables.contains_key(qn)
+            && self.trigger_origin(qn, &name.name).is_none()
+            && !self.triggers_unknowable(qn, &name.name)
+        {
+            self.missing_trigger(name, qn);
+        }
+    }
+
     pub(super) fn drop_trigger(&mut self, name: &ColName, table: &ObjName, if_exists: bool) {
         let Some(qn) = self.trigger_table(table, if_exists) else {
             return;
