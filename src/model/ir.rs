@@ -571,6 +571,9 @@ pub enum Change {
         /// The comment text; `None` for `IS NULL` (removes the comment).
         text: Option<String>,
     },
+    /// `COMMENT ON FUNCTION f[(args)] IS ...`: the function must exist (found as `GRANT ... ON
+    /// FUNCTION` finds it).
+    CommentOnFunction(FuncRef),
     CreatePolicy {
         table: ObjName,
         name: String,

@@ -885,6 +885,13 @@ impl<'a> Lowerer<'a> {
             CommentObject::Schema => CommentKind::Schema,
             _ => CommentKind::Other,
         };
+        if object_type == CommentObject::Function {
+            let args = self.stmt.compat.iter().find_map(|n| match n {
+                Compat::CommentArguments(list) => Some(list.as_str()),
+                _ => None,
+            });
+            return self.commented_function(name, args);
+        }
         if kind == CommentKind::Column {
             let parts = self.idents(name);
             let (Some(col), rest) = (parts.last(), parts.len().saturating_sub(1)) else {
@@ -914,6 +921,32 @@ impl<'a> Lowerer<'a> {
             column: None,
             if_exists,
             text,
+        }
+    }
+
+    /// `COMMENT ON FUNCTION name[(args)]`: the argument list, kept aside by the compat
+    /// rewrite, is read as `DROP FUNCTION`'s would be; one sqlparser does not read makes the
+    /// statement nothing the replay checks.
+    fn commented_function(&self, name: &ObjectName, args: Option<&str>) -> Change {
+        let Some(list) = args else {
+            return Change::CommentOnFunction(FuncRef {
+                name: self.obj(name),
+                args: None,
+            });
+        };
+        let dialect = sqlparser::dialect::PostgreSqlDialect {};
+        let text = format!("DROP FUNCTION f({list})");
+        let parsed = sqlparser::parser::Parser::parse_sql(&dialect, &text);
+        let desc_args = match parsed.as_deref() {
+            Ok([Statement::DropFunction(df)]) => df.func_desc.first().and_then(|f| f.args.clone()),
+            _ => None,
+        };
+        match desc_args {
+            Some(a) => Change::CommentOnFunction(FuncRef {
+                name: self.obj(name),
+                args: Some(self.input_args(&a, name)),
+            }),
+            None => Change::Other,
         }
     }
 

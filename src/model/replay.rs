@@ -1376,6 +1376,7 @@ impl<'s> Replayer<'s> {
                 text,
                 ..
             } => self.comment(*kind, target, column.as_ref(), text.as_deref()),
+            Change::CommentOnFunction(f) => self.function_privileges(std::slice::from_ref(f)),
             Change::CreatePolicy { table, name, calls } => {
                 let Some(qn) = self.need_rel(table, RefContext::Policy) else {
                     return;

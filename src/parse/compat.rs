@@ -52,6 +52,9 @@ pub enum Compat {
     TypeSetSchema,
     /// The argument list of `CREATE TRIGGER ... EXECUTE {FUNCTION | PROCEDURE} f(...)`.
     TriggerArguments,
+    /// The argument list of `COMMENT ON {FUNCTION | PROCEDURE} f(...) IS ...` (sqlparser takes a
+    /// name only), as written between the parentheses.
+    CommentArguments(String),
 }
 
 static CREATE_TABLE: LazyLock<Option<Regex>> = LazyLock::new(|| {
@@ -175,6 +178,41 @@ fn trigger_arguments(text: &str) -> Option<std::ops::Range<usize>> {
                     let inside = start..t.range.start;
                     let blank = text.get(inside.clone())?.trim().is_empty();
                     return (!blank).then_some(inside);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `COMMENT ON {FUNCTION | PROCEDURE} name(args) IS`: the range of `(args)` with its
+/// parentheses, and the text between them.
+fn comment_arguments(text: &str) -> Option<(std::ops::Range<usize>, String)> {
+    use super::lex::{Lexer, Tok, is_kw};
+    let toks: Vec<_> = Lexer::new(text, 0..text.len()).take(64).collect();
+    let kind = toks.get(2)?;
+    let head = toks.first().is_some_and(|t| is_kw(text, t, "COMMENT"))
+        && toks.get(1).is_some_and(|t| is_kw(text, t, "ON"))
+        && (is_kw(text, kind, "FUNCTION") || is_kw(text, kind, "PROCEDURE"));
+    if !head {
+        return None;
+    }
+    let open = toks.iter().position(|t| t.kind == Tok::Punct(b'('))?;
+    let mut depth = 0usize;
+    for (i, t) in toks.iter().enumerate().skip(open) {
+        match t.kind {
+            Tok::Punct(b'(') => depth += 1,
+            Tok::Punct(b')') => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    // Only `name(args) IS`: anything else is left to sqlparser's error.
+                    if !toks.get(i + 1).is_some_and(|n| is_kw(text, n, "IS")) {
+                        return None;
+                    }
+                    let start = toks.get(open)?.range.start;
+                    let inside = text.get(toks.get(open)?.range.end..t.range.start)?;
+                    return Some((start..t.range.end, inside.to_owned()));
                 }
             }
             _ => {}
@@ -311,6 +349,10 @@ pub fn rewrite(text: &str) -> Option<(String, Vec<Compat>)> {
         notes.push(Compat::TriggerArguments);
         ranges.push(args);
     }
+    if let Some((list, inside)) = comment_arguments(text) {
+        notes.push(Compat::CommentArguments(inside));
+        ranges.push(list);
+    }
     if notes.is_empty() {
         return None;
     }
@@ -360,6 +402,23 @@ mod tests {
         );
         let (text, _) = rewrite("CREATE TABLE c (a int, LIKE s)").unwrap();
         assert_eq!(text, "CREATE TABLE c (a int        )");
+    }
+
+    #[test]
+    fn comment_arguments_are_blanked_and_kept() {
+        let sql = "COMMENT ON FUNCTION \"public\".\"f\"(integer, numeric(10, 2)) IS 'a (b)'";
+        let (t, n) = rewrite(sql).unwrap();
+        assert_eq!(t.len(), sql.len());
+        assert!(
+            t.starts_with("COMMENT ON FUNCTION \"public\".\"f\"  "),
+            "{t}"
+        );
+        assert!(t.ends_with(" IS 'a (b)'"), "{t}");
+        assert_eq!(
+            n,
+            vec![Compat::CommentArguments("integer, numeric(10, 2)".into())]
+        );
+        assert!(rewrite("COMMENT ON TABLE t IS 'f(x)'").is_none());
     }
 
     #[test]

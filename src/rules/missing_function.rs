@@ -11,7 +11,7 @@ pub static META: RuleMeta = RuleMeta {
     name: "missing-function",
     category: Category::References,
     default_severity: Severity::Error,
-    summary: "A trigger executes, an expression calls, or DROP / ALTER / GRANT ... FUNCTION names, a function that does not exist at that point",
+    summary: "A trigger executes, an expression calls, or DROP / ALTER / COMMENT / GRANT ... FUNCTION names, a function that does not exist at that point",
     doc: include_str!("../../rules/missing-function.md"),
 };
 
