@@ -574,6 +574,11 @@ pub enum Change {
     /// `COMMENT ON FUNCTION f[(args)] IS ...`: the function must exist (found as `GRANT ... ON
     /// FUNCTION` finds it).
     CommentOnFunction(FuncRef),
+    /// `COMMENT ON POLICY name ON table IS ...`: the policy must exist.
+    CommentOnPolicy {
+        table: ObjName,
+        name: String,
+    },
     CreatePolicy {
         table: ObjName,
         name: String,

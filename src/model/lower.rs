@@ -885,6 +885,16 @@ impl<'a> Lowerer<'a> {
             CommentObject::Schema => CommentKind::Schema,
             _ => CommentKind::Other,
         };
+        let policy = self.stmt.compat.iter().find_map(|n| match n {
+            Compat::PolicyComment(p) => Some(p),
+            _ => None,
+        });
+        if let (CommentObject::Table, Some(policy)) = (object_type, policy) {
+            return Change::CommentOnPolicy {
+                table: self.obj(name),
+                name: policy.clone(),
+            };
+        }
         if object_type == CommentObject::Function {
             let args = self.stmt.compat.iter().find_map(|n| match n {
                 Compat::CommentArguments(list) => Some(list.as_str()),

@@ -1377,6 +1377,19 @@ impl<'s> Replayer<'s> {
                 ..
             } => self.comment(*kind, target, column.as_ref(), text.as_deref()),
             Change::CommentOnFunction(f) => self.function_privileges(std::slice::from_ref(f)),
+            Change::CommentOnPolicy { table, name } => {
+                let Some(qn) = self.need_rel(table, RefContext::Policy) else {
+                    return;
+                };
+                let known = self.cat.tables.contains_key(&qn);
+                if known
+                    && self.policy_origin(&qn, name).is_none()
+                    && !self.policies_unknowable(name)
+                {
+                    let reason = missing_policy(name, &qn);
+                    self.reject(reason, self.stmt_span);
+                }
+            }
             Change::CreatePolicy { table, name, calls } => {
                 let Some(qn) = self.need_rel(table, RefContext::Policy) else {
                     return;

@@ -55,6 +55,9 @@ pub enum Compat {
     /// The argument list of `COMMENT ON {FUNCTION | PROCEDURE} f(...) IS ...` (sqlparser takes a
     /// name only), as written between the parentheses.
     CommentArguments(String),
+    /// `COMMENT ON POLICY name ON table`, handed to sqlparser as `COMMENT ON TABLE table`: the
+    /// policy's name, folded as PostgreSQL folds it.
+    PolicyComment(String),
 }
 
 static CREATE_TABLE: LazyLock<Option<Regex>> = LazyLock::new(|| {
@@ -221,6 +224,32 @@ fn comment_arguments(text: &str) -> Option<(std::ops::Range<usize>, String)> {
     None
 }
 
+/// `COMMENT ON POLICY name ON`: the range from POLICY to ON, and the policy's folded name.
+fn comment_on_policy(text: &str) -> Option<(std::ops::Range<usize>, String)> {
+    use super::lex::{Lexer, Tok, is_kw};
+    let toks: Vec<_> = Lexer::new(text, 0..text.len()).take(5).collect();
+    let [comment, on, policy, name, on2] = toks.as_slice() else {
+        return None;
+    };
+    let head = is_kw(text, comment, "COMMENT")
+        && is_kw(text, on, "ON")
+        && is_kw(text, policy, "POLICY")
+        && is_kw(text, on2, "ON");
+    let written = text.get(name.range.clone())?;
+    let name = match name.kind {
+        _ if !head => return None,
+        Tok::Word => written.to_ascii_lowercase(),
+        Tok::Quoted => written
+            .get(1..written.len().saturating_sub(1))?
+            .replace("\"\"", "\""),
+        _ => return None,
+    };
+    // Only where the replacement fits on one line (columns stay as written).
+    let range = policy.range.start..on2.range.end;
+    let span = text.get(range.clone())?;
+    (!span.contains('\n')).then_some((range, name))
+}
+
 /// Blank `range` of `text` char by char (newlines kept).
 fn blank(text: &mut String, range: std::ops::Range<usize>) {
     let Some(part) = text.get(range.clone()) else {
@@ -349,6 +378,11 @@ pub fn rewrite(text: &str) -> Option<(String, Vec<Compat>)> {
         notes.push(Compat::TriggerArguments);
         ranges.push(args);
     }
+    if let Some((head, name)) = comment_on_policy(text) {
+        let padded = format!("{:width$}", "TABLE", width = head.len());
+        out.replace_range(head, &padded);
+        notes.push(Compat::PolicyComment(name));
+    }
     if let Some((list, inside)) = comment_arguments(text) {
         notes.push(Compat::CommentArguments(inside));
         ranges.push(list);
@@ -402,6 +436,18 @@ mod tests {
         );
         let (text, _) = rewrite("CREATE TABLE c (a int, LIKE s)").unwrap();
         assert_eq!(text, "CREATE TABLE c (a int        )");
+    }
+
+    #[test]
+    fn policy_comments_become_table_comments() {
+        let sql = "COMMENT ON POLICY \"Users can \"\"read\"\"\" ON public.t IS 'x'";
+        let (t, n) = rewrite(sql).unwrap();
+        assert_eq!(t.len(), sql.len());
+        assert!(t.starts_with("COMMENT ON TABLE "), "{t}");
+        assert!(t.ends_with(" public.t IS 'x'"), "{t}");
+        assert_eq!(n, vec![Compat::PolicyComment("Users can \"read\"".into())]);
+        let (_, n) = rewrite("comment on policy P on t is null").unwrap();
+        assert_eq!(n, vec![Compat::PolicyComment("p".into())]);
     }
 
     #[test]
