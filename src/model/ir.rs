@@ -574,6 +574,8 @@ pub enum Change {
     /// `COMMENT ON FUNCTION f[(args)] IS ...`: the function must exist (found as `GRANT ... ON
     /// FUNCTION` finds it).
     CommentOnFunction(FuncRef),
+    /// `ALTER FUNCTION f[(args)] OWNER TO / SECURITY DEFINER / SET ...`: the function must exist.
+    AlterFunction(FuncRef),
     /// `COMMENT ON POLICY name ON table IS ...`: the policy must exist.
     CommentOnPolicy {
         table: ObjName,

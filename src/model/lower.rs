@@ -534,7 +534,8 @@ impl<'a> Lowerer<'a> {
                     ast::AlterFunctionOperation::SetSchema { schema_name } => {
                         FuncMove::SetSchema(self.obj(schema_name).name)
                     }
-                    _ => return Change::Other,
+                    // OWNER TO, SECURITY DEFINER, SET search_path, ...: it must exist.
+                    _ => return Change::AlterFunction(self.func_ref(&af.function)),
                 };
                 Change::MoveFunction {
                     function: self.func_ref(&af.function),

@@ -1376,7 +1376,9 @@ impl<'s> Replayer<'s> {
                 text,
                 ..
             } => self.comment(*kind, target, column.as_ref(), text.as_deref()),
-            Change::CommentOnFunction(f) => self.function_privileges(std::slice::from_ref(f)),
+            Change::CommentOnFunction(f) | Change::AlterFunction(f) => {
+                self.function_privileges(std::slice::from_ref(f));
+            }
             Change::CommentOnPolicy { table, name } => {
                 let Some(qn) = self.need_rel(table, RefContext::Policy) else {
                     return;
