@@ -263,7 +263,7 @@ struct Replayer<'s> {
     /// first time a call resolves to no function (see [`Replayer::check_calls`]).
     project: Option<&'s Project>,
     /// Those names, once read.
-    project_functions: Option<BTreeSet<Name>>,
+    project_functions: Option<BTreeSet<(Option<Name>, Name)>>,
     /// Set when the current statement hit an error.
     failed: bool,
     /// Errors are not reported (conditional DO body statements).
@@ -5079,6 +5079,37 @@ mod tests {
             ..crate::Settings::default()
         };
         crate::analyze(&settings).unwrap().model
+    }
+
+    /// A call that finds no function is claimed only for a function the project creates
+    /// where the call could find it: not for a name it never creates (a newer PostgreSQL may
+    /// have it), nor for one it creates off the search path (Supabase's roles have
+    /// `extensions` on theirs).
+    #[test]
+    fn missing_calls_are_claimed_only_for_functions_the_project_creates_on_the_path() {
+        let m = model_of(
+            "CREATE SCHEMA extensions;\n\
+             CREATE FUNCTION extensions.short_id() RETURNS text LANGUAGE sql AS 'SELECT 1::text';\n\
+             CREATE TABLE a (id text DEFAULT short_id());\n\
+             CREATE TABLE b (id text DEFAULT never_created());\n\
+             CREATE TABLE c (id text DEFAULT later());\n\
+             CREATE TABLE d (id text DEFAULT extensions.later());\n\
+             CREATE FUNCTION later() RETURNS text LANGUAGE sql AS 'SELECT 1::text';\n",
+        );
+        let missing: Vec<String> = m
+            .problems
+            .iter()
+            .filter_map(|p| match &p.kind {
+                crate::model::ProblemKind::MissingFunction { name, call, .. } => {
+                    Some(format!("{name} {call}"))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(missing, ["public.later true"]);
+        assert!(m.catalog.tables.contains_key(&QualifiedName::new("public", "a")));
+        assert!(m.catalog.tables.contains_key(&QualifiedName::new("public", "d")));
+        assert!(!m.catalog.tables.contains_key(&QualifiedName::new("public", "c")));
     }
 
     /// A CREATE TABLE that PostgreSQL stops at a reserved word still meant to create its

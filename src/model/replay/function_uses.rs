@@ -24,7 +24,7 @@ use crate::model::ProblemKind;
 use crate::model::catalog::{
     Check, FunctionUse, GeneratedAlways, Name, QualifiedName, RelationKind,
 };
-use crate::model::ir::{AlterAction, Call, ColName};
+use crate::model::ir::{AlterAction, Call, ColName, ObjName};
 use crate::span::Span;
 
 /// An object whose expression calls a function.
@@ -84,10 +84,10 @@ pub(super) fn copied_check(check: &Check) -> Check {
 }
 
 /// Add the names of the functions `CREATE [OR REPLACE] FUNCTION` creates in `text`, as
-/// PostgreSQL folds them (the last part of a qualified name). A plain scan of the text: a
+/// PostgreSQL folds them: the schema when written, and the name. A plain scan of the text: a
 /// name written in a comment or a string counts too, which only widens what
 /// [`Replayer::check_calls`] may claim to names the project writes as created functions.
-pub(super) fn created_function_names(text: &str, out: &mut BTreeSet<Name>) {
+pub(super) fn created_function_names(text: &str, out: &mut BTreeSet<(Option<Name>, Name)>) {
     /// Where the scan is in `CREATE [OR REPLACE] FUNCTION a.b`.
     #[derive(PartialEq)]
     enum State {
@@ -99,11 +99,20 @@ pub(super) fn created_function_names(text: &str, out: &mut BTreeSet<Name>) {
     }
     let mut state = State::Elsewhere;
     let mut recent: [Option<Word<'_>>; 3] = [None, None, None];
-    let mut name: Option<Name> = None;
+    // The parts read so far (`schema`, `name`).
+    let mut parts: Vec<Name> = Vec::new();
+    let mut finish = |parts: &mut Vec<Name>| {
+        let name = parts.pop();
+        let schema = parts.pop();
+        parts.clear();
+        if let Some(name) = name {
+            out.insert((schema, name));
+        }
+    };
     for w in (Words { text, at: 0 }) {
         match (&state, w) {
             (State::Part, Word::Ident(_) | Word::Quoted(_)) => {
-                name = Some(w.folded());
+                parts.push(w.folded());
                 state = State::AfterPart;
                 continue;
             }
@@ -113,7 +122,7 @@ pub(super) fn created_function_names(text: &str, out: &mut BTreeSet<Name>) {
             }
             (State::Elsewhere, _) => {}
             _ => {
-                out.extend(name.take());
+                finish(&mut parts);
                 state = State::Elsewhere;
             }
         }
@@ -128,7 +137,7 @@ pub(super) fn created_function_names(text: &str, out: &mut BTreeSet<Name>) {
         }
         recent = [recent[1], recent[2], Some(w)];
     }
-    out.extend(name);
+    finish(&mut parts);
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -212,7 +221,7 @@ impl Replayer<'_> {
                 .candidates(name)
                 .iter()
                 .any(|qn| self.cat.functions.contains_key(qn));
-            if exists || self.function_unknowable(name) || !self.project_creates(&name.name) {
+            if exists || self.function_unknowable(name) || !self.project_creates(name) {
                 continue;
             }
             let kind = ProblemKind::MissingFunction {
@@ -228,18 +237,26 @@ impl Replayer<'_> {
         true
     }
 
-    /// Does the project create a function of this name anywhere?
-    fn project_creates(&mut self, name: &Name) -> bool {
+    /// Does the project create a function this call could find: of its name, in its schema
+    /// when it is written, else in a schema of the search path (or with no schema written)?
+    /// A function created in a schema off the path (Supabase's `extensions`, which its roles'
+    /// own search path holds) is not one.
+    fn project_creates(&mut self, call: &ObjName) -> bool {
         let project = self.project;
-        self.project_functions
-            .get_or_insert_with(|| {
-                let mut names = BTreeSet::new();
-                for (_, f) in project.iter().flat_map(|p| p.applied()) {
-                    created_function_names(&f.text, &mut names);
-                }
-                names
-            })
-            .contains(name)
+        let path = self.path_schemas();
+        let created = self.project_functions.get_or_insert_with(|| {
+            let mut names = BTreeSet::new();
+            for (_, f) in project.iter().flat_map(|p| p.applied()) {
+                created_function_names(&f.text, &mut names);
+            }
+            names
+        });
+        let found_in =
+            |schema: Option<&Name>| created.contains(&(schema.cloned(), call.name.clone()));
+        match &call.schema {
+            Some(s) => found_in(Some(s)),
+            None => found_in(None) || path.iter().any(|s| found_in(Some(s))),
+        }
     }
 
     /// The created functions the calls of an expression may resolve to (see the module).
@@ -472,10 +489,19 @@ fn created_function_names_are_read_as_postgresql_folds_them() {
                 CREATE TRIGGER t BEFORE INSERT ON x EXECUTE FUNCTION not_created();\n\
                 CREATE FUNCTION";
     created_function_names(text, &mut names);
-    let names: Vec<&str> = names.iter().map(Name::as_str).collect();
+    let names: Vec<String> = names
+        .iter()
+        .map(|(s, n)| format!("{}.{n}", s.as_deref().unwrap_or("-")))
+        .collect();
     assert_eq!(
         names,
-        ["CamelCase", "helper", "in_comment", "is_member", "x"],
+        [
+            "-.CamelCase",
+            "-.in_comment",
+            "public.is_member",
+            "util.helper",
+            "we\"ird.x"
+        ],
         "a comment counts (see the doc); DROP, ALTER, EXECUTE FUNCTION do not"
     );
 }
