@@ -1383,13 +1383,8 @@ impl<'s> Replayer<'s> {
                 let Some(qn) = self.need_rel(table, RefContext::Policy) else {
                     return;
                 };
-                let known = self.cat.tables.contains_key(&qn);
-                if known
-                    && self.policy_origin(&qn, name).is_none()
-                    && !self.policies_unknowable(name)
-                {
-                    let reason = missing_policy(name, &qn);
-                    self.reject(reason, self.stmt_span);
+                if self.cat.tables.contains_key(&qn) {
+                    self.has_policy(&qn, name, true);
                 }
             }
             Change::CreatePolicy { table, name, calls } => {
@@ -1440,11 +1435,7 @@ impl<'s> Replayer<'s> {
                 if !self.cat.tables.contains_key(&qn) {
                     return; // assumed / system relation
                 }
-                if self.policy_origin(&qn, name).is_none() {
-                    if !*if_exists && !self.policies_unknowable(name) {
-                        let reason = missing_policy(name, &qn);
-                        self.reject(reason, self.stmt_span);
-                    }
+                if !self.has_policy(&qn, name, !*if_exists) {
                     return;
                 }
                 self.annotate(&qn, |t| t.policies.retain(|p| &p.name != name));
@@ -1456,11 +1447,7 @@ impl<'s> Replayer<'s> {
                 if !self.cat.tables.contains_key(&qn) {
                     return;
                 }
-                if self.policy_origin(&qn, name).is_none() {
-                    if !self.policies_unknowable(name) {
-                        let reason = missing_policy(name, &qn);
-                        self.reject(reason, self.stmt_span);
-                    }
+                if !self.has_policy(&qn, name, true) {
                     return;
                 }
                 if !self.check_calls(
@@ -2682,6 +2669,19 @@ impl<'s> Replayer<'s> {
     /// changed unseen, or one dropped with a function it may have called).
     fn policies_unknowable(&self, name: &str) -> bool {
         self.policies_blind || self.uncertain.contains(name)
+    }
+
+    /// Does table `qn` have policy `name`? When not, and `claim`, PostgreSQL's refusal
+    /// (`policy "p" for table "t" does not exist`), unless the policy may exist unseen.
+    fn has_policy(&mut self, qn: &QualifiedName, name: &str, claim: bool) -> bool {
+        if self.policy_origin(qn, name).is_some() {
+            return true;
+        }
+        if claim && !self.policies_unknowable(name) {
+            let reason = missing_policy(name, qn);
+            self.reject(reason, self.stmt_span);
+        }
+        false
     }
 
     fn policy_origin(&self, qn: &QualifiedName, name: &str) -> Option<Span> {
@@ -5107,9 +5107,21 @@ mod tests {
             })
             .collect();
         assert_eq!(missing, ["public.later true"]);
-        assert!(m.catalog.tables.contains_key(&QualifiedName::new("public", "a")));
-        assert!(m.catalog.tables.contains_key(&QualifiedName::new("public", "d")));
-        assert!(!m.catalog.tables.contains_key(&QualifiedName::new("public", "c")));
+        assert!(
+            m.catalog
+                .tables
+                .contains_key(&QualifiedName::new("public", "a"))
+        );
+        assert!(
+            m.catalog
+                .tables
+                .contains_key(&QualifiedName::new("public", "d"))
+        );
+        assert!(
+            !m.catalog
+                .tables
+                .contains_key(&QualifiedName::new("public", "c"))
+        );
     }
 
     /// A CREATE TABLE that PostgreSQL stops at a reserved word still meant to create its
