@@ -379,7 +379,9 @@ pub fn rewrite(text: &str) -> Option<(String, Vec<Compat>)> {
         ranges.push(args);
     }
     if let Some((head, name)) = comment_on_policy(text) {
-        let padded = format!("{:width$}", "TABLE", width = head.len());
+        // Padded to the same number of characters (the rewrite keeps character columns).
+        let width = text.get(head.clone()).map_or(0, |h| h.chars().count());
+        let padded = format!("{:width$}", "TABLE");
         out.replace_range(head, &padded);
         notes.push(Compat::PolicyComment(name));
     }
@@ -448,6 +450,11 @@ mod tests {
         assert_eq!(n, vec![Compat::PolicyComment("Users can \"read\"".into())]);
         let (_, n) = rewrite("comment on policy P on t is null").unwrap();
         assert_eq!(n, vec![Compat::PolicyComment("p".into())]);
+        let sql = "COMMENT ON POLICY \"Политика\" ON t IS 'x'";
+        let (t, _) = rewrite(sql).unwrap();
+        assert_eq!(t.chars().count(), sql.chars().count(), "{t}");
+        // `COMMENT ON ` and `POLICY "Политика" ON`: 11 + 20 characters before ` t IS`.
+        assert_eq!(t.find(" t IS"), Some(31), "{t}");
     }
 
     #[test]
