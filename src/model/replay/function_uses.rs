@@ -217,6 +217,18 @@ impl Replayer<'_> {
     /// creates as a function (see the module); `false` after the error.
     pub(super) fn check_calls(&mut self, calls: &[Call]) -> bool {
         for Call { name, .. } in calls {
+            // `s.f()` with no schema `s` yet: PostgreSQL stops at the schema.
+            if let Some(schema) = &name.schema
+                && !self.schema_exists(schema)
+                && !self.uncertain.contains(schema)
+                && self.project_creates(name)
+            {
+                let missing = ProblemKind::MissingSchema {
+                    name: schema.clone(),
+                };
+                self.error(missing, name.span);
+                return false;
+            }
             let exists = self
                 .candidates(name)
                 .iter()
