@@ -212,6 +212,9 @@ pub struct Function {
     /// builtin without modifiers (PostgreSQL ignores them in signatures), the qualified name
     /// of a created type; `None` when the type is not known for certain.
     pub args: Vec<Option<Name>>,
+    /// The input arguments' names, as `args` (`None` for an unnamed one): `CREATE OR REPLACE`
+    /// may name an unnamed one but not rename or unname one.
+    pub arg_names: Vec<Option<Name>>,
     pub returns_trigger: Option<bool>,
     pub origin: Span,
 }

@@ -483,6 +483,8 @@ pub enum Change {
         /// The input argument types (IN, INOUT, VARIADIC): with the name, the function's
         /// identity. OUT arguments are not part of it.
         args: Vec<TypeRef>,
+        /// The input arguments' names (`None` for an unnamed one), as `args`.
+        arg_names: Vec<Option<Name>>,
         /// `RETURNS trigger`: `Some(true)`; another return type: `Some(false)`.
         returns_trigger: Option<bool>,
         /// `LANGUAGE plpgsql`: its body is compiled at CREATE (with `check_function_bodies`).

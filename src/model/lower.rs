@@ -721,10 +721,18 @@ impl<'a> Lowerer<'a> {
             .language
             .as_ref()
             .is_some_and(|l| l.value.eq_ignore_ascii_case("plpgsql"));
+        let arg_names = cf
+            .args
+            .iter()
+            .flatten()
+            .filter(|a| !matches!(a.mode, Some(ast::ArgMode::Out)))
+            .map(|a| a.name.as_ref().map(fold_ident))
+            .collect();
         Change::CreateFunction {
             name: self.obj(&cf.name),
             or_replace: cf.or_replace,
             args,
+            arg_names,
             returns_trigger,
             plpgsql,
             body_relations: self.sql_function_relations(cf),

@@ -1245,6 +1245,7 @@ impl<'s> Replayer<'s> {
                 name,
                 or_replace,
                 args,
+                arg_names,
                 returns_trigger,
                 plpgsql,
                 body_relations,
@@ -1264,7 +1265,7 @@ impl<'s> Replayer<'s> {
                         return self.reject(Refusal::new(reason, help), self.stmt_span);
                     }
                 }
-                self.create_function(name, *or_replace, args, *returns_trigger);
+                self.create_function(name, *or_replace, (args, arg_names), *returns_trigger);
             }
             Change::DropFunction {
                 functions,

@@ -222,7 +222,7 @@ impl Replayer<'_> {
         &mut self,
         name: &ObjName,
         or_replace: bool,
-        args: &[TypeRef],
+        (args, arg_names): (&[TypeRef], &[Option<Name>]),
         returns_trigger: Option<bool>,
     ) {
         let Some(schema) = self.creation_schema(name) else {
@@ -234,6 +234,7 @@ impl Replayer<'_> {
         let qn = QualifiedName::new(schema, name.name.clone());
         let f = Function {
             args: self.arg_identities(args),
+            arg_names: arg_names.to_vec(),
             returns_trigger,
             origin: name.span,
         };
@@ -252,6 +253,18 @@ impl Replayer<'_> {
             if changed {
                 let help = "drop the function first (DROP FUNCTION), then create it again";
                 let reason = "cannot change return type of existing function";
+                return self.reject(Refusal::new(reason, help), name.span);
+            }
+            // PostgreSQL lets a replacement name an unnamed argument, not rename or unname one
+            // (calls may pass arguments by name).
+            let renamed = old.arg_names.iter().enumerate().find_map(|(j, o)| {
+                let o = o.as_ref().filter(|o| !o.is_empty())?;
+                (f.arg_names.get(j).and_then(Option::as_ref) != Some(o)).then_some(o)
+            });
+            if let Some(o) = renamed {
+                let reason = format!("cannot change name of input parameter \"{o}\"");
+                let help = "keep the parameter's name, or drop the function first (DROP \
+                            FUNCTION with its argument types), then create it again";
                 return self.reject(Refusal::new(reason, help), name.span);
             }
         }
