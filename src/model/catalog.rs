@@ -216,6 +216,9 @@ pub struct Function {
     /// may name an unnamed one but not rename or unname one.
     pub arg_names: Vec<Option<Name>>,
     pub returns_trigger: Option<bool>,
+    /// The return type as compared for identity (see `args`; `None` when not known) and
+    /// whether it is `SETOF`; `None` for a row type of OUT parameters or `RETURNS TABLE`.
+    pub returns: Option<(Option<Name>, bool)>,
     pub origin: Span,
 }
 

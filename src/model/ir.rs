@@ -487,6 +487,9 @@ pub enum Change {
         arg_names: Vec<Option<Name>>,
         /// `RETURNS trigger`: `Some(true)`; another return type: `Some(false)`.
         returns_trigger: Option<bool>,
+        /// `RETURNS [SETOF] type` (`true` for SETOF); `None` for `RETURNS TABLE`, OUT / INOUT
+        /// parameters (their row type is not modelled) or no RETURNS clause.
+        returns: Option<(TypeRef, bool)>,
         /// `LANGUAGE plpgsql`: its body is compiled at CREATE (with `check_function_bodies`).
         plpgsql: bool,
         /// Relations read by a `LANGUAGE sql` body of plain queries / DML, which PostgreSQL

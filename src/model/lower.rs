@@ -717,6 +717,18 @@ impl<'a> Lowerer<'a> {
             Some(_) => Some(false),
             None => None,
         };
+        let outputs = cf
+            .args
+            .iter()
+            .flatten()
+            .any(|a| matches!(a.mode, Some(ast::ArgMode::Out | ast::ArgMode::InOut)));
+        let anchor = sqlparser::ast::Spanned::span(&cf.name);
+        let returns = match &cf.return_type {
+            _ if outputs => None,
+            Some(ast::FunctionReturnType::DataType(DataType::Table(_))) | None => None,
+            Some(ast::FunctionReturnType::DataType(dt)) => Some((self.type_ref(dt, anchor), false)),
+            Some(ast::FunctionReturnType::SetOf(dt)) => Some((self.type_ref(dt, anchor), true)),
+        };
         let plpgsql = cf
             .language
             .as_ref()
@@ -734,6 +746,7 @@ impl<'a> Lowerer<'a> {
             args,
             arg_names,
             returns_trigger,
+            returns,
             plpgsql,
             body_relations: self.sql_function_relations(cf),
         }
@@ -1191,8 +1204,11 @@ impl<'a> Lowerer<'a> {
         let span = self.span_of(anchor);
         let mut array = 0;
         let mut inner = dt;
+        // `int[]`, `int ARRAY` (SQL's spelling), `ARRAY<int>`.
         while let DataType::Array(
-            ArrayElemTypeDef::SquareBracket(t, _) | ArrayElemTypeDef::AngleBracket(t),
+            ArrayElemTypeDef::SquareBracket(t, _)
+            | ArrayElemTypeDef::AngleBracket(t)
+            | ArrayElemTypeDef::Qualified(t, _),
         ) = inner
         {
             array += 1;

@@ -1247,6 +1247,7 @@ impl<'s> Replayer<'s> {
                 args,
                 arg_names,
                 returns_trigger,
+                returns,
                 plpgsql,
                 body_relations,
             } => {
@@ -1265,7 +1266,8 @@ impl<'s> Replayer<'s> {
                         return self.reject(Refusal::new(reason, help), self.stmt_span);
                     }
                 }
-                self.create_function(name, *or_replace, (args, arg_names), *returns_trigger);
+                let returning = (*returns_trigger, returns.as_ref());
+                self.create_function(name, *or_replace, (args, arg_names), returning);
             }
             Change::DropFunction {
                 functions,

@@ -223,7 +223,7 @@ impl Replayer<'_> {
         name: &ObjName,
         or_replace: bool,
         (args, arg_names): (&[TypeRef], &[Option<Name>]),
-        returns_trigger: Option<bool>,
+        (returns_trigger, returns): (Option<bool>, Option<&(TypeRef, bool)>),
     ) {
         let Some(schema) = self.creation_schema(name) else {
             return;
@@ -236,6 +236,7 @@ impl Replayer<'_> {
             args: self.arg_identities(args),
             arg_names: arg_names.to_vec(),
             returns_trigger,
+            returns: returns.map(|(ty, setof)| (self.arg_identity(ty), *setof)),
             origin: name.span,
         };
         let mut overloads = self.cat.functions.get(&qn).cloned().unwrap_or_default();
@@ -248,8 +249,11 @@ impl Replayer<'_> {
                 let existing = old.origin;
                 return self.error(ProblemKind::DuplicateObject { object, existing }, name.span);
             }
-            let changed =
-                matches!((old.returns_trigger, f.returns_trigger), (Some(a), Some(b)) if a != b);
+            let changed = matches!((old.returns_trigger, f.returns_trigger), (Some(a), Some(b)) if a != b)
+                || matches!(
+                    (&old.returns, &f.returns),
+                    (Some((Some(a), x)), Some((Some(b), y))) if a != b || x != y
+                );
             if changed {
                 let help = "drop the function first (DROP FUNCTION), then create it again";
                 let reason = "cannot change return type of existing function";
