@@ -260,7 +260,7 @@ struct Replayer<'s> {
     /// Where each table's newest journal entry is (see [`Replayer::journaled_since_floor`]).
     journaled: BTreeMap<QualifiedName, usize>,
     /// The project: its files' text is read for the names of functions it creates, the
-    /// first time a call resolves to no function (see [`Replayer::check_calls`]).
+    /// first time a call resolves to no function (see [`Replayer::resolve_calls`]).
     project: Option<&'s Project>,
     /// Those names, once read.
     project_functions: Option<BTreeSet<(Option<Name>, Name)>>,
@@ -1356,7 +1356,7 @@ impl<'s> Replayer<'s> {
             } => {
                 self.privileges(relations, columns, schemas);
                 if !self.failed {
-                    self.function_privileges(functions);
+                    self.named_functions(functions);
                 }
             }
             Change::Truncate { tables } => {
@@ -1380,7 +1380,7 @@ impl<'s> Replayer<'s> {
                 ..
             } => self.comment(*kind, target, column.as_ref(), text.as_deref()),
             Change::CommentOnFunction(f) | Change::AlterFunction(f) => {
-                self.function_privileges(std::slice::from_ref(f));
+                self.named_functions(std::slice::from_ref(f));
             }
             Change::CommentOnPolicy { table, name } => {
                 let Some(qn) = self.need_rel(table, RefContext::Policy) else {
@@ -1394,7 +1394,12 @@ impl<'s> Replayer<'s> {
                 let Some(qn) = self.need_rel(table, RefContext::Policy) else {
                     return;
                 };
-                if self.check_calls(&calls.concat()) {
+                let [using, check] = calls;
+                // The first call that fails stops the statement, as PostgreSQL does.
+                let resolved = self
+                    .resolve_calls(using)
+                    .and_then(|u| self.resolve_calls(check).map(|c| (u, c)));
+                if let Some((using, check)) = resolved {
                     if let Some(existing) = self
                         .policy_origin(&qn, name)
                         .filter(|_| !self.policies_blind)
@@ -1409,7 +1414,7 @@ impl<'s> Replayer<'s> {
                         );
                     } else {
                         let origin = self.stmt_span;
-                        let calls = calls.clone().map(|c| self.function_uses(&c));
+                        let calls = [using, check];
                         self.annotate(&qn, |t| {
                             t.policies.retain(|p| p.name != *name);
                             t.policies.push(super::catalog::Policy {
@@ -1453,17 +1458,15 @@ impl<'s> Replayer<'s> {
                 if !self.has_policy(&qn, name, true) {
                     return;
                 }
-                if !self.check_calls(
-                    &calls
-                        .iter()
-                        .flatten()
-                        .flatten()
-                        .cloned()
-                        .collect::<Vec<_>>(),
-                ) {
-                    return;
+                let mut uses = [None, None];
+                for (clause, written) in uses.iter_mut().zip(calls) {
+                    if let Some(written) = written {
+                        let Some(resolved) = self.resolve_calls(written) else {
+                            return;
+                        };
+                        *clause = Some(resolved);
+                    }
                 }
-                let uses = calls.clone().map(|c| c.map(|c| self.function_uses(&c)));
                 self.annotate(&qn, |t| {
                     if let Some(p) = t.policies.iter_mut().find(|p| p.name == *name) {
                         for (clause, new) in p.calls.iter_mut().zip(uses) {
@@ -1944,13 +1947,10 @@ impl<'s> Replayer<'s> {
                 let is_identity =
                     c.generated && c.default.as_deref().is_some_and(|d| d.contains("identity"));
                 let expression = c.always == GeneratedAlways::Expression;
-                let copies_default = if expression {
-                    generated
-                } else {
-                    (defaults && !is_identity) || (identity && is_identity)
-                };
+                let copies_plain = (defaults && !is_identity) || (identity && is_identity);
+                let copies_default = if expression { generated } else { copies_plain };
                 table.columns.push(Column {
-                    default: if (defaults && !is_identity) || (identity && is_identity) {
+                    default: if copies_plain {
                         c.default.clone()
                     } else {
                         None
@@ -2183,9 +2183,7 @@ impl<'s> Replayer<'s> {
         existing: &Table,
     ) -> Option<Column> {
         let data_type = self.resolve_type(&c.ty)?;
-        if !self.check_calls(&c.calls) {
-            return None;
-        }
+        let calls = self.resolve_calls(&c.calls)?;
         let refused = if c.identity {
             identity_type_refusal(&data_type)
         } else {
@@ -2209,7 +2207,7 @@ impl<'s> Replayer<'s> {
             inherited: false,
             origin: c.span,
             comment: None,
-            calls: self.function_uses(&c.calls),
+            calls,
         };
         if c.ty.serial || c.identity {
             let seq = self.column_sequence(table, &c.name.name, c.span, c.identity, Some(existing));
@@ -2359,9 +2357,9 @@ impl<'s> Replayer<'s> {
                 columns,
                 calls,
             } => {
-                if !self.check_calls(calls) {
+                let Some(calls) = self.resolve_calls(calls) else {
                     return false;
-                }
+                };
                 let name = c.name.clone().unwrap_or_else(|| {
                     let col = if columns.len() == 1 {
                         columns.first().map(Name::as_str)
@@ -2377,7 +2375,7 @@ impl<'s> Replayer<'s> {
                     name,
                     expr: expr.clone(),
                     origin: c.span,
-                    calls: self.function_uses(calls),
+                    calls,
                 });
                 true
             }
@@ -3435,10 +3433,7 @@ impl<'s> Replayer<'s> {
                 expr,
                 calls,
             } => {
-                if !self.check_calls(calls) {
-                    return None;
-                }
-                let uses = self.function_uses(calls);
+                let uses = self.resolve_calls(calls)?;
                 let Some(c) = t.column_mut(&column.name) else {
                     self.missing_column_in_alter(qn, column);
                     return None;
@@ -4377,9 +4372,9 @@ impl<'s> Replayer<'s> {
             }
             return;
         }
-        if !self.check_calls(&def.calls) {
+        let Some(calls) = self.resolve_calls(&def.calls) else {
             return;
-        }
+        };
         self.put_index(Index {
             name: name.clone(),
             schema: schema.clone(),
@@ -4396,7 +4391,7 @@ impl<'s> Replayer<'s> {
             origin: span,
             method: def.method.clone().unwrap_or_else(|| "btree".into()),
             opclasses: def.opclasses.clone(),
-            calls: self.function_uses(&def.calls),
+            calls,
         });
         self.event(ObjectKey::Index { name: key }, EventAction::Created, span);
     }
@@ -4664,9 +4659,9 @@ impl<'s> Replayer<'s> {
         if !self.check_made_by_query(query, columns, RefContext::View, name.span) {
             return;
         }
-        if !self.check_calls(calls) {
+        let Some(calls) = self.resolve_calls(calls) else {
             return;
-        }
+        };
         let Some(schema) = self.creation_schema(name) else {
             return;
         };
@@ -4745,7 +4740,7 @@ impl<'s> Replayer<'s> {
             partition_key: Vec::new(),
             partition_key_plain: false,
             output_columns: output_columns.filter(|_| !materialized),
-            calls: self.function_uses(calls),
+            calls,
             origin: name.span,
         });
         self.event(

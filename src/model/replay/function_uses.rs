@@ -5,14 +5,14 @@
 //! function (a generated column is dropped, a default only loses its expression), and without
 //! `CASCADE` the drop is refused.
 //!
-//! A call is resolved when its object is created ([`Replayer::function_uses`]). When the name
+//! A call is resolved when its object is created ([`Replayer::resolve_calls`]). When the name
 //! has one overload in the model and no function of PostgreSQL or of an extension can share it,
 //! the use is certain; else it is recorded for every overload it may name, uncertain. Uncertain
 //! uses never make the model claim a refusal; when their function goes with `CASCADE`, their
 //! objects go too, and their names become uncertain (neither missing nor present is claimed).
 //!
 //! A call that resolves to no function at all fails its statement in PostgreSQL
-//! (`function f(integer) does not exist`). That is claimed ([`Replayer::check_calls`]) only for
+//! (`function f(integer) does not exist`). That is claimed ([`Replayer::resolve_calls`]) only for
 //! a name the project itself creates as a function somewhere (typically later: a policy
 //! written before its helper), never for other names: PostgreSQL versions add functions, and a
 //! name the history never creates may be a newer release's.
@@ -86,7 +86,7 @@ pub(super) fn copied_check(check: &Check) -> Check {
 /// Add the names of the functions `CREATE [OR REPLACE] FUNCTION` creates in `text`, as
 /// PostgreSQL folds them: the schema when written, and the name. A plain scan of the text: a
 /// name written in a comment or a string counts too, which only widens what
-/// [`Replayer::check_calls`] may claim to names the project writes as created functions.
+/// [`Replayer::resolve_calls`] may claim to names the project writes as created functions.
 pub(super) fn created_function_names(text: &str, out: &mut BTreeSet<(Option<Name>, Name)>) {
     /// Where the scan is in `CREATE [OR REPLACE] FUNCTION a.b`.
     #[derive(PartialEq)]
@@ -212,41 +212,61 @@ impl<'t> Iterator for Words<'t> {
 }
 
 impl Replayer<'_> {
-    /// PostgreSQL resolves an expression's calls when the expression is created: a call of a
-    /// function that does not exist fails the statement. Claimed only for a name the project
-    /// creates as a function (see the module); `false` after the error.
-    pub(super) fn check_calls(&mut self, calls: &[Call]) -> bool {
-        for Call { name, .. } in calls {
-            // `s.f()` with no schema `s` yet: PostgreSQL stops at the schema.
-            if let Some(schema) = &name.schema
-                && !self.schema_exists(schema)
-                && !self.uncertain.contains(schema)
-                && self.project_creates(name)
-            {
-                let missing = ProblemKind::MissingSchema {
-                    name: schema.clone(),
-                };
-                self.error(missing, name.span);
-                return false;
-            }
-            let exists = self
-                .candidates(name)
-                .iter()
-                .any(|qn| self.cat.functions.contains_key(qn));
-            if exists || self.function_unknowable(name) || !self.project_creates(name) {
+    /// Resolve an expression's calls as PostgreSQL does when the expression is created: the
+    /// created functions each may name (see the module), or `None` after the error of a call
+    /// that finds no function (claimed only for a function the project creates where the call
+    /// could find it).
+    pub(super) fn resolve_calls(&mut self, calls: &[Call]) -> Option<Vec<FunctionUse>> {
+        let mut out = Vec::new();
+        for Call { name: call, args } in calls {
+            let overloads: Vec<(QualifiedName, Vec<Option<Name>>)> = self
+                .candidates(call)
+                .into_iter()
+                .filter_map(|qn| self.cat.functions.get(&qn).map(|fs| (qn, fs)))
+                .flat_map(|(qn, fs)| fs.iter().map(move |f| (qn.clone(), f.args.clone())))
+                .collect();
+            if overloads.is_empty() {
+                if let Some(kind) = self.missing_call(call) {
+                    self.error(kind, call.span);
+                    return None;
+                }
                 continue;
             }
-            let kind = ProblemKind::MissingFunction {
-                name: self.default_name(name),
-                written: super::written(name),
-                args: None,
-                overloads: Vec::new(),
-                call: true,
-            };
-            self.error(kind, name.span);
-            return false;
+            // One overload, and the call passes as many arguments as it declares: anything else
+            // (argument defaults, VARIADIC, a call PostgreSQL would refuse) is left uncertain.
+            let certain = overloads.len() == 1
+                && overloads.first().is_some_and(|(_, a)| a.len() == *args)
+                && !self.function_unknowable(call);
+            out.extend(overloads.into_iter().map(|(function, args)| FunctionUse {
+                function,
+                args,
+                certain,
+            }));
         }
-        true
+        Some(out)
+    }
+
+    /// PostgreSQL's error for a call that finds no function, when it is claimed.
+    fn missing_call(&mut self, call: &ObjName) -> Option<ProblemKind> {
+        // `s.f()` with no schema `s` yet: PostgreSQL stops at the schema.
+        if let Some(schema) = &call.schema
+            && !self.schema_exists(schema)
+            && !self.uncertain.contains(schema)
+            && self.project_creates(call)
+        {
+            let name = schema.clone();
+            return Some(ProblemKind::MissingSchema { name });
+        }
+        if self.function_unknowable(call) || !self.project_creates(call) {
+            return None;
+        }
+        Some(ProblemKind::MissingFunction {
+            name: self.default_name(call),
+            written: super::written(call),
+            args: None,
+            overloads: Vec::new(),
+            call: true,
+        })
     }
 
     /// Does the project create a function this call could find: of its name, in its schema
@@ -269,30 +289,6 @@ impl Replayer<'_> {
             Some(s) => found_in(Some(s)),
             None => found_in(None) || path.iter().any(|s| found_in(Some(s))),
         }
-    }
-
-    /// The created functions the calls of an expression may resolve to (see the module).
-    pub(super) fn function_uses(&self, calls: &[Call]) -> Vec<FunctionUse> {
-        let mut out = Vec::new();
-        for Call { name: call, args } in calls {
-            let overloads: Vec<(QualifiedName, Vec<Option<Name>>)> = self
-                .candidates(call)
-                .into_iter()
-                .filter_map(|qn| self.cat.functions.get(&qn).map(|fs| (qn, fs)))
-                .flat_map(|(qn, fs)| fs.iter().map(move |f| (qn.clone(), f.args.clone())))
-                .collect();
-            // One overload, and the call passes as many arguments as it declares: anything else
-            // (argument defaults, VARIADIC, a call PostgreSQL would refuse) is left uncertain.
-            let certain = overloads.len() == 1
-                && overloads.first().is_some_and(|(_, a)| a.len() == *args)
-                && !self.function_unknowable(call);
-            out.extend(overloads.into_iter().map(|(function, args)| FunctionUse {
-                function,
-                args,
-                certain,
-            }));
-        }
-        out
     }
 
     /// Every object that uses overload `args` of `qn`, with whether the use is certain.

@@ -395,9 +395,10 @@ impl Replayer<'_> {
         }
     }
 
-    /// `GRANT` / `REVOKE ... ON FUNCTION f(args), ...`: each must exist (PostgreSQL stops at
-    /// the first it cannot find).
-    pub(super) fn function_privileges(&mut self, functions: &[FuncRef]) {
+    /// Functions a statement names that must exist: `GRANT` / `REVOKE ... ON FUNCTION f(args),
+    /// ...`, `COMMENT ON FUNCTION`, `ALTER FUNCTION ... OWNER TO` (PostgreSQL stops at the
+    /// first it cannot find).
+    pub(super) fn named_functions(&mut self, functions: &[FuncRef]) {
         for f in functions {
             let written = f.args.as_deref().unwrap_or_default();
             if !self.function_names_resolve(&f.name, written, false) {
@@ -602,14 +603,14 @@ impl Replayer<'_> {
             };
             return self.error(ProblemKind::DuplicateObject { object, existing }, name.span);
         }
-        if !self.check_calls(calls) {
+        let Some(calls) = self.resolve_calls(calls) else {
             return;
-        }
+        };
         let trigger = Trigger {
             name: name.name.clone(),
             function: executes,
             origin: name.span,
-            calls: self.function_uses(calls),
+            calls,
         };
         self.annotate(&qn, |t| {
             t.triggers.retain(|x| x.name != trigger.name);
@@ -692,22 +693,28 @@ impl Replayer<'_> {
 
     /// `ALTER TABLE ... ENABLE / DISABLE TRIGGER name`: the trigger must exist.
     pub(super) fn trigger_state(&mut self, qn: &QualifiedName, name: &ColName) {
-        if self.cat.tables.contains_key(qn)
-            && self.trigger_origin(qn, &name.name).is_none()
-            && !self.triggers_unknowable(qn, &name.name)
-        {
+        if self.cat.tables.contains_key(qn) {
+            self.has_trigger(qn, name, true);
+        }
+    }
+
+    /// Does table `qn` have trigger `name`? When not, and `claim`, PostgreSQL's refusal,
+    /// unless the trigger may exist unseen.
+    fn has_trigger(&mut self, qn: &QualifiedName, name: &ColName, claim: bool) -> bool {
+        if self.trigger_origin(qn, &name.name).is_some() {
+            return true;
+        }
+        if claim && !self.triggers_unknowable(qn, &name.name) {
             self.missing_trigger(name, qn);
         }
+        false
     }
 
     pub(super) fn drop_trigger(&mut self, name: &ColName, table: &ObjName, if_exists: bool) {
         let Some(qn) = self.trigger_table(table, if_exists) else {
             return;
         };
-        if self.trigger_origin(&qn, &name.name).is_none() {
-            if !if_exists && !self.triggers_unknowable(&qn, &name.name) {
-                self.missing_trigger(name, &qn);
-            }
+        if !self.has_trigger(&qn, name, !if_exists) {
             return;
         }
         self.annotate(&qn, |t| t.triggers.retain(|x| x.name != name.name));
