@@ -520,13 +520,19 @@ impl<'a> Lowerer<'a> {
                 name: fold_ident(&ce.name).to_string(),
                 if_not_exists: ce.if_not_exists,
             },
+            Statement::CreateFunction(cf) if self.noted(&Compat::Procedure) => {
+                Change::OtherRoutines(vec![self.obj(&cf.name)])
+            }
             Statement::CreateFunction(cf) => self.create_function(cf),
             Statement::DropFunction(df) => Change::DropFunction {
                 functions: df.func_desc.iter().map(|f| self.func_ref(f)).collect(),
                 if_exists: df.if_exists,
                 cascade: matches!(df.drop_behavior, Some(ast::DropBehavior::Cascade)),
             },
-            Statement::AlterFunction(af) if af.kind == ast::AlterFunctionKind::Function => {
+            Statement::AlterFunction(af)
+                if af.kind == ast::AlterFunctionKind::Function
+                    && !self.noted(&Compat::Procedure) =>
+            {
                 let to = match &af.operation {
                     ast::AlterFunctionOperation::RenameTo { new_name } => {
                         FuncMove::Rename(fold_ident(new_name))
@@ -543,7 +549,17 @@ impl<'a> Lowerer<'a> {
                 }
             }
             Statement::AlterFunction(af) => {
-                Change::OtherRoutines(vec![self.obj(&af.function.name)])
+                // A procedure or aggregate renamed: both names are uncertain.
+                let old = self.obj(&af.function.name);
+                let new = match &af.operation {
+                    ast::AlterFunctionOperation::RenameTo { new_name } => Some(ObjName {
+                        schema: old.schema.clone(),
+                        name: fold_ident(new_name),
+                        span: old.span,
+                    }),
+                    _ => None,
+                };
+                Change::OtherRoutines(std::iter::once(old).chain(new).collect())
             }
             Statement::CreateProcedure { name, .. } => Change::OtherRoutines(vec![self.obj(name)]),
             Statement::CreateAggregate(ca) => Change::OtherRoutines(vec![self.obj(&ca.name)]),

@@ -17,7 +17,11 @@
 //!   for `ALTER TYPE t SET SCHEMA s` (`TYPE` becomes `VIEW`, [`Compat::TypeSetSchema`]);
 //! - the arguments of a trigger's function (`EXECUTE FUNCTION f('https://...', 'POST')`):
 //!   sqlparser reads them as types, PostgreSQL passes them to `f()` as strings, so the model
-//!   needs only the name ([`Compat::TriggerArguments`]).
+//!   needs only the name ([`Compat::TriggerArguments`]);
+//! - `CREATE [OR REPLACE] PROCEDURE p(args) LANGUAGE l AS $$...$$`, which sqlparser reads only
+//!   with a `BEGIN ATOMIC` body, and `ALTER PROCEDURE`, which it does not read: the word
+//!   `PROCEDURE` becomes `FUNCTION ` (same length) and [`Compat::Procedure`] says so (the model
+//!   keeps no procedures, only their names).
 
 use std::sync::LazyLock;
 
@@ -58,6 +62,9 @@ pub enum Compat {
     /// `COMMENT ON POLICY name ON table`, handed to sqlparser as `COMMENT ON TABLE table`: the
     /// policy's name, folded as PostgreSQL folds it.
     PolicyComment(String),
+    /// `CREATE [OR REPLACE] PROCEDURE` or `ALTER PROCEDURE`, handed to sqlparser as
+    /// `... FUNCTION`.
+    Procedure,
 }
 
 static CREATE_TABLE: LazyLock<Option<Regex>> = LazyLock::new(|| {
@@ -250,6 +257,25 @@ fn comment_on_policy(text: &str) -> Option<(std::ops::Range<usize>, String)> {
     (!span.contains('\n')).then_some((range, name))
 }
 
+/// `CREATE [OR REPLACE] PROCEDURE` and `ALTER PROCEDURE`: the range of the word `PROCEDURE`.
+fn procedure_head(text: &str) -> Option<std::ops::Range<usize>> {
+    use super::lex::{Lexer, is_kw};
+    let toks: Vec<_> = Lexer::new(text, 0..text.len()).take(4).collect();
+    let (verb, word) = match toks.as_slice() {
+        [create, or, replace, word, ..]
+            if is_kw(text, create, "CREATE")
+                && is_kw(text, or, "OR")
+                && is_kw(text, replace, "REPLACE") =>
+        {
+            (create, word)
+        }
+        [verb, word, ..] => (verb, word),
+        _ => return None,
+    };
+    let head = is_kw(text, verb, "CREATE") || is_kw(text, verb, "ALTER");
+    (head && is_kw(text, word, "PROCEDURE")).then(|| word.range.clone())
+}
+
 /// Blank `range` of `text` char by char (newlines kept).
 fn blank(text: &mut String, range: std::ops::Range<usize>) {
     let Some(part) = text.get(range.clone()) else {
@@ -384,6 +410,10 @@ pub fn rewrite(text: &str) -> Option<(String, Vec<Compat>)> {
         let padded = format!("{:width$}", "TABLE");
         out.replace_range(head, &padded);
         notes.push(Compat::PolicyComment(name));
+    }
+    if let Some(word) = procedure_head(text) {
+        notes.push(Compat::Procedure);
+        out.replace_range(word, "FUNCTION ");
     }
     if let Some((list, inside)) = comment_arguments(text) {
         notes.push(Compat::CommentArguments(inside));
@@ -557,6 +587,24 @@ mod tests {
         // Other ALTER TABLE forms are left alone.
         assert!(rewrite("ALTER TABLE t SET SCHEMA app, ADD COLUMN x int").is_none());
         assert!(rewrite("ALTER TABLE t SET (fillfactor = 70)").is_none());
+    }
+
+    #[test]
+    fn a_procedure_is_read_as_a_function_statement() {
+        let (t, n) =
+            rewrite("create or replace procedure app.p(d date) language plpgsql as $$ $$").unwrap();
+        assert_eq!(
+            t,
+            "create or replace FUNCTION  app.p(d date) language plpgsql as $$ $$"
+        );
+        assert_eq!(n, vec![Compat::Procedure]);
+        let (t, _) = rewrite("CREATE PROCEDURE p() LANGUAGE sql AS 'select 1'").unwrap();
+        assert_eq!(t, "CREATE FUNCTION  p() LANGUAGE sql AS 'select 1'");
+        let (t, _) = rewrite("ALTER PROCEDURE p() SECURITY DEFINER").unwrap();
+        assert_eq!(t, "ALTER FUNCTION  p() SECURITY DEFINER");
+        // Not the head of the statement: left alone.
+        assert!(rewrite("COMMENT ON PROCEDURE p IS 'x'").is_none());
+        assert!(rewrite("CREATE TABLE procedure (id int)").is_none());
     }
 
     #[test]
