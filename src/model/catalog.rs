@@ -166,6 +166,13 @@ pub struct Column {
     /// The created functions its default or generation expression calls.
     #[serde(skip)]
     pub calls: Vec<FunctionUse>,
+    /// The sequences its default certainly names by `regclass` constants (a serial's own
+    /// sequence, `nextval('s')`): PostgreSQL refuses to drop one of them without `CASCADE`
+    /// while the default uses it, and drops the default with it. Kept only for a default
+    /// written for this table (or copied by `LIKE`), not for one a child or partition got
+    /// from its parent: `ALTER COLUMN ... SET DEFAULT` on the parent changes those.
+    #[serde(skip)]
+    pub sequences: Vec<QualifiedName>,
 }
 
 /// A row-level-security policy (`CREATE POLICY name ON table`).
@@ -474,8 +481,9 @@ fn link(
     }
 }
 
-/// The relations `t` depends on (foreign key targets, relations a view reads, parents),
-/// sorted, each once: its entries in the catalog's dependency indexes.
+/// The relations `t` depends on (foreign key targets, relations a view reads, parents, the
+/// sequences its column defaults use), sorted, each once: its entries in the catalog's
+/// dependency indexes.
 fn dependency_targets(t: &Table) -> Vec<QualifiedName> {
     let mut targets: Vec<QualifiedName> = t
         .foreign_keys
@@ -483,6 +491,7 @@ fn dependency_targets(t: &Table) -> Vec<QualifiedName> {
         .map(|f| &f.target)
         .chain(&t.reads)
         .chain(&t.parents)
+        .chain(default_sequences(t))
         .cloned()
         .collect();
     targets.sort();
@@ -516,6 +525,11 @@ fn same_derived(a: &Table, b: &Table) -> bool {
             .eq(b.foreign_keys.iter().map(|f| &f.target))
         && a.reads == b.reads
         && a.parents == b.parents
+        && default_sequences(a).eq(default_sequences(b))
+}
+
+fn default_sequences(t: &Table) -> impl Iterator<Item = &QualifiedName> {
+    t.columns.iter().flat_map(|c| &c.sequences)
 }
 
 /// The catalog: every object that exists at one point of the history. Relations, indexes and
@@ -537,7 +551,8 @@ pub struct Catalog {
     constraint_names: FxHashMap<Name, FxHashMap<Name, u32>>,
     constraints_of: FxHashMap<QualifiedName, Vec<Name>>,
     /// Derived: for each relation, the relations that name it as a FK target, a view source
-    /// or a parent; and what each relation contributed (kept by [`Catalog::sync_table`]).
+    /// or a parent (and for each sequence, the tables whose defaults use it); and what each
+    /// relation contributed (kept by [`Catalog::sync_table`]).
     dependents: FxHashMap<QualifiedName, Vec<QualifiedName>>,
     depends_on: FxHashMap<QualifiedName, Vec<QualifiedName>>,
     /// Derived: sequences by the table of their `OWNED BY` (kept by [`Catalog::insert_sequence`]
@@ -671,7 +686,8 @@ impl Catalog {
         old
     }
 
-    /// Relations that name `of` as a FK target, a view source or a parent, in name order.
+    /// Relations that name `of` as a FK target, a view source or a parent, or whose column
+    /// defaults use sequence `of`, in name order.
     /// Exact for every table changed through [`Catalog::insert_table`] or synced with
     /// [`Catalog::sync_table`] after an in-place change.
     pub fn dependents(&self, of: &QualifiedName) -> impl Iterator<Item = &Table> {

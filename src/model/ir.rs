@@ -43,6 +43,10 @@ pub struct ColumnDef {
     pub default: Option<Name>,
     /// The functions the default or generation expression calls (see [`Calls`]).
     pub calls: Calls,
+    /// The relations the default names by `regclass` constants (`nextval('s')`,
+    /// `'s'::regclass`): PostgreSQL looks them up when the default is created and depends on
+    /// the relation found, not on its name.
+    pub regclass: Vec<ObjName>,
     /// GENERATED ... AS IDENTITY.
     pub identity: bool,
     /// GENERATED ALWAYS (an identity or a stored expression).
@@ -148,6 +152,7 @@ pub enum AlterAction {
         column: ColName,
         expr: String,
         calls: Calls,
+        regclass: Vec<ObjName>,
     },
     DropDefault(ColName),
     /// `ADD GENERATED ... AS IDENTITY`, with the sequence's name when `SEQUENCE NAME` gives it.

@@ -1072,6 +1072,7 @@ impl<'a> Lowerer<'a> {
             not_null: false,
             default: None,
             calls: Vec::new(),
+            regclass: Vec::new(),
             identity: false,
             always: GeneratedAlways::No,
             constraints: Vec::new(),
@@ -1086,6 +1087,7 @@ impl<'a> Lowerer<'a> {
                 ColumnOption::Default(e) => {
                     def.default = Some(e.to_compact_string());
                     def.calls = self.calls(e);
+                    def.regclass = self.regclass(e);
                 }
                 ColumnOption::Generated {
                     generation_expr: None,
@@ -1412,6 +1414,7 @@ impl<'a> Lowerer<'a> {
                         column: c,
                         expr: value.to_string(),
                         calls: self.calls(value),
+                        regclass: self.regclass(value),
                     },
                     AlterColumnOperation::DropDefault => AlterAction::DropDefault(c),
                     AlterColumnOperation::SetDataType {
@@ -1681,6 +1684,58 @@ impl<'a> Lowerer<'a> {
         tidy_calls(c.out)
     }
 
+    /// The relations an expression names by `regclass` constants, as PostgreSQL reads them when
+    /// it creates the expression: `'s'::regclass` (or `CAST`), and a string literal passed
+    /// alone to `nextval`, `currval` or `setval` (PostgreSQL makes the unknown literal a
+    /// `regclass`). A literal cast to `text` first is looked up only when called, and a name
+    /// PostgreSQL would not read as one (three parts, an OID, odd syntax) is left out.
+    fn regclass(&self, e: &Expr) -> Vec<ObjName> {
+        struct Collector<'a, 'b> {
+            lw: &'a Lowerer<'b>,
+            out: Vec<ObjName>,
+        }
+        impl Collector<'_, '_> {
+            fn literal(&mut self, e: &Expr) {
+                if let Expr::Value(v) = e
+                    && let ast::Value::SingleQuotedString(text) = &v.value
+                    && let Some(name) = regclass_name(text, self.lw.span_of(v.span))
+                {
+                    self.out.push(name);
+                }
+            }
+        }
+        impl Visitor for Collector<'_, '_> {
+            type Break = ();
+            fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
+                match e {
+                    Expr::Cast {
+                        expr, data_type, ..
+                    } if is_regclass(data_type) => self.literal(expr),
+                    Expr::Function(f) if is_sequence_function(&self.lw.obj(&f.name)) => {
+                        if let ast::FunctionArguments::List(l) = &f.args
+                            && let Some(ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(a))) =
+                                l.args.first()
+                        {
+                            self.literal(a);
+                        }
+                    }
+                    _ => {}
+                }
+                ControlFlow::Continue(())
+            }
+        }
+        let mut c = Collector {
+            lw: self,
+            out: Vec::new(),
+        };
+        let _ = e.visit(&mut c);
+        c.out
+            .sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
+        c.out
+            .dedup_by(|a, b| (&a.schema, &a.name) == (&b.schema, &b.name));
+        c.out
+    }
+
     /// Relations and column references of any AST node. For UPDATE / DELETE, `target` is the
     /// statement's own table: it is left out of the relations but its alias qualifies columns.
     fn query_refs<V: Visit>(&self, node: &V, target: Option<&RelRef>) -> QueryRefs {
@@ -1771,6 +1826,79 @@ pub(crate) fn fold_written(token: &str) -> String {
 }
 
 /// Parse a recovered name like `platform."Users"` into an [`ObjName`].
+fn is_regclass(ty: &DataType) -> bool {
+    match ty {
+        DataType::Regclass => true,
+        DataType::Custom(name, modifiers) if modifiers.is_empty() => {
+            let parts: Vec<&str> = name
+                .0
+                .iter()
+                .filter_map(ObjectNamePart::as_ident)
+                .map(|i| i.value.as_str())
+                .collect();
+            matches!(parts.as_slice(), [t] | ["pg_catalog", t] if t.eq_ignore_ascii_case("regclass"))
+        }
+        _ => false,
+    }
+}
+
+/// `nextval`, `currval` or `setval` of PostgreSQL (unqualified or in `pg_catalog`).
+fn is_sequence_function(name: &ObjName) -> bool {
+    matches!(name.schema.as_deref(), None | Some("pg_catalog"))
+        && matches!(name.name.as_str(), "nextval" | "currval" | "setval")
+}
+
+/// The relation name a `regclass` literal holds, read as PostgreSQL's `regclassin` reads it
+/// (`SplitIdentifierString`: parts split by dots, spaces around them skipped, unquoted parts
+/// folded to lower case, `""` in a quoted one), or `None` for an OID, three parts (another
+/// database's) or a syntax PostgreSQL refuses.
+fn regclass_name(text: &str, span: Span) -> Option<ObjName> {
+    let space = |c: char| matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0c');
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut parts: Vec<Name> = Vec::new();
+    let mut rest = text.trim_start_matches(space);
+    loop {
+        let part: Name = if let Some(quoted) = rest.strip_prefix('"') {
+            let mut part = String::new();
+            let mut chars = quoted.char_indices();
+            let end = loop {
+                match chars.next()? {
+                    (i, '"') if quoted[i + 1..].starts_with('"') => {
+                        part.push('"');
+                        chars.next();
+                    }
+                    (i, '"') => break i + 1,
+                    (_, c) => part.push(c),
+                }
+            };
+            rest = &quoted[end..];
+            Name::from(part)
+        } else {
+            let len = rest
+                .find(|c: char| c == '.' || space(c))
+                .unwrap_or(rest.len());
+            let (word, after) = rest.split_at(len);
+            rest = after;
+            Name::from(word.to_ascii_lowercase())
+        };
+        if part.is_empty() {
+            return None;
+        }
+        parts.push(truncate_ident(part));
+        rest = rest.trim_start_matches(space);
+        match rest.strip_prefix('.') {
+            Some(after) => rest = after.trim_start_matches(space),
+            None if rest.is_empty() => break,
+            None => return None,
+        }
+    }
+    let name = parts.pop()?;
+    let schema = parts.pop();
+    parts.is_empty().then_some(ObjName { schema, name, span })
+}
+
 fn recovered_name(text: &str, span: Span) -> ObjName {
     let mut parts = Vec::new();
     let mut cur = String::new();
@@ -2120,5 +2248,29 @@ fn reserved_name(ast: &Statement) -> Option<&ast::Ident> {
             _ => None,
         }),
         _ => None,
+    }
+}
+
+#[test]
+fn regclass_literals_are_read_as_postgresql_reads_them() {
+    let read = |text: &str| {
+        regclass_name(text, Span::new(0, 0, 0))
+            .map(|n| format!("{}.{}", n.schema.as_deref().unwrap_or("-"), n.name))
+    };
+    assert_eq!(read("Order_IDs").as_deref(), Some("-.order_ids"));
+    assert_eq!(read(" public . s ").as_deref(), Some("public.s"));
+    assert_eq!(
+        read("\"My \"\"Seq\".\"X.y\"").as_deref(),
+        Some("My \"Seq.X.y")
+    );
+    assert_eq!(
+        read("a-b").as_deref(),
+        Some("-.a-b"),
+        "any word up to a dot or space"
+    );
+    for refused in [
+        "", "12345", "a.b.c", "a b", "a.", ".a", "\"\"", "\"open", "\"a\"b",
+    ] {
+        assert_eq!(read(refused), None, "{refused:?}");
     }
 }

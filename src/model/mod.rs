@@ -217,6 +217,8 @@ pub enum RefContext {
     OwnedBy,
     /// `GRANT` / `REVOKE ... ON`.
     Grant,
+    /// A sequence a column default names (`nextval('s')`, `'s'::regclass`).
+    Default,
     Recovered,
 }
 
@@ -245,6 +247,7 @@ impl RefContext {
             RefContext::OnConflict => "ON CONFLICT target",
             RefContext::OwnedBy => "OWNED BY table",
             RefContext::Grant => "GRANT target",
+            RefContext::Default => "sequence named by a column default",
             RefContext::Recovered => "target",
         }
     }

@@ -1851,6 +1851,7 @@ impl<'s> Replayer<'s> {
                     inherited: true,
                     always: GeneratedAlways::No,
                     calls: function_uses::copied(&c.calls),
+                    sequences: Vec::new(),
                     ..c.clone()
                 })
                 .collect();
@@ -1902,6 +1903,7 @@ impl<'s> Replayer<'s> {
                         inherited: true,
                         always: GeneratedAlways::No,
                         calls: function_uses::copied(&c.calls),
+                        sequences: Vec::new(),
                         ..c.clone()
                     });
                 }
@@ -1960,6 +1962,13 @@ impl<'s> Replayer<'s> {
                     } else {
                         Vec::new()
                     },
+                    // The copied default names the same sequence (PostgreSQL copies the
+                    // `regclass` constant, an OID).
+                    sequences: if copies_plain {
+                        c.sequences.clone()
+                    } else {
+                        Vec::new()
+                    },
                     generated: identity && is_identity,
                     always: match c.always {
                         GeneratedAlways::Identity if identity => GeneratedAlways::Identity,
@@ -2013,6 +2022,7 @@ impl<'s> Replayer<'s> {
             origin: def.name.span,
             comment: None,
             calls: Vec::new(),
+            sequences: Vec::new(),
         };
         if let Some(source) = star {
             // The source's names and types.
@@ -2076,6 +2086,16 @@ impl<'s> Replayer<'s> {
             };
             table.columns.push(col);
             constraints.extend(c.constraints.iter().cloned());
+        }
+        // PostgreSQL creates the serial columns' sequences before it reads the defaults: a
+        // default may name the sequence of a serial column written after it.
+        for c in def.columns.iter().filter(|c| !c.regclass.is_empty()) {
+            let Some(sequences) = self.resolve_regclass(&c.regclass) else {
+                return;
+            };
+            if let Some(col) = table.columns.iter_mut().find(|x| x.name == c.name.name) {
+                col.sequences = sequences;
+            }
         }
         constraints.extend(def.constraints.iter().cloned());
         // PostgreSQL names the primary key's index first.
@@ -2208,11 +2228,13 @@ impl<'s> Replayer<'s> {
             origin: c.span,
             comment: None,
             calls,
+            sequences: Vec::new(),
         };
         if c.ty.serial || c.identity {
             let seq = self.column_sequence(table, &c.name.name, c.span, c.identity, Some(existing));
             if c.ty.serial {
                 col.default = Some(sequence::serial_default(&seq).into());
+                col.sequences = vec![QualifiedName::new(table.schema.clone(), seq)];
             }
         }
         Some(col)
@@ -2930,13 +2952,16 @@ impl<'s> Replayer<'s> {
     /// PostgreSQL recurses ADD, DROP and RENAME COLUMN to the tables that inherit from `qn`
     /// (INHERITS children and partitions, at any depth): a child gets the new column unless it
     /// has one of that name (then the definitions merge), loses a dropped one, and sees a
-    /// renamed one under its new name.
+    /// renamed one under its new name. `SET` / `DROP DEFAULT` recurse too; the model only
+    /// forgets which sequences the child's default uses.
     fn recurse_to_children(&mut self, qn: &QualifiedName, a: &AlterAction) {
         if !matches!(
             a,
             AlterAction::AddColumn { .. }
                 | AlterAction::DropColumn { .. }
                 | AlterAction::RenameColumn { .. }
+                | AlterAction::SetDefault { .. }
+                | AlterAction::DropDefault(_)
         ) {
             return;
         }
@@ -2987,6 +3012,7 @@ impl<'s> Replayer<'s> {
                                 t.columns.push(Column {
                                     inherited: true,
                                     always: GeneratedAlways::No,
+                                    sequences: Vec::new(),
                                     ..col.clone()
                                 });
                             }
@@ -2998,6 +3024,14 @@ impl<'s> Replayer<'s> {
                         AlterAction::RenameColumn { from, to } => {
                             if let Some(c) = t.column_mut(&from.name) {
                                 c.name.clone_from(&to.name);
+                            }
+                        }
+                        // The child's default changes too (unless `ONLY`, which is not
+                        // followed): which sequences it uses is no longer known.
+                        AlterAction::SetDefault { column, .. }
+                        | AlterAction::DropDefault(column) => {
+                            if let Some(c) = t.column_mut(&column.name) {
+                                c.sequences.clear();
                             }
                         }
                         _ => {}
@@ -3135,7 +3169,10 @@ impl<'s> Replayer<'s> {
                     }
                     return None;
                 }
-                let col = self.column_from_def(qn, def, &t)?;
+                let mut col = self.column_from_def(qn, def, &t)?;
+                if !def.regclass.is_empty() {
+                    col.sequences = self.resolve_regclass(&def.regclass)?;
+                }
                 t.columns.push(col);
                 let mut fks = Vec::new();
                 for c in &def.constraints {
@@ -3183,7 +3220,14 @@ impl<'s> Replayer<'s> {
                 }
                 let dependents = self.fks_into(qn, Some(&name.name));
                 let views = self.views_using_column(qn, &name.name);
-                if (!dependents.is_empty() || !views.is_empty()) && !*cascade {
+                // The column's own sequences go with it, and with them the other defaults
+                // that use them.
+                let owned = self.owned_sequences(qn, Some(&name.name));
+                let seq_users = self
+                    .sequence_dependents(&owned, true, |t, c| t == qn && c == name.name.as_str());
+                if (!dependents.is_empty() || !views.is_empty() || !seq_users.is_empty())
+                    && !*cascade
+                {
                     self.error(
                         ProblemKind::DependentObjects {
                             object: ObjectKey::Column {
@@ -3194,11 +3238,20 @@ impl<'s> Replayer<'s> {
                                 .iter()
                                 .map(|(t, f)| format!("constraint {f} on table {t}"))
                                 .chain(views.iter().map(|v| format!("view {v}")))
+                                .chain(seq_users)
                                 .collect(),
                         },
                         name.span,
                     );
                     return None;
+                }
+                self.drop_sequence_defaults(&owned, Some(qn));
+                for s in &owned {
+                    for (_, c) in self.sequence_users(s).into_iter().filter(|(u, _)| u == qn) {
+                        if let Some(col) = t.column_mut(&c) {
+                            sequence::drop_default(col);
+                        }
+                    }
                 }
                 for v in &views {
                     self.drop_relation(v, true, name.span);
@@ -3432,8 +3485,10 @@ impl<'s> Replayer<'s> {
                 column,
                 expr,
                 calls,
+                regclass,
             } => {
                 let uses = self.resolve_calls(calls)?;
+                let sequences = self.resolve_regclass(regclass)?;
                 let Some(c) = t.column_mut(&column.name) else {
                     self.missing_column_in_alter(qn, column);
                     return None;
@@ -3448,6 +3503,7 @@ impl<'s> Replayer<'s> {
                 }
                 c.default = Some(expr.as_str().into());
                 c.calls = uses;
+                c.sequences = sequences;
                 self.replace_table(t);
                 self.altered(qn, &column.name, "default", column.span);
             }
@@ -3514,8 +3570,7 @@ impl<'s> Replayer<'s> {
                         c.always = GeneratedAlways::Identity;
                     }
                 } else {
-                    c.default = None;
-                    c.calls.clear();
+                    sequence::drop_default(c);
                 }
                 self.replace_table(t);
                 match named {
@@ -3874,7 +3929,9 @@ impl<'s> Replayer<'s> {
         for k in sequences {
             if let Some(s) = self.cat.sequences.get(&k).cloned() {
                 self.remove_sequence(&k);
-                self.put_sequence(QualifiedName::new(schema.clone(), k.name.clone()), s);
+                let to = QualifiedName::new(schema.clone(), k.name.clone());
+                self.put_sequence(to.clone(), s);
+                self.retarget_sequence_uses(&k, &to);
             }
         }
         Some(moved)
@@ -3984,6 +4041,11 @@ impl<'s> Replayer<'s> {
     fn dependents_within(&mut self, qn: &QualifiedName, set: &[(QualifiedName, &ObjName)]) -> bool {
         let inside = |t: &QualifiedName| set.iter().any(|(q, _)| q == t);
         self.fks_into(qn, None).iter().all(|(t, _)| inside(t))
+            && self
+                .owned_sequences(qn, None)
+                .iter()
+                .flat_map(|s| self.sequence_users(s))
+                .all(|(t, _)| inside(&t))
             && self
                 .cat
                 .dependents(qn)
@@ -4152,7 +4214,10 @@ impl<'s> Replayer<'s> {
                 self.drop_schema_functions(&s, name.span);
                 // What is left after the tables took their owned sequences with them.
                 for q in seqs {
-                    self.remove_sequence(&q);
+                    if self.cat.sequences.contains_key(&q) {
+                        self.drop_sequence_defaults(std::slice::from_ref(&q), None);
+                        self.remove_sequence(&q);
+                    }
                 }
                 let old = self.cat.schemas.remove(&s);
                 self.journal.push(Undo::Schema(s.clone(), old));
@@ -4168,7 +4233,18 @@ impl<'s> Replayer<'s> {
                     .into_iter()
                     .find(|k| self.cat.sequences.contains_key(k))
                 {
-                    Some(k) => self.remove_sequence(&k),
+                    Some(k) => {
+                        let seqs = std::slice::from_ref(&k);
+                        let dependents = self.sequence_dependents(seqs, false, |_, _| false);
+                        if !dependents.is_empty() && !cascade {
+                            let object = ObjectKey::Sequence { name: k };
+                            let kind = ProblemKind::DependentObjects { object, dependents };
+                            self.error(kind, name.span);
+                            return;
+                        }
+                        self.drop_sequence_defaults(seqs, None);
+                        self.remove_sequence(&k);
+                    }
                     None => {
                         if !if_exists {
                             let qn = self.default_name(name);
@@ -4247,13 +4323,25 @@ impl<'s> Replayer<'s> {
             })
             .map(|t| t.name.clone())
             .collect();
-        if !cascade && (!fks.is_empty() || !views.is_empty() || !children.is_empty()) {
+        let seq_users = if cascade {
+            Vec::new()
+        } else {
+            let owned = self.owned_sequences(qn, None);
+            self.sequence_dependents(&owned, true, |t, _| t == qn)
+        };
+        if !cascade
+            && (!fks.is_empty()
+                || !views.is_empty()
+                || !children.is_empty()
+                || !seq_users.is_empty())
+        {
             let mut dependents: Vec<String> = fks
                 .iter()
                 .map(|(t, f)| format!("constraint {f} on table {t}"))
                 .collect();
             dependents.extend(views.iter().map(|v| format!("view {v}")));
             dependents.extend(children.iter().map(|c| format!("table {c}")));
+            dependents.extend(seq_users);
             self.error(
                 ProblemKind::DependentObjects {
                     object: ObjectKey::Relation { name: qn.clone() },
@@ -4289,7 +4377,9 @@ impl<'s> Replayer<'s> {
         for i in idx {
             self.remove_index(&i);
         }
-        for s in self.owned_sequences(qn, None) {
+        let owned = self.owned_sequences(qn, None);
+        self.drop_sequence_defaults(&owned, Some(qn));
+        for s in owned {
             self.remove_sequence(&s);
         }
         self.remove_table(qn);
@@ -4859,7 +4949,8 @@ fn replaced_view_columns(old: Option<&[Name]>, new: Option<&[Name]>) -> Option<R
 /// `uuid DEFAULT 0`. Only plain numeric literals and builtin types are judged
 /// ([`pgtype::assignment_castable`]).
 fn default_type_refusal(column: &str, data_type: &str, default: Option<&str>) -> Option<Refusal> {
-    let ty = numeric_literal_type(default?.trim())?;
+    let default = default?.trim();
+    let ty = numeric_literal_type(default).or_else(|| nextval_call(default).then_some("bigint"))?;
     if pgtype::assignment_castable(ty, data_type) != Some(false) {
         return None;
     }
@@ -4879,6 +4970,34 @@ fn default_type_refusal(column: &str, data_type: &str, default: Option<&str>) ->
              `'2024-01-01'`, or a function such as `now()` or `gen_random_uuid()`)",
         )
     })
+}
+
+/// Whether a default is one whole call of `nextval` (type `bigint`) as sqlparser prints it:
+/// `nextval('s')`, `pg_catalog.nextval('s'::REGCLASS)`, not `nextval('s')::int`.
+fn nextval_call(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    let Some(args) = lower
+        .strip_prefix("nextval(")
+        .or_else(|| lower.strip_prefix("pg_catalog.nextval("))
+    else {
+        return false;
+    };
+    // The parenthesis that closes the call must be the last character.
+    let (mut depth, mut quoted) = (1usize, false);
+    for (i, b) in args.bytes().enumerate() {
+        match b {
+            b'\'' => quoted = !quoted,
+            b'(' if !quoted => depth += 1,
+            b')' if !quoted => {
+                depth -= 1;
+                if depth == 0 {
+                    return i + 1 == args.len();
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// The type PostgreSQL gives a plain numeric literal: `integer` (`1`, `-1`, in int4's range),
@@ -4982,6 +5101,28 @@ fn identity_column_refusal(column: &str, table: &QualifiedName) -> Refusal {
 }
 
 #[cfg(test)]
+#[test]
+fn a_whole_nextval_call_is_a_bigint_default() {
+    for yes in [
+        "nextval('s')",
+        "NEXTVAL('a)b'::REGCLASS)",
+        "pg_catalog.nextval('s')",
+    ] {
+        assert!(nextval_call(yes), "{yes}");
+    }
+    for no in [
+        "nextval('s')::INT",
+        "nextval('s') + 1",
+        "currval('s')",
+        "nextval('s",
+    ] {
+        assert!(!nextval_call(no), "{no}");
+    }
+    let refused = |ty: &str| default_type_refusal("a", ty, Some("nextval('s')")).is_some();
+    assert!(refused("boolean") && refused("uuid"));
+    assert!(!refused("integer") && !refused("text") && !refused("mood"));
+}
+
 #[test]
 fn numeric_literals_get_postgresql_s_types() {
     for (text, ty) in [

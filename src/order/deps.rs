@@ -79,11 +79,9 @@ pub fn owner_text(o: &ObjectKey) -> String {
 
 /// The object a reference problem is about, if it is one.
 #[must_use]
-pub fn problem_object(kind: &ProblemKind) -> Option<ObjectKey> {
+pub fn problem_object(model: &crate::model::Model, kind: &ProblemKind) -> Option<ObjectKey> {
     match kind {
-        ProblemKind::MissingRelation { name, .. } => {
-            Some(ObjectKey::Relation { name: name.clone() })
-        }
+        ProblemKind::MissingRelation { name, .. } => Some(model.relation_key(name)),
         ProblemKind::MissingColumn { table, column, .. } => Some(ObjectKey::Column {
             table: table.clone(),
             column: column.clone(),
@@ -186,7 +184,7 @@ pub fn dependencies(analysis: &Analysis) -> Vec<Dep> {
     // 2. Failed uses: created later, or by a failing CREATE elsewhere.
     let intended = failed_creates(analysis);
     for p in &model.problems {
-        let (Some(object), Some(after)) = (problem_object(&p.kind), file_of(p.seq)) else {
+        let (Some(object), Some(after)) = (problem_object(model, &p.kind), file_of(p.seq)) else {
             continue;
         };
         match model.why_missing(&object, p.seq) {

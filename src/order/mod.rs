@@ -520,7 +520,7 @@ fn violations(analysis: &Analysis) -> Vec<Violation> {
     let intended = deps::failed_creates(analysis);
     let mut out = Vec::new();
     for p in &model.problems {
-        let Some(object) = problem_object(&p.kind) else {
+        let Some(object) = problem_object(model, &p.kind) else {
             continue;
         };
         let (kind, other) = match model.why_missing(&object, p.seq) {
@@ -556,7 +556,7 @@ fn missing_relations(planned: &Simulation, order: &[FileId]) -> Vec<Missing> {
         let ProblemKind::MissingRelation { name, context, .. } = &p.kind else {
             continue;
         };
-        let object = ObjectKey::Relation { name: name.clone() };
+        let object = model.relation_key(name);
         if !matches!(
             model.why_missing(&object, p.seq),
             Why::NeverCreated | Why::CreateFailed { .. }

@@ -138,6 +138,12 @@ pub(crate) fn diagnostics<'a>(ctx: &'a Context<'_>) -> impl Iterator<Item = &'a 
     )
 }
 
+/// Why relation `name` is missing at statement `seq` (see [`crate::model::Model::relation_key`]).
+pub(crate) fn why_relation_missing(ctx: &Context<'_>, name: &QualifiedName, seq: usize) -> Why {
+    let model = &ctx.analysis.model;
+    model.why_missing(&model.relation_key(name), seq)
+}
+
 /// The sentence and label explaining a missing object from its history (no label when it
 /// was never created: nothing to point at). `CreatedLater` is for `use-before-create`.
 pub(crate) fn why_text(ctx: &Context<'_>, why: &Why, what: &str) -> (String, Option<Label>) {

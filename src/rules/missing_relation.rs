@@ -3,10 +3,11 @@
 use crate::diag::{Finding, Severity};
 use crate::model::catalog::quote_ident;
 use crate::model::history::Why;
-use crate::model::{ObjectKey, Problem, ProblemKind, QualifiedName, RefContext};
+use crate::model::{Problem, ProblemKind, QualifiedName, RefContext};
 
 use super::common::{
-    create_failed_help, created_elsewhere_help, finding, pg_name, problems, why_text,
+    create_failed_help, created_elsewhere_help, finding, pg_name, problems, why_relation_missing,
+    why_text,
 };
 use super::{Category, Context, Rule, RuleMeta};
 
@@ -111,8 +112,7 @@ impl Rule for MissingRelation {
             else {
                 continue;
             };
-            let key = ObjectKey::Relation { name: name.clone() };
-            let why = ctx.analysis.model.why_missing(&key, p.seq);
+            let why = why_relation_missing(ctx, name, p.seq);
             if matches!(why, Why::CreatedLater { .. }) {
                 continue; // use-before-create
             }

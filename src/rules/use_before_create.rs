@@ -5,7 +5,7 @@ use crate::model::history::Why;
 use crate::model::{ObjectKey, Problem, ProblemKind};
 use crate::span::Span;
 
-use super::common::{finding, label, pg_name, problems};
+use super::common::{finding, label, pg_name, problems, why_relation_missing};
 use super::{Category, Context, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -60,30 +60,24 @@ impl Rule for UseBeforeCreate {
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
         for p in problems(ctx) {
-            let (kind, key, written) = match &p.kind {
-                ProblemKind::MissingRelation { name, written, .. } => (
-                    "relation",
-                    ObjectKey::Relation { name: name.clone() },
-                    written,
-                ),
-                ProblemKind::MissingType { name, written } => {
-                    ("type", ObjectKey::Type { name: name.clone() }, written)
+            let model = &ctx.analysis.model;
+            let (kind, name, why, written) = match &p.kind {
+                ProblemKind::MissingRelation { name, written, .. } => {
+                    let why = why_relation_missing(ctx, name, p.seq);
+                    ("relation", name, why, written)
                 }
-                ProblemKind::MissingFunction { name, written, .. } => (
-                    "function",
-                    ObjectKey::Function { name: name.clone() },
-                    written,
-                ),
+                ProblemKind::MissingType { name, written } => {
+                    let why = model.why_missing(&ObjectKey::Type { name: name.clone() }, p.seq);
+                    ("type", name, why, written)
+                }
+                ProblemKind::MissingFunction { name, written, .. } => {
+                    let key = ObjectKey::Function { name: name.clone() };
+                    ("function", name, model.why_missing(&key, p.seq), written)
+                }
                 _ => continue,
             };
-            if let Why::CreatedLater { at } = ctx.analysis.model.why_missing(&key, p.seq) {
-                let name = match &key {
-                    ObjectKey::Relation { name }
-                    | ObjectKey::Type { name }
-                    | ObjectKey::Function { name } => name.to_string(),
-                    _ => String::new(),
-                };
-                out.push(build(ctx, p, kind, &name, written, at));
+            if let Why::CreatedLater { at } = why {
+                out.push(build(ctx, p, kind, &name.to_string(), written, at));
             }
         }
     }

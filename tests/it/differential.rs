@@ -363,6 +363,58 @@ fn subtle(rng: &mut Rng) -> String {
     }
 }
 
+/// Sequences that column defaults name (PostgreSQL depends on the sequence a `regclass`
+/// constant finds when the default is created): defaults made, copied, replaced and dropped;
+/// sequences renamed, moved and dropped under them.
+fn sequence_defaults(rng: &mut Rng) -> String {
+    let table = pick(rng, TABLES);
+    let column = pick(rng, COLUMNS);
+    let seq = pick(
+        rng,
+        &[
+            "q1",
+            "q2",
+            "s1.q1",
+            "public.q2",
+            "t1_id_seq",
+            "t2_a_seq",
+            "s1.t1_id_seq",
+            "\"Q1\"",
+        ],
+    );
+    let literal = format!("'{seq}'{}", pick(rng, &["", "", "::regclass", "::text"]));
+    match rng.below(7) {
+        0 => format!(
+            "CREATE TABLE{} {table} (id int DEFAULT nextval({literal}), a bigserial, b text)",
+            not_exists(rng)
+        ),
+        // On `id` (an integer wherever the generator makes it): a number into an enum column
+        // is refused by PostgreSQL, and the model claims nothing of user types.
+        1 => format!("ALTER TABLE {table} ALTER COLUMN id SET DEFAULT nextval({literal})"),
+        2 => format!("ALTER TABLE {table} ALTER COLUMN {column} DROP DEFAULT"),
+        3 => format!(
+            "ALTER SEQUENCE{} {seq} RENAME TO {}",
+            exists(rng),
+            bare(pick(rng, SEQUENCES))
+        ),
+        4 => format!(
+            "ALTER SEQUENCE{} {seq} SET SCHEMA {}",
+            exists(rng),
+            pick(rng, &["s1", "public"])
+        ),
+        5 => format!(
+            "CREATE TABLE {} (LIKE {table} INCLUDING {})",
+            pick(rng, TABLES),
+            pick(rng, &["ALL", "DEFAULTS"])
+        ),
+        _ => format!(
+            "ALTER TABLE {table} DROP COLUMN{} {column}{}",
+            exists(rng),
+            cascade(rng)
+        ),
+    }
+}
+
 /// Statements that use what exists without changing it, on no rows.
 fn usage(rng: &mut Rng) -> String {
     let table = pick(rng, TABLES);
@@ -450,12 +502,13 @@ pub(crate) fn program(rng: &mut Rng) -> Vec<String> {
         .map(|_| {
             let mut text = String::new();
             for _ in 0..3 + rng.below(10) {
-                let statement = match rng.below(14) {
+                let statement = match rng.below(15) {
                     0..=2 => create_table(rng),
                     3..=5 => alter_table(rng),
                     6..=8 => other_ddl(rng),
                     9 => subtle(rng),
                     10 | 11 => routines(rng),
+                    12 => sequence_defaults(rng),
                     _ => usage(rng),
                 };
                 text.push_str(&statement);

@@ -382,8 +382,7 @@ impl Replayer<'_> {
                 if let Some(t) = self.table_mut(t)
                     && let Some(col) = t.columns.iter_mut().find(|x| x.name == *c)
                 {
-                    col.default = None;
-                    col.calls.clear();
+                    super::sequence::drop_default(col);
                 }
             }
             // A generated column the function may not be behind stays (a miss, never a claim).

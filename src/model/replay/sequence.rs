@@ -33,6 +33,124 @@ impl Replayer<'_> {
             || self.candidates(name).iter().any(|qn| self.assumed(qn))
     }
 
+    /// Resolve the `regclass` constants of a column default as PostgreSQL does when it creates
+    /// the default: the sequences they certainly name (a name found as a table or index, or
+    /// one an unparsed statement or an assumed relation may hold, is left out), or `None`
+    /// after the error of a name that finds no relation.
+    pub(super) fn resolve_regclass(&mut self, names: &[ObjName]) -> Option<Vec<QualifiedName>> {
+        let mut out = Vec::new();
+        for name in names {
+            let temp = matches!(name.schema.as_deref(), None | Some("pg_temp"))
+                && self.temp_tables.contains(&name.name);
+            if temp || self.unknowable(name) {
+                continue;
+            }
+            match self.lookup_pg_class(name) {
+                Some(qn) if self.cat.sequences.contains_key(&qn) => {
+                    let defined = self.cat.sequences.get(&qn).map(|s| s.origin);
+                    self.use_of(ObjectKey::Sequence { name: qn.clone() }, name.span, defined);
+                    out.push(qn);
+                }
+                Some(_) => {}
+                None => {
+                    if let Some(s) = &name.schema
+                        && !self.schema_exists(s)
+                    {
+                        if !self.uncertain.contains(s) {
+                            let kind = ProblemKind::MissingSchema { name: s.clone() };
+                            self.error(kind, name.span);
+                            return None;
+                        }
+                        continue;
+                    }
+                    let qn = self.default_name(name);
+                    let kind = self.missing_relation(qn, name, RefContext::Default);
+                    self.error(kind, name.span);
+                    return None;
+                }
+            }
+        }
+        Some(out)
+    }
+
+    /// The columns whose default certainly uses sequence `seq`, sorted.
+    pub(super) fn sequence_users(&mut self, seq: &QualifiedName) -> Vec<(QualifiedName, Name)> {
+        self.sync_dirty();
+        let mut users: Vec<(QualifiedName, Name)> = self
+            .cat
+            .dependents(seq)
+            .flat_map(|t| {
+                t.columns
+                    .iter()
+                    .filter(|c| c.sequences.contains(seq))
+                    .map(|c| (t.name.clone(), c.name.clone()))
+            })
+            .collect();
+        users.sort();
+        users
+    }
+
+    /// The users of the sequences `seqs` (besides the columns `exempt` says go anyway) as
+    /// PostgreSQL's refusal to drop them without `CASCADE` lists them; users on a table an
+    /// unparsed statement altered are left out (their default may have changed).
+    /// `owner`: the sequences go with a column or table being dropped, so each dependent says
+    /// which one it uses.
+    pub(super) fn sequence_dependents(
+        &mut self,
+        seqs: &[QualifiedName],
+        owner: bool,
+        exempt: impl Fn(&QualifiedName, &str) -> bool,
+    ) -> Vec<String> {
+        let mut out = Vec::new();
+        for s in seqs {
+            for (t, c) in self.sequence_users(s) {
+                if exempt(&t, &c) || self.cat.tables.get(&t).is_none_or(|t| t.blind) {
+                    continue;
+                }
+                let user = format!("default value for column {c} of table {t}");
+                out.push(if owner {
+                    format!("{user} (it uses sequence {s})")
+                } else {
+                    user
+                });
+            }
+        }
+        out
+    }
+
+    /// The sequences `seqs` go (`CASCADE`, or with the column or table owning them): the
+    /// defaults that use them go too (the columns stay), except on `skip` (the table whose
+    /// columns the caller is changing itself).
+    pub(super) fn drop_sequence_defaults(
+        &mut self,
+        seqs: &[QualifiedName],
+        skip: Option<&QualifiedName>,
+    ) {
+        for s in seqs {
+            for (t, c) in self.sequence_users(s) {
+                if Some(&t) != skip
+                    && let Some(col) = self.table_mut(&t).and_then(|t| t.column_mut(&c))
+                {
+                    drop_default(col);
+                }
+            }
+        }
+    }
+
+    /// Sequence `from` is now `to` (renamed, or moved with its table): the defaults that use it
+    /// follow (PostgreSQL's dependency is on the sequence, not its name).
+    pub(super) fn retarget_sequence_uses(&mut self, from: &QualifiedName, to: &QualifiedName) {
+        for (t, c) in self.sequence_users(from) {
+            if let Some(col) = self.table_mut(&t).and_then(|t| t.column_mut(&c)) {
+                for s in &mut col.sequences {
+                    if s == from {
+                        to.clone_into(s);
+                    }
+                }
+            }
+        }
+    }
+
     /// What kind of relation holds `qn` (it must be taken), for "is not a ..." errors.
     fn relation_kind(&self, qn: &QualifiedName) -> &'static str {
         match self.cat.tables.get(qn) {
@@ -291,7 +409,8 @@ impl Replayer<'_> {
             }
         }
         self.remove_sequence(qn);
-        self.put_sequence(new_qn, seq);
+        self.put_sequence(new_qn.clone(), seq);
+        self.retarget_sequence_uses(qn, &new_qn);
         self.event(
             ObjectKey::Sequence { name: qn.clone() },
             EventAction::renamed(qn.name.clone(), to.clone()),
@@ -328,7 +447,8 @@ impl Replayer<'_> {
             return;
         }
         self.remove_sequence(qn);
-        self.put_sequence(new_qn, seq);
+        self.put_sequence(new_qn.clone(), seq);
+        self.retarget_sequence_uses(qn, &new_qn);
         self.event(
             ObjectKey::Sequence { name: qn.clone() },
             altered(&format!("set schema {schema}")),
@@ -418,6 +538,13 @@ impl Replayer<'_> {
 
 fn altered(what: &str) -> EventAction {
     EventAction::Altered { what: what.into() }
+}
+
+/// A column loses its default (`DROP DEFAULT`, or what the default used was dropped).
+pub(super) fn drop_default(col: &mut crate::model::catalog::Column) {
+    col.default = None;
+    col.calls.clear();
+    col.sequences.clear();
 }
 
 /// The default of a serial column using sequence `name` (see `column_from_def`).
