@@ -1012,6 +1012,23 @@ impl<'s> Replayer<'s> {
         None
     }
 
+    /// Whether a column type in the model's spelling is an enum this history created, in a
+    /// project that writes no `CREATE CAST` (which could make a number convert to it).
+    fn enum_without_casts(&self, data_type: &str) -> bool {
+        let is_enum = matches!(
+            self.created_type(data_type).map(|t| &t.kind),
+            Some(TypeKind::Enum { .. })
+        );
+        is_enum
+            && !self.project.iter().flat_map(|p| p.applied()).any(|(_, f)| {
+                let words = f.text.split_ascii_whitespace();
+                words.clone().zip(words.skip(1)).any(|(a, b)| {
+                    a.eq_ignore_ascii_case("create")
+                        && b.get(..4).is_some_and(|w| w.eq_ignore_ascii_case("cast"))
+                })
+            })
+    }
+
     /// The base type of a domain, for FK compatibility.
     fn base_type(&self, text: &str) -> String {
         let (name, arr) = match text.strip_suffix("[]") {
@@ -2207,7 +2224,8 @@ impl<'s> Replayer<'s> {
         let refused = if c.identity {
             identity_type_refusal(&data_type)
         } else {
-            default_type_refusal(&c.name.name, &data_type, c.default.as_deref())
+            let enum_type = self.enum_without_casts(&data_type);
+            default_type_refusal(&c.name.name, &data_type, c.default.as_deref(), enum_type)
         };
         if let Some(reason) = refused {
             self.reject(reason, c.span);
@@ -3497,7 +3515,10 @@ impl<'s> Replayer<'s> {
                     self.reject(identity_column_refusal(&column.name, qn), column.span);
                     return None;
                 }
-                if let Some(reason) = default_type_refusal(&c.name, &c.data_type, Some(expr)) {
+                let enum_type = self.enum_without_casts(&c.data_type);
+                if let Some(reason) =
+                    default_type_refusal(&c.name, &c.data_type, Some(expr), enum_type)
+                {
                     self.reject(reason, column.span);
                     return None;
                 }
@@ -4946,12 +4967,19 @@ fn replaced_view_columns(old: Option<&[Name]>, new: Option<&[Name]>) -> Option<R
 
 /// PostgreSQL's refusal of a number as the default of a column whose type no number converts
 /// to in an assignment: `boolean DEFAULT 0` (a habit from MySQL), `timestamptz DEFAULT 0`,
-/// `uuid DEFAULT 0`. Only plain numeric literals and builtin types are judged
-/// ([`pgtype::assignment_castable`]).
-fn default_type_refusal(column: &str, data_type: &str, default: Option<&str>) -> Option<Refusal> {
+/// `uuid DEFAULT 0`, `DEFAULT nextval('s')` on a `uuid`. Only plain numeric literals and whole
+/// `nextval` calls are judged, on builtin types ([`pgtype::assignment_castable`]) and, with
+/// `enum_type`, on an enum the history created (no number converts to an enum unless a
+/// `CREATE CAST` says so).
+fn default_type_refusal(
+    column: &str,
+    data_type: &str,
+    default: Option<&str>,
+    enum_type: bool,
+) -> Option<Refusal> {
     let default = default?.trim();
     let ty = numeric_literal_type(default).or_else(|| nextval_call(default).then_some("bigint"))?;
-    if pgtype::assignment_castable(ty, data_type) != Some(false) {
+    if !enum_type && pgtype::assignment_castable(ty, data_type) != Some(false) {
         return None;
     }
     let target = pgtype::without_modifiers(data_type);
@@ -5118,9 +5146,10 @@ fn a_whole_nextval_call_is_a_bigint_default() {
     ] {
         assert!(!nextval_call(no), "{no}");
     }
-    let refused = |ty: &str| default_type_refusal("a", ty, Some("nextval('s')")).is_some();
+    let refused = |ty: &str| default_type_refusal("a", ty, Some("nextval('s')"), false).is_some();
     assert!(refused("boolean") && refused("uuid"));
     assert!(!refused("integer") && !refused("text") && !refused("mood"));
+    assert!(default_type_refusal("a", "mood", Some("1"), true).is_some());
 }
 
 #[test]
