@@ -1825,7 +1825,7 @@ pub(crate) fn fold_written(token: &str) -> String {
     recovered_name(token, Span::default()).name.to_string()
 }
 
-/// Parse a recovered name like `platform."Users"` into an [`ObjName`].
+/// `regclass` (or `pg_catalog.regclass`) as a cast's type.
 fn is_regclass(ty: &DataType) -> bool {
     match ty {
         DataType::Regclass => true,
@@ -1899,6 +1899,7 @@ fn regclass_name(text: &str, span: Span) -> Option<ObjName> {
     parts.is_empty().then_some(ObjName { schema, name, span })
 }
 
+/// Parse a recovered name like `platform."Users"` into an [`ObjName`].
 fn recovered_name(text: &str, span: Span) -> ObjName {
     let mut parts = Vec::new();
     let mut cur = String::new();

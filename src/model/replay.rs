@@ -1159,7 +1159,17 @@ impl<'s> Replayer<'s> {
                     }
                     return;
                 }
-                for n in names {
+                // PostgreSQL resolves every name of the list before it drops anything: a name
+                // for an object an earlier name of the list names drops nothing more.
+                let targets: Vec<Option<QualifiedName>> =
+                    names.iter().map(|n| self.drop_target(*kind, n)).collect();
+                let mut listed = BTreeSet::new();
+                for (n, target) in names.iter().zip(targets) {
+                    if let Some(t) = target
+                        && !listed.insert(t)
+                    {
+                        continue;
+                    }
                     self.drop(*kind, n, *if_exists, *cascade);
                     if self.failed {
                         break;
@@ -4072,6 +4082,25 @@ impl<'s> Replayer<'s> {
                 .dependents(qn)
                 .filter(|t| t.reads.contains(qn) || t.parents.contains(qn))
                 .all(|t| inside(&t.name))
+    }
+
+    /// The existing object `DROP <kind> name` names, if any (no error).
+    fn drop_target(&self, kind: DropKind, name: &ObjName) -> Option<QualifiedName> {
+        let find = |exists: &dyn Fn(&QualifiedName) -> bool| {
+            self.candidates(name).into_iter().find(|k| exists(k))
+        };
+        match kind {
+            DropKind::Table | DropKind::View | DropKind::MaterializedView => {
+                self.lookup_rel(name).ok()
+            }
+            DropKind::Index => find(&|k| self.cat.indexes.contains_key(k)),
+            DropKind::Type | DropKind::Domain => find(&|k| self.cat.types.contains_key(k)),
+            DropKind::Sequence => find(&|k| self.cat.sequences.contains_key(k)),
+            DropKind::Schema => self
+                .schema_exists(&name.name)
+                .then(|| QualifiedName::new(name.name.clone(), "")),
+            DropKind::Other => None,
+        }
     }
 
     fn drop(&mut self, kind: DropKind, name: &ObjName, if_exists: bool, cascade: bool) {

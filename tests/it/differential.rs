@@ -365,7 +365,7 @@ fn subtle(rng: &mut Rng) -> String {
 
 /// Sequences that column defaults name (PostgreSQL depends on the sequence a `regclass`
 /// constant finds when the default is created): defaults made, copied, replaced and dropped;
-/// sequences renamed, moved and dropped under them.
+/// sequences renamed, moved, given to another owner and dropped under them.
 fn sequence_defaults(rng: &mut Rng) -> String {
     let table = pick(rng, TABLES);
     let column = pick(rng, COLUMNS);
@@ -383,7 +383,7 @@ fn sequence_defaults(rng: &mut Rng) -> String {
         ],
     );
     let literal = format!("'{seq}'{}", pick(rng, &["", "", "::regclass", "::text"]));
-    match rng.below(7) {
+    match rng.below(10) {
         0 => format!(
             "CREATE TABLE{} {table} (id int DEFAULT nextval({literal}), a bigserial, b text)",
             not_exists(rng)
@@ -406,6 +406,22 @@ fn sequence_defaults(rng: &mut Rng) -> String {
             "CREATE TABLE {} (LIKE {table} INCLUDING {})",
             pick(rng, TABLES),
             pick(rng, &["ALL", "DEFAULTS"])
+        ),
+        6 => format!(
+            "ALTER SEQUENCE{} {seq} OWNED BY {}",
+            exists(rng),
+            if rng.chance(30) {
+                "NONE".to_string()
+            } else {
+                format!("{table}.{column}")
+            }
+        ),
+        7 => format!("ALTER TABLE {table} ADD COLUMN {column} serial"),
+        8 => format!(
+            "DROP SEQUENCE{} {seq}, {}{}",
+            exists(rng),
+            pick(rng, SEQUENCES),
+            cascade(rng)
         ),
         _ => format!(
             "ALTER TABLE {table} DROP COLUMN{} {column}{}",
