@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::model::{Column, Model, ProblemKind, QualifiedName, Table};
+use crate::model::{Column, Model, ProblemKind, QualifiedName, RefContext, Table};
 use crate::span::Span;
 
 /// Stems that end in `_id` but do not name a table of the schema.
@@ -170,8 +170,9 @@ pub fn find(model: &Model, external_prefixes: &[String]) -> Vec<ImpliedRef> {
     // Relations referenced somewhere but never resolved (and still missing at the end).
     let mut missing: BTreeMap<QualifiedName, Vec<Span>> = BTreeMap::new();
     for p in &model.problems {
-        if let ProblemKind::MissingRelation { name, .. } = &p.kind
+        if let ProblemKind::MissingRelation { name, context, .. } = &p.kind
             && !cat.tables.contains_key(name)
+            && *context != RefContext::Default
         {
             missing.entry(name.clone()).or_default().push(p.span);
         }

@@ -83,12 +83,13 @@ impl SchemaGraph {
         // statement order.
         debug_assert!(model.events.is_sorted_by_key(|e| e.seq));
         debug_assert!(model.uses.is_sorted_by_key(|u| u.seq));
-        // Ghosts: relations whose reference failed, and that do not exist at the end.
+        // Ghosts: relations whose reference failed, and that do not exist at the end. A
+        // sequence a default names is no table of the map.
         let mut ghosts: BTreeMap<QualifiedName, Vec<(Span, RefContext, Option<QualifiedName>)>> =
             BTreeMap::new();
         for p in &model.problems {
             if let ProblemKind::MissingRelation { name, context, .. } = &p.kind {
-                if model.catalog.tables.contains_key(name) {
+                if model.catalog.tables.contains_key(name) || *context == RefContext::Default {
                     continue;
                 }
                 let from = statement_table(model, p.seq);

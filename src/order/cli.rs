@@ -159,7 +159,7 @@ pub fn run_scaffold(
     let created: Vec<String> = draft.tables.iter().map(ToString::to_string).collect();
     writeln!(
         err,
-        "ogel-schema: drafted {} table(s): {}; suggested file: {}",
+        "ogel-schema: drafted {} relation(s): {}; suggested file: {}",
         created.len(),
         created.join(", "),
         draft.path

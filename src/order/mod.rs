@@ -588,14 +588,33 @@ fn missing_relations(planned: &Simulation, order: &[FileId]) -> Vec<Missing> {
 }
 
 fn remaining_errors(planned: &Simulation, missing: &[Missing]) -> Vec<Remaining> {
+    let model = &planned.analysis.model;
     let gone: BTreeSet<&QualifiedName> = missing.iter().map(|m| &m.name).collect();
-    let mut out: Vec<Remaining> = planned
-        .analysis
-        .model
+    let needs_gone = |p: &crate::model::Problem| matches!(&p.kind, ProblemKind::MissingRelation { name, .. } if gone.contains(name));
+    // The statements that fail for a missing relation the new migration creates, and so what
+    // fails only because such a statement's CREATE did.
+    let failing: Vec<Span> = model
+        .problems
+        .iter()
+        .filter(|p| needs_gone(p))
+        .filter_map(|p| model.statements.get(p.seq).map(|st| st.span))
+        .collect();
+    let follows = |p: &crate::model::Problem| {
+        let ProblemKind::MissingRelation { name, .. } = &p.kind else {
+            return false;
+        };
+        matches!(
+            model.why_missing(&model.relation_key(name), p.seq),
+            Why::CreateFailed { at, .. } if failing.iter().any(|st| st.file() == at.file()
+                && st.start() <= at.start()
+                && at.end() <= st.end())
+        )
+    };
+    let mut out: Vec<Remaining> = model
         .problems
         .iter()
         .filter(|p| p.kind.is_error())
-        .filter(|p| !matches!(&p.kind, ProblemKind::MissingRelation { name, .. } if gone.contains(name)))
+        .filter(|p| !needs_gone(p) && !follows(p))
         .filter_map(|p| {
             Some(Remaining {
                 at: planned.orig_span(p.span)?,

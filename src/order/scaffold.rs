@@ -14,7 +14,7 @@ use crate::Analysis;
 use crate::graph::implied::{NOT_TABLE_STEMS, matches_stem};
 use crate::model::catalog::quote_ident;
 use crate::model::ir::{AlterAction, Change, ColName, ConflictTarget, ConstraintKind, QueryRefs};
-use crate::model::{EventAction, ObjectKey, QualifiedName, Table};
+use crate::model::{EventAction, ObjectKey, QualifiedName, RefContext, Table};
 use crate::span::{FileId, Span};
 
 /// What to draft.
@@ -470,8 +470,22 @@ pub fn scaffold(plan: &Plan, opts: &Options) -> Option<Scaffold> {
         }
     }
     let scaffolded: BTreeSet<QualifiedName> = targets.keys().cloned().collect();
+    // Names only column defaults use (`nextval('s')`): sequences, not tables.
+    let sequences: BTreeSet<&QualifiedName> = plan
+        .missing
+        .iter()
+        .filter(|m| {
+            !m.used_at.is_empty() && m.used_at.iter().all(|(_, c)| *c == RefContext::Default)
+        })
+        .map(|m| &m.name)
+        .collect();
     for (qn, mut e) in targets {
         let _ = writeln!(sql);
+        if sequences.contains(&qn) {
+            let _ = writeln!(sql, "-- {qn}: a sequence: column defaults name it");
+            let _ = writeln!(sql, "CREATE SEQUENCE {qn};");
+            continue;
+        }
         if let Some(why) = &e.implied {
             let _ = writeln!(sql, "-- {qn}: {why}");
         }

@@ -215,6 +215,30 @@ fn missing_tables_scaffold_replays_clean() {
 }
 
 #[test]
+fn missing_sequence_is_drafted_as_a_sequence_and_replays_clean() {
+    let original = original_order("fixtures/order/missing_sequence");
+    let errors = pg_errors("missing_seq_orig", &original);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.2.contains("relation \"invoice_numbers\" does not exist")),
+        "{errors:?}"
+    );
+    // The seed's INSERT fails in PostgreSQL unless the draft makes ticket_ids a sequence
+    // (nextval of a table: `"ticket_ids" is not a sequence`).
+    let plan = assert_plan_replays_clean("fixtures/order/missing_sequence");
+    let new: Vec<&Value> = plan["proposed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["new"] == true)
+        .collect();
+    assert_eq!(new.len(), 1);
+    assert_eq!(new[0]["creates"], serde_json::json!(["public.ticket_ids"]));
+    assert_eq!(plan["remaining"], serde_json::json!([]), "{plan:#}");
+}
+
+#[test]
 fn out_of_order_fails_today_and_replays_clean_in_the_proposed_order() {
     let original = original_order("fixtures/order/out_of_order");
     let errors = pg_errors("ooo_orig", &original);
