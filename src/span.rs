@@ -57,6 +57,12 @@ impl Span {
     pub fn range(&self) -> std::ops::Range<usize> {
         self.start()..self.end()
     }
+
+    /// Whether `inner` lies wholly inside this span, in the same file.
+    #[must_use]
+    pub fn contains(&self, inner: Span) -> bool {
+        self.file == inner.file && self.start <= inner.start && inner.end <= self.end
+    }
 }
 
 #[cfg(test)]

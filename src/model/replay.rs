@@ -5454,10 +5454,7 @@ CREATE TABLE f (x int);
         };
         let line = |w: Why| match w {
             Why::CreateFailed { at, rolled_back } => {
-                let st = m
-                    .statements
-                    .iter()
-                    .position(|s| s.span.start() <= at.start() && at.end() <= s.span.end());
+                let st = m.statements.iter().position(|s| s.span.contains(at));
                 Some((st, rolled_back))
             }
             _ => None,

@@ -590,7 +590,10 @@ fn missing_relations(planned: &Simulation, order: &[FileId]) -> Vec<Missing> {
 fn remaining_errors(planned: &Simulation, missing: &[Missing]) -> Vec<Remaining> {
     let model = &planned.analysis.model;
     let gone: BTreeSet<&QualifiedName> = missing.iter().map(|m| &m.name).collect();
-    let needs_gone = |p: &crate::model::Problem| matches!(&p.kind, ProblemKind::MissingRelation { name, .. } if gone.contains(name));
+    let needs_gone = |p: &crate::model::Problem| match &p.kind {
+        ProblemKind::MissingRelation { name, .. } => gone.contains(name),
+        _ => false,
+    };
     // The statements that fail for a missing relation the new migration creates, and so what
     // fails only because such a statement's CREATE did.
     let failing: Vec<Span> = model
@@ -603,12 +606,8 @@ fn remaining_errors(planned: &Simulation, missing: &[Missing]) -> Vec<Remaining>
         let ProblemKind::MissingRelation { name, .. } = &p.kind else {
             return false;
         };
-        matches!(
-            model.why_missing(&model.relation_key(name), p.seq),
-            Why::CreateFailed { at, .. } if failing.iter().any(|st| st.file() == at.file()
-                && st.start() <= at.start()
-                && at.end() <= st.end())
-        )
+        let why = model.why_missing(&model.relation_key(name), p.seq);
+        matches!(why, Why::CreateFailed { at, .. } if failing.iter().any(|st| st.contains(at)))
     };
     let mut out: Vec<Remaining> = model
         .problems
