@@ -394,6 +394,11 @@ pub enum Change {
         if_not_exists: bool,
         span: Span,
     },
+    /// `ALTER SCHEMA name RENAME TO to`: everything in it moves along.
+    RenameSchema {
+        name: ObjName,
+        to: Name,
+    },
     SetSearchPath(Vec<Name>),
     ResetSearchPath,
     /// `SET check_function_bodies = false` (pg_dump writes it): CREATE FUNCTION then skips

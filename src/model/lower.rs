@@ -619,6 +619,13 @@ impl<'a> Lowerer<'a> {
                     span,
                 }
             }
+            Statement::AlterSchema(a) => match a.operations.as_slice() {
+                [ast::AlterSchemaOperation::Rename { name }] => Change::RenameSchema {
+                    name: self.obj(&a.name),
+                    to: self.obj(name).name,
+                },
+                _ => Change::Other,
+            },
             Statement::Set(set) => self.set(set),
             Statement::Reset(r)
                 if format!("{r}")

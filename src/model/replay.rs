@@ -1090,6 +1090,7 @@ impl<'s> Replayer<'s> {
                     );
                 }
             }
+            Change::RenameSchema { name, to } => self.rename_schema(name, to),
             Change::SetSearchPath(p) => {
                 self.journal
                     .push(Undo::SearchPath(self.search_path.clone()));
@@ -1198,10 +1199,17 @@ impl<'s> Replayer<'s> {
             } => self.add_enum_value(name, value, *if_not_exists, position.as_ref()),
             Change::RenameEnumValue { name, from, to } => self.rename_enum_value(name, from, to),
             Change::AlterTypeRename { name, to } => {
-                let schema = self.find_type(name).map(|k| k.schema);
-                if let Some(schema) = schema {
-                    let to = QualifiedName::new(schema, to.clone());
-                    self.relocate_type(name, to, name.span);
+                if let Some(key) = self.find_type(name) {
+                    let to = QualifiedName::new(key.schema.clone(), to.clone());
+                    // Renamed to its own name: the name is taken (PostgreSQL says so).
+                    if key == to
+                        && let Some(existing) = self.type_name_taken(&to)
+                    {
+                        let object = ObjectKey::Type { name: to };
+                        self.error(ProblemKind::DuplicateObject { object, existing }, name.span);
+                    } else {
+                        self.relocate_type(name, to, name.span);
+                    }
                 }
             }
             Change::AlterTypeSetSchema { name, schema, span } => {
@@ -3723,6 +3731,22 @@ impl<'s> Replayer<'s> {
                     );
                     return None;
                 }
+                // PostgreSQL's checks: the name is free among the table's constraints (renaming
+                // to itself included), then, for a key, among the schema's relations (its index).
+                if t.constraint_names().any(|n| n == to) {
+                    self.duplicate_constraint(&t, to, *span);
+                    return None;
+                }
+                let index = QualifiedName::new(qn.schema.clone(), to.clone());
+                let key = t
+                    .primary_key
+                    .iter()
+                    .chain(&t.uniques)
+                    .any(|k| k.name == from);
+                if key && self.cat.relation_name_taken(&index) {
+                    self.duplicate_relation(ObjectKey::Index { name: index }, *span);
+                    return None;
+                }
                 for k in t.primary_key.iter_mut().chain(t.uniques.iter_mut()) {
                     if k.name == from {
                         k.name.clone_from(to);
@@ -4308,6 +4332,91 @@ impl<'s> Replayer<'s> {
             }
             DropKind::Other => {}
         }
+    }
+
+    /// `ALTER SCHEMA name RENAME TO to`: PostgreSQL's checks (the schema exists, the new name
+    /// is free and no `pg_` name), then every table, view, index, sequence, type and function
+    /// of the schema is under the new name, with what refers to it, as if each were moved by
+    /// its own `SET SCHEMA`. The search path keeps the old name, as PostgreSQL's text does.
+    fn rename_schema(&mut self, name: &ObjName, to: &Name) {
+        let from = name.name.clone();
+        if !self.cat.schemas.contains_key(&from) {
+            if !self.uncertain.contains(&from) {
+                self.error(ProblemKind::MissingSchema { name: from }, name.span);
+            }
+            return;
+        }
+        if let Some(existing) = self.cat.schemas.get(to).copied() {
+            let object = ObjectKey::Schema { name: to.clone() };
+            self.error(ProblemKind::DuplicateObject { object, existing }, name.span);
+            return;
+        }
+        if to.starts_with("pg_") || is_system_schema(&from) {
+            let reason = format!("unacceptable schema name \"{to}\"");
+            return self.reject(
+                Refusal::new(reason, "pick a name that does not start with pg_"),
+                name.span,
+            );
+        }
+        let origin = self.cat.schemas.get(&from).copied().unwrap_or(name.span);
+        self.journal.push(Undo::Schema(to.clone(), None));
+        self.cat.schemas.insert(to.clone(), origin);
+        let in_schema = |keys: &mut dyn Iterator<Item = &QualifiedName>| {
+            keys.filter(|k| k.schema == from)
+                .cloned()
+                .collect::<Vec<_>>()
+        };
+        // Tables take their indexes and owned sequences along.
+        let tables = in_schema(&mut self.cat.tables.keys());
+        for qn in tables {
+            if self.cat.tables.contains_key(&qn) {
+                self.move_table(&qn, to, name.span);
+            }
+        }
+        let indexes = in_schema(&mut self.cat.indexes.keys());
+        for ix in indexes {
+            if let Some(i) = self.remove_index(&ix) {
+                self.put_index(Index {
+                    schema: to.clone(),
+                    ..i
+                });
+            }
+        }
+        let types = in_schema(&mut self.cat.types.keys());
+        for t in types {
+            let written = ObjName {
+                schema: Some(from.clone()),
+                name: t.name.clone(),
+                span: name.span,
+            };
+            self.relocate_type(&written, QualifiedName::new(to.clone(), t.name), name.span);
+        }
+        let sequences = in_schema(&mut self.cat.sequences.keys());
+        for q in sequences {
+            if let Some(seq) = self.cat.sequences.get(&q).cloned() {
+                let there = QualifiedName::new(to.clone(), q.name.clone());
+                self.remove_sequence(&q);
+                self.put_sequence(there.clone(), seq);
+                self.retarget_sequence_uses(&q, &there);
+            }
+        }
+        let functions = in_schema(&mut self.cat.functions.keys());
+        for f in functions {
+            let there = QualifiedName::new(to.clone(), f.name.clone());
+            self.relocate_functions(&f, &there, name.span);
+        }
+        let old = self.cat.schemas.remove(&from);
+        self.journal.push(Undo::Schema(from.clone(), old));
+        self.event(
+            ObjectKey::Schema { name: from.clone() },
+            EventAction::renamed(from, to.clone()),
+            name.span,
+        );
+        self.event(
+            ObjectKey::Schema { name: to.clone() },
+            EventAction::Created,
+            name.span,
+        );
     }
 
     /// Drop a relation; with `cascade`, FKs pointing at it and views reading it go too, and

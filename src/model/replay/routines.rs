@@ -495,13 +495,33 @@ impl Replayer<'_> {
             self.uncertain.insert(target.name.clone());
             return;
         }
-        let zero_args = f.args.is_empty();
         let moved_args = f.args.clone();
         at_target.push(f);
         self.put_functions(qn.clone(), overloads);
         self.put_functions(target.clone(), at_target);
-        if zero_args {
-            for (table, name) in self.triggers_executing(&qn) {
+        self.follow_function(&qn, &moved_args, &target);
+        let action = match to {
+            FuncMove::Rename(new) => EventAction::renamed(qn.name.clone(), new.clone()),
+            FuncMove::SetSchema(s) => EventAction::moved(qn.name.clone(), s.clone()),
+        };
+        self.event(ObjectKey::Function { name: qn }, action, function.name.span);
+        self.event(
+            ObjectKey::Function { name: target },
+            EventAction::Created,
+            function.name.span,
+        );
+    }
+
+    /// Overload `args` of `qn` is now a function of `target`: the triggers executing it (a
+    /// trigger function takes no arguments) and the expressions calling it follow.
+    fn follow_function(
+        &mut self,
+        qn: &QualifiedName,
+        args: &[Option<Name>],
+        target: &QualifiedName,
+    ) {
+        if args.is_empty() {
+            for (table, name) in self.triggers_executing(qn) {
                 let to = target.clone();
                 self.annotate(&table, |t| {
                     for tr in &mut t.triggers {
@@ -512,16 +532,33 @@ impl Replayer<'_> {
                 });
             }
         }
-        self.retarget_function_uses(&qn, &moved_args, &target);
-        let action = match to {
-            FuncMove::Rename(new) => EventAction::renamed(qn.name.clone(), new.clone()),
-            FuncMove::SetSchema(s) => EventAction::moved(qn.name.clone(), s.clone()),
+        self.retarget_function_uses(qn, args, target);
+    }
+
+    /// Every overload of `qn` moves to `target` (a free name: its schema was just renamed).
+    pub(super) fn relocate_functions(
+        &mut self,
+        qn: &QualifiedName,
+        target: &QualifiedName,
+        span: Span,
+    ) {
+        let Some(overloads) = self.cat.functions.get(qn).cloned() else {
+            return;
         };
-        self.event(ObjectKey::Function { name: qn }, action, function.name.span);
+        let args: Vec<Vec<Option<Name>>> = overloads.iter().map(|f| f.args.clone()).collect();
+        self.put_functions(qn.clone(), Vec::new());
+        self.put_functions(target.clone(), overloads);
+        for a in &args {
+            self.follow_function(qn, a, target);
+        }
+        let action = EventAction::moved(qn.name.clone(), target.schema.clone());
+        self.event(ObjectKey::Function { name: qn.clone() }, action, span);
         self.event(
-            ObjectKey::Function { name: target },
+            ObjectKey::Function {
+                name: target.clone(),
+            },
             EventAction::Created,
-            function.name.span,
+            span,
         );
     }
 
