@@ -239,11 +239,21 @@ fn other_ddl(rng: &mut Rng) -> String {
 }
 
 /// Forms with subtler rules: dependencies of views, partitions, transactions, serials,
-/// domains, quoted names, several objects at once.
+/// domains, quoted names, several objects at once, renamed schemas and constraints.
 fn subtle(rng: &mut Rng) -> String {
     let table = pick(rng, TABLES);
     let column = pick(rng, COLUMNS);
-    match rng.below(30) {
+    match rng.below(32) {
+        31 => format!(
+            "ALTER SCHEMA {} RENAME TO {}",
+            pick(rng, &["s1", "s9"]),
+            pick(rng, &["s1", "s9", "public"])
+        ),
+        30 => format!(
+            "ALTER TABLE {table} RENAME CONSTRAINT {} TO {}",
+            pick(rng, CONSTRAINTS),
+            pick(rng, CONSTRAINTS)
+        ),
         29 => format!(
             "CREATE TABLE{} {table} (id int PRIMARY KEY, {} int)",
             not_exists(rng),
