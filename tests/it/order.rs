@@ -185,15 +185,26 @@ fn ogelbase_original_order_fails_in_postgresql() {
     );
 }
 
-#[test]
-fn ogelbase_scaffold_at_the_planned_position_replays_clean() {
-    let plan = assert_plan_replays_clean("fixtures/ogelbase");
-    let new: Vec<&Value> = plan["proposed"]
+/// The fixture fails in PostgreSQL in today's order, `message` among its errors.
+fn assert_fails_today_with(fixture: &str, label: &str, message: &str) {
+    let errors = pg_errors(label, &original_order(fixture));
+    assert!(errors.iter().any(|e| e.2.contains(message)), "{errors:?}");
+}
+
+/// The new migrations a plan proposes.
+fn new_steps(plan: &Value) -> Vec<&Value> {
+    plan["proposed"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|s| s["new"] == true)
-        .collect();
+        .collect()
+}
+
+#[test]
+fn ogelbase_scaffold_at_the_planned_position_replays_clean() {
+    let plan = assert_plan_replays_clean("fixtures/ogelbase");
+    let new = new_steps(&plan);
     assert_eq!(new.len(), 1);
     assert_eq!(new[0]["file"], "migrations/003_create_missing_tables.sql");
     assert_eq!(
@@ -216,23 +227,15 @@ fn missing_tables_scaffold_replays_clean() {
 
 #[test]
 fn missing_sequence_is_drafted_as_a_sequence_and_replays_clean() {
-    let original = original_order("fixtures/order/missing_sequence");
-    let errors = pg_errors("missing_seq_orig", &original);
-    assert!(
-        errors
-            .iter()
-            .any(|e| e.2.contains("relation \"invoice_numbers\" does not exist")),
-        "{errors:?}"
+    assert_fails_today_with(
+        "fixtures/order/missing_sequence",
+        "missing_seq_orig",
+        "relation \"invoice_numbers\" does not exist",
     );
     // The seed's INSERT fails in PostgreSQL unless the draft makes ticket_ids a sequence
     // (nextval of a table: `"ticket_ids" is not a sequence`).
     let plan = assert_plan_replays_clean("fixtures/order/missing_sequence");
-    let new: Vec<&Value> = plan["proposed"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|s| s["new"] == true)
-        .collect();
+    let new = new_steps(&plan);
     assert_eq!(new.len(), 1);
     assert_eq!(new[0]["creates"], serde_json::json!(["public.ticket_ids"]));
     assert_eq!(plan["remaining"], serde_json::json!([]), "{plan:#}");
@@ -240,13 +243,10 @@ fn missing_sequence_is_drafted_as_a_sequence_and_replays_clean() {
 
 #[test]
 fn out_of_order_fails_today_and_replays_clean_in_the_proposed_order() {
-    let original = original_order("fixtures/order/out_of_order");
-    let errors = pg_errors("ooo_orig", &original);
-    assert!(
-        errors
-            .iter()
-            .any(|e| e.2.contains("relation \"customers\" does not exist")),
-        "{errors:?}"
+    assert_fails_today_with(
+        "fixtures/order/out_of_order",
+        "ooo_orig",
+        "relation \"customers\" does not exist",
     );
     let plan = assert_plan_replays_clean("fixtures/order/out_of_order");
     let renames: Vec<&str> = plan["renames"]
