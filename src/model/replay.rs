@@ -4340,7 +4340,7 @@ impl<'s> Replayer<'s> {
     /// its own `SET SCHEMA`. The search path keeps the old name, as PostgreSQL's text does.
     fn rename_schema(&mut self, name: &ObjName, to: &Name) {
         let from = name.name.clone();
-        if !self.cat.schemas.contains_key(&from) {
+        if !self.schema_exists(&from) {
             if !self.uncertain.contains(&from) {
                 self.error(ProblemKind::MissingSchema { name: from }, name.span);
             }
@@ -4351,7 +4351,14 @@ impl<'s> Replayer<'s> {
             self.error(ProblemKind::DuplicateObject { object, existing }, name.span);
             return;
         }
-        if to.starts_with("pg_") || is_system_schema(&from) {
+        if !self.cat.schemas.contains_key(&from) {
+            // A schema the model only assumes (another tool's): what it holds is not known,
+            // so nothing is moved; the new name exists, the old one is kept.
+            self.journal.push(Undo::Schema(to.clone(), None));
+            self.cat.schemas.insert(to.clone(), name.span);
+            return;
+        }
+        if to.starts_with("pg_") {
             let reason = format!("unacceptable schema name \"{to}\"");
             return self.reject(
                 Refusal::new(reason, "pick a name that does not start with pg_"),
