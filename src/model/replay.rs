@@ -4380,6 +4380,7 @@ impl<'s> Replayer<'s> {
                 self.move_table(&qn, to, name.span);
             }
         }
+        // An index is in its table's schema, so none should be left; one that is moves too.
         let indexes = in_schema(&mut self.cat.indexes.keys());
         for ix in indexes {
             if let Some(i) = self.remove_index(&ix) {
