@@ -264,6 +264,8 @@ struct Replayer<'s> {
     project: Option<&'s Project>,
     /// Those names, once read.
     project_functions: Option<BTreeSet<(Option<Name>, Name)>>,
+    /// Whether its files write `CREATE CAST`, once read (see [`Replayer::enum_without_casts`]).
+    project_casts: Option<bool>,
     /// Set when the current statement hit an error.
     failed: bool,
     /// Errors are not reported (conditional DO body statements).
@@ -297,6 +299,7 @@ impl<'s> Replayer<'s> {
             temp_tables: BTreeSet::new(),
             project: None,
             project_functions: None,
+            project_casts: None,
             failed: false,
             silent: false,
             seq: 0,
@@ -1014,17 +1017,20 @@ impl<'s> Replayer<'s> {
 
     /// Whether a column type in the model's spelling is an enum this history created, in a
     /// project that writes no `CREATE CAST` (which could make a number convert to it).
-    fn enum_without_casts(&self, data_type: &str) -> bool {
+    fn enum_without_casts(&mut self, data_type: &str) -> bool {
         let is_enum = matches!(
             self.created_type(data_type).map(|t| &t.kind),
             Some(TypeKind::Enum { .. })
         );
+        let project = self.project;
         is_enum
-            && !self.project.iter().flat_map(|p| p.applied()).any(|(_, f)| {
-                let words = f.text.split_ascii_whitespace();
-                words.clone().zip(words.skip(1)).any(|(a, b)| {
-                    a.eq_ignore_ascii_case("create")
-                        && b.get(..4).is_some_and(|w| w.eq_ignore_ascii_case("cast"))
+            && !*self.project_casts.get_or_insert_with(|| {
+                project.iter().flat_map(|p| p.applied()).any(|(_, f)| {
+                    let words = f.text.split_ascii_whitespace();
+                    words.clone().zip(words.skip(1)).any(|(a, b)| {
+                        a.eq_ignore_ascii_case("create")
+                            && b.get(..4).is_some_and(|w| w.eq_ignore_ascii_case("cast"))
+                    })
                 })
             })
     }
@@ -3281,7 +3287,6 @@ impl<'s> Replayer<'s> {
                     );
                     return None;
                 }
-                self.drop_sequence_defaults(&owned, Some(qn));
                 for s in &owned {
                     for (_, c) in self.sequence_users(s).into_iter().filter(|(u, _)| u == qn) {
                         if let Some(col) = t.column_mut(&c) {
@@ -3322,9 +3327,7 @@ impl<'s> Replayer<'s> {
                 for d in doomed {
                     self.remove_index(&d);
                 }
-                for s in self.owned_sequences(qn, Some(n)) {
-                    self.remove_sequence(&s);
-                }
+                self.drop_sequences(&owned, Some(qn));
                 self.replace_table(t);
                 self.event(
                     ObjectKey::Column {
@@ -3982,12 +3985,8 @@ impl<'s> Replayer<'s> {
         let action = EventAction::moved(qn.name.clone(), schema.clone());
         let moved = self.relocate_table(qn, new_qn, action, span)?;
         for k in sequences {
-            if let Some(s) = self.cat.sequences.get(&k).cloned() {
-                self.remove_sequence(&k);
-                let to = QualifiedName::new(schema.clone(), k.name.clone());
-                self.put_sequence(to.clone(), s);
-                self.retarget_sequence_uses(&k, &to);
-            }
+            let to = QualifiedName::new(schema.clone(), k.name.clone());
+            self.relocate_sequence(&k, to);
         }
         Some(moved)
     }
@@ -4287,12 +4286,11 @@ impl<'s> Replayer<'s> {
                 }
                 self.drop_schema_functions(&s, name.span);
                 // What is left after the tables took their owned sequences with them.
-                for q in seqs {
-                    if self.cat.sequences.contains_key(&q) {
-                        self.drop_sequence_defaults(std::slice::from_ref(&q), None);
-                        self.remove_sequence(&q);
-                    }
-                }
+                let seqs: Vec<QualifiedName> = seqs
+                    .into_iter()
+                    .filter(|q| self.cat.sequences.contains_key(q))
+                    .collect();
+                self.drop_sequences(&seqs, None);
                 let old = self.cat.schemas.remove(&s);
                 self.journal.push(Undo::Schema(s.clone(), old));
                 self.event(
@@ -4316,8 +4314,7 @@ impl<'s> Replayer<'s> {
                             self.error(kind, name.span);
                             return;
                         }
-                        self.drop_sequence_defaults(seqs, None);
-                        self.remove_sequence(&k);
+                        self.drop_sequences(seqs, None);
                     }
                     None => {
                         if !if_exists {
@@ -4373,21 +4370,12 @@ impl<'s> Replayer<'s> {
                 .cloned()
                 .collect::<Vec<_>>()
         };
-        // Tables take their indexes and owned sequences along.
+        // Tables take their indexes (an index is in its table's schema) and owned sequences
+        // along.
         let tables = in_schema(&mut self.cat.tables.keys());
         for qn in tables {
             if self.cat.tables.contains_key(&qn) {
                 self.move_table(&qn, to, name.span);
-            }
-        }
-        // An index is in its table's schema, so none should be left; one that is moves too.
-        let indexes = in_schema(&mut self.cat.indexes.keys());
-        for ix in indexes {
-            if let Some(i) = self.remove_index(&ix) {
-                self.put_index(Index {
-                    schema: to.clone(),
-                    ..i
-                });
             }
         }
         let types = in_schema(&mut self.cat.types.keys());
@@ -4401,12 +4389,8 @@ impl<'s> Replayer<'s> {
         }
         let sequences = in_schema(&mut self.cat.sequences.keys());
         for q in sequences {
-            if let Some(seq) = self.cat.sequences.get(&q).cloned() {
-                let there = QualifiedName::new(to.clone(), q.name.clone());
-                self.remove_sequence(&q);
-                self.put_sequence(there.clone(), seq);
-                self.retarget_sequence_uses(&q, &there);
-            }
+            let there = QualifiedName::new(to.clone(), q.name.clone());
+            self.relocate_sequence(&q, there);
         }
         let functions = in_schema(&mut self.cat.functions.keys());
         for f in functions {
@@ -4545,10 +4529,7 @@ impl<'s> Replayer<'s> {
             self.remove_index(&i);
         }
         let owned = self.owned_sequences(qn, None);
-        self.drop_sequence_defaults(&owned, Some(qn));
-        for s in owned {
-            self.remove_sequence(&s);
-        }
+        self.drop_sequences(&owned, Some(qn));
         self.remove_table(qn);
         self.event(
             ObjectKey::Relation { name: qn.clone() },

@@ -118,14 +118,10 @@ impl Replayer<'_> {
         out
     }
 
-    /// The sequences `seqs` go (`CASCADE`, or with the column or table owning them): the
-    /// defaults that use them go too (the columns stay), except on `skip` (the table whose
-    /// columns the caller is changing itself).
-    pub(super) fn drop_sequence_defaults(
-        &mut self,
-        seqs: &[QualifiedName],
-        skip: Option<&QualifiedName>,
-    ) {
+    /// The sequences `seqs` go (`DROP SEQUENCE`, `CASCADE`, or with the column or table
+    /// owning them), and the defaults that use them with them (the columns stay), except on
+    /// `skip` (the table whose columns the caller is changing itself).
+    pub(super) fn drop_sequences(&mut self, seqs: &[QualifiedName], skip: Option<&QualifiedName>) {
         for s in seqs {
             for (t, c) in self.sequence_users(s) {
                 if Some(&t) != skip
@@ -134,12 +130,19 @@ impl Replayer<'_> {
                     drop_default(col);
                 }
             }
+            self.remove_sequence(s);
         }
     }
 
-    /// Sequence `from` is now `to` (renamed, or moved with its table): the defaults that use it
-    /// follow (PostgreSQL's dependency is on the sequence, not its name).
-    pub(super) fn retarget_sequence_uses(&mut self, from: &QualifiedName, to: &QualifiedName) {
+    /// Sequence `from` is now `to` (a free name: renamed, or moved with its table or schema);
+    /// the defaults that use it follow (PostgreSQL's dependency is on the sequence, not its
+    /// name).
+    pub(super) fn relocate_sequence(&mut self, from: &QualifiedName, to: QualifiedName) {
+        let Some(seq) = self.cat.sequences.get(from).cloned() else {
+            return;
+        };
+        self.remove_sequence(from);
+        self.put_sequence(to.clone(), seq);
         for (t, c) in self.sequence_users(from) {
             if let Some(col) = self.table_mut(&t).and_then(|t| t.column_mut(&c)) {
                 for s in &mut col.sequences {
@@ -408,9 +411,7 @@ impl Replayer<'_> {
                 c.default = Some(new.into());
             }
         }
-        self.remove_sequence(qn);
-        self.put_sequence(new_qn.clone(), seq);
-        self.retarget_sequence_uses(qn, &new_qn);
+        self.relocate_sequence(qn, new_qn);
         self.event(
             ObjectKey::Sequence { name: qn.clone() },
             EventAction::renamed(qn.name.clone(), to.clone()),
@@ -446,9 +447,7 @@ impl Replayer<'_> {
             self.duplicate_relation(ObjectKey::Relation { name: new_qn }, span);
             return;
         }
-        self.remove_sequence(qn);
-        self.put_sequence(new_qn.clone(), seq);
-        self.retarget_sequence_uses(qn, &new_qn);
+        self.relocate_sequence(qn, new_qn);
         self.event(
             ObjectKey::Sequence { name: qn.clone() },
             altered(&format!("set schema {schema}")),
