@@ -414,14 +414,46 @@ impl<'s> Replayer<'s> {
 
     /// Record that the current statement, which fails, meant to create an object.
     fn undone_create(&mut self, change: &Change) {
-        if let Some((object, span)) = self.intended_create(change) {
-            self.model.undone_creates.push(UndoneCreate {
-                seq: self.seq,
+        let Some((object, span)) = self.intended_create(change) else {
+            return;
+        };
+        // A table's serial and identity columns meant to create their sequences too: a later
+        // `nextval('t_id_seq')` is missing because this CREATE failed, not for want of one.
+        // (The sequences this statement made before it failed are still in the catalog.)
+        let made_here = |name: QualifiedName| {
+            let key = ObjectKey::Sequence { name };
+            let events = self.model.events.iter().rev();
+            events
+                .take_while(|e| e.seq == self.seq)
+                .any(|e| e.object == key)
+        };
+        let sequences = match (&object, change.intended()) {
+            (ObjectKey::Relation { name }, Change::CreateTable(def)) => def
+                .columns
+                .iter()
+                .filter(|c| c.ty.serial || c.identity)
+                .map(|c| {
+                    let seq = choose_name(&name.name, Some(&c.name.name), "seq", |n| {
+                        (self.name_taken_in_schema(&name.schema, n)
+                            && !made_here(QualifiedName::new(name.schema.clone(), n)))
+                            || n == name.name.as_str()
+                    });
+                    let name = QualifiedName::new(name.schema.clone(), seq);
+                    (ObjectKey::Sequence { name }, c.span)
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let seq = self.seq;
+        let undone = std::iter::once((object, span))
+            .chain(sequences)
+            .map(|(object, span)| UndoneCreate {
+                seq,
                 span,
                 object,
                 rolled_back: false,
             });
-        }
+        self.model.undone_creates.extend(undone);
     }
 
     /// The relation or type `change` creates, where it would land (no problems recorded),
@@ -3327,7 +3359,7 @@ impl<'s> Replayer<'s> {
                 for d in doomed {
                     self.remove_index(&d);
                 }
-                self.drop_sequences(&owned, Some(qn));
+                self.drop_sequences(&owned, Some(qn), name.span);
                 self.replace_table(t);
                 self.event(
                     ObjectKey::Column {
@@ -4290,7 +4322,7 @@ impl<'s> Replayer<'s> {
                     .into_iter()
                     .filter(|q| self.cat.sequences.contains_key(q))
                     .collect();
-                self.drop_sequences(&seqs, None);
+                self.drop_sequences(&seqs, None, name.span);
                 let old = self.cat.schemas.remove(&s);
                 self.journal.push(Undo::Schema(s.clone(), old));
                 self.event(
@@ -4314,7 +4346,7 @@ impl<'s> Replayer<'s> {
                             self.error(kind, name.span);
                             return;
                         }
-                        self.drop_sequences(seqs, None);
+                        self.drop_sequences(seqs, None, name.span);
                     }
                     None => {
                         if !if_exists {
@@ -4529,7 +4561,7 @@ impl<'s> Replayer<'s> {
             self.remove_index(&i);
         }
         let owned = self.owned_sequences(qn, None);
-        self.drop_sequences(&owned, Some(qn));
+        self.drop_sequences(&owned, Some(qn), span);
         self.remove_table(qn);
         self.event(
             ObjectKey::Relation { name: qn.clone() },
@@ -5575,5 +5607,48 @@ CREATE TABLE f (x int);
         // it back), undo their creations too.
         assert_eq!(line(m.why_missing(&rel("e"), end)), Some((Some(12), true)));
         assert_eq!(line(m.why_missing(&rel("f"), end)), Some((Some(15), true)));
+    }
+
+    /// A sequence's history is told like a table's: a serial column creates one (and a failed
+    /// CREATE TABLE meant to), DROP SEQUENCE, DROP TABLE and DROP COLUMN drop them. The
+    /// missing-relation findings of later `nextval('...')` defaults explain themselves from it.
+    #[test]
+    fn sequences_have_a_history() {
+        use crate::model::history::Why;
+        let m = model_of(
+            "CREATE TABLE a (id serial, x no_such_type);
+CREATE TABLE b (id bigint GENERATED ALWAYS AS IDENTITY);
+DROP TABLE b;
+CREATE SEQUENCE c;
+DROP SEQUENCE c;
+CREATE TABLE d (id serial, n bigserial);
+ALTER TABLE d DROP COLUMN n;
+CREATE TABLE g_id_seq (x int);
+CREATE TABLE g (id serial, x no_such_type);
+",
+        );
+        let seq = |n: &str| {
+            let name = QualifiedName::new("public", n);
+            m.why_missing(&m.relation_key(&name), m.statements.len())
+        };
+        let at_statement = |w: Why| {
+            let (Why::CreateFailed { at, .. } | Why::Dropped { at }) = w else {
+                return None;
+            };
+            m.statements.iter().position(|s| s.span.contains(at))
+        };
+        assert_eq!(at_statement(seq("a_id_seq")), Some(0));
+        assert!(matches!(seq("a_id_seq"), Why::CreateFailed { .. }));
+        assert_eq!(at_statement(seq("b_id_seq")), Some(2));
+        assert_eq!(at_statement(seq("c")), Some(4));
+        assert_eq!(at_statement(seq("d_n_seq")), Some(6));
+        assert!(
+            m.catalog
+                .sequences
+                .contains_key(&QualifiedName::new("public", "d_id_seq"))
+        );
+        // g_id_seq is a table, so g's serial would have been g_id_seq1.
+        assert_eq!(at_statement(seq("g_id_seq1")), Some(8));
+        assert_eq!(seq("never"), Why::NeverCreated);
     }
 }

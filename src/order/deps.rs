@@ -115,13 +115,33 @@ pub struct Intended {
 #[derive(Debug, Default)]
 pub struct FailedCreates(BTreeMap<Name, Vec<Intended>>);
 
-/// Every failing CREATE TABLE / VIEW / TYPE / FUNCTION statement's target.
+/// Every failing CREATE TABLE / VIEW / TYPE / FUNCTION statement's target (and a table's serial
+/// columns' sequences).
 #[must_use]
 pub fn failed_creates(analysis: &Analysis) -> FailedCreates {
     let mut out = FailedCreates::default();
+    // The sequences of a failing CREATE TABLE's serial and identity columns.
+    let mut sequences: BTreeMap<usize, Vec<&QualifiedName>> = BTreeMap::new();
+    for u in &analysis.model.undone_creates {
+        if let ObjectKey::Sequence { name } = &u.object
+            && !u.rolled_back
+        {
+            sequences.entry(u.seq).or_default().push(name);
+        }
+    }
     for (seq, st) in analysis.model.statements.iter().enumerate() {
         if !st.failed {
             continue;
+        }
+        for name in sequences.get(&seq).into_iter().flatten() {
+            out.0.entry(name.name.clone()).or_default().push(Intended {
+                name: ObjName {
+                    schema: Some(name.schema.clone()),
+                    name: name.name.clone(),
+                    span: st.span,
+                },
+                span: st.span,
+            });
         }
         let name = match lowered(analysis, seq).map(Change::intended) {
             Some(Change::CreateTable(t)) => &t.name,

@@ -121,7 +121,12 @@ impl Replayer<'_> {
     /// The sequences `seqs` go (`DROP SEQUENCE`, `CASCADE`, or with the column or table
     /// owning them), and the defaults that use them with them (the columns stay), except on
     /// `skip` (the table whose columns the caller is changing itself).
-    pub(super) fn drop_sequences(&mut self, seqs: &[QualifiedName], skip: Option<&QualifiedName>) {
+    pub(super) fn drop_sequences(
+        &mut self,
+        seqs: &[QualifiedName],
+        skip: Option<&QualifiedName>,
+        span: Span,
+    ) {
         for s in seqs {
             for (t, c) in self.sequence_users(s) {
                 if Some(&t) != skip
@@ -131,6 +136,8 @@ impl Replayer<'_> {
                 }
             }
             self.remove_sequence(s);
+            let key = ObjectKey::Sequence { name: s.clone() };
+            self.event(key, EventAction::Dropped, span);
         }
     }
 
@@ -470,14 +477,14 @@ impl Replayer<'_> {
             self.name_taken_in_schema(&table.schema, n)
                 || creating.is_some_and(|t| t.name.name == n)
         });
-        self.put_sequence(
-            QualifiedName::new(table.schema.clone(), name.clone()),
-            Sequence {
-                origin: span,
-                owned_by: Some((table.clone(), column.to_owned())),
-                identity,
-            },
-        );
+        let qn = QualifiedName::new(table.schema.clone(), name.clone());
+        let seq = Sequence {
+            origin: span,
+            owned_by: Some((table.clone(), column.to_owned())),
+            identity,
+        };
+        self.put_sequence(qn.clone(), seq);
+        self.event(ObjectKey::Sequence { name: qn }, EventAction::Created, span);
         name
     }
 
@@ -495,7 +502,8 @@ impl Replayer<'_> {
             owned_by: Some((table.clone(), column.to_owned())),
             identity: true,
         };
-        self.put_sequence(name, seq);
+        self.put_sequence(name.clone(), seq);
+        self.event(ObjectKey::Sequence { name }, EventAction::Created, span);
     }
 
     /// Sequences owned by `table` (any column, or only `column`), sorted.
