@@ -162,13 +162,14 @@ impl Model {
     }
 
     /// The object a missing relation `name` is about: the sequence of that name when the
-    /// history only ever creates (or means to create) it as a sequence (`nextval('s')` in a default before `CREATE
+    /// history only ever has it as a sequence (created, meant to be created, renamed, moved) (`nextval('s')` in a default before `CREATE
     /// SEQUENCE s`), else the table, view or index.
     #[must_use]
     pub fn relation_key(&self, name: &QualifiedName) -> ObjectKey {
         let relation = ObjectKey::Relation { name: name.clone() };
         let sequence = ObjectKey::Sequence { name: name.clone() };
-        let meant = |key| self.ever_created(key) || self.undone_of(key).next().is_some();
+        let meant =
+            |key| self.events_of(key).next().is_some() || self.undone_of(key).next().is_some();
         if !meant(&relation) && meant(&sequence) {
             sequence
         } else {

@@ -4018,7 +4018,7 @@ impl<'s> Replayer<'s> {
         let moved = self.relocate_table(qn, new_qn, action, span)?;
         for k in sequences {
             let to = QualifiedName::new(schema.clone(), k.name.clone());
-            self.relocate_sequence(&k, to);
+            self.relocate_sequence(&k, to, span);
         }
         Some(moved)
     }
@@ -4422,7 +4422,7 @@ impl<'s> Replayer<'s> {
         let sequences = in_schema(&mut self.cat.sequences.keys());
         for q in sequences {
             let there = QualifiedName::new(to.clone(), q.name.clone());
-            self.relocate_sequence(&q, there);
+            self.relocate_sequence(&q, there, name.span);
         }
         let functions = in_schema(&mut self.cat.functions.keys());
         for f in functions {
@@ -5625,6 +5625,10 @@ CREATE TABLE d (id serial, n bigserial);
 ALTER TABLE d DROP COLUMN n;
 CREATE TABLE g_id_seq (x int);
 CREATE TABLE g (id serial, x no_such_type);
+CREATE SEQUENCE h;
+ALTER SEQUENCE h RENAME TO i;
+CREATE SCHEMA j;
+ALTER SEQUENCE i SET SCHEMA j;
 ",
         );
         let seq = |n: &str| {
@@ -5650,5 +5654,11 @@ CREATE TABLE g (id serial, x no_such_type);
         // g_id_seq is a table, so g's serial would have been g_id_seq1.
         assert_eq!(at_statement(seq("g_id_seq1")), Some(8));
         assert_eq!(seq("never"), Why::NeverCreated);
+        let renamed = |w: Why| match w {
+            Why::Renamed { to, moved, .. } => Some((to, moved)),
+            _ => None,
+        };
+        assert_eq!(renamed(seq("h")), Some(("i".into(), false)));
+        assert_eq!(renamed(seq("i")), Some(("j.i".into(), true)));
     }
 }

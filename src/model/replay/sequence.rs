@@ -144,12 +144,23 @@ impl Replayer<'_> {
     /// Sequence `from` is now `to` (a free name: renamed, or moved with its table or schema);
     /// the defaults that use it follow (PostgreSQL's dependency is on the sequence, not its
     /// name).
-    pub(super) fn relocate_sequence(&mut self, from: &QualifiedName, to: QualifiedName) {
+    pub(super) fn relocate_sequence(
+        &mut self,
+        from: &QualifiedName,
+        to: QualifiedName,
+        span: Span,
+    ) {
         let Some(seq) = self.cat.sequences.get(from).cloned() else {
             return;
         };
         self.remove_sequence(from);
         self.put_sequence(to.clone(), seq);
+        let action = if from.schema == to.schema {
+            EventAction::renamed(from.name.clone(), to.name.clone())
+        } else {
+            EventAction::moved(from.name.clone(), to.schema.clone())
+        };
+        self.event(ObjectKey::Sequence { name: from.clone() }, action, span);
         for (t, c) in self.sequence_users(from) {
             if let Some(col) = self.table_mut(&t).and_then(|t| t.column_mut(&c)) {
                 for s in &mut col.sequences {
@@ -418,12 +429,7 @@ impl Replayer<'_> {
                 c.default = Some(new.into());
             }
         }
-        self.relocate_sequence(qn, new_qn);
-        self.event(
-            ObjectKey::Sequence { name: qn.clone() },
-            EventAction::renamed(qn.name.clone(), to.clone()),
-            span,
-        );
+        self.relocate_sequence(qn, new_qn, span);
     }
 
     fn move_sequence(&mut self, qn: &QualifiedName, seq: Sequence, schema: &Name, span: Span) {
@@ -454,12 +460,7 @@ impl Replayer<'_> {
             self.duplicate_relation(ObjectKey::Relation { name: new_qn }, span);
             return;
         }
-        self.relocate_sequence(qn, new_qn);
-        self.event(
-            ObjectKey::Sequence { name: qn.clone() },
-            altered(&format!("set schema {schema}")),
-            span,
-        );
+        self.relocate_sequence(qn, new_qn, span);
     }
 
     /// Create the sequence of a serial or identity column (PostgreSQL names it like
