@@ -274,6 +274,9 @@ pub struct Check {
     pub name: Name,
     pub expr: String,
     pub origin: Span,
+    /// The columns its expression names (a DROP COLUMN of one drops the check).
+    #[serde(skip)]
+    pub columns: Vec<Name>,
     /// The created functions its expression calls.
     #[serde(skip)]
     pub calls: Vec<FunctionUse>,

@@ -67,7 +67,9 @@ pub struct ConstraintDef {
 pub enum ConstraintKind {
     PrimaryKey(Vec<ColName>),
     Unique(Vec<ColName>),
-    /// `columns` are the columns the expression mentions (for PostgreSQL's auto-naming).
+    /// `columns` are the columns the expression mentions (for PostgreSQL's auto-naming, which
+    /// counts them whether the check is written on a column or on the table, and for what a
+    /// DROP COLUMN drops).
     Check {
         expr: String,
         columns: Vec<Name>,

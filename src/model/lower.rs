@@ -1137,7 +1137,7 @@ impl<'a> Lowerer<'a> {
                     name: cname.or_else(|| ch.name.as_ref().map(fold_ident)),
                     kind: ConstraintKind::Check {
                         expr: ch.expr.to_string(),
-                        columns: vec![name.name.clone()],
+                        columns: expr_columns(&ch.expr),
                         calls: self.calls(&ch.expr),
                     },
                     span,

@@ -341,6 +341,10 @@ pub enum ProblemKind {
     },
     MissingIndex {
         name: QualifiedName,
+        /// Looked up as any relation (`ALTER INDEX`: PostgreSQL says `relation "i" does not
+        /// exist`), not as an index (`DROP INDEX`, `USING INDEX`).
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        relation: bool,
     },
     DuplicateObject {
         object: ObjectKey,

@@ -771,6 +771,15 @@ impl<'s> Replayer<'s> {
         Some(old)
     }
 
+    /// Remove an index that a statement drops (itself or with its table, column or function),
+    /// leaving the event that later tells why it is missing.
+    fn drop_index(&mut self, key: &QualifiedName, span: Span) {
+        if self.remove_index(key).is_some() {
+            let name = key.clone();
+            self.event(ObjectKey::Index { name }, EventAction::Dropped, span);
+        }
+    }
+
     fn put_type(&mut self, t: TypeDef) {
         let old = self.cat.types.get(&t.name).cloned();
         self.journal.push(Undo::Type(t.name.clone(), old));
@@ -2471,6 +2480,7 @@ impl<'s> Replayer<'s> {
                     name,
                     expr: expr.clone(),
                     origin: c.span,
+                    columns: columns.clone(),
                     calls,
                 });
                 true
@@ -2481,7 +2491,13 @@ impl<'s> Replayer<'s> {
                     i.table == table.name && !i.constraint && i.unique_columns().is_some()
                 });
                 let Some(ix) = usable.cloned() else {
-                    self.error(ProblemKind::MissingIndex { name: key }, c.span);
+                    self.error(
+                        ProblemKind::MissingIndex {
+                            name: key,
+                            relation: false,
+                        },
+                        c.span,
+                    );
                     return false;
                 };
                 let columns: Vec<Name> = ix.columns.iter().flatten().cloned().collect();
@@ -3124,7 +3140,13 @@ impl<'s> Replayer<'s> {
             let key = QualifiedName::new(qn.schema.clone(), name.clone());
             let span = self.stmt_span;
             let Some(ix) = self.cat.indexes.get(&key).filter(|i| i.table == *qn) else {
-                self.error(ProblemKind::MissingIndex { name: key }, span);
+                self.error(
+                    ProblemKind::MissingIndex {
+                        name: key,
+                        relation: false,
+                    },
+                    span,
+                );
                 return;
             };
             let nullable = ix.columns.iter().flatten().find(|c| {
@@ -3338,18 +3360,35 @@ impl<'s> Replayer<'s> {
                 }
                 let n = name.name.as_str();
                 t.columns.retain(|c| c.name != n);
-                if t.primary_key
-                    .as_ref()
-                    .is_some_and(|k| k.columns.iter().any(|c| c == n))
-                {
-                    t.primary_key = None;
+                let uses = |columns: &[Name]| columns.iter().any(|c| c == n);
+                let mut gone: Vec<Name> = Vec::new();
+                if let Some(k) = t.primary_key.take_if(|k| uses(&k.columns)) {
+                    gone.push(k.name);
                 }
-                t.uniques.retain(|k| !k.columns.iter().any(|c| c == n));
-                t.foreign_keys.retain(|f| {
-                    !f.columns.iter().any(|c| c == n)
-                        && (f.target != *qn || !f.target_columns.iter().any(|c| c == n))
-                });
-                t.checks.retain(|c| !c.expr.contains(n));
+                let (kept, lost) = std::mem::take(&mut t.uniques)
+                    .into_iter()
+                    .partition(|k| !uses(&k.columns));
+                t.uniques = kept;
+                gone.extend(lost.into_iter().map(|k: Key| k.name));
+                let (kept, lost) = std::mem::take(&mut t.foreign_keys)
+                    .into_iter()
+                    .partition(|f| {
+                        !uses(&f.columns) && (f.target != *qn || !uses(&f.target_columns))
+                    });
+                t.foreign_keys = kept;
+                gone.extend(lost.into_iter().map(|f: ForeignKey| f.name));
+                let (kept, lost) = std::mem::take(&mut t.checks)
+                    .into_iter()
+                    .partition(|c| !uses(&c.columns));
+                t.checks = kept;
+                gone.extend(lost.into_iter().map(|c: Check| c.name));
+                for g in gone {
+                    let key = ObjectKey::Constraint {
+                        table: qn.clone(),
+                        name: g,
+                    };
+                    self.event(key, EventAction::Dropped, name.span);
+                }
                 let doomed: Vec<QualifiedName> = self
                     .cat
                     .indexes_on(qn)
@@ -3357,7 +3396,7 @@ impl<'s> Replayer<'s> {
                     .map(|i| QualifiedName::new(i.schema.clone(), i.name.clone()))
                     .collect();
                 for d in doomed {
-                    self.remove_index(&d);
+                    self.drop_index(&d, name.span);
                 }
                 self.drop_sequences(&owned, Some(qn), name.span);
                 self.replace_table(t);
@@ -3413,6 +3452,9 @@ impl<'s> Replayer<'s> {
                 }
                 for f in &mut t.foreign_keys {
                     rename(&mut f.columns);
+                }
+                for c in &mut t.checks {
+                    rename(&mut c.columns);
                 }
                 rename(&mut t.partition_key);
                 self.replace_table(t);
@@ -3737,7 +3779,7 @@ impl<'s> Replayer<'s> {
                         }
                     }
                     t = self.cat.tables.get(qn)?.clone();
-                    self.remove_index(&QualifiedName::new(qn.schema.clone(), name.clone()));
+                    self.drop_index(&QualifiedName::new(qn.schema.clone(), name.clone()), *span);
                 }
                 if t.primary_key.as_ref().is_some_and(|k| k.name == name) {
                     t.primary_key = None;
@@ -3785,9 +3827,10 @@ impl<'s> Replayer<'s> {
                 for k in t.primary_key.iter_mut().chain(t.uniques.iter_mut()) {
                     if k.name == from {
                         k.name.clone_from(to);
-                        if let Some(mut i) =
-                            self.remove_index(&QualifiedName::new(qn.schema.clone(), from.clone()))
-                        {
+                        let key = QualifiedName::new(qn.schema.clone(), from.clone());
+                        if let Some(mut i) = self.remove_index(&key) {
+                            let renamed = EventAction::renamed(from.clone(), to.clone());
+                            self.event(ObjectKey::Index { name: key }, renamed, *span);
                             i.name.clone_from(to);
                             self.put_index(i);
                         }
@@ -4079,7 +4122,10 @@ impl<'s> Replayer<'s> {
             // SET SCHEMA: the indexes move with the table, under new keys.
             let idx: Vec<Index> = self.cat.indexes_on(qn).cloned().collect();
             for mut i in idx {
-                self.remove_index(&QualifiedName::new(i.schema.clone(), i.name.clone()));
+                let key = QualifiedName::new(i.schema.clone(), i.name.clone());
+                self.remove_index(&key);
+                let moved = EventAction::moved(i.name.clone(), new_qn.schema.clone());
+                self.event(ObjectKey::Index { name: key }, moved, span);
                 i.schema.clone_from(&new_qn.schema);
                 i.table = new_qn.clone();
                 self.put_index(i);
@@ -4213,7 +4259,13 @@ impl<'s> Replayer<'s> {
                 else {
                     if !if_exists {
                         let qn = self.default_name(name);
-                        self.error(ProblemKind::MissingIndex { name: qn }, name.span);
+                        self.error(
+                            ProblemKind::MissingIndex {
+                                name: qn,
+                                relation: false,
+                            },
+                            name.span,
+                        );
                     }
                     return;
                 };
@@ -4227,12 +4279,7 @@ impl<'s> Replayer<'s> {
                     );
                     return;
                 }
-                self.remove_index(&key);
-                self.event(
-                    ObjectKey::Index { name: key },
-                    EventAction::Dropped,
-                    name.span,
-                );
+                self.drop_index(&key, name.span);
             }
             DropKind::Type | DropKind::Domain => {
                 let candidates = self.candidates(name);
@@ -4315,6 +4362,8 @@ impl<'s> Replayer<'s> {
                 }
                 for t in types {
                     self.remove_type(&t);
+                    let dropped = EventAction::Dropped;
+                    self.event(ObjectKey::Type { name: t }, dropped, name.span);
                 }
                 self.drop_schema_functions(&s, name.span);
                 // What is left after the tables took their owned sequences with them.
@@ -4558,7 +4607,7 @@ impl<'s> Replayer<'s> {
             .map(|i| QualifiedName::new(i.schema.clone(), i.name.clone()))
             .collect();
         for i in idx {
-            self.remove_index(&i);
+            self.drop_index(&i, span);
         }
         let owned = self.owned_sequences(qn, None);
         self.drop_sequences(&owned, Some(qn), span);
@@ -4674,7 +4723,13 @@ impl<'s> Replayer<'s> {
         else {
             if !if_exists {
                 let qn = self.default_name(index);
-                self.error(ProblemKind::MissingIndex { name: qn }, index.span);
+                self.error(
+                    ProblemKind::MissingIndex {
+                        name: qn,
+                        relation: true,
+                    },
+                    index.span,
+                );
             }
             return;
         };
@@ -4684,6 +4739,8 @@ impl<'s> Replayer<'s> {
             return;
         }
         if let Some(mut i) = self.remove_index(&key) {
+            let renamed = EventAction::renamed(key.name.clone(), to.clone());
+            self.event(ObjectKey::Index { name: key.clone() }, renamed, index.span);
             i.name = to.clone();
             if i.constraint
                 && let Some(t) = self.table_mut(&i.table)

@@ -62,9 +62,10 @@ impl Rule for MissingConstraint {
                         format!("constraint \"{name}\" of relation \"{table}\" does not exist");
                     out.push(build(ctx, p, &key, msg));
                 }
-                ProblemKind::MissingIndex { name } => {
+                ProblemKind::MissingIndex { name, relation } => {
                     let key = ObjectKey::Index { name: name.clone() };
-                    let msg = format!("index \"{name}\" does not exist");
+                    let what = if *relation { "relation" } else { "index" };
+                    let msg = format!("{what} \"{name}\" does not exist");
                     out.push(build(ctx, p, &key, msg));
                 }
                 _ => {}

@@ -417,7 +417,7 @@ impl Replayer<'_> {
             }
             User::Index(i) => {
                 unsure(self, &i.name);
-                self.remove_index(i);
+                self.drop_index(i, span);
             }
         }
     }
