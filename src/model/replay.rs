@@ -3993,7 +3993,8 @@ impl<'s> Replayer<'s> {
         self.put_table(t);
     }
 
-    /// FKs in any table that reference `table` (optionally: that use `column`).
+    /// FKs in any table that reference `table` (optionally: that use `column`; then not the
+    /// table's own keys on that column, which a DROP COLUMN drops with it).
     fn fks_into(
         &mut self,
         table: &QualifiedName,
@@ -4009,7 +4010,13 @@ impl<'s> Replayer<'s> {
                         f.target == *table
                             && column.is_none_or(|c| f.target_columns.iter().any(|x| x == c))
                     })
-                    .filter(|_| o.name != *table || column.is_some())
+                    // The table's own key on the column goes with the column (PostgreSQL's
+                    // automatic dependency on the referencing column); one from another of its
+                    // columns (`parent REFERENCES t (id)`) stops the DROP COLUMN.
+                    .filter(|f| match column {
+                        None => o.name != *table,
+                        Some(c) => o.name != *table || !f.columns.iter().any(|x| x == c),
+                    })
                     .map(|f| (o.name.clone(), f.name.clone()))
                     .collect::<Vec<_>>()
             })
