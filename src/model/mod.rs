@@ -219,6 +219,8 @@ pub enum RefContext {
     Grant,
     /// A sequence a column default names (`nextval('s')`, `'s'::regclass`).
     Default,
+    /// A column a CHECK constraint's expression names.
+    Check,
     Recovered,
 }
 
@@ -248,6 +250,7 @@ impl RefContext {
             RefContext::OwnedBy => "OWNED BY table",
             RefContext::Grant => "GRANT target",
             RefContext::Default => "sequence named by a column default",
+            RefContext::Check => "CHECK expression",
             RefContext::Recovered => "target",
         }
     }

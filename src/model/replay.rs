@@ -2462,6 +2462,18 @@ impl<'s> Replayer<'s> {
                 columns,
                 calls,
             } => {
+                let missing = columns
+                    .iter()
+                    .find(|n| table.column(n).is_none() && !SYSTEM_COLUMNS.contains(&n.as_str()));
+                if let Some(column) = missing.filter(|_| !table.columns_unknown) {
+                    let kind = ProblemKind::MissingColumn {
+                        table: table.name.clone(),
+                        column: column.clone(),
+                        context: RefContext::Check,
+                    };
+                    self.error(kind, c.span);
+                    return false;
+                }
                 let Some(calls) = self.resolve_calls(calls) else {
                     return false;
                 };
