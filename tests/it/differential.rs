@@ -441,6 +441,72 @@ fn sequence_defaults(rng: &mut Rng) -> String {
     }
 }
 
+/// Check constraints, named and unnamed, on one column, several or none (which names them),
+/// with text that holds a column's name without naming it; and what DROP COLUMN, RENAME COLUMN
+/// and DROP CONSTRAINT do to them, beside a table's keys on itself. The tables have no rows:
+/// every check holds.
+fn checks(rng: &mut Rng) -> String {
+    let table = pick(rng, TABLES);
+    let (a, b) = (pick(rng, COLUMNS), pick(rng, COLUMNS));
+    let expr = match rng.below(5) {
+        0 => format!("{a} IS NOT NULL"),
+        1 => format!("num_nulls({a}, {b}) < 3"),
+        2 => format!("length('{a}{b}') > 0"),
+        3 => format!(
+            "{a} IS NOT NULL OR {} IS NULL",
+            pick(rng, &["zz", "current_user", "tableoid"])
+        ),
+        _ => "1 > 0".to_string(),
+    };
+    let generated = pick(
+        rng,
+        &[
+            "t1_check",
+            "t1_a_check",
+            "t1_id_check",
+            "t2_check",
+            "t2_b_check",
+            "t1_check1",
+            "t4_c_check",
+        ],
+    );
+    match rng.below(8) {
+        0 => format!(
+            "ALTER TABLE {table} ADD CONSTRAINT {} CHECK ({expr})",
+            pick(rng, CONSTRAINTS)
+        ),
+        1 => format!("ALTER TABLE {table} ADD CHECK ({expr})"),
+        2 => format!(
+            "CREATE TABLE{} {table} (id int PRIMARY KEY CHECK ({expr}), a int, b text, c int)",
+            not_exists(rng)
+        ),
+        3 => format!(
+            "ALTER TABLE{} {table} DROP CONSTRAINT{} {}",
+            exists(rng),
+            exists(rng),
+            if rng.chance(50) {
+                generated
+            } else {
+                pick(rng, CONSTRAINTS)
+            }
+        ),
+        4 => format!(
+            "ALTER TABLE {table} DROP COLUMN{} {a}{}",
+            exists(rng),
+            cascade(rng)
+        ),
+        5 => format!("ALTER TABLE {table} RENAME COLUMN {a} TO {b}"),
+        6 => format!(
+            "ALTER TABLE {table} ADD CONSTRAINT {} FOREIGN KEY ({a}) REFERENCES {table} (id)",
+            pick(rng, CONSTRAINTS)
+        ),
+        _ => format!(
+            "ALTER TABLE {table} RENAME CONSTRAINT {generated} TO {}",
+            pick(rng, CONSTRAINTS)
+        ),
+    }
+}
+
 /// Statements that use what exists without changing it, on no rows.
 fn usage(rng: &mut Rng) -> String {
     let table = pick(rng, TABLES);
@@ -528,13 +594,14 @@ pub(crate) fn program(rng: &mut Rng) -> Vec<String> {
         .map(|_| {
             let mut text = String::new();
             for _ in 0..3 + rng.below(10) {
-                let statement = match rng.below(15) {
+                let statement = match rng.below(16) {
                     0..=2 => create_table(rng),
                     3..=5 => alter_table(rng),
                     6..=8 => other_ddl(rng),
                     9 => subtle(rng),
                     10 | 11 => routines(rng),
                     12 => sequence_defaults(rng),
+                    13 => checks(rng),
                     _ => usage(rng),
                 };
                 text.push_str(&statement);
