@@ -650,6 +650,13 @@ pub enum Change {
     },
     /// Parsed, but nothing we model (ANALYZE, a grant on a function, ...).
     Other,
+    /// `CREATE PUBLICATION ... FOR TABLE ...` / `ALTER PUBLICATION ... {ADD | SET | DROP}
+    /// {TABLE ... | TABLES IN SCHEMA ...}`: the publications are not modelled, the tables (with
+    /// their column lists) and schemas they name must exist.
+    Publication {
+        tables: Vec<(ObjName, Vec<ColName>)>,
+        schemas: Vec<(Name, Span)>,
+    },
     /// Not parsed; a token scan may have recovered the target.
     Unparsed {
         verb: Option<String>,

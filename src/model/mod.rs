@@ -221,6 +221,8 @@ pub enum RefContext {
     Default,
     /// A column a CHECK constraint's expression names.
     Check,
+    /// A table of `CREATE` / `ALTER PUBLICATION`.
+    Publication,
     Recovered,
 }
 
@@ -251,6 +253,7 @@ impl RefContext {
             RefContext::Grant => "GRANT target",
             RefContext::Default => "sequence named by a column default",
             RefContext::Check => "CHECK expression",
+            RefContext::Publication => "publication member",
             RefContext::Recovered => "target",
         }
     }

@@ -1639,6 +1639,25 @@ impl<'s> Replayer<'s> {
                     _ => self.catalog_blind = true,
                 }
             }
+            Change::Publication { tables, schemas } => {
+                for (name, columns) in tables {
+                    let Some(qn) = self.need_rel(name, RefContext::Publication) else {
+                        return;
+                    };
+                    for c in columns {
+                        if !self.need_column(&qn, c, RefContext::Publication) {
+                            return;
+                        }
+                    }
+                }
+                for (schema, span) in schemas {
+                    if !self.schema_exists(schema) {
+                        let name = schema.clone();
+                        self.error(ProblemKind::MissingSchema { name }, *span);
+                        return;
+                    }
+                }
+            }
             Change::Do | Change::Other | Change::Unparsed { .. } => {}
         }
     }

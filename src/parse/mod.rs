@@ -9,6 +9,7 @@ pub mod compat;
 mod doblock;
 mod ignore;
 mod lex;
+mod publication;
 mod recover;
 mod sequence;
 pub mod split;
@@ -548,6 +549,7 @@ fn piece(
     if parsed.is_err()
         && let Some(change) =
             sequence::alter_column(&statement.text, &statement.offsets, ctx.file_id)
+                .or_else(|| publication::parse(&statement.text, &statement.offsets, ctx.file_id))
     {
         statement.parsed = true;
         statement.ir = Some(Box::new(change));

@@ -59,10 +59,10 @@ pub(crate) fn parse(text: &str, offsets: &OffsetMap, file: FileId) -> Option<Cha
         .then(|| Change::AlterSequence(Box::new(def)))
 }
 
-struct Reader<'a> {
+pub(super) struct Reader<'a> {
     text: &'a str,
     toks: Vec<Token>,
-    i: usize,
+    pub(super) i: usize,
     offsets: &'a OffsetMap,
     file: FileId,
 }
@@ -71,9 +71,20 @@ impl<'a> Reader<'a> {
     /// A reader of what follows `ALTER {object}` in `text`, or `None` when `text` does not
     /// start so or is longer than any statement read here.
     fn after(text: &'a str, offsets: &'a OffsetMap, file: FileId, object: &str) -> Option<Self> {
+        Self::after_words(text, offsets, file, ["ALTER", object])
+    }
+
+    /// A reader of what follows the two words `head` in `text` (see [`Reader::after`]).
+    pub(super) fn after_words(
+        text: &'a str,
+        offsets: &'a OffsetMap,
+        file: FileId,
+        head: [&str; 2],
+    ) -> Option<Self> {
         let mut lexer = Lexer::new(text, 0..text.len());
-        let head: Vec<Token> = lexer.by_ref().take(2).collect();
-        if !matches!(head.as_slice(), [a, b] if is_kw(text, a, "ALTER") && is_kw(text, b, object)) {
+        let first: Vec<Token> = lexer.by_ref().take(2).collect();
+        if !matches!(first.as_slice(), [a, b] if is_kw(text, a, head[0]) && is_kw(text, b, head[1]))
+        {
             return None;
         }
         let toks: Vec<Token> = lexer.take(MAX_TOKENS + 1).collect();
@@ -86,15 +97,27 @@ impl<'a> Reader<'a> {
         })
     }
 
-    fn peek(&self, n: usize) -> Option<&Token> {
+    /// Past a trailing `;`, if any.
+    pub(super) fn eat_semicolon(&mut self) {
+        if self.kw_punct(b';') {
+            self.i += 1;
+        }
+    }
+
+    /// Whether every token is read.
+    pub(super) fn at_end(&self) -> bool {
+        self.toks.get(self.i).is_none()
+    }
+
+    pub(super) fn peek(&self, n: usize) -> Option<&Token> {
         self.toks.get(self.i + n)
     }
 
-    fn kw(&self, k: &str) -> bool {
+    pub(super) fn kw(&self, k: &str) -> bool {
         self.peek(0).is_some_and(|t| is_kw(self.text, t, k))
     }
 
-    fn eat(&mut self, k: &str) -> bool {
+    pub(super) fn eat(&mut self, k: &str) -> bool {
         let hit = self.kw(k);
         if hit {
             self.i += 1;
@@ -102,11 +125,11 @@ impl<'a> Reader<'a> {
         hit
     }
 
-    fn expect(&mut self, k: &str) -> Option<()> {
+    pub(super) fn expect(&mut self, k: &str) -> Option<()> {
         self.eat(k).then_some(())
     }
 
-    fn span(&self, from: usize, to: usize) -> Span {
+    pub(super) fn span(&self, from: usize, to: usize) -> Span {
         Span::new(
             self.file,
             self.offsets.to_file(from),
@@ -124,7 +147,7 @@ impl<'a> Reader<'a> {
 
     /// One identifier, folded, with its text range. `label`: after a dot, where PostgreSQL
     /// accepts any keyword (`ColLabel`); elsewhere a reserved word is not a name (`ColId`).
-    fn ident(&mut self, label: bool) -> Option<(String, std::ops::Range<usize>)> {
+    pub(super) fn ident(&mut self, label: bool) -> Option<(String, std::ops::Range<usize>)> {
         let t = self.peek(0)?.clone();
         let raw = self.text.get(t.range.clone())?;
         let ok = match t.kind {
@@ -151,7 +174,7 @@ impl<'a> Reader<'a> {
     }
 
     /// `[schema.]name`; a catalog-qualified name (`db.schema.name`) is not read.
-    fn object_name(&mut self) -> Option<ObjName> {
+    pub(super) fn object_name(&mut self) -> Option<ObjName> {
         let mut parts = self.dotted()?;
         if parts.len() > 2 {
             return None;
@@ -186,11 +209,11 @@ impl<'a> Reader<'a> {
     }
 
     /// Whether the next token is the punctuation `p` (not consumed).
-    fn kw_punct(&self, p: u8) -> bool {
+    pub(super) fn kw_punct(&self, p: u8) -> bool {
         self.peek(0).is_some_and(|t| t.kind == Tok::Punct(p))
     }
 
-    fn punct(&mut self, p: u8) -> Option<()> {
+    pub(super) fn punct(&mut self, p: u8) -> Option<()> {
         self.kw_punct(p).then(|| self.i += 1)
     }
 
