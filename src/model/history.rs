@@ -40,12 +40,14 @@ pub enum Why {
 /// 10,000 statements each using a missing table took seconds).
 #[derive(Debug, Default)]
 pub struct HistoryIndex {
-    /// The lengths of [`Model::events`] and [`Model::undone_creates`] it was built from.
-    built_from: (usize, usize),
+    /// The lengths of [`Model::events`], [`Model::undone_creates`] and
+    /// [`Model::undone_events`] it was built from.
+    built_from: (usize, usize, usize),
     /// Hash of the object -> positions in `events` / `undone_creates` (objects whose hashes
     /// collide share a list; every use compares the object).
     events: FxHashMap<u64, Vec<u32>>,
     undone: FxHashMap<u64, Vec<u32>>,
+    undone_events: FxHashMap<u64, Vec<u32>>,
 }
 
 fn key_hash(object: &ObjectKey) -> u64 {
@@ -76,7 +78,11 @@ fn at_positions<'a, T>(all: &'a [T], positions: Option<&'a [u32]>) -> impl Itera
 impl HistoryIndex {
     fn build(model: &Model) -> Self {
         let mut index = Self {
-            built_from: (model.events.len(), model.undone_creates.len()),
+            built_from: (
+                model.events.len(),
+                model.undone_creates.len(),
+                model.undone_events.len(),
+            ),
             ..Self::default()
         };
         for (i, e) in model.events.iter().enumerate() {
@@ -87,6 +93,11 @@ impl HistoryIndex {
             let Ok(i) = u32::try_from(i) else { break };
             index.undone.entry(key_hash(&u.object)).or_default().push(i);
         }
+        for (i, (_, e)) in model.undone_events.iter().enumerate() {
+            let Ok(i) = u32::try_from(i) else { break };
+            let positions = index.undone_events.entry(key_hash(&e.object)).or_default();
+            positions.push(i);
+        }
         index
     }
 }
@@ -96,9 +107,15 @@ impl Model {
     /// still growing (or too long to index), and the callers scan instead.
     fn history_index(&self) -> Option<&HistoryIndex> {
         let index = self.history.get_or_init(|| HistoryIndex::build(self));
-        (index.built_from == (self.events.len(), self.undone_creates.len())
+        let lengths = (
+            self.events.len(),
+            self.undone_creates.len(),
+            self.undone_events.len(),
+        );
+        (index.built_from == lengths
             && u32::try_from(self.events.len()).is_ok()
-            && u32::try_from(self.undone_creates.len()).is_ok())
+            && u32::try_from(self.undone_creates.len()).is_ok()
+            && u32::try_from(self.undone_events.len()).is_ok())
         .then_some(index)
     }
 
@@ -114,13 +131,31 @@ impl Model {
         at_positions(&self.undone_creates, positions).filter(move |u| &u.object == object)
     }
 
+    /// The events of `object` before statement `seq`, as the history stood when it ran: with
+    /// the events of a transaction that a later statement rolled back. In order.
+    fn events_before<'a>(&'a self, object: &'a ObjectKey, seq: usize) -> Vec<&'a Event> {
+        let positions = self
+            .history_index()
+            .map(|ix| positions(&ix.undone_events, object));
+        let undone = at_positions(&self.undone_events, positions)
+            .filter(|(undone_at, e)| &e.object == object && e.seq < seq && *undone_at >= seq)
+            .map(|(_, e)| e);
+        let mut events: Vec<&Event> = self
+            .events_of(object)
+            .filter(|e| e.seq < seq)
+            .chain(undone)
+            .collect();
+        events.sort_by_key(|e| e.seq);
+        events
+    }
+
     /// Why `object` did not exist at statement `seq`.
     #[must_use]
     pub fn why_missing(&self, object: &ObjectKey, seq: usize) -> Why {
         let mut last_gone: Option<Why> = None;
         // The statement of the newest create, drop or rename before `seq`.
         let mut last_seq = None;
-        for e in self.events_of(object).filter(|e| e.seq < seq) {
+        for e in self.events_before(object, seq) {
             match &e.action {
                 EventAction::Dropped => last_gone = Some(Why::Dropped { at: e.span }),
                 EventAction::Renamed(r) => {

@@ -445,6 +445,9 @@ pub struct Model {
     pub file_order: Vec<FileId>,
     /// Creations that did not take effect, in apply order.
     pub undone_creates: Vec<UndoneCreate>,
+    /// Events a transaction's rollback undid, with the statement that undid them (the failing
+    /// statement, ROLLBACK, the end of the file): until then they were the history.
+    pub undone_events: Vec<(usize, Event)>,
     /// Events and undone creates by object, for the history questions once replay is done.
     pub(crate) history: std::sync::OnceLock<history::HistoryIndex>,
 }

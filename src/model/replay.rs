@@ -501,6 +501,9 @@ impl<'s> Replayer<'s> {
     /// gone already).
     fn rollback_transaction(&mut self, mark: Mark) {
         let undone = self.model.events.get(mark.events..).unwrap_or_default();
+        let seq = self.seq;
+        let events = undone.iter().map(|e| (seq, e.clone()));
+        self.model.undone_events.extend(events);
         let undone: Vec<UndoneCreate> = undone
             .iter()
             .filter(|e| matches!(e.action, EventAction::Created))
@@ -5702,6 +5705,56 @@ CREATE TABLE f (x int);
         // it back), undo their creations too.
         assert_eq!(line(m.why_missing(&rel("e"), end)), Some((Some(12), true)));
         assert_eq!(line(m.why_missing(&rel("f"), end)), Some((Some(15), true)));
+    }
+
+    /// Inside a transaction, what happened before the failing statement is the history it ran
+    /// against, though the failure then rolls it all back: `t` was dropped, `u` renamed (not
+    /// "never created", not "rolled back"). After the rollback, u's creation is undone.
+    #[test]
+    fn a_rolled_back_transaction_still_explains_its_own_failure() {
+        use crate::model::history::Why;
+        let m = model_of(
+            "CREATE TABLE t (id int);
+BEGIN;
+DROP TABLE t;
+SELECT * FROM t;
+COMMIT;
+BEGIN;
+CREATE TABLE u (id int);
+ALTER TABLE u RENAME TO u2;
+INSERT INTO u VALUES (1);
+COMMIT;
+SELECT * FROM u2;
+",
+        );
+        let rel = |n: &str| super::ObjectKey::Relation {
+            name: QualifiedName::new("public", n),
+        };
+        let at = |w: &Why| match w {
+            Why::Dropped { at } | Why::Renamed { at, .. } | Why::CreateFailed { at, .. } => {
+                m.statements.iter().position(|s| s.span.contains(*at))
+            }
+            _ => None,
+        };
+        let t = m.why_missing(&rel("t"), 3);
+        assert!(matches!(t, Why::Dropped { .. }), "{t:?}");
+        assert_eq!(at(&t), Some(2));
+        let u = m.why_missing(&rel("u"), 8);
+        assert!(matches!(&u, Why::Renamed { to, .. } if to == "u2"), "{u:?}");
+        assert_eq!(at(&u), Some(7));
+        // After the rollback: u was created in a rolled-back transaction.
+        let u = m.why_missing(&rel("u"), 10);
+        assert!(
+            matches!(
+                u,
+                Why::CreateFailed {
+                    rolled_back: true,
+                    ..
+                }
+            ),
+            "{u:?}"
+        );
+        assert_eq!(at(&u), Some(6));
     }
 
     /// A sequence's history is told like a table's: a serial column creates one (and a failed
