@@ -12,6 +12,7 @@ mod lex;
 mod publication;
 mod recover;
 mod sequence;
+mod set_constraints;
 pub mod split;
 mod stream;
 
@@ -550,6 +551,9 @@ fn piece(
         && let Some(change) =
             sequence::alter_column(&statement.text, &statement.offsets, ctx.file_id)
                 .or_else(|| publication::parse(&statement.text, &statement.offsets, ctx.file_id))
+                .or_else(|| {
+                    set_constraints::parse(&statement.text, &statement.offsets, ctx.file_id)
+                })
     {
         statement.parsed = true;
         statement.ir = Some(Box::new(change));
