@@ -109,6 +109,8 @@ pub struct TableDef {
     pub if_not_exists: bool,
     pub kind: TableKindDef,
     pub temporary: bool,
+    /// `ON COMMIT DROP` (a temporary table that ends with its transaction).
+    pub on_commit_drop: bool,
     pub columns: Vec<ColumnDef>,
     pub constraints: Vec<ConstraintDef>,
     pub partition_of: Option<ObjName>,

@@ -271,6 +271,7 @@ impl<'a> Lowerer<'a> {
             if_not_exists: false,
             kind: TableKindDef::Table,
             temporary: into.temporary,
+            on_commit_drop: false,
             columns: Vec::new(),
             constraints: Vec::new(),
             partition_of: None,
@@ -1058,6 +1059,7 @@ impl<'a> Lowerer<'a> {
                 TableKindDef::Table
             },
             temporary: ct.temporary,
+            on_commit_drop: matches!(ct.on_commit, Some(sqlparser::ast::OnCommit::Drop)),
             columns,
             constraints,
             partition_of: ct.partition_of.as_ref().map(|p| self.obj(p)),

@@ -174,6 +174,8 @@ enum Undo {
     Function(QualifiedName, Option<Vec<super::catalog::Function>>),
     Extension(String, bool),
     SearchPath(Vec<Name>),
+    /// A temporary table's name, and whether it was there before.
+    TempTable(Name, bool),
 }
 
 /// The fields of a table [`Replayer::annotate`] may change. Restored by position: undo runs
@@ -225,6 +227,8 @@ struct Mark {
 struct Txn {
     mark: Mark,
     aborted: Option<Span>,
+    /// Temporary tables created `ON COMMIT DROP` in it.
+    on_commit_drop: Vec<Name>,
 }
 
 struct Replayer<'s> {
@@ -620,6 +624,13 @@ impl<'s> Replayer<'s> {
                     }
                 }
                 Undo::SearchPath(p) => self.search_path = p,
+                Undo::TempTable(name, had) => {
+                    if had {
+                        self.temp_tables.insert(name);
+                    } else {
+                        self.temp_tables.remove(&name);
+                    }
+                }
             }
         }
         self.model.events.truncate(mark.events);
@@ -780,6 +791,19 @@ impl<'s> Replayer<'s> {
         if self.remove_index(key).is_some() {
             let name = key.clone();
             self.event(ObjectKey::Index { name }, EventAction::Dropped, span);
+        }
+    }
+
+    /// A temporary table is there (`present`) or not from now on, journaled like the catalog.
+    fn set_temp_table(&mut self, name: Name, present: bool) {
+        let had = self.temp_tables.contains(&name);
+        if had != present {
+            if present {
+                self.temp_tables.insert(name.clone());
+            } else {
+                self.temp_tables.remove(&name);
+            }
+            self.journal.push(Undo::TempTable(name, had));
         }
     }
 
@@ -1157,6 +1181,7 @@ impl<'s> Replayer<'s> {
                     self.txn = Some(Txn {
                         mark: self.mark(),
                         aborted: None,
+                        on_commit_drop: Vec::new(),
                     });
                 }
             }
@@ -1164,6 +1189,10 @@ impl<'s> Replayer<'s> {
                 if let Some(txn) = self.txn.take() {
                     if txn.aborted.is_some() || matches!(change, Change::Rollback) {
                         self.rollback_transaction(txn.mark);
+                    } else {
+                        for name in txn.on_commit_drop {
+                            self.temp_tables.remove(&name);
+                        }
                     }
                     self.clear_journal();
                 }
@@ -1846,7 +1875,16 @@ impl<'s> Replayer<'s> {
         }
         if def.temporary {
             if matches!(def.name.schema.as_deref(), None | Some("pg_temp")) {
-                self.temp_tables.insert(def.name.name.clone());
+                let name = def.name.name.clone();
+                match &mut self.txn {
+                    // Dropped when the statement's own transaction commits.
+                    None if def.on_commit_drop => {}
+                    Some(txn) if def.on_commit_drop => {
+                        txn.on_commit_drop.push(name.clone());
+                        self.set_temp_table(name, true);
+                    }
+                    _ => self.set_temp_table(name, true),
+                }
             }
             return;
         }
@@ -4252,7 +4290,7 @@ impl<'s> Replayer<'s> {
                     Ok(qn) if self.cat.tables.contains_key(&qn) => qn,
                     Ok(qn) => {
                         if qn.schema == "pg_temp" {
-                            self.temp_tables.remove(&qn.name);
+                            self.set_temp_table(qn.name, false);
                         }
                         return;
                     }
