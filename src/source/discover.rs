@@ -574,7 +574,7 @@ fn assemble(
                     kind: problem,
                 });
             }
-        } else {
+        } else if !paired_down_file(&c.info, &first_of_version) {
             project.diagnostics.push(Diagnostic {
                 span: whole,
                 kind: DiagKind::NotForward {
@@ -642,6 +642,28 @@ fn forward_order(a: &Candidate, b: &Candidate) -> Ordering {
     by_version
         .then(a.root.cmp(&b.root))
         .then_with(|| natural_cmp(&a.rel, &b.rel))
+}
+
+/// A down file of a migration tool's own convention (golang-migrate's `.down.sql`, diesel's
+/// `down.sql`, Flyway's `U` undo, `.undo.sql`) beside the forward migration of its version: the
+/// layout the tool asks for, not worth a finding. (Forward files are numbered first, so
+/// `forward_versions` holds them all.)
+fn paired_down_file(
+    info: &super::version::NameInfo,
+    forward_versions: &BTreeMap<Vec<String>, FileId>,
+) -> bool {
+    const CONVENTIONS: [&str; 4] = [
+        "down file (.down.sql)",
+        "undo file (.undo.sql)",
+        "diesel down.sql",
+        "Flyway undo",
+    ];
+    info.kind == FileKind::Down
+        && CONVENTIONS.contains(&info.reason.as_str())
+        && info
+            .version
+            .as_ref()
+            .is_some_and(|v| forward_versions.contains_key(&v.key()))
 }
 
 fn kind_name(kind: FileKind) -> &'static str {
@@ -820,11 +842,10 @@ mod tests {
         );
         let (_, r) = by_name(&p, "R__views.sql");
         assert_eq!((r.kind, r.name.as_str()), (FileKind::Repeatable, "views"));
+        // Flyway's undo of V2, beside V2: the tool's own layout, no finding.
         let (id, u) = by_name(&p, "U2__undo_b.sql");
         assert_eq!(u.kind, FileKind::Down);
-        assert!(
-            matches!(diags_of(&p, id).as_slice(), [DiagKind::NotForward { file_kind, .. }] if file_kind == "down")
-        );
+        assert!(diags_of(&p, id).is_empty());
         let (_, cb) = by_name(&p, "afterMigrate.sql");
         assert_eq!(cb.kind, FileKind::Ignored);
         // Applied files come first, then the others.
@@ -852,12 +873,39 @@ mod tests {
             .map(short)
             .collect();
         assert_eq!(downs, ["000001_init.down.sql", "000002_users.down.sql"]);
+        // Each down file pairs with its up file: golang-migrate's layout, no finding.
         let not_forward = p
             .diagnostics
             .iter()
             .filter(|d| matches!(d.kind, DiagKind::NotForward { .. }))
             .count();
-        assert_eq!(not_forward, 2);
+        assert_eq!(not_forward, 0);
+    }
+
+    /// A down file without its forward migration, and an ad-hoc rollback file, are still
+    /// reported.
+    #[test]
+    fn unpaired_and_ad_hoc_down_files_are_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in [
+            ("001_a.up.sql", "CREATE TABLE a (id int);"),
+            ("001_a.down.sql", "DROP TABLE a;"),
+            ("002_b.down.sql", "DROP TABLE b;"),
+            ("003_c.sql", "CREATE TABLE c (id int);"),
+            ("003_c_rollback.sql", "DROP TABLE c;"),
+        ] {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let p = run(&[dir.path().to_path_buf()]);
+        let mut reported: Vec<String> = p
+            .diagnostics
+            .iter()
+            .filter(|d| matches!(d.kind, DiagKind::NotForward { .. }))
+            .filter_map(|d| p.files.get(d.span.file()))
+            .map(short)
+            .collect();
+        reported.sort();
+        assert_eq!(reported, ["002_b.down.sql", "003_c_rollback.sql"]);
     }
 
     #[test]
