@@ -470,6 +470,8 @@ pub enum Change {
     CreateView {
         name: ObjName,
         materialized: bool,
+        /// `CREATE TEMP VIEW`.
+        temporary: bool,
         or_replace: bool,
         if_not_exists: bool,
         query: QueryRefs,

@@ -502,6 +502,7 @@ impl<'a> Lowerer<'a> {
             Statement::CreateView(cv) => Change::CreateView {
                 name: self.obj(&cv.name),
                 materialized: cv.materialized,
+                temporary: cv.temporary,
                 or_replace: cv.or_replace,
                 if_not_exists: cv.if_not_exists,
                 query: self.query_refs(&*cv.query, None),

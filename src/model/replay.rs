@@ -1309,6 +1309,7 @@ impl<'s> Replayer<'s> {
             Change::CreateView {
                 name,
                 materialized,
+                temporary,
                 or_replace,
                 if_not_exists,
                 query,
@@ -1316,6 +1317,9 @@ impl<'s> Replayer<'s> {
                 star_of,
                 calls,
             } => {
+                if self.temporary_view(name, *temporary, *materialized, query) {
+                    return;
+                }
                 let columns = columns.as_deref();
                 let (m, r, i) = (*materialized, *or_replace, *if_not_exists);
                 self.create_view(name, (m, r, i), query, columns, star_of.as_ref(), calls);
@@ -3069,6 +3073,14 @@ impl<'s> Replayer<'s> {
                 return;
             }
         };
+        if qn.schema == "pg_temp"
+            && let [AlterAction::RenameTable(to)] = actions
+        {
+            // A temporary relation renamed: the name moves within the session.
+            self.set_temp_table(qn.name, false);
+            self.set_temp_table(to.name.clone(), true);
+            return;
+        }
         let Some(found) = self.cat.tables.get(&qn).map(|t| t.kind) else {
             return; // assumed / system relation
         };
@@ -5051,6 +5063,35 @@ impl<'s> Replayer<'s> {
             );
         }
         found
+    }
+
+    /// A view that is temporary (written so, or reading a temporary relation, which makes
+    /// PostgreSQL create it temporary) lives in the session like a temporary table: `true` when
+    /// it was one (and is handled).
+    fn temporary_view(
+        &mut self,
+        name: &ObjName,
+        temporary: bool,
+        materialized: bool,
+        query: &QueryRefs,
+    ) -> bool {
+        let reads_temporary = query.relations.iter().any(|r| {
+            self.lookup_rel(&r.name)
+                .is_ok_and(|qn| qn.schema == "pg_temp")
+        });
+        if materialized && reads_temporary {
+            let reason = "materialized views must not use temporary tables or views";
+            self.reject(reason, name.span);
+            return true;
+        }
+        if !(temporary || reads_temporary) || name.schema.is_some() {
+            return false;
+        }
+        if !self.check_made_by_query(query, None, RefContext::View, name.span) {
+            return true;
+        }
+        self.set_temp_table(name.name.clone(), true);
+        true
     }
 
     fn create_view(
