@@ -1973,29 +1973,14 @@ fn constraint_name(c: &TableConstraint) -> Option<String> {
 
 /// Column names an expression mentions, in order of first appearance (for CHECK naming).
 fn expr_columns(e: &Expr) -> Vec<Name> {
-    /// SQL's niladic functions, which sqlparser reads as identifiers; PostgreSQL never takes
-    /// them, unquoted, for a column.
-    const NILADIC: &[&str] = &[
-        "current_catalog",
-        "current_date",
-        "current_role",
-        "current_schema",
-        "current_time",
-        "current_timestamp",
-        "current_user",
-        "localtime",
-        "localtimestamp",
-        "session_user",
-        "system_user",
-        "user",
-    ];
     struct V(Vec<Name>);
     impl Visitor for V {
         type Break = ();
         fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
+            // An unquoted reserved word is no column: sqlparser reads SQL's niladic functions
+            // (`current_user`, `current_schema`, `localtime`...) as identifiers.
             if let Expr::Identifier(i) = e
-                && !(i.quote_style.is_none()
-                    && NILADIC.iter().any(|k| i.value.eq_ignore_ascii_case(k)))
+                && !(i.quote_style.is_none() && pgtype::is_reserved_as_name(&i.value))
             {
                 let n = fold_ident(i);
                 if !self.0.contains(&n) {

@@ -365,8 +365,14 @@ fn subtle(rng: &mut Rng) -> String {
             rng,
             &[
                 "CREATE TEMP TABLE tmp1 (id int, a int)",
+                "CREATE TEMP TABLE IF NOT EXISTS tmp1 (id int, a int) ON COMMIT DROP",
                 "SELECT id, a FROM tmp1",
+                "SELECT id FROM tmp2",
                 "DROP TABLE tmp1",
+                "DROP TABLE IF EXISTS tmp2",
+                "ALTER TABLE tmp1 RENAME TO tmp2",
+                "CREATE OR REPLACE VIEW tmpv AS SELECT id FROM tmp1",
+                "SELECT id FROM tmpv",
             ],
         )
         .to_string(),
