@@ -2526,6 +2526,12 @@ impl<'s> Replayer<'s> {
                 columns,
                 calls,
             } => {
+                // The table's own name, when no column has it, is the whole row (`CHECK (t IS
+                // NOT NULL)`): a reference to no column, though it counts for the name.
+                let whole_row = |n: &Name| *n == table.name.name && table.column(n).is_none();
+                let has_whole_row = columns.iter().any(whole_row);
+                let columns: Vec<Name> =
+                    columns.iter().filter(|n| !whole_row(n)).cloned().collect();
                 let missing = columns
                     .iter()
                     .find(|n| table.column(n).is_none() && !SYSTEM_COLUMNS.contains(&n.as_str()));
@@ -2542,7 +2548,7 @@ impl<'s> Replayer<'s> {
                     return false;
                 };
                 let name = c.name.clone().unwrap_or_else(|| {
-                    let col = if columns.len() == 1 {
+                    let col = if columns.len() == 1 && !has_whole_row {
                         columns.first().map(Name::as_str)
                     } else {
                         None
@@ -2556,7 +2562,7 @@ impl<'s> Replayer<'s> {
                     name,
                     expr: expr.clone(),
                     origin: c.span,
-                    columns: columns.clone(),
+                    columns,
                     calls,
                 });
                 true
