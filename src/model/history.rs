@@ -197,8 +197,8 @@ impl Model {
     }
 
     /// The object a missing relation `name` is about: the sequence of that name when the
-    /// history only ever has it as a sequence (created, meant to be created, renamed, moved) (`nextval('s')` in a default before `CREATE
-    /// SEQUENCE s`), else the table, view or index.
+    /// history only ever has it as a sequence (created, meant to be created, renamed, moved:
+    /// `nextval('s')` in a default before `CREATE SEQUENCE s`), else the table, view or index.
     #[must_use]
     pub fn relation_key(&self, name: &QualifiedName) -> ObjectKey {
         let relation = ObjectKey::Relation { name: name.clone() };
