@@ -849,6 +849,15 @@ impl<'s> Replayer<'s> {
         self.cat.schemas.contains_key(s) || is_system_schema(s)
     }
 
+    /// Whether schema `s` exists; when not, PostgreSQL's `schema "s" does not exist` at `span`.
+    fn need_schema(&mut self, s: &Name, span: Span) -> bool {
+        let exists = self.schema_exists(s);
+        if !exists {
+            self.error(ProblemKind::MissingSchema { name: s.clone() }, span);
+        }
+        exists
+    }
+
     /// Where an object named `name` may be: its schema, or each schema of the search path.
     fn candidates(&self, name: &ObjName) -> Vec<QualifiedName> {
         match &name.schema {
@@ -876,11 +885,7 @@ impl<'s> Replayer<'s> {
     /// Schema an unqualified CREATE puts its object in.
     fn creation_schema(&mut self, name: &ObjName) -> Option<Name> {
         if let Some(s) = &name.schema {
-            if !self.schema_exists(s) {
-                self.error(ProblemKind::MissingSchema { name: s.clone() }, name.span);
-                return None;
-            }
-            return Some(s.clone());
+            return self.need_schema(s, name.span).then(|| s.clone());
         }
         let found = self.first_path_schema();
         if found.is_none() {
@@ -1292,10 +1297,9 @@ impl<'s> Replayer<'s> {
                 }
             }
             Change::AlterTypeSetSchema { name, schema, span } => {
-                if !self.schema_exists(schema) {
-                    let name = schema.clone();
-                    self.error(ProblemKind::MissingSchema { name }, *span);
-                } else if let Some(key) = self.find_type(name) {
+                if self.need_schema(schema, *span)
+                    && let Some(key) = self.find_type(name)
+                {
                     let to = QualifiedName::new(schema.clone(), key.name.clone());
                     self.relocate_type(name, to, *span);
                 }
@@ -1687,9 +1691,7 @@ impl<'s> Replayer<'s> {
                     }
                 }
                 for (schema, span) in schemas {
-                    if !self.schema_exists(schema) {
-                        let name = schema.clone();
-                        self.error(ProblemKind::MissingSchema { name }, *span);
+                    if !self.need_schema(schema, *span) {
                         return;
                     }
                 }
@@ -4131,9 +4133,7 @@ impl<'s> Replayer<'s> {
         schema: &Name,
         span: Span,
     ) -> Option<QualifiedName> {
-        if !self.schema_exists(schema) {
-            let name = schema.clone();
-            self.error(ProblemKind::MissingSchema { name }, span);
+        if !self.need_schema(schema, span) {
             return None;
         }
         if *schema == qn.schema {
@@ -5238,14 +5238,7 @@ impl<'s> Replayer<'s> {
                 }
             }
             CommentKind::Schema => {
-                if !self.schema_exists(&target.name) {
-                    self.error(
-                        ProblemKind::MissingSchema {
-                            name: target.name.clone(),
-                        },
-                        target.span,
-                    );
-                }
+                self.need_schema(&target.name, target.span);
             }
             CommentKind::Index | CommentKind::Type | CommentKind::Other => {}
         }

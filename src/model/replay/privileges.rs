@@ -5,7 +5,7 @@
 
 use super::Replayer;
 use crate::model::ir::{ColName, ObjName};
-use crate::model::{ObjectKey, ProblemKind, RefContext};
+use crate::model::{ObjectKey, RefContext};
 
 impl Replayer<'_> {
     /// `GRANT` / `REVOKE ... ON` `relations` (with `columns`) or `schemas`. PostgreSQL stops at
@@ -17,9 +17,7 @@ impl Replayer<'_> {
         schemas: &[ObjName],
     ) {
         for schema in schemas {
-            if !self.schema_exists(&schema.name) {
-                let name = schema.name.clone();
-                self.error(ProblemKind::MissingSchema { name }, schema.span);
+            if !self.need_schema(&schema.name, schema.span) {
                 return;
             }
         }

@@ -456,9 +456,8 @@ impl Replayer<'_> {
         let target = match to {
             FuncMove::Rename(new) => QualifiedName::new(qn.schema.clone(), new.clone()),
             FuncMove::SetSchema(s) => {
-                if !self.schema_exists(s) {
-                    let name = s.clone();
-                    return self.error(ProblemKind::MissingSchema { name }, function.name.span);
+                if !self.need_schema(s, function.name.span) {
+                    return;
                 }
                 if *s == qn.schema {
                     return; // already there: PostgreSQL does nothing

@@ -433,13 +433,7 @@ impl Replayer<'_> {
     }
 
     fn move_sequence(&mut self, qn: &QualifiedName, seq: Sequence, schema: &Name, span: Span) {
-        if !self.schema_exists(schema) {
-            self.error(
-                ProblemKind::MissingSchema {
-                    name: schema.clone(),
-                },
-                span,
-            );
+        if !self.need_schema(schema, span) {
             return;
         }
         if let Some((table, _)) = &seq.owned_by {
