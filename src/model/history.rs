@@ -32,7 +32,14 @@ pub enum Why {
     },
     /// The statement at `at` meant to create it and failed, or (`rolled_back`) succeeded
     /// and its transaction was rolled back (ROLLBACK, a failure, the end of the file).
-    CreateFailed { at: Span, rolled_back: bool },
+    /// `later`: that statement comes after the use (and no later statement creates it), so
+    /// mending it is not enough: it must also come first.
+    CreateFailed {
+        at: Span,
+        rolled_back: bool,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        later: bool,
+    },
 }
 
 /// The events and undone creates of each object, by position, so that a history question
@@ -182,16 +189,24 @@ impl Model {
             return Why::CreateFailed {
                 at: u.span,
                 rolled_back: u.rolled_back,
+                later: false,
             };
         }
         if let Some(w) = last_gone {
             return w;
         }
-        match self
+        if let Some(e) = self
             .events_of(object)
             .find(|e| e.seq > seq && matches!(e.action, EventAction::Created))
         {
-            Some(e) => Why::CreatedLater { at: e.span },
+            return Why::CreatedLater { at: e.span };
+        }
+        match self.undone_of(object).find(|u| u.seq > seq) {
+            Some(u) => Why::CreateFailed {
+                at: u.span,
+                rolled_back: u.rolled_back,
+                later: true,
+            },
             None => Why::NeverCreated,
         }
     }

@@ -5759,7 +5759,22 @@ CREATE TABLE f (x int);
             name: QualifiedName::new("public", n),
         };
         let line = |w: Why| match w {
-            Why::CreateFailed { at, rolled_back } => {
+            Why::CreateFailed {
+                at,
+                rolled_back,
+                later: false,
+            } => {
+                let st = m.statements.iter().position(|s| s.span.contains(at));
+                Some((st, rolled_back))
+            }
+            _ => None,
+        };
+        let later = |w: Why| match w {
+            Why::CreateFailed {
+                at,
+                rolled_back,
+                later: true,
+            } => {
                 let st = m.statements.iter().position(|s| s.span.contains(at));
                 Some((st, rolled_back))
             }
@@ -5783,6 +5798,12 @@ CREATE TABLE f (x int);
         // it back), undo their creations too.
         assert_eq!(line(m.why_missing(&rel("e"), end)), Some((Some(12), true)));
         assert_eq!(line(m.why_missing(&rel("f"), end)), Some((Some(15), true)));
+        // Before a CREATE that fails or is rolled back, that later attempt is why (not "no
+        // migration creates it"); a later successful create is the better news.
+        assert_eq!(later(m.why_missing(&rel("a"), 0)), None);
+        assert_eq!(later(m.why_missing(&rel("b"), 1)), Some((Some(2), true)));
+        assert_eq!(later(m.why_missing(&rel("e"), 11)), Some((Some(12), true)));
+        assert!(matches!(m.why_missing(&rel("d"), 7), Why::CreatedLater { .. }));
     }
 
     /// Inside a transaction, what happened before the failing statement is the history it ran

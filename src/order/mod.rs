@@ -607,7 +607,7 @@ fn remaining_errors(planned: &Simulation, missing: &[Missing]) -> Vec<Remaining>
             return false;
         };
         let why = model.why_missing(&model.relation_key(name), p.seq);
-        matches!(why, Why::CreateFailed { at, .. } if failing.iter().any(|st| st.contains(at)))
+        matches!(why, Why::CreateFailed { at, later: false, .. } if failing.iter().any(|st| st.contains(at)))
     };
     let mut out: Vec<Remaining> = model
         .problems

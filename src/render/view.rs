@@ -317,7 +317,9 @@ fn why_missing(analysis: &Analysis, name: &QualifiedName, seq: usize) -> String 
                 None => format!("{what} to {to}"),
             }
         }
-        Why::CreateFailed { at, rolled_back } => {
+        Why::CreateFailed {
+            at, rolled_back, ..
+        } => {
             let what = if rolled_back {
                 "its creation is rolled back"
             } else {

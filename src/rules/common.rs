@@ -89,12 +89,29 @@ pub(crate) fn created_elsewhere_help(ctx: &Context<'_>, name: &QualifiedName) ->
 /// The help for an object whose creation failed or was rolled back: mend that first.
 pub(crate) fn create_failed_help(ctx: &Context<'_>, why: &Why) -> Option<String> {
     match why {
-        Why::CreateFailed { at, rolled_back } => Some(format!(
+        Why::CreateFailed {
+            at,
+            rolled_back,
+            later: false,
+        } => Some(format!(
             "this error follows from {} {}: mend that first",
             if *rolled_back {
                 "the rollback of the transaction that creates it at"
             } else {
                 "the failure of"
+            },
+            ctx.place(*at)
+        )),
+        Why::CreateFailed {
+            at,
+            rolled_back,
+            later: true,
+        } => Some(format!(
+            "{} at {}, and move it before this statement (`ogel-schema order` plans the files)",
+            if *rolled_back {
+                "keep the creation that is rolled back"
+            } else {
+                "mend the CREATE that fails"
             },
             ctx.place(*at)
         )),
@@ -167,6 +184,7 @@ pub(crate) fn why_text(ctx: &Context<'_>, why: &Why, what: &str) -> (String, Opt
         Why::CreateFailed {
             at,
             rolled_back: false,
+            later: false,
         } => (
             format!(
                 "{what} was not created: its CREATE at {} fails",
@@ -176,7 +194,30 @@ pub(crate) fn why_text(ctx: &Context<'_>, why: &Why, what: &str) -> (String, Opt
         ),
         Why::CreateFailed {
             at,
+            rolled_back: false,
+            later: true,
+        } => (
+            format!(
+                "{what} is not created yet: its CREATE, later at {}, fails",
+                ctx.place(*at)
+            ),
+            Some(label(*at, "this later CREATE fails")),
+        ),
+        Why::CreateFailed {
+            at,
             rolled_back: true,
+            later: true,
+        } => (
+            format!(
+                "{what} is only created later, at {}, and its transaction is rolled back",
+                ctx.place(*at)
+            ),
+            Some(label(*at, "created here, too late, then rolled back")),
+        ),
+        Why::CreateFailed {
+            at,
+            rolled_back: true,
+            later: false,
         } => (
             format!(
                 "{what} is created at {}, but its transaction is rolled back",
