@@ -508,6 +508,9 @@ pub enum Change {
         returns: Option<(TypeRef, bool)>,
         /// `LANGUAGE plpgsql`: its body is compiled at CREATE (with `check_function_bodies`).
         plpgsql: bool,
+        /// `LANGUAGE c` or `internal`: a missing return type becomes a shell type (a NOTICE);
+        /// in any other language it is an error.
+        c_language: bool,
         /// Relations read by a `LANGUAGE sql` body of plain queries / DML, which PostgreSQL
         /// checks at CREATE time (unless `check_function_bodies` is off). Empty for other bodies.
         body_relations: Vec<RelRef>,

@@ -754,10 +754,13 @@ impl<'a> Lowerer<'a> {
             Some(ast::FunctionReturnType::DataType(dt)) => Some((self.type_ref(dt, anchor), false)),
             Some(ast::FunctionReturnType::SetOf(dt)) => Some((self.type_ref(dt, anchor), true)),
         };
-        let plpgsql = cf
-            .language
-            .as_ref()
-            .is_some_and(|l| l.value.eq_ignore_ascii_case("plpgsql"));
+        let language = |name: &str| {
+            cf.language
+                .as_ref()
+                .is_some_and(|l| l.value.eq_ignore_ascii_case(name))
+        };
+        let plpgsql = language("plpgsql");
+        let c_language = language("c") || language("internal");
         let arg_names = cf
             .args
             .iter()
@@ -773,6 +776,7 @@ impl<'a> Lowerer<'a> {
             returns_trigger,
             returns,
             plpgsql,
+            c_language,
             body_relations: self.sql_function_relations(cf),
         }
     }
@@ -1251,20 +1255,16 @@ impl<'a> Lowerer<'a> {
                     || parts
                         .first()
                         .is_some_and(|p| p.value.eq_ignore_ascii_case("pg_catalog"));
+                let mods: Vec<String> = mods.iter().map(ToString::to_string).collect();
                 let builtin = if in_catalog && !quoted {
-                    pgtype::canonical_builtin(
-                        &last,
-                        &mods.iter().map(ToString::to_string).collect::<Vec<_>>(),
-                        None,
-                    )
+                    pgtype::canonical_builtin(&last, &mods, None)
+                        .or_else(|| pgtype::other_catalog_type(&last.to_ascii_lowercase(), &mods))
                 } else if in_catalog && quoted && last == "char" {
                     Some("\"char\"".to_string())
                 } else if in_catalog && quoted && pgtype::is_quoted_catalog_type(&last) {
-                    pgtype::canonical_builtin(
-                        &last,
-                        &mods.iter().map(ToString::to_string).collect::<Vec<_>>(),
-                        None,
-                    )
+                    pgtype::canonical_builtin(&last, &mods, None)
+                } else if in_catalog && quoted {
+                    pgtype::other_catalog_type(&last, &mods)
                 } else {
                     None
                 };

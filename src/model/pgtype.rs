@@ -66,6 +66,28 @@ pub fn canonical_builtin(name: &str, modifiers: &[String], tz: Option<bool>) -> 
     Some(base)
 }
 
+/// A type of `pg_catalog` that [`canonical_builtin`] does not spell (`regoperator`, `xid8`,
+/// `void`, `anyelement`, a system catalog's row type such as `pg_class`): its name as written
+/// (already folded), with its modifiers.
+#[must_use]
+pub fn other_catalog_type(name: &str, modifiers: &[String]) -> Option<String> {
+    super::pgfunc::PG_CATALOG_TYPES.binary_search(&name).ok()?;
+    Some(if modifiers.is_empty() {
+        name.to_string()
+    } else {
+        format!("{name}({})", modifiers.join(","))
+    })
+}
+
+/// Whether a type, as the model spells it, is a pseudo-type (`record`, `void`, `anyelement`,
+/// `"any"`...): PostgreSQL refuses a column of one.
+#[must_use]
+pub fn is_pseudo(data_type: &str) -> bool {
+    super::pgfunc::PSEUDO_TYPES
+        .binary_search(&data_type)
+        .is_ok()
+}
+
 /// Whether `name`, written in double quotes (so case-sensitive and no SQL alias), is a type of
 /// `pg_catalog`: `"uuid"`, `"text"`, `"int4"`, `"timestamptz"` are (pg_dump and
 /// `supabase db pull` quote them so), and so is `"serial"` (PostgreSQL compares the name as

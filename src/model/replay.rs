@@ -1074,6 +1074,15 @@ impl<'s> Replayer<'s> {
         if self.uncertain.contains(&user.name) {
             return Some(format!("{}{suffix}", user.name));
         }
+        // `s.t` with no schema `s`: PostgreSQL stops at the schema.
+        if let Some(s) = &user.schema
+            && !self.schema_exists(s)
+            && !self.uncertain.contains(s)
+        {
+            let name = s.clone();
+            self.error(ProblemKind::MissingSchema { name }, user.span);
+            return None;
+        }
         let name = candidates
             .into_iter()
             .nth(existing)
@@ -1371,25 +1380,16 @@ impl<'s> Replayer<'s> {
                 returns_trigger,
                 returns,
                 plpgsql,
+                c_language,
                 body_relations,
             } => {
-                if self.function_bodies_checked {
-                    for r in body_relations {
-                        if self.need_rel(&r.name, RefContext::Select).is_none() {
-                            return;
-                        }
-                    }
-                    // PL/pgSQL compiles a trigger function at CREATE and refuses declared
-                    // arguments (the trigger's arguments arrive in TG_ARGV).
-                    if *plpgsql && *returns_trigger == Some(true) && !args.is_empty() {
-                        let reason = "trigger functions cannot have declared arguments";
-                        let help = "declare the trigger function without arguments and read \
-                                    the trigger's arguments from TG_ARGV";
-                        return self.reject(Refusal::new(reason, help), self.stmt_span);
-                    }
-                }
                 let returning = (*returns_trigger, returns.as_ref());
-                self.create_function(name, *or_replace, (args, arg_names), returning);
+                let body = routines::Body {
+                    plpgsql: *plpgsql,
+                    c_language: *c_language,
+                    relations: body_relations,
+                };
+                self.create_function(name, *or_replace, (args, arg_names), returning, &body);
             }
             Change::DropFunction {
                 functions,
@@ -2351,6 +2351,10 @@ impl<'s> Replayer<'s> {
         existing: &Table,
     ) -> Option<Column> {
         let data_type = self.resolve_type(&c.ty)?;
+        if let Some(refusal) = pseudo_type_refusal(&c.name.name, &data_type) {
+            self.reject(refusal, c.ty.span);
+            return None;
+        }
         let calls = self.resolve_calls(&c.calls)?;
         let refused = if c.identity {
             identity_type_refusal(&data_type)
@@ -3602,6 +3606,10 @@ impl<'s> Replayer<'s> {
             }
             AlterAction::SetType { column, ty, using } => {
                 let new_type = self.resolve_type(ty)?;
+                if let Some(refusal) = pseudo_type_refusal(&column.name, &new_type) {
+                    self.reject(refusal, ty.span);
+                    return None;
+                }
                 if self.refused_for_partition_key(&t, column, "alter") {
                     return None;
                 }
@@ -5433,6 +5441,23 @@ fn is_string_literal(text: &str) -> bool {
         return false;
     };
     inner.replace("''", "").chars().all(|c| c != '\'')
+}
+
+/// PostgreSQL's refusal of a column of pseudo-type `data_type` (`record`, `void`,
+/// `anyelement`...; CheckAttributeType). `"any"` is quoted, as a reserved word.
+fn pseudo_type_refusal(column: &str, data_type: &str) -> Option<Refusal> {
+    pgtype::is_pseudo(data_type).then(|| {
+        let shown = if data_type == "any" {
+            "\"any\""
+        } else {
+            data_type
+        };
+        Refusal::new(
+            format!("column \"{column}\" has pseudo-type {shown}"),
+            "give the column a real type: a pseudo-type only describes a function's arguments \
+             or result",
+        )
+    })
 }
 
 /// PostgreSQL's refusal of an identity column of type `data_type`: its sequence takes the

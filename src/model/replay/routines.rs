@@ -14,9 +14,18 @@ use crate::model::Refusal;
 use crate::model::catalog::{
     Function, Name, QualifiedName, RelationKind, Trigger, is_system_schema,
 };
-use crate::model::ir::{Call, ColName, FuncMove, FuncRef, ObjName, TypeRef};
+use crate::model::ir::{Call, ColName, FuncMove, FuncRef, ObjName, RelRef, TypeRef};
 use crate::model::{EventAction, ObjectKey, ProblemKind, RefContext, pgfunc, pgtype};
 use crate::span::Span;
+
+/// What `CREATE FUNCTION` says of its body: its language and, for `LANGUAGE sql`, the
+/// relations it reads.
+pub(super) struct Body<'a> {
+    pub plpgsql: bool,
+    /// `LANGUAGE c` or `internal` (see [`crate::model::ir::Change::CreateFunction`]).
+    pub c_language: bool,
+    pub relations: &'a [RelRef],
+}
 
 /// How a trigger is declared, as far as PostgreSQL's checks of its table need it.
 #[derive(Debug, Clone, Copy)]
@@ -97,6 +106,42 @@ impl Replayer<'_> {
             (self.silent, self.failed) = (silent, failed);
         }
         ok
+    }
+
+    /// What the validator of a function's language checks at CREATE (`check_function_bodies`):
+    /// the relations a `LANGUAGE sql` body reads exist; PL/pgSQL compiles a trigger or event
+    /// trigger function and refuses declared arguments (a trigger's arrive in `TG_ARGV`).
+    fn body_compiles(
+        &mut self,
+        body: &Body<'_>,
+        returns_trigger: Option<bool>,
+        returns: Option<&(TypeRef, bool)>,
+        args: &[TypeRef],
+    ) -> bool {
+        for r in body.relations {
+            if self.need_rel(&r.name, RefContext::Select).is_none() {
+                return false;
+            }
+        }
+        if !body.plpgsql || args.is_empty() {
+            return true;
+        }
+        let event = returns
+            .is_some_and(|(t, setof)| !setof && t.user.is_none() && t.text == "event_trigger");
+        let what = match (returns_trigger, event) {
+            (Some(true), _) => "trigger",
+            (_, true) => "event trigger",
+            _ => return true,
+        };
+        let reason = format!("{what} functions cannot have declared arguments");
+        let help = if event {
+            "declare the event trigger function without arguments"
+        } else {
+            "declare the trigger function without arguments and read the trigger's arguments \
+             from TG_ARGV"
+        };
+        self.reject(Refusal::new(reason, help), self.stmt_span);
+        false
     }
 
     /// `true` when a function of this name may exist without the history showing it.
@@ -218,17 +263,27 @@ impl Replayer<'_> {
         self.journal.push(super::Undo::Function(qn, old));
     }
 
+    /// `CREATE FUNCTION`, checked in PostgreSQL's order: the schema, the argument types, the
+    /// return type (CreateFunction), an existing function of the same signature, then the
+    /// body (the language's validator, ProcedureCreate's last step).
     pub(super) fn create_function(
         &mut self,
         name: &ObjName,
         or_replace: bool,
         (args, arg_names): (&[TypeRef], &[Option<Name>]),
         (returns_trigger, returns): (Option<bool>, Option<&(TypeRef, bool)>),
+        body: &Body<'_>,
     ) {
         let Some(schema) = self.creation_schema(name) else {
             return;
         };
         if !self.function_names_resolve(name, args, false) {
+            return;
+        }
+        // PostgreSQL makes a shell type of a missing return type only for C functions.
+        if let Some((ty, _)) = returns.filter(|_| !body.c_language)
+            && self.resolve_type(ty).is_none()
+        {
             return;
         }
         let qn = QualifiedName::new(schema, name.name.clone());
@@ -271,6 +326,10 @@ impl Replayer<'_> {
                             FUNCTION with its argument types), then create it again";
                 return self.reject(Refusal::new(reason, help), name.span);
             }
+        }
+        if self.function_bodies_checked && !self.body_compiles(body, returns_trigger, returns, args)
+        {
+            return;
         }
         // CREATE OR REPLACE of the same signature replaces it.
         match same {
