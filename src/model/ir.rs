@@ -282,6 +282,9 @@ pub struct QueryRefs {
     /// of the relations in scope (`relations` plus an UPDATE/DELETE target); readers that need
     /// the owner check that exactly one relation is in scope.
     pub plain_columns: Vec<ColName>,
+    /// The functions the query calls (in expressions and as `FROM` sources): PostgreSQL's
+    /// parse analysis finds each, and a view records a dependency on it.
+    pub calls: Calls,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -481,8 +484,6 @@ pub enum Change {
         /// `SELECT * FROM t` (plain, one table): PostgreSQL expands the star into every column
         /// `t` has then, and the view depends on each.
         star_of: Option<ObjName>,
-        /// The functions the query calls.
-        calls: Calls,
     },
     CreateSequence {
         name: ObjName,

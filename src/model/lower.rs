@@ -508,7 +508,6 @@ impl<'a> Lowerer<'a> {
                 query: self.query_refs(&*cv.query, None),
                 columns: view_column_names(&cv.columns, &cv.query),
                 star_of: self.star_of(&cv.query),
-                calls: self.calls(&*cv.query),
             },
             Statement::CreateSequence {
                 if_not_exists,
@@ -1792,6 +1791,7 @@ impl<'a> Lowerer<'a> {
             relations,
             columns,
             plain_columns,
+            calls: self.calls(node),
         }
     }
 }

@@ -14,12 +14,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use compact_str::ToCompactString;
 
 use super::catalog::{
-    Catalog, Check, Column, ForeignKey, GeneratedAlways, Index, Key, Name, QualifiedName,
-    RelationKind, ReplicaIdentity, Sequence, Table, TypeDef, TypeKind, is_system_schema,
-    plain_columns, same_names,
+    Catalog, Check, Column, ForeignKey, FunctionUse, GeneratedAlways, Index, Key, Name,
+    QualifiedName, RelationKind, ReplicaIdentity, Sequence, Table, TypeDef, TypeKind,
+    is_system_schema, plain_columns, same_names,
 };
 use super::ir::{
-    AlterAction, AlterTarget, Call, Change, ColName, ColumnDef, CommentKind, ConflictTarget,
+    AlterAction, AlterTarget, Change, ColName, ColumnDef, CommentKind, ConflictTarget,
     ConstraintDef, ConstraintKind, DropKind, FkDef, IndexDef, ObjName, QueryRefs, RelRef, TableDef,
     TableKindDef, TypeRef,
 };
@@ -1328,14 +1328,13 @@ impl<'s> Replayer<'s> {
                 query,
                 columns,
                 star_of,
-                calls,
             } => {
                 if self.temporary_view(name, *temporary, *materialized, query) {
                     return;
                 }
                 let columns = columns.as_deref();
                 let (m, r, i) = (*materialized, *or_replace, *if_not_exists);
-                self.create_view(name, (m, r, i), query, columns, star_of.as_ref(), calls);
+                self.create_view(name, (m, r, i), query, columns, star_of.as_ref());
             }
             Change::CreateSequence {
                 name,
@@ -1433,12 +1432,16 @@ impl<'s> Replayer<'s> {
                 query,
                 values,
             } => {
-                self.check_query(query, RefContext::Select);
+                // PostgreSQL opens the target and checks its column list before it reads
+                // the rows (transformInsertStmt).
                 let Some(qn) = self.need_rel(table, RefContext::Insert) else {
                     return;
                 };
                 for c in columns {
                     self.need_column(&qn, c, RefContext::Insert);
+                }
+                if self.failed || self.check_query(query).is_none() {
+                    return;
                 }
                 if let Some(ConflictTarget::Columns(cols)) = on_conflict {
                     self.check_on_conflict(&qn, cols);
@@ -1493,7 +1496,9 @@ impl<'s> Replayer<'s> {
                     }
                 }
             }
-            Change::Query(q) => self.check_query(q, RefContext::Select),
+            Change::Query(q) => {
+                self.check_query(q);
+            }
             Change::Comment {
                 kind,
                 target,
@@ -1724,16 +1729,18 @@ impl<'s> Replayer<'s> {
 
     // ----- queries -------------------------------------------------------------------------
 
-    fn check_query(&mut self, q: &QueryRefs, context: RefContext) {
-        self.check_query_with_target(&QueryRefs { ..q.clone() }, None);
-        let _ = context;
+    /// A query's relations, columns and function calls, as PostgreSQL's parse analysis finds
+    /// them: the functions its calls resolve to, `None` when the statement fails.
+    fn check_query(&mut self, q: &QueryRefs) -> Option<Vec<FunctionUse>> {
+        self.check_query_with_target(q, None)
     }
 
+    /// [`Self::check_query`] of an UPDATE's or DELETE's query, with its `target` in scope.
     fn check_query_with_target(
         &mut self,
         q: &QueryRefs,
         target: Option<(&RelRef, &QualifiedName)>,
-    ) {
+    ) -> Option<Vec<FunctionUse>> {
         let mut resolved: Vec<(Name, QualifiedName)> = Vec::new();
         if let Some((r, qn)) = target {
             resolved.push((r.alias.clone(), qn.clone()));
@@ -1746,7 +1753,7 @@ impl<'s> Replayer<'s> {
             }
         }
         if !all_ok {
-            return;
+            return None;
         }
         for c in &q.columns {
             let matches: Vec<&QualifiedName> = resolved
@@ -1768,6 +1775,10 @@ impl<'s> Replayer<'s> {
                 self.need_column(&qn, c, RefContext::Select);
             }
         }
+        if self.failed {
+            return None;
+        }
+        self.resolve_calls(&q.calls)
     }
 
     /// The columns of relations that `q` certainly uses, as [`Self::check_query_with_target`]
@@ -1806,26 +1817,23 @@ impl<'s> Replayer<'s> {
 
     /// A relation made by a query (a view, CREATE TABLE AS): the query's references, then its
     /// output `names` (when all are known), which may not repeat (PostgreSQL's
-    /// CheckAttributeNamesTypes). `false` when the statement fails.
+    /// CheckAttributeNamesTypes). The functions the query calls; `None` when the statement
+    /// fails.
     fn check_made_by_query(
         &mut self,
         query: &QueryRefs,
         names: Option<&[Name]>,
-        context: RefContext,
         span: Span,
-    ) -> bool {
-        self.check_query(query, context);
-        if self.failed {
-            return false;
-        }
+    ) -> Option<Vec<FunctionUse>> {
+        let calls = self.check_query(query)?;
         if let Some(column) = first_duplicate(names) {
             self.reject(
                 format!("column \"{column}\" specified more than once"),
                 span,
             );
-            return false;
+            return None;
         }
-        true
+        Some(calls)
     }
 
     /// The views that certainly use column `column` of `table` (see [`Table::read_columns`]).
@@ -1875,7 +1883,10 @@ impl<'s> Replayer<'s> {
         // would skip it or the schema does not exist.
         if let Some((refs, names)) = &def.as_query {
             let names = names.as_deref().filter(|_| def.columns.is_empty());
-            if !self.check_made_by_query(refs, names, RefContext::Select, def.name.span) {
+            if self
+                .check_made_by_query(refs, names, def.name.span)
+                .is_none()
+            {
                 return;
             }
         }
@@ -5101,7 +5112,7 @@ impl<'s> Replayer<'s> {
         if !(temporary || reads_temporary) || name.schema.is_some() {
             return false;
         }
-        if !self.check_made_by_query(query, None, RefContext::View, name.span) {
+        if self.check_made_by_query(query, None, name.span).is_none() {
             return true;
         }
         self.set_temp_table(name.name.clone(), true);
@@ -5115,12 +5126,8 @@ impl<'s> Replayer<'s> {
         query: &QueryRefs,
         columns: Option<&[Name]>,
         star_of: Option<&ObjName>,
-        calls: &[Call],
     ) {
-        if !self.check_made_by_query(query, columns, RefContext::View, name.span) {
-            return;
-        }
-        let Some(calls) = self.resolve_calls(calls) else {
+        let Some(calls) = self.check_made_by_query(query, columns, name.span) else {
             return;
         };
         let Some(schema) = self.creation_schema(name) else {
