@@ -2791,13 +2791,7 @@ impl<'s> Replayer<'s> {
             let (Some(a), Some(b)) = (table.column(&col.name), target.column(tcol)) else {
                 continue;
             };
-            let (ta, tb) = (self.base_type(&a.data_type), self.base_type(&b.data_type));
-            let incompatible = match fk_compatible(&ta, &tb) {
-                FkCompat::Incompatible => true,
-                FkCompat::Compatible => false,
-                FkCompat::Unknown => self.no_equality_between(&ta, &tb),
-            };
-            if incompatible {
+            if self.fk_types_clash(&a.data_type, &b.data_type) {
                 return Err(Box::new((
                     ProblemKind::FkTypeMismatch {
                         table: qn.clone(),
@@ -2944,6 +2938,62 @@ impl<'s> Replayer<'s> {
         let known = |t: &str| pgtype::is_known_builtin(t) || created(t);
         let (a, b) = (a.trim_end_matches("[]"), b.trim_end_matches("[]"));
         (created(a) || created(b)) && known(a) && known(b)
+    }
+
+    /// Whether a foreign key column of type `fk` certainly cannot reference a key column of
+    /// type `key` (PostgreSQL: `foreign key constraint ... cannot be implemented`).
+    fn fk_types_clash(&self, fk: &str, key: &str) -> bool {
+        let (a, b) = (self.base_type(fk), self.base_type(key));
+        match fk_compatible(&a, &b) {
+            FkCompat::Incompatible => true,
+            FkCompat::Compatible => false,
+            FkCompat::Unknown => self.no_equality_between(&a, &b),
+        }
+    }
+
+    /// After `ALTER COLUMN ... TYPE` of `retyped` columns of `qn`, PostgreSQL rebuilds the
+    /// foreign keys on them, from and into the table, and refuses the statement when a key's
+    /// columns can no longer be compared.
+    fn check_retyped_fks(&mut self, qn: &QualifiedName, retyped: &[&ColName]) {
+        self.sync_dirty();
+        let span_of = |c: &Name| retyped.iter().find(|r| r.name == *c).map(|r| r.span);
+        let mut clash = None;
+        'tables: for o in std::iter::once(qn)
+            .filter_map(|q| self.cat.tables.get(q))
+            .chain(self.cat.dependents(qn).filter(|o| o.name != *qn))
+        {
+            for fk in &o.foreign_keys {
+                let Some(target) = self.cat.tables.get(&fk.target) else {
+                    continue;
+                };
+                for (col, tcol) in fk.columns.iter().zip(&fk.target_columns) {
+                    let span = if o.name == *qn { span_of(col) } else { None }
+                        .or_else(|| (fk.target == *qn).then(|| span_of(tcol)).flatten());
+                    let (Some(span), Some(a), Some(b)) =
+                        (span, o.column(col), target.column(tcol))
+                    else {
+                        continue;
+                    };
+                    if self.fk_types_clash(&a.data_type, &b.data_type) {
+                        clash = Some((
+                            ProblemKind::FkTypeMismatch {
+                                table: o.name.clone(),
+                                column: col.clone(),
+                                column_type: a.data_type.clone(),
+                                target: fk.target.clone(),
+                                target_column: tcol.clone(),
+                                target_type: b.data_type.clone(),
+                            },
+                            span,
+                        ));
+                        break 'tables;
+                    }
+                }
+            }
+        }
+        if let Some((kind, span)) = clash {
+            self.error(kind, span);
+        }
     }
 
     /// Whether two different types (domains already replaced by their base types) certainly
@@ -3143,6 +3193,16 @@ impl<'s> Replayer<'s> {
             if self.failed {
                 return;
             }
+        }
+        let retyped: Vec<&ColName> = actions
+            .iter()
+            .filter_map(|a| match a {
+                AlterAction::SetType { column, .. } => Some(column),
+                _ => None,
+            })
+            .collect();
+        if !retyped.is_empty() {
+            self.check_retyped_fks(&current, &retyped);
         }
     }
 
