@@ -3259,6 +3259,21 @@ impl<'s> Replayer<'s> {
                     return self.reject(Refusal::new(reason, help), self.stmt_span);
                 }
             }
+            // A renamed column's new name must be free in every child too.
+            if let AlterAction::RenameColumn { from, to } = a {
+                let taken = children.iter().find_map(|child| {
+                    let t = self.cat.tables.get(child)?;
+                    t.column(&from.name)?;
+                    Some((child.clone(), t.column(&to.name)?.origin))
+                });
+                if let Some((table, existing)) = taken {
+                    let object = ObjectKey::Column {
+                        table,
+                        column: to.name.clone(),
+                    };
+                    return self.error(ProblemKind::DuplicateObject { object, existing }, to.span);
+                }
+            }
             for child in children {
                 if let Some(t) = self.table_mut(&child) {
                     match a {
