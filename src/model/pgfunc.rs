@@ -4108,3 +4108,43 @@ pub const EXTENSIONS: &[(&str, &[&str])] = &[
         ],
     ),
 ];
+
+/// Each contrib extension that creates types (sorted) with their names (sorted; array types
+/// left out: `seg[]` is read as an array of `seg`).
+pub const EXTENSION_TYPES: &[(&str, &[&str])] = &[
+    (
+        "btree_gist",
+        &[
+            "gbtreekey16",
+            "gbtreekey2",
+            "gbtreekey32",
+            "gbtreekey4",
+            "gbtreekey8",
+            "gbtreekey_var",
+        ],
+    ),
+    ("citext", &["citext"]),
+    ("cube", &["cube"]),
+    ("dblink", &["dblink_pkey_results"]),
+    ("earthdistance", &["earth"]),
+    ("hstore", &["ghstore", "hstore"]),
+    ("intarray", &["intbig_gkey", "query_int"]),
+    (
+        "isn",
+        &[
+            "ean13", "isbn", "isbn13", "ismn", "ismn13", "issn", "issn13", "upc",
+        ],
+    ),
+    ("lo", &["lo"]),
+    ("ltree", &["lquery", "ltree", "ltree_gist", "ltxtquery"]),
+    ("pg_trgm", &["gtrgm"]),
+    ("seg", &["seg"]),
+    (
+        "tablefunc",
+        &[
+            "tablefunc_crosstab_2",
+            "tablefunc_crosstab_3",
+            "tablefunc_crosstab_4",
+        ],
+    ),
+];
