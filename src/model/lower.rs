@@ -8,12 +8,12 @@ use std::collections::BTreeSet;
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    self, AlterColumnOperation, AlterTableOperation, AlterTypeOperation, ArrayElemTypeDef,
-    AssignmentTarget, CharacterLength, ColumnOption, CommentObject, ConflictTarget as AstConflict,
-    CopySource, DataType, ExactNumberInfo, Expr, FromTable, GeneratedAs, Ident, ObjectName,
-    ObjectNamePart, ObjectType, OnInsert, Query, ReferentialAction, RenameTableNameKind,
-    SchemaName, SelectItem, SetExpr, Statement, TableConstraint, TableFactor, TableObject,
-    TimezoneInfo, UserDefinedTypeRepresentation, ViewColumnDef, Visit, Visitor,
+    self, AccessExpr, AlterColumnOperation, AlterTableOperation, AlterTypeOperation,
+    ArrayElemTypeDef, AssignmentTarget, CharacterLength, ColumnOption, CommentObject,
+    ConflictTarget as AstConflict, CopySource, DataType, ExactNumberInfo, Expr, FromTable,
+    GeneratedAs, Ident, ObjectName, ObjectNamePart, ObjectType, OnInsert, Query, ReferentialAction,
+    RenameTableNameKind, SchemaName, SelectItem, SetExpr, Statement, TableConstraint, TableFactor,
+    TableObject, TimezoneInfo, UserDefinedTypeRepresentation, ViewColumnDef, Visit, Visitor,
 };
 
 use super::catalog::{GeneratedAlways, Name, ReplicaIdentity};
@@ -288,10 +288,7 @@ impl<'a> Lowerer<'a> {
     /// is a plain column.
     fn partition_key(&self, e: &Expr) -> (Vec<Name>, bool) {
         let mut columns = Vec::new();
-        let _ = e.visit(&mut IdentCollector {
-            out: &mut columns,
-            lw: self,
-        });
+        let _ = e.visit(&mut IdentCollector::new(&mut columns, self));
         let plain = match e {
             Expr::Function(f) => match &f.args {
                 ast::FunctionArguments::List(list) => list.args.iter().all(|a| {
@@ -1507,10 +1504,7 @@ impl<'a> Lowerer<'a> {
                     Some(cn)
                 }
                 e => {
-                    let _ = e.visit(&mut IdentCollector {
-                        out: &mut mentions,
-                        lw: self,
-                    });
+                    let _ = e.visit(&mut IdentCollector::new(&mut mentions, self));
                     None
                 }
             })
@@ -1971,16 +1965,48 @@ fn constraint_name(c: &TableConstraint) -> Option<String> {
     }
 }
 
+/// The field names of composite field selections in an expression (`(home).city`,
+/// `(split(a)).city`): sqlparser reads each as an identifier, but it names a field of the
+/// value, not a column. Collectors [`Self::note`] each expression before its children.
+#[derive(Default)]
+struct FieldNames(BTreeSet<*const Ident>);
+
+impl FieldNames {
+    fn note(&mut self, e: &Expr) {
+        let Expr::CompoundFieldAccess { access_chain, .. } = e else {
+            return;
+        };
+        for access in access_chain {
+            match access {
+                AccessExpr::Dot(Expr::Identifier(i)) => {
+                    self.0.insert(std::ptr::from_ref(i));
+                }
+                AccessExpr::Dot(Expr::CompoundIdentifier(parts)) => {
+                    self.0.extend(parts.iter().map(std::ptr::from_ref));
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn is_field(&self, i: &Ident) -> bool {
+        self.0.contains(&std::ptr::from_ref(i))
+    }
+}
+
 /// Column names an expression mentions, in order of first appearance (for CHECK naming).
 fn expr_columns(e: &Expr) -> Vec<Name> {
-    struct V(Vec<Name>);
+    #[derive(Default)]
+    struct V(Vec<Name>, FieldNames);
     impl Visitor for V {
         type Break = ();
         fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
+            self.1.note(e);
             // An unquoted reserved word is no column: sqlparser reads SQL's niladic functions
             // (`current_user`, `current_schema`, `localtime`...) as identifiers.
             if let Expr::Identifier(i) = e
                 && !(i.quote_style.is_none() && pgtype::is_reserved_as_name(&i.value))
+                && !self.1.is_field(i)
             {
                 let n = fold_ident(i);
                 if !self.0.contains(&n) {
@@ -1990,7 +2016,7 @@ fn expr_columns(e: &Expr) -> Vec<Name> {
             ControlFlow::Continue(())
         }
     }
-    let mut v = V(Vec::new());
+    let mut v = V::default();
     let _ = e.visit(&mut v);
     v.0
 }
@@ -2118,12 +2144,23 @@ fn output_names(q: &Query) -> Option<Vec<Name>> {
 struct IdentCollector<'a, 'b> {
     out: &'a mut Vec<ColName>,
     lw: &'a Lowerer<'b>,
+    fields: FieldNames,
+}
+
+impl<'a, 'b> IdentCollector<'a, 'b> {
+    fn new(out: &'a mut Vec<ColName>, lw: &'a Lowerer<'b>) -> Self {
+        let fields = FieldNames::default();
+        Self { out, lw, fields }
+    }
 }
 
 impl Visitor for IdentCollector<'_, '_> {
     type Break = ();
     fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
-        if let Expr::Identifier(i) = e {
+        self.fields.note(e);
+        if let Expr::Identifier(i) = e
+            && !self.fields.is_field(i)
+        {
             self.out.push(self.lw.col(i));
         }
         ControlFlow::Continue(())
@@ -2140,6 +2177,7 @@ struct RefCollector<'a, 'b> {
     qualified: Vec<ColumnRef>,
     plain: Vec<ColName>,
     queries: usize,
+    fields: FieldNames,
 }
 
 impl<'a, 'b> RefCollector<'a, 'b> {
@@ -2153,6 +2191,7 @@ impl<'a, 'b> RefCollector<'a, 'b> {
             qualified: Vec::new(),
             plain: Vec::new(),
             queries: 0,
+            fields: FieldNames::default(),
         }
     }
 }
@@ -2214,7 +2253,11 @@ impl Visitor for RefCollector<'_, '_> {
     }
 
     fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
+        self.fields.note(e);
         match e {
+            Expr::CompoundIdentifier(parts)
+                if parts.first().is_some_and(|p| self.fields.is_field(p)) => {}
+            Expr::Identifier(i) if self.fields.is_field(i) => {}
             Expr::CompoundIdentifier(parts) if parts.len() >= 2 => {
                 let n = parts.len();
                 if let (Some(q), Some(c)) = (parts.get(n - 2), parts.get(n - 1)) {
