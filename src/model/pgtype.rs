@@ -88,6 +88,48 @@ pub fn is_pseudo(data_type: &str) -> bool {
         .is_ok()
 }
 
+/// PostgreSQL's detail when a function's polymorphic result type cannot be deduced from its
+/// input types (`RETURNS anyelement` with no polymorphic argument; its
+/// check_valid_polymorphic_signature): `None` when it can, or the result is not polymorphic.
+#[must_use]
+pub fn polymorphic_result_refusal(result: &str, inputs: &[&str]) -> Option<String> {
+    const FAMILY1: &[&str] = &[
+        "anyelement",
+        "anyarray",
+        "anynonarray",
+        "anyenum",
+        "anyrange",
+        "anymultirange",
+    ];
+    const FAMILY2: &[&str] = &[
+        "anycompatible",
+        "anycompatiblearray",
+        "anycompatiblenonarray",
+        "anycompatiblerange",
+        "anycompatiblemultirange",
+    ];
+    let needs: &[&str] = match result {
+        "anyrange" | "anymultirange" => &["anyrange", "anymultirange"],
+        "anycompatiblerange" | "anycompatiblemultirange" => {
+            &["anycompatiblerange", "anycompatiblemultirange"]
+        }
+        r if FAMILY1.contains(&r) => FAMILY1,
+        r if FAMILY2.contains(&r) => FAMILY2,
+        _ => return None,
+    };
+    if inputs.iter().any(|i| needs.contains(i)) {
+        return None;
+    }
+    let list = match needs {
+        [a, b] => format!("{a} or {b}"),
+        [init @ .., last] => format!("{}, or {last}", init.join(", ")),
+        [] => String::new(),
+    };
+    Some(format!(
+        "a result of type {result} requires at least one input of type {list}"
+    ))
+}
+
 /// Whether `name`, written in double quotes (so case-sensitive and no SQL alias), is a type of
 /// `pg_catalog`: `"uuid"`, `"text"`, `"int4"`, `"timestamptz"` are (pg_dump and
 /// `supabase db pull` quote them so), and so is `"serial"` (PostgreSQL compares the name as

@@ -535,12 +535,20 @@ fn usage(rng: &mut Rng) -> String {
     }
 }
 
-/// Functions and triggers: created, replaced, renamed, moved, dropped, executed.
+/// Functions and triggers: created (returning a trigger, a number, a type or table of the
+/// history's, a pseudo-type), replaced, renamed, moved, dropped, executed.
 fn routines(rng: &mut Rng) -> String {
     let f = pick(rng, FUNCTIONS);
     let args = pick(rng, ARGS);
     let or_replace = if rng.chance(50) { " OR REPLACE" } else { "" };
-    match rng.below(9) {
+    match rng.below(10) {
+        9 => format!(
+            "CREATE{or_replace} FUNCTION {f}({args}) RETURNS {} LANGUAGE plpgsql AS $$ BEGIN END $$",
+            pick(
+                rng,
+                &["mood", "s1.mood", "t1", "SETOF s1.t4", "v1", "void", "anyelement", "record"]
+            )
+        ),
         0 | 1 => format!(
             "CREATE{or_replace} FUNCTION {f}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$"
         ),

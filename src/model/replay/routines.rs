@@ -286,6 +286,19 @@ impl Replayer<'_> {
         {
             return;
         }
+        if let Some((ty, _)) = returns.filter(|(t, _)| t.user.is_none()) {
+            let inputs: Vec<&str> = args
+                .iter()
+                .filter(|a| a.user.is_none())
+                .map(|a| a.text.as_str())
+                .collect();
+            if let Some(detail) = pgtype::polymorphic_result_refusal(&ty.text, &inputs) {
+                let reason = format!("cannot determine result data type: {detail}");
+                let help = "declare an argument of a polymorphic type the result can be deduced \
+                            from, or a concrete result type";
+                return self.reject(Refusal::new(reason, help), ty.span);
+            }
+        }
         let qn = QualifiedName::new(schema, name.name.clone());
         let f = Function {
             args: self.arg_identities(args),
