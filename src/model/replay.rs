@@ -4274,6 +4274,7 @@ impl<'s> Replayer<'s> {
         }
         self.put_table(t);
         self.reown_sequences((qn, None), (&new_qn, None));
+        self.retype_signatures(qn, &new_qn);
         self.sync_dirty();
         let others: Vec<QualifiedName> = self
             .cat
@@ -4491,18 +4492,22 @@ impl<'s> Replayer<'s> {
                     return;
                 };
                 let users = self.columns_of_type(&key);
-                if !users.is_empty() && !cascade {
-                    self.error(
-                        ProblemKind::DependentObjects {
-                            object: ObjectKey::Type { name: key },
-                            dependents: users
-                                .iter()
-                                .map(|(t, c)| format!("column {c} of table {t}"))
-                                .collect(),
-                        },
-                        name.span,
-                    );
+                let functions = self.functions_using_type(&key);
+                if !(users.is_empty() && functions.is_empty()) && !cascade {
+                    let mut dependents: Vec<String> = users
+                        .iter()
+                        .map(|(t, c)| format!("column {c} of table {t}"))
+                        .collect();
+                    dependents.extend(self.describe_functions(&functions));
+                    let object = ObjectKey::Type { name: key };
+                    let kind = ProblemKind::DependentObjects { object, dependents };
+                    self.error(kind, name.span);
                     return;
+                }
+                for (f, i) in functions {
+                    if !self.drop_overload(&f, i, true, name.span) {
+                        return;
+                    }
                 }
                 for (t, c) in users {
                     if let Some(t) = self.table_mut(&t) {
@@ -4752,11 +4757,14 @@ impl<'s> Replayer<'s> {
             let owned = self.owned_sequences(qn, None);
             self.sequence_dependents(&owned, true, |t, _| t == qn)
         };
+        // Functions whose signature names the relation's row type.
+        let functions = self.functions_using_type(qn);
         if !cascade
             && (!fks.is_empty()
                 || !views.is_empty()
                 || !children.is_empty()
-                || !seq_users.is_empty())
+                || !seq_users.is_empty()
+                || !functions.is_empty())
         {
             let mut dependents: Vec<String> = fks
                 .iter()
@@ -4765,6 +4773,7 @@ impl<'s> Replayer<'s> {
             dependents.extend(views.iter().map(|v| format!("view {v}")));
             dependents.extend(children.iter().map(|c| format!("table {c}")));
             dependents.extend(seq_users);
+            dependents.extend(self.describe_functions(&functions));
             self.error(
                 ProblemKind::DependentObjects {
                     object: ObjectKey::Relation { name: qn.clone() },
@@ -4777,6 +4786,11 @@ impl<'s> Replayer<'s> {
         for (t, f) in fks {
             if let Some(t) = self.table_mut(&t) {
                 t.foreign_keys.retain(|x| x.name != f);
+            }
+        }
+        for (f, i) in functions {
+            if !self.drop_overload(&f, i, true, span) {
+                return None;
             }
         }
         Some(
@@ -5135,6 +5149,7 @@ impl<'s> Replayer<'s> {
         self.remove_type(&key);
         def.name = to.clone();
         self.put_type(def);
+        self.retype_signatures(&key, &to);
         let action = if key.schema == to.schema {
             EventAction::renamed(key.name.clone(), to.name)
         } else {

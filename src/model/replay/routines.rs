@@ -18,6 +18,23 @@ use crate::model::ir::{Call, ColName, FuncMove, FuncRef, ObjName, RelRef, TypeRe
 use crate::model::{EventAction, ObjectKey, ProblemKind, RefContext, pgfunc, pgtype};
 use crate::span::Span;
 
+/// How a signature names a type the history created (or a relation's row type).
+fn type_identity(qn: &QualifiedName) -> String {
+    format!("{}.{}", qn.schema, qn.name)
+}
+
+/// The argument and return types of a signature, as far as known.
+fn signature_types(f: &Function) -> impl Iterator<Item = &Name> {
+    let returned = f.returns.iter().filter_map(|(r, _)| r.as_ref());
+    f.args.iter().flatten().chain(returned)
+}
+
+/// `Some(brackets)` when signature type `t` is type `id` or an array of it.
+fn names_type<'t>(t: &'t str, id: &str) -> Option<&'t str> {
+    let brackets = t.strip_prefix(id)?;
+    brackets.bytes().all(|b| b == b'[' || b == b']').then_some(brackets)
+}
+
 /// What `CREATE FUNCTION` says of its body: its language and, for `LANGUAGE sql`, the
 /// relations it reads.
 pub(super) struct Body<'a> {
@@ -72,8 +89,66 @@ impl Replayer<'_> {
         let brackets = "[]".repeat(ty.array);
         self.candidates(user)
             .into_iter()
-            .find(|qn| self.cat.types.contains_key(qn))
-            .map(|qn| format!("{}.{}{brackets}", qn.schema, qn.name).into())
+            .find(|qn| self.cat.types.contains_key(qn) || self.cat.tables.contains_key(qn))
+            .map(|qn| format!("{}{brackets}", type_identity(&qn)).into())
+    }
+
+    /// The functions (name, overload) whose argument or return types name type `qn` (a type,
+    /// or a relation's row type), or an array of it: PostgreSQL records each signature's
+    /// dependency on its types. Highest overload first, so dropping them in order keeps the
+    /// other positions valid.
+    pub(super) fn functions_using_type(&self, qn: &QualifiedName) -> Vec<(QualifiedName, usize)> {
+        let id = type_identity(qn);
+        let mut out: Vec<(QualifiedName, usize)> = self
+            .cat
+            .functions
+            .iter()
+            .flat_map(|(name, overloads)| {
+                overloads
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, f)| signature_types(f).any(|t| names_type(t, &id).is_some()))
+                    .map(move |(i, _)| (name.clone(), i))
+            })
+            .collect();
+        out.sort_by(|a, b| (&a.0, b.1).cmp(&(&b.0, a.1)));
+        out
+    }
+
+    /// PostgreSQL's `function f(mood) depends on type mood` for each of [`Self::functions_using_type`].
+    pub(super) fn describe_functions(&self, functions: &[(QualifiedName, usize)]) -> Vec<String> {
+        functions
+            .iter()
+            .filter_map(|(qn, i)| {
+                let f = self.cat.functions.get(qn)?.get(*i)?;
+                Some(format!("function {qn}({})", f.display_args()))
+            })
+            .collect()
+    }
+
+    /// After type or relation `from` became `to` (renamed or moved), the signatures that named
+    /// it name `to`: PostgreSQL's hold the type itself, not its name.
+    pub(super) fn retype_signatures(&mut self, from: &QualifiedName, to: &QualifiedName) {
+        let (old, new) = (type_identity(from), type_identity(to));
+        let users: Vec<QualifiedName> = self
+            .functions_using_type(from)
+            .into_iter()
+            .map(|(qn, _)| qn)
+            .collect();
+        for qn in users {
+            let Some(mut overloads) = self.cat.functions.get(&qn).cloned() else {
+                continue;
+            };
+            for f in &mut overloads {
+                let returned = f.returns.iter_mut().filter_map(|(r, _)| r.as_mut());
+                for t in f.args.iter_mut().flatten().chain(returned) {
+                    if let Some(brackets) = names_type(t, &old) {
+                        *t = format!("{new}{brackets}").into();
+                    }
+                }
+            }
+            self.put_functions(qn, overloads);
+        }
     }
 
     fn arg_identities(&self, args: &[TypeRef]) -> Vec<Option<Name>> {
@@ -377,7 +452,13 @@ impl Replayer<'_> {
 
     /// Remove overload `i` of `qn`; with `cascade`, the triggers executing it go too.
     /// Returns `false` (after the error) when triggers depend on it and `cascade` is off.
-    fn drop_overload(&mut self, qn: &QualifiedName, i: usize, cascade: bool, span: Span) -> bool {
+    pub(super) fn drop_overload(
+        &mut self,
+        qn: &QualifiedName,
+        i: usize,
+        cascade: bool,
+        span: Span,
+    ) -> bool {
         let Some(mut overloads) = self.cat.functions.get(qn).cloned() else {
             return true;
         };
