@@ -1767,10 +1767,22 @@ impl<'s> Replayer<'s> {
                 self.need_column(&qn, &c.column, RefContext::Select);
             }
         }
-        if let [(_, qn)] = resolved.as_slice() {
-            let qn = qn.clone();
+        if let [(alias, qn)] = resolved.as_slice() {
+            let (alias, qn) = (alias.clone(), qn.clone());
             for c in &q.plain_columns {
                 if NOT_COLUMNS.contains(&c.name.as_str()) {
+                    continue;
+                }
+                // A relation's name or alias that is not one of its columns is a whole-row
+                // reference (`to_jsonb(accounts)`, `row_to_json(a)`): PostgreSQL tries the
+                // columns first, then the relations in scope.
+                if c.name == alias
+                    && self
+                        .cat
+                        .tables
+                        .get(&qn)
+                        .is_none_or(|t| t.column(&c.name).is_none())
+                {
                     continue;
                 }
                 self.need_column(&qn, c, RefContext::Select);

@@ -546,7 +546,16 @@ fn routines(rng: &mut Rng) -> String {
             "CREATE{or_replace} FUNCTION {f}({args}) RETURNS {} LANGUAGE plpgsql AS $$ BEGIN END $$",
             pick(
                 rng,
-                &["mood", "s1.mood", "t1", "SETOF s1.t4", "v1", "void", "anyelement", "record"]
+                &[
+                    "mood",
+                    "s1.mood",
+                    "t1",
+                    "SETOF s1.t4",
+                    "v1",
+                    "void",
+                    "anyelement",
+                    "record"
+                ]
             )
         ),
         0 | 1 => format!(

@@ -32,7 +32,10 @@ fn signature_types(f: &Function) -> impl Iterator<Item = &Name> {
 /// `Some(brackets)` when signature type `t` is type `id` or an array of it.
 fn names_type<'t>(t: &'t str, id: &str) -> Option<&'t str> {
     let brackets = t.strip_prefix(id)?;
-    brackets.bytes().all(|b| b == b'[' || b == b']').then_some(brackets)
+    brackets
+        .bytes()
+        .all(|b| b == b'[' || b == b']')
+        .then_some(brackets)
 }
 
 /// What `CREATE FUNCTION` says of its body: its language and, for `LANGUAGE sql`, the
