@@ -544,6 +544,8 @@ pub enum Change {
         row: bool,
         /// The functions its `WHEN` condition calls.
         calls: Calls,
+        /// The table's columns its `WHEN` condition names (`OLD.c`, `NEW.c`).
+        when_columns: Vec<ColName>,
     },
     DropTrigger {
         name: ColName,
@@ -611,6 +613,8 @@ pub enum Change {
         name: String,
         /// The functions its `USING` and its `WITH CHECK` expression call.
         calls: [Calls; 2],
+        /// The table's columns the two expressions name outside subqueries (each must exist).
+        columns: Vec<ColName>,
     },
     /// `ALTER POLICY name ON table ... USING (...) / WITH CHECK (...)`: new expressions (the
     /// calls of each clause written; `None` for a clause left as it was).
@@ -618,6 +622,8 @@ pub enum Change {
         table: ObjName,
         name: String,
         calls: [Option<Calls>; 2],
+        /// As `CreatePolicy::columns`, of the clauses written.
+        columns: Vec<ColName>,
     },
     DropPolicy {
         table: ObjName,

@@ -579,6 +579,11 @@ impl<'a> Lowerer<'a> {
                         )
                     ),
                     calls: self.calls(&ct.condition),
+                    when_columns: ct
+                        .condition
+                        .iter()
+                        .flat_map(|e| own_columns(self, e, &["old", "new"], false))
+                        .collect(),
                 },
                 None => Change::Other,
             },
@@ -678,11 +683,21 @@ impl<'a> Lowerer<'a> {
                 comment,
                 if_exists,
             } => self.comment(*object_type, object_name, *if_exists, comment.clone()),
-            Statement::CreatePolicy(cp) => Change::CreatePolicy {
-                table: self.obj(&cp.table_name),
-                name: fold_ident(&cp.name).to_string(),
-                calls: [self.calls(&cp.using), self.calls(&cp.with_check)],
-            },
+            Statement::CreatePolicy(cp) => {
+                let table = self.obj(&cp.table_name);
+                let own = |e: &Option<Expr>| {
+                    e.iter()
+                        .flat_map(|e| own_columns(self, e, &[table.name.as_str()], true))
+                        .collect::<Vec<_>>()
+                };
+                let columns = [own(&cp.using), own(&cp.with_check)].concat();
+                Change::CreatePolicy {
+                    name: fold_ident(&cp.name).to_string(),
+                    calls: [self.calls(&cp.using), self.calls(&cp.with_check)],
+                    columns,
+                    table,
+                }
+            }
             Statement::DropPolicy(dp) => Change::DropPolicy {
                 table: self.obj(&dp.table_name),
                 name: fold_ident(&dp.name).to_string(),
@@ -696,14 +711,23 @@ impl<'a> Lowerer<'a> {
                 },
                 ast::AlterPolicyOperation::Apply {
                     using, with_check, ..
-                } if using.is_some() || with_check.is_some() => Change::AlterPolicyExpressions {
-                    table: self.obj(&ap.table_name),
-                    name: fold_ident(&ap.name).to_string(),
-                    calls: [
-                        using.as_ref().map(|e| self.calls(e)),
-                        with_check.as_ref().map(|e| self.calls(e)),
-                    ],
-                },
+                } if using.is_some() || with_check.is_some() => {
+                    let table = self.obj(&ap.table_name);
+                    let columns = using
+                        .iter()
+                        .chain(with_check)
+                        .flat_map(|e| own_columns(self, e, &[table.name.as_str()], true))
+                        .collect();
+                    Change::AlterPolicyExpressions {
+                        name: fold_ident(&ap.name).to_string(),
+                        calls: [
+                            using.as_ref().map(|e| self.calls(e)),
+                            with_check.as_ref().map(|e| self.calls(e)),
+                        ],
+                        columns,
+                        table,
+                    }
+                }
                 ast::AlterPolicyOperation::Apply { .. } => Change::Other,
             },
             Statement::AlterIndex {
@@ -1509,6 +1533,10 @@ impl<'a> Lowerer<'a> {
                 }
             })
             .collect();
+        // The predicate names the table's columns (PostgreSQL allows no subquery there).
+        if let Some(p) = &ci.predicate {
+            mentions.extend(own_columns(self, p, &[table.name.as_str()], true));
+        }
         Change::CreateIndex(Box::new(IndexDef {
             name: ci.name.as_ref().map(|n| self.obj(n)),
             table,
@@ -1992,6 +2020,69 @@ impl FieldNames {
     fn is_field(&self, i: &Ident) -> bool {
         self.0.contains(&std::ptr::from_ref(i))
     }
+}
+
+/// The columns of one table an expression names outside any subquery, where every name can
+/// only be that table's (a policy's `USING`, an index predicate, a trigger's `WHEN`): `c`
+/// when `plain` (unquoted reserved words, composite fields and the `qualifiers` themselves,
+/// whole-row references, left out) and `q.c` for `q` in `qualifiers` (the table's name, or
+/// `old` / `new`). Names inside a subquery may be its own relations' and are not read.
+fn own_columns(lw: &Lowerer<'_>, e: &Expr, qualifiers: &[&str], plain: bool) -> Vec<ColName> {
+    struct V<'a, 'b> {
+        lw: &'a Lowerer<'b>,
+        qualifiers: &'a [&'a str],
+        plain: bool,
+        depth: usize,
+        fields: FieldNames,
+        out: Vec<ColName>,
+    }
+    impl Visitor for V<'_, '_> {
+        type Break = ();
+        fn pre_visit_query(&mut self, _: &Query) -> ControlFlow<()> {
+            self.depth += 1;
+            ControlFlow::Continue(())
+        }
+        fn post_visit_query(&mut self, _: &Query) -> ControlFlow<()> {
+            self.depth -= 1;
+            ControlFlow::Continue(())
+        }
+        fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
+            self.fields.note(e);
+            if self.depth > 0 {
+                return ControlFlow::Continue(());
+            }
+            match e {
+                Expr::Identifier(i)
+                    if self.plain
+                        && !self.fields.is_field(i)
+                        && !(i.quote_style.is_none() && pgtype::is_reserved_as_name(&i.value))
+                        && !self.qualifiers.contains(&fold_ident(i).as_str()) =>
+                {
+                    self.out.push(self.lw.col(i));
+                }
+                Expr::CompoundIdentifier(parts) => {
+                    if let [q, c] = parts.as_slice()
+                        && !self.fields.is_field(q)
+                        && self.qualifiers.contains(&fold_ident(q).as_str())
+                    {
+                        self.out.push(self.lw.col(c));
+                    }
+                }
+                _ => {}
+            }
+            ControlFlow::Continue(())
+        }
+    }
+    let mut v = V {
+        lw,
+        qualifiers,
+        plain,
+        depth: 0,
+        fields: FieldNames::default(),
+        out: Vec::new(),
+    };
+    let _ = e.visit(&mut v);
+    v.out
 }
 
 /// Column names an expression mentions, in order of first appearance (for CHECK naming).

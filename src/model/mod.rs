@@ -221,6 +221,10 @@ pub enum RefContext {
     Default,
     /// A column a CHECK constraint's expression names.
     Check,
+    /// A column a policy's `USING` / `WITH CHECK` expression names.
+    PolicyExpression,
+    /// A column a trigger's `WHEN` condition names (`OLD.c`, `NEW.c`).
+    TriggerCondition,
     /// A table of `CREATE` / `ALTER PUBLICATION`.
     Publication,
     Recovered,
@@ -253,6 +257,8 @@ impl RefContext {
             RefContext::Grant => "GRANT target",
             RefContext::Default => "sequence named by a column default",
             RefContext::Check => "CHECK expression",
+            RefContext::PolicyExpression => "policy expression",
+            RefContext::TriggerCondition => "trigger WHEN condition",
             RefContext::Publication => "publication member",
             RefContext::Recovered => "target",
         }

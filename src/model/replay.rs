@@ -1025,6 +1025,16 @@ impl<'s> Replayer<'s> {
         false
     }
 
+    /// [`Self::need_column`] of each column, stopping at the first missing one.
+    fn need_columns(
+        &mut self,
+        table: &QualifiedName,
+        columns: &[ColName],
+        context: RefContext,
+    ) -> bool {
+        columns.iter().all(|c| self.need_column(table, c, context))
+    }
+
     /// Resolve a column type: the `format_type` text, or `None` after recording an error.
     fn resolve_type(&mut self, ty: &TypeRef) -> Option<String> {
         let Some(user) = &ty.user else {
@@ -1410,13 +1420,15 @@ impl<'s> Replayer<'s> {
                 instead_of,
                 row,
                 calls,
+                when_columns,
             } => {
                 let kind = routines::TriggerKind {
                     or_replace: *or_replace,
                     instead_of: *instead_of,
                     row: *row,
                 };
-                self.create_trigger(name, table, function, kind, calls);
+                let when = (calls.as_slice(), when_columns.as_slice());
+                self.create_trigger(name, table, function, kind, when);
             }
             Change::DropTrigger {
                 name,
@@ -1518,10 +1530,18 @@ impl<'s> Replayer<'s> {
                     self.has_policy(&qn, name, true);
                 }
             }
-            Change::CreatePolicy { table, name, calls } => {
+            Change::CreatePolicy {
+                table,
+                name,
+                calls,
+                columns,
+            } => {
                 let Some(qn) = self.need_rel(table, RefContext::Policy) else {
                     return;
                 };
+                if !self.need_columns(&qn, columns, RefContext::PolicyExpression) {
+                    return;
+                }
                 let [using, check] = calls;
                 // The first call that fails stops the statement, as PostgreSQL does.
                 let resolved = self
@@ -1576,14 +1596,21 @@ impl<'s> Replayer<'s> {
                 }
                 self.annotate(&qn, |t| t.policies.retain(|p| &p.name != name));
             }
-            Change::AlterPolicyExpressions { table, name, calls } => {
+            Change::AlterPolicyExpressions {
+                table,
+                name,
+                calls,
+                columns,
+            } => {
                 let Some(qn) = self.need_rel(table, RefContext::Policy) else {
                     return;
                 };
                 if !self.cat.tables.contains_key(&qn) {
                     return;
                 }
-                if !self.has_policy(&qn, name, true) {
+                if !self.has_policy(&qn, name, true)
+                    || !self.need_columns(&qn, columns, RefContext::PolicyExpression)
+                {
                     return;
                 }
                 let mut uses = [None, None];

@@ -747,7 +747,7 @@ impl Replayer<'_> {
         table: &ObjName,
         function: &ObjName,
         kind: TriggerKind,
-        calls: &[Call],
+        (calls, when_columns): (&[Call], &[ColName]),
     ) {
         if let Some(refusal) = self.trigger_target_refusal(table, kind) {
             return self.reject(refusal, table.span);
@@ -755,6 +755,10 @@ impl Replayer<'_> {
         let Some(qn) = self.need_rel(table, RefContext::Trigger) else {
             return;
         };
+        // The WHEN condition is read before the function is looked up.
+        if !self.need_columns(&qn, when_columns, RefContext::TriggerCondition) {
+            return;
+        }
         if !self.function_names_resolve(function, &[], false) {
             return;
         }
