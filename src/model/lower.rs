@@ -2036,6 +2036,15 @@ fn own_columns(lw: &Lowerer<'_>, e: &Expr, qualifiers: &[&str], plain: bool) -> 
         fields: FieldNames,
         out: Vec<ColName>,
     }
+    impl V<'_, '_> {
+        /// Not a reserved word (`current_user`), a composite's field or a whole-row reference.
+        fn is_column(&self, i: &Ident) -> bool {
+            let reserved = i.quote_style.is_none() && pgtype::is_reserved_as_name(&i.value);
+            !reserved
+                && !self.fields.is_field(i)
+                && !self.qualifiers.contains(&fold_ident(i).as_str())
+        }
+    }
     impl Visitor for V<'_, '_> {
         type Break = ();
         fn pre_visit_query(&mut self, _: &Query) -> ControlFlow<()> {
@@ -2052,12 +2061,7 @@ fn own_columns(lw: &Lowerer<'_>, e: &Expr, qualifiers: &[&str], plain: bool) -> 
                 return ControlFlow::Continue(());
             }
             match e {
-                Expr::Identifier(i)
-                    if self.plain
-                        && !self.fields.is_field(i)
-                        && !(i.quote_style.is_none() && pgtype::is_reserved_as_name(&i.value))
-                        && !self.qualifiers.contains(&fold_ident(i).as_str()) =>
-                {
+                Expr::Identifier(i) if self.plain && self.is_column(i) => {
                     self.out.push(self.lw.col(i));
                 }
                 Expr::CompoundIdentifier(parts) => {

@@ -4532,7 +4532,8 @@ impl<'s> Replayer<'s> {
                 };
                 let users = self.columns_of_type(&key);
                 let functions = self.functions_using_type(&key);
-                if !(users.is_empty() && functions.is_empty()) && !cascade {
+                let used = !users.is_empty() || !functions.is_empty();
+                if used && !cascade {
                     let mut dependents: Vec<String> = users
                         .iter()
                         .map(|(t, c)| format!("column {c} of table {t}"))
