@@ -51,6 +51,10 @@ pub struct ColumnDef {
     pub identity: bool,
     /// GENERATED ALWAYS (an identity or a stored expression).
     pub always: super::catalog::GeneratedAlways,
+    /// The plain names the default or generation expression uses as columns: a generation
+    /// expression's must be the table's columns; a default may use none (PostgreSQL: `cannot
+    /// use column reference in DEFAULT expression`).
+    pub expr_columns: Vec<ColName>,
     /// Inline constraints (PRIMARY KEY, UNIQUE, REFERENCES, CHECK) with this column filled in.
     pub constraints: Vec<ConstraintDef>,
     pub span: Span,
@@ -157,6 +161,8 @@ pub enum AlterAction {
         expr: String,
         calls: Calls,
         regclass: Vec<ObjName>,
+        /// As [`ColumnDef::expr_columns`]: a default may use none.
+        expr_columns: Vec<ColName>,
     },
     DropDefault(ColName),
     /// `ADD GENERATED ... AS IDENTITY`, with the sequence's name when `SEQUENCE NAME` gives it.

@@ -1109,6 +1109,7 @@ impl<'a> Lowerer<'a> {
             regclass: Vec::new(),
             identity: false,
             always: GeneratedAlways::No,
+            expr_columns: Vec::new(),
             constraints: Vec::new(),
             ty,
         };
@@ -1122,6 +1123,7 @@ impl<'a> Lowerer<'a> {
                     def.default = Some(e.to_compact_string());
                     def.calls = self.calls(e);
                     def.regclass = self.regclass(e);
+                    def.expr_columns = own_columns(self, e, &[], true);
                 }
                 ColumnOption::Generated {
                     generation_expr: None,
@@ -1141,6 +1143,7 @@ impl<'a> Lowerer<'a> {
                     def.default = Some(e.to_compact_string());
                     def.calls = self.calls(e);
                     def.always = GeneratedAlways::Expression;
+                    def.expr_columns = own_columns(self, e, &[], true);
                 }
                 ColumnOption::PrimaryKey(_) => def.constraints.push(ConstraintDef {
                     name: cname,
@@ -1445,6 +1448,7 @@ impl<'a> Lowerer<'a> {
                         expr: value.to_string(),
                         calls: self.calls(value),
                         regclass: self.regclass(value),
+                        expr_columns: own_columns(self, value, &[], true),
                     },
                     AlterColumnOperation::DropDefault => AlterAction::DropDefault(c),
                     AlterColumnOperation::SetDataType {

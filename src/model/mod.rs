@@ -225,6 +225,8 @@ pub enum RefContext {
     PolicyExpression,
     /// A column a trigger's `WHEN` condition names (`OLD.c`, `NEW.c`).
     TriggerCondition,
+    /// A column a generated column's expression names.
+    Generation,
     /// A table of `CREATE` / `ALTER PUBLICATION`.
     Publication,
     Recovered,
@@ -259,6 +261,7 @@ impl RefContext {
             RefContext::Check => "CHECK expression",
             RefContext::PolicyExpression => "policy expression",
             RefContext::TriggerCondition => "trigger WHEN condition",
+            RefContext::Generation => "generation expression",
             RefContext::Publication => "publication member",
             RefContext::Recovered => "target",
         }

@@ -2286,6 +2286,10 @@ impl<'s> Replayer<'s> {
             table.columns.push(col);
             constraints.extend(c.constraints.iter().cloned());
         }
+        // A generation expression may name any column of the table, written before or after.
+        if !self.generation_columns_exist(&qn, &table, &def.columns) {
+            return;
+        }
         // PostgreSQL creates the serial columns' sequences before it reads the defaults: a
         // default may name the sequence of a serial column written after it.
         for c in def.columns.iter().filter(|c| !c.regclass.is_empty()) {
@@ -2406,6 +2410,12 @@ impl<'s> Replayer<'s> {
             self.reject(refusal, c.ty.span);
             return None;
         }
+        if c.always != GeneratedAlways::Expression
+            && let Some(used) = c.expr_columns.first()
+        {
+            self.reject(default_column_refusal(), used.span);
+            return None;
+        }
         let calls = self.resolve_calls(&c.calls)?;
         let refused = if c.identity {
             identity_type_refusal(&data_type)
@@ -2442,6 +2452,55 @@ impl<'s> Replayer<'s> {
             }
         }
         Some(col)
+    }
+
+    /// The columns the generation expressions of `defs` name must be plain columns of
+    /// `table` (PostgreSQL: `column "x" does not exist`, `cannot use generated column "x" in
+    /// column generation expression`). A table whose columns are not all known is not judged.
+    fn generation_columns_exist(
+        &mut self,
+        qn: &QualifiedName,
+        table: &Table,
+        defs: &[ColumnDef],
+    ) -> bool {
+        if table.blind || table.columns_unknown {
+            return true;
+        }
+        // Every name is resolved (a missing column is the error) before generated ones are
+        // refused, as PostgreSQL transforms the expression first.
+        for def in defs
+            .iter()
+            .filter(|c| c.always == GeneratedAlways::Expression)
+        {
+            let missing = def.expr_columns.iter().find(|u| {
+                table.column(&u.name).is_none() && !SYSTEM_COLUMNS.contains(&u.name.as_str())
+            });
+            if let Some(u) = missing {
+                let kind = ProblemKind::MissingColumn {
+                    table: qn.clone(),
+                    column: u.name.clone(),
+                    context: RefContext::Generation,
+                };
+                self.error(kind, u.span);
+                return false;
+            }
+            for u in &def.expr_columns {
+                let Some(c) = table.column(&u.name) else {
+                    continue;
+                };
+                if c.always == GeneratedAlways::Expression {
+                    let reason = format!(
+                        "cannot use generated column \"{}\" in column generation expression",
+                        u.name
+                    );
+                    let help = "compute it from the plain columns the other generated column \
+                                reads";
+                    self.reject(Refusal::new(reason, help), u.span);
+                    return false;
+                }
+            }
+        }
+        true
     }
 
     fn name_taken_in_schema(&self, schema: &str, name: &str) -> bool {
@@ -3491,6 +3550,9 @@ impl<'s> Replayer<'s> {
                     col.sequences = self.resolve_regclass(&def.regclass)?;
                 }
                 t.columns.push(col);
+                if !self.generation_columns_exist(qn, &t, std::slice::from_ref(def)) {
+                    return None;
+                }
                 let mut fks = Vec::new();
                 for c in &def.constraints {
                     if let ConstraintKind::ForeignKey(fk) = &c.kind {
@@ -3824,7 +3886,12 @@ impl<'s> Replayer<'s> {
                 expr,
                 calls,
                 regclass,
+                expr_columns,
             } => {
+                if let Some(c) = expr_columns.first() {
+                    self.reject(default_column_refusal(), c.span);
+                    return None;
+                }
                 let uses = self.resolve_calls(calls)?;
                 let sequences = self.resolve_regclass(regclass)?;
                 let Some(c) = t.column_mut(&column.name) else {
@@ -5578,6 +5645,16 @@ fn is_string_literal(text: &str) -> bool {
         return false;
     };
     inner.replace("''", "").chars().all(|c| c != '\'')
+}
+
+/// PostgreSQL's refusal of a default that names a column (a DEFAULT is computed for a row
+/// before it exists: no column can be read).
+fn default_column_refusal() -> Refusal {
+    Refusal::new(
+        "cannot use column reference in DEFAULT expression",
+        "a default cannot read other columns: compute the value in a generated column \
+         (GENERATED ALWAYS AS (...) STORED) or a trigger; a string is written in single quotes",
+    )
 }
 
 /// PostgreSQL's refusal of a column of pseudo-type `data_type` (`record`, `void`,
