@@ -609,6 +609,20 @@ pub enum Change {
     CommentOnFunction(FuncRef),
     /// `ALTER FUNCTION f[(args)] OWNER TO / SECURITY DEFINER / SET ...`: the function must exist.
     AlterFunction(FuncRef),
+    /// `ALTER TYPE / DOMAIN name OWNER TO role` (read by `parse/dump_forms.rs`): the type
+    /// must exist.
+    TypeMustExist(ObjName),
+    /// `ALTER INDEX index ATTACH PARTITION partition`: both indexes must exist.
+    AttachIndex {
+        index: ObjName,
+        partition: ObjName,
+    },
+    /// `COMMENT ON CONSTRAINT name ON table IS ...`: the table must have the constraint.
+    CommentOnConstraint {
+        table: ObjName,
+        name: Name,
+        span: Span,
+    },
     /// `COMMENT ON POLICY name ON table IS ...`: the policy must exist.
     CommentOnPolicy {
         table: ObjName,

@@ -1025,6 +1025,24 @@ impl<'s> Replayer<'s> {
         false
     }
 
+    /// Whether index `name` exists (or may: a name a statement the tool could not read may
+    /// have created); when not, PostgreSQL's `relation "i" does not exist`.
+    fn index_exists(&mut self, name: &ObjName) -> bool {
+        let found = self
+            .candidates(name)
+            .iter()
+            .any(|k| self.cat.indexes.contains_key(k));
+        if found || self.uncertain.contains(&name.name) {
+            return true;
+        }
+        let kind = ProblemKind::MissingIndex {
+            name: self.default_name(name),
+            relation: true,
+        };
+        self.error(kind, name.span);
+        false
+    }
+
     /// [`Self::need_column`] of each column, stopping at the first missing one.
     fn need_columns(
         &mut self,
@@ -1521,6 +1539,34 @@ impl<'s> Replayer<'s> {
             } => self.comment(*kind, target, column.as_ref(), text.as_deref()),
             Change::CommentOnFunction(f) | Change::AlterFunction(f) => {
                 self.named_functions(std::slice::from_ref(f));
+            }
+            Change::TypeMustExist(name) => {
+                let written = TypeRef {
+                    text: name.name.clone(),
+                    user: Some(name.clone()),
+                    array: 0,
+                    serial: false,
+                    span: name.span,
+                };
+                self.resolve_type(&written);
+            }
+            Change::AttachIndex { index, partition } => {
+                if self.index_exists(index) {
+                    self.index_exists(partition);
+                }
+            }
+            Change::CommentOnConstraint { table, name, span } => {
+                let Some(qn) = self.need_rel(table, RefContext::Comment) else {
+                    return;
+                };
+                let has = |t: &Table| t.blind || t.constraint_names().any(|n| n == name);
+                if self.cat.tables.get(&qn).is_some_and(|t| !has(t)) {
+                    let kind = ProblemKind::MissingConstraint {
+                        table: qn,
+                        name: name.clone(),
+                    };
+                    self.error(kind, *span);
+                }
             }
             Change::CommentOnPolicy { table, name } => {
                 let Some(qn) = self.need_rel(table, RefContext::Policy) else {

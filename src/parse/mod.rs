@@ -7,6 +7,7 @@
 
 pub mod compat;
 mod doblock;
+mod dump_forms;
 mod ignore;
 mod lex;
 mod publication;
@@ -554,6 +555,7 @@ fn piece(
                 .or_else(|| {
                     set_constraints::parse(&statement.text, &statement.offsets, ctx.file_id)
                 })
+                .or_else(|| dump_forms::parse(&statement.text, &statement.offsets, ctx.file_id))
     {
         statement.parsed = true;
         statement.ir = Some(Box::new(change));

@@ -1,0 +1,151 @@
+//! Stage 2 helper: statements `pg_dump` writes that sqlparser 0.64 does not parse, read
+//! exactly with the ALTER SEQUENCE reader's tokens. A schema dump is where many projects start
+//! their history; each of these was an "unparsable statement" finding per type, per
+//! partitioned index, per commented constraint:
+//!
+//! ```text
+//! ALTER TYPE name OWNER TO role          ALTER DOMAIN name OWNER TO role
+//! ALTER INDEX name ATTACH PARTITION index
+//! COMMENT ON CONSTRAINT name ON [DOMAIN] table IS {'text' | NULL}
+//! ```
+//!
+//! (<https://www.postgresql.org/docs/current/sql-altertype.html>, `sql-alterindex.html`,
+//! `sql-comment.html`.) What PostgreSQL checks against the schema is kept: the type, both
+//! indexes, the table's constraint must exist. A domain's constraint is not modelled (read
+//! as a statement that changes nothing). Anything else stays unparsable, as before.
+
+use super::OffsetMap;
+use super::lex::Tok;
+use super::sequence::Reader;
+use crate::model::ir::Change;
+use crate::span::FileId;
+
+/// Read `text` as one of the forms above. `None` when it is not one this reader fully
+/// understands.
+pub(crate) fn parse(text: &str, offsets: &OffsetMap, file: FileId) -> Option<Change> {
+    owner(text, offsets, file)
+        .or_else(|| attach_index(text, offsets, file))
+        .or_else(|| comment_on_constraint(text, offsets, file))
+}
+
+/// `ALTER {TYPE | DOMAIN} name OWNER TO role`.
+fn owner(text: &str, offsets: &OffsetMap, file: FileId) -> Option<Change> {
+    let mut r = Reader::after_words(text, offsets, file, ["ALTER", "TYPE"])
+        .or_else(|| Reader::after_words(text, offsets, file, ["ALTER", "DOMAIN"]))?;
+    let name = r.object_name()?;
+    r.expect("OWNER")?;
+    r.expect("TO")?;
+    role(&mut r)?;
+    end(r).then_some(Change::TypeMustExist(name))
+}
+
+/// `ALTER INDEX name ATTACH PARTITION index` (PostgreSQL's grammar has no `IF EXISTS` here).
+fn attach_index(text: &str, offsets: &OffsetMap, file: FileId) -> Option<Change> {
+    let mut r = Reader::after_words(text, offsets, file, ["ALTER", "INDEX"])?;
+    let index = r.object_name()?;
+    r.expect("ATTACH")?;
+    r.expect("PARTITION")?;
+    let partition = r.object_name()?;
+    end(r).then_some(Change::AttachIndex { index, partition })
+}
+
+/// `COMMENT ON CONSTRAINT name ON [DOMAIN] table IS {'text' | NULL}`.
+fn comment_on_constraint(text: &str, offsets: &OffsetMap, file: FileId) -> Option<Change> {
+    let mut r = Reader::after_words(text, offsets, file, ["COMMENT", "ON"])?;
+    r.expect("CONSTRAINT")?;
+    let (name, range) = r.ident(false)?;
+    let name_span = r.span(range.start, range.end);
+    r.expect("ON")?;
+    let domain = r.eat("DOMAIN");
+    let table = r.object_name()?;
+    r.expect("IS")?;
+    if !r.eat("NULL") {
+        (r.peek(0)?.kind == Tok::Str).then_some(())?;
+        r.i += 1;
+    }
+    if !end(r) {
+        return None;
+    }
+    Some(if domain {
+        Change::Other
+    } else {
+        Change::CommentOnConstraint {
+            table,
+            name: name.into(),
+            span: name_span,
+        }
+    })
+}
+
+/// A role: a name, or `CURRENT_USER` / `SESSION_USER` / `CURRENT_ROLE` (reserved words).
+fn role(r: &mut Reader<'_>) -> Option<()> {
+    if r.eat("CURRENT_USER") || r.eat("SESSION_USER") || r.eat("CURRENT_ROLE") {
+        return Some(());
+    }
+    r.ident(false).map(|_| ())
+}
+
+/// Past a trailing `;`, every token read.
+fn end(mut r: Reader<'_>) -> bool {
+    r.eat_semicolon();
+    r.at_end()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(t: &str) -> Option<String> {
+        parse(t, &OffsetMap::default(), 0).map(|c| match c {
+            Change::TypeMustExist(n) => format!("type {n:?}"),
+            Change::AttachIndex {
+                index, partition, ..
+            } => {
+                format!("attach {} {}", index.name, partition.name)
+            }
+            Change::CommentOnConstraint { table, name, .. } => {
+                format!("comment {name} {}", table.name)
+            }
+            Change::Other => "other".to_string(),
+            _ => "?".to_string(),
+        })
+    }
+
+    #[test]
+    fn reads_what_pg_dump_writes_exactly() {
+        assert!(
+            read("ALTER TYPE public.mood OWNER TO postgres;")
+                .is_some_and(|s| s.starts_with("type"))
+        );
+        assert!(read("ALTER DOMAIN app.email OWNER TO \"Admin\"").is_some());
+        assert!(read("alter type t owner to current_user").is_some());
+        assert_eq!(
+            read("ALTER INDEX public.logs_at_idx ATTACH PARTITION public.logs_2026_at_idx;")
+                .as_deref(),
+            Some("attach logs_at_idx logs_2026_at_idx")
+        );
+        assert_eq!(
+            read("COMMENT ON CONSTRAINT role_ok ON public.members IS 'c';").as_deref(),
+            Some("comment role_ok members")
+        );
+        assert_eq!(
+            read("COMMENT ON CONSTRAINT \"Ck\" ON DOMAIN d IS NULL").as_deref(),
+            Some("other")
+        );
+        for t in [
+            "ALTER TYPE mood OWNER TO",
+            "ALTER TYPE mood OWNER postgres",
+            "ALTER TYPE mood ADD VALUE 'x'",
+            "ALTER TYPE mood OWNER TO a b",
+            "ALTER INDEX i ATTACH PARTITION",
+            "ALTER INDEX i RENAME TO j",
+            "ALTER INDEX IF EXISTS i ATTACH PARTITION j",
+            "COMMENT ON CONSTRAINT c ON t IS 1",
+            "COMMENT ON CONSTRAINT c ON t",
+            "COMMENT ON TABLE t IS 'x'",
+            "ALTER TYPE a.b.c OWNER TO x",
+        ] {
+            assert_eq!(read(t), None, "{t}");
+        }
+    }
+}
