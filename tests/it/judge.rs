@@ -153,15 +153,24 @@ fn projects() -> Vec<String> {
 /// Our error findings against PostgreSQL's errors on one project (a path relative to the crate
 /// root, or absolute): `Err` lists every statement where they disagree.
 pub(crate) fn judge(fixture: &str) -> Result<(), String> {
+    judge_then_dump(fixture, false).map(drop)
+}
+
+/// [`judge`], and with `dump` the `pg_dump --schema-only` of the database the project was
+/// applied to (for a fixture not shared with other tests).
+pub(crate) fn judge_then_dump(fixture: &str, dump: bool) -> Result<Option<String>, String> {
     let (analysis, config) = analyze_dir(fixture);
     let shared = fixture == "fixtures/ogelbase" || fixture.starts_with("fixtures/model/");
+    let mut dumped = None;
     let errors = if !shared {
         // Not shared with other tests: apply without reading the catalog back.
         let files: Vec<String> = pg::applied_migrations(&pg::model_json(fixture))
             .into_iter()
             .map(|m| m.file)
             .collect();
-        pg::apply_files(fixture, &files).1
+        let (db, errors) = pg::apply_files(fixture, &files);
+        dumped = dump.then(|| db.dump_schema());
+        errors
     } else {
         pg::replay(fixture).errors.clone()
     };
@@ -196,10 +205,19 @@ pub(crate) fn judge(fixture: &str) -> Result<(), String> {
         }
     }
     if diff.is_empty() {
-        Ok(())
+        Ok(dumped)
     } else {
         Err(format!("{fixture}:\n{}", diff.join("\n")))
     }
+}
+
+/// Our error findings (statement-level rules) on the project at `dir`, one line each.
+pub(crate) fn error_verdicts(dir: &str) -> Vec<String> {
+    let (analysis, config) = analyze_dir(dir);
+    ours(&analysis, &config)
+        .into_iter()
+        .map(|((file, _), verdict)| format!("{file}: {verdict}"))
+        .collect()
 }
 
 /// The judge itself.

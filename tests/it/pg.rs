@@ -364,6 +364,25 @@ pub fn parse_psql_errors(stderr: &str) -> Vec<PgError> {
 }
 
 impl Db {
+    /// `pg_dump --schema-only` of the database: the schema PostgreSQL holds, as SQL.
+    pub fn dump_schema(&self) -> String {
+        let out = Command::new(self.server.bin("pg_dump"))
+            .arg("-h")
+            .arg(&self.server.dir)
+            .args(["-p", "5432", "-U", "postgres", "--schema-only", &self.name])
+            .env("PGTZ", "UTC")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run pg_dump: {e}; {INSTALL_HINT}"));
+        assert!(
+            out.status.success(),
+            "pg_dump of {} failed: {}",
+            self.name,
+            output_text(&out)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     /// Apply the SQL file at `path` (piped through stdin, so the `postgres` user needs no
     /// access to it) and return every error psql printed, in order.
     pub fn apply_file(&self, path: &Path) -> Vec<PgError> {
