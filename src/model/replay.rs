@@ -6074,28 +6074,21 @@ CREATE TABLE f (x int);
         let rel = |n: &str| ObjectKey::Relation {
             name: QualifiedName::new("public", n),
         };
-        let line = |w: Why| match w {
+        // The failed (or rolled-back) create's statement, when it is earlier (`line`) or
+        // later (`later`) than the use.
+        let failed = |w: Why, want_later: bool| match w {
             Why::CreateFailed {
                 at,
                 rolled_back,
-                later: false,
-            } => {
+                later,
+            } if later == want_later => {
                 let st = m.statements.iter().position(|s| s.span.contains(at));
                 Some((st, rolled_back))
             }
             _ => None,
         };
-        let later = |w: Why| match w {
-            Why::CreateFailed {
-                at,
-                rolled_back,
-                later: true,
-            } => {
-                let st = m.statements.iter().position(|s| s.span.contains(at));
-                Some((st, rolled_back))
-            }
-            _ => None,
-        };
+        let line = |w: Why| failed(w, false);
+        let later = |w: Why| failed(w, true);
         let end = m.statements.len();
         assert_eq!(line(m.why_missing(&rel("a"), end)), Some((Some(0), false)));
         assert_eq!(line(m.why_missing(&rel("b"), end)), Some((Some(2), true)));
