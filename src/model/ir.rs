@@ -612,6 +612,13 @@ pub enum Change {
     /// `ALTER TYPE / DOMAIN name OWNER TO role` (read by `parse/dump_forms.rs`): the type
     /// must exist.
     TypeMustExist(ObjName),
+    /// `ALTER TABLE [IF EXISTS] [ONLY] table CLUSTER ON index`: the table must exist (unless
+    /// `IF EXISTS`) and have the index (named in the table's schema).
+    ClusterOn {
+        table: ObjName,
+        index: ObjName,
+        if_exists: bool,
+    },
     /// `ALTER INDEX index ATTACH PARTITION partition`: both indexes must exist.
     AttachIndex {
         index: ObjName,

@@ -1550,6 +1550,28 @@ impl<'s> Replayer<'s> {
                 };
                 self.resolve_type(&written);
             }
+            Change::ClusterOn {
+                table,
+                index,
+                if_exists,
+            } => {
+                if *if_exists && self.lookup_rel(table).is_err() {
+                    return;
+                }
+                let Some(qn) = self.need_rel(table, RefContext::Alter) else {
+                    return;
+                };
+                // An assumed table's indexes, or a blind one's, are not known.
+                if self.cat.tables.get(&qn).is_none_or(|t| t.blind) {
+                    return;
+                }
+                // The index is looked up in the table's schema.
+                let index = ObjName {
+                    schema: Some(qn.schema.clone()),
+                    ..index.clone()
+                };
+                self.index_exists(&index);
+            }
             Change::AttachIndex { index, partition } => {
                 if self.index_exists(index) {
                     self.index_exists(partition);

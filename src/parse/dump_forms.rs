@@ -6,18 +6,19 @@
 //! ```text
 //! ALTER TYPE name OWNER TO role          ALTER DOMAIN name OWNER TO role
 //! ALTER INDEX name ATTACH PARTITION index
+//! ALTER TABLE [IF EXISTS] [ONLY] name CLUSTER ON index
 //! COMMENT ON CONSTRAINT name ON [DOMAIN] table IS {'text' | NULL}
 //! ```
 //!
 //! (<https://www.postgresql.org/docs/current/sql-altertype.html>, `sql-alterindex.html`,
-//! `sql-comment.html`.) What PostgreSQL checks against the schema is kept: the type, both
-//! indexes, the table's constraint must exist. A domain's constraint is not modelled (read
+//! `sql-comment.html`, `sql-altertable.html`.) What PostgreSQL checks against the schema is
+//! kept: the type, both indexes, the table's constraint, the table and its index must exist. A domain's constraint is not modelled (read
 //! as a statement that changes nothing). Anything else stays unparsable, as before.
 
 use super::OffsetMap;
 use super::lex::Tok;
 use super::sequence::Reader;
-use crate::model::ir::Change;
+use crate::model::ir::{Change, ObjName};
 use crate::span::FileId;
 
 /// Read `text` as one of the forms above. `None` when it is not one this reader fully
@@ -25,6 +26,7 @@ use crate::span::FileId;
 pub(crate) fn parse(text: &str, offsets: &OffsetMap, file: FileId) -> Option<Change> {
     owner(text, offsets, file)
         .or_else(|| attach_index(text, offsets, file))
+        .or_else(|| cluster_on(text, offsets, file))
         .or_else(|| comment_on_constraint(text, offsets, file))
 }
 
@@ -47,6 +49,30 @@ fn attach_index(text: &str, offsets: &OffsetMap, file: FileId) -> Option<Change>
     r.expect("PARTITION")?;
     let partition = r.object_name()?;
     end(r).then_some(Change::AttachIndex { index, partition })
+}
+
+/// `ALTER TABLE [IF EXISTS] [ONLY] name CLUSTER ON index`.
+fn cluster_on(text: &str, offsets: &OffsetMap, file: FileId) -> Option<Change> {
+    let mut r = Reader::after_words(text, offsets, file, ["ALTER", "TABLE"])?;
+    let if_exists = r.eat("IF");
+    if if_exists {
+        r.expect("EXISTS")?;
+    }
+    r.eat("ONLY");
+    let table = r.object_name()?;
+    r.expect("CLUSTER")?;
+    r.expect("ON")?;
+    let (index, range) = r.ident(false)?;
+    let index = ObjName {
+        schema: table.schema.clone(),
+        name: index.into(),
+        span: r.span(range.start, range.end),
+    };
+    end(r).then_some(Change::ClusterOn {
+        table,
+        index,
+        if_exists,
+    })
 }
 
 /// `COMMENT ON CONSTRAINT name ON [DOMAIN] table IS {'text' | NULL}`.
@@ -106,6 +132,9 @@ mod tests {
             Change::CommentOnConstraint { table, name, .. } => {
                 format!("comment {name} {}", table.name)
             }
+            Change::ClusterOn { table, index, .. } => {
+                format!("cluster {} {}", table.name, index.name)
+            }
             Change::Other => "other".to_string(),
             _ => "?".to_string(),
         })
@@ -123,6 +152,10 @@ mod tests {
             read("ALTER INDEX public.logs_at_idx ATTACH PARTITION public.logs_2026_at_idx;")
                 .as_deref(),
             Some("attach logs_at_idx logs_2026_at_idx")
+        );
+        assert_eq!(
+            read("ALTER TABLE ONLY public.users CLUSTER ON users_pkey;").as_deref(),
+            Some("cluster users users_pkey")
         );
         assert_eq!(
             read("COMMENT ON CONSTRAINT role_ok ON public.members IS 'c';").as_deref(),
@@ -144,6 +177,8 @@ mod tests {
             "COMMENT ON CONSTRAINT c ON t",
             "COMMENT ON TABLE t IS 'x'",
             "ALTER TYPE a.b.c OWNER TO x",
+            "ALTER TABLE t CLUSTER ON s.i",
+            "ALTER TABLE t CLUSTER i",
         ] {
             assert_eq!(read(t), None, "{t}");
         }
