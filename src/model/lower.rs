@@ -287,8 +287,7 @@ impl<'a> Lowerer<'a> {
     /// `PARTITION BY method (key, ...)`: every column the key uses, and whether each key part
     /// is a plain column.
     fn partition_key(&self, e: &Expr) -> (Vec<Name>, bool) {
-        let mut columns = Vec::new();
-        let _ = e.visit(&mut IdentCollector::new(&mut columns, self));
+        let columns = own_columns(self, e, &[], true);
         let plain = match e {
             Expr::Function(f) => match &f.args {
                 ast::FunctionArguments::List(list) => list.args.iter().all(|a| {
@@ -1167,7 +1166,7 @@ impl<'a> Lowerer<'a> {
                     name: cname.or_else(|| ch.name.as_ref().map(fold_ident)),
                     kind: ConstraintKind::Check {
                         expr: ch.expr.to_string(),
-                        columns: expr_columns(&ch.expr),
+                        columns: expr_columns(self, &ch.expr),
                         calls: self.calls(&ch.expr),
                     },
                     span,
@@ -1196,7 +1195,7 @@ impl<'a> Lowerer<'a> {
                 name: ch.name.as_ref().map(fold_ident),
                 kind: ConstraintKind::Check {
                     expr: ch.expr.to_string(),
-                    columns: expr_columns(&ch.expr),
+                    columns: expr_columns(self, &ch.expr),
                     calls: self.calls(&ch.expr),
                 },
                 span,
@@ -1532,7 +1531,7 @@ impl<'a> Lowerer<'a> {
                     Some(cn)
                 }
                 e => {
-                    let _ = e.visit(&mut IdentCollector::new(&mut mentions, self));
+                    mentions.extend(own_columns(self, e, &[], true));
                     None
                 }
             })
@@ -2041,7 +2040,9 @@ fn own_columns(lw: &Lowerer<'_>, e: &Expr, qualifiers: &[&str], plain: bool) -> 
         out: Vec<ColName>,
     }
     impl V<'_, '_> {
-        /// Not a reserved word (`current_user`), a composite's field or a whole-row reference.
+        /// Not a reserved word, a composite's field or a whole-row reference. (sqlparser reads
+        /// SQL's niladic functions, `current_user`, `current_schema`, `localtime`..., as
+        /// identifiers: unquoted reserved words are no columns.)
         fn is_column(&self, i: &Ident) -> bool {
             let reserved = i.quote_style.is_none() && pgtype::is_reserved_as_name(&i.value);
             !reserved
@@ -2093,31 +2094,16 @@ fn own_columns(lw: &Lowerer<'_>, e: &Expr, qualifiers: &[&str], plain: bool) -> 
     v.out
 }
 
-/// Column names an expression mentions, in order of first appearance (for CHECK naming).
-fn expr_columns(e: &Expr) -> Vec<Name> {
-    #[derive(Default)]
-    struct V(Vec<Name>, FieldNames);
-    impl Visitor for V {
-        type Break = ();
-        fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
-            self.1.note(e);
-            // An unquoted reserved word is no column: sqlparser reads SQL's niladic functions
-            // (`current_user`, `current_schema`, `localtime`...) as identifiers.
-            if let Expr::Identifier(i) = e
-                && !(i.quote_style.is_none() && pgtype::is_reserved_as_name(&i.value))
-                && !self.1.is_field(i)
-            {
-                let n = fold_ident(i);
-                if !self.0.contains(&n) {
-                    self.0.push(n);
-                }
-            }
-            ControlFlow::Continue(())
+/// Column names an expression mentions, in order of first appearance (for CHECK naming and
+/// what a DROP COLUMN takes): [`own_columns`]' plain names, each once.
+fn expr_columns(lw: &Lowerer<'_>, e: &Expr) -> Vec<Name> {
+    let mut out: Vec<Name> = Vec::new();
+    for c in own_columns(lw, e, &[], true) {
+        if !out.contains(&c.name) {
+            out.push(c.name);
         }
     }
-    let mut v = V::default();
-    let _ = e.visit(&mut v);
-    v.0
+    out
 }
 
 /// The schemas of a search_path written as one string (`SET search_path = 'a, "B"'`,
@@ -2238,32 +2224,6 @@ fn output_names(q: &Query) -> Option<Vec<Name>> {
             _ => None,
         })
         .collect()
-}
-
-struct IdentCollector<'a, 'b> {
-    out: &'a mut Vec<ColName>,
-    lw: &'a Lowerer<'b>,
-    fields: FieldNames,
-}
-
-impl<'a, 'b> IdentCollector<'a, 'b> {
-    fn new(out: &'a mut Vec<ColName>, lw: &'a Lowerer<'b>) -> Self {
-        let fields = FieldNames::default();
-        Self { out, lw, fields }
-    }
-}
-
-impl Visitor for IdentCollector<'_, '_> {
-    type Break = ();
-    fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
-        self.fields.note(e);
-        if let Expr::Identifier(i) = e
-            && !self.fields.is_field(i)
-        {
-            self.out.push(self.lw.col(i));
-        }
-        ControlFlow::Continue(())
-    }
 }
 
 struct RefCollector<'a, 'b> {
