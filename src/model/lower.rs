@@ -284,6 +284,16 @@ impl<'a> Lowerer<'a> {
         })))
     }
 
+    /// The columns of `table` a policy's `USING` and `WITH CHECK` name (see [`own_columns`]).
+    fn policy_columns(&self, table: &ObjName, clauses: [&Option<Expr>; 2]) -> Vec<ColName> {
+        let own = [table.name.as_str()];
+        clauses
+            .into_iter()
+            .flatten()
+            .flat_map(|e| own_columns(self, e, &own, true))
+            .collect()
+    }
+
     /// `PARTITION BY method (key, ...)`: every column the key uses, and whether each key part
     /// is a plain column.
     fn partition_key(&self, e: &Expr) -> (Vec<Name>, bool) {
@@ -684,12 +694,7 @@ impl<'a> Lowerer<'a> {
             } => self.comment(*object_type, object_name, *if_exists, comment.clone()),
             Statement::CreatePolicy(cp) => {
                 let table = self.obj(&cp.table_name);
-                let own = |e: &Option<Expr>| {
-                    e.iter()
-                        .flat_map(|e| own_columns(self, e, &[table.name.as_str()], true))
-                        .collect::<Vec<_>>()
-                };
-                let columns = [own(&cp.using), own(&cp.with_check)].concat();
+                let columns = self.policy_columns(&table, [&cp.using, &cp.with_check]);
                 Change::CreatePolicy {
                     name: fold_ident(&cp.name).to_string(),
                     calls: [self.calls(&cp.using), self.calls(&cp.with_check)],
@@ -712,11 +717,7 @@ impl<'a> Lowerer<'a> {
                     using, with_check, ..
                 } if using.is_some() || with_check.is_some() => {
                     let table = self.obj(&ap.table_name);
-                    let columns = using
-                        .iter()
-                        .chain(with_check)
-                        .flat_map(|e| own_columns(self, e, &[table.name.as_str()], true))
-                        .collect();
+                    let columns = self.policy_columns(&table, [using, with_check]);
                     Change::AlterPolicyExpressions {
                         name: fold_ident(&ap.name).to_string(),
                         calls: [
