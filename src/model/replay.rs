@@ -1025,14 +1025,17 @@ impl<'s> Replayer<'s> {
         false
     }
 
+    /// The index `name` finds on the search path.
+    fn index_key(&self, name: &ObjName) -> Option<QualifiedName> {
+        self.candidates(name)
+            .into_iter()
+            .find(|k| self.cat.indexes.contains_key(k))
+    }
+
     /// Whether index `name` exists (or may: a name a statement the tool could not read may
     /// have created); when not, PostgreSQL's `relation "i" does not exist`.
     fn index_exists(&mut self, name: &ObjName) -> bool {
-        let found = self
-            .candidates(name)
-            .iter()
-            .any(|k| self.cat.indexes.contains_key(k));
-        if found || self.uncertain.contains(&name.name) {
+        if self.index_key(name).is_some() || self.uncertain.contains(&name.name) {
             return true;
         }
         let kind = ProblemKind::MissingIndex {
@@ -4618,11 +4621,7 @@ impl<'s> Replayer<'s> {
                 self.drop_relation(&qn, cascade, name.span);
             }
             DropKind::Index => {
-                let candidates = self.candidates(name);
-                let Some(key) = candidates
-                    .into_iter()
-                    .find(|k| self.cat.indexes.contains_key(k))
-                else {
+                let Some(key) = self.index_key(name) else {
                     if !if_exists {
                         let qn = self.default_name(name);
                         self.error(
@@ -5096,11 +5095,7 @@ impl<'s> Replayer<'s> {
     }
 
     fn rename_index(&mut self, index: &ObjName, to: &Name, if_exists: bool) {
-        let candidates = self.candidates(index);
-        let Some(key) = candidates
-            .into_iter()
-            .find(|k| self.cat.indexes.contains_key(k))
-        else {
+        let Some(key) = self.index_key(index) else {
             if !if_exists {
                 let qn = self.default_name(index);
                 self.error(
