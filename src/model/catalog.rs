@@ -9,6 +9,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+use super::ir::Volatility;
 use super::namemap::NameMap;
 use crate::span::Span;
 
@@ -227,6 +228,12 @@ pub struct Function {
     /// whether it is `SETOF`; `None` for a row type of OUT parameters or `RETURNS TABLE`.
     pub returns: Option<(Option<Name>, bool)>,
     pub origin: Span,
+    /// Its declared volatility; `None` after an `ALTER FUNCTION ... IMMUTABLE | STABLE |
+    /// VOLATILE` the model could not place.
+    pub volatility: Option<Volatility>,
+    /// `LANGUAGE sql`: PostgreSQL may inline a call of it and judge the body's volatility
+    /// instead of the declared one.
+    pub sql_language: bool,
 }
 
 impl Function {

@@ -5,6 +5,27 @@
 use super::catalog::Name;
 use crate::span::Span;
 
+/// A function's declared volatility.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Volatility {
+    Immutable,
+    Stable,
+    #[default]
+    Volatile,
+}
+
+impl Volatility {
+    /// As PostgreSQL's `CREATE FUNCTION` spells it, lowercase.
+    #[must_use]
+    pub fn word(self) -> &'static str {
+        match self {
+            Volatility::Immutable => "immutable",
+            Volatility::Stable => "stable",
+            Volatility::Volatile => "volatile",
+        }
+    }
+}
+
 /// A possibly schema-qualified object name as written, case-folded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObjName {
@@ -43,6 +64,8 @@ pub struct ColumnDef {
     pub default: Option<Name>,
     /// The functions the default or generation expression calls (see [`Calls`]).
     pub calls: Calls,
+    /// The SQL value functions a generation expression uses (see [`ValueFunctions`]).
+    pub value_functions: ValueFunctions,
     /// The relations the default names by `regclass` constants (`nextval('s')`,
     /// `'s'::regclass`): PostgreSQL looks them up when the default is created and depends on
     /// the relation found, not on its name.
@@ -258,6 +281,11 @@ pub struct IndexDef {
     pub partial: bool,
     /// The functions its expressions and predicate call.
     pub calls: Calls,
+    /// The functions its predicate calls (PostgreSQL checks the predicate's first: `functions
+    /// in index predicate must be marked IMMUTABLE`).
+    pub predicate_calls: Calls,
+    /// The SQL value functions its expressions and its predicate use.
+    pub value_functions: [ValueFunctions; 2],
     /// `USING method`, lowercase; `None` for the default (btree).
     pub method: Option<String>,
     /// Operator class per element, `None` for the default.
@@ -269,6 +297,11 @@ pub struct IndexDef {
 /// column, check constraint, index or trigger condition goes with `DROP FUNCTION ... CASCADE`
 /// and keeps the function from being dropped without it.
 pub type Calls = Vec<Call>;
+
+/// The SQL value functions an expression uses, as written: `CURRENT_TIMESTAMP`, `CURRENT_DATE`,
+/// `LOCALTIME`, `CURRENT_USER`, `SESSION_USER`... (keywords, not calls of functions; PostgreSQL
+/// counts all of them stable).
+pub type ValueFunctions = Vec<ColName>;
 
 /// A function call: the name as written (`f`, `util.f`) and how many arguments it passes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -518,6 +551,11 @@ pub enum Change {
         /// `LANGUAGE c` or `internal`: a missing return type becomes a shell type (a NOTICE);
         /// in any other language it is an error.
         c_language: bool,
+        /// `IMMUTABLE` / `STABLE` / `VOLATILE` (the default).
+        volatility: Volatility,
+        /// `LANGUAGE sql`, or a body in SQL-standard form (no LANGUAGE): PostgreSQL may inline
+        /// such a function where it judges an expression's volatility.
+        sql_language: bool,
         /// Relations read by a `LANGUAGE sql` body of plain queries / DML, which PostgreSQL
         /// checks at CREATE time (unless `check_function_bodies` is off). Empty for other bodies.
         body_relations: Vec<RelRef>,
@@ -607,8 +645,12 @@ pub enum Change {
     /// `COMMENT ON FUNCTION f[(args)] IS ...`: the function must exist (found as `GRANT ... ON
     /// FUNCTION` finds it).
     CommentOnFunction(FuncRef),
-    /// `ALTER FUNCTION f[(args)] OWNER TO / SECURITY DEFINER / SET ...`: the function must exist.
-    AlterFunction(FuncRef),
+    /// `ALTER FUNCTION f[(args)] OWNER TO / SECURITY DEFINER / IMMUTABLE / SET ...`: the
+    /// function must exist. `volatility`: the last `IMMUTABLE` / `STABLE` / `VOLATILE` written.
+    AlterFunction {
+        function: FuncRef,
+        volatility: Option<Volatility>,
+    },
     /// `ALTER TYPE / DOMAIN name OWNER TO role` (read by `parse/dump_forms.rs`): the type
     /// must exist.
     TypeMustExist(ObjName),

@@ -20,7 +20,7 @@ use super::catalog::{GeneratedAlways, Name, ReplicaIdentity};
 use super::ir::{
     AlterAction, AlterTarget, Call, Calls, Change, ColName, ColumnDef, ColumnRef, CommentKind,
     ConflictTarget, ConstraintDef, ConstraintKind, DropKind, FkDef, FuncMove, FuncRef, IndexDef,
-    ObjName, QueryRefs, RelRef, TableDef, TableKindDef, TypeRef,
+    ObjName, QueryRefs, RelRef, TableDef, TableKindDef, TypeRef, ValueFunctions, Volatility,
 };
 use super::pgtype;
 use crate::parse;
@@ -547,8 +547,14 @@ impl<'a> Lowerer<'a> {
                     ast::AlterFunctionOperation::SetSchema { schema_name } => {
                         FuncMove::SetSchema(self.obj(schema_name).name)
                     }
-                    // OWNER TO, SECURITY DEFINER, SET search_path, ...: it must exist.
-                    _ => return Change::AlterFunction(self.func_ref(&af.function)),
+                    // OWNER TO, SECURITY DEFINER, IMMUTABLE, SET search_path, ...: it must
+                    // exist.
+                    _ => {
+                        return Change::AlterFunction {
+                            function: self.func_ref(&af.function),
+                            volatility: altered_volatility(&af.operation),
+                        };
+                    }
                 };
                 Change::MoveFunction {
                     function: self.func_ref(&af.function),
@@ -797,6 +803,11 @@ impl<'a> Lowerer<'a> {
             returns,
             plpgsql,
             c_language,
+            volatility: cf
+                .behavior
+                .as_ref()
+                .map_or(Volatility::Volatile, volatility),
+            sql_language: cf.language.is_none() || language("sql"),
             body_relations: self.sql_function_relations(cf),
         }
     }
@@ -1106,6 +1117,7 @@ impl<'a> Lowerer<'a> {
             not_null: false,
             default: None,
             calls: Vec::new(),
+            value_functions: Vec::new(),
             regclass: Vec::new(),
             identity: false,
             always: GeneratedAlways::No,
@@ -1142,6 +1154,7 @@ impl<'a> Lowerer<'a> {
                 } => {
                     def.default = Some(e.to_compact_string());
                     def.calls = self.calls(e);
+                    def.value_functions = self.value_functions(e);
                     def.always = GeneratedAlways::Expression;
                     def.expr_columns = own_columns(self, e, &[], true);
                 }
@@ -1552,6 +1565,11 @@ impl<'a> Lowerer<'a> {
             mentions,
             partial: ci.predicate.is_some(),
             calls: tidy_calls([self.calls(&ci.columns), self.calls(&ci.predicate)].concat()),
+            predicate_calls: self.calls(&ci.predicate),
+            value_functions: [
+                self.value_functions(&ci.columns),
+                self.value_functions(&ci.predicate),
+            ],
             method: ci
                 .using
                 .as_ref()
@@ -1719,6 +1737,55 @@ impl<'a> Lowerer<'a> {
         tidy_calls(c.out)
     }
 
+    /// The SQL value functions an AST node uses (`CURRENT_TIMESTAMP`, `CURRENT_USER`...), in
+    /// the order written. sqlparser reads them as calls without an argument list (or, for the
+    /// time ones, with a precision); a quoted name is a column.
+    fn value_functions<V: Visit>(&self, node: &V) -> ValueFunctions {
+        struct Collector<'a, 'b> {
+            lw: &'a Lowerer<'b>,
+            out: ValueFunctions,
+        }
+        impl Visitor for Collector<'_, '_> {
+            type Break = ();
+            fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
+                if let Expr::Function(f) = e
+                    && let [ast::ObjectNamePart::Identifier(i)] = f.name.0.as_slice()
+                    && i.quote_style.is_none()
+                {
+                    let word = i.value.to_ascii_lowercase();
+                    let time = matches!(
+                        word.as_str(),
+                        "current_timestamp" | "current_time" | "localtime" | "localtimestamp"
+                    );
+                    let keyword = match &f.args {
+                        ast::FunctionArguments::None => {
+                            time || matches!(
+                                word.as_str(),
+                                "current_date"
+                                    | "current_user"
+                                    | "session_user"
+                                    | "user"
+                                    | "current_catalog"
+                            )
+                        }
+                        ast::FunctionArguments::List(l) => time && l.args.len() == 1,
+                        ast::FunctionArguments::Subquery(_) => false,
+                    };
+                    if keyword {
+                        self.out.push(self.lw.col(i));
+                    }
+                }
+                ControlFlow::Continue(())
+            }
+        }
+        let mut c = Collector {
+            lw: self,
+            out: Vec::new(),
+        };
+        let _ = node.visit(&mut c);
+        c.out
+    }
+
     /// The relations an expression names by `regclass` constants, as PostgreSQL reads them when
     /// it creates the expression: `'s'::regclass` (or `CAST`), and a string literal passed
     /// alone to `nextval`, `currval` or `setval` (PostgreSQL makes the unknown literal a
@@ -1823,6 +1890,25 @@ impl<'a> Lowerer<'a> {
 }
 
 /// Calls sorted by name, each once.
+fn volatility(b: &ast::FunctionBehavior) -> Volatility {
+    match b {
+        ast::FunctionBehavior::Immutable => Volatility::Immutable,
+        ast::FunctionBehavior::Stable => Volatility::Stable,
+        ast::FunctionBehavior::Volatile => Volatility::Volatile,
+    }
+}
+
+/// The volatility `ALTER FUNCTION ... IMMUTABLE | STABLE | VOLATILE` sets (the last written).
+fn altered_volatility(op: &ast::AlterFunctionOperation) -> Option<Volatility> {
+    let ast::AlterFunctionOperation::Actions { actions, .. } = op else {
+        return None;
+    };
+    actions.iter().rev().find_map(|a| match a {
+        ast::AlterFunctionAction::Behavior(b) => Some(volatility(b)),
+        _ => None,
+    })
+}
+
 fn tidy_calls(mut calls: Calls) -> Calls {
     let key = |c: &Call| (c.name.schema.clone(), c.name.name.clone(), c.args);
     calls.sort_by_key(key);

@@ -1,6 +1,6 @@
 //! PostgreSQL as judge of migration histories nobody wrote by hand: random but well-formed
-//! programs over a few tables, columns, schemas, indexes, views, types, sequences and policies
-//! (create, alter, rename, move, drop, use), split into files, each program replayed in the
+//! programs over a few tables, columns, schemas, indexes, views, types, sequences, policies and
+//! functions (create, alter, rename, move, drop, use; expressions that must be immutable), split into files, each program replayed in the
 //! real server and judged like the fixtures (`judge::judge`): every statement PostgreSQL
 //! rejects must have an error finding, and no statement it runs may have one. Then the schema
 //! the server ends with is dumped (`pg_dump --schema-only`) and the dump, a history PostgreSQL
@@ -612,14 +612,79 @@ fn routines(rng: &mut Rng) -> String {
     }
 }
 
-/// One program: 1-4 files of statements.
+/// Functions of the history's for [`immutables`]: each takes one `int` and returns `integer`
+/// (the model resolves calls by name, not by argument types).
+const IMMUTABLES: &[&str] = &["im1", "im2", "s1.im1"];
+
+/// Expressions PostgreSQL requires immutable (index expressions and predicates, generated
+/// columns) calling PostgreSQL's functions and functions of the history's of each volatility
+/// and language, declared, replaced, altered, moved and dropped.
+fn immutables(rng: &mut Rng) -> String {
+    let f = pick(rng, IMMUTABLES);
+    let call = match rng.below(8) {
+        0 => "now()".to_string(),
+        1 => "CURRENT_DATE".to_string(),
+        2 => "random()".to_string(),
+        3 => "abs(1)".to_string(),
+        _ => format!("{}(1)", pick(rng, IMMUTABLES)),
+    };
+    let table = pick(rng, TABLES);
+    let index = bare(pick(rng, INDEXES));
+    match rng.below(9) {
+        0 | 1 => {
+            let (language, body) = if rng.chance(70) {
+                ("plpgsql", "BEGIN RETURN $1; END")
+            } else {
+                ("sql", "SELECT $1")
+            };
+            format!(
+                "CREATE{} FUNCTION {f}(int) RETURNS integer LANGUAGE {language}{} AS $${body}$$",
+                if rng.chance(50) { " OR REPLACE" } else { "" },
+                pick(rng, &["", " IMMUTABLE", " STABLE", " VOLATILE"])
+            )
+        }
+        2 => format!(
+            "ALTER FUNCTION {f}{} {}",
+            pick(rng, &["(int)", "(integer)", ""]),
+            pick(
+                rng,
+                &["IMMUTABLE", "STABLE", "VOLATILE", "STRICT IMMUTABLE"]
+            )
+        ),
+        3 => match rng.below(3) {
+            0 => format!(
+                "ALTER FUNCTION {f}(int) RENAME TO {}",
+                bare(pick(rng, IMMUTABLES))
+            ),
+            1 => format!(
+                "ALTER FUNCTION {f}(int) SET SCHEMA {}",
+                pick(rng, &["s1", "public"])
+            ),
+            _ => format!("DROP FUNCTION{} {f}(int){}", exists(rng), cascade(rng)),
+        },
+        4 | 5 => format!(
+            "CREATE INDEX{} {index} ON {table} (({call}))",
+            not_exists(rng)
+        ),
+        6 => format!("CREATE INDEX {index} ON {table} (id) WHERE {call} IS NOT NULL"),
+        _ => format!(
+            "ALTER TABLE {table} ADD COLUMN {} integer GENERATED ALWAYS AS ({call}) STORED",
+            pick(rng, &["g", "h"])
+        ),
+    }
+}
+
+/// One program: 1-4 files of statements. A function of [`IMMUTABLES`] it calls is created at
+/// its start too (it may fail there, or be dropped later): the model claims a call missing
+/// only for a function the project creates somewhere, as a name it never creates may be a
+/// newer PostgreSQL's.
 pub(crate) fn program(rng: &mut Rng) -> Vec<String> {
     let files = 1 + rng.below(4);
-    (0..files)
+    let mut program: Vec<String> = (0..files)
         .map(|_| {
             let mut text = String::new();
             for _ in 0..3 + rng.below(10) {
-                let statement = match rng.below(16) {
+                let statement = match rng.below(17) {
                     0..=2 => create_table(rng),
                     3..=5 => alter_table(rng),
                     6..=8 => other_ddl(rng),
@@ -627,6 +692,7 @@ pub(crate) fn program(rng: &mut Rng) -> Vec<String> {
                     10 | 11 => routines(rng),
                     12 => sequence_defaults(rng),
                     13 => checks(rng),
+                    14 => immutables(rng),
                     _ => usage(rng),
                 };
                 text.push_str(&statement);
@@ -634,7 +700,26 @@ pub(crate) fn program(rng: &mut Rng) -> Vec<String> {
             }
             text
         })
-        .collect()
+        .collect();
+    let called = |f: &str| {
+        program.iter().any(|text| {
+            text.match_indices(&format!("{f}(1)"))
+                .any(|(at, _)| !text[..at].ends_with('.'))
+        })
+    };
+    let created: String = IMMUTABLES
+        .iter()
+        .filter(|f| called(f))
+        .map(|f| {
+            format!(
+                "CREATE FUNCTION {f}(int) RETURNS integer LANGUAGE plpgsql AS $$BEGIN RETURN $1; END$$;\n"
+            )
+        })
+        .collect();
+    if let Some(first) = program.first_mut() {
+        first.insert_str(0, &created);
+    }
+    program
 }
 
 /// Judge `programs` programs from `seed`; every disagreement with its program kept on disk.

@@ -14,7 +14,7 @@ use crate::model::Refusal;
 use crate::model::catalog::{
     Function, Name, QualifiedName, RelationKind, Trigger, is_system_schema,
 };
-use crate::model::ir::{Call, ColName, FuncMove, FuncRef, ObjName, RelRef, TypeRef};
+use crate::model::ir::{Call, ColName, FuncMove, FuncRef, ObjName, RelRef, TypeRef, Volatility};
 use crate::model::{EventAction, ObjectKey, ProblemKind, RefContext, pgfunc, pgtype};
 use crate::span::Span;
 
@@ -38,12 +38,15 @@ fn names_type<'t>(t: &'t str, id: &str) -> Option<&'t str> {
         .then_some(brackets)
 }
 
-/// What `CREATE FUNCTION` says of its body: its language and, for `LANGUAGE sql`, the
-/// relations it reads.
+/// What `CREATE FUNCTION` says of its body: its language, its volatility and, for `LANGUAGE
+/// sql`, the relations it reads.
 pub(super) struct Body<'a> {
     pub plpgsql: bool,
     /// `LANGUAGE c` or `internal` (see [`crate::model::ir::Change::CreateFunction`]).
     pub c_language: bool,
+    /// `LANGUAGE sql` (or a SQL-standard body).
+    pub sql_language: bool,
+    pub volatility: Volatility,
     pub relations: &'a [RelRef],
 }
 
@@ -222,6 +225,20 @@ impl Replayer<'_> {
         false
     }
 
+    /// May an extension the history created have a function named `n`: a contrib one that
+    /// creates it, or one outside contrib (of unknown contents)?
+    pub(super) fn extension_function(&self, n: &str) -> bool {
+        self.cat.extensions.iter().any(|e| {
+            pgfunc::EXTENSIONS
+                .binary_search_by(|(x, _)| (*x).cmp(e.as_str()))
+                .map_or(true, |i| {
+                    pgfunc::EXTENSIONS
+                        .get(i)
+                        .is_some_and(|(_, fs)| fs.binary_search(&n).is_ok())
+                })
+        })
+    }
+
     /// `true` when a function of this name may exist without the history showing it.
     pub(super) fn function_unknowable(&self, name: &ObjName) -> bool {
         let n = name.name.as_str();
@@ -232,16 +249,7 @@ impl Replayer<'_> {
         if in_catalog && pgfunc::PG_CATALOG.binary_search(&n).is_ok() {
             return true;
         }
-        let from_extension = self.cat.extensions.iter().any(|e| {
-            pgfunc::EXTENSIONS
-                .binary_search_by(|(x, _)| (*x).cmp(e.as_str()))
-                .map_or(true, |i| {
-                    pgfunc::EXTENSIONS
-                        .get(i)
-                        .is_some_and(|(_, fs)| fs.binary_search(&n).is_ok())
-                })
-        });
-        if from_extension {
+        if self.extension_function(n) {
             return true;
         }
         let unknown_schema = |s: &str| {
@@ -384,6 +392,8 @@ impl Replayer<'_> {
             returns_trigger,
             returns: returns.map(|(ty, setof)| (self.arg_identity(ty), *setof)),
             origin: name.span,
+            volatility: Some(body.volatility),
+            sql_language: body.sql_language,
         };
         let mut overloads = self.cat.functions.get(&qn).cloned().unwrap_or_default();
         let same = overloads
@@ -585,6 +595,39 @@ impl Replayer<'_> {
                     }
                 }
             }
+        }
+    }
+
+    /// `ALTER FUNCTION f[(args)] IMMUTABLE | STABLE | VOLATILE`, after [`Self::named_functions`]
+    /// found it. When the model cannot tell which overload it changed, every overload it may
+    /// name gets an unknown volatility.
+    pub(super) fn alter_volatility(&mut self, function: &FuncRef, to: Volatility) {
+        if self.failed {
+            return;
+        }
+        let args = function.args.as_deref().map(|a| self.arg_identities(a));
+        let targets: Vec<(QualifiedName, Option<usize>)> =
+            match self.lookup_function(&function.name, args.as_deref()) {
+                Lookup::Found(qn, i) => vec![(qn, Some(i))],
+                Lookup::Missing => Vec::new(),
+                Lookup::Unsure | Lookup::Ambiguous => self
+                    .candidates(&function.name)
+                    .into_iter()
+                    .map(|qn| (qn, None))
+                    .collect(),
+            };
+        for (qn, index) in targets {
+            let Some(mut overloads) = self.cat.functions.get(&qn).cloned() else {
+                continue;
+            };
+            for (i, f) in overloads.iter_mut().enumerate() {
+                match index {
+                    Some(j) if i == j => f.volatility = Some(to),
+                    Some(_) => {}
+                    None => f.volatility = None,
+                }
+            }
+            self.put_functions(qn, overloads);
         }
     }
 
