@@ -34,6 +34,7 @@ use crate::parse::{Feed, FileFeed, Origin, ParsedFile, Whole};
 use crate::source::Project;
 use crate::span::Span;
 
+mod enum_labels;
 mod function_uses;
 mod privileges;
 mod routines;
@@ -219,6 +220,8 @@ struct Txn {
     aborted: Option<Span>,
     /// Temporary tables created `ON COMMIT DROP` in it.
     on_commit_drop: Vec<Name>,
+    /// Labels `ALTER TYPE ... ADD VALUE` added to enums in it: unusable until it commits.
+    enum_labels: Vec<(QualifiedName, String)>,
 }
 
 struct Replayer<'s> {
@@ -1229,6 +1232,7 @@ impl<'s> Replayer<'s> {
                         mark: self.mark(),
                         aborted: None,
                         on_commit_drop: Vec::new(),
+                        enum_labels: Vec::new(),
                     });
                 }
             }
@@ -1482,7 +1486,22 @@ impl<'s> Replayer<'s> {
                 if self.failed || self.check_query(query).is_none() {
                     return;
                 }
-                if let Some(ConflictTarget::Columns(cols)) = on_conflict {
+                let implicit;
+                let columns_written = if columns.is_empty() {
+                    implicit = self.implicit_insert_columns(&qn, table.span, values);
+                    &implicit
+                } else {
+                    columns
+                };
+                if rows_match(columns_written, values) {
+                    let writes = values
+                        .iter()
+                        .flat_map(|r| columns_written.iter().zip(r.iter().map(String::as_str)));
+                    self.check_enum_writes(&qn, writes);
+                }
+                if !self.failed
+                    && let Some(ConflictTarget::Columns(cols)) = on_conflict
+                {
                     self.check_on_conflict(&qn, cols);
                 }
                 if !self.failed {
@@ -1502,6 +1521,13 @@ impl<'s> Replayer<'s> {
                     self.need_column(&qn, c, RefContext::Update);
                 }
                 self.check_query_with_target(query, Some((table, &qn)));
+                if !self.failed {
+                    let writes = set
+                        .iter()
+                        .zip(values)
+                        .filter_map(|(c, v)| Some((c, v.as_deref()?)));
+                    self.check_enum_writes(&qn, writes);
+                }
                 if !self.failed {
                     self.check_generated_updates(&qn, set, values);
                 }
@@ -2513,7 +2539,10 @@ impl<'s> Replayer<'s> {
             let enum_type = self.enum_without_casts(&data_type);
             default_type_refusal(&c.name.name, &data_type, c.default.as_deref(), enum_type)
         };
-        if let Some(reason) = refused {
+        if let Some(reason) = refused.or_else(|| {
+            let value = c.default.as_deref().filter(|_| !c.identity)?;
+            self.enum_label_refusal(&data_type, value)
+        }) {
             self.reject(reason, c.span);
             return None;
         }
@@ -3228,11 +3257,7 @@ impl<'s> Replayer<'s> {
         rows: &[Vec<String>],
         overriding: bool,
     ) {
-        let exact = !rows.is_empty()
-            && rows
-                .iter()
-                .all(|r| r.len() == columns.len() && !r.iter().any(|e| e.ends_with('*')));
-        if !exact {
+        if !rows_match(columns, rows) {
             return;
         }
         for (i, column) in columns.iter().enumerate() {
@@ -3995,6 +4020,7 @@ impl<'s> Replayer<'s> {
                 let enum_type = self.enum_without_casts(&c.data_type);
                 if let Some(reason) =
                     default_type_refusal(&c.name, &c.data_type, Some(expr), enum_type)
+                        .or_else(|| self.enum_label_refusal(&c.data_type, expr))
                 {
                     self.reject(reason, column.span);
                     return None;
@@ -5251,6 +5277,9 @@ impl<'s> Replayer<'s> {
                 None => values.push(value.to_string()),
             }
             self.put_type(def);
+            if let Some(txn) = &mut self.txn {
+                txn.enum_labels.push((key.clone(), value.to_string()));
+            }
             self.event(
                 ObjectKey::Type { name: key },
                 EventAction::Altered {
@@ -5737,6 +5766,14 @@ fn type_change_refusal(c: &Column, new_type: &str, using: bool) -> Option<Refusa
              COLUMN ... TYPE ...`) and set a new one after it if needed",
         )
     })
+}
+
+/// Whether INSERT's rows (as SQL text) give one value per column of its list, and no `*`.
+fn rows_match(columns: &[ColName], rows: &[Vec<String>]) -> bool {
+    !rows.is_empty()
+        && rows
+            .iter()
+            .all(|r| r.len() == columns.len() && !r.iter().any(|e| e.ends_with('*')))
 }
 
 /// Whether `text` is one plain string literal (`'it''s'`), which a default stores as a

@@ -674,6 +674,45 @@ fn immutables(rng: &mut Rng) -> String {
     }
 }
 
+/// String constants PostgreSQL reads as labels of an enum of the history's (column `e` of any
+/// table, and table `t5`, hold one): defaults, INSERT and UPDATE values, labels added (in or out
+/// of a transaction block: `subtle` opens and ends them). No row is ever written, so what fails
+/// fails while PostgreSQL reads the statement.
+fn enum_labels(rng: &mut Rng) -> String {
+    let table = if rng.chance(50) {
+        "t5"
+    } else {
+        pick(rng, TABLES)
+    };
+    let ty = pick(rng, &TYPES[4..]);
+    let label = pick(rng, &["x", "y", "z", "w", "X", "x "]);
+    let added = pick(rng, &["z", "w"]);
+    let using = match rng.below(7) {
+        0 => format!("ALTER TABLE {table} ADD COLUMN e {ty} DEFAULT '{label}'"),
+        1 => format!("ALTER TABLE {table} ALTER COLUMN e SET DEFAULT '{label}'"),
+        2 => format!("ALTER TABLE {table} ALTER COLUMN e SET DEFAULT '{label}'::{ty}"),
+        3 => format!("INSERT INTO {table} (e) SELECT '{label}' WHERE false"),
+        4 => format!("UPDATE {table} SET e = '{label}'"),
+        5 => format!("INSERT INTO t5 SELECT '{label}', 1 WHERE false"),
+        _ => format!(
+            "CREATE TABLE{} t5 (e {ty} DEFAULT '{label}', id int)",
+            not_exists(rng)
+        ),
+    };
+    match rng.below(6) {
+        0 => format!(
+            "CREATE SCHEMA IF NOT EXISTS s1;\nCREATE TYPE {ty} AS ENUM ('x', 'y');\n{using}"
+        ),
+        1 => format!(
+            "BEGIN;\nALTER TYPE {ty} ADD VALUE{} '{added}';\n{using};\nCOMMIT",
+            not_exists(rng)
+        ),
+        2 => format!("ALTER TYPE {ty} ADD VALUE{} '{added}'", not_exists(rng)),
+        3 => "DROP TABLE IF EXISTS t5".to_string(),
+        _ => using,
+    }
+}
+
 /// One program: 1-4 files of statements. A function of [`IMMUTABLES`] it calls is created at
 /// its start too (it may fail there, or be dropped later): the model claims a call missing
 /// only for a function the project creates somewhere, as a name it never creates may be a
@@ -684,7 +723,7 @@ pub(crate) fn program(rng: &mut Rng) -> Vec<String> {
         .map(|_| {
             let mut text = String::new();
             for _ in 0..3 + rng.below(10) {
-                let statement = match rng.below(17) {
+                let statement = match rng.below(19) {
                     0..=2 => create_table(rng),
                     3..=5 => alter_table(rng),
                     6..=8 => other_ddl(rng),
@@ -693,6 +732,7 @@ pub(crate) fn program(rng: &mut Rng) -> Vec<String> {
                     12 => sequence_defaults(rng),
                     13 => checks(rng),
                     14 => immutables(rng),
+                    15 | 16 => enum_labels(rng),
                     _ => usage(rng),
                 };
                 text.push_str(&statement);
