@@ -101,6 +101,7 @@ pub enum ConstraintKind {
         expr: String,
         columns: Vec<Name>,
         calls: Calls,
+        labels: Labels,
     },
     ForeignKey(FkDef),
     /// `UNIQUE USING INDEX i` / `PRIMARY KEY USING INDEX i`: an existing index becomes the
@@ -286,6 +287,8 @@ pub struct IndexDef {
     pub predicate_calls: Calls,
     /// The SQL value functions its expressions and its predicate use.
     pub value_functions: [ValueFunctions; 2],
+    /// The columns its predicate compares with string constants.
+    pub predicate_labels: Labels,
     /// `USING method`, lowercase; `None` for the default (btree).
     pub method: Option<String>,
     /// Operator class per element, `None` for the default.
@@ -302,6 +305,19 @@ pub type Calls = Vec<Call>;
 /// `LOCALTIME`, `CURRENT_USER`, `SESSION_USER`... (keywords, not calls of functions; PostgreSQL
 /// counts all of them stable).
 pub type ValueFunctions = Vec<ColName>;
+
+/// A column compared with a string constant outside subqueries (`status = 'paid'`, `status IN
+/// ('paid', 'shipped')`): when the column is an enum, PostgreSQL reads the constant as one of its
+/// labels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelUse {
+    pub column: Name,
+    pub label: String,
+    /// The constant.
+    pub span: Span,
+}
+
+pub type Labels = Vec<LabelUse>;
 
 /// A function call: the name as written (`f`, `util.f`) and how many arguments it passes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -684,6 +700,8 @@ pub enum Change {
         calls: [Calls; 2],
         /// The table's columns the two expressions name outside subqueries (each must exist).
         columns: Vec<ColName>,
+        /// The columns the two expressions compare with string constants.
+        labels: Labels,
     },
     /// `ALTER POLICY name ON table ... USING (...) / WITH CHECK (...)`: new expressions (the
     /// calls of each clause written; `None` for a clause left as it was).
@@ -691,8 +709,9 @@ pub enum Change {
         table: ObjName,
         name: String,
         calls: [Option<Calls>; 2],
-        /// As `CreatePolicy::columns`, of the clauses written.
+        /// As `CreatePolicy::columns` and `labels`, of the clauses written.
         columns: Vec<ColName>,
+        labels: Labels,
     },
     DropPolicy {
         table: ObjName,

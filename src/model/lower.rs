@@ -20,7 +20,8 @@ use super::catalog::{GeneratedAlways, Name, ReplicaIdentity};
 use super::ir::{
     AlterAction, AlterTarget, Call, Calls, Change, ColName, ColumnDef, ColumnRef, CommentKind,
     ConflictTarget, ConstraintDef, ConstraintKind, DropKind, FkDef, FuncMove, FuncRef, IndexDef,
-    ObjName, QueryRefs, RelRef, TableDef, TableKindDef, TypeRef, ValueFunctions, Volatility,
+    LabelUse, Labels, ObjName, QueryRefs, RelRef, TableDef, TableKindDef, TypeRef, ValueFunctions,
+    Volatility,
 };
 use super::pgtype;
 use crate::parse;
@@ -284,14 +285,21 @@ impl<'a> Lowerer<'a> {
         })))
     }
 
-    /// The columns of `table` a policy's `USING` and `WITH CHECK` name (see [`own_columns`]).
-    fn policy_columns(&self, table: &ObjName, clauses: [&Option<Expr>; 2]) -> Vec<ColName> {
+    /// The columns of `table` a policy's `USING` and `WITH CHECK` name (see [`own_columns`]),
+    /// and those they compare with string constants (see [`label_uses`]).
+    fn policy_columns(
+        &self,
+        table: &ObjName,
+        clauses: [&Option<Expr>; 2],
+    ) -> (Vec<ColName>, Labels) {
         let own = [table.name.as_str()];
-        clauses
-            .into_iter()
-            .flatten()
+        let clauses = clauses.into_iter().flatten();
+        let columns = clauses
+            .clone()
             .flat_map(|e| own_columns(self, e, &own, true))
-            .collect()
+            .collect();
+        let labels = clauses.flat_map(|e| label_uses(self, e, &own)).collect();
+        (columns, labels)
     }
 
     /// `PARTITION BY method (key, ...)`: every column the key uses, and whether each key part
@@ -700,11 +708,12 @@ impl<'a> Lowerer<'a> {
             } => self.comment(*object_type, object_name, *if_exists, comment.clone()),
             Statement::CreatePolicy(cp) => {
                 let table = self.obj(&cp.table_name);
-                let columns = self.policy_columns(&table, [&cp.using, &cp.with_check]);
+                let (columns, labels) = self.policy_columns(&table, [&cp.using, &cp.with_check]);
                 Change::CreatePolicy {
                     name: fold_ident(&cp.name).to_string(),
                     calls: [self.calls(&cp.using), self.calls(&cp.with_check)],
                     columns,
+                    labels,
                     table,
                 }
             }
@@ -723,7 +732,7 @@ impl<'a> Lowerer<'a> {
                     using, with_check, ..
                 } if using.is_some() || with_check.is_some() => {
                     let table = self.obj(&ap.table_name);
-                    let columns = self.policy_columns(&table, [using, with_check]);
+                    let (columns, labels) = self.policy_columns(&table, [using, with_check]);
                     Change::AlterPolicyExpressions {
                         name: fold_ident(&ap.name).to_string(),
                         calls: [
@@ -731,6 +740,7 @@ impl<'a> Lowerer<'a> {
                             with_check.as_ref().map(|e| self.calls(e)),
                         ],
                         columns,
+                        labels,
                         table,
                     }
                 }
@@ -1182,6 +1192,7 @@ impl<'a> Lowerer<'a> {
                         expr: ch.expr.to_string(),
                         columns: expr_columns(self, &ch.expr),
                         calls: self.calls(&ch.expr),
+                        labels: label_uses(self, &ch.expr, &[]),
                     },
                     span,
                 }),
@@ -1211,6 +1222,7 @@ impl<'a> Lowerer<'a> {
                     expr: ch.expr.to_string(),
                     columns: expr_columns(self, &ch.expr),
                     calls: self.calls(&ch.expr),
+                    labels: label_uses(self, &ch.expr, &[]),
                 },
                 span,
             },
@@ -1551,8 +1563,10 @@ impl<'a> Lowerer<'a> {
             })
             .collect();
         // The predicate names the table's columns (PostgreSQL allows no subquery there).
+        let mut predicate_labels = Vec::new();
         if let Some(p) = &ci.predicate {
             mentions.extend(own_columns(self, p, &[table.name.as_str()], true));
+            predicate_labels = label_uses(self, p, &[table.name.as_str()]);
         }
         Change::CreateIndex(Box::new(IndexDef {
             name: ci.name.as_ref().map(|n| self.obj(n)),
@@ -1566,6 +1580,7 @@ impl<'a> Lowerer<'a> {
             partial: ci.predicate.is_some(),
             calls: tidy_calls([self.calls(&ci.columns), self.calls(&ci.predicate)].concat()),
             predicate_calls: self.calls(&ci.predicate),
+            predicate_labels,
             value_functions: [
                 self.value_functions(&ci.columns),
                 self.value_functions(&ci.predicate),
@@ -2173,6 +2188,113 @@ fn own_columns(lw: &Lowerer<'_>, e: &Expr, qualifiers: &[&str], plain: bool) -> 
         lw,
         qualifiers,
         plain,
+        depth: 0,
+        fields: FieldNames::default(),
+        out: Vec::new(),
+    };
+    let _ = e.visit(&mut v);
+    v.out
+}
+
+/// The columns an expression compares with string constants outside subqueries: `status =
+/// 'paid'` (either side; `=`, `<>`, `<`, `<=`, `>`, `>=`) and `status [NOT] IN ('paid', ...)`,
+/// where the column is a plain name or one qualified by a name of `qualifiers`. What the
+/// column's type makes of the constant is for replay to say.
+fn label_uses(lw: &Lowerer<'_>, e: &Expr, qualifiers: &[&str]) -> Labels {
+    struct V<'a, 'b> {
+        lw: &'a Lowerer<'b>,
+        qualifiers: &'a [&'a str],
+        depth: usize,
+        fields: FieldNames,
+        out: Labels,
+    }
+    impl V<'_, '_> {
+        fn column(&self, e: &Expr) -> Option<Name> {
+            match e {
+                Expr::Identifier(i)
+                    if (i.quote_style.is_some() || !pgtype::is_reserved_as_name(&i.value))
+                        && !self.fields.is_field(i)
+                        && !self.qualifiers.contains(&fold_ident(i).as_str()) =>
+                {
+                    Some(fold_ident(i))
+                }
+                Expr::CompoundIdentifier(parts) => match parts.as_slice() {
+                    [.., q, c]
+                        if parts.len() <= 3
+                            && !parts.first().is_some_and(|f| self.fields.is_field(f))
+                            && self.qualifiers.contains(&fold_ident(q).as_str()) =>
+                    {
+                        Some(fold_ident(c))
+                    }
+                    _ => None,
+                },
+                _ => None,
+            }
+        }
+        fn push(&mut self, column: &Name, constant: &Expr) {
+            if let Expr::Value(v) = constant
+                && let ast::Value::SingleQuotedString(label) = &v.value
+            {
+                self.out.push(LabelUse {
+                    column: column.clone(),
+                    label: label.clone(),
+                    span: self.lw.span_of(v.span),
+                });
+            }
+        }
+    }
+    impl Visitor for V<'_, '_> {
+        type Break = ();
+        fn pre_visit_query(&mut self, _: &Query) -> ControlFlow<()> {
+            self.depth += 1;
+            ControlFlow::Continue(())
+        }
+        fn post_visit_query(&mut self, _: &Query) -> ControlFlow<()> {
+            self.depth -= 1;
+            ControlFlow::Continue(())
+        }
+        fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
+            self.fields.note(e);
+            if self.depth > 0 {
+                return ControlFlow::Continue(());
+            }
+            match e {
+                Expr::BinaryOp {
+                    left,
+                    op:
+                        ast::BinaryOperator::Eq
+                        | ast::BinaryOperator::NotEq
+                        | ast::BinaryOperator::Lt
+                        | ast::BinaryOperator::LtEq
+                        | ast::BinaryOperator::Gt
+                        | ast::BinaryOperator::GtEq,
+                    right,
+                } => {
+                    if let Some(c) = self.column(left) {
+                        self.push(&c, right);
+                    } else if let Some(c) = self.column(right) {
+                        self.push(&c, left);
+                    }
+                }
+                Expr::In {
+                    expr,
+                    target: ast::InTarget::List(list),
+                    ..
+                } => {
+                    if let Some(c) = self.column(expr) {
+                        for item in list {
+                            self.push(&c, item);
+                        }
+                    }
+                }
+                _ => {}
+            }
+            ControlFlow::Continue(())
+        }
+    }
+    let mut v = V {
+        lw,
+        qualifiers,
         depth: 0,
         fields: FieldNames::default(),
         out: Vec::new(),

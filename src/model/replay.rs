@@ -1644,6 +1644,7 @@ impl<'s> Replayer<'s> {
                 name,
                 calls,
                 columns,
+                labels,
             } => {
                 let Some(qn) = self.need_rel(table, RefContext::Policy) else {
                     return;
@@ -1655,7 +1656,8 @@ impl<'s> Replayer<'s> {
                 // The first call that fails stops the statement, as PostgreSQL does.
                 let resolved = self
                     .resolve_calls(using)
-                    .and_then(|u| self.resolve_calls(check).map(|c| (u, c)));
+                    .and_then(|u| self.resolve_calls(check).map(|c| (u, c)))
+                    .filter(|_| self.labels_valid(&qn, labels));
                 if let Some((using, check)) = resolved {
                     if let Some(existing) = self
                         .policy_origin(&qn, name)
@@ -1710,6 +1712,7 @@ impl<'s> Replayer<'s> {
                 name,
                 calls,
                 columns,
+                labels,
             } => {
                 let Some(qn) = self.need_rel(table, RefContext::Policy) else {
                     return;
@@ -1730,6 +1733,9 @@ impl<'s> Replayer<'s> {
                         };
                         *clause = Some(resolved);
                     }
+                }
+                if !self.labels_valid(&qn, labels) {
+                    return;
                 }
                 self.annotate(&qn, |t| {
                     if let Some(p) = t.policies.iter_mut().find(|p| p.name == *name) {
@@ -1786,7 +1792,11 @@ impl<'s> Replayer<'s> {
                 verb,
             } => {
                 // An unparsed CREATE may well have created its object: never call it missing.
-                if verb.as_deref().is_some_and(|v| v.starts_with("CREATE")) {
+                // After an unparsed ALTER TYPE, an enum's labels are not known.
+                if verb
+                    .as_deref()
+                    .is_some_and(|v| v.starts_with("CREATE") || v == "ALTER TYPE")
+                {
                     self.uncertain.insert(t.name.clone());
                 }
                 // An unread ALTER of a routine may rename it to any name; an unread extension
@@ -2760,6 +2770,7 @@ impl<'s> Replayer<'s> {
                 expr,
                 columns,
                 calls,
+                labels,
             } => {
                 // The table's own name, when no column has it, is the whole row (`CHECK (t IS
                 // NOT NULL)`): a reference to no column, though it counts for the name.
@@ -2782,6 +2793,10 @@ impl<'s> Replayer<'s> {
                 let Some(calls) = self.resolve_calls(calls) else {
                     return false;
                 };
+                if let Some((refusal, span)) = self.labels_refusal(table, labels) {
+                    self.reject(refusal, span);
+                    return false;
+                }
                 let name = c.name.clone().unwrap_or_else(|| {
                     let col = if columns.len() == 1 && !has_whole_row {
                         columns.first().map(Name::as_str)
@@ -5086,6 +5101,9 @@ impl<'s> Replayer<'s> {
                 },
                 c.span,
             );
+            return;
+        }
+        if !self.labels_valid(&tqn, &def.predicate_labels) {
             return;
         }
         let schema = tqn.schema.clone();

@@ -675,7 +675,8 @@ fn immutables(rng: &mut Rng) -> String {
 }
 
 /// String constants PostgreSQL reads as labels of an enum of the history's (column `e` of any
-/// table, and table `t5`, hold one): defaults, INSERT and UPDATE values, labels added (in or out
+/// table, and table `t5`, hold one): defaults, INSERT and UPDATE values, comparisons in checks,
+/// index predicates and policies, labels added (in or out
 /// of a transaction block: `subtle` opens and ends them). No row is ever written, so what fails
 /// fails while PostgreSQL reads the statement.
 fn enum_labels(rng: &mut Rng) -> String {
@@ -687,7 +688,13 @@ fn enum_labels(rng: &mut Rng) -> String {
     let ty = pick(rng, &TYPES[4..]);
     let label = pick(rng, &["x", "y", "z", "w", "X", "x "]);
     let added = pick(rng, &["z", "w"]);
-    let using = match rng.below(7) {
+    let using = match rng.below(10) {
+        7 => format!("ALTER TABLE {table} ADD CONSTRAINT k3 CHECK (e <> '{label}')"),
+        8 => format!(
+            "CREATE INDEX {} ON {table} (id) WHERE e IN ('x', '{label}')",
+            bare(pick(rng, INDEXES))
+        ),
+        9 => format!("CREATE POLICY p2 ON {table} USING ({table}.e = '{label}')"),
         0 => format!("ALTER TABLE {table} ADD COLUMN e {ty} DEFAULT '{label}'"),
         1 => format!("ALTER TABLE {table} ALTER COLUMN e SET DEFAULT '{label}'"),
         2 => format!("ALTER TABLE {table} ALTER COLUMN e SET DEFAULT '{label}'::{ty}"),

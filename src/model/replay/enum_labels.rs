@@ -13,8 +13,8 @@
 
 use super::Replayer;
 use crate::model::Refusal;
-use crate::model::catalog::{QualifiedName, TypeKind};
-use crate::model::ir::ColName;
+use crate::model::catalog::{QualifiedName, Table, TypeKind};
+use crate::model::ir::{ColName, LabelUse};
 use crate::span::Span;
 
 const UNKNOWN_LABEL_HELP: &str = "an enum's labels are exact (case and spaces count): use one \
@@ -62,11 +62,21 @@ impl Replayer<'_> {
     /// current transaction block.
     pub(super) fn enum_label_refusal(&self, column_type: &str, expr: &str) -> Option<Refusal> {
         let (label, cast) = literal_label(expr)?;
-        // A literal cast to the column's own type, as the model prints it; another cast is
-        // not judged here.
-        if cast.is_some_and(|c| c.to_ascii_lowercase() != column_type) {
+        // A literal cast to the column's own type, as the model prints it (or qualified with
+        // `public.`, as pg_dump writes it); another cast is not judged here.
+        if let Some(cast) = cast.map(str::to_ascii_lowercase)
+            && cast != column_type
+            && cast.strip_prefix("public.") != Some(column_type)
+        {
             return None;
         }
+        self.label_refusal(column_type, &label)
+    }
+
+    /// PostgreSQL's refusal of string constant `label` read as a value of `column_type`, when
+    /// that is an enum of the history's that lacks the label or added it in the current
+    /// transaction block.
+    fn label_refusal(&self, column_type: &str, label: &str) -> Option<Refusal> {
         let def = self.created_type(column_type)?;
         let TypeKind::Enum { values } = &def.kind else {
             return None;
@@ -74,21 +84,55 @@ impl Replayer<'_> {
         if self.uncertain.contains(&def.name.name) {
             return None;
         }
-        if !values.contains(&label) {
+        if !values.iter().any(|v| v == label) {
             let reason = format!("invalid input value for enum {column_type}: \"{label}\"");
             return Some(Refusal::new(reason, UNKNOWN_LABEL_HELP));
         }
-        let added_now = self
-            .txn
-            .as_ref()
-            .is_some_and(|t| t.enum_labels.contains(&(def.name.clone(), label.clone())));
+        let added_now = self.txn.as_ref().is_some_and(|t| {
+            t.enum_labels
+                .iter()
+                .any(|(n, l)| *n == def.name && l == label)
+        });
         added_now.then(|| {
             let reason = format!("unsafe use of new value \"{label}\" of enum type {column_type}");
             Refusal::new(reason, UNSAFE_LABEL_HELP)
         })
     }
 
-    /// The enum type of column `column` of `qn`, when its table is fully known.
+    /// The first of `labels` (constants compared with columns of `table`) that PostgreSQL
+    /// refuses, with its refusal (see [`Self::label_refusal`]).
+    pub(super) fn labels_refusal(
+        &self,
+        table: &Table,
+        labels: &[LabelUse],
+    ) -> Option<(Refusal, Span)> {
+        if table.blind || table.columns_unknown {
+            return None;
+        }
+        labels.iter().find_map(|l| {
+            let column = table.column(&l.column)?;
+            Some((self.label_refusal(&column.data_type, &l.label)?, l.span))
+        })
+    }
+
+    /// [`Self::labels_refusal`] for table `qn` of the catalog, reported: `false` after a
+    /// refusal.
+    pub(super) fn labels_valid(&mut self, qn: &QualifiedName, labels: &[LabelUse]) -> bool {
+        let refused = self
+            .cat
+            .tables
+            .get(qn)
+            .and_then(|t| self.labels_refusal(t, labels));
+        match refused {
+            Some((refusal, span)) => {
+                self.reject(refusal, span);
+                false
+            }
+            None => true,
+        }
+    }
+
+    /// The type of column `column` of `qn`, when its table is fully known.
     fn column_type(&self, qn: &QualifiedName, column: &str) -> Option<String> {
         let t = self
             .cat
