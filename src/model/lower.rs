@@ -2172,8 +2172,10 @@ fn own_columns(lw: &Lowerer<'_>, e: &Expr, qualifiers: &[&str], plain: bool) -> 
                     self.out.push(self.lw.col(i));
                 }
                 Expr::CompoundIdentifier(parts) => {
-                    if let [q, c] = parts.as_slice()
-                        && !self.fields.is_field(q)
+                    // `t.c`, or `s.t.c` (the schema is not compared).
+                    if let [.., q, c] = parts.as_slice()
+                        && parts.len() <= 3
+                        && !parts.first().is_some_and(|f| self.fields.is_field(f))
                         && self.qualifiers.contains(&fold_ident(q).as_str())
                     {
                         self.out.push(self.lw.col(c));
