@@ -340,6 +340,9 @@ pub struct QueryRefs {
     /// The functions the query calls (in expressions and as `FROM` sources): PostgreSQL's
     /// parse analysis finds each, and a view records a dependency on it.
     pub calls: Calls,
+    /// The columns compared with string constants (see [`LabelUse`]), when the query is flat
+    /// (as for `plain_columns`) with one relation in scope.
+    pub labels: Labels,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1895,16 +1895,25 @@ impl<'a> Lowerer<'a> {
         } else {
             Vec::new()
         };
+        let labels = match known.as_slice() {
+            [only] if self.plain_columns && flat => {
+                labels_within(self, node, &[only.alias.as_str()], 1)
+                    .into_iter()
+                    .filter(|l| !c.output_aliases.contains(&l.column))
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
         QueryRefs {
             relations,
             columns,
             plain_columns,
             calls: self.calls(node),
+            labels,
         }
     }
 }
 
-/// Calls sorted by name, each once.
 fn volatility(b: &ast::FunctionBehavior) -> Volatility {
     match b {
         ast::FunctionBehavior::Immutable => Volatility::Immutable,
@@ -1924,6 +1933,7 @@ fn altered_volatility(op: &ast::AlterFunctionOperation) -> Option<Volatility> {
     })
 }
 
+/// Calls sorted by name, each once.
 fn tidy_calls(mut calls: Calls) -> Calls {
     let key = |c: &Call| (c.name.schema.clone(), c.name.name.clone(), c.args);
     calls.sort_by_key(key);
@@ -2203,9 +2213,21 @@ fn own_columns(lw: &Lowerer<'_>, e: &Expr, qualifiers: &[&str], plain: bool) -> 
 /// where the column is a plain name or one qualified by a name of `qualifiers`. What the
 /// column's type makes of the constant is for replay to say.
 fn label_uses(lw: &Lowerer<'_>, e: &Expr, qualifiers: &[&str]) -> Labels {
+    labels_within(lw, e, qualifiers, 0)
+}
+
+/// [`label_uses`] of a node, in queries nested at most `max_depth` deep (1: a query's own
+/// clauses).
+fn labels_within<N: Visit>(
+    lw: &Lowerer<'_>,
+    node: &N,
+    qualifiers: &[&str],
+    max_depth: usize,
+) -> Labels {
     struct V<'a, 'b> {
         lw: &'a Lowerer<'b>,
         qualifiers: &'a [&'a str],
+        max_depth: usize,
         depth: usize,
         fields: FieldNames,
         out: Labels,
@@ -2257,7 +2279,7 @@ fn label_uses(lw: &Lowerer<'_>, e: &Expr, qualifiers: &[&str]) -> Labels {
         }
         fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
             self.fields.note(e);
-            if self.depth > 0 {
+            if self.depth > self.max_depth {
                 return ControlFlow::Continue(());
             }
             match e {
@@ -2297,11 +2319,12 @@ fn label_uses(lw: &Lowerer<'_>, e: &Expr, qualifiers: &[&str]) -> Labels {
     let mut v = V {
         lw,
         qualifiers,
+        max_depth,
         depth: 0,
         fields: FieldNames::default(),
         out: Vec::new(),
     };
-    let _ = e.visit(&mut v);
+    let _ = node.visit(&mut v);
     v.out
 }
 

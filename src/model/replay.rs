@@ -1933,6 +1933,9 @@ impl<'s> Replayer<'s> {
                 }
                 self.need_column(&qn, c, RefContext::Select);
             }
+            if !self.failed && !self.labels_valid(&qn, &q.labels) {
+                return None;
+            }
         }
         if self.failed {
             return None;

@@ -676,7 +676,7 @@ fn immutables(rng: &mut Rng) -> String {
 
 /// String constants PostgreSQL reads as labels of an enum of the history's (column `e` of any
 /// table, and table `t5`, hold one): defaults, INSERT and UPDATE values, comparisons in checks,
-/// index predicates and policies, labels added (in or out
+/// index predicates, policies, views and DELETE, labels added (in or out
 /// of a transaction block: `subtle` opens and ends them). No row is ever written, so what fails
 /// fails while PostgreSQL reads the statement.
 fn enum_labels(rng: &mut Rng) -> String {
@@ -688,7 +688,12 @@ fn enum_labels(rng: &mut Rng) -> String {
     let ty = pick(rng, &TYPES[4..]);
     let label = pick(rng, &["x", "y", "z", "w", "X", "x "]);
     let added = pick(rng, &["z", "w"]);
-    let using = match rng.below(10) {
+    let using = match rng.below(12) {
+        10 => format!("DELETE FROM {table} WHERE e = '{label}'"),
+        11 => format!(
+            "CREATE VIEW {} AS SELECT * FROM {table} t WHERE t.e IN ('{label}')",
+            pick(rng, VIEWS)
+        ),
         7 => format!("ALTER TABLE {table} ADD CONSTRAINT k3 CHECK (e <> '{label}')"),
         8 => format!(
             "CREATE INDEX {} ON {table} (id) WHERE e IN ('x', '{label}')",
