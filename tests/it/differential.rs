@@ -702,7 +702,9 @@ fn enum_labels(rng: &mut Rng) -> String {
         9 => format!("CREATE POLICY p2 ON {table} USING ({table}.e = '{label}')"),
         0 => format!("ALTER TABLE {table} ADD COLUMN e {ty} DEFAULT '{label}'"),
         1 => format!("ALTER TABLE {table} ALTER COLUMN e SET DEFAULT '{label}'"),
-        2 => format!("ALTER TABLE {table} ALTER COLUMN e SET DEFAULT '{label}'::{ty}"),
+        // Not `'x'::type`: the column may be of the other enum (a default of another type,
+        // which the model does not judge).
+        2 => format!("ALTER TABLE {table} ADD COLUMN IF NOT EXISTS e {ty} DEFAULT '{label}'"),
         3 => format!("INSERT INTO {table} (e) SELECT '{label}' WHERE false"),
         4 => format!("UPDATE {table} SET e = '{label}'"),
         5 => format!("INSERT INTO t5 SELECT '{label}', 1 WHERE false"),
