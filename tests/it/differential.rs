@@ -4,7 +4,7 @@
 //! real server and judged like the fixtures (`judge::judge`): every statement PostgreSQL
 //! rejects must have an error finding, and no statement it runs may have one. Then the schema
 //! the server ends with is dumped (`pg_dump --schema-only`) and the dump, a history PostgreSQL
-//! has just written and so replays cleanly, must get no error finding at all.
+//! has just written, is judged the same way (it almost always restores cleanly).
 //!
 //! The suite runs a fixed set of programs (`random_histories_are_judged_like_the_fixtures`); a
 //! longer hunt: `OGEL_DIFF_PROGRAMS=500 OGEL_DIFF_SEED=3 cargo test --test it differential`.
@@ -12,7 +12,7 @@
 //! left out: the model knows the schema, not the data.
 
 use crate::fuzz::{Rng, env_number};
-use crate::judge::{error_verdicts, judge_then_dump};
+use crate::judge::judge_then_dump;
 
 const TABLES: &[&str] = &["t1", "t2", "t3", "s1.t1", "s1.t4"];
 const COLUMNS: &[&str] = &["id", "a", "b", "c"];
@@ -788,22 +788,17 @@ fn hunt(seed: u64, programs: usize) -> Vec<String> {
         for (i, text) in program(&mut rng).iter().enumerate() {
             std::fs::write(dir.join(format!("{:03}_step.sql", i + 1)), text).unwrap();
         }
-        // The schema PostgreSQL ends with, dumped, must replay without an error finding: a
-        // second oracle, on the SQL pg_dump writes (qualified names, OWNER TO, ONLY, ...).
+        // The schema PostgreSQL ends with, dumped, is judged the same way: a second oracle, on
+        // the SQL pg_dump writes (qualified names, OWNER TO, ONLY, ...). A dump usually
+        // restores cleanly, but not always (an index on a function made STABLE since).
         let verdict = judge_then_dump(&dir.to_string_lossy(), true).and_then(|dump| {
             let Some(dump) = dump else { return Ok(()) };
             let dumped = dir.join("dump");
             std::fs::create_dir_all(&dumped).unwrap();
             std::fs::write(dumped.join("schema.sql"), dump).unwrap();
-            let errors = error_verdicts(&dumped.to_string_lossy());
-            if errors.is_empty() {
-                Ok(())
-            } else {
-                Err(format!(
-                    "  the final schema's pg_dump (dump/schema.sql) gets error findings:\n    {}",
-                    errors.join("\n    ")
-                ))
-            }
+            judge_then_dump(&dumped.to_string_lossy(), false)
+                .map(|_| ())
+                .map_err(|e| format!("  the final schema's pg_dump (dump/schema.sql):\n{e}"))
         });
         if let Err(report) = verdict {
             let kept = std::env::temp_dir().join(format!("ogel-diff-{program_seed}"));

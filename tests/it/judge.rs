@@ -211,15 +211,6 @@ pub(crate) fn judge_then_dump(fixture: &str, dump: bool) -> Result<Option<String
     }
 }
 
-/// Our error findings (statement-level rules) on the project at `dir`, one line each.
-pub(crate) fn error_verdicts(dir: &str) -> Vec<String> {
-    let (analysis, config) = analyze_dir(dir);
-    ours(&analysis, &config)
-        .into_iter()
-        .map(|((file, _), verdict)| format!("{file}: {verdict}"))
-        .collect()
-}
-
 /// The judge itself.
 #[test]
 fn error_findings_are_exactly_what_postgresql_rejects() {
