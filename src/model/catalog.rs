@@ -228,6 +228,9 @@ pub struct Function {
     /// whether it is `SETOF`; `None` for a row type of OUT parameters or `RETURNS TABLE`.
     pub returns: Option<(Option<Name>, bool)>,
     pub origin: Span,
+    /// How many of `args` (the last ones) have a default, and whether the last is VARIADIC.
+    pub defaults: usize,
+    pub variadic: bool,
     /// Its declared volatility; `None` after an `ALTER FUNCTION ... IMMUTABLE | STABLE |
     /// VOLATILE` the model could not place.
     pub volatility: Option<Volatility>,
@@ -237,6 +240,34 @@ pub struct Function {
 }
 
 impl Function {
+    /// [`Self::display_args`] with what changes how many arguments a call passes: `bigint,
+    /// text DEFAULT ...`, `integer, VARIADIC integer[]`.
+    #[must_use]
+    pub fn display_inputs(&self) -> String {
+        let shown = self.display_args();
+        let mut parts: Vec<String> = shown.split(", ").map(str::to_owned).collect();
+        if shown.is_empty() {
+            parts.clear();
+        }
+        let n = parts.len();
+        for (i, p) in parts.iter_mut().enumerate() {
+            if self.variadic && i + 1 == n {
+                p.insert_str(0, "VARIADIC ");
+            }
+            if i + self.defaults >= n {
+                p.push_str(" DEFAULT ...");
+            }
+        }
+        parts.join(", ")
+    }
+
+    /// Does a call passing `n` arguments fit it (its defaults left out, or more for VARIADIC)?
+    #[must_use]
+    pub fn takes(&self, n: usize) -> bool {
+        let all = self.args.len();
+        n + self.defaults >= all && (n <= all || self.variadic)
+    }
+
     /// The input argument types as `format_type` prints them with the default search path
     /// (`integer, text[], s1.mood`); `?` for a type the model does not know.
     #[must_use]

@@ -560,6 +560,10 @@ pub enum Change {
         args: Vec<TypeRef>,
         /// The input arguments' names (`None` for an unnamed one), as `args`.
         arg_names: Vec<Option<Name>>,
+        /// How many input arguments have a `DEFAULT` (the last ones), and whether the last is
+        /// `VARIADIC`: how many arguments a call may pass.
+        defaults: usize,
+        variadic: bool,
         /// `RETURNS trigger`: `Some(true)`; another return type: `Some(false)`.
         returns_trigger: Option<bool>,
         /// `RETURNS [SETOF] type` (`true` for SETOF); `None` for `RETURNS TABLE`, OUT / INOUT

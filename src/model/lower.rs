@@ -804,11 +804,20 @@ impl<'a> Lowerer<'a> {
             .filter(|a| !matches!(a.mode, Some(ast::ArgMode::Out)))
             .map(|a| a.name.as_ref().map(fold_ident))
             .collect();
+        let inputs = cf
+            .args
+            .iter()
+            .flatten()
+            .filter(|a| !matches!(a.mode, Some(ast::ArgMode::Out)));
         Change::CreateFunction {
             name: self.obj(&cf.name),
             or_replace: cf.or_replace,
             args,
             arg_names,
+            defaults: inputs.clone().filter(|a| a.default_expr.is_some()).count(),
+            variadic: inputs
+                .clone()
+                .any(|a| matches!(a.mode, Some(ast::ArgMode::Variadic))),
             returns_trigger,
             returns,
             plpgsql,

@@ -1413,6 +1413,8 @@ impl<'s> Replayer<'s> {
                 or_replace,
                 args,
                 arg_names,
+                defaults,
+                variadic,
                 returns_trigger,
                 returns,
                 plpgsql,
@@ -1421,6 +1423,12 @@ impl<'s> Replayer<'s> {
                 sql_language,
                 body_relations,
             } => {
+                let inputs = routines::Inputs {
+                    types: args,
+                    names: arg_names,
+                    defaults: *defaults,
+                    variadic: *variadic,
+                };
                 let returning = (*returns_trigger, returns.as_ref());
                 let body = routines::Body {
                     plpgsql: *plpgsql,
@@ -1429,7 +1437,7 @@ impl<'s> Replayer<'s> {
                     volatility: *volatility,
                     relations: body_relations,
                 };
-                self.create_function(name, *or_replace, (args, arg_names), returning, &body);
+                self.create_function(name, *or_replace, &inputs, returning, &body);
             }
             Change::DropFunction {
                 functions,

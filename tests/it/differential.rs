@@ -613,7 +613,8 @@ fn routines(rng: &mut Rng) -> String {
 }
 
 /// Functions of the history's for [`immutables`]: each takes one `int` and returns `integer`
-/// (the model resolves calls by name, not by argument types).
+/// (the model resolves calls by name and argument count, not by argument types); calls pass
+/// one argument, or none or two.
 const IMMUTABLES: &[&str] = &["im1", "im2", "s1.im1"];
 
 /// Expressions PostgreSQL requires immutable (index expressions and predicates, generated
@@ -621,11 +622,13 @@ const IMMUTABLES: &[&str] = &["im1", "im2", "s1.im1"];
 /// and language, declared, replaced, altered, moved and dropped.
 fn immutables(rng: &mut Rng) -> String {
     let f = pick(rng, IMMUTABLES);
-    let call = match rng.below(8) {
+    let call = match rng.below(9) {
         0 => "now()".to_string(),
         1 => "CURRENT_DATE".to_string(),
         2 => "random()".to_string(),
         3 => "abs(1)".to_string(),
+        // As many arguments as PostgreSQL's functions take, or another count.
+        4 => format!("{}({})", pick(rng, IMMUTABLES), pick(rng, &["", "1, 2"])),
         _ => format!("{}(1)", pick(rng, IMMUTABLES)),
     };
     let table = pick(rng, TABLES);
@@ -757,8 +760,8 @@ pub(crate) fn program(rng: &mut Rng) -> Vec<String> {
         .collect();
     let called = |f: &str| {
         program.iter().any(|text| {
-            text.match_indices(&format!("{f}(1)"))
-                .any(|(at, _)| !text[..at].ends_with('.'))
+            text.match_indices(&format!("{f}("))
+                .any(|(at, _)| !text[..at].ends_with('.') && !text[..at].ends_with("FUNCTION "))
         })
     };
     let created: String = IMMUTABLES

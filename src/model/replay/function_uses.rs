@@ -22,7 +22,7 @@ use std::collections::BTreeSet;
 use super::Replayer;
 use crate::model::ProblemKind;
 use crate::model::catalog::{
-    Check, FunctionUse, GeneratedAlways, Name, QualifiedName, RelationKind,
+    Check, Function, FunctionUse, GeneratedAlways, Name, QualifiedName, RelationKind,
 };
 use crate::model::ir::{AlterAction, Call, ColName, ObjName};
 use crate::span::Span;
@@ -219,11 +219,31 @@ impl Replayer<'_> {
     pub(super) fn resolve_calls(&mut self, calls: &[Call]) -> Option<Vec<FunctionUse>> {
         let mut out = Vec::new();
         for Call { name: call, args } in calls {
-            let overloads: Vec<(QualifiedName, Vec<Option<Name>>)> = self
+            let found: Vec<(QualifiedName, &Function)> = self
                 .candidates(call)
                 .into_iter()
                 .filter_map(|qn| self.cat.functions.get(&qn).map(|fs| (qn, fs)))
-                .flat_map(|(qn, fs)| fs.iter().map(move |f| (qn.clone(), f.args.clone())))
+                .flat_map(|(qn, fs)| fs.iter().map(move |f| (qn.clone(), f)))
+                .collect();
+            // No overload takes as many arguments (and no function PostgreSQL or an extension
+            // has may share the name): `function f(integer, integer) does not exist`.
+            if let Some((qn, _)) = found.first()
+                && !found.iter().any(|(_, f)| f.takes(*args))
+                && !self.function_unknowable(call)
+            {
+                let kind = ProblemKind::MissingFunction {
+                    name: qn.clone(),
+                    written: super::written(call),
+                    args: None,
+                    overloads: found.iter().map(|(_, f)| f.display_inputs()).collect(),
+                    call: true,
+                };
+                self.error(kind, call.span);
+                return None;
+            }
+            let overloads: Vec<(QualifiedName, Vec<Option<Name>>)> = found
+                .into_iter()
+                .map(|(qn, f)| (qn, f.args.clone()))
                 .collect();
             if overloads.is_empty() {
                 if let Some(kind) = self.missing_call(call) {

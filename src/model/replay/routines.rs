@@ -50,6 +50,17 @@ pub(super) struct Body<'a> {
     pub relations: &'a [RelRef],
 }
 
+/// A `CREATE FUNCTION`'s input arguments (IN, INOUT, VARIADIC).
+pub(super) struct Inputs<'a> {
+    pub types: &'a [TypeRef],
+    /// As `types`; `None` for an unnamed one.
+    pub names: &'a [Option<Name>],
+    /// How many (the last ones) have a default.
+    pub defaults: usize,
+    /// The last is VARIADIC.
+    pub variadic: bool,
+}
+
 /// How a trigger is declared, as far as PostgreSQL's checks of its table need it.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct TriggerKind {
@@ -356,10 +367,11 @@ impl Replayer<'_> {
         &mut self,
         name: &ObjName,
         or_replace: bool,
-        (args, arg_names): (&[TypeRef], &[Option<Name>]),
+        inputs: &Inputs<'_>,
         (returns_trigger, returns): (Option<bool>, Option<&(TypeRef, bool)>),
         body: &Body<'_>,
     ) {
+        let args = inputs.types;
         let Some(schema) = self.creation_schema(name) else {
             return;
         };
@@ -388,7 +400,9 @@ impl Replayer<'_> {
         let qn = QualifiedName::new(schema, name.name.clone());
         let f = Function {
             args: self.arg_identities(args),
-            arg_names: arg_names.to_vec(),
+            arg_names: inputs.names.to_vec(),
+            defaults: inputs.defaults,
+            variadic: inputs.variadic,
             returns_trigger,
             returns: returns.map(|(ty, setof)| (self.arg_identity(ty), *setof)),
             origin: name.span,
