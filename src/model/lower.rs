@@ -2152,26 +2152,25 @@ impl FieldNames {
 /// whole-row references, left out) and `q.c` for `q` in `qualifiers` (the table's name, or
 /// `old` / `new`). Names inside a subquery may be its own relations' and are not read.
 fn own_columns(lw: &Lowerer<'_>, e: &Expr, qualifiers: &[&str], plain: bool) -> Vec<ColName> {
-    struct V<'a, 'b> {
-        lw: &'a Lowerer<'b>,
-        qualifiers: &'a [&'a str],
-        plain: bool,
+    let mut out = Vec::new();
+    walk_own(e, 0, |e, fields| {
+        if let Some(i) = own_column(e, fields, qualifiers, plain) {
+            out.push(lw.col(i));
+        }
+    });
+    out
+}
+
+/// Call `each` on every expression of `node` outside queries nested deeper than `max_depth`
+/// (0: none; 1: a query's own clauses), with the composite field names seen so far.
+fn walk_own<N: Visit>(node: &N, max_depth: usize, each: impl FnMut(&Expr, &FieldNames)) {
+    struct V<F> {
+        max_depth: usize,
         depth: usize,
         fields: FieldNames,
-        out: Vec<ColName>,
+        each: F,
     }
-    impl V<'_, '_> {
-        /// Not a reserved word, a composite's field or a whole-row reference. (sqlparser reads
-        /// SQL's niladic functions, `current_user`, `current_schema`, `localtime`..., as
-        /// identifiers: unquoted reserved words are no columns.)
-        fn is_column(&self, i: &Ident) -> bool {
-            let reserved = i.quote_style.is_none() && pgtype::is_reserved_as_name(&i.value);
-            !reserved
-                && !self.fields.is_field(i)
-                && !self.qualifiers.contains(&fold_ident(i).as_str())
-        }
-    }
-    impl Visitor for V<'_, '_> {
+    impl<F: FnMut(&Expr, &FieldNames)> Visitor for V<F> {
         type Break = ();
         fn pre_visit_query(&mut self, _: &Query) -> ControlFlow<()> {
             self.depth += 1;
@@ -2183,44 +2182,55 @@ fn own_columns(lw: &Lowerer<'_>, e: &Expr, qualifiers: &[&str], plain: bool) -> 
         }
         fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
             self.fields.note(e);
-            if self.depth > 0 {
-                return ControlFlow::Continue(());
-            }
-            match e {
-                Expr::Identifier(i) if self.plain && self.is_column(i) => {
-                    self.out.push(self.lw.col(i));
-                }
-                Expr::CompoundIdentifier(parts) => {
-                    // `t.c`, or `s.t.c` (the schema is not compared).
-                    if let [.., q, c] = parts.as_slice()
-                        && parts.len() <= 3
-                        && !parts.first().is_some_and(|f| self.fields.is_field(f))
-                        && self.qualifiers.contains(&fold_ident(q).as_str())
-                    {
-                        self.out.push(self.lw.col(c));
-                    }
-                }
-                _ => {}
+            if self.depth <= self.max_depth {
+                (self.each)(e, &self.fields);
             }
             ControlFlow::Continue(())
         }
     }
-    let mut v = V {
-        lw,
-        qualifiers,
-        plain,
+    let _ = node.visit(&mut V {
+        max_depth,
         depth: 0,
         fields: FieldNames::default(),
-        out: Vec::new(),
-    };
-    let _ = e.visit(&mut v);
-    v.out
+        each,
+    });
+}
+
+/// The column of the table an expression names (see [`own_columns`]): `c` when `plain` (not
+/// an unquoted reserved word, a composite's field or one of the `qualifiers` itself, a
+/// whole-row reference), `q.c` or `s.q.c` for `q` in `qualifiers` (the schema is not compared).
+/// (sqlparser reads SQL's niladic functions, `current_user`, `current_schema`, `localtime`...,
+/// as identifiers: unquoted reserved words are no columns.)
+fn own_column<'e>(
+    e: &'e Expr,
+    fields: &FieldNames,
+    qualifiers: &[&str],
+    plain: bool,
+) -> Option<&'e Ident> {
+    let qualifier = |i: &Ident| qualifiers.contains(&fold_ident(i).as_str());
+    match e {
+        Expr::Identifier(i) => {
+            let reserved = i.quote_style.is_none() && pgtype::is_reserved_as_name(&i.value);
+            (plain && !reserved && !fields.is_field(i) && !qualifier(i)).then_some(i)
+        }
+        Expr::CompoundIdentifier(parts) => match parts.as_slice() {
+            [.., q, c]
+                if parts.len() <= 3
+                    && !parts.first().is_some_and(|f| fields.is_field(f))
+                    && qualifier(q) =>
+            {
+                Some(c)
+            }
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// The columns an expression compares with string constants outside subqueries: `status =
 /// 'paid'` (either side; `=`, `<>`, `<`, `<=`, `>`, `>=`) and `status [NOT] IN ('paid', ...)`,
-/// where the column is a plain name or one qualified by a name of `qualifiers`. What the
-/// column's type makes of the constant is for replay to say.
+/// where the column is a plain name or one qualified by a name of `qualifiers` (see
+/// [`own_column`]). What the column's type makes of the constant is for replay to say.
 fn label_uses(lw: &Lowerer<'_>, e: &Expr, qualifiers: &[&str]) -> Labels {
     labels_within(lw, e, qualifiers, 0)
 }
@@ -2233,108 +2243,53 @@ fn labels_within<N: Visit>(
     qualifiers: &[&str],
     max_depth: usize,
 ) -> Labels {
-    struct V<'a, 'b> {
-        lw: &'a Lowerer<'b>,
-        qualifiers: &'a [&'a str],
-        max_depth: usize,
-        depth: usize,
-        fields: FieldNames,
-        out: Labels,
-    }
-    impl V<'_, '_> {
-        fn column(&self, e: &Expr) -> Option<Name> {
-            match e {
-                Expr::Identifier(i)
-                    if (i.quote_style.is_some() || !pgtype::is_reserved_as_name(&i.value))
-                        && !self.fields.is_field(i)
-                        && !self.qualifiers.contains(&fold_ident(i).as_str()) =>
-                {
-                    Some(fold_ident(i))
-                }
-                Expr::CompoundIdentifier(parts) => match parts.as_slice() {
-                    [.., q, c]
-                        if parts.len() <= 3
-                            && !parts.first().is_some_and(|f| self.fields.is_field(f))
-                            && self.qualifiers.contains(&fold_ident(q).as_str()) =>
-                    {
-                        Some(fold_ident(c))
-                    }
-                    _ => None,
-                },
-                _ => None,
-            }
+    let mut out = Vec::new();
+    let mut push = |column: &Ident, constant: &Expr| {
+        if let Expr::Value(v) = constant
+            && let ast::Value::SingleQuotedString(label) = &v.value
+        {
+            out.push(LabelUse {
+                column: fold_ident(column),
+                label: label.clone(),
+                span: lw.span_of(v.span),
+            });
         }
-        fn push(&mut self, column: &Name, constant: &Expr) {
-            if let Expr::Value(v) = constant
-                && let ast::Value::SingleQuotedString(label) = &v.value
-            {
-                self.out.push(LabelUse {
-                    column: column.clone(),
-                    label: label.clone(),
-                    span: self.lw.span_of(v.span),
-                });
-            }
-        }
-    }
-    impl Visitor for V<'_, '_> {
-        type Break = ();
-        fn pre_visit_query(&mut self, _: &Query) -> ControlFlow<()> {
-            self.depth += 1;
-            ControlFlow::Continue(())
-        }
-        fn post_visit_query(&mut self, _: &Query) -> ControlFlow<()> {
-            self.depth -= 1;
-            ControlFlow::Continue(())
-        }
-        fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
-            self.fields.note(e);
-            if self.depth > self.max_depth {
-                return ControlFlow::Continue(());
-            }
-            match e {
-                Expr::BinaryOp {
-                    left,
-                    op:
-                        ast::BinaryOperator::Eq
-                        | ast::BinaryOperator::NotEq
-                        | ast::BinaryOperator::Lt
-                        | ast::BinaryOperator::LtEq
-                        | ast::BinaryOperator::Gt
-                        | ast::BinaryOperator::GtEq,
-                    right,
-                } => {
-                    if let Some(c) = self.column(left) {
-                        self.push(&c, right);
-                    } else if let Some(c) = self.column(right) {
-                        self.push(&c, left);
-                    }
-                }
-                Expr::In {
-                    expr,
-                    target: ast::InTarget::List(list),
-                    ..
-                } => {
-                    if let Some(c) = self.column(expr) {
-                        for item in list {
-                            self.push(&c, item);
-                        }
-                    }
-                }
-                _ => {}
-            }
-            ControlFlow::Continue(())
-        }
-    }
-    let mut v = V {
-        lw,
-        qualifiers,
-        max_depth,
-        depth: 0,
-        fields: FieldNames::default(),
-        out: Vec::new(),
     };
-    let _ = node.visit(&mut v);
-    v.out
+    walk_own(node, max_depth, |e, fields| {
+        let column = |e| own_column(e, fields, qualifiers, true);
+        match e {
+            Expr::BinaryOp {
+                left,
+                op:
+                    ast::BinaryOperator::Eq
+                    | ast::BinaryOperator::NotEq
+                    | ast::BinaryOperator::Lt
+                    | ast::BinaryOperator::LtEq
+                    | ast::BinaryOperator::Gt
+                    | ast::BinaryOperator::GtEq,
+                right,
+            } => {
+                if let Some(c) = column(left) {
+                    push(c, right);
+                } else if let Some(c) = column(right) {
+                    push(c, left);
+                }
+            }
+            Expr::In {
+                expr,
+                target: ast::InTarget::List(list),
+                ..
+            } => {
+                if let Some(c) = column(expr) {
+                    for item in list {
+                        push(c, item);
+                    }
+                }
+            }
+            _ => {}
+        }
+    });
+    out
 }
 
 /// Column names an expression mentions, in order of first appearance (for CHECK naming and
