@@ -66,6 +66,8 @@ pub struct ColumnDef {
     pub calls: Calls,
     /// The SQL value functions a generation expression uses (see [`ValueFunctions`]).
     pub value_functions: ValueFunctions,
+    /// The casts of the table's columns a generation expression makes.
+    pub casts: Vec<ColumnCast>,
     /// The relations the default names by `regclass` constants (`nextval('s')`,
     /// `'s'::regclass`): PostgreSQL looks them up when the default is created and depends on
     /// the relation found, not on its name.
@@ -287,6 +289,8 @@ pub struct IndexDef {
     pub predicate_calls: Calls,
     /// The SQL value functions its expressions and its predicate use.
     pub value_functions: [ValueFunctions; 2],
+    /// The casts of the table's columns its expressions and its predicate make.
+    pub casts: [Vec<ColumnCast>; 2],
     /// The columns its predicate compares with string constants.
     pub predicate_labels: Labels,
     /// `USING method`, lowercase; `None` for the default (btree).
@@ -305,6 +309,14 @@ pub type Calls = Vec<Call>;
 /// `LOCALTIME`, `CURRENT_USER`, `SESSION_USER`... (keywords, not calls of functions; PostgreSQL
 /// counts all of them stable).
 pub type ValueFunctions = Vec<ColName>;
+
+/// A cast of a column of the table (`created_at::date`, `CAST(c AS text)`): to the type
+/// `to`, as PostgreSQL spells it (`timestamp without time zone`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnCast {
+    pub column: ColName,
+    pub to: Name,
+}
 
 /// A column compared with a string constant outside subqueries (`status = 'paid'`, `status IN
 /// ('paid', 'shipped')`): when the column is an enum, PostgreSQL reads the constant as one of its

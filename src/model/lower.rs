@@ -18,10 +18,10 @@ use sqlparser::ast::{
 
 use super::catalog::{GeneratedAlways, Name, ReplicaIdentity};
 use super::ir::{
-    AlterAction, AlterTarget, Call, Calls, Change, ColName, ColumnDef, ColumnRef, CommentKind,
-    ConflictTarget, ConstraintDef, ConstraintKind, DropKind, FkDef, FuncMove, FuncRef, IndexDef,
-    LabelUse, Labels, ObjName, QueryRefs, RelRef, TableDef, TableKindDef, TypeRef, ValueFunctions,
-    Volatility,
+    AlterAction, AlterTarget, Call, Calls, Change, ColName, ColumnCast, ColumnDef, ColumnRef,
+    CommentKind, ConflictTarget, ConstraintDef, ConstraintKind, DropKind, FkDef, FuncMove, FuncRef,
+    IndexDef, LabelUse, Labels, ObjName, QueryRefs, RelRef, TableDef, TableKindDef, TypeRef,
+    ValueFunctions, Volatility,
 };
 use super::pgtype;
 use crate::parse;
@@ -1137,6 +1137,7 @@ impl<'a> Lowerer<'a> {
             default: None,
             calls: Vec::new(),
             value_functions: Vec::new(),
+            casts: Vec::new(),
             regclass: Vec::new(),
             identity: false,
             always: GeneratedAlways::No,
@@ -1174,6 +1175,7 @@ impl<'a> Lowerer<'a> {
                     def.default = Some(e.to_compact_string());
                     def.calls = self.calls(e);
                     def.value_functions = self.value_functions(e);
+                    def.casts = column_casts(self, e, &[]);
                     def.always = GeneratedAlways::Expression;
                     def.expr_columns = own_columns(self, e, &[], true);
                 }
@@ -1572,6 +1574,14 @@ impl<'a> Lowerer<'a> {
             })
             .collect();
         // The predicate names the table's columns (PostgreSQL allows no subquery there).
+        let own = [table.name.as_str()];
+        let casts = [
+            column_casts(self, &ci.columns, &own),
+            ci.predicate
+                .as_ref()
+                .map(|p| column_casts(self, p, &own))
+                .unwrap_or_default(),
+        ];
         let mut predicate_labels = Vec::new();
         if let Some(p) = &ci.predicate {
             mentions.extend(own_columns(self, p, &[table.name.as_str()], true));
@@ -1590,6 +1600,7 @@ impl<'a> Lowerer<'a> {
             calls: tidy_calls([self.calls(&ci.columns), self.calls(&ci.predicate)].concat()),
             predicate_calls: self.calls(&ci.predicate),
             predicate_labels,
+            casts,
             value_functions: [
                 self.value_functions(&ci.columns),
                 self.value_functions(&ci.predicate),
@@ -2225,6 +2236,27 @@ fn own_column<'e>(
         },
         _ => None,
     }
+}
+
+/// The casts of the table's own columns in a node (see [`own_column`]), outside subqueries.
+fn column_casts<N: Visit>(lw: &Lowerer<'_>, node: &N, qualifiers: &[&str]) -> Vec<ColumnCast> {
+    let mut out = Vec::new();
+    walk_own(node, 0, |e, fields| {
+        if let Expr::Cast {
+            expr, data_type, ..
+        } = e
+            && let Some(column) = own_column(expr, fields, qualifiers, true)
+        {
+            let to = lw.type_ref(data_type, column.span);
+            if to.user.is_none() && to.array == 0 {
+                out.push(ColumnCast {
+                    column: lw.col(column),
+                    to: pgtype::without_modifiers(&to.text).into(),
+                });
+            }
+        }
+    });
+    out
 }
 
 /// The columns an expression compares with string constants outside subqueries: `status =

@@ -4929,6 +4929,110 @@ pub const EXTENSIONS: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// Casts between builtin types (those of `pgtype`'s assignment table) that PostgreSQL never
+/// counts immutable: each source type with its targets, sorted. Found by PostgreSQL itself: a
+/// generated column `c::target` over a column of the source type is refused (`timestamp with
+/// time zone` to `date` depends on the session's time zone; `text` to `date` on DateStyle).
+pub const NOT_IMMUTABLE_CASTS: &[(&str, &[&str])] = &[
+    ("bigint", &["money"]),
+    (
+        "character",
+        &[
+            "date",
+            "interval",
+            "money",
+            "time with time zone",
+            "time without time zone",
+            "timestamp with time zone",
+            "timestamp without time zone",
+            "xml",
+        ],
+    ),
+    (
+        "character varying",
+        &[
+            "date",
+            "interval",
+            "money",
+            "time with time zone",
+            "time without time zone",
+            "timestamp with time zone",
+            "timestamp without time zone",
+            "xml",
+        ],
+    ),
+    (
+        "date",
+        &[
+            "character",
+            "character varying",
+            "name",
+            "text",
+            "timestamp with time zone",
+        ],
+    ),
+    ("integer", &["money"]),
+    (
+        "interval",
+        &["character", "character varying", "name", "text"],
+    ),
+    (
+        "money",
+        &["character", "character varying", "name", "numeric", "text"],
+    ),
+    (
+        "name",
+        &[
+            "date",
+            "interval",
+            "money",
+            "time with time zone",
+            "time without time zone",
+            "timestamp with time zone",
+            "timestamp without time zone",
+            "xml",
+        ],
+    ),
+    ("numeric", &["money"]),
+    (
+        "text",
+        &[
+            "date",
+            "interval",
+            "money",
+            "time with time zone",
+            "time without time zone",
+            "timestamp with time zone",
+            "timestamp without time zone",
+            "xml",
+        ],
+    ),
+    ("time without time zone", &["time with time zone"]),
+    (
+        "timestamp with time zone",
+        &[
+            "character",
+            "character varying",
+            "date",
+            "name",
+            "text",
+            "time with time zone",
+            "time without time zone",
+            "timestamp without time zone",
+        ],
+    ),
+    (
+        "timestamp without time zone",
+        &[
+            "character",
+            "character varying",
+            "name",
+            "text",
+            "timestamp with time zone",
+        ],
+    ),
+];
+
 /// Each contrib extension that creates types (sorted) with their names (sorted; array types
 /// left out: `seg[]` is read as an array of `seg`).
 pub const EXTENSION_TYPES: &[(&str, &[&str])] = &[

@@ -2548,8 +2548,11 @@ impl<'s> Replayer<'s> {
         }
         let calls = self.resolve_calls(&c.calls)?;
         if c.always == GeneratedAlways::Expression
-            && let Some((refusal, span)) =
-                self.mutable_refusal(&c.calls, &c.value_functions, volatility::Place::Generation)
+            && let Some((refusal, span)) = self.mutable_refusal(
+                (&c.calls, &c.value_functions),
+                (Some(existing), &c.casts),
+                volatility::Place::Generation,
+            )
         {
             self.reject(refusal, span);
             return None;
@@ -5142,16 +5145,18 @@ impl<'s> Replayer<'s> {
             return;
         };
         let [expression_keywords, predicate_keywords] = &def.value_functions;
+        let [expression_casts, predicate_casts] = &def.casts;
+        let table = self.cat.tables.get(&tqn);
         let refusal = self
             .mutable_refusal(
-                &def.predicate_calls,
-                predicate_keywords,
+                (&def.predicate_calls, predicate_keywords),
+                (table, predicate_casts),
                 volatility::Place::IndexPredicate,
             )
             .or_else(|| {
                 self.mutable_refusal(
-                    &def.calls,
-                    expression_keywords,
+                    (&def.calls, expression_keywords),
+                    (table, expression_casts),
                     volatility::Place::IndexExpression,
                 )
             });

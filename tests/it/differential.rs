@@ -622,7 +622,10 @@ const IMMUTABLES: &[&str] = &["im1", "im2", "s1.im1"];
 /// and language, declared, replaced, altered, moved and dropped.
 fn immutables(rng: &mut Rng) -> String {
     let f = pick(rng, IMMUTABLES);
-    let call = match rng.below(9) {
+    // Column `ts` (added here, of a date / time type) cast to a type of the kind.
+    let target = pick(rng, &["date", "text", "timestamp", "timestamptz"]);
+    let call = match rng.below(11) {
+        9 | 10 => format!("ts::{target}"),
         0 => "now()".to_string(),
         1 => "CURRENT_DATE".to_string(),
         2 => "random()".to_string(),
@@ -633,7 +636,19 @@ fn immutables(rng: &mut Rng) -> String {
     };
     let table = pick(rng, TABLES);
     let index = bare(pick(rng, INDEXES));
-    match rng.below(9) {
+    match rng.below(11) {
+        9 => {
+            let t = pick(rng, &TABLES[..3]);
+            format!(
+                "CREATE TABLE IF NOT EXISTS {t} (id int PRIMARY KEY);\n\
+                 ALTER TABLE {t} ADD COLUMN IF NOT EXISTS ts {};\n\
+                 CREATE INDEX {index} ON {t} ((ts::{target}))",
+                pick(rng, &["timestamptz", "timestamp", "date"])
+            )
+        }
+        10 => format!(
+            "ALTER TABLE {table} ADD COLUMN g2 {target} GENERATED ALWAYS AS (ts::{target}) STORED"
+        ),
         0 | 1 => {
             let (language, body) = if rng.chance(70) {
                 ("plpgsql", "BEGIN RETURN $1; END")
@@ -670,6 +685,8 @@ fn immutables(rng: &mut Rng) -> String {
             not_exists(rng)
         ),
         6 => format!("CREATE INDEX {index} ON {table} (id) WHERE {call} IS NOT NULL"),
+        // Not a cast of `ts`: its type would not be the column's (not judged by the model).
+        _ if call.starts_with("ts::") => format!("CREATE INDEX {index} ON {table} (({call}))"),
         _ => format!(
             "ALTER TABLE {table} ADD COLUMN {} integer GENERATED ALWAYS AS ({call}) STORED",
             pick(rng, &["g", "h"])

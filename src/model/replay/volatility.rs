@@ -18,9 +18,9 @@
 
 use super::Replayer;
 use crate::model::Refusal;
-use crate::model::catalog::Function;
-use crate::model::ir::{Call, ColName, Volatility};
-use crate::model::pgfunc;
+use crate::model::catalog::{Function, Table};
+use crate::model::ir::{Call, ColName, ColumnCast, Volatility};
+use crate::model::{pgfunc, pgtype};
 use crate::span::Span;
 
 /// Where an expression must be immutable.
@@ -68,8 +68,8 @@ impl Replayer<'_> {
     /// first one in the text.
     pub(super) fn mutable_refusal(
         &self,
-        calls: &[Call],
-        value_functions: &[ColName],
+        (calls, value_functions): (&[Call], &[ColName]),
+        (table, casts): (Option<&Table>, &[ColumnCast]),
         place: Place,
     ) -> Option<(Refusal, Span)> {
         let keywords = value_functions
@@ -82,8 +82,25 @@ impl Replayer<'_> {
                 format!("{}() is {word}", super::written(&c.name)),
             ))
         });
+        // A table changed by a statement the model could not read may have other types.
+        let table = table.filter(|t| !t.blind && !t.columns_unknown);
+        let cast = casts.iter().filter_map(|c| {
+            let from = table?.column(&c.column.name)?.data_type.as_str();
+            let from = pgtype::without_modifiers(from);
+            let mutable = pgfunc::NOT_IMMUTABLE_CASTS
+                .iter()
+                .any(|(f, to)| *f == from && to.contains(&c.to.as_str()));
+            mutable.then(|| {
+                let what = format!(
+                    "the cast of {} ({from}) to {} is stable",
+                    c.column.name, c.to
+                );
+                (c.column.span, what)
+            })
+        });
         let (span, what) = keywords
             .chain(called)
+            .chain(cast)
             .min_by_key(|(s, _)| (s.file(), s.start()))?;
         let reason = format!("{}: {what}", place.reason());
         Some((Refusal::new(reason, place.help()), span))
