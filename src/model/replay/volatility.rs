@@ -3,8 +3,8 @@
 //! IMMUTABLE`), a generated column's expression (`generation expression is not immutable`).
 //!
 //! PostgreSQL judges the expression once its functions, operators and casts are resolved
-//! (`contain_mutable_functions`). The model resolves no operator or cast, so it claims a
-//! refusal only for what is not immutable whatever the types:
+//! (`contain_mutable_functions`). The model resolves no operator, and casts only of plain
+//! columns, so it claims a refusal only for what is not immutable whatever the types:
 //! - a SQL value function: `CURRENT_TIMESTAMP`, `CURRENT_DATE`, `CURRENT_USER`... (all stable);
 //! - a call of a `pg_catalog` function none of whose overloads is immutable (`now()`,
 //!   `random()`, `to_char(...)`, `concat(...)`; [`pgfunc::NOT_IMMUTABLE`]), passing as many
@@ -12,7 +12,9 @@
 //!   of that name;
 //! - a call of a created function whose every overload of the name (along the search path) is
 //!   declared STABLE or VOLATILE (the default), none in `LANGUAGE sql` (PostgreSQL may inline
-//!   those and judge the body instead), one of them taking as many arguments as the call passes.
+//!   those and judge the body instead), one of them taking as many arguments as the call passes;
+//! - a cast of a column of the table, of a builtin type, that PostgreSQL counts stable
+//!   (`created_at::date` on a `timestamptz`; [`pgfunc::NOT_IMMUTABLE_CASTS`]).
 //!
 //! A name made uncertain (an unread CREATE or ALTER of a routine) is never judged.
 
