@@ -1776,49 +1776,37 @@ impl<'a> Lowerer<'a> {
     /// the order written. sqlparser reads them as calls without an argument list (or, for the
     /// time ones, with a precision); a quoted name is a column.
     fn value_functions<V: Visit>(&self, node: &V) -> ValueFunctions {
-        struct Collector<'a, 'b> {
-            lw: &'a Lowerer<'b>,
-            out: ValueFunctions,
-        }
-        impl Visitor for Collector<'_, '_> {
-            type Break = ();
-            fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
-                if let Expr::Function(f) = e
-                    && let [ast::ObjectNamePart::Identifier(i)] = f.name.0.as_slice()
-                    && i.quote_style.is_none()
-                {
-                    let word = i.value.to_ascii_lowercase();
-                    let time = matches!(
-                        word.as_str(),
-                        "current_timestamp" | "current_time" | "localtime" | "localtimestamp"
-                    );
-                    let keyword = match &f.args {
-                        ast::FunctionArguments::None => {
-                            time || matches!(
-                                word.as_str(),
-                                "current_date"
-                                    | "current_user"
-                                    | "session_user"
-                                    | "user"
-                                    | "current_catalog"
-                            )
-                        }
-                        ast::FunctionArguments::List(l) => time && l.args.len() == 1,
-                        ast::FunctionArguments::Subquery(_) => false,
-                    };
-                    if keyword {
-                        self.out.push(self.lw.col(i));
+        let mut out = Vec::new();
+        walk_own(node, usize::MAX, |e, _| {
+            if let Expr::Function(f) = e
+                && let [ast::ObjectNamePart::Identifier(i)] = f.name.0.as_slice()
+                && i.quote_style.is_none()
+            {
+                let word = i.value.to_ascii_lowercase();
+                let time = matches!(
+                    word.as_str(),
+                    "current_timestamp" | "current_time" | "localtime" | "localtimestamp"
+                );
+                let keyword = match &f.args {
+                    ast::FunctionArguments::None => {
+                        time || matches!(
+                            word.as_str(),
+                            "current_date"
+                                | "current_user"
+                                | "session_user"
+                                | "user"
+                                | "current_catalog"
+                        )
                     }
+                    ast::FunctionArguments::List(l) => time && l.args.len() == 1,
+                    ast::FunctionArguments::Subquery(_) => false,
+                };
+                if keyword {
+                    out.push(self.col(i));
                 }
-                ControlFlow::Continue(())
             }
-        }
-        let mut c = Collector {
-            lw: self,
-            out: Vec::new(),
-        };
-        let _ = node.visit(&mut c);
-        c.out
+        });
+        out
     }
 
     /// The relations an expression names by `regclass` constants, as PostgreSQL reads them when
