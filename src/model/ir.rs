@@ -625,6 +625,8 @@ pub enum Change {
         calls: Calls,
         /// The table's columns its `WHEN` condition names (`OLD.c`, `NEW.c`).
         when_columns: Vec<ColName>,
+        /// The columns its `WHEN` condition compares with string constants.
+        when_labels: Labels,
     },
     DropTrigger {
         name: ColName,

@@ -607,6 +607,11 @@ impl<'a> Lowerer<'a> {
                         .iter()
                         .flat_map(|e| own_columns(self, e, &["old", "new"], false))
                         .collect(),
+                    when_labels: ct
+                        .condition
+                        .iter()
+                        .flat_map(|e| labels_within(self, e, &["old", "new"], 0, false))
+                        .collect(),
                 },
                 None => Change::Other,
             },
@@ -1905,7 +1910,7 @@ impl<'a> Lowerer<'a> {
         };
         let labels = match known.as_slice() {
             [only] if self.plain_columns && flat => {
-                labels_within(self, node, &[only.alias.as_str()], 1)
+                labels_within(self, node, &[only.alias.as_str()], 1, true)
                     .into_iter()
                     .filter(|l| !c.output_aliases.contains(&l.column))
                     .collect()
@@ -2252,16 +2257,17 @@ fn column_casts<N: Visit>(lw: &Lowerer<'_>, node: &N, qualifiers: &[&str]) -> Ve
 /// where the column is a plain name or one qualified by a name of `qualifiers` (see
 /// [`own_column`]). What the column's type makes of the constant is for replay to say.
 fn label_uses(lw: &Lowerer<'_>, e: &Expr, qualifiers: &[&str]) -> Labels {
-    labels_within(lw, e, qualifiers, 0)
+    labels_within(lw, e, qualifiers, 0, true)
 }
 
 /// [`label_uses`] of a node, in queries nested at most `max_depth` deep (1: a query's own
-/// clauses).
+/// clauses); plain column names only when `plain` (a trigger's `WHEN` has `OLD.c`, `NEW.c`).
 fn labels_within<N: Visit>(
     lw: &Lowerer<'_>,
     node: &N,
     qualifiers: &[&str],
     max_depth: usize,
+    plain: bool,
 ) -> Labels {
     let mut out = Vec::new();
     let mut push = |column: &Ident, constant: &Expr| {
@@ -2276,7 +2282,7 @@ fn labels_within<N: Visit>(
         }
     };
     walk_own(node, max_depth, |e, fields| {
-        let column = |e| own_column(e, fields, qualifiers, true);
+        let column = |e| own_column(e, fields, qualifiers, plain);
         match e {
             Expr::BinaryOp {
                 left,

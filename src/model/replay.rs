@@ -1459,13 +1459,18 @@ impl<'s> Replayer<'s> {
                 row,
                 calls,
                 when_columns,
+                when_labels,
             } => {
                 let kind = routines::TriggerKind {
                     or_replace: *or_replace,
                     instead_of: *instead_of,
                     row: *row,
                 };
-                let when = (calls.as_slice(), when_columns.as_slice());
+                let when = (
+                    calls.as_slice(),
+                    when_columns.as_slice(),
+                    when_labels.as_slice(),
+                );
                 self.create_trigger(name, table, function, kind, when);
             }
             Change::DropTrigger {

@@ -696,7 +696,7 @@ fn immutables(rng: &mut Rng) -> String {
 
 /// String constants PostgreSQL reads as labels of an enum of the history's (column `e` of any
 /// table, and table `t5`, hold one): defaults, INSERT and UPDATE values, comparisons in checks,
-/// index predicates, policies, views and DELETE, labels added (in or out
+/// index predicates, policies, trigger conditions, views and DELETE, labels added (in or out
 /// of a transaction block: `subtle` opens and ends them). No row is ever written, so what fails
 /// fails while PostgreSQL reads the statement.
 fn enum_labels(rng: &mut Rng) -> String {
@@ -708,7 +708,11 @@ fn enum_labels(rng: &mut Rng) -> String {
     let ty = pick(rng, &TYPES[4..]);
     let label = pick(rng, &["x", "y", "z", "w", "X", "x "]);
     let added = pick(rng, &["z", "w"]);
-    let using = match rng.below(12) {
+    let using = match rng.below(13) {
+        12 => format!(
+            "CREATE OR REPLACE FUNCTION fn2() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;\n\
+             CREATE OR REPLACE TRIGGER g2 BEFORE UPDATE ON {table} FOR EACH ROW WHEN (NEW.e = '{label}') EXECUTE FUNCTION fn2()"
+        ),
         10 => format!("DELETE FROM {table} WHERE e = '{label}'"),
         11 => format!(
             "CREATE VIEW {} AS SELECT * FROM {table} t WHERE t.e IN ('{label}')",

@@ -14,7 +14,9 @@ use crate::model::Refusal;
 use crate::model::catalog::{
     Function, Name, QualifiedName, RelationKind, Trigger, is_system_schema,
 };
-use crate::model::ir::{Call, ColName, FuncMove, FuncRef, ObjName, RelRef, TypeRef, Volatility};
+use crate::model::ir::{
+    Call, ColName, FuncMove, FuncRef, LabelUse, ObjName, RelRef, TypeRef, Volatility,
+};
 use crate::model::{EventAction, ObjectKey, ProblemKind, RefContext, pgfunc, pgtype};
 use crate::span::Span;
 
@@ -804,7 +806,7 @@ impl Replayer<'_> {
         table: &ObjName,
         function: &ObjName,
         kind: TriggerKind,
-        (calls, when_columns): (&[Call], &[ColName]),
+        (calls, when_columns, when_labels): (&[Call], &[ColName], &[LabelUse]),
     ) {
         if let Some(refusal) = self.trigger_target_refusal(table, kind) {
             return self.reject(refusal, table.span);
@@ -813,7 +815,9 @@ impl Replayer<'_> {
             return;
         };
         // The WHEN condition is read before the function is looked up.
-        if !self.need_columns(&qn, when_columns, RefContext::TriggerCondition) {
+        if !self.need_columns(&qn, when_columns, RefContext::TriggerCondition)
+            || !self.labels_valid(&qn, when_labels)
+        {
             return;
         }
         if !self.function_names_resolve(function, &[], false) {
