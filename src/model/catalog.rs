@@ -244,11 +244,7 @@ impl Function {
     /// text DEFAULT ...`, `integer, VARIADIC integer[]`.
     #[must_use]
     pub fn display_inputs(&self) -> String {
-        let shown = self.display_args();
-        let mut parts: Vec<String> = shown.split(", ").map(str::to_owned).collect();
-        if shown.is_empty() {
-            parts.clear();
-        }
+        let mut parts = self.arg_texts();
         let n = parts.len();
         for (i, p) in parts.iter_mut().enumerate() {
             if self.variadic && i + 1 == n {
@@ -272,11 +268,15 @@ impl Function {
     /// (`integer, text[], s1.mood`); `?` for a type the model does not know.
     #[must_use]
     pub fn display_args(&self) -> String {
+        self.arg_texts().join(", ")
+    }
+
+    fn arg_texts(&self) -> Vec<String> {
         let shown = |a: &Option<Name>| match a.as_deref() {
             Some(t) => t.strip_prefix("public.").unwrap_or(t).to_owned(),
             None => "?".to_owned(),
         };
-        self.args.iter().map(shown).collect::<Vec<_>>().join(", ")
+        self.args.iter().map(shown).collect()
     }
 }
 

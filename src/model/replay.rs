@@ -3271,13 +3271,18 @@ impl<'s> Replayer<'s> {
         })
     }
 
-    /// The GENERATED ALWAYS column of `qn` named `column`, when its table is fully known.
-    fn generated_always(&self, qn: &QualifiedName, column: &Name) -> GeneratedAlways {
+    /// Column `column` of `qn`, when its table's columns are all known.
+    fn known_column(&self, qn: &QualifiedName, column: &str) -> Option<&Column> {
         self.cat
             .tables
             .get(qn)
             .filter(|t| !t.blind && !t.columns_unknown)
             .and_then(|t| t.column(column))
+    }
+
+    /// The GENERATED ALWAYS column of `qn` named `column`, when its table is fully known.
+    fn generated_always(&self, qn: &QualifiedName, column: &Name) -> GeneratedAlways {
+        self.known_column(qn, column)
             .map_or(GeneratedAlways::No, |c| c.always)
     }
 
@@ -5818,10 +5823,7 @@ fn rows_match(columns: &[ColName], rows: &[Vec<String>]) -> bool {
 /// Whether `text` is one plain string literal (`'it''s'`), which a default stores as a
 /// constant of its column's type.
 fn is_string_literal(text: &str) -> bool {
-    let Some(inner) = text.strip_prefix('\'').and_then(|t| t.strip_suffix('\'')) else {
-        return false;
-    };
-    inner.replace("''", "").chars().all(|c| c != '\'')
+    matches!(enum_labels::literal_label(text), Some((_, None)))
 }
 
 /// PostgreSQL's refusal of a default that names a column (a DEFAULT is computed for a row

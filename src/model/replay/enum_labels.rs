@@ -26,7 +26,7 @@ const UNSAFE_LABEL_HELP: &str = "New enum values must be committed before they c
 
 /// The label of a plain string literal (`'it''s'`), with the type it is cast to when it is
 /// written `'label'::type` (as written, folded by the caller's comparison).
-fn literal_label(text: &str) -> Option<(String, Option<&str>)> {
+pub(super) fn literal_label(text: &str) -> Option<(String, Option<&str>)> {
     let body = text.strip_prefix('\'')?;
     // The closing quote: the first one not doubled.
     let mut end = None;
@@ -132,16 +132,6 @@ impl Replayer<'_> {
         }
     }
 
-    /// The type of column `column` of `qn`, when its table is fully known.
-    fn column_type(&self, qn: &QualifiedName, column: &str) -> Option<String> {
-        let t = self
-            .cat
-            .tables
-            .get(qn)
-            .filter(|t| !t.blind && !t.columns_unknown)?;
-        Some(t.column(column)?.data_type.to_string())
-    }
-
     /// The columns an INSERT without a column list writes, in the table's order, as many as
     /// its rows have values (all rows alike), each at `span`; none when the table's column
     /// order is not certain (a child of a parent, whose columns come first) or the rows differ.
@@ -183,7 +173,10 @@ impl Replayer<'_> {
         writes: impl Iterator<Item = (&'v ColName, &'v str)>,
     ) {
         for (column, value) in writes {
-            let Some(ty) = self.column_type(qn, &column.name) else {
+            let Some(ty) = self
+                .known_column(qn, &column.name)
+                .map(|c| c.data_type.to_string())
+            else {
                 continue;
             };
             if let Some(refusal) = self.enum_label_refusal(&ty, value) {
