@@ -61,10 +61,7 @@ pub fn lower_ast(
 /// callers map them to their own file. Text sqlparser rejects lowers to nothing.
 #[must_use]
 pub fn lower_sql(sql: &str, file: FileId) -> Vec<Change> {
-    let Ok(asts) = sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
-        .try_with_sql(sql)
-        .and_then(|mut p| p.parse_statements())
-    else {
+    let Ok(asts) = parse::tokenize::parse_statements(sql) else {
         return Vec::new();
     };
     asts.into_iter()
@@ -886,8 +883,7 @@ impl<'a> Lowerer<'a> {
         if !is_sql {
             return Vec::new();
         }
-        let dialect = sqlparser::dialect::PostgreSqlDialect {};
-        let Ok(statements) = sqlparser::parser::Parser::parse_sql(&dialect, &text) else {
+        let Ok(statements) = parse::tokenize::parse_statements(&text) else {
             return Vec::new();
         };
         let dml = statements.iter().all(|s| {

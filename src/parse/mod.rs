@@ -16,12 +16,11 @@ mod sequence;
 mod set_constraints;
 pub mod split;
 mod stream;
+pub mod tokenize;
 
 use std::ops::Range;
 
 use crate::par::Threads;
-use sqlparser::dialect::PostgreSqlDialect;
-use sqlparser::parser::Parser;
 
 use crate::diag::{DiagKind, Diagnostic};
 use crate::source::SourceFile;
@@ -545,9 +544,7 @@ fn piece(
         keep(ctx, statement, out);
         return;
     }
-    let mut parsed = Parser::new(&PostgreSqlDialect {})
-        .try_with_sql(&statement.text)
-        .and_then(|mut p| p.parse_statements());
+    let mut parsed = tokenize::parse_statements(&statement.text);
     if parsed.is_err()
         && let Some(change) =
             sequence::alter_column(&statement.text, &statement.offsets, ctx.file_id)
@@ -565,9 +562,7 @@ fn piece(
     if parsed.is_err()
         && let Some((text, notes)) = compat::rewrite(&statement.text)
     {
-        let retry = Parser::new(&PostgreSqlDialect {})
-            .try_with_sql(&text)
-            .and_then(|mut p| p.parse_statements());
+        let retry = tokenize::parse_statements(&text);
         if retry.is_ok() {
             parsed = retry;
             statement.compat = notes;

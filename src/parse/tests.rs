@@ -596,7 +596,7 @@ fn timing_20mb() {
     let mut n = 0;
     for r in s.statements.iter().take(20_000) {
         let text = &t[r.span.clone()];
-        n += Parser::new(&PostgreSqlDialect {})
+        n += sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
             .try_with_sql(text)
             .and_then(|mut p| p.parse_statements())
             .map_or(0, |v| v.len());

@@ -1,0 +1,468 @@
+//! sqlparser's own tokens, made faster: the token stream `sqlparser::tokenizer::Tokenizer`
+//! makes for PostgreSQL, byte for byte (tokens, values and spans), for the constructs
+//! migrations are made of, and nothing for anything else.
+//!
+//! Tokenizing was more than half of sqlparser's time on our corpora (its tokenizer walks a
+//! `Peekable<Chars>`, builds every word through a `String` and upper-cases it to look up the
+//! keyword). [`tokenize`] walks bytes, slices values out of the text and looks keywords up
+//! without allocating; the parser is then fed the tokens with
+//! `Parser::with_tokens_with_locations`, so what it parses is exactly what sqlparser's
+//! tokenizer would have given it. Whenever the text holds anything whose tokenization is not
+//! plainly reproduced here (escape strings `E'...'`, bit and hex strings, `U&'...'`,
+//! numbers with a fraction, an exponent or a radix, most operators, characters outside the
+//! list below, an unterminated string or comment, `COPY`), [`tokenize`] returns `None` and the
+//! caller uses sqlparser's tokenizer for that statement. Debug builds (every test) check each
+//! stream made here against sqlparser's ([`parse_statements`]).
+
+use sqlparser::ast::{DollarQuotedString, Statement};
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::keywords::{ALL_KEYWORDS, ALL_KEYWORDS_INDEX, Keyword};
+use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::{Location, Span, Token, TokenWithSpan, Whitespace, Word};
+
+/// Parse `sql` with sqlparser (PostgreSQL dialect), tokenized by [`tokenize`] where it can.
+pub fn parse_statements(sql: &str) -> Result<Vec<Statement>, ParserError> {
+    let parser = Parser::new(&PostgreSqlDialect {});
+    match tokenize(sql) {
+        Some(tokens) => {
+            #[cfg(debug_assertions)]
+            same_as_sqlparser(sql, &tokens);
+            parser.with_tokens_with_locations(tokens).parse_statements()
+        }
+        None => parser
+            .try_with_sql(sql)
+            .and_then(|mut p| p.parse_statements()),
+    }
+}
+
+/// Debug builds: the stream must be sqlparser's own.
+#[cfg(debug_assertions)]
+fn same_as_sqlparser(sql: &str, tokens: &[TokenWithSpan]) {
+    let theirs = sqlparser::tokenizer::Tokenizer::new(&PostgreSqlDialect {}, sql)
+        .tokenize_with_location()
+        .ok();
+    let same = theirs.as_deref().is_some_and(|t| same_tokens(t, tokens));
+    debug_assert!(
+        same,
+        "fast tokenizer differs from sqlparser's on {sql:?}:\n ours {tokens:?}\n theirs {theirs:?}"
+    );
+}
+
+/// Tokens and spans equal (`TokenWithSpan`'s own equality ignores spans).
+pub fn same_tokens(a: &[TokenWithSpan], b: &[TokenWithSpan]) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| x.token == y.token && x.span == y.span)
+}
+
+/// The tokens sqlparser's tokenizer makes of `sql` for PostgreSQL, or `None` when `sql` holds
+/// something this tokenizer leaves to sqlparser's.
+#[must_use]
+pub fn tokenize(sql: &str) -> Option<Vec<TokenWithSpan>> {
+    let mut lexer = Lexer {
+        text: sql,
+        bytes: sql.as_bytes(),
+        at: 0,
+        line: 1,
+        column: 1,
+        // About one token per five bytes in migrations.
+        out: Vec::with_capacity(sql.len() / 4 + 4),
+    };
+    while lexer.at < lexer.bytes.len() {
+        lexer.next()?;
+    }
+    let first_word = lexer.out.iter().find_map(|t| match &t.token {
+        Token::Whitespace(_) => None,
+        Token::Word(w) => Some(w.keyword),
+        _ => Some(Keyword::NoKeyword),
+    });
+    // `COPY ... FROM STDIN;` makes sqlparser read the data after the `;`.
+    (first_word != Some(Keyword::COPY)).then_some(lexer.out)
+}
+
+struct Lexer<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    at: usize,
+    line: u64,
+    column: u64,
+    out: Vec<TokenWithSpan>,
+}
+
+/// PostgreSQL's operator characters (sqlparser's `is_custom_operator_part`): after most
+/// operators they make a longer, custom operator.
+fn is_operator_part(b: u8) -> bool {
+    matches!(
+        b,
+        b'+' | b'-'
+            | b'*'
+            | b'/'
+            | b'<'
+            | b'>'
+            | b'='
+            | b'~'
+            | b'!'
+            | b'@'
+            | b'#'
+            | b'%'
+            | b'^'
+            | b'&'
+            | b'|'
+            | b'`'
+            | b'?'
+    )
+}
+
+/// A byte that continues an unquoted identifier (any byte of a non-ASCII character does).
+fn is_word_part(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80
+}
+
+/// sqlparser's keyword lookup (`keyword_lookup`): ASCII upper case, binary search.
+fn keyword(word: &str) -> Keyword {
+    ALL_KEYWORDS
+        .binary_search_by(|probe| {
+            let (probe, word) = (probe.as_bytes(), word.as_bytes());
+            for (p, w) in probe.iter().zip(word) {
+                let order = p.cmp(&w.to_ascii_uppercase());
+                if order != std::cmp::Ordering::Equal {
+                    return order;
+                }
+            }
+            probe.len().cmp(&word.len())
+        })
+        .ok()
+        .and_then(|i| ALL_KEYWORDS_INDEX.get(i).copied())
+        .unwrap_or(Keyword::NoKeyword)
+}
+
+impl Lexer<'_> {
+    fn location(&self) -> Location {
+        Location {
+            line: self.line,
+            column: self.column,
+        }
+    }
+
+    fn peek(&self, ahead: usize) -> Option<u8> {
+        self.bytes.get(self.at + ahead).copied()
+    }
+
+    /// Move to byte `to`, counting lines and characters (columns count characters).
+    fn advance_to(&mut self, to: usize) {
+        for &b in self.bytes.get(self.at..to).unwrap_or_default() {
+            if b == b'\n' {
+                self.line += 1;
+                self.column = 1;
+            } else if b & 0xC0 != 0x80 {
+                self.column += 1;
+            }
+        }
+        self.at = to;
+    }
+
+    /// Push `token` for the text from the current position to byte `to`.
+    fn push_to(&mut self, to: usize, token: Token) {
+        let start = self.location();
+        self.advance_to(to);
+        self.out.push(TokenWithSpan {
+            token,
+            span: Span::new(start, self.location()),
+        });
+    }
+
+    /// Push `token` for the next `len` ASCII bytes (no newline among them).
+    fn push_ascii(&mut self, len: usize, token: Token) {
+        let start = self.location();
+        self.at += len;
+        self.column += len as u64;
+        self.out.push(TokenWithSpan {
+            token,
+            span: Span::new(start, self.location()),
+        });
+    }
+
+    fn slice(&self, range: std::ops::Range<usize>) -> Option<&str> {
+        self.text.get(range)
+    }
+
+    /// One token; `None` for what this tokenizer leaves to sqlparser's.
+    fn next(&mut self) -> Option<()> {
+        let b = self.peek(0)?;
+        let next = self.peek(1);
+        match b {
+            b' ' => self.push_ascii(1, Token::Whitespace(Whitespace::Space)),
+            b'\t' => self.push_ascii(1, Token::Whitespace(Whitespace::Tab)),
+            b'\n' => self.push_to(self.at + 1, Token::Whitespace(Whitespace::Newline)),
+            b'\r' => {
+                let len = if next == Some(b'\n') { 2 } else { 1 };
+                self.push_to(self.at + len, Token::Whitespace(Whitespace::Newline));
+            }
+            b'(' => self.push_ascii(1, Token::LParen),
+            b')' => self.push_ascii(1, Token::RParen),
+            b',' => self.push_ascii(1, Token::Comma),
+            b';' => self.push_ascii(1, Token::SemiColon),
+            b'[' => self.push_ascii(1, Token::LBracket),
+            b']' => self.push_ascii(1, Token::RBracket),
+            b'+' => self.push_ascii(1, Token::Plus),
+            b'*' => self.push_ascii(1, Token::Mul),
+            b'=' => match next {
+                Some(b'>') => self.push_ascii(2, Token::RArrow),
+                Some(b'=') => self.push_ascii(2, Token::DoubleEq),
+                _ => self.push_ascii(1, Token::Eq),
+            },
+            b':' => match next {
+                Some(b':') => self.push_ascii(2, Token::DoubleColon),
+                Some(b'=') => self.push_ascii(2, Token::Assignment),
+                _ => self.push_ascii(1, Token::Colon),
+            },
+            b'.' => match next {
+                Some(b'_' | b'0'..=b'9') => return None,
+                _ => self.push_ascii(1, Token::Period),
+            },
+            b'-' => match next {
+                Some(b'-') => self.line_comment(),
+                Some(n) if is_operator_part(n) => return None,
+                _ => self.push_ascii(1, Token::Minus),
+            },
+            b'/' => match next {
+                Some(b'*') => self.block_comment()?,
+                _ => self.push_ascii(1, Token::Div),
+            },
+            b'<' => {
+                let after = self.peek(2);
+                match next {
+                    Some(b'=') => match after {
+                        Some(b'+' | b'-') => self.push_ascii(2, Token::LtEq),
+                        Some(a) if is_operator_part(a) => return None,
+                        _ => self.push_ascii(2, Token::LtEq),
+                    },
+                    Some(b'>') => match after {
+                        Some(a) if is_operator_part(a) => return None,
+                        _ => self.push_ascii(2, Token::Neq),
+                    },
+                    Some(b'+') => self.push_ascii(1, Token::Lt),
+                    Some(n) if is_operator_part(n) => return None,
+                    _ => self.push_ascii(1, Token::Lt),
+                }
+            }
+            b'>' => {
+                let after = self.peek(2);
+                match next {
+                    Some(b'=') => match after {
+                        Some(a) if is_operator_part(a) => return None,
+                        _ => self.push_ascii(2, Token::GtEq),
+                    },
+                    Some(n) if is_operator_part(n) => return None,
+                    _ => self.push_ascii(1, Token::Gt),
+                }
+            }
+            b'!' => match next {
+                Some(b'=') => self.push_ascii(2, Token::Neq),
+                _ => return None,
+            },
+            b'|' => match (next, self.peek(2)) {
+                (Some(b'|'), Some(a)) if a == b'/' || is_operator_part(a) => return None,
+                (Some(b'|'), _) => self.push_ascii(2, Token::StringConcat),
+                _ => return None,
+            },
+            b'0'..=b'9' => self.number()?,
+            b'\'' => self.string()?,
+            b'"' => self.quoted_identifier()?,
+            b'$' => self.dollar()?,
+            b'a'..=b'z' | b'A'..=b'Z' | b'_' | 0x80.. => self.word()?,
+            _ => return None,
+        }
+        Some(())
+    }
+
+    /// `-- ...` up to (not including) the end of the line.
+    fn line_comment(&mut self) {
+        let from = self.at + 2;
+        let end = memchr::memchr2(b'\n', b'\r', self.bytes.get(from..).unwrap_or_default())
+            .map_or(self.bytes.len(), |i| from + i);
+        let comment = self.slice(from..end).unwrap_or_default().to_owned();
+        self.push_to(
+            end,
+            Token::Whitespace(Whitespace::SingleLineComment {
+                comment,
+                prefix: "--".to_owned(),
+            }),
+        );
+    }
+
+    /// `/* ... */`, nested; unterminated is left to sqlparser (its error).
+    fn block_comment(&mut self) -> Option<()> {
+        let from = self.at + 2;
+        let (mut depth, mut i) = (1usize, from);
+        while i < self.bytes.len() {
+            match (self.bytes[i], self.bytes.get(i + 1)) {
+                (b'/', Some(b'*')) => {
+                    depth += 1;
+                    i += 2;
+                }
+                (b'*', Some(b'/')) => {
+                    depth -= 1;
+                    if depth == 0 {
+                        let comment = self.slice(from..i)?.to_owned();
+                        self.push_to(
+                            i + 2,
+                            Token::Whitespace(Whitespace::MultiLineComment(comment)),
+                        );
+                        return Some(());
+                    }
+                    i += 2;
+                }
+                _ => i += 1,
+            }
+        }
+        None
+    }
+
+    /// A run of digits not followed by anything that makes it another kind of number.
+    fn number(&mut self) -> Option<()> {
+        let from = self.at;
+        let mut end = from;
+        while self.bytes.get(end).is_some_and(u8::is_ascii_digit) {
+            end += 1;
+        }
+        // `_` separators, `.` fractions, exponents, `0x`, `L`, and words glued to digits.
+        if self
+            .bytes
+            .get(end)
+            .is_some_and(|&b| is_word_part(b) || b == b'.')
+        {
+            return None;
+        }
+        let digits = self.slice(from..end)?.to_owned();
+        self.push_ascii(end - from, Token::Number(digits, false));
+        Some(())
+    }
+
+    /// `'...'` with `''` for a quote (standard strings: no backslash escapes).
+    fn string(&mut self) -> Option<()> {
+        let from = self.at + 1;
+        let mut i = from;
+        let mut doubled = false;
+        loop {
+            let q = i + memchr::memchr(b'\'', self.bytes.get(i..)?)?;
+            if self.bytes.get(q + 1) == Some(&b'\'') {
+                doubled = true;
+                i = q + 2;
+            } else {
+                let raw = self.slice(from..q)?;
+                let value = if doubled {
+                    raw.replace("''", "'")
+                } else {
+                    raw.to_owned()
+                };
+                self.push_to(q + 1, Token::SingleQuotedString(value));
+                return Some(());
+            }
+        }
+    }
+
+    /// `"..."` with `""` for a quote: a word that is never a keyword.
+    fn quoted_identifier(&mut self) -> Option<()> {
+        let from = self.at + 1;
+        let mut i = from;
+        let mut doubled = false;
+        loop {
+            let q = i + memchr::memchr(b'"', self.bytes.get(i..)?)?;
+            if self.bytes.get(q + 1) == Some(&b'"') {
+                doubled = true;
+                i = q + 2;
+            } else {
+                let raw = self.slice(from..q)?;
+                let value = if doubled {
+                    raw.replace("\"\"", "\"")
+                } else {
+                    raw.to_owned()
+                };
+                let token = Token::Word(Word {
+                    value,
+                    quote_style: Some('"'),
+                    keyword: Keyword::NoKeyword,
+                });
+                self.push_to(q + 1, token);
+                return Some(());
+            }
+        }
+    }
+
+    /// `$$...$$`, `$tag$...$tag$` or a `$1` placeholder.
+    fn dollar(&mut self) -> Option<()> {
+        let tag_from = self.at + 1;
+        let mut tag_end = tag_from;
+        while self
+            .bytes
+            .get(tag_end)
+            .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
+        {
+            tag_end += 1;
+        }
+        match self.bytes.get(tag_end) {
+            // sqlparser reads a Unicode letter or digit into the tag.
+            Some(&b) if b >= 0x80 => None,
+            Some(b'$') => {
+                let tag = self.slice(tag_from..tag_end)?;
+                let body = tag_end + 1;
+                let end = if tag.is_empty() {
+                    memchr::memmem::find(self.bytes.get(body..)?, b"$$")?
+                } else {
+                    let delimiter = format!("${tag}$");
+                    memchr::memmem::find(self.bytes.get(body..)?, delimiter.as_bytes())?
+                };
+                let value = self.slice(body..body + end)?.to_owned();
+                let token = Token::DollarQuotedString(DollarQuotedString {
+                    value,
+                    tag: (!tag.is_empty()).then(|| tag.to_owned()),
+                });
+                self.push_to(body + end + tag.len() + 2, token);
+                Some(())
+            }
+            _ => {
+                let placeholder = self.slice(self.at..tag_end)?.to_owned();
+                self.push_ascii(tag_end - self.at, Token::Placeholder(placeholder));
+                Some(())
+            }
+        }
+    }
+
+    /// A keyword or an unquoted identifier; the letters that start literals (`E'`, `B'`,
+    /// `N'`, `X'`, `U&`) are left to sqlparser.
+    fn word(&mut self) -> Option<()> {
+        let from = self.at;
+        let first = self.bytes[from];
+        let next = self.peek(1);
+        let literal = match first.to_ascii_uppercase() {
+            b'B' => matches!(next, Some(b'\'' | b'"')),
+            b'E' | b'N' | b'X' => next == Some(b'\''),
+            b'U' => next == Some(b'&'),
+            _ => false,
+        };
+        if literal {
+            return None;
+        }
+        let mut end = from + 1;
+        while self.bytes.get(end).is_some_and(|&b| is_word_part(b)) {
+            end += 1;
+        }
+        let value = self.slice(from..end)?;
+        let token = Token::Word(Word {
+            keyword: keyword(value),
+            value: value.to_owned(),
+            quote_style: None,
+        });
+        if first < 0x80 && self.bytes[from..end].is_ascii() {
+            self.push_ascii(end - from, token);
+        } else {
+            self.push_to(end, token);
+        }
+        Some(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,151 @@
+use std::path::Path;
+
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::tokenizer::{TokenWithSpan, Tokenizer};
+
+use super::{same_tokens, tokenize};
+
+fn theirs(sql: &str) -> Option<Vec<TokenWithSpan>> {
+    Tokenizer::new(&PostgreSqlDialect {}, sql)
+        .tokenize_with_location()
+        .ok()
+}
+
+/// `Some` only when sqlparser's tokenizer makes exactly the same stream; returns whether the
+/// fast path took it.
+fn check(sql: &str) -> bool {
+    match tokenize(sql) {
+        Some(ours) => {
+            let theirs = theirs(sql);
+            assert!(
+                theirs.as_deref().is_some_and(|t| same_tokens(t, &ours)),
+                "differs on {sql:?}:\n ours   {ours:?}\n theirs {theirs:?}"
+            );
+            true
+        }
+        None => false,
+    }
+}
+
+#[test]
+fn migrations_forms_take_the_fast_path_and_match() {
+    for sql in [
+        "CREATE TABLE public.users (\n  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n  email text NOT NULL UNIQUE\n);",
+        "create table \"Odd \"\"name\"\"\" (\"é\" int, naïve text default 'it''s', x numeric(10, 2));",
+        "ALTER TABLE ONLY t ADD CONSTRAINT t_fk FOREIGN KEY (a) REFERENCES s.u(id) ON DELETE CASCADE;",
+        "CREATE INDEX i ON t USING btree (lower(email)) WHERE deleted_at IS NULL AND n >= 0 AND m <= 1 AND k <> 2 AND j != 3 AND q < 4 AND r > 5;",
+        "-- a comment\r\nSELECT 1 + 2 * 3 / 4 - 5, a || b, x::text, $1, $, f(a => 1, b := 2) /* c /* nested */ d */;\r",
+        "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.x := $1; RETURN NEW; END $$;",
+        "CREATE FUNCTION g() RETURNS int AS $body$ select $$x$$ $b$ $body$ LANGUAGE sql;",
+        "DO $$$x$$;",
+        "SELECT a[1], b [ 2 ] FROM t WHERE c = ANY ('{1,2}') AND d == e AND f => g;",
+        "COMMENT ON TABLE t IS 'ünïcödé 🎉 text\nover lines';",
+        "SELECT \t\t.a, t.* FROM t;",
+        "SELECT x--comment at the end",
+        "SELECT 1 <=-1, 2<+3",
+        "",
+        "   \n\n  ",
+    ] {
+        assert!(check(sql), "not on the fast path: {sql:?}");
+    }
+}
+
+#[test]
+fn other_forms_are_left_to_sqlparser() {
+    for sql in [
+        "SELECT E'a\\nb'",
+        "SELECT B'101', X'ff', N'x', U&'\\0041'",
+        "SELECT 1.5, .5, 1e3, 0x1F, 1_000, 12L",
+        "SELECT a @> b, c ~ d, e #> f, g & h, i ^ j, k % l, m ?| n",
+        "SELECT a->>'b', a -> 'b'",
+        "SELECT a <<= b, c >>= d, e <-> f, g ||/ h, i !~ j",
+        "SELECT 'unterminated",
+        "SELECT \"unterminated",
+        "SELECT $$unterminated",
+        "SELECT 1 /* unterminated",
+        "COPY t FROM STDIN;\n1\n\\.\n",
+        "SELECT a\u{c}b",
+        "SELECT $é$ x $é$",
+        "SELECT ._a",
+        "SELECT {a}",
+    ] {
+        if tokenize(sql).is_some() {
+            // Allowed only if it is exactly sqlparser's stream; none of these is expected.
+            check(sql);
+            panic!("expected sqlparser's tokenizer for {sql:?}");
+        }
+    }
+}
+
+/// Deterministic pseudo-random texts made of the pieces tokenizers disagree on: all of them,
+/// then only those the fast path takes (inside and outside strings, comments, identifiers).
+#[test]
+fn random_texts_match_whenever_taken() {
+    const TRICKY: &[&str] = &[
+        "@", "#", "%", "&", "~", "^", "?", "`", "\\", "{", "}", "L", "0x", "1e", "_1", "E", "B",
+        "N", "X", "U", "\u{c}", "COPY",
+    ];
+    const PIECES: &[&str] = &[
+        " ", "  ", "\t", "\n", "\r", "\r\n", "a", "e", "u", "b", "n", "x", "_", "$", "$$", "$t$",
+        "1", "0", "9", ".", "'", "''", "\"", "\"\"", "-", "--", "/", "/*", "*/", "*", "+", "<",
+        ">", "=", "!", "|", "||", ":", "::", ";", ",", "(", ")", "[", "]", "é", "€", "🎉",
+        "\u{a0}", "select", "CREATE", "table", "copy", "from", "stdin",
+    ];
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for (round, tricky) in [(0, true), (1, false)] {
+        let mut taken = 0;
+        for _ in 0..20_000 {
+            let len = (next() % 24) as usize;
+            let text: String = (0..len)
+                .map(|_| {
+                    let i = next() as usize;
+                    if tricky && i.is_multiple_of(4) {
+                        TRICKY[i / 4 % TRICKY.len()]
+                    } else {
+                        PIECES[i % PIECES.len()]
+                    }
+                })
+                .collect();
+            taken += usize::from(check(&text));
+        }
+        // The fast path must be exercised, not just declined.
+        assert!(
+            taken > 2_000 + 3_000 * round,
+            "only {taken} random texts took the fast path (tricky: {tricky})"
+        );
+    }
+}
+
+/// Every statement of every fixture: equal whenever taken, and most are taken.
+#[test]
+fn fixture_statements_match_and_mostly_take_the_fast_path() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let (mut all, mut taken) = (0usize, 0usize);
+    for entry in walkdir::WalkDir::new(&root).sort_by_file_name() {
+        let Ok(entry) = entry else { continue };
+        if entry.path().extension().is_none_or(|e| e != "sql") {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(entry.path()) else {
+            continue;
+        };
+        for s in crate::parse::split::split(&text, 0..text.len()).statements {
+            let Some(sql) = text.get(s.span) else {
+                continue;
+            };
+            all += 1;
+            taken += usize::from(check(sql));
+        }
+    }
+    assert!(all > 1_000, "{all} statements");
+    assert!(
+        taken * 10 > all * 9,
+        "{taken} of {all} statements took the fast path"
+    );
+}
