@@ -149,3 +149,42 @@ fn fixture_statements_match_and_mostly_take_the_fast_path() {
         "{taken} of {all} statements took the fast path"
     );
 }
+
+/// The hashed lookup agrees with sqlparser's on every keyword, in any case, and on
+/// near misses.
+#[test]
+fn keyword_lookup_is_sqlparsers() {
+    use sqlparser::keywords::{ALL_KEYWORDS, ALL_KEYWORDS_INDEX, Keyword};
+    use sqlparser::tokenizer::Token;
+    let lookup = |w: &str| match Token::make_word(w, None) {
+        Token::Word(word) => word.keyword,
+        _ => Keyword::NoKeyword,
+    };
+    for (k, index) in ALL_KEYWORDS.iter().zip(ALL_KEYWORDS_INDEX) {
+        let lower = k.to_lowercase();
+        let mixed: String = k
+            .chars()
+            .enumerate()
+            .map(|(i, c)| {
+                if i % 2 == 0 {
+                    c.to_ascii_lowercase()
+                } else {
+                    c
+                }
+            })
+            .collect();
+        for w in [
+            k.to_string(),
+            lower.clone(),
+            mixed,
+            format!("{k}X"),
+            format!("_{k}"),
+        ] {
+            assert_eq!(super::keyword(&w), lookup(&w), "{w}");
+        }
+        assert_eq!(super::keyword(&lower), *index);
+    }
+    for w in ["", "x", "é", "selecté", &"A".repeat(100)] {
+        assert_eq!(super::keyword(w), lookup(w), "{w}");
+    }
+}
