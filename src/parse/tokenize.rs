@@ -4,13 +4,13 @@
 //!
 //! Tokenizing was more than half of sqlparser's time on our corpora (its tokenizer walks a
 //! `Peekable<Chars>`, builds every word through a `String` and upper-cases it to look up the
-//! keyword). [`tokenize`] walks bytes, slices values out of the text and looks keywords up
-//! without allocating; the parser is then fed the tokens with
+//! keyword). [`tokenize`] walks bytes, slices values out of the text and looks keywords up in
+//! a hash table; the parser is then fed the tokens with
 //! `Parser::with_tokens_with_locations`, so what it parses is exactly what sqlparser's
 //! tokenizer would have given it. Whenever the text holds anything whose tokenization is not
 //! plainly reproduced here (escape strings `E'...'`, bit and hex strings, `U&'...'`,
-//! numbers with a fraction, an exponent or a radix, most operators, characters outside the
-//! list below, an unterminated string or comment, `COPY`), [`tokenize`] returns `None` and the
+//! numbers with a fraction, an exponent or a radix, most operators, characters `Lexer::next`
+//! has no arm for, an unterminated string or comment, `COPY`), [`tokenize`] returns `None` and the
 //! caller uses sqlparser's tokenizer for that statement. Debug builds (every test) check each
 //! stream made here against sqlparser's ([`parse_statements`]).
 
