@@ -9,7 +9,7 @@
 //! `Parser::with_tokens_with_locations`, so what it parses is exactly what sqlparser's
 //! tokenizer would have given it. Whenever the text holds anything whose tokenization is not
 //! plainly reproduced here (escape strings `E'...'`, bit and hex strings, `U&'...'`,
-//! numbers with a fraction, an exponent or a radix, most operators, characters `Lexer::next`
+//! numbers with an exponent, a radix or `_` separators, most operators, characters `Lexer::next`
 //! has no arm for, an unterminated string or comment, `COPY`), [`tokenize`] returns `None` and the
 //! caller uses sqlparser's tokenizer for that statement. Debug builds (every test) check each
 //! stream made here against sqlparser's ([`parse_statements`]).
@@ -273,7 +273,8 @@ impl Lexer<'_> {
                 _ => self.push_ascii(1, Token::Colon),
             },
             b'.' => match next {
-                Some(b'_' | b'0'..=b'9') => return None,
+                Some(b'_') => return None,
+                Some(b'0'..=b'9') => self.number()?,
                 _ => self.push_ascii(1, Token::Period),
             },
             b'-' => match next {
@@ -375,14 +376,21 @@ impl Lexer<'_> {
         None
     }
 
-    /// A run of digits not followed by anything that makes it another kind of number.
+    /// Digits, or digits and a fraction (`12`, `7772.32`, `1.`, `.5`), not followed by anything
+    /// that makes it another kind of number or glues a word to it.
     fn number(&mut self) -> Option<()> {
+        let digits = |mut i: usize| {
+            while self.bytes.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+            i
+        };
         let from = self.at;
-        let mut end = from;
-        while self.bytes.get(end).is_some_and(u8::is_ascii_digit) {
-            end += 1;
+        let mut end = digits(from);
+        if self.bytes.get(end) == Some(&b'.') {
+            end = digits(end + 1);
         }
-        // `_` separators, `.` fractions, exponents, `0x`, `L`, and words glued to digits.
+        // `_` separators, a second `.`, exponents, `0x`, `L`, words glued to digits.
         if self
             .bytes
             .get(end)
@@ -390,8 +398,8 @@ impl Lexer<'_> {
         {
             return None;
         }
-        let digits = self.slice(from..end)?.to_owned();
-        self.push_ascii(end - from, Token::Number(digits, false));
+        let value = self.slice(from..end)?.to_owned();
+        self.push_ascii(end - from, Token::Number(value, false));
         Some(())
     }
 

@@ -43,6 +43,8 @@ fn migrations_forms_take_the_fast_path_and_match() {
         "SELECT \t\t.a, t.* FROM t;",
         "SELECT x--comment at the end",
         "SELECT 1 <=-1, 2<+3",
+        "INSERT INTO t VALUES (1301, 7772.32, 0.5, .25, 1., 0, 00.10);",
+        "SELECT t.5, a.b.1, 3.(4)",
         "",
         "   \n\n  ",
     ] {
@@ -55,7 +57,17 @@ fn other_forms_are_left_to_sqlparser() {
     for sql in [
         "SELECT E'a\\nb'",
         "SELECT B'101', X'ff', N'x', U&'\\0041'",
-        "SELECT 1.5, .5, 1e3, 0x1F, 1_000, 12L",
+        "SELECT 1e3",
+        "SELECT 1.5e-3",
+        "SELECT 0x1F",
+        "SELECT 0b101",
+        "SELECT 1_000",
+        "SELECT 1.5_5",
+        "SELECT 12L",
+        "SELECT 1..2",
+        "SELECT 1.2.3",
+        "SELECT 1.e5",
+        "SELECT 12abc",
         "SELECT a @> b, c ~ d, e #> f, g & h, i ^ j, k % l, m ?| n",
         "SELECT a->>'b', a -> 'b'",
         "SELECT a <<= b, c >>= d, e <-> f, g ||/ h, i !~ j",
@@ -83,13 +95,13 @@ fn other_forms_are_left_to_sqlparser() {
 fn random_texts_match_whenever_taken() {
     const TRICKY: &[&str] = &[
         "@", "#", "%", "&", "~", "^", "?", "`", "\\", "{", "}", "L", "0x", "1e", "_1", "E", "B",
-        "N", "X", "U", "\u{c}", "COPY",
+        "N", "X", "U", "\u{c}", "COPY", "e5", "E-3", "_2", "0b1", "0o7", "0x1f",
     ];
     const PIECES: &[&str] = &[
         " ", "  ", "\t", "\n", "\r", "\r\n", "a", "e", "u", "b", "n", "x", "_", "$", "$$", "$t$",
-        "1", "0", "9", ".", "'", "''", "\"", "\"\"", "-", "--", "/", "/*", "*/", "*", "+", "<",
-        ">", "=", "!", "|", "||", ":", "::", ";", ",", "(", ")", "[", "]", "é", "€", "🎉",
-        "\u{a0}", "select", "CREATE", "table", "copy", "from", "stdin",
+        "1", "0", "9", "12.5", ".5", "1.", ".", "'", "''", "\"", "\"\"", "-", "--", "/", "/*",
+        "*/", "*", "+", "<", ">", "=", "!", "|", "||", ":", "::", ";", ",", "(", ")", "[", "]",
+        "é", "€", "🎉", "\u{a0}", "select", "CREATE", "table", "copy", "from", "stdin",
     ];
     let mut state: u64 = 0x2545_f491_4f6c_dd1d;
     let mut next = || {
