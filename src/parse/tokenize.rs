@@ -403,55 +403,47 @@ impl Lexer<'_> {
         Some(())
     }
 
-    /// `'...'` with `''` for a quote (standard strings: no backslash escapes).
-    fn string(&mut self) -> Option<()> {
+    /// The text between the quote at the current position and its closing `quote`, a doubled
+    /// quote standing for one, and the byte after the closing quote; `None` if unterminated.
+    fn quoted(&self, quote: u8) -> Option<(String, usize)> {
         let from = self.at + 1;
         let mut i = from;
         let mut doubled = false;
         loop {
-            let q = i + memchr::memchr(b'\'', self.bytes.get(i..)?)?;
-            if self.bytes.get(q + 1) == Some(&b'\'') {
+            let q = i + memchr::memchr(quote, self.bytes.get(i..)?)?;
+            if self.bytes.get(q + 1) == Some(&quote) {
                 doubled = true;
                 i = q + 2;
             } else {
                 let raw = self.slice(from..q)?;
                 let value = if doubled {
-                    raw.replace("''", "'")
+                    let one = char::from(quote).to_string();
+                    raw.replace(&one.repeat(2), &one)
                 } else {
                     raw.to_owned()
                 };
-                self.push_to(q + 1, Token::SingleQuotedString(value));
-                return Some(());
+                return Some((value, q + 1));
             }
         }
     }
 
+    /// `'...'` with `''` for a quote (standard strings: no backslash escapes).
+    fn string(&mut self) -> Option<()> {
+        let (value, end) = self.quoted(b'\'')?;
+        self.push_to(end, Token::SingleQuotedString(value));
+        Some(())
+    }
+
     /// `"..."` with `""` for a quote: a word that is never a keyword.
     fn quoted_identifier(&mut self) -> Option<()> {
-        let from = self.at + 1;
-        let mut i = from;
-        let mut doubled = false;
-        loop {
-            let q = i + memchr::memchr(b'"', self.bytes.get(i..)?)?;
-            if self.bytes.get(q + 1) == Some(&b'"') {
-                doubled = true;
-                i = q + 2;
-            } else {
-                let raw = self.slice(from..q)?;
-                let value = if doubled {
-                    raw.replace("\"\"", "\"")
-                } else {
-                    raw.to_owned()
-                };
-                let token = Token::Word(Word {
-                    value,
-                    quote_style: Some('"'),
-                    keyword: Keyword::NoKeyword,
-                });
-                self.push_to(q + 1, token);
-                return Some(());
-            }
-        }
+        let (value, end) = self.quoted(b'"')?;
+        let token = Token::Word(Word {
+            value,
+            quote_style: Some('"'),
+            keyword: Keyword::NoKeyword,
+        });
+        self.push_to(end, token);
+        Some(())
     }
 
     /// `$$...$$`, `$tag$...$tag$` or a `$1` placeholder.
