@@ -16,8 +16,8 @@ pub enum OrderFormat {
     Mermaid,
 }
 
-/// `ogel-schema order`: the order the migrations must run in, and what to rename or write so
-/// they do. Changes no file.
+// `ogel-schema order`: the order the migrations must run in, and what to rename or write so
+// they do. Changes no file.
 #[derive(Debug, Args)]
 pub struct OrderArgs {
     #[command(flatten)]
@@ -29,8 +29,8 @@ pub struct OrderArgs {
     pub format: OrderFormat,
 }
 
-/// `ogel-schema scaffold`: draft the migration that creates every relation the migrations use
-/// but none creates, with columns and types inferred from how they are used.
+// `ogel-schema scaffold`: draft the migration that creates every relation the migrations use
+// but none creates, with columns and types inferred from how they are used.
 #[derive(Debug, Args)]
 pub struct ScaffoldArgs {
     #[command(flatten)]

@@ -122,21 +122,17 @@ fn is_word_part(b: u8) -> bool {
 /// sqlparser's keyword lookup (`keyword_lookup`: the keyword whose spelling is the word in
 /// ASCII upper case), by hashing instead of a binary search over ~900 strings.
 fn keyword(word: &str) -> Keyword {
-    let table = KEYWORDS.get_or_init(KeywordTable::new);
     let bytes = word.as_bytes();
-    if bytes.len() > table.longest {
-        return Keyword::NoKeyword;
-    }
-    let mut upper = [0u8; 64];
+    let mut upper = [0u8; LONGEST_KEYWORD];
     let Some(upper) = upper.get_mut(..bytes.len()) else {
         return Keyword::NoKeyword;
     };
     for (u, b) in upper.iter_mut().zip(bytes) {
         *u = b.to_ascii_uppercase();
     }
-    let mut slot = KeywordTable::hash(upper);
+    let mut slot = keyword_hash(upper);
     loop {
-        match table.slots.get(slot).copied() {
+        match KEYWORD_SLOTS.get(slot).copied() {
             Some(i) if i != u16::MAX => {
                 let i = usize::from(i);
                 if ALL_KEYWORDS.get(i).is_some_and(|k| k.as_bytes() == upper) {
@@ -145,51 +141,57 @@ fn keyword(word: &str) -> Keyword {
                         .copied()
                         .unwrap_or(Keyword::NoKeyword);
                 }
-                slot = (slot + 1) & (KeywordTable::SLOTS - 1);
+                slot = (slot + 1) % KEYWORD_SLOTS.len();
             }
             _ => return Keyword::NoKeyword,
         }
     }
 }
 
-static KEYWORDS: std::sync::OnceLock<KeywordTable> = std::sync::OnceLock::new();
+/// Open addressing over `ALL_KEYWORDS`' indexes (`u16::MAX`: empty), about four slots per
+/// keyword, built at compile time.
+static KEYWORD_SLOTS: [u16; 4096] = keyword_slots();
 
-/// Open addressing over `ALL_KEYWORDS`' indexes (`u16::MAX`: empty), built on first use.
-struct KeywordTable {
-    slots: Vec<u16>,
-    longest: usize,
+// At most half full, so probing stays short and always ends (a compile error otherwise).
+const _: () = assert!(ALL_KEYWORDS.len() <= 2048);
+
+/// The longest keyword's length.
+const LONGEST_KEYWORD: usize = longest_keyword();
+
+/// FNV-1a of the upper-cased word, as a slot.
+const fn keyword_hash(upper: &[u8]) -> usize {
+    let mut h: u32 = 0x811c_9dc5;
+    let mut i = 0;
+    while i < upper.len() {
+        h = (h ^ upper[i] as u32).wrapping_mul(0x0100_0193);
+        i += 1;
+    }
+    h as usize % 4096
 }
 
-impl KeywordTable {
-    /// A power of two, about four times the keywords.
-    const SLOTS: usize = 4096;
-
-    fn hash(upper: &[u8]) -> usize {
-        let mut h: u32 = 0x811c_9dc5;
-        for &b in upper {
-            h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
+const fn keyword_slots() -> [u16; 4096] {
+    let mut slots = [u16::MAX; 4096];
+    let mut i = 0;
+    while i < ALL_KEYWORDS.len() && i < u16::MAX as usize {
+        let mut slot = keyword_hash(ALL_KEYWORDS[i].as_bytes());
+        while slots[slot] != u16::MAX {
+            slot = (slot + 1) % 4096;
         }
-        h as usize & (Self::SLOTS - 1)
+        slots[slot] = i as u16;
+        i += 1;
     }
+    slots
+}
 
-    fn new() -> Self {
-        let mut slots = vec![u16::MAX; Self::SLOTS];
-        let mut longest = 0;
-        for (i, k) in ALL_KEYWORDS.iter().enumerate() {
-            let (Ok(index), true) = (u16::try_from(i), k.len() <= 64) else {
-                continue;
-            };
-            longest = longest.max(k.len());
-            let mut slot = Self::hash(k.as_bytes());
-            while slots.get(slot).is_some_and(|&s| s != u16::MAX) {
-                slot = (slot + 1) & (Self::SLOTS - 1);
-            }
-            if let Some(s) = slots.get_mut(slot) {
-                *s = index;
-            }
+const fn longest_keyword() -> usize {
+    let (mut longest, mut i) = (0, 0);
+    while i < ALL_KEYWORDS.len() {
+        if ALL_KEYWORDS[i].len() > longest {
+            longest = ALL_KEYWORDS[i].len();
         }
-        Self { slots, longest }
+        i += 1;
     }
+    longest
 }
 
 impl Lexer<'_> {

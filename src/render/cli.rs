@@ -12,7 +12,7 @@ use super::view::{DiagramView, Filter};
 use super::{Detail, Format, RenderOptions};
 use crate::cli::{CliError, EXIT_CLEAN, EXIT_FINDINGS, InputArgs};
 
-/// Arguments of `ogel-schema diagram`.
+// Arguments of `ogel-schema diagram`.
 #[derive(Debug, Args)]
 pub struct DiagramArgs {
     #[command(flatten)]

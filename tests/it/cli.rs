@@ -65,6 +65,41 @@ fn every_subcommand_help_exits_zero_and_shows_an_example() {
     }
 }
 
+/// Each subcommand's `--help` opens with its own description, the one the top-level `--help`
+/// lists: subcommands are built only when used (`#[command(defer = true)]`), and a doc comment
+/// on a flattened argument struct would then replace the subcommand's own.
+#[test]
+fn every_subcommand_help_starts_with_its_own_description() {
+    let top = String::from_utf8(bin().arg("--help").output().unwrap().stdout).unwrap();
+    for sub in SUBCOMMANDS {
+        let text = String::from_utf8(bin().args([sub, "--help"]).output().unwrap().stdout).unwrap();
+        let first = text
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim_end_matches('.');
+        let listed = top
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{sub} ")))
+            .unwrap_or_default();
+        assert!(
+            !first.is_empty() && listed.ends_with(first),
+            "`{sub} --help` starts with {first:?}, the list says {listed:?}"
+        );
+        assert!(
+            text.contains("\n  -h, --help\n          Print help (see a summary with '-h')"),
+            "`{sub} --help` is not the long help:\n{text}"
+        );
+    }
+}
+
+/// clap's own consistency checks, on every subcommand (deferred ones included).
+#[test]
+fn the_command_line_definition_passes_clap_debug_assert() {
+    use clap::CommandFactory;
+    ogel_schema::cli::Cli::command().debug_assert();
+}
+
 #[test]
 fn top_level_help_lists_every_subcommand() {
     let output = bin().arg("--help").output().unwrap();
