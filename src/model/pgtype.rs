@@ -457,7 +457,46 @@ pub fn assignment_castable(from: &str, to: &str) -> Option<bool> {
 #[must_use]
 pub fn is_reserved_as_name(word: &str) -> bool {
     let mut buf = [0u8; KEYWORD_MAX];
-    keyword_lower(word, &mut buf).is_some_and(|w| RESERVED_AS_NAME.binary_search(&w).is_ok())
+    keyword_lower(word, &mut buf).is_some_and(|w| {
+        may_be_keyword(&RESERVED_LENGTHS, w) && RESERVED_AS_NAME.binary_search(&w).is_ok()
+    })
+}
+
+/// For each first letter, a bit per length of [`RESERVED_AS_NAME`]'s keywords: most names
+/// (`organization_id`, `created_at`) are answered without a search.
+const RESERVED_LENGTHS: [u32; 26] = lengths_by_letter(&[RESERVED_AS_NAME]);
+
+/// [`RESERVED_LENGTHS`] for [`is_reserved_keyword`]'s lists.
+const KEYWORD_LENGTHS: [u32; 26] =
+    lengths_by_letter(&[RESERVED_AS_NAME, COLUMN_NAME_KEYWORDS, &["system_user"]]);
+
+const fn lengths_by_letter(lists: &[&[&str]]) -> [u32; 26] {
+    let mut masks = [0u32; 26];
+    let mut l = 0;
+    while l < lists.len() {
+        let mut i = 0;
+        while i < lists[l].len() {
+            let w = lists[l][i].as_bytes();
+            // Lower-case ASCII keywords of at most KEYWORD_MAX bytes (a compile error otherwise).
+            assert!(!w.is_empty() && w.len() <= KEYWORD_MAX && w[0].is_ascii_lowercase());
+            masks[(w[0] - b'a') as usize] |= 1 << w.len();
+            i += 1;
+        }
+        l += 1;
+    }
+    masks
+}
+
+/// Whether `word` (lower case, from [`keyword_lower`]) has the first letter and length of a
+/// keyword in `masks`.
+fn may_be_keyword(masks: &[u32; 26], word: &str) -> bool {
+    let bytes = word.as_bytes();
+    bytes.first().is_some_and(|&c| {
+        c.is_ascii_lowercase()
+            && masks
+                .get(usize::from(c - b'a'))
+                .is_some_and(|m| m & (1 << bytes.len()) != 0)
+    })
 }
 
 /// The longest keyword's length (`current_timestamp`).
@@ -589,9 +628,10 @@ const RESERVED_AS_NAME: &[&str] = &[
 pub fn is_reserved_keyword(word: &str) -> bool {
     let mut buf = [0u8; KEYWORD_MAX];
     keyword_lower(word, &mut buf).is_some_and(|w| {
-        RESERVED_AS_NAME.binary_search(&w).is_ok()
-            || COLUMN_NAME_KEYWORDS.binary_search(&w).is_ok()
-            || w == "system_user"
+        may_be_keyword(&KEYWORD_LENGTHS, w)
+            && (RESERVED_AS_NAME.binary_search(&w).is_ok()
+                || COLUMN_NAME_KEYWORDS.binary_search(&w).is_ok()
+                || w == "system_user")
     })
 }
 
@@ -686,6 +726,21 @@ mod tests {
             .chain(COLUMN_NAME_KEYWORDS)
             .map(|w| w.len());
         assert_eq!(longest.max(), Some(KEYWORD_MAX));
+        // The first-letter-and-length filter lets every keyword through, in any case.
+        for word in RESERVED_AS_NAME {
+            assert!(
+                is_reserved_as_name(word) && is_reserved_keyword(word),
+                "{word}"
+            );
+            assert!(is_reserved_as_name(&word.to_uppercase()), "{word}");
+        }
+        for word in COLUMN_NAME_KEYWORDS {
+            assert!(
+                is_reserved_keyword(word) && !is_reserved_as_name(word),
+                "{word}"
+            );
+            assert!(is_reserved_keyword(&word.to_uppercase()), "{word}");
+        }
     }
 
     #[test]
