@@ -20,6 +20,10 @@ use sqlparser::keywords::{ALL_KEYWORDS, ALL_KEYWORDS_INDEX, Keyword};
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{Location, Span, Token, TokenWithSpan, Whitespace, Word};
 
+// sqlparser's PostgreSQL identifier bytes are the splitter's: ASCII letters, digits, `_`, `$`
+// and any byte of a non-ASCII character.
+use super::split::is_ident_continue;
+
 /// Parse `sql` with sqlparser (PostgreSQL dialect), tokenized by [`tokenize`] where it can.
 pub fn parse_statements(sql: &str) -> Result<Vec<Statement>, ParserError> {
     let parser = Parser::new(&PostgreSqlDialect {});
@@ -115,11 +119,6 @@ fn is_operator_part(b: u8) -> bool {
     )
 }
 
-/// A byte that continues an unquoted identifier (any byte of a non-ASCII character does).
-fn is_word_part(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80
-}
-
 /// sqlparser's keyword lookup (`keyword_lookup`: the keyword whose spelling is the word in
 /// ASCII upper case), by hashing instead of a binary search over ~900 strings.
 fn keyword(word: &str) -> Keyword {
@@ -151,10 +150,13 @@ fn keyword(word: &str) -> Keyword {
 
 /// Open addressing over `ALL_KEYWORDS`' indexes (`u16::MAX`: empty), about four slots per
 /// keyword, built at compile time.
-static KEYWORD_SLOTS: [u16; 4096] = keyword_slots();
+static KEYWORD_SLOTS: [u16; SLOTS] = keyword_slots();
+
+/// A power of two, over four slots per keyword.
+const SLOTS: usize = 4096;
 
 // At most half full, so probing stays short and always ends (a compile error otherwise).
-const _: () = assert!(ALL_KEYWORDS.len() <= 2048);
+const _: () = assert!(ALL_KEYWORDS.len() <= SLOTS / 2);
 
 /// The longest keyword's length.
 const LONGEST_KEYWORD: usize = longest_keyword();
@@ -167,16 +169,16 @@ const fn keyword_hash(upper: &[u8]) -> usize {
         h = (h ^ upper[i] as u32).wrapping_mul(0x0100_0193);
         i += 1;
     }
-    h as usize % 4096
+    h as usize % SLOTS
 }
 
-const fn keyword_slots() -> [u16; 4096] {
-    let mut slots = [u16::MAX; 4096];
+const fn keyword_slots() -> [u16; SLOTS] {
+    let mut slots = [u16::MAX; SLOTS];
     let mut i = 0;
     while i < ALL_KEYWORDS.len() && i < u16::MAX as usize {
         let mut slot = keyword_hash(ALL_KEYWORDS[i].as_bytes());
         while slots[slot] != u16::MAX {
-            slot = (slot + 1) % 4096;
+            slot = (slot + 1) % SLOTS;
         }
         slots[slot] = i as u16;
         i += 1;
@@ -397,7 +399,7 @@ impl Lexer<'_> {
         if self
             .bytes
             .get(end)
-            .is_some_and(|&b| is_word_part(b) || b == b'.')
+            .is_some_and(|&b| is_ident_continue(b) || b == b'.')
         {
             return None;
         }
@@ -449,7 +451,8 @@ impl Lexer<'_> {
         Some(())
     }
 
-    /// `$$...$$`, `$tag$...$tag$` or a `$1` placeholder.
+    /// `$$...$$`, `$tag$...$tag$` or a `$1` placeholder, as sqlparser reads them: its tag may
+    /// start with a digit, unlike PostgreSQL's (the splitter's `dollar_tag_end`).
     fn dollar(&mut self) -> Option<()> {
         let tag_from = self.at + 1;
         let mut tag_end = tag_from;
@@ -504,7 +507,7 @@ impl Lexer<'_> {
             return None;
         }
         let mut end = from + 1;
-        while self.bytes.get(end).is_some_and(|&b| is_word_part(b)) {
+        while self.bytes.get(end).is_some_and(|&b| is_ident_continue(b)) {
             end += 1;
         }
         let value = self.slice(from..end)?;
