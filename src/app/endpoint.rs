@@ -35,11 +35,12 @@ const HTTP_METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"
 /// Endpoints defined in one file. `path` is the file's path (its folders give Next.js routes).
 #[must_use]
 pub fn find(lang: Language, path: &Path, root: Node<'_>, src: &str) -> Vec<Found> {
+    let (functions, sites) = survey(lang, root, src);
     let cx = Cx {
-        lang,
         src,
         root,
-        functions: local_functions(lang, root, src),
+        functions,
+        sites,
     };
     let mut raw: Vec<(String, String, usize, Range<usize>)> = Vec::new();
     if lang.is_js_family() {
@@ -116,11 +117,49 @@ fn components(path: &Path) -> Vec<String> {
 }
 
 struct Cx<'t, 's> {
-    lang: Language,
     src: &'s str,
     root: Node<'t>,
     /// Named functions in the file: name -> body ranges.
     functions: BTreeMap<String, Vec<Range<usize>>>,
+    sites: Sites<'s>,
+}
+
+/// What [`Cx::reach`] and [`Cx::facts`] read, found in the one walk of the file that also
+/// finds its functions: every call and every name passed as an argument, with byte ranges,
+/// in document order (so by start). Walking the tree again for every handler, and for every
+/// function each handler reaches, took more time than parsing the file.
+#[derive(Default)]
+struct Sites<'s> {
+    calls: Vec<CallSite<'s>>,
+    /// Identifiers passed as arguments (`apiWrapper(req, res, handler)`): they run too.
+    arguments: Vec<(Range<usize>, &'s str)>,
+    /// Python `return {...}` / `return [...]`, and whether it is in an `except` block.
+    literal_returns: Vec<(Range<usize>, bool)>,
+}
+
+struct CallSite<'s> {
+    range: Range<usize>,
+    /// The called function's own name: `f` of `f(x)` and of `a.b.f(x)`.
+    name: Option<&'s str>,
+    /// The callee looks like a database client ([`is_db_callee`]).
+    db: bool,
+    /// Sends a literal object or array with a success status: `Some(from a catch block)`.
+    sends_literal: Option<bool>,
+}
+
+/// The items of `items` (sorted by start) whose range lies within `range`.
+fn within<'a, T>(
+    items: &'a [T],
+    range: &'a Range<usize>,
+    of: fn(&T) -> &Range<usize>,
+) -> impl Iterator<Item = &'a T> + 'a {
+    let first = items.partition_point(|x| of(x).start < range.start);
+    items
+        .get(first..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(move |x| of(x).start <= range.end)
+        .filter(move |x| of(x).end <= range.end)
 }
 
 #[derive(Default)]
@@ -503,7 +542,7 @@ impl<'t> Cx<'t, '_> {
         while let Some(r) = ranges.get(i).cloned() {
             i += 1;
             for name in self.calls_in(&r) {
-                for f in self.functions.get(&name).into_iter().flatten() {
+                for f in self.functions.get(name).into_iter().flatten() {
                     if !ranges.iter().any(|x| x.start <= f.start && f.end <= x.end) {
                         ranges.push(f.clone());
                     }
@@ -522,47 +561,12 @@ impl<'t> Cx<'t, '_> {
     }
 
     /// Names of the functions called inside `range`.
-    fn calls_in(&self, range: &Range<usize>) -> Vec<String> {
-        let mut names = Vec::new();
-        let Some(node) = self.root.descendant_for_byte_range(range.start, range.end) else {
-            return names;
-        };
-        each(node, &mut |n| {
-            if !is_call(n.kind()) || n.start_byte() < range.start || n.end_byte() > range.end {
-                return;
-            }
-            let Some(f) = n
-                .child_by_field_name("function")
-                .or_else(|| n.child_by_field_name("method"))
-            else {
-                return;
-            };
-            let name = match f.kind() {
-                "identifier" => Some(self.text(f)),
-                "selector_expression" | "member_expression" | "attribute" => f
-                    .child_by_field_name("field")
-                    .or_else(|| f.child_by_field_name("property"))
-                    .or_else(|| f.child_by_field_name("attribute"))
-                    .map(|x| self.text(x)),
-                _ => None,
-            };
-            if let Some(name) = name {
-                names.push(name.to_owned());
-            }
-        });
-        // Identifiers passed as arguments (`apiWrapper(req, res, handler)`) run too.
-        each_with(node, &mut |n, ancestors| {
-            if n.kind() == "identifier"
-                && n.start_byte() >= range.start
-                && n.end_byte() <= range.end
-                && ancestors
-                    .last()
-                    .is_some_and(|p| p.kind() == "arguments" || p.kind() == "argument_list")
-            {
-                names.push(self.text(n).to_owned());
-            }
-        });
-        names.sort();
+    fn calls_in(&self, range: &Range<usize>) -> Vec<&str> {
+        let mut names: Vec<&str> = within(&self.sites.calls, range, |c| &c.range)
+            .filter_map(|c| c.name)
+            .chain(within(&self.sites.arguments, range, |a| &a.0).map(|a| a.1))
+            .collect();
+        names.sort_unstable();
         names.dedup();
         names
     }
@@ -570,59 +574,35 @@ impl<'t> Cx<'t, '_> {
     /// Response/DB facts about a reach.
     fn facts(&self, reach: &[Range<usize>]) -> Facts {
         let mut facts = Facts::default();
+        let mut sends = |in_catch: bool| {
+            if in_catch {
+                facts.literal_in_catch = true;
+            } else {
+                facts.sends_literal = true;
+            }
+        };
+        let mut db_call = false;
         for r in reach {
-            let Some(node) = self.root.descendant_for_byte_range(r.start, r.end) else {
-                continue;
-            };
-            let node = node
-                .parent()
-                .filter(|_| node.byte_range() != *r)
-                .unwrap_or(node);
-            each_with(node, &mut |n, ancestors| {
-                if n.start_byte() < r.start || n.end_byte() > r.end {
-                    return;
+            for call in within(&self.sites.calls, r, |c| &c.range) {
+                db_call |= call.db;
+                if let Some(in_catch) = call.sends_literal {
+                    sends(in_catch);
                 }
-                if is_call(n.kind()) {
-                    let callee = n
-                        .child_by_field_name("function")
-                        .map(|f| self.text(f))
-                        .unwrap_or_default();
-                    if is_db_callee(callee) {
-                        facts.db_call = true;
-                    }
-                    let responds = is_response_callee(callee);
-                    let literal_arg = n.child_by_field_name("arguments").is_some_and(|a| {
-                        named_children(a)
-                            .iter()
-                            .any(|x| is_literal_value(self.lang, *x))
-                    });
-                    if responds && literal_arg && !error_status(callee) {
-                        Self::note_literal(ancestors, &mut facts);
-                    }
-                } else if n.kind() == "return_statement"
-                    && self.lang == Language::Python
-                    && named_children(n)
-                        .iter()
-                        .any(|x| is_literal_value(self.lang, *x))
-                {
-                    Self::note_literal(ancestors, &mut facts);
-                }
-            });
+            }
+            for (_, in_catch) in within(&self.sites.literal_returns, r, |x| &x.0) {
+                sends(*in_catch);
+            }
         }
+        facts.db_call = db_call;
         facts
     }
+}
 
-    /// A literal sent by a node with these `ancestors`: from a `catch` block or not.
-    fn note_literal(ancestors: &[Node<'_>], facts: &mut Facts) {
-        if ancestors
-            .iter()
-            .any(|x| matches!(x.kind(), "catch_clause" | "except_clause" | "rescue"))
-        {
-            facts.literal_in_catch = true;
-        } else {
-            facts.sends_literal = true;
-        }
-    }
+/// Whether a node with these `ancestors` is in a `catch` / `except` / `rescue` block.
+fn in_catch(ancestors: &[Node<'_>]) -> bool {
+    ancestors
+        .iter()
+        .any(|x| matches!(x.kind(), "catch_clause" | "except_clause" | "rescue"))
 }
 
 fn is_call(kind: &str) -> bool {
@@ -693,43 +673,80 @@ fn ancestor_if<'t>(ancestors: &[Node<'t>]) -> Option<Node<'t>> {
     None
 }
 
-/// Named functions anywhere in the file.
-fn local_functions(
+/// One walk of the file: its named functions (name -> ranges) and its [`Sites`].
+fn survey<'s>(
     lang: Language,
     root: Node<'_>,
-    src: &str,
-) -> BTreeMap<String, Vec<Range<usize>>> {
-    let mut map: BTreeMap<String, Vec<Range<usize>>> = BTreeMap::new();
-    let text = |n: Node<'_>| src.get(n.byte_range()).unwrap_or_default().to_owned();
-    each(root, &mut |n| {
-        let named = match n.kind() {
+    src: &'s str,
+) -> (BTreeMap<String, Vec<Range<usize>>>, Sites<'s>) {
+    let mut functions: BTreeMap<String, Vec<Range<usize>>> = BTreeMap::new();
+    let mut sites = Sites::default();
+    let text = |n: Node<'_>| src.get(n.byte_range()).unwrap_or_default();
+    each_with(root, &mut |n, ancestors| {
+        let kind = n.kind();
+        let named = match kind {
             "function_declaration"
             | "function_definition"
             | "method_declaration"
-            | "generator_function_declaration" => n
-                .child_by_field_name("name")
-                .map(|x| (text(x), n.byte_range())),
+            | "generator_function_declaration" => n.child_by_field_name("name"),
             "variable_declarator" if lang.is_js_family() => {
-                let value = n.child_by_field_name("value");
-                match (n.child_by_field_name("name"), value) {
-                    (Some(name), Some(v))
-                        if matches!(
+                n.child_by_field_name("name").filter(|_| {
+                    n.child_by_field_name("value").is_some_and(|v| {
+                        matches!(
                             v.kind(),
                             "arrow_function" | "function_expression" | "function"
-                        ) =>
-                    {
-                        Some((text(name), n.byte_range()))
-                    }
-                    _ => None,
-                }
+                        )
+                    })
+                })
             }
             _ => None,
         };
-        if let Some((name, range)) = named {
-            map.entry(name).or_default().push(range);
+        if let Some(name) = named {
+            functions
+                .entry(text(name).to_owned())
+                .or_default()
+                .push(n.byte_range());
+        }
+        if is_call(kind) {
+            let function = n.child_by_field_name("function");
+            let name = function
+                .or_else(|| n.child_by_field_name("method"))
+                .and_then(|f| match f.kind() {
+                    "identifier" => Some(text(f)),
+                    "selector_expression" | "member_expression" | "attribute" => f
+                        .child_by_field_name("field")
+                        .or_else(|| f.child_by_field_name("property"))
+                        .or_else(|| f.child_by_field_name("attribute"))
+                        .map(text),
+                    _ => None,
+                });
+            let callee = function.map(text).unwrap_or_default();
+            let literal_arg = n
+                .child_by_field_name("arguments")
+                .is_some_and(|a| named_children(a).iter().any(|x| is_literal_value(lang, *x)));
+            let sends = is_response_callee(callee) && literal_arg && !error_status(callee);
+            sites.calls.push(CallSite {
+                range: n.byte_range(),
+                name,
+                db: is_db_callee(callee),
+                sends_literal: sends.then(|| in_catch(ancestors)),
+            });
+        } else if kind == "identifier"
+            && ancestors
+                .last()
+                .is_some_and(|p| p.kind() == "arguments" || p.kind() == "argument_list")
+        {
+            sites.arguments.push((n.byte_range(), text(n)));
+        } else if kind == "return_statement"
+            && lang == Language::Python
+            && named_children(n).iter().any(|x| is_literal_value(lang, *x))
+        {
+            sites
+                .literal_returns
+                .push((n.byte_range(), in_catch(ancestors)));
         }
     });
-    map
+    (functions, sites)
 }
 
 /// Strip string quotes and Python/Go/JS prefixes.

@@ -3,7 +3,8 @@
 //! string literals (tree-sitter grammars for TS/JS, Python, Go, Rust, Java, Kotlin, Ruby, PHP),
 //! rewrite it so sqlparser accepts it, and map files to the HTTP endpoints that run it.
 //!
-//! Steps: [`walk`] finds files → [`literal`] reads literals out of each tree → [`sql`]
+//! Steps: [`walk`] finds files → [`prefilter`] skips those that cannot hold a query or a
+//! route → [`literal`] reads literals out of each tree → [`sql`]
 //! substitutes placeholders and keeps what is SQL → [`endpoint`] finds handlers → [`scan`]
 //! attaches each query to the endpoint whose handler contains it. Files are processed in
 //! parallel; the output is in sorted file order.
@@ -11,6 +12,7 @@
 pub mod endpoint;
 pub mod lang;
 pub mod literal;
+pub mod prefilter;
 pub mod resolve;
 pub mod sql;
 pub mod status;
@@ -308,7 +310,7 @@ fn scan_file(parsers: &mut Parsers, found: &walk::Found) -> FileScan {
             String::from_utf8_lossy(e.as_bytes()).into_owned()
         }
     };
-    if !worth_parsing(&found.path, &text) {
+    if !prefilter::worth_parsing(&found.path, &text) {
         return res;
     }
     let Some(tree) = parsers.parse(found.language, &text) else {
@@ -330,59 +332,6 @@ fn scan_file(parsers: &mut Parsers, found: &walk::Found) -> FileScan {
         lines,
     });
     res
-}
-
-/// Cheap byte-level prefilter: could this file hold a query or an endpoint? Generous on purpose
-/// (false positives only cost a parse); it lets a large tree skip most files unparsed.
-fn worth_parsing(path: &std::path::Path, text: &str) -> bool {
-    use regex::bytes::Regex;
-    /// A keyword, and optionally a second one that must follow within `window` bytes.
-    /// (Bounded repetition inside one regex ran at ~14 MB/s; this runs at memchr speed.)
-    struct Pair {
-        first: Regex,
-        then: Option<Regex>,
-        window: usize,
-    }
-    static PAIRS: std::sync::LazyLock<Vec<Pair>> = std::sync::LazyLock::new(|| {
-        let re = |s: &str| Regex::new(s).ok();
-        [
-            (r"(?i-u)\bselect\b", None, 0),
-            (r"(?i-u)\binsert\b", Some(r"(?i-u)\binto\b"), 200),
-            (r"(?i-u)\bupdate\b", Some(r"(?i-u)\bset\b"), 300),
-            (r"(?i-u)\bdelete\b", Some(r"(?i-u)\bfrom\b"), 200),
-            (r"(?i-u)\bwith\b", Some(r"(?i-u)\bas\s*(?:not\s+)?(?:materialized\s+)?\("), 300),
-            (r"(?i-u)\bmerge\b", Some(r"(?i-u)\binto\b"), 200),
-            // Route registrations: `.get('/x'`, `@app.route("/x"`, `HandleFunc("GET /x"`.
-            (
-                r#"(?i-u)\.(?:get|post|put|patch|delete|del|all|head|options|route|api_route|handlefunc|handle|any)\s*\(\s*["'`](?:/|[A-Z]+ /)"#,
-                None,
-                0,
-            ),
-        ]
-        .into_iter()
-        .filter_map(|(first, then, window)| {
-            let then = match then {
-                Some(t) => Some(re(t)?),
-                None => None,
-            };
-            Some(Pair { first: re(first)?, then, window })
-        })
-        .collect()
-    });
-    if endpoint::next_pages_route(path).is_some() || endpoint::next_app_route(path).is_some() {
-        return true;
-    }
-    let bytes = text.as_bytes();
-    PAIRS.iter().any(|p| {
-        p.first.find_iter(bytes).any(|m| {
-            p.then.as_ref().is_none_or(|then| {
-                let end = (m.end() + p.window).min(bytes.len());
-                bytes
-                    .get(m.end()..end)
-                    .is_some_and(|after| then.is_match(after))
-            })
-        })
-    })
 }
 
 /// Queries and endpoints of one parsed file; `file` fields are 0 and indices file-local.

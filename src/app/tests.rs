@@ -301,29 +301,6 @@ fn dynamic_queries_name_a_dummy_relation() {
 }
 
 #[test]
-fn prefilter_skips_files_without_sql_words_or_routes() {
-    let p = Path::new("src/util.ts");
-    assert!(!worth_parsing(
-        p,
-        "export const add = (a: number, b: number) => a + b\nmap.get(key)\n"
-    ));
-    assert!(!worth_parsing(
-        p,
-        "delete cache[key]; const x = { with: 1 }"
-    ));
-    assert!(worth_parsing(p, "const q = 'Select your organization'"));
-    assert!(worth_parsing(
-        p,
-        "db.query('UPDATE ' + t +\n  ' SET a = 1')"
-    ));
-    assert!(worth_parsing(p, "router.post(\"/x\", h)"));
-    assert!(worth_parsing(
-        Path::new("pages/api/a.ts"),
-        "export default () => null"
-    ));
-}
-
-#[test]
 fn next_routes_from_paths() {
     use endpoint::{next_app_route, next_pages_route};
     assert_eq!(
@@ -468,7 +445,10 @@ fn scan_a_real_tree() {
         texts.iter().map(|t| t.1.len()).sum::<usize>(),
         t.elapsed()
     );
-    let pass = texts.iter().filter(|(p, s)| worth_parsing(p, s)).count();
+    let pass = texts
+        .iter()
+        .filter(|(p, s)| prefilter::worth_parsing(p, s))
+        .count();
     println!("prefilter: {pass} pass in {:?}", t.elapsed());
     let t = std::time::Instant::now();
     let scan = scan(&[PathBuf::from(root)]);
