@@ -107,6 +107,25 @@ pub struct AppDiagnostic {
     pub message: String,
 }
 
+/// `app/big.js: larger than 2 MiB (3145728 bytes): not scanned`, the path as migration files
+/// are shown.
+impl std::fmt::Display for AppDiagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let path = display_path(&self.path, &self.display);
+        let message = &self.message;
+        match self.kind {
+            AppDiagnosticKind::Unreadable => write!(f, "{path}: cannot be read: {message}"),
+            AppDiagnosticKind::NotUtf8 => write!(f, "{path}: not UTF-8: {message}"),
+            AppDiagnosticKind::TooLarge => write!(
+                f,
+                "{path}: larger than {} MiB ({message}): not scanned",
+                MAX_FILE_BYTES / 1024 / 1024
+            ),
+            AppDiagnosticKind::ParseFailed => write!(f, "{path}: {message}: not scanned"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum AppDiagnosticKind {
     /// The file or a directory could not be read.
@@ -281,7 +300,7 @@ fn scan_file(parsers: &mut Parsers, found: &walk::Found) -> FileScan {
         Ok(meta) if meta.len() > MAX_FILE_BYTES => {
             res.diagnostics.push(diag(
                 AppDiagnosticKind::TooLarge,
-                format!("{} bytes, skipped", meta.len()),
+                format!("{} bytes", meta.len()),
             ));
             return res;
         }

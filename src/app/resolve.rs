@@ -66,6 +66,8 @@ pub struct AppReport {
     pub endpoints: Vec<super::Endpoint>,
     /// `AppScan::files` index -> `Project::files` id (set by [`super::attach`]).
     pub file_ids: Vec<FileId>,
+    /// Files the scan skipped or read lossily.
+    pub diagnostics: Vec<super::AppDiagnostic>,
 }
 
 impl AppReport {
@@ -99,6 +101,7 @@ pub fn resolve(
         queries: scan.queries.clone(),
         endpoints: scan.endpoints.clone(),
         file_ids: Vec::new(),
+        diagnostics: scan.diagnostics.clone(),
     }
 }
 

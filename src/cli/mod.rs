@@ -495,6 +495,9 @@ pub fn analyze_with_app(
     if roots.is_empty() {
         return crate::analyze(&resolved.settings);
     }
+    if let Some(missing) = roots.iter().find(|r| std::fs::symlink_metadata(r).is_err()) {
+        return Err(crate::source::SourceError::AppNotFound(missing.clone()));
+    }
     let (analysis, scan) = std::thread::scope(|scope| {
         let scan = scope.spawn(|| crate::app::scan(&roots));
         (crate::analyze(&resolved.settings), scan.join())
@@ -517,6 +520,9 @@ fn check(
         writeln!(err, "ogel-schema: note: {note}")?;
     }
     let analysis: &crate::Analysis = for_exit(analyze_with_app(&resolved, &args.app, cwd)?);
+    for d in analysis.app.iter().flat_map(|app| &app.diagnostics) {
+        writeln!(err, "ogel-schema: note: {d}")?;
+    }
     let mut findings = crate::rules::run(analysis, &resolved.config);
     let files: Vec<ReportFile<'_>> = analysis
         .project

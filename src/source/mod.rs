@@ -115,6 +115,12 @@ pub enum SourceError {
         help("check the path; give a migrations directory or .sql files")
     )]
     NotFound(PathBuf),
+    #[error("application source not found: {0}")]
+    #[diagnostic(
+        code(ogel_schema::app_not_found),
+        help("check the path given to `--app` or listed in `app = [...]` in ogel-schema.toml")
+    )]
+    AppNotFound(PathBuf),
     #[error("no migrations found: tried {tried}")]
     #[diagnostic(
         code(ogel_schema::no_migrations),

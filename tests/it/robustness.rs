@@ -209,6 +209,63 @@ fn a_wrong_path_is_a_clear_tool_error() {
     assert!(stderr.contains("/no/such/dir"), "{stderr}");
 }
 
+#[test]
+fn a_wrong_app_path_is_a_clear_tool_error() {
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ogelbase/migrations");
+    for command in ["check", "diagram"] {
+        let out = Command::cargo_bin("ogel-schema")
+            .unwrap()
+            .args([command, "--app", "/no/such/app", fixture])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{command}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("application source not found: /no/such/app"),
+            "{command}: {stderr}"
+        );
+    }
+}
+
+/// Application files the scan cannot read whole are named on stderr; the run goes on and the
+/// machine format on stdout stays clean.
+#[test]
+fn skipped_app_files_are_notes_naming_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    std::fs::create_dir(&src).unwrap();
+    std::fs::write(src.join("latin1.ts"), b"const q = 'SELECT \xe9 FROM t'\n").unwrap();
+    std::fs::write(src.join("bundle.js"), vec![b'a'; 3 * 1024 * 1024]).unwrap();
+    std::fs::write(src.join("ok.ts"), "const q = `SELECT id FROM nowhere`\n").unwrap();
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ogelbase/migrations");
+    let out = Command::cargo_bin("ogel-schema")
+        .unwrap()
+        .args(["check", "--format", "json", "--app"])
+        .arg(tmp.path())
+        .arg(fixture)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("src/latin1.ts: not UTF-8: read with replacement characters"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("src/bundle.js: larger than 2 MiB (3145728 bytes): not scanned"),
+        "{stderr}"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["message"].as_str().is_some_and(|m| m.contains("nowhere"))),
+        "the readable file was still checked"
+    );
+}
+
 /// Regression: an enum label written as a dollar-quoted string is valid PostgreSQL that
 /// sqlparser cannot read; a later use of the type must not be reported as missing.
 #[test]
