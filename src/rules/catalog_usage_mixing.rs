@@ -32,6 +32,20 @@ const CATALOG: &[&str] = &[
 const USAGE: &[&str] = &["quantity", "qty", "usage", "count", "used", "consumed"];
 /// Per-owner state that goes with the usage.
 const STATE: &[&str] = &["status", "enabled", "active"];
+/// Words that say a row records something that happened (an event log, not holdings): in the
+/// table's name (`usage_events`, `audit_log`) or beside the identity word (`action_type`), the
+/// type names the event, not an item someone has, so there is no catalog to split out.
+const EVENT: &[&str] = &[
+    "action",
+    "activity",
+    "audit",
+    "event",
+    "history",
+    "log",
+    "operation",
+    "request",
+    "tracking",
+];
 /// Columns an owner references.
 const OWNERS: &[&str] = &[
     "project",
@@ -49,6 +63,11 @@ const OWNERS: &[&str] = &[
 
 fn has_word(col: &str, words: &[&str]) -> bool {
     col.split('_').any(|w| words.contains(&w))
+}
+
+fn has_event_word(name: &str) -> bool {
+    name.split('_')
+        .any(|w| EVENT.contains(&singular(w).as_str()))
 }
 
 fn singular(name: &str) -> String {
@@ -161,6 +180,9 @@ impl Rule for CatalogUsageMixing {
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
         for t in ctx.analysis.model.catalog.base_tables() {
+            if has_event_word(&t.name.name) {
+                continue;
+            }
             // Owned by exactly the owners, referencing no catalog (declared or implied).
             let owner_fk = |f: &&ForeignKey| {
                 f.columns.len() == 1
@@ -194,7 +216,9 @@ impl Rule for CatalogUsageMixing {
                         && (has_word(&c.name, USAGE) || has_word(&c.name, STATE))
                 })
                 .collect();
-            if catalog.iter().any(|c| has_word(&c.name, IDENTITY))
+            if catalog
+                .iter()
+                .any(|c| has_word(&c.name, IDENTITY) && !has_event_word(&c.name))
                 && usage.iter().any(|c| has_word(&c.name, USAGE))
             {
                 out.push(finding(t, owner, &catalog, &usage));
