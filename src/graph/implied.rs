@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::model::{Column, Model, ProblemKind, QualifiedName, RefContext, Table};
+use crate::model::{Column, Model, ProblemKind, QualifiedName, RefContext, RelationKind, Table};
 use crate::span::Span;
 
 /// Stems that end in `_id` but do not name a table of the schema.
@@ -188,7 +188,14 @@ pub fn find(model: &Model, external_prefixes: &[String]) -> Vec<ImpliedRef> {
     };
     let mut out = Vec::new();
     for t in cat.tables.values().filter(|t| !t.kind.is_view()) {
-        for col in &t.columns {
+        // A partition's columns are its parent's, and so are its foreign keys (PostgreSQL
+        // clones them into every partition): the parent speaks for them.
+        let partition = t.parents.iter().any(|p| {
+            cat.tables
+                .get(p)
+                .is_some_and(|p| p.kind == RelationKind::PartitionedTable)
+        });
+        for col in t.columns.iter().filter(|c| !(partition && c.inherited)) {
             if let Some(r) = implied_for(model, &index, t, col, external_prefixes) {
                 out.push(r);
             }

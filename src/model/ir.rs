@@ -112,8 +112,26 @@ pub enum ConstraintKind {
         primary: bool,
         index: String,
     },
-    /// EXCLUDE and others we do not model beyond their name.
+    /// `EXCLUDE [USING method] (element WITH operator, ...) [INCLUDE (...)] [WHERE (...)]`:
+    /// an index-backed constraint.
+    Exclude(ExcludeDef),
+    /// Others we do not model beyond their name.
     Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExcludeDef {
+    /// Each element: a plain column, or `None` for an expression.
+    pub columns: Vec<Option<ColName>>,
+    /// Each element as written (`room`, `lower(name)`), then the INCLUDE columns: what
+    /// PostgreSQL names the constraint after (an expression counts as `expr`).
+    pub name_parts: Vec<String>,
+    /// Every column the elements, INCLUDE and WHERE mention: each must exist, and dropping
+    /// one drops the constraint.
+    pub mentions: Vec<ColName>,
+    /// `USING method`, lowercase (`gist` when written so); `None` for the default (btree).
+    pub method: Option<String>,
+    pub partial: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -19,9 +19,9 @@ use sqlparser::ast::{
 use super::catalog::{GeneratedAlways, Name, ReplicaIdentity};
 use super::ir::{
     AlterAction, AlterTarget, Call, Calls, Change, ColName, ColumnCast, ColumnDef, ColumnRef,
-    CommentKind, ConflictTarget, ConstraintDef, ConstraintKind, DropKind, FkDef, FuncMove, FuncRef,
-    IndexDef, LabelUse, Labels, ObjName, QueryRefs, RelRef, TableDef, TableKindDef, TypeRef,
-    ValueFunctions, Volatility,
+    CommentKind, ConflictTarget, ConstraintDef, ConstraintKind, DropKind, ExcludeDef, FkDef,
+    FuncMove, FuncRef, IndexDef, LabelUse, Labels, ObjName, QueryRefs, RelRef, TableDef,
+    TableKindDef, TypeRef, ValueFunctions, Volatility,
 };
 use super::pgtype;
 use crate::parse;
@@ -1248,11 +1248,56 @@ impl<'a> Lowerer<'a> {
                     span,
                 }
             }
+            TableConstraint::Exclude(x) => ConstraintDef {
+                name: x.name.as_ref().map(fold_ident),
+                kind: ConstraintKind::Exclude(self.exclude(x)),
+                span,
+            },
             _ => ConstraintDef {
                 name: constraint_name(c).map(Into::into),
                 kind: ConstraintKind::Other,
                 span,
             },
+        }
+    }
+
+    fn exclude(&self, x: &ast::ExcludeConstraint) -> ExcludeDef {
+        let mut mentions = Vec::new();
+        let mut name_parts = Vec::new();
+        let columns = x
+            .elements
+            .iter()
+            .map(|e| match &e.column.column.expr {
+                Expr::Identifier(i) => {
+                    let cn = self.col(i);
+                    mentions.push(cn.clone());
+                    name_parts.push(cn.name.to_string());
+                    Some(cn)
+                }
+                expr => {
+                    mentions.extend(own_columns(self, expr, &[], true));
+                    name_parts.push("expr".to_string());
+                    None
+                }
+            })
+            .collect();
+        for i in &x.include {
+            let cn = self.col(i);
+            name_parts.push(cn.name.to_string());
+            mentions.push(cn);
+        }
+        if let Some(p) = &x.where_clause {
+            mentions.extend(own_columns(self, p, &[], true));
+        }
+        ExcludeDef {
+            columns,
+            name_parts,
+            mentions,
+            method: x
+                .index_method
+                .as_ref()
+                .map(|m| m.value.to_ascii_lowercase()),
+            partial: x.where_clause.is_some(),
         }
     }
 

@@ -21,7 +21,10 @@
 //! - `CREATE [OR REPLACE] PROCEDURE p(args) LANGUAGE l AS $$...$$`, which sqlparser reads only
 //!   with a `BEGIN ATOMIC` body, and `ALTER PROCEDURE`, which it does not read: the word
 //!   `PROCEDURE` becomes `FUNCTION ` (same length) and [`Compat::Procedure`] says so (the model
-//!   keeps no procedures, only their names).
+//!   keeps no procedures, only their names);
+//! - a domain's `[CONSTRAINT name] NOT NULL` and `NULL` (`CREATE DOMAIN d AS bigint NOT NULL
+//!   DEFAULT 0`), which sqlparser does not take among a domain's constraints
+//!   ([`Compat::DomainNullability`]; the model keeps a domain's name and base type only).
 
 use std::sync::LazyLock;
 
@@ -65,6 +68,8 @@ pub enum Compat {
     /// `CREATE [OR REPLACE] PROCEDURE` or `ALTER PROCEDURE`, handed to sqlparser as
     /// `... FUNCTION`.
     Procedure,
+    /// `[CONSTRAINT name] NOT NULL` or `NULL` in CREATE DOMAIN.
+    DomainNullability,
 }
 
 static CREATE_TABLE: LazyLock<Option<Regex>> = LazyLock::new(|| {
@@ -276,6 +281,45 @@ fn procedure_head(text: &str) -> Option<std::ops::Range<usize>> {
     (head && is_kw(text, word, "PROCEDURE")).then(|| word.range.clone())
 }
 
+/// In `CREATE DOMAIN name AS type ...`, the byte ranges of `[CONSTRAINT name] NOT NULL` and of
+/// a bare `NULL` at parenthesis depth 0 (not `DEFAULT NULL`, not inside `CHECK (...)`).
+fn domain_nullability(text: &str) -> Vec<std::ops::Range<usize>> {
+    use super::lex::{Lexer, Tok, is_kw};
+    let toks: Vec<_> = Lexer::new(text, 0..text.len()).collect();
+    let head = toks.first().is_some_and(|t| is_kw(text, t, "CREATE"))
+        && toks.get(1).is_some_and(|t| is_kw(text, t, "DOMAIN"));
+    let mut out = Vec::new();
+    if !head {
+        return out;
+    }
+    let mut depth = 0usize;
+    for (i, t) in toks.iter().enumerate() {
+        match t.kind {
+            Tok::Punct(b'(') => depth += 1,
+            Tok::Punct(b')') => depth = depth.saturating_sub(1),
+            _ if depth == 0 && is_kw(text, t, "NULL") => {
+                let before = |back: usize| i.checked_sub(back).and_then(|j| toks.get(j));
+                let not = before(1).filter(|p| is_kw(text, p, "NOT"));
+                if not.is_none() && before(1).is_some_and(|p| is_kw(text, p, "DEFAULT")) {
+                    continue;
+                }
+                let first = if not.is_some() { 2 } else { 1 };
+                let named = before(first + 1).is_some_and(|c| is_kw(text, c, "CONSTRAINT"));
+                let start = if named {
+                    before(first + 1)
+                } else {
+                    before(first - 1)
+                };
+                if let Some(start) = start {
+                    out.push(start.range.start..t.range.end);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// Blank `range` of `text` char by char (newlines kept).
 fn blank(text: &mut String, range: std::ops::Range<usize>) {
     let Some(part) = text.get(range.clone()) else {
@@ -419,6 +463,11 @@ pub fn rewrite(text: &str) -> Option<(String, Vec<Compat>)> {
         notes.push(Compat::CommentArguments(inside));
         ranges.push(list);
     }
+    let nullability = domain_nullability(text);
+    if !nullability.is_empty() {
+        notes.push(Compat::DomainNullability);
+        ranges.extend(nullability);
+    }
     if notes.is_empty() {
         return None;
     }
@@ -449,6 +498,28 @@ mod tests {
         ] {
             assert!(re.is_some());
         }
+    }
+
+    #[test]
+    fn domain_nullability_is_blanked_and_noted() {
+        let (text, notes) =
+            rewrite("CREATE DOMAIN app.cents AS bigint NOT NULL DEFAULT 0 CHECK (VALUE >= 0)")
+                .unwrap();
+        assert_eq!(
+            text,
+            "CREATE DOMAIN app.cents AS bigint          DEFAULT 0 CHECK (VALUE >= 0)"
+        );
+        assert_eq!(notes, vec![Compat::DomainNullability]);
+        let (text, _) = rewrite(
+            "create domain d as text constraint d_nn not null null default null check (value is not null)",
+        )
+        .unwrap();
+        assert_eq!(
+            text,
+            "create domain d as text                               default null check (value is not null)"
+        );
+        assert!(rewrite("CREATE DOMAIN d AS int DEFAULT NULL CHECK (VALUE IS NOT NULL)").is_none());
+        assert!(rewrite("CREATE TABLE t (a int NOT NULL)").is_none());
     }
 
     #[test]

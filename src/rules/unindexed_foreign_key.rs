@@ -15,8 +15,9 @@ pub static META: RuleMeta = RuleMeta {
 
 pub struct UnindexedForeignKey;
 
-/// Does some full btree index (or the PK / a UNIQUE key) start with exactly these columns,
-/// in any order?
+/// Does some full btree or GiST index (or the PK / a UNIQUE key, or an EXCLUDE constraint's
+/// index) start with exactly these columns, in any order? A GiST index on plain scalar columns
+/// (btree_gist, as EXCLUDE constraints use) answers the equality the check runs.
 fn covered(ctx: &Context<'_>, t: &Table, fk: &ForeignKey) -> bool {
     let want = fk.columns.iter().map(Name::as_str);
     let n = fk.columns.len();
@@ -30,7 +31,7 @@ fn covered(ctx: &Context<'_>, t: &Table, fk: &ForeignKey) -> bool {
         .model
         .catalog
         .indexes_on(&t.name)
-        .filter(|i| !i.partial && i.method == "btree")
+        .filter(|i| !i.partial && matches!(i.method.as_str(), "btree" | "gist"))
         .any(|i| {
             i.columns
                 .get(..n)
