@@ -338,6 +338,10 @@ pub struct Index {
     pub columns: Vec<Option<Name>>,
     /// Each element: the column name, or the expression as sqlparser prints it.
     pub elements: Vec<Name>,
+    /// Each element as PostgreSQL names indexes after it: the column, the function an
+    /// expression calls (`lower`), else `expr` (`FigureIndexColname`).
+    #[serde(skip)]
+    pub names: Vec<Name>,
     pub unique: bool,
     /// Has a WHERE clause.
     pub partial: bool,

@@ -244,6 +244,12 @@ pub enum AlterAction {
         column: ColName,
         if_exists: bool,
     },
+    /// `ALTER COLUMN c DROP EXPRESSION [IF EXISTS]`: a stored generated column becomes a plain
+    /// one (read by `parse/sequence.rs`).
+    DropExpression {
+        column: ColName,
+        if_exists: bool,
+    },
     /// `ALTER COLUMN c SET STATISTICS / STORAGE / COMPRESSION / (n_distinct = ..)` and `RESET
     /// (..)`: storage and planner settings only; the column must exist.
     ColumnStorage(ColName),
@@ -298,6 +304,8 @@ pub struct IndexDef {
     pub columns: Vec<Option<ColName>>,
     /// Each element as written (`email`, `lower(email)`).
     pub elements: Vec<Name>,
+    /// Each element as PostgreSQL names the index after it (`email`, `lower`, `expr`).
+    pub names: Vec<Name>,
     pub mentions: Vec<ColName>,
     pub partial: bool,
     /// The functions its expressions and predicate call.
@@ -496,6 +504,9 @@ pub enum Change {
     },
     SetSearchPath(Vec<Name>),
     ResetSearchPath,
+    /// While a CREATE SCHEMA's elements run, its schema leads the search_path.
+    PushSearchPath(Name),
+    PopSearchPath,
     /// `SET check_function_bodies = false` (pg_dump writes it): CREATE FUNCTION then skips
     /// what it would check in the body.
     CheckFunctionBodies(bool),
@@ -557,6 +568,13 @@ pub enum Change {
     },
     CreateCompositeType {
         name: ObjName,
+    },
+    /// `CREATE TYPE name AS RANGE (SUBTYPE = t, [MULTIRANGE_TYPE_NAME = m, ] ...)`: PostgreSQL
+    /// also makes the multirange type and the constructor functions.
+    CreateRange {
+        name: ObjName,
+        subtype: TypeRef,
+        multirange: Option<ObjName>,
     },
     CreateView {
         name: ObjName,
@@ -714,6 +732,14 @@ pub enum Change {
     ClusterOn {
         table: ObjName,
         index: ObjName,
+        if_exists: bool,
+    },
+    /// `ALTER TABLE t ALTER CONSTRAINT c [NOT] DEFERRABLE ...`: the constraint must exist and
+    /// be a foreign key (read by `parse/dump_forms.rs`; its timing is not modelled).
+    AlterConstraint {
+        table: ObjName,
+        name: Name,
+        span: Span,
         if_exists: bool,
     },
     /// `ALTER INDEX index ATTACH PARTITION partition`: both indexes must exist.

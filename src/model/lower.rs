@@ -480,6 +480,32 @@ impl<'a> Lowerer<'a> {
                     name: self.obj(name),
                     values: labels.iter().map(|l| l.value.clone()).collect(),
                 },
+                Some(UserDefinedTypeRepresentation::Range { options }) => {
+                    let mut subtype = None;
+                    let mut multirange = None;
+                    for o in options {
+                        match o {
+                            ast::UserDefinedTypeRangeOption::Subtype(dt) => {
+                                subtype =
+                                    Some(self.type_ref(dt, sqlparser::ast::Spanned::span(name)));
+                            }
+                            ast::UserDefinedTypeRangeOption::MultirangeTypeName(m) => {
+                                multirange = Some(self.obj(m));
+                            }
+                            _ => {}
+                        }
+                    }
+                    match subtype {
+                        Some(subtype) => Change::CreateRange {
+                            name: self.obj(name),
+                            subtype,
+                            multirange,
+                        },
+                        None => Change::CreateCompositeType {
+                            name: self.obj(name),
+                        },
+                    }
+                }
                 Some(UserDefinedTypeRepresentation::Composite { .. }) | None | Some(_) => {
                     Change::CreateCompositeType {
                         name: self.obj(name),
@@ -510,6 +536,34 @@ impl<'a> Lowerer<'a> {
                 name: self.obj(&cd.name),
                 base: self.type_ref(&cd.data_type, sqlparser::ast::Spanned::span(&cd.name)),
             },
+            Statement::CreateView(cv) if self.noted(&Compat::RecursiveView) => {
+                let name = self.obj(&cv.name);
+                let mut query = self.query_refs(&*cv.query, None);
+                let own = |r: &RelRef| {
+                    r.name.name == name.name
+                        && (r.name.schema.is_none() || r.name.schema == name.schema)
+                };
+                let aliases: Vec<Name> = query
+                    .relations
+                    .iter()
+                    .filter(|r| own(r))
+                    .map(|r| r.alias.clone())
+                    .collect();
+                query.relations.retain(|r| !own(r));
+                query.columns.retain(|c| !aliases.contains(&c.qualifier));
+                query.plain_columns.clear();
+                query.labels.clear();
+                Change::CreateView {
+                    name,
+                    materialized: false,
+                    temporary: cv.temporary,
+                    or_replace: cv.or_replace,
+                    if_not_exists: cv.if_not_exists,
+                    query,
+                    columns: Some(cv.columns.iter().map(|c| fold_ident(&c.name)).collect()),
+                    star_of: None,
+                }
+            }
             Statement::CreateView(cv) => Change::CreateView {
                 name: self.obj(&cv.name),
                 materialized: cv.materialized,
@@ -1276,7 +1330,7 @@ impl<'a> Lowerer<'a> {
                 }
                 expr => {
                     mentions.extend(own_columns(self, expr, &[], true));
-                    name_parts.push("expr".to_string());
+                    name_parts.push(index_name_part(expr).to_string());
                     None
                 }
             })
@@ -1604,6 +1658,11 @@ impl<'a> Lowerer<'a> {
                 e => e.to_compact_string(),
             })
             .collect();
+        let names = ci
+            .columns
+            .iter()
+            .map(|c| index_name_part(&c.column.expr))
+            .collect();
         let columns = ci
             .columns
             .iter()
@@ -1641,6 +1700,7 @@ impl<'a> Lowerer<'a> {
             concurrently: ci.concurrently,
             columns,
             elements,
+            names,
             mentions,
             partial: ci.predicate.is_some(),
             calls: tidy_calls([self.calls(&ci.columns), self.calls(&ci.predicate)].concat()),
@@ -2465,19 +2525,28 @@ fn view_column_names(list: &[ViewColumnDef], q: &Query) -> Option<Vec<Name>> {
     Some(names)
 }
 
-fn output_names(q: &Query) -> Option<Vec<Name>> {
-    fn figure(e: &Expr) -> Option<Name> {
-        match e {
-            Expr::Identifier(i) => Some(fold_ident(i)),
-            Expr::CompoundIdentifier(p) => p.last().map(fold_ident),
-            Expr::Function(f) => match f.name.0.last() {
-                Some(ObjectNamePart::Identifier(i)) => Some(fold_ident(i)),
-                _ => None,
-            },
-            Expr::Cast { expr, .. } | Expr::Nested(expr) => figure(expr),
+/// The name PostgreSQL gives an expression's output column (`FigureColname`), when it is a
+/// name: a column's, or the function's an expression calls.
+fn figure(e: &Expr) -> Option<Name> {
+    match e {
+        Expr::Identifier(i) => Some(fold_ident(i)),
+        Expr::CompoundIdentifier(p) => p.last().map(fold_ident),
+        Expr::Function(f) => match f.name.0.last() {
+            Some(ObjectNamePart::Identifier(i)) => Some(fold_ident(i)),
             _ => None,
-        }
+        },
+        Expr::Cast { expr, .. } | Expr::Nested(expr) => figure(expr),
+        Expr::Case { .. } => Some("case".into()),
+        _ => None,
     }
+}
+
+/// What PostgreSQL names an index after for this element (`FigureIndexColname`, else `expr`).
+fn index_name_part(e: &Expr) -> Name {
+    figure(e).unwrap_or_else(|| "expr".into())
+}
+
+fn output_names(q: &Query) -> Option<Vec<Name>> {
     let SetExpr::Select(sel) = &*q.body else {
         return None;
     };

@@ -482,7 +482,8 @@ impl<'s> Replayer<'s> {
             Change::CreateView { name, .. } => (name, relation),
             Change::CreateEnum { name, .. }
             | Change::CreateDomain { name, .. }
-            | Change::CreateCompositeType { name } => (name, a_type),
+            | Change::CreateCompositeType { name }
+            | Change::CreateRange { name, .. } => (name, a_type),
             Change::CreateFunction { name, .. } => (name, function),
             _ => return None,
         };
@@ -1111,7 +1112,13 @@ impl<'s> Replayer<'s> {
         {
             for (ext, types) in pgfunc::EXTENSION_TYPES {
                 if types.contains(&user.name.as_str()) && self.cat.extensions.contains(*ext) {
-                    return Some(format!("{}{suffix}", user.name));
+                    // Written qualified, it is shown qualified (as format_type shows a type
+                    // whose schema is not on the search_path).
+                    let shown = match &user.schema {
+                        Some(s) => type_display(&QualifiedName::new(s.clone(), user.name.clone())),
+                        None => user.name.to_string(),
+                    };
+                    return Some(format!("{shown}{suffix}"));
                 }
             }
         }
@@ -1242,6 +1249,18 @@ impl<'s> Replayer<'s> {
                 self.journal
                     .push(Undo::SearchPath(self.search_path.clone()));
                 self.search_path = initial_search_path(self.settings);
+            }
+            Change::PushSearchPath(schema) => {
+                self.journal
+                    .push(Undo::SearchPath(self.search_path.clone()));
+                self.search_path.insert(0, schema.clone());
+            }
+            Change::PopSearchPath => {
+                self.journal
+                    .push(Undo::SearchPath(self.search_path.clone()));
+                if !self.search_path.is_empty() {
+                    self.search_path.remove(0);
+                }
             }
             Change::Begin => {
                 if self.txn.is_none() {
@@ -1374,6 +1393,11 @@ impl<'s> Replayer<'s> {
                 }
             }
             Change::CreateCompositeType { name } => self.create_type(name, TypeKind::Composite),
+            Change::CreateRange {
+                name,
+                subtype,
+                multirange,
+            } => self.create_range(name, subtype, multirange.as_ref()),
             Change::CreateView {
                 name,
                 materialized,
@@ -1643,6 +1667,38 @@ impl<'s> Replayer<'s> {
                     ..index.clone()
                 };
                 self.index_exists(&index);
+            }
+            Change::AlterConstraint {
+                table,
+                name,
+                span,
+                if_exists,
+            } => {
+                if *if_exists && self.lookup_rel(table).is_err() {
+                    return;
+                }
+                let Some(qn) = self.need_rel(table, RefContext::Alter) else {
+                    return;
+                };
+                let Some(t) = self.cat.tables.get(&qn).filter(|t| !t.blind) else {
+                    return;
+                };
+                if t.foreign_keys.iter().any(|f| f.name == *name) {
+                    return;
+                }
+                if t.constraint_names().any(|n| n == name) {
+                    let reason = format!(
+                        "constraint \"{name}\" of relation \"{}\" is not a foreign key constraint",
+                        qn.name
+                    );
+                    self.reject(reason, *span);
+                } else {
+                    let kind = ProblemKind::MissingConstraint {
+                        table: qn,
+                        name: name.clone(),
+                    };
+                    self.error(kind, *span);
+                }
             }
             Change::AttachIndex { index, partition } => {
                 if self.index_exists(index) {
@@ -2512,18 +2568,7 @@ impl<'s> Replayer<'s> {
         self.put_table(table);
         self.index_keys(&qn, &keys);
         for ix in like_indexes {
-            let add = columns_addition(
-                &ix.elements
-                    .iter()
-                    .map(|e| {
-                        if ix.columns.iter().flatten().any(|c| c == e) {
-                            e.clone()
-                        } else {
-                            Name::from("expr")
-                        }
-                    })
-                    .collect::<Vec<_>>(),
-            );
+            let add = columns_addition(&ix.names);
             let name = choose_name(&qn.name, Some(&add), "idx", |n| {
                 self.name_taken_in_schema(&qn.schema, n)
             });
@@ -2983,6 +3028,7 @@ impl<'s> Replayer<'s> {
                 .iter()
                 .map(|c| c.as_ref().map(|c| c.name.clone()))
                 .collect(),
+            names: elements.clone(),
             elements,
             unique: false,
             partial: x.partial,
@@ -3014,6 +3060,7 @@ impl<'s> Replayer<'s> {
                 table: table.clone(),
                 columns: k.columns.iter().cloned().map(Some).collect(),
                 elements: k.columns.clone(),
+                names: k.columns.clone(),
                 unique: true,
                 partial: false,
                 constraint: true,
@@ -3782,6 +3829,7 @@ impl<'s> Replayer<'s> {
                     | AlterAction::DropDefault(_)
                     | AlterAction::IdentityOption { .. }
                     | AlterAction::DropIdentity { .. }
+                    | AlterAction::DropExpression { .. }
                     | AlterAction::ColumnStorage(_)
             )
         {
@@ -4469,6 +4517,24 @@ impl<'s> Replayer<'s> {
             }
             AlterAction::ColumnStorage(column) => {
                 self.need_column(qn, column, RefContext::Alter);
+            }
+            AlterAction::DropExpression { column, if_exists } => {
+                let Some(c) = t.column_mut(&column.name) else {
+                    self.missing_column_in_alter(qn, column);
+                    return None;
+                };
+                if c.always == GeneratedAlways::Expression {
+                    c.default = None;
+                    c.always = GeneratedAlways::No;
+                    self.replace_table(t);
+                } else if c.default.is_none() && !c.inherited && !blind && !*if_exists {
+                    // Known to have no expression (a copy or a child may have its parent's).
+                    let reason = format!(
+                        "column \"{}\" of relation \"{}\" is not a stored generated column",
+                        column.name, qn.name
+                    );
+                    self.reject(reason, column.span);
+                }
             }
             AlterAction::IdentityOption { column, .. }
             | AlterAction::DropIdentity { column, .. } => {
@@ -5264,15 +5330,7 @@ impl<'s> Replayer<'s> {
         let name = match &def.name {
             Some(n) => n.name.clone(),
             None => {
-                let cols: Vec<String> = def
-                    .columns
-                    .iter()
-                    .map(|c| {
-                        c.as_ref()
-                            .map_or_else(|| "expr".to_string(), |c| c.name.to_string())
-                    })
-                    .collect();
-                let add = columns_addition(&cols);
+                let add = columns_addition(&def.names);
                 (choose_name(&tqn.name, Some(&add), "idx", |n| {
                     self.name_taken_in_schema(&schema, n)
                 }))
@@ -5321,6 +5379,7 @@ impl<'s> Replayer<'s> {
                 .map(|c| c.as_ref().map(|c| c.name.clone()))
                 .collect(),
             elements: def.elements.clone(),
+            names: def.names.clone(),
             unique: def.unique,
             partial: def.partial,
             constraint: false,
@@ -5398,6 +5457,91 @@ impl<'s> Replayer<'s> {
             EventAction::Created,
             name.span,
         );
+    }
+
+    /// A range type, its multirange type (`MULTIRANGE_TYPE_NAME`, else the name with its first
+    /// `range` made `multirange`, else `<name>_multirange`) and their constructor functions:
+    /// `r(sub, sub)`, `r(sub, sub, text)`, `m()`, `m(r)`, `m(VARIADIC r[])`.
+    fn create_range(&mut self, name: &ObjName, subtype: &TypeRef, multirange: Option<&ObjName>) {
+        if self.resolve_type(subtype).is_none() {
+            return;
+        }
+        let Some(schema) = self.creation_schema(name) else {
+            return;
+        };
+        self.create_type(name, TypeKind::Other);
+        let multi = multirange.cloned().unwrap_or_else(|| {
+            let n = name.name.as_str();
+            let multi = match n.find("range") {
+                Some(at) => format!("{}multi{}", &n[..at], &n[at..]),
+                None => format!("{n}_multirange"),
+            };
+            ObjName {
+                schema: Some(schema.clone()),
+                name: multi.into(),
+                span: name.span,
+            }
+        });
+        if !self.failed {
+            self.create_type(&multi, TypeKind::Other);
+        }
+        let user = |o: &ObjName, array: usize| TypeRef {
+            text: o.name.clone(),
+            user: Some(ObjName {
+                schema: Some(o.schema.clone().unwrap_or_else(|| schema.clone())),
+                ..o.clone()
+            }),
+            array,
+            serial: false,
+            span: name.span,
+        };
+        let (range, multi_ty, ranges) = (user(name, 0), user(&multi, 0), user(name, 1));
+        let text = TypeRef {
+            text: "text".into(),
+            user: None,
+            array: 0,
+            serial: false,
+            span: name.span,
+        };
+        let constructors: [(&ObjName, Vec<TypeRef>, bool, &TypeRef); 5] = [
+            (name, vec![subtype.clone(), subtype.clone()], false, &range),
+            (
+                name,
+                vec![subtype.clone(), subtype.clone(), text],
+                false,
+                &range,
+            ),
+            (&multi, Vec::new(), false, &multi_ty),
+            (&multi, vec![range.clone()], false, &multi_ty),
+            (&multi, vec![ranges], true, &multi_ty),
+        ];
+        for (function, types, variadic, returns) in constructors {
+            if self.failed {
+                return;
+            }
+            let names = vec![None; types.len()];
+            let inputs = routines::Inputs {
+                types: &types,
+                names: &names,
+                defaults: 0,
+                variadic,
+            };
+            let body = routines::Body {
+                plpgsql: false,
+                c_language: true,
+                sql_language: false,
+                volatility: crate::model::ir::Volatility::Immutable,
+                relations: &[],
+            };
+            let returns = (returns.clone(), false);
+            self.create_function(
+                function,
+                false,
+                &inputs,
+                (Some(false), Some(&returns)),
+                &body,
+            );
+        }
     }
 
     fn add_enum_value(
@@ -5788,14 +5932,7 @@ fn copied_exclusion(x: &Exclusion, ix: &Index, span: Span) -> ExcludeDef {
     };
     ExcludeDef {
         columns: ix.columns.iter().map(|c| c.as_ref().map(col)).collect(),
-        name_parts: ix
-            .columns
-            .iter()
-            .map(|c| {
-                c.as_ref()
-                    .map_or_else(|| "expr".to_string(), ToString::to_string)
-            })
-            .collect(),
+        name_parts: ix.names.iter().map(ToString::to_string).collect(),
         mentions: x.columns.iter().map(col).collect(),
         method: Some(ix.method.clone()),
         partial: ix.partial,
@@ -6134,7 +6271,8 @@ fn in_pass_order(actions: &[AlterAction]) -> Vec<&AlterAction> {
         | AlterAction::DropConstraint { .. }
         | AlterAction::DropDefault(_)
         | AlterAction::DropNotNull(_)
-        | AlterAction::DropIdentity { .. } => 0,
+        | AlterAction::DropIdentity { .. }
+        | AlterAction::DropExpression { .. } => 0,
         AlterAction::SetType { .. } => 1,
         AlterAction::AddColumn { .. } => 4,
         AlterAction::AddConstraint(_) => 5,

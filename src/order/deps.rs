@@ -150,6 +150,7 @@ pub fn failed_creates(analysis: &Analysis) -> FailedCreates {
                 | Change::CreateEnum { name, .. }
                 | Change::CreateDomain { name, .. }
                 | Change::CreateCompositeType { name }
+                | Change::CreateRange { name, .. }
                 | Change::CreateFunction { name, .. },
             ) => name,
             _ => continue,

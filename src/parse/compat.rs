@@ -24,7 +24,11 @@
 //!   keeps no procedures, only their names);
 //! - a domain's `[CONSTRAINT name] NOT NULL` and `NULL` (`CREATE DOMAIN d AS bigint NOT NULL
 //!   DEFAULT 0`), which sqlparser does not take among a domain's constraints
-//!   ([`Compat::DomainNullability`]; the model keeps a domain's name and base type only).
+//!   ([`Compat::DomainNullability`]; the model keeps a domain's name and base type only);
+//! - a view's `WITH [CASCADED | LOCAL] CHECK OPTION` ([`Compat::CheckOption`]; what INSERT and
+//!   UPDATE through the view may write is not modelled);
+//! - `CREATE RECURSIVE VIEW v (cols) AS ...` ([`Compat::RecursiveView`]: the query's reference
+//!   to the view itself is not a relation it reads).
 
 use std::sync::LazyLock;
 
@@ -70,6 +74,10 @@ pub enum Compat {
     Procedure,
     /// `[CONSTRAINT name] NOT NULL` or `NULL` in CREATE DOMAIN.
     DomainNullability,
+    /// `WITH [CASCADED | LOCAL] CHECK OPTION` at the end of CREATE VIEW.
+    CheckOption,
+    /// `RECURSIVE` in `CREATE [OR REPLACE] [TEMP] RECURSIVE VIEW`.
+    RecursiveView,
 }
 
 static CREATE_TABLE: LazyLock<Option<Regex>> = LazyLock::new(|| {
@@ -92,6 +100,18 @@ static LIKE: LazyLock<Option<Regex>> = LazyLock::new(|| {
         r"(?is)([(,]\s*)(LIKE\s+({})((?:\s+(?:INCLUDING|EXCLUDING)\s+\w+)*))\s*(,?)",
         qualified()
     ))
+    .ok()
+});
+static CHECK_OPTION: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"(?is)^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:TEMP|TEMPORARY)\s+)?VIEW\b.*?(\bWITH\s+(?:(?:CASCADED|LOCAL)\s+)?CHECK\s+OPTION)\s*$",
+    )
+    .ok()
+});
+static RECURSIVE_VIEW: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"(?is)^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:TEMP|TEMPORARY)\s+)?(RECURSIVE)\s+VIEW\b",
+    )
     .ok()
 });
 static WITH_DATA: LazyLock<Option<Regex>> =
@@ -463,6 +483,22 @@ pub fn rewrite(text: &str) -> Option<(String, Vec<Compat>)> {
         notes.push(Compat::CommentArguments(inside));
         ranges.push(list);
     }
+    if let Some(m) = CHECK_OPTION
+        .as_ref()
+        .and_then(|r| r.captures(text))
+        .and_then(|c| c.get(1))
+    {
+        notes.push(Compat::CheckOption);
+        ranges.push(m.range());
+    }
+    if let Some(m) = RECURSIVE_VIEW
+        .as_ref()
+        .and_then(|r| r.captures(text))
+        .and_then(|c| c.get(1))
+    {
+        notes.push(Compat::RecursiveView);
+        ranges.push(m.range());
+    }
     let nullability = domain_nullability(text);
     if !nullability.is_empty() {
         notes.push(Compat::DomainNullability);
@@ -489,6 +525,8 @@ mod tests {
             &CREATE_TABLE,
             &LIKE,
             &WITH_DATA,
+            &CHECK_OPTION,
+            &RECURSIVE_VIEW,
             &ON_ONLY,
             &IDENTITY_SEQUENCE,
             &DROP_INDEX_CONCURRENTLY,
@@ -498,6 +536,21 @@ mod tests {
         ] {
             assert!(re.is_some());
         }
+    }
+
+    #[test]
+    fn view_check_option_is_blanked_and_noted() {
+        let (text, notes) = rewrite(
+            "CREATE OR REPLACE VIEW v AS SELECT id FROM t WHERE a > 1 WITH LOCAL CHECK OPTION",
+        )
+        .unwrap();
+        assert_eq!(
+            text.trim_end(),
+            "CREATE OR REPLACE VIEW v AS SELECT id FROM t WHERE a > 1"
+        );
+        assert_eq!(notes, vec![Compat::CheckOption]);
+        assert!(rewrite("CREATE VIEW v AS SELECT 1 WITH CHECK OPTION\n").is_some());
+        assert!(rewrite("CREATE TABLE t (a int) WITH CHECK OPTION").is_none());
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod ignore;
 mod lex;
 mod publication;
 mod recover;
+mod schema_elements;
 mod sequence;
 mod set_constraints;
 pub mod split;
@@ -510,6 +511,12 @@ fn piece(
         do_statement(ctx, span, origin, depth, out);
         return;
     }
+    if origin == Origin::TopLevel
+        && let Some(parts) = schema_elements::split(original)
+    {
+        schema_statement(ctx, span, parts, depth, out);
+        return;
+    }
     let (text, offsets) = substitute(original, span.start, ctx.replacements);
     let mut statement = Statement {
         span: file_span,
@@ -701,6 +708,72 @@ impl Statement {
             ir: Some(Box::new(ir)),
         }
     }
+}
+
+/// `CREATE SCHEMA s CREATE TABLE ... CREATE VIEW ...`: run like a DO block (atomic, every
+/// part a statement of its body): the head creates the schema, which then leads the
+/// search_path while the elements run, as PostgreSQL's CreateSchemaCommand does.
+fn schema_statement(
+    ctx: &Ctx<'_>,
+    span: Range<usize>,
+    parts: schema_elements::Parts,
+    depth: usize,
+    out: &mut Local,
+) {
+    use crate::model::ir::Change;
+    let index = out.statements.len();
+    let head = span.start + parts.head.start..span.start + parts.head.end;
+    let recovered = Recovered {
+        verb: "CREATE SCHEMA".to_owned(),
+        target: ctx
+            .file
+            .text
+            .get(head.clone())
+            .and_then(|h| h.split_whitespace().nth(2))
+            .map(str::to_owned),
+        on: None,
+        action: None,
+    };
+    out.statements.push(Statement::read_here(
+        ctx,
+        span.clone(),
+        Origin::TopLevel,
+        Some(recovered),
+        Change::Do,
+        true,
+    ));
+    let origin = Origin::DoBody {
+        parent: index,
+        conditional: false,
+    };
+    piece(ctx, head.clone(), origin, false, depth + 1, out);
+    let schema = crate::model::catalog::Name::from(parts.schema.as_str());
+    out.statements.push(Statement::read_here(
+        ctx,
+        head.end..head.end,
+        origin,
+        None,
+        Change::PushSearchPath(schema),
+        true,
+    ));
+    for e in parts.elements {
+        piece(
+            ctx,
+            span.start + e.start..span.start + e.end,
+            origin,
+            false,
+            depth + 1,
+            out,
+        );
+    }
+    out.statements.push(Statement::read_here(
+        ctx,
+        span.end..span.end,
+        origin,
+        None,
+        Change::PopSearchPath,
+        true,
+    ));
 }
 
 fn do_statement(ctx: &Ctx<'_>, span: Range<usize>, origin: Origin, depth: usize, out: &mut Local) {

@@ -105,6 +105,11 @@ impl<'a> Reader<'a> {
     }
 
     /// Whether every token is read.
+    /// Past everything left (a clause this reader does not need to understand).
+    pub(super) fn skip_rest(&mut self) {
+        self.i = self.toks.len();
+    }
+
     pub(super) fn at_end(&self) -> bool {
         self.toks.get(self.i).is_none()
     }
@@ -272,13 +277,20 @@ impl<'a> Reader<'a> {
                 always: None,
             }
         } else if self.eat("DROP") {
-            self.expect("IDENTITY")?;
+            let expression = self.eat("EXPRESSION");
+            if !expression {
+                self.expect("IDENTITY")?;
+            }
             let if_exists =
                 self.kw("IF") && self.peek(1).is_some_and(|t| is_kw(self.text, t, "EXISTS"));
             if if_exists {
                 self.i += 2;
             }
-            AlterAction::DropIdentity { column, if_exists }
+            if expression {
+                AlterAction::DropExpression { column, if_exists }
+            } else {
+                AlterAction::DropIdentity { column, if_exists }
+            }
         } else if self.eat("RESET") {
             self.attribute_options(false)?;
             AlterAction::ColumnStorage(column)

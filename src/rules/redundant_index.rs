@@ -139,6 +139,7 @@ mod tests {
             table: QualifiedName::new("public", "t"),
             columns: cols.iter().map(|c| Some((*c).into())).collect(),
             elements: cols.iter().map(|c| (*c).into()).collect(),
+            names: cols.iter().map(|c| (*c).into()).collect(),
             unique,
             partial: false,
             constraint: false,
