@@ -35,9 +35,16 @@ fn folded(text: &str, t: &super::lex::Token) -> Option<String> {
 /// `None` unless `text` is a CREATE SCHEMA with at least one schema element (and without
 /// `IF NOT EXISTS`, which PostgreSQL refuses with elements: sqlparser's error stands then).
 pub(crate) fn split(text: &str) -> Option<Parts> {
-    let toks: Vec<_> = Lexer::new(text, 0..text.len()).collect();
+    // Every statement comes here: look at two tokens before lexing the rest.
+    let mut lexer = Lexer::new(text, 0..text.len());
+    let head: Vec<_> = lexer.by_ref().take(2).collect();
+    let is = |t: Option<&super::lex::Token>, w: &str| t.is_some_and(|t| is_kw(text, t, w));
+    if !(is(head.first(), "CREATE") && is(head.get(1), "SCHEMA")) {
+        return None;
+    }
+    let toks: Vec<_> = head.into_iter().chain(lexer).collect();
     let word = |i: usize, w: &str| toks.get(i).is_some_and(|t| is_kw(text, t, w));
-    if !(word(0, "CREATE") && word(1, "SCHEMA")) || word(2, "IF") {
+    if word(2, "IF") {
         return None;
     }
     let (schema, mut i): (String, usize) = if word(2, "AUTHORIZATION") {
