@@ -74,11 +74,47 @@ pub(crate) fn split(text: &str) -> Option<Parts> {
         .zip(ends)
         .map(|(&s, e)| s..s + text.get(s..e).map_or(0, |p| p.trim_end().len()))
         .collect();
-    (!elements.is_empty()).then_some(Parts {
+    let fits = elements.iter().all(|e| {
+        text.get(e.clone())
+            .is_some_and(|element| element_fits(element, &schema))
+    });
+    (fits && !elements.is_empty()).then_some(Parts {
         head: 0..head_end,
         schema,
         elements,
     })
+}
+
+/// Is `element` one PostgreSQL takes in CREATE SCHEMA (`schema_stmt`: CREATE TABLE, INDEX,
+/// SEQUENCE, TRIGGER, VIEW, or GRANT), naming no other schema for what it creates? Anything
+/// else is PostgreSQL's error, and the statement stays sqlparser's error too.
+fn element_fits(element: &str, schema: &str) -> bool {
+    let toks: Vec<_> = Lexer::new(element, 0..element.len()).take(12).collect();
+    let word = |i: usize, w: &str| toks.get(i).is_some_and(|t| is_kw(element, t, w));
+    if word(0, "GRANT") {
+        return true;
+    }
+    let mut i = 1;
+    for optional in ["OR", "REPLACE", "UNIQUE", "RECURSIVE", "CONSTRAINT"] {
+        if word(i, optional) {
+            i += 1;
+        }
+    }
+    let kind = ["TABLE", "INDEX", "SEQUENCE", "TRIGGER", "VIEW"]
+        .into_iter()
+        .find(|k| word(i, k));
+    let Some(kind) = kind.filter(|_| word(0, "CREATE")) else {
+        return false;
+    };
+    i += 1;
+    if matches!(kind, "INDEX" | "TRIGGER") {
+        return true;
+    }
+    if word(i, "IF") {
+        i += 3;
+    }
+    let qualified = toks.get(i + 1).is_some_and(|t| t.kind == Tok::Punct(b'.'));
+    !qualified || toks.get(i).and_then(|t| folded(element, t)).as_deref() == Some(schema)
 }
 
 #[cfg(test)]
@@ -120,5 +156,13 @@ mod tests {
             None
         );
         assert_eq!(split("CREATE TABLE t (id int)"), None);
+        assert_eq!(
+            split("CREATE SCHEMA z CREATE SCHEMA w CREATE TABLE t (id int)"),
+            None
+        );
+        assert_eq!(split("CREATE SCHEMA z CREATE TABLE other.t (id int)"), None);
+        assert_eq!(split("CREATE SCHEMA z CREATE TEMP TABLE t (id int)"), None);
+        assert_eq!(split("CREATE SCHEMA z CREATE"), None);
+        assert!(split("CREATE SCHEMA z CREATE TABLE IF NOT EXISTS z.t (id int) CREATE UNIQUE INDEX ON t (id)").is_some());
     }
 }
