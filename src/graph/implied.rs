@@ -188,14 +188,18 @@ pub fn find(model: &Model, external_prefixes: &[String]) -> Vec<ImpliedRef> {
     };
     let mut out = Vec::new();
     for t in cat.tables.values().filter(|t| !t.kind.is_view()) {
-        // A partition's columns are its parent's, and so are its foreign keys (PostgreSQL
-        // clones them into every partition): the parent speaks for them.
+        // A partition's columns are its parent's (created PARTITION OF it or attached), and
+        // so are its foreign keys (PostgreSQL clones them into every partition): the parent
+        // speaks for them.
         let partition = t.parents.iter().any(|p| {
             cat.tables
                 .get(p)
                 .is_some_and(|p| p.kind == RelationKind::PartitionedTable)
         });
-        for col in t.columns.iter().filter(|c| !(partition && c.inherited)) {
+        if partition {
+            continue;
+        }
+        for col in &t.columns {
             if let Some(r) = implied_for(model, &index, t, col, external_prefixes) {
                 out.push(r);
             }
