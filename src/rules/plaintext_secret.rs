@@ -49,6 +49,16 @@ const SECRET_KEYS: &[&str] = &[
     "hmac",
     "admin",
 ];
+/// Words before `token` that make it a position, not a credential (`next_page_token`, a
+/// pagination cursor; `sync_token`, a change marker).
+const POSITION_TOKENS: &[&str] = &[
+    "page",
+    "cursor",
+    "pagination",
+    "continuation",
+    "sync",
+    "resume",
+];
 /// Text-like types a secret can be read from.
 fn readable(ty: &str) -> bool {
     ty == "text" || ty == "json" || ty == "jsonb" || ty.starts_with("character") || ty == "text[]"
@@ -69,6 +79,7 @@ fn secret_kind(name: &str) -> Option<&'static str> {
     match last {
         "password" | "passwd" | "passphrase" => Some("a password"),
         "secret" => Some("a secret"),
+        "token" if before.is_some_and(|b| POSITION_TOKENS.contains(&b)) => None,
         "token" => Some("a token"),
         "credentials" | "credential" => Some("credentials"),
         "dsn" => Some("a connection string (which usually carries the password)"),
@@ -142,6 +153,8 @@ mod tests {
             "password",
             "connection_string",
             "private_key",
+            "reset_token",
+            "push_token",
         ] {
             assert!(secret_kind(yes).is_some(), "{yes}");
         }
@@ -158,6 +171,10 @@ mod tests {
             "keyboard",
             "passwords_enabled",
             "sort_key",
+            "next_page_token",
+            "cursor_token",
+            "sync_token",
+            "continuation_token",
         ] {
             assert!(secret_kind(no).is_none(), "{no}");
         }
