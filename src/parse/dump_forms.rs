@@ -12,6 +12,7 @@
 //! ALTER DOMAIN name {SET | DROP | ADD | RENAME CONSTRAINT | VALIDATE} ...   (the domain must exist)
 //! ALTER DOMAIN name RENAME TO new | SET SCHEMA schema
 //! ALTER TYPE name {ADD | DROP | ALTER | RENAME} ATTRIBUTE ...               (the type must exist)
+//! ALTER TEXT SEARCH CONFIGURATION name {ADD | ALTER | DROP} MAPPING ...      (not modelled)
 //! ```
 //!
 //! (<https://www.postgresql.org/docs/current/sql-altertype.html>, `sql-alterindex.html`,
@@ -34,6 +35,7 @@ pub(crate) fn parse(text: &str, offsets: &OffsetMap, file: FileId) -> Option<Cha
         .or_else(|| alter_constraint(text, offsets, file))
         .or_else(|| alter_domain(text, offsets, file))
         .or_else(|| type_attribute(text, offsets, file))
+        .or_else(|| text_search_mapping(text, offsets, file))
         .or_else(|| comment_on_constraint(text, offsets, file))
 }
 
@@ -160,6 +162,22 @@ fn type_attribute(text: &str, offsets: &OffsetMap, file: FileId) -> Option<Chang
     Some(Change::TypeMustExist(name))
 }
 
+/// `ALTER TEXT SEARCH CONFIGURATION name {ADD | ALTER | DROP} MAPPING ...`, which pg_dump writes
+/// once per token type of a configuration it dumps: text search configurations are not
+/// modelled, so it is read as a statement that changes nothing the model keeps.
+fn text_search_mapping(text: &str, offsets: &OffsetMap, file: FileId) -> Option<Change> {
+    let mut r = Reader::after_words(text, offsets, file, ["ALTER", "TEXT"])?;
+    r.expect("SEARCH")?;
+    r.expect("CONFIGURATION")?;
+    r.object_name()?;
+    if !(r.eat("ADD") || r.eat("ALTER") || r.eat("DROP")) {
+        return None;
+    }
+    r.expect("MAPPING")?;
+    r.skip_rest();
+    Some(Change::Other)
+}
+
 /// `COMMENT ON CONSTRAINT name ON [DOMAIN] table IS {'text' | NULL}`.
 fn comment_on_constraint(text: &str, offsets: &OffsetMap, file: FileId) -> Option<Change> {
     let mut r = Reader::after_words(text, offsets, file, ["COMMENT", "ON"])?;
@@ -270,6 +288,14 @@ mod tests {
             Some("move zip app")
         );
         assert_eq!(read("ALTER DOMAIN zip FROB"), None);
+        assert_eq!(
+            read("ALTER TEXT SEARCH CONFIGURATION public.my_english\n    ADD MAPPING FOR asciiword WITH english_stem;").as_deref(),
+            Some("other")
+        );
+        assert_eq!(
+            read("ALTER TEXT SEARCH CONFIGURATION c RENAME TO d MAPPING"),
+            None
+        );
         assert_eq!(read("ALTER TYPE zip ADD VALUE 'x'"), None);
         assert_eq!(
             read(
