@@ -1069,6 +1069,37 @@ impl<'s> Replayer<'s> {
         false
     }
 
+    /// `ALTER INDEX parent ATTACH PARTITION child` (pg_dump writes one per partition's index):
+    /// the child becomes part of the parent's index, and a key it backs the parent's key, as
+    /// when the partition is created `PARTITION OF` the parent. The model lists only what is
+    /// declared on each table, so the child index (and its key) leave the partition's lists.
+    fn attach_index(&mut self, index: &ObjName, partition: &ObjName) {
+        let (Some(parent), Some(child)) = (self.index_key(index), self.index_key(partition)) else {
+            return;
+        };
+        let (Some(p), Some(c)) = (self.cat.indexes.get(&parent), self.cat.indexes.get(&child))
+        else {
+            return;
+        };
+        let (parent_table, table) = (p.table.clone(), c.table.clone());
+        let partition_of = self
+            .cat
+            .tables
+            .get(&table)
+            .is_some_and(|t| t.parents.contains(&parent_table));
+        if !partition_of {
+            return;
+        }
+        if let Some(mut t) = self.cat.tables.get(&table).cloned() {
+            if t.primary_key.as_ref().is_some_and(|k| k.name == child.name) {
+                t.primary_key = None;
+            }
+            t.uniques.retain(|k| k.name != child.name);
+            self.replace_table(t);
+        }
+        self.remove_index(&child);
+    }
+
     /// [`Self::need_column`] of each column, stopping at the first missing one.
     fn need_columns(
         &mut self,
@@ -1701,8 +1732,8 @@ impl<'s> Replayer<'s> {
                 }
             }
             Change::AttachIndex { index, partition } => {
-                if self.index_exists(index) {
-                    self.index_exists(partition);
+                if self.index_exists(index) && self.index_exists(partition) {
+                    self.attach_index(index, partition);
                 }
             }
             Change::CommentOnConstraint { table, name, span } => {
