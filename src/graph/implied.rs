@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::model::{Column, Model, ProblemKind, QualifiedName, RefContext, RelationKind, Table};
+use crate::model::{Column, Model, ProblemKind, QualifiedName, RefContext, Table};
 use crate::span::Span;
 
 /// Stems that end in `_id` but do not name a table of the schema.
@@ -191,12 +191,7 @@ pub fn find(model: &Model, external_prefixes: &[String]) -> Vec<ImpliedRef> {
         // A partition's columns are its parent's (created PARTITION OF it or attached), and
         // so are its foreign keys (PostgreSQL clones them into every partition): the parent
         // speaks for them.
-        let partition = t.parents.iter().any(|p| {
-            cat.tables
-                .get(p)
-                .is_some_and(|p| p.kind == RelationKind::PartitionedTable)
-        });
-        if partition {
+        if cat.is_partition(t) {
             continue;
         }
         for col in &t.columns {

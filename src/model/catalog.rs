@@ -876,6 +876,17 @@ impl Catalog {
         self.constraints_of.insert(table.clone(), names);
     }
 
+    /// Is `t` a partition (created `PARTITION OF` a partitioned table, or attached to one)? Its
+    /// columns, keys and foreign keys are then its parent's.
+    #[must_use]
+    pub fn is_partition(&self, t: &Table) -> bool {
+        t.parents.iter().any(|p| {
+            self.tables
+                .get(p)
+                .is_some_and(|p| p.kind == RelationKind::PartitionedTable)
+        })
+    }
+
     /// Is a constraint named `name` in `schema` (PostgreSQL picks automatic constraint names
     /// unique per schema)? Call [`Catalog::sync_constraints`] on changed tables first.
     #[must_use]

@@ -1069,6 +1069,20 @@ impl<'s> Replayer<'s> {
         false
     }
 
+    /// The table an `ALTER TABLE [IF EXISTS] t ...` acts on, when its indexes and constraints
+    /// are known: not when it is missing (an error unless IF EXISTS), assumed or blind.
+    fn known_table(&mut self, table: &ObjName, if_exists: bool) -> Option<QualifiedName> {
+        if if_exists && self.lookup_rel(table).is_err() {
+            return None;
+        }
+        let qn = self.need_rel(table, RefContext::Alter)?;
+        self.cat
+            .tables
+            .get(&qn)
+            .is_some_and(|t| !t.blind)
+            .then_some(qn)
+    }
+
     /// `ALTER INDEX parent ATTACH PARTITION child` (pg_dump writes one per partition's index):
     /// the child becomes part of the parent's index, and a key it backs the parent's key, as
     /// when the partition is created `PARTITION OF` the parent. The model lists only what is
@@ -1682,16 +1696,9 @@ impl<'s> Replayer<'s> {
                 index,
                 if_exists,
             } => {
-                if *if_exists && self.lookup_rel(table).is_err() {
-                    return;
-                }
-                let Some(qn) = self.need_rel(table, RefContext::Alter) else {
+                let Some(qn) = self.known_table(table, *if_exists) else {
                     return;
                 };
-                // An assumed table's indexes, or a blind one's, are not known.
-                if self.cat.tables.get(&qn).is_none_or(|t| t.blind) {
-                    return;
-                }
                 // The index is looked up in the table's schema.
                 let index = ObjName {
                     schema: Some(qn.schema.clone()),
@@ -1705,13 +1712,10 @@ impl<'s> Replayer<'s> {
                 span,
                 if_exists,
             } => {
-                if *if_exists && self.lookup_rel(table).is_err() {
-                    return;
-                }
-                let Some(qn) = self.need_rel(table, RefContext::Alter) else {
+                let Some(qn) = self.known_table(table, *if_exists) else {
                     return;
                 };
-                let Some(t) = self.cat.tables.get(&qn).filter(|t| !t.blind) else {
+                let Some(t) = self.cat.tables.get(&qn) else {
                     return;
                 };
                 if t.foreign_keys.iter().any(|f| f.name == *name) {
@@ -2809,18 +2813,8 @@ impl<'s> Replayer<'s> {
         }
         match &c.kind {
             ConstraintKind::PrimaryKey(cols) | ConstraintKind::Unique(cols) => {
-                for col in cols {
-                    if table.column(&col.name).is_none() && !table.columns_unknown {
-                        self.error(
-                            ProblemKind::MissingColumn {
-                                table: table.name.clone(),
-                                column: col.name.clone(),
-                                context: RefContext::Index,
-                            },
-                            col.span,
-                        );
-                        return false;
-                    }
+                if !self.index_columns_exist(table, cols, false) {
+                    return false;
                 }
                 let names: Vec<Name> = cols.iter().map(|c| c.name.clone()).collect();
                 if table.partition_key_plain
@@ -3014,21 +3008,34 @@ impl<'s> Replayer<'s> {
         uniques.any(|cols| !table.partition_key.iter().all(|k| cols.contains(k)))
     }
 
+    /// PostgreSQL's `column "c" named in key does not exist` for the first of `cols` that
+    /// `table` lacks (a system column is there when `system`); true when none is missing.
+    fn index_columns_exist(&mut self, table: &Table, cols: &[ColName], system: bool) -> bool {
+        if table.columns_unknown {
+            return true;
+        }
+        let missing = cols.iter().find(|c| {
+            table.column(&c.name).is_none()
+                && !(system && SYSTEM_COLUMNS.contains(&c.name.as_str()))
+        });
+        let Some(col) = missing else {
+            return true;
+        };
+        self.error(
+            ProblemKind::MissingColumn {
+                table: table.name.clone(),
+                column: col.name.clone(),
+                context: RefContext::Index,
+            },
+            col.span,
+        );
+        false
+    }
+
     /// An EXCLUDE constraint: its columns must exist; it is named as PostgreSQL names it
     /// (`<table>_<columns>_excl`) and its index, of the same name, goes into the catalog.
     fn add_exclusion(&mut self, table: &mut Table, c: &ConstraintDef, x: &ExcludeDef) -> bool {
-        let missing = x.mentions.iter().find(|m| {
-            table.column(&m.name).is_none() && !SYSTEM_COLUMNS.contains(&m.name.as_str())
-        });
-        if let Some(col) = missing.filter(|_| !table.columns_unknown) {
-            self.error(
-                ProblemKind::MissingColumn {
-                    table: table.name.clone(),
-                    column: col.name.clone(),
-                    context: RefContext::Index,
-                },
-                col.span,
-            );
+        if !self.index_columns_exist(table, &x.mentions, true) {
             return false;
         }
         let schema = table.name.schema.clone();

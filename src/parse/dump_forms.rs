@@ -60,8 +60,12 @@ fn attach_index(text: &str, offsets: &OffsetMap, file: FileId) -> Option<Change>
     end(r).then_some(Change::AttachIndex { index, partition })
 }
 
-/// `ALTER TABLE [IF EXISTS] [ONLY] name CLUSTER ON index`.
-fn cluster_on(text: &str, offsets: &OffsetMap, file: FileId) -> Option<Change> {
+/// `ALTER TABLE [IF EXISTS] [ONLY] name`: a reader past it, the table, and `IF EXISTS`.
+fn alter_table<'a>(
+    text: &'a str,
+    offsets: &'a OffsetMap,
+    file: FileId,
+) -> Option<(Reader<'a>, ObjName, bool)> {
     let mut r = Reader::after_words(text, offsets, file, ["ALTER", "TABLE"])?;
     let if_exists = r.eat("IF");
     if if_exists {
@@ -69,6 +73,12 @@ fn cluster_on(text: &str, offsets: &OffsetMap, file: FileId) -> Option<Change> {
     }
     r.eat("ONLY");
     let table = r.object_name()?;
+    Some((r, table, if_exists))
+}
+
+/// `ALTER TABLE [IF EXISTS] [ONLY] name CLUSTER ON index`.
+fn cluster_on(text: &str, offsets: &OffsetMap, file: FileId) -> Option<Change> {
+    let (mut r, table, if_exists) = alter_table(text, offsets, file)?;
     r.expect("CLUSTER")?;
     r.expect("ON")?;
     let (index, range) = r.ident(false)?;
@@ -87,13 +97,7 @@ fn cluster_on(text: &str, offsets: &OffsetMap, file: FileId) -> Option<Change> {
 /// `ALTER TABLE [IF EXISTS] [ONLY] name ALTER CONSTRAINT c [[NOT] DEFERRABLE] [INITIALLY
 /// {DEFERRED | IMMEDIATE}]` (Django and Rails write it to change a foreign key's timing).
 fn alter_constraint(text: &str, offsets: &OffsetMap, file: FileId) -> Option<Change> {
-    let mut r = Reader::after_words(text, offsets, file, ["ALTER", "TABLE"])?;
-    let if_exists = r.eat("IF");
-    if if_exists {
-        r.expect("EXISTS")?;
-    }
-    r.eat("ONLY");
-    let table = r.object_name()?;
+    let (mut r, table, if_exists) = alter_table(text, offsets, file)?;
     r.expect("ALTER")?;
     r.expect("CONSTRAINT")?;
     let (name, range) = r.ident(false)?;

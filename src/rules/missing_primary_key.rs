@@ -129,16 +129,8 @@ impl Rule for MissingPrimaryKey {
         for t in ctx.analysis.model.catalog.tables.values() {
             // Partitions get their key from the partitioned parent.
             // An unparsable ALTER TABLE may have added one (`Table::blind`).
-            let partition = t.parents.iter().any(|p| {
-                ctx.analysis
-                    .model
-                    .catalog
-                    .tables
-                    .get(p)
-                    .is_some_and(|p| p.kind == RelationKind::PartitionedTable)
-            });
             if matches!(t.kind, RelationKind::Table | RelationKind::PartitionedTable)
-                && !partition
+                && !ctx.analysis.model.catalog.is_partition(t)
                 && t.primary_key.is_none()
                 && !t.blind
             {
