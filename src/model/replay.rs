@@ -2137,11 +2137,21 @@ impl<'s> Replayer<'s> {
         let Some(t) = self.cat.tables.get(qn) else {
             return;
         };
-        if t.kind.is_view() {
+        if t.kind.is_view() || t.blind {
             return;
         }
+        // A partition has its partitioned ancestors' unique indexes too.
+        let mut tables = vec![qn.clone()];
+        let mut at = t;
+        while self.cat.is_partition(at)
+            && let Some(parent) = at.parents.first().and_then(|p| self.cat.tables.get(p))
+            && !tables.contains(&parent.name)
+        {
+            tables.push(parent.name.clone());
+            at = parent;
+        }
         let want = cols.iter().map(|c| c.name.as_str());
-        let ok = self.cat.indexes_on(qn).any(|i| {
+        let ok = tables.iter().flat_map(|t| self.cat.indexes_on(t)).any(|i| {
             i.unique && plain_columns(&i.columns).is_some_and(|have| same_names(have, want.clone()))
         });
         if !ok && !cols.is_empty() {
