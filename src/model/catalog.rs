@@ -887,6 +887,20 @@ impl Catalog {
         })
     }
 
+    /// `qn`'s table and, for a partition, its partitioned ancestors: a partition has their keys
+    /// and indexes too, though the model lists them only where they are declared.
+    #[must_use]
+    pub fn with_partition_ancestors(&self, qn: &QualifiedName) -> Vec<&Table> {
+        let mut chain: Vec<&Table> = self.tables.get(qn).into_iter().collect();
+        while let Some(at) = chain.last().copied().filter(|t| self.is_partition(t))
+            && let Some(parent) = at.parents.first().and_then(|p| self.tables.get(p))
+            && !chain.iter().any(|t| t.name == parent.name)
+        {
+            chain.push(parent);
+        }
+        chain
+    }
+
     /// Is a constraint named `name` in `schema` (PostgreSQL picks automatic constraint names
     /// unique per schema)? Call [`Catalog::sync_constraints`] on changed tables first.
     #[must_use]

@@ -2141,19 +2141,15 @@ impl<'s> Replayer<'s> {
             return;
         }
         // A partition has its partitioned ancestors' unique indexes too.
-        let mut tables = vec![qn.clone()];
-        let mut at = t;
-        while self.cat.is_partition(at)
-            && let Some(parent) = at.parents.first().and_then(|p| self.cat.tables.get(p))
-            && !tables.contains(&parent.name)
-        {
-            tables.push(parent.name.clone());
-            at = parent;
-        }
+        let tables = self.cat.with_partition_ancestors(qn);
         let want = cols.iter().map(|c| c.name.as_str());
-        let ok = tables.iter().flat_map(|t| self.cat.indexes_on(t)).any(|i| {
-            i.unique && plain_columns(&i.columns).is_some_and(|have| same_names(have, want.clone()))
-        });
+        let ok = tables
+            .iter()
+            .flat_map(|t| self.cat.indexes_on(&t.name))
+            .any(|i| {
+                i.unique
+                    && plain_columns(&i.columns).is_some_and(|have| same_names(have, want.clone()))
+            });
         if !ok && !cols.is_empty() {
             let span = match (cols.first(), cols.last()) {
                 (Some(a), Some(b)) => Span::new(a.span.file(), a.span.start(), b.span.end()),
@@ -2421,10 +2417,12 @@ impl<'s> Replayer<'s> {
                     .extend(l.checks.iter().map(function_uses::copied_check));
             }
             if has("INDEXES") {
-                if let Some(pk) = &l.primary_key {
+                // A partition's keys and indexes include its partitioned ancestors'.
+                let chain = self.cat.with_partition_ancestors(&lqn);
+                if let Some(pk) = chain.iter().find_map(|t| t.primary_key.as_ref()) {
                     like_keys.push((true, pk.columns.clone()));
                 }
-                for u in &l.uniques {
+                for u in chain.iter().flat_map(|t| &t.uniques) {
                     like_keys.push((false, u.columns.clone()));
                 }
                 for x in &l.exclusions {
@@ -2433,9 +2431,10 @@ impl<'s> Replayer<'s> {
                         like_exclusions.push(copied_exclusion(x, ix, def.name.span));
                     }
                 }
+                let lqns: Vec<QualifiedName> = chain.iter().map(|t| t.name.clone()).collect();
                 like_indexes.extend(
-                    self.cat
-                        .indexes_on(&lqn)
+                    lqns.iter()
+                        .flat_map(|q| self.cat.indexes_on(q))
                         .filter(|i| !i.constraint)
                         .map(|i| Index {
                             calls: function_uses::copied(&i.calls),
@@ -2549,7 +2548,7 @@ impl<'s> Replayer<'s> {
             match &c.kind {
                 ConstraintKind::ForeignKey(fk) => fks.push((c.clone(), fk.clone())),
                 _ => {
-                    if !self.add_constraint(&mut table, c, true) {
+                    if !self.add_constraint(&mut table, c, Adding::Create) {
                         return;
                     }
                 }
@@ -2583,7 +2582,7 @@ impl<'s> Replayer<'s> {
                     kind,
                     span: def.name.span,
                 },
-                true,
+                Adding::Like,
             ) {
                 return;
             }
@@ -2604,7 +2603,7 @@ impl<'s> Replayer<'s> {
                 kind: ConstraintKind::Exclude(x),
                 span: def.name.span,
             };
-            if !self.add_constraint(&mut table, &c, true) {
+            if !self.add_constraint(&mut table, &c, Adding::Like) {
                 return;
             }
         }
@@ -2801,7 +2800,8 @@ impl<'s> Replayer<'s> {
     }
 
     /// Add a PK / UNIQUE / CHECK constraint to a table being built or altered.
-    fn add_constraint(&mut self, table: &mut Table, c: &ConstraintDef, creating: bool) -> bool {
+    fn add_constraint(&mut self, table: &mut Table, c: &ConstraintDef, adding: Adding) -> bool {
+        let creating = adding != Adding::Alter;
         let schema = table.name.schema.clone();
         if let Some(name) = &c.name {
             if table.constraint_names().any(|n| n == name) {
@@ -2837,7 +2837,7 @@ impl<'s> Replayer<'s> {
                 let is_pk = matches!(c.kind, ConstraintKind::PrimaryKey(_));
                 // CREATE TABLE drops a UNIQUE that repeats the primary key or an earlier
                 // UNIQUE on the same columns (PostgreSQL's transformIndexConstraints).
-                if creating
+                if adding == Adding::Create
                     && !is_pk
                     && (table
                         .primary_key
@@ -3183,8 +3183,10 @@ impl<'s> Replayer<'s> {
                 fk.target.span,
             )));
         }
+        // A partition has its partitioned ancestors' keys and unique indexes too.
+        let chain = self.cat.with_partition_ancestors(tqn);
         let target_columns: Vec<Name> = if fk.target_columns.is_empty() {
-            match &target.primary_key {
+            match chain.iter().find_map(|t| t.primary_key.as_ref()) {
                 Some(pk) => pk.columns.clone(),
                 None => {
                     return Err(Box::new((
@@ -3214,7 +3216,8 @@ impl<'s> Replayer<'s> {
             let want = fk.target_columns.iter().map(|c| c.name.as_str());
             // As many index columns as distinct target columns.
             let distinct = want.clone().collect::<BTreeSet<_>>().len();
-            let unique = self.cat.indexes_on(tqn).any(|i| {
+            let indexes = chain.iter().flat_map(|t| self.cat.indexes_on(&t.name));
+            let unique = indexes.into_iter().any(|i| {
                 i.columns.len() == distinct
                     && i.unique_columns()
                         .is_some_and(|have| same_names(have, want.clone()))
@@ -3913,7 +3916,7 @@ impl<'s> Replayer<'s> {
                 for c in &def.constraints {
                     if let ConstraintKind::ForeignKey(fk) = &c.kind {
                         fks.push((c.clone(), fk.clone()));
-                    } else if !self.add_constraint(&mut t, c, false) {
+                    } else if !self.add_constraint(&mut t, c, Adding::Alter) {
                         return None;
                     }
                 }
@@ -4361,7 +4364,7 @@ impl<'s> Replayer<'s> {
             AlterAction::AddConstraint(c) => {
                 if let ConstraintKind::ForeignKey(fk) = &c.kind {
                     self.add_fk(qn, c, fk);
-                } else if self.add_constraint(&mut t, c, false) {
+                } else if self.add_constraint(&mut t, c, Adding::Alter) {
                     let name = c.name.clone().unwrap_or_default();
                     self.replace_table(t);
                     self.event(
@@ -5971,6 +5974,17 @@ fn restore<K: Ord, V>(map: &mut std::collections::BTreeMap<K, V>, k: K, v: Optio
 }
 
 /// A table's primary key and unique constraints.
+/// Where a constraint is added: by CREATE TABLE's own list (which drops a UNIQUE repeating the
+/// primary key or an earlier UNIQUE, as transformIndexConstraints does), copied by `LIKE ...
+/// INCLUDING INDEXES` (every index copied, repeats included), or by ALTER TABLE (its index
+/// made at once).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Adding {
+    Create,
+    Like,
+    Alter,
+}
+
 /// What `LIKE ... INCLUDING INDEXES` copies of an EXCLUDE constraint: its index's elements
 /// (an expression named `expr`, as PostgreSQL names the copy after them).
 fn copied_exclusion(x: &Exclusion, ix: &Index, span: Span) -> ExcludeDef {
