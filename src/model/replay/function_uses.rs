@@ -290,7 +290,9 @@ impl Replayer<'_> {
     }
 
     /// Does the project create a function this call could find: of its name, in its schema
-    /// when it is written, else in a schema of the search path (or with no schema written)?
+    /// when it is written (or with no schema written: `SET search_path TO s` then `CREATE
+    /// FUNCTION f` makes `s.f`), else in a schema of the search path (or with no schema
+    /// written)?
     /// A function created in a schema off the path (Supabase's `extensions`, which its roles'
     /// own search path holds) is not one.
     fn project_creates(&mut self, call: &ObjName) -> bool {
@@ -306,7 +308,7 @@ impl Replayer<'_> {
         let found_in =
             |schema: Option<&Name>| created.contains(&(schema.cloned(), call.name.clone()));
         match &call.schema {
-            Some(s) => found_in(Some(s)),
+            Some(s) => found_in(Some(s)) || found_in(None),
             None => found_in(None) || path.iter().any(|s| found_in(Some(s))),
         }
     }
