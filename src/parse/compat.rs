@@ -414,14 +414,6 @@ pub fn rewrite(text: &str) -> Option<(String, Vec<Compat>)> {
         notes.push(Compat::WithData);
         ranges.push(m.range());
     }
-    if let Some(m) = ON_ONLY
-        .as_ref()
-        .and_then(|r| r.captures(text))
-        .and_then(|c| c.get(1))
-    {
-        notes.push(Compat::OnlyKeyword);
-        ranges.push(m.range());
-    }
     // One identity column per statement (ALTER TABLE ... ALTER COLUMN ... ADD GENERATED): with
     // several, which name belongs to which column is not tracked, so none is rewritten.
     let identities: Vec<_> = IDENTITY_SEQUENCE
@@ -435,8 +427,11 @@ pub fn rewrite(text: &str) -> Option<(String, Vec<Compat>)> {
         ranges.push(clause.range());
     }
     for (re, note) in [
+        (&ON_ONLY, Compat::OnlyKeyword),
         (&DROP_INDEX_CONCURRENTLY, Compat::Concurrently),
         (&ALTER_INDEX_IF_EXISTS, Compat::IfExists),
+        (&CHECK_OPTION, Compat::CheckOption),
+        (&RECURSIVE_VIEW, Compat::RecursiveView),
     ] {
         if let Some(m) = re
             .as_ref()
@@ -482,22 +477,6 @@ pub fn rewrite(text: &str) -> Option<(String, Vec<Compat>)> {
     if let Some((list, inside)) = comment_arguments(text) {
         notes.push(Compat::CommentArguments(inside));
         ranges.push(list);
-    }
-    if let Some(m) = CHECK_OPTION
-        .as_ref()
-        .and_then(|r| r.captures(text))
-        .and_then(|c| c.get(1))
-    {
-        notes.push(Compat::CheckOption);
-        ranges.push(m.range());
-    }
-    if let Some(m) = RECURSIVE_VIEW
-        .as_ref()
-        .and_then(|r| r.captures(text))
-        .and_then(|c| c.get(1))
-    {
-        notes.push(Compat::RecursiveView);
-        ranges.push(m.range());
     }
     let nullability = domain_nullability(text);
     if !nullability.is_empty() {

@@ -725,12 +725,8 @@ fn schema_statement(
     let head = span.start + parts.head.start..span.start + parts.head.end;
     let recovered = Recovered {
         verb: "CREATE SCHEMA".to_owned(),
-        target: ctx
-            .file
-            .text
-            .get(head.clone())
-            .and_then(|h| h.split_whitespace().nth(2))
-            .map(str::to_owned),
+        // The schema's name as it could be written (`AUTHORIZATION role` alone: the role's).
+        target: Some(crate::model::catalog::quote_ident(&parts.schema).to_string()),
         on: None,
         action: None,
     };

@@ -7,6 +7,7 @@
 use std::ops::Range;
 
 use super::lex::{Lexer, Tok, is_kw};
+use crate::model::lower::fold_written;
 
 /// The parts of a CREATE SCHEMA with schema elements, as byte ranges of the statement text.
 #[derive(Debug, PartialEq, Eq)]
@@ -19,17 +20,11 @@ pub(crate) struct Parts {
     pub elements: Vec<Range<usize>>,
 }
 
+/// A name token as PostgreSQL folds it (the lowering's rule: `fold_written`).
 fn folded(text: &str, t: &super::lex::Token) -> Option<String> {
-    let written = text.get(t.range.clone())?;
-    match t.kind {
-        Tok::Word => Some(written.to_ascii_lowercase()),
-        Tok::Quoted => Some(
-            written
-                .get(1..written.len().saturating_sub(1))?
-                .replace("\"\"", "\""),
-        ),
-        _ => None,
-    }
+    matches!(t.kind, Tok::Word | Tok::Quoted)
+        .then(|| text.get(t.range.clone()).map(fold_written))
+        .flatten()
 }
 
 /// `None` unless `text` is a CREATE SCHEMA with at least one schema element (and without
