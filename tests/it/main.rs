@@ -14,3 +14,4 @@ pub mod pg;
 mod render;
 mod robustness;
 mod rules;
+mod startup;
