@@ -355,6 +355,15 @@ pub struct Index {
     /// The created functions its expressions and predicate call.
     #[serde(skip)]
     pub calls: Vec<FunctionUse>,
+    /// For an index of a partition that is part of its parent's index (PostgreSQL's
+    /// `relispartition` index): that index. PostgreSQL makes one when a partition is created
+    /// or attached, or an index is created on the partitioned table (not `ON ONLY`), and joins
+    /// one with `ALTER INDEX parent ATTACH PARTITION child`. Its name is taken and can be
+    /// used (`ALTER INDEX ... RENAME`, `CLUSTER ... USING`), but the index is not the
+    /// partition's own: [`Catalog::indexes_on`], the model's JSON and the rules leave it out.
+    #[serde(skip)]
+    /// Boxed: most indexes have none, and every index is copied into the replay's journal.
+    pub partition_of: Option<Box<QualifiedName>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -442,6 +451,12 @@ impl ReplicaIdentity {
 }
 
 impl Index {
+    /// Its key in [`Catalog::indexes`]: its schema and name.
+    #[must_use]
+    pub fn key(&self) -> QualifiedName {
+        QualifiedName::new(self.schema.clone(), self.name.clone())
+    }
+
     /// The columns of a unique index that is not partial and has no expression: one that
     /// tells every row of its table apart.
     #[must_use]
@@ -605,6 +620,8 @@ pub struct Catalog {
     pub functions: BTreeMap<QualifiedName, Vec<Function>>,
     /// Derived: index keys by table (kept by [`Catalog::insert_index`] / [`Catalog::remove_index`]).
     index_by_table: FxHashMap<QualifiedName, Vec<QualifiedName>>,
+    /// Derived: the partitions' indexes of each index ([`Index::partition_of`]), kept alike.
+    index_partitions: FxHashMap<QualifiedName, Vec<QualifiedName>>,
     /// Derived: how many constraints of each (schema, name) exist, and which names each table
     /// contributed (kept by [`Catalog::sync_constraints`]).
     constraint_names: FxHashMap<Name, FxHashMap<Name, u32>>,
@@ -636,8 +653,19 @@ impl Catalog {
             || self.sequences.contains_key(name)
     }
 
-    /// Indexes on `table`, sorted by name.
+    /// The indexes declared on `table`, sorted by name: not those that are part of a
+    /// partitioned parent's index ([`Index::partition_of`]).
     pub fn indexes_on<'a>(
+        &'a self,
+        table: &'a QualifiedName,
+    ) -> impl Iterator<Item = &'a Index> + 'a {
+        self.every_index_on(table)
+            .filter(|i| i.partition_of.is_none())
+    }
+
+    /// Every index on `table`, sorted by name, with those that are part of a parent's index:
+    /// what is dropped, moved and renamed with the table.
+    pub fn every_index_on<'a>(
         &'a self,
         table: &'a QualifiedName,
     ) -> impl Iterator<Item = &'a Index> + 'a {
@@ -646,6 +674,12 @@ impl Catalog {
             .into_iter()
             .flatten()
             .filter_map(|k| self.indexes.get(k))
+    }
+
+    /// The keys of the partitions' indexes that are part of index `key`, sorted.
+    #[must_use]
+    pub fn index_partitions(&self, key: &QualifiedName) -> &[QualifiedName] {
+        self.index_partitions.get(key).map_or(&[], Vec::as_slice)
     }
 
     /// Every table that is not a view or materialized view, in name order.
@@ -657,6 +691,9 @@ impl Catalog {
     pub fn insert_index(&mut self, key: QualifiedName, index: Index) -> Option<Index> {
         let old = self.remove_index(&key);
         link(&mut self.index_by_table, &index.table, &key);
+        if let Some(parent) = &index.partition_of {
+            link(&mut self.index_partitions, parent, &key);
+        }
         self.indexes.insert(key, index);
         old
     }
@@ -690,6 +727,9 @@ impl Catalog {
     pub fn remove_index(&mut self, key: &QualifiedName) -> Option<Index> {
         let old = self.indexes.remove(key)?;
         unlink(&mut self.index_by_table, &old.table, key);
+        if let Some(parent) = &old.partition_of {
+            unlink(&mut self.index_partitions, parent, key);
+        }
         Some(old)
     }
 

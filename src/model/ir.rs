@@ -297,6 +297,8 @@ pub enum DropKind {
 pub struct IndexDef {
     pub name: Option<ObjName>,
     pub table: ObjName,
+    /// `ON ONLY table`: a partitioned table's index without its partitions' indexes.
+    pub only: bool,
     pub unique: bool,
     pub if_not_exists: bool,
     pub concurrently: bool,
@@ -519,6 +521,9 @@ pub enum Change {
         /// `ALTER TABLE` (any relation), `ALTER VIEW` or `ALTER MATERIALIZED VIEW`.
         target: AlterTarget,
         if_exists: bool,
+        /// `ALTER TABLE ONLY t`: a key added to a partitioned table is not added to its
+        /// partitions (pg_dump adds theirs and attaches them).
+        only: bool,
         actions: Vec<AlterAction>,
     },
     Drop {

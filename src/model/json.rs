@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::catalog::{ReplicaIdentity, strings};
+use super::catalog::{RelationKind, ReplicaIdentity, strings};
 use super::{Model, ProblemKind, TypeKind};
 use crate::source::Project;
 use crate::span::Span;
@@ -221,7 +221,13 @@ pub fn document(project: &Project, model: &Model) -> ModelDoc {
             TableDoc {
                 schema: t.name.schema.to_string(),
                 name: t.name.name.to_string(),
-                kind: t.kind.as_str(),
+                // A partition that is partitioned again is a partition, as PostgreSQL says
+                // (`relispartition`).
+                kind: if cat.is_partition(t) {
+                    RelationKind::Partition.as_str()
+                } else {
+                    t.kind.as_str()
+                },
                 columns: t
                     .columns
                     .iter()

@@ -405,6 +405,7 @@ impl<'a> Lowerer<'a> {
             table: self.obj(&av.name),
             target,
             if_exists: av.if_exists,
+            only: false,
             actions: vec![action],
         }
     }
@@ -435,6 +436,7 @@ impl<'a> Lowerer<'a> {
                 table: self.obj(&at.name),
                 target: AlterTarget::Table,
                 if_exists: at.if_exists,
+                only: at.only,
                 actions: at
                     .operations
                     .iter()
@@ -1695,6 +1697,7 @@ impl<'a> Lowerer<'a> {
         Change::CreateIndex(Box::new(IndexDef {
             name: ci.name.as_ref().map(|n| self.obj(n)),
             table,
+            only: self.noted(&Compat::OnlyKeyword),
             unique: ci.unique,
             if_not_exists: ci.if_not_exists,
             concurrently: ci.concurrently,

@@ -34,8 +34,12 @@ use crate::parse::{Feed, FileFeed, Origin, ParsedFile, Whole};
 use crate::source::Project;
 use crate::span::Span;
 
+const NOT_AN_INDEX_HELP: &str = "DROP INDEX drops indexes only: use DROP TABLE, DROP VIEW or \
+                                  DROP SEQUENCE for what the name is";
+
 mod enum_labels;
 mod function_uses;
+mod partition_indexes;
 mod privileges;
 mod routines;
 mod sequence;
@@ -800,7 +804,20 @@ impl<'s> Replayer<'s> {
     /// Remove an index that a statement drops (itself or with its table, column or function),
     /// leaving the event that later tells why it is missing.
     fn drop_index(&mut self, key: &QualifiedName, span: Span) {
-        if self.remove_index(key).is_some() {
+        // The partitions' indexes that are part of it go with it, at every depth.
+        let mut parts = self.cat.index_partitions(key).to_vec();
+        let mut steps = 0usize;
+        while let Some(part) = parts.pop() {
+            steps += 1;
+            if steps > self.cat.indexes.len() {
+                break; // a cycle: not a tree PostgreSQL can have
+            }
+            parts.extend_from_slice(self.cat.index_partitions(&part));
+            self.remove_index(&part);
+        }
+        if let Some(old) = self.remove_index(key)
+            && old.partition_of.is_none()
+        {
             let name = key.clone();
             self.event(ObjectKey::Index { name }, EventAction::Dropped, span);
         }
@@ -1084,9 +1101,10 @@ impl<'s> Replayer<'s> {
     }
 
     /// `ALTER INDEX parent ATTACH PARTITION child` (pg_dump writes one per partition's index):
-    /// the child becomes part of the parent's index, and a key it backs the parent's key, as
-    /// when the partition is created `PARTITION OF` the parent. The model lists only what is
-    /// declared on each table, so the child index (and its key) leave the partition's lists.
+    /// the child becomes part of the parent's index ([`Index::partition_of`]), and a key it
+    /// backs the parent's key, as when the partition is created `PARTITION OF` the parent.
+    /// The model lists only what is declared on each table, so the key leaves the
+    /// partition's lists.
     fn attach_index(&mut self, index: &ObjName, partition: &ObjName) {
         let (Some(parent), Some(child)) = (self.index_key(index), self.index_key(partition)) else {
             return;
@@ -1101,17 +1119,13 @@ impl<'s> Replayer<'s> {
             .tables
             .get(&table)
             .is_some_and(|t| t.parents.contains(&parent_table));
-        if !partition_of {
+        if !partition_of || c.partition_of.is_some() {
             return;
         }
-        if let Some(mut t) = self.cat.tables.get(&table).cloned() {
-            if t.primary_key.as_ref().is_some_and(|k| k.name == child.name) {
-                t.primary_key = None;
-            }
-            t.uniques.retain(|k| k.name != child.name);
-            self.replace_table(t);
-        }
-        self.remove_index(&child);
+        let mut joined = c.clone();
+        joined.partition_of = Some(Box::new(parent));
+        self.leave_key_lists(&table, &child.name);
+        self.put_index(joined);
     }
 
     /// [`Self::need_column`] of each column, stopping at the first missing one.
@@ -1335,8 +1349,9 @@ impl<'s> Replayer<'s> {
                 table,
                 target,
                 if_exists,
+                only,
                 actions,
-            } => self.alter_table(table, *target, *if_exists, actions),
+            } => self.alter_table(table, *target, *if_exists, *only, actions),
             Change::Drop {
                 kind,
                 names,
@@ -1704,7 +1719,20 @@ impl<'s> Replayer<'s> {
                     schema: Some(qn.schema.clone()),
                     ..index.clone()
                 };
-                self.index_exists(&index);
+                let key = QualifiedName::new(qn.schema.clone(), index.name.clone());
+                if !self.cat.indexes.contains_key(&key) && self.cat.relation_name_taken(&key) {
+                    let reason = format!("\"{}\" is not an index", index.name);
+                    return self.reject(reason, index.span);
+                }
+                if self.index_exists(&index)
+                    && let Some(other) = self.cat.indexes.get(&key).filter(|i| i.table != qn)
+                {
+                    let reason = format!(
+                        "\"{}\" is not an index for table \"{}\"",
+                        other.name, qn.name
+                    );
+                    self.reject(reason, index.span);
+                }
             }
             Change::AlterConstraint {
                 table,
@@ -2611,6 +2639,12 @@ impl<'s> Replayer<'s> {
         let keys = keys_of(&table);
         self.put_table(table);
         self.index_keys(&qn, &keys);
+        if def.partition_of.is_some()
+            && let Some(parent) = self.cat.tables.get(&qn).and_then(|t| t.parents.first())
+        {
+            let parent = parent.clone();
+            self.partition_indexes(&qn, &parent);
+        }
         for ix in like_indexes {
             let add = columns_addition(&ix.names);
             let name = choose_name(&qn.name, Some(&add), "idx", |n| {
@@ -3085,6 +3119,7 @@ impl<'s> Replayer<'s> {
             method: x.method.clone().unwrap_or_else(|| "btree".into()),
             opclasses: vec![None; x.columns.len()],
             calls: Vec::new(),
+            partition_of: None,
         });
         true
     }
@@ -3116,6 +3151,7 @@ impl<'s> Replayer<'s> {
                 method: "btree".into(),
                 opclasses: vec![None; k.columns.len()],
                 calls: Vec::new(),
+                partition_of: None,
             });
         }
     }
@@ -3582,6 +3618,7 @@ impl<'s> Replayer<'s> {
         table: &ObjName,
         target: AlterTarget,
         if_exists: bool,
+        only: bool,
         actions: &[AlterAction],
     ) {
         let qn = match self.lookup_rel(table) {
@@ -3639,11 +3676,34 @@ impl<'s> Replayer<'s> {
         );
         let mut current = qn;
         for a in in_pass_order(actions) {
+            // A key added to a partitioned table (not ONLY) reaches its partitions.
+            let partitioned = !only
+                && self
+                    .cat
+                    .tables
+                    .get(&current)
+                    .is_some_and(|t| t.kind == RelationKind::PartitionedTable);
+            let before: Vec<QualifiedName> = if partitioned {
+                self.cat.indexes_on(&current).map(|i| i.key()).collect()
+            } else {
+                Vec::new()
+            };
             if let Some(next) = self.alter_action(&current, a) {
                 current = next;
             }
             if self.failed {
                 return;
+            }
+            if partitioned {
+                let added: Vec<QualifiedName> = self
+                    .cat
+                    .indexes_on(&current)
+                    .map(Index::key)
+                    .filter(|k| !before.contains(k))
+                    .collect();
+                for key in added {
+                    self.index_into_partitions(&key);
+                }
             }
             self.recurse_to_children(&current, a);
             if self.failed {
@@ -4042,7 +4102,7 @@ impl<'s> Replayer<'s> {
                 }
                 let doomed: Vec<QualifiedName> = self
                     .cat
-                    .indexes_on(qn)
+                    .every_index_on(qn)
                     .filter(|i| i.columns.iter().any(|c| c.as_deref() == Some(n)))
                     .map(|i| QualifiedName::new(i.schema.clone(), i.name.clone()))
                     .collect();
@@ -4144,7 +4204,7 @@ impl<'s> Replayer<'s> {
                         }
                     }
                 }
-                let idx: Vec<Index> = self.cat.indexes_on(qn).cloned().collect();
+                let idx: Vec<Index> = self.cat.every_index_on(qn).cloned().collect();
                 for mut i in idx {
                     for c in i.columns.iter_mut().flatten().chain(i.elements.iter_mut()) {
                         if *c == from.name {
@@ -4644,13 +4704,38 @@ impl<'s> Replayer<'s> {
             | AlterAction::TriggerState(_) => {} // above
             AlterAction::AttachPartition(part) => {
                 let pqn = self.need_rel(part, RefContext::Alter)?;
+                if self
+                    .cat
+                    .tables
+                    .get(&pqn)
+                    .is_some_and(|p| self.cat.is_partition(p))
+                {
+                    let reason = format!("\"{}\" is already a partition", part.name);
+                    self.reject(reason, part.span);
+                    return None;
+                }
                 if let Some(p) = self.table_mut(&pqn) {
                     p.kind = RelationKind::Partition;
                     p.parents = vec![qn.clone()];
                 }
+                self.partition_indexes(&pqn, qn);
             }
             AlterAction::DetachPartition(part) => {
                 let pqn = self.need_rel(part, RefContext::Alter)?;
+                if self
+                    .cat
+                    .tables
+                    .get(&pqn)
+                    .is_some_and(|p| !p.blind && !p.parents.contains(qn))
+                {
+                    let reason = format!(
+                        "relation \"{}\" is not a partition of relation \"{}\"",
+                        part.name, qn.name
+                    );
+                    self.reject(reason, part.span);
+                    return None;
+                }
+                self.detach_partition_indexes(&pqn, qn);
                 if let Some(p) = self.table_mut(&pqn) {
                     p.kind = RelationKind::Table;
                     p.parents.clear();
@@ -4742,7 +4827,11 @@ impl<'s> Replayer<'s> {
             return None; // PostgreSQL does nothing
         }
         let sequences = self.owned_sequences(qn, None);
-        let indexes: Vec<Name> = self.cat.indexes_on(qn).map(|i| i.name.clone()).collect();
+        let indexes: Vec<Name> = self
+            .cat
+            .every_index_on(qn)
+            .map(|i| i.name.clone())
+            .collect();
         let names = std::iter::once(&qn.name)
             .chain(&indexes)
             .chain(sequences.iter().map(|k| &k.name));
@@ -4820,15 +4909,19 @@ impl<'s> Replayer<'s> {
             }
         } else {
             // SET SCHEMA: the indexes move with the table, under new keys.
-            let idx: Vec<Index> = self.cat.indexes_on(qn).cloned().collect();
+            let idx: Vec<Index> = self.cat.every_index_on(qn).cloned().collect();
             for mut i in idx {
                 let key = QualifiedName::new(i.schema.clone(), i.name.clone());
                 self.remove_index(&key);
-                let moved = EventAction::moved(i.name.clone(), new_qn.schema.clone());
-                self.event(ObjectKey::Index { name: key }, moved, span);
+                if i.partition_of.is_none() {
+                    let moved = EventAction::moved(i.name.clone(), new_qn.schema.clone());
+                    self.event(ObjectKey::Index { name: key.clone() }, moved, span);
+                }
                 i.schema.clone_from(&new_qn.schema);
                 i.table = new_qn.clone();
+                let new_key = QualifiedName::new(i.schema.clone(), i.name.clone());
                 self.put_index(i);
+                self.rekey_partition_indexes(&key, &new_key);
             }
         }
         self.event(ObjectKey::Relation { name: qn.clone() }, action, span);
@@ -4953,6 +5046,11 @@ impl<'s> Replayer<'s> {
             }
             DropKind::Index => {
                 let Some(key) = self.index_key(name) else {
+                    // A table, view or sequence of the name: refused even with IF EXISTS.
+                    if self.lookup_pg_class(name).is_some() {
+                        let reason = format!("\"{}\" is not an index", name.name);
+                        return self.reject(Refusal::new(reason, NOT_AN_INDEX_HELP), name.span);
+                    }
                     if !if_exists {
                         let qn = self.default_name(name);
                         self.error(
@@ -4965,6 +5063,10 @@ impl<'s> Replayer<'s> {
                     }
                     return;
                 };
+                // PostgreSQL names the parent's index first, then the constraint.
+                if let Some(refusal) = self.partition_index_refusal(&key) {
+                    return self.reject(refusal, name.span);
+                }
                 if self.cat.indexes.get(&key).is_some_and(|i| i.constraint) {
                     self.error(
                         ProblemKind::DependentObjects {
@@ -5313,7 +5415,7 @@ impl<'s> Replayer<'s> {
     fn drop_end(&mut self, qn: &QualifiedName, span: Span) {
         let idx: Vec<QualifiedName> = self
             .cat
-            .indexes_on(qn)
+            .every_index_on(qn)
             .map(|i| QualifiedName::new(i.schema.clone(), i.name.clone()))
             .collect();
         for i in idx {
@@ -5423,7 +5525,7 @@ impl<'s> Replayer<'s> {
         self.put_index(Index {
             name: name.clone(),
             schema: schema.clone(),
-            table: tqn,
+            table: tqn.clone(),
             columns: def
                 .columns
                 .iter()
@@ -5438,12 +5540,37 @@ impl<'s> Replayer<'s> {
             method: def.method.clone().unwrap_or_else(|| "btree".into()),
             opclasses: def.opclasses.clone(),
             calls,
+            partition_of: None,
         });
-        self.event(ObjectKey::Index { name: key }, EventAction::Created, span);
+        self.event(
+            ObjectKey::Index { name: key.clone() },
+            EventAction::Created,
+            span,
+        );
+        if !def.only
+            && self
+                .cat
+                .tables
+                .get(&tqn)
+                .is_some_and(|t| t.kind == RelationKind::PartitionedTable)
+        {
+            self.index_into_partitions(&key);
+        }
     }
 
     fn rename_index(&mut self, index: &ObjName, to: &Name, if_exists: bool) {
         let Some(key) = self.index_key(index) else {
+            // `ALTER INDEX ... RENAME` renames any relation, as ALTER TABLE does (PostgreSQL
+            // allows the other ALTER INDEX forms on indexes only).
+            if self.lookup_pg_class(index).is_some() {
+                let to = ObjName {
+                    schema: None,
+                    name: to.clone(),
+                    span: index.span,
+                };
+                let rename = [AlterAction::RenameTable(to)];
+                return self.alter_table(index, AlterTarget::Table, false, false, &rename);
+            }
             if !if_exists {
                 let qn = self.default_name(index);
                 self.error(
@@ -5480,6 +5607,7 @@ impl<'s> Replayer<'s> {
                 }
             }
             self.put_index(i);
+            self.rekey_partition_indexes(&key, &new_key);
         }
     }
 

@@ -324,6 +324,7 @@ impl<'a> Reader<'a> {
             table,
             target: AlterTarget::Table,
             if_exists,
+            only: false,
             actions: vec![action],
         })
     }

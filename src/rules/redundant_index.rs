@@ -147,6 +147,7 @@ mod tests {
             method: "btree".into(),
             opclasses: vec![None; cols.len()],
             calls: Vec::new(),
+            partition_of: None,
         }
     }
 

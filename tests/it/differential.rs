@@ -751,6 +751,57 @@ fn enum_labels(rng: &mut Rng) -> String {
     }
 }
 
+/// A partitioned table `pt` and its partitions' indexes, which PostgreSQL makes and names
+/// itself: partitions created, attached and detached (each with its own list value, so they
+/// never overlap), indexes and keys made on the parent (with and without ONLY) and on a
+/// partition, then used, renamed and dropped by the names PostgreSQL gave them.
+fn partition_indexes(rng: &mut Rng) -> String {
+    let value = 1 + rng.below(3);
+    let part = format!("pt{value}");
+    let column = pick(rng, &["id", "a", "b"]);
+    let index = pick(
+        rng,
+        &[
+            "pt1_a_idx",
+            "pt1_pkey",
+            "pt2_b_idx",
+            "pt_a_idx",
+            "pt1_a_b_key",
+            "pt1_a_idx1",
+            "pt2_id_idx",
+            "pi1",
+            "pi2",
+        ],
+    );
+    match rng.below(13) {
+        0 | 1 => "CREATE TABLE IF NOT EXISTS pt (id int NOT NULL, a int NOT NULL, b text)                   PARTITION BY LIST (a)"
+            .to_string(),
+        2 => format!("CREATE TABLE {part} PARTITION OF pt FOR VALUES IN ({value})"),
+        3 => format!("CREATE TABLE {part} (id int NOT NULL, a int NOT NULL, b text)"),
+        4 => format!("ALTER TABLE pt ATTACH PARTITION {part} FOR VALUES IN ({value})"),
+        5 => format!("ALTER TABLE pt DETACH PARTITION {part}"),
+        6 => format!(
+            "CREATE{} INDEX{} ON{} pt ({column})",
+            if rng.chance(20) { " UNIQUE" } else { "" },
+            if rng.chance(30) { " pi1" } else { "" },
+            if rng.chance(30) { " ONLY" } else { "" }
+        ),
+        7 => format!("CREATE INDEX{} ON {part} ({column})", if rng.chance(30) { " pi2" } else { "" }),
+        8 => format!(
+            "ALTER TABLE{} pt ADD {}",
+            if rng.chance(30) { " ONLY" } else { "" },
+            pick(rng, &["PRIMARY KEY (id, a)", "UNIQUE (a, b)", "UNIQUE (b)"])
+        ),
+        9 => format!("DROP INDEX{} {index}", exists(rng)),
+        10 => format!(
+            "ALTER INDEX {index} RENAME TO {}",
+            pick(rng, &["pi1", "pi2", "pt2_a_idx"])
+        ),
+        11 => format!("ALTER TABLE {part} CLUSTER ON {index}"),
+        _ => format!("CREATE TABLE {index} (x int)"),
+    }
+}
+
 /// One program: 1-4 files of statements. A function of [`IMMUTABLES`] it calls is created at
 /// its start too (it may fail there, or be dropped later): the model claims a call missing
 /// only for a function the project creates somewhere, as a name it never creates may be a
@@ -761,7 +812,7 @@ pub(crate) fn program(rng: &mut Rng) -> Vec<String> {
         .map(|_| {
             let mut text = String::new();
             for _ in 0..3 + rng.below(10) {
-                let statement = match rng.below(19) {
+                let statement = match rng.below(20) {
                     0..=2 => create_table(rng),
                     3..=5 => alter_table(rng),
                     6..=8 => other_ddl(rng),
@@ -771,6 +822,7 @@ pub(crate) fn program(rng: &mut Rng) -> Vec<String> {
                     13 => checks(rng),
                     14 => immutables(rng),
                     15 | 16 => enum_labels(rng),
+                    19 => partition_indexes(rng),
                     _ => usage(rng),
                 };
                 text.push_str(&statement);

@@ -13,7 +13,11 @@ fn the_executable_is_linked_without_pie() {
     let bytes = std::fs::read(cargo_bin("ogel-schema")).unwrap();
     assert_eq!(&bytes[..4], b"\x7fELF");
     let e_type = u16::from_le_bytes([bytes[16], bytes[17]]);
-    let expected = if option_env!("OGEL_SCHEMA_PIE").is_some() { 3 } else { 2 };
+    let expected = if option_env!("OGEL_SCHEMA_PIE").is_some() {
+        3
+    } else {
+        2
+    };
     assert_eq!(e_type, expected, "ELF e_type (2 = EXEC, 3 = DYN/PIE)");
 }
 
@@ -31,5 +35,8 @@ fn mimalloc_options_are_set_by_name() {
     assert!(out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("option 'destroy_on_exit': 2"), "{stderr}");
-    assert!(stderr.contains("option 'arena_reserve': 65536 KiB"), "{stderr}");
+    assert!(
+        stderr.contains("option 'arena_reserve': 65536 KiB"),
+        "{stderr}"
+    );
 }

@@ -1,0 +1,292 @@
+//! Stage 3 (model), the indexes of partitions that are part of their partitioned table's
+//! index ([`Index::partition_of`], PostgreSQL's `relispartition` indexes).
+//!
+//! PostgreSQL gives every partition an index for each index of its partitioned table: when
+//! the partition is created `PARTITION OF` it or attached to it, and when an index or a key is
+//! created on the partitioned table (not `ON ONLY` / `ALTER TABLE ONLY`, which pg_dump uses
+//! before it attaches each partition's own index with `ALTER INDEX ... ATTACH PARTITION`). An
+//! index the partition already has with the same definition and no parent joins instead
+//! (`AttachPartitionEnsureIndexes`); otherwise a new one is named as `ChooseIndexName` names
+//! it: `<partition>_pkey`, `<partition>_<columns>_key`, `_excl` or `_idx`, the first free. The
+//! model keeps them so that their names are taken and can be used (`ALTER INDEX
+//! events_2024_pkey RENAME ...`, `CLUSTER ... USING`), and refuses to drop one on its own;
+//! they go with the index they are part of, and become the partition's own when it is
+//! detached.
+
+use super::Replayer;
+use crate::model::Refusal;
+use crate::model::catalog::{Exclusion, Index, Key, QualifiedName, Table};
+use crate::model::names::{choose_name, columns_addition};
+use crate::span::Span;
+
+const DROP_PARTITION_INDEX_HELP: &str = "a partition's index that is part of its partitioned \
+                                         table's index goes only with that index: drop the \
+                                         partitioned table's index instead (or detach the \
+                                         partition first)";
+
+/// What an index backs, which decides the name of a partition's index made for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    PrimaryKey,
+    Unique,
+    Exclusion,
+    Plain,
+}
+
+impl Role {
+    fn of(table: &Table, index: &Index) -> Self {
+        if !index.constraint {
+            Self::Plain
+        } else if table
+            .primary_key
+            .as_ref()
+            .is_some_and(|k| k.name == index.name)
+        {
+            Self::PrimaryKey
+        } else if table.exclusions.iter().any(|x| x.name == index.name) {
+            Self::Exclusion
+        } else {
+            Self::Unique
+        }
+    }
+}
+
+/// `CompareIndexInfo`, on what the model knows of an index: the same elements, uniqueness,
+/// method, operator classes and partiality (a partial index's predicate is not kept: two
+/// partial indexes alike in the rest are taken to match).
+fn same_definition(a: &Index, b: &Index) -> bool {
+    a.elements == b.elements
+        && a.unique == b.unique
+        && a.method == b.method
+        && a.opclasses == b.opclasses
+        && a.partial == b.partial
+}
+
+impl Replayer<'_> {
+    /// What `key` backs: for a partition's index, what the index it is part of backs (the
+    /// partition does not list the key it inherits).
+    fn index_role(&self, key: &QualifiedName) -> Role {
+        let mut at = key.clone();
+        // A chain is as long as the partition tree is deep; the bound only stops a cycle.
+        for _ in 0..=self.cat.indexes.len() {
+            let Some(index) = self.cat.indexes.get(&at) else {
+                break;
+            };
+            match &index.partition_of {
+                Some(parent) => at = (**parent).clone(),
+                None => {
+                    return self
+                        .cat
+                        .tables
+                        .get(&index.table)
+                        .map_or(Role::Plain, |t| Role::of(t, index));
+                }
+            }
+        }
+        Role::Plain
+    }
+
+    /// The partitions of `table` (one level down), in name order.
+    fn partitions_of(&mut self, table: &QualifiedName) -> Vec<QualifiedName> {
+        self.sync_dirty();
+        let mut found: Vec<QualifiedName> = self
+            .cat
+            .dependents(table)
+            .filter(|t| t.parents.contains(table) && self.cat.is_partition(t))
+            .map(|t| t.name.clone())
+            .collect();
+        found.sort();
+        found.dedup();
+        found
+    }
+
+    /// The indexes of `table` a new partition of it gets one of, in the order they were
+    /// created (PostgreSQL clones them in OID order, which decides the names when two would
+    /// be named alike): by the statement that made each (a partition's index has the span of
+    /// the statement that made it, not of the index it is part of).
+    fn indexes_to_clone(&self, table: &QualifiedName) -> Vec<QualifiedName> {
+        let mut list: Vec<(Span, QualifiedName)> = self
+            .cat
+            .every_index_on(table)
+            .map(|i| (i.origin, i.key()))
+            .collect();
+        list.sort();
+        list.into_iter().map(|(_, k)| k).collect()
+    }
+
+    /// Index `index` of a partitioned table reaches each of the table's partitions (CREATE
+    /// INDEX without `ON ONLY`, a key added without `ALTER TABLE ONLY`).
+    pub(super) fn index_into_partitions(&mut self, index: &QualifiedName) {
+        let Some(table) = self.cat.indexes.get(index).map(|i| i.table.clone()) else {
+            return;
+        };
+        for partition in self.partitions_of(&table) {
+            self.index_into_partition(index, &partition);
+        }
+    }
+
+    /// A new partition (`PARTITION OF`, `ATTACH PARTITION`) gets an index for each of its
+    /// partitioned table's.
+    pub(super) fn partition_indexes(&mut self, partition: &QualifiedName, parent: &QualifiedName) {
+        for index in self.indexes_to_clone(parent) {
+            self.index_into_partition(&index, partition);
+        }
+    }
+
+    /// `index` reaches `partition` and, through the index it gets, the partition's own
+    /// partitions.
+    fn index_into_partition(&mut self, index: &QualifiedName, partition: &QualifiedName) {
+        let mut todo = vec![(index.clone(), partition.clone())];
+        let mut steps = 0usize;
+        while let Some((index, partition)) = todo.pop() {
+            steps += 1;
+            if steps > self.cat.tables.len() + 1 {
+                break; // a cycle of parents: not a tree PostgreSQL can have
+            }
+            let Some(child) = self.partition_index(&index, &partition) else {
+                continue;
+            };
+            for sub in self.partitions_of(&partition) {
+                todo.push((child.clone(), sub));
+            }
+        }
+    }
+
+    /// The index of `partition` that is part of `index`: one it has that matches, else a new
+    /// one. `None` when the index or the partition is not in the model.
+    fn partition_index(
+        &mut self,
+        index: &QualifiedName,
+        partition: &QualifiedName,
+    ) -> Option<QualifiedName> {
+        let parent = self.cat.indexes.get(index)?.clone();
+        let table = self.cat.tables.get(partition)?;
+        let role = self.index_role(index);
+        let matched = self
+            .cat
+            .every_index_on(partition)
+            .filter(|i| i.partition_of.is_none() && same_definition(i, &parent))
+            .find(|i| role == Role::Plain || Role::of(table, i) == role)
+            .cloned();
+        if let Some(mut own) = matched {
+            let key = own.key();
+            own.partition_of = Some(Box::new(index.clone()));
+            if role != Role::Plain {
+                self.leave_key_lists(partition, &own.name);
+            }
+            self.put_index(own);
+            return Some(key);
+        }
+        let schema = partition.schema.clone();
+        let (label, addition) = match role {
+            Role::PrimaryKey => ("pkey", None),
+            Role::Unique => ("key", Some(columns_addition(&parent.names))),
+            Role::Exclusion => ("excl", Some(columns_addition(&parent.names))),
+            Role::Plain => ("idx", Some(columns_addition(&parent.names))),
+        };
+        self.sync_dirty();
+        let name = choose_name(&partition.name, addition.as_deref(), label, |n| {
+            self.name_taken_in_schema(&schema, n)
+                || (role != Role::Plain && self.cat.constraint_name_taken(&schema, n))
+        });
+        let key = QualifiedName::new(schema.clone(), name.clone());
+        self.put_index(Index {
+            name: name.into(),
+            schema,
+            table: partition.clone(),
+            origin: self.stmt_span,
+            partition_of: Some(Box::new(index.clone())),
+            ..parent
+        });
+        Some(key)
+    }
+
+    /// A key that has become part of the parent's key leaves the partition's lists (the
+    /// model lists what is declared on each table, as the judge compares).
+    pub(super) fn leave_key_lists(&mut self, table: &QualifiedName, name: &str) {
+        if let Some(mut t) = self.cat.tables.get(table).cloned() {
+            if t.primary_key.as_ref().is_some_and(|k| k.name == name) {
+                t.primary_key = None;
+            }
+            t.uniques.retain(|k| k.name != name);
+            t.exclusions.retain(|x| x.name != name);
+            self.replace_table(t);
+        }
+    }
+
+    /// `DETACH PARTITION`: the partition's indexes that were part of its parent's become its
+    /// own, and so do the keys they back.
+    pub(super) fn detach_partition_indexes(
+        &mut self,
+        partition: &QualifiedName,
+        parent: &QualifiedName,
+    ) {
+        let attached: Vec<(QualifiedName, Role)> = self
+            .cat
+            .every_index_on(partition)
+            .filter(|i| {
+                i.partition_of
+                    .as_ref()
+                    .and_then(|p| self.cat.indexes.get(p))
+                    .is_some_and(|p| p.table == *parent)
+            })
+            .map(|i| (i.key(), self.index_role(&i.key())))
+            .collect();
+        for (key, role) in attached {
+            let Some(mut own) = self.cat.indexes.get(&key).cloned() else {
+                continue;
+            };
+            own.partition_of = None;
+            let columns = own.columns.iter().flatten().cloned().collect::<Vec<_>>();
+            let (name, origin) = (own.name.clone(), own.origin);
+            self.put_index(own);
+            let Some(mut t) = self.cat.tables.get(partition).cloned() else {
+                continue;
+            };
+            match role {
+                Role::PrimaryKey => {
+                    t.primary_key = Some(Key {
+                        name,
+                        columns,
+                        origin,
+                    });
+                }
+                Role::Unique => t.uniques.push(Key {
+                    name,
+                    columns,
+                    origin,
+                }),
+                Role::Exclusion => t.exclusions.push(Exclusion {
+                    name,
+                    columns,
+                    origin,
+                }),
+                Role::Plain => continue,
+            }
+            self.replace_table(t);
+        }
+    }
+
+    /// An index changed its key (renamed, or moved with its table to another schema): the
+    /// partitions' indexes that are part of it follow.
+    pub(super) fn rekey_partition_indexes(&mut self, old: &QualifiedName, new: &QualifiedName) {
+        for key in self.cat.index_partitions(old).to_vec() {
+            if let Some(mut child) = self.cat.indexes.get(&key).cloned() {
+                child.partition_of = Some(Box::new(new.clone()));
+                self.put_index(child);
+            }
+        }
+    }
+
+    /// `DROP INDEX` of an index that is part of its partitioned table's: PostgreSQL's
+    /// refusal, `None` for any other index.
+    pub(super) fn partition_index_refusal(&self, key: &QualifiedName) -> Option<Refusal> {
+        let parent = self.cat.indexes.get(key)?.partition_of.as_ref()?;
+        self.cat.indexes.get(parent)?;
+        let reason = format!(
+            "cannot drop index {} because index {} requires it",
+            key.name, parent.name
+        );
+        Some(Refusal::new(reason, DROP_PARTITION_INDEX_HELP))
+    }
+}
