@@ -39,7 +39,7 @@ const NOT_AN_INDEX_HELP: &str = "DROP INDEX drops indexes only: use DROP TABLE, 
 
 mod enum_labels;
 mod function_uses;
-mod partition_indexes;
+mod partitions;
 mod privileges;
 mod routines;
 mod sequence;
@@ -4444,6 +4444,14 @@ impl<'s> Replayer<'s> {
                 span,
             } => {
                 if !t.constraint_names().any(|n| n == name) {
+                    if self.inherited_constraint(qn, name) {
+                        let reason = format!(
+                            "cannot drop inherited constraint \"{name}\" of relation \"{}\"",
+                            qn.name
+                        );
+                        self.reject(reason, *span);
+                        return None;
+                    }
                     if !*if_exists {
                         self.error(
                             ProblemKind::MissingConstraint {
@@ -4735,7 +4743,7 @@ impl<'s> Replayer<'s> {
                     self.reject(reason, part.span);
                     return None;
                 }
-                self.detach_partition_indexes(&pqn, qn);
+                self.detach_partition(&pqn, qn);
                 if let Some(p) = self.table_mut(&pqn) {
                     p.kind = RelationKind::Table;
                     p.parents.clear();

@@ -753,8 +753,8 @@ fn enum_labels(rng: &mut Rng) -> String {
 
 /// A partitioned table `pt` and its partitions' indexes, which PostgreSQL makes and names
 /// itself: partitions created, attached and detached (each with its own list value, so they
-/// never overlap), indexes and keys made on the parent (with and without ONLY) and on a
-/// partition, then used, renamed and dropped by the names PostgreSQL gave them.
+/// never overlap), indexes, keys and a foreign key made on the parent (with and without ONLY)
+/// and on a partition, then used, renamed and dropped by the names PostgreSQL gave them.
 fn partition_indexes(rng: &mut Rng) -> String {
     let value = 1 + rng.below(3);
     let part = format!("pt{value}");
@@ -773,9 +773,18 @@ fn partition_indexes(rng: &mut Rng) -> String {
             "pi2",
         ],
     );
-    match rng.below(13) {
-        0 | 1 => "CREATE TABLE IF NOT EXISTS pt (id int NOT NULL, a int NOT NULL, b text)                   PARTITION BY LIST (a)"
-            .to_string(),
+    match rng.below(16) {
+        0 | 1 => {
+            "CREATE TABLE IF NOT EXISTS pt (id int NOT NULL, a int NOT NULL, b text) PARTITION BY LIST (a)"
+                .to_string()
+        }
+        13 => "CREATE TABLE IF NOT EXISTS pr (id int PRIMARY KEY)".to_string(),
+        14 => "ALTER TABLE pt ADD CONSTRAINT pt_fk FOREIGN KEY (id) REFERENCES pr".to_string(),
+        15 => format!(
+            "ALTER TABLE {part} DROP CONSTRAINT{} {}",
+            exists(rng),
+            pick(rng, &["pt_fk", "pt1_pkey", "pt2_pkey", "pt1_a_b_key"])
+        ),
         2 => format!("CREATE TABLE {part} PARTITION OF pt FOR VALUES IN ({value})"),
         3 => format!("CREATE TABLE {part} (id int NOT NULL, a int NOT NULL, b text)"),
         4 => format!("ALTER TABLE pt ATTACH PARTITION {part} FOR VALUES IN ({value})"),

@@ -1,5 +1,6 @@
-//! Stage 3 (model), the indexes of partitions that are part of their partitioned table's
-//! index ([`Index::partition_of`], PostgreSQL's `relispartition` indexes).
+//! Stage 3 (model), what partitions have from their partitioned table: the indexes that are
+//! part of its indexes ([`Index::partition_of`], PostgreSQL's `relispartition` indexes), and
+//! what becomes a partition's own when it is detached.
 //!
 //! PostgreSQL gives every partition an index for each index of its partitioned table: when
 //! the partition is created `PARTITION OF` it or attached to it, and when an index or a key is
@@ -15,7 +16,7 @@
 
 use super::Replayer;
 use crate::model::Refusal;
-use crate::model::catalog::{Exclusion, Index, Key, QualifiedName, Table};
+use crate::model::catalog::{Exclusion, ForeignKey, Index, Key, QualifiedName, Table};
 use crate::model::names::{choose_name, columns_addition};
 use crate::span::Span;
 
@@ -215,12 +216,40 @@ impl Replayer<'_> {
     }
 
     /// `DETACH PARTITION`: the partition's indexes that were part of its parent's become its
-    /// own, and so do the keys they back.
-    pub(super) fn detach_partition_indexes(
-        &mut self,
-        partition: &QualifiedName,
-        parent: &QualifiedName,
-    ) {
+    /// own, and so do the keys they back and the foreign keys it had from its parent and the
+    /// parent's partitioned ancestors (PostgreSQL clones those into every partition, under
+    /// the parent's name unless the partition has a constraint of that name).
+    pub(super) fn detach_partition(&mut self, partition: &QualifiedName, parent: &QualifiedName) {
+        self.detach_partition_indexes(partition, parent);
+        let inherited: Vec<ForeignKey> = self
+            .cat
+            .with_partition_ancestors(parent)
+            .iter()
+            .flat_map(|t| t.foreign_keys.iter().cloned())
+            .collect();
+        let Some(mut t) = self.cat.tables.get(partition).cloned() else {
+            return;
+        };
+        if inherited.is_empty() {
+            return;
+        }
+        self.sync_dirty();
+        for mut fk in inherited {
+            if t.constraint_names().any(|n| n == fk.name) {
+                let add = columns_addition(&fk.columns);
+                let schema = partition.schema.clone();
+                let name = choose_name(&partition.name, Some(&add), "fkey", |n| {
+                    t.constraint_names().any(|c| c == n)
+                        || self.cat.constraint_name_taken(&schema, n)
+                });
+                fk.name = name.into();
+            }
+            t.foreign_keys.push(fk);
+        }
+        self.replace_table(t);
+    }
+
+    fn detach_partition_indexes(&mut self, partition: &QualifiedName, parent: &QualifiedName) {
         let attached: Vec<(QualifiedName, Role)> = self
             .cat
             .every_index_on(partition)
@@ -265,6 +294,29 @@ impl Replayer<'_> {
             }
             self.replace_table(t);
         }
+    }
+
+    /// Is `name` a constraint partition `table` has from its partitioned ancestors (a key
+    /// its index is part of, or a foreign key PostgreSQL cloned into it)? Such a constraint
+    /// is not the partition's to drop.
+    pub(super) fn inherited_constraint(&self, table: &QualifiedName, name: &str) -> bool {
+        if !self
+            .cat
+            .tables
+            .get(table)
+            .is_some_and(|t| self.cat.is_partition(t))
+        {
+            return false;
+        }
+        self.cat
+            .every_index_on(table)
+            .any(|i| i.partition_of.is_some() && i.constraint && i.name == name)
+            || self
+                .cat
+                .with_partition_ancestors(table)
+                .iter()
+                .skip(1)
+                .any(|a| a.foreign_keys.iter().any(|f| f.name == name))
     }
 
     /// An index changed its key (renamed, or moved with its table to another schema): the
