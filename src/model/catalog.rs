@@ -293,6 +293,10 @@ pub struct Key {
     pub name: Name,
     pub columns: Vec<Name>,
     pub origin: Span,
+    /// `INCLUDE (...)` columns of its index (not part of the key: not in the model's JSON,
+    /// as not in PostgreSQL's `conkey`).
+    #[serde(skip)]
+    pub include: Vec<Name>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -339,9 +343,12 @@ pub struct Index {
     /// Each element: the column name, or the expression as sqlparser prints it.
     pub elements: Vec<Name>,
     /// Each element as PostgreSQL names indexes after it: the column, the function an
-    /// expression calls (`lower`), else `expr` (`FigureIndexColname`).
+    /// expression calls (`lower`), else `expr` (`FigureIndexColname`); then the INCLUDE columns.
     #[serde(skip)]
     pub names: Vec<Name>,
+    /// `INCLUDE (...)` columns: carried, not searched.
+    #[serde(skip)]
+    pub include: Vec<Name>,
     pub unique: bool,
     /// Has a WHERE clause.
     pub partial: bool,

@@ -90,6 +90,9 @@ pub struct ConstraintDef {
     pub name: Option<Name>,
     pub kind: ConstraintKind,
     pub span: Span,
+    /// `PRIMARY KEY (...) INCLUDE (...)` / `UNIQUE (...) INCLUDE (...)`: columns the index
+    /// carries but the key does not (they count in the automatic name).
+    pub include: Vec<ColName>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -306,8 +309,11 @@ pub struct IndexDef {
     pub columns: Vec<Option<ColName>>,
     /// Each element as written (`email`, `lower(email)`).
     pub elements: Vec<Name>,
-    /// Each element as PostgreSQL names the index after it (`email`, `lower`, `expr`).
+    /// Each element as PostgreSQL names the index after it (`email`, `lower`, `expr`), then
+    /// the INCLUDE columns (`ChooseIndexColumnNames` takes both).
     pub names: Vec<Name>,
+    /// `INCLUDE (...)` columns.
+    pub include: Vec<ColName>,
     pub mentions: Vec<ColName>,
     pub partial: bool,
     /// The functions its expressions and predicate call.

@@ -1240,11 +1240,13 @@ impl<'a> Lowerer<'a> {
                     name: cname,
                     kind: ConstraintKind::PrimaryKey(vec![name.clone()]),
                     span,
+                    include: Vec::new(),
                 }),
                 ColumnOption::Unique(_) => def.constraints.push(ConstraintDef {
                     name: cname,
                     kind: ConstraintKind::Unique(vec![name.clone()]),
                     span,
+                    include: Vec::new(),
                 }),
                 ColumnOption::ForeignKey(fk) => {
                     let mut c = self.fk(fk, false);
@@ -1263,6 +1265,7 @@ impl<'a> Lowerer<'a> {
                         labels: label_uses(self, &ch.expr, &[]),
                     },
                     span,
+                    include: Vec::new(),
                 }),
                 _ => {}
             }
@@ -1277,11 +1280,13 @@ impl<'a> Lowerer<'a> {
                 name: pk.name.as_ref().map(fold_ident),
                 kind: ConstraintKind::PrimaryKey(self.index_columns(&pk.columns)),
                 span,
+                include: pk.include.iter().map(|i| self.col(i)).collect(),
             },
             TableConstraint::Unique(u) => ConstraintDef {
                 name: u.name.as_ref().map(fold_ident),
                 kind: ConstraintKind::Unique(self.index_columns(&u.columns)),
                 span,
+                include: u.include.iter().map(|i| self.col(i)).collect(),
             },
             TableConstraint::ForeignKey(fk) => self.fk(fk, not_valid),
             TableConstraint::Check(ch) => ConstraintDef {
@@ -1293,6 +1298,7 @@ impl<'a> Lowerer<'a> {
                     labels: label_uses(self, &ch.expr, &[]),
                 },
                 span,
+                include: Vec::new(),
             },
             TableConstraint::UniqueUsingIndex(u) | TableConstraint::PrimaryKeyUsingIndex(u) => {
                 ConstraintDef {
@@ -1302,17 +1308,20 @@ impl<'a> Lowerer<'a> {
                         index: fold_ident(&u.index_name).to_string(),
                     },
                     span,
+                    include: Vec::new(),
                 }
             }
             TableConstraint::Exclude(x) => ConstraintDef {
                 name: x.name.as_ref().map(fold_ident),
                 kind: ConstraintKind::Exclude(self.exclude(x)),
                 span,
+                include: Vec::new(),
             },
             _ => ConstraintDef {
                 name: constraint_name(c).map(Into::into),
                 kind: ConstraintKind::Other,
                 span,
+                include: Vec::new(),
             },
         }
     }
@@ -1388,6 +1397,7 @@ impl<'a> Lowerer<'a> {
                 not_valid,
             }),
             span,
+            include: Vec::new(),
         }
     }
 
@@ -1660,10 +1670,12 @@ impl<'a> Lowerer<'a> {
                 e => e.to_compact_string(),
             })
             .collect();
+        let include: Vec<ColName> = ci.include.iter().map(|i| self.col(i)).collect();
         let names = ci
             .columns
             .iter()
             .map(|c| index_name_part(&c.column.expr))
+            .chain(include.iter().map(|c| c.name.clone()))
             .collect();
         let columns = ci
             .columns
@@ -1694,6 +1706,7 @@ impl<'a> Lowerer<'a> {
             mentions.extend(own_columns(self, p, &[table.name.as_str()], true));
             predicate_labels = label_uses(self, p, &[table.name.as_str()]);
         }
+        mentions.extend(include.iter().cloned());
         Change::CreateIndex(Box::new(IndexDef {
             name: ci.name.as_ref().map(|n| self.obj(n)),
             table,
@@ -1704,6 +1717,7 @@ impl<'a> Lowerer<'a> {
             columns,
             elements,
             names,
+            include,
             mentions,
             partial: ci.predicate.is_some(),
             calls: tidy_calls([self.calls(&ci.columns), self.calls(&ci.predicate)].concat()),

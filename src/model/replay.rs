@@ -2377,7 +2377,7 @@ impl<'s> Replayer<'s> {
         }
         // LIKE copies columns (names, types, NOT NULL); INCLUDING options add defaults,
         // identity, CHECK constraints and indexes (PK / UNIQUE as constraints, renamed).
-        let mut like_keys: Vec<(bool, Vec<Name>)> = Vec::new();
+        let mut like_keys: Vec<(bool, Key)> = Vec::new();
         let mut like_exclusions: Vec<ExcludeDef> = Vec::new();
         let mut like_indexes: Vec<Index> = Vec::new();
         for (like, options) in &def.like {
@@ -2448,10 +2448,10 @@ impl<'s> Replayer<'s> {
                 // A partition's keys and indexes include its partitioned ancestors'.
                 let chain = self.cat.with_partition_ancestors(&lqn);
                 if let Some(pk) = chain.iter().find_map(|t| t.primary_key.as_ref()) {
-                    like_keys.push((true, pk.columns.clone()));
+                    like_keys.push((true, pk.clone()));
                 }
                 for u in chain.iter().flat_map(|t| &t.uniques) {
-                    like_keys.push((false, u.columns.clone()));
+                    like_keys.push((false, u.clone()));
                 }
                 for x in &l.exclusions {
                     let key = QualifiedName::new(lqn.schema.clone(), x.name.clone());
@@ -2583,25 +2583,21 @@ impl<'s> Replayer<'s> {
             }
         }
         // Keys and indexes copied by LIKE ... INCLUDING INDEXES, under new names.
-        for (is_pk, cols) in like_keys {
+        for (is_pk, key) in like_keys {
+            let written = |names: &[Name]| -> Vec<ColName> {
+                names
+                    .iter()
+                    .map(|c| ColName {
+                        name: c.clone(),
+                        span: def.name.span,
+                    })
+                    .collect()
+            };
+            let cols = written(&key.columns);
             let kind = if is_pk {
-                ConstraintKind::PrimaryKey(
-                    cols.iter()
-                        .map(|c| ColName {
-                            name: c.clone(),
-                            span: def.name.span,
-                        })
-                        .collect(),
-                )
+                ConstraintKind::PrimaryKey(cols)
             } else {
-                ConstraintKind::Unique(
-                    cols.iter()
-                        .map(|c| ColName {
-                            name: c.clone(),
-                            span: def.name.span,
-                        })
-                        .collect(),
-                )
+                ConstraintKind::Unique(cols)
             };
             if !self.add_constraint(
                 &mut table,
@@ -2609,6 +2605,7 @@ impl<'s> Replayer<'s> {
                     name: None,
                     kind,
                     span: def.name.span,
+                    include: written(&key.include),
                 },
                 Adding::Like,
             ) {
@@ -2630,6 +2627,7 @@ impl<'s> Replayer<'s> {
                 name: None,
                 kind: ConstraintKind::Exclude(x),
                 span: def.name.span,
+                include: Vec::new(),
             };
             if !self.add_constraint(&mut table, &c, Adding::Like) {
                 return;
@@ -2857,10 +2855,13 @@ impl<'s> Replayer<'s> {
         }
         match &c.kind {
             ConstraintKind::PrimaryKey(cols) | ConstraintKind::Unique(cols) => {
-                if !self.index_columns_exist(table, cols, false) {
+                if !self.index_columns_exist(table, cols, false)
+                    || !self.index_columns_exist(table, &c.include, false)
+                {
                     return false;
                 }
                 let names: Vec<Name> = cols.iter().map(|c| c.name.clone()).collect();
+                let include: Vec<Name> = c.include.iter().map(|c| c.name.clone()).collect();
                 if table.partition_key_plain
                     && !table.partition_key.iter().all(|k| names.contains(k))
                 {
@@ -2871,13 +2872,11 @@ impl<'s> Replayer<'s> {
                 let is_pk = matches!(c.kind, ConstraintKind::PrimaryKey(_));
                 // CREATE TABLE drops a UNIQUE that repeats the primary key or an earlier
                 // UNIQUE on the same columns (PostgreSQL's transformIndexConstraints).
+                let same = |k: &Key| k.columns == names && k.include == include;
                 if adding == Adding::Create
                     && !is_pk
-                    && (table
-                        .primary_key
-                        .as_ref()
-                        .is_some_and(|k| k.columns == names)
-                        || table.uniques.iter().any(|k| k.columns == names))
+                    && (table.primary_key.as_ref().is_some_and(same)
+                        || table.uniques.iter().any(same))
                 {
                     return true;
                 }
@@ -2911,9 +2910,10 @@ impl<'s> Replayer<'s> {
                         name,
                         columns: names,
                         origin: c.span,
+                        include,
                     });
                 } else {
-                    let add = columns_addition(&names);
+                    let add = columns_addition(&[&names[..], &include[..]].concat());
                     let name = c.name.clone().unwrap_or_else(|| {
                         (choose_name(&table.name.name, Some(&add), "key", |n| {
                             self.constraint_taken(&schema, n, table)
@@ -2924,6 +2924,7 @@ impl<'s> Replayer<'s> {
                         name,
                         columns: names,
                         origin: c.span,
+                        include,
                     });
                 }
                 if !creating {
@@ -3013,12 +3014,14 @@ impl<'s> Replayer<'s> {
                         name: name.clone(),
                         columns,
                         origin: c.span,
+                        include: ix.include.clone(),
                     });
                 } else {
                     table.uniques.push(Key {
                         name: name.clone(),
                         columns,
                         origin: c.span,
+                        include: ix.include.clone(),
                     });
                 }
                 // The index becomes the constraint's and takes its name.
@@ -3120,6 +3123,7 @@ impl<'s> Replayer<'s> {
             opclasses: vec![None; x.columns.len()],
             calls: Vec::new(),
             partition_of: None,
+            include: Vec::new(),
         });
         true
     }
@@ -3143,7 +3147,8 @@ impl<'s> Replayer<'s> {
                 table: table.clone(),
                 columns: k.columns.iter().cloned().map(Some).collect(),
                 elements: k.columns.clone(),
-                names: k.columns.clone(),
+                names: [&k.columns[..], &k.include[..]].concat(),
+                include: k.include.clone(),
                 unique: true,
                 partial: false,
                 constraint: true,
@@ -5549,6 +5554,7 @@ impl<'s> Replayer<'s> {
             opclasses: def.opclasses.clone(),
             calls,
             partition_of: None,
+            include: def.include.iter().map(|c| c.name.clone()).collect(),
         });
         self.event(
             ObjectKey::Index { name: key.clone() },

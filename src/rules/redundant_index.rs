@@ -2,7 +2,7 @@
 
 use super::{Category, Context, Rule, RuleMeta};
 use crate::diag::{Finding, Label, Severity};
-use crate::model::{Index, QualifiedName};
+use crate::model::{Index, Name, QualifiedName};
 
 pub static META: RuleMeta = RuleMeta {
     name: "redundant-index",
@@ -24,10 +24,16 @@ fn element(i: &Index, k: usize) -> Option<(&str, Option<&str>)> {
 }
 
 /// Is `a` made useless by `b`? Same method, no predicates; `a`'s elements are a prefix of
-/// `b`'s; a unique `a` is only redundant to a unique `b` with the very same columns. (Compared
-/// in place: the rule runs this for every pair of indexes on a table.)
+/// `b`'s, and `b` carries every column `a` INCLUDEs (as a key or an INCLUDE column: else `a`
+/// serves index-only scans `b` cannot); a unique `a` is only redundant to a unique `b` with the
+/// very same columns. (Compared in place: the rule runs this for every pair of indexes on a
+/// table.)
 fn redundant_to(a: &Index, b: &Index) -> bool {
     if a.name == b.name || a.partial || b.partial || a.method != b.method || a.method != "btree" {
+        return false;
+    }
+    let carried = |c: &Name| b.columns.iter().flatten().any(|k| k == c) || b.include.contains(c);
+    if !a.include.iter().all(carried) {
         return false;
     }
     let plain = |i: &Index| i.columns.iter().all(Option::is_some);
@@ -148,7 +154,28 @@ mod tests {
             opclasses: vec![None; cols.len()],
             calls: Vec::new(),
             partition_of: None,
+            include: Vec::new(),
         }
+    }
+
+    #[test]
+    fn include_columns_count() {
+        let with = |name: &str, cols: &[&str], include: &[&str], unique: bool, at: usize| Index {
+            include: include.iter().map(|c| (*c).into()).collect(),
+            ..ix(name, cols, unique, at)
+        };
+        let a_bc = with("a_bc", &["x"], &["b", "c"], false, 1);
+        let ua_b = with("ua_b", &["x"], &["b"], true, 2);
+        let a = ix("a", &["x"], false, 3);
+        let ab = ix("ab", &["x", "b"], false, 4);
+        // `a_bc` carries c, which `ua_b` does not: not redundant to it.
+        assert!(!redundant_to(&a_bc, &ua_b));
+        // A plain index is covered by one with the same key and more INCLUDE columns.
+        assert!(redundant_to(&a, &a_bc));
+        // An INCLUDE column the other index has as a key column is carried.
+        let a_b = with("a_b", &["x"], &["b"], false, 5);
+        assert!(redundant_to(&a_b, &ab));
+        assert!(!redundant_to(&a_bc, &ab));
     }
 
     #[test]

@@ -267,7 +267,7 @@ impl Replayer<'_> {
             };
             own.partition_of = None;
             let columns = own.columns.iter().flatten().cloned().collect::<Vec<_>>();
-            let (name, origin) = (own.name.clone(), own.origin);
+            let (name, origin, include) = (own.name.clone(), own.origin, own.include.clone());
             self.put_index(own);
             let Some(mut t) = self.cat.tables.get(partition).cloned() else {
                 continue;
@@ -278,12 +278,14 @@ impl Replayer<'_> {
                         name,
                         columns,
                         origin,
+                        include,
                     });
                 }
                 Role::Unique => t.uniques.push(Key {
                     name,
                     columns,
                     origin,
+                    include,
                 }),
                 Role::Exclusion => t.exclusions.push(Exclusion {
                     name,
