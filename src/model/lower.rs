@@ -1665,9 +1665,9 @@ impl<'a> Lowerer<'a> {
         let elements = ci
             .columns
             .iter()
-            .map(|c| match &c.column.expr {
-                Expr::Identifier(i) => fold_ident(i),
-                e => e.to_compact_string(),
+            .map(|c| match plain_index_column(&c.column.expr) {
+                Some(i) => fold_ident(i),
+                None => c.column.expr.to_compact_string(),
             })
             .collect();
         let include: Vec<ColName> = ci.include.iter().map(|i| self.col(i)).collect();
@@ -1680,14 +1680,14 @@ impl<'a> Lowerer<'a> {
         let columns = ci
             .columns
             .iter()
-            .map(|c| match &c.column.expr {
-                Expr::Identifier(i) => {
+            .map(|c| match plain_index_column(&c.column.expr) {
+                Some(i) => {
                     let cn = self.col(i);
                     mentions.push(cn.clone());
                     Some(cn)
                 }
-                e => {
-                    mentions.extend(own_columns(self, e, &[], true));
+                None => {
+                    mentions.extend(own_columns(self, &c.column.expr, &[], true));
                     None
                 }
             })
@@ -2552,8 +2552,27 @@ fn figure(e: &Expr) -> Option<Name> {
             Some(ObjectNamePart::Identifier(i)) => Some(fold_ident(i)),
             _ => None,
         },
-        Expr::Cast { expr, .. } | Expr::Nested(expr) => figure(expr),
+        Expr::Cast { expr, .. } | Expr::Nested(expr) | Expr::Collate { expr, .. } => figure(expr),
         Expr::Case { .. } => Some("case".into()),
+        _ => None,
+    }
+}
+
+/// The column an index element names, which PostgreSQL keeps as a column and not an
+/// expression: `b`, `b COLLATE "C"` (the element's own collation), `(b)` (a bare column
+/// reference in parentheses is still one).
+fn plain_index_column(e: &Expr) -> Option<&Ident> {
+    match e {
+        Expr::Identifier(i) => Some(i),
+        Expr::Collate { expr, .. } => match &**expr {
+            Expr::Identifier(i) => Some(i),
+            _ => None,
+        },
+        Expr::Nested(inner) => match &**inner {
+            Expr::Identifier(i) => Some(i),
+            Expr::Nested(_) => plain_index_column(inner),
+            _ => None,
+        },
         _ => None,
     }
 }
