@@ -788,7 +788,7 @@ impl<'s> Replayer<'s> {
     }
 
     fn put_index(&mut self, i: Index) {
-        let key = QualifiedName::new(i.schema.clone(), i.name.clone());
+        let key = i.key();
         let old = self.cat.indexes.get(&key).cloned();
         self.journal.push(Undo::Index(key.clone(), old));
         self.cat.insert_index(key, i);
@@ -4109,7 +4109,7 @@ impl<'s> Replayer<'s> {
                     .cat
                     .every_index_on(qn)
                     .filter(|i| i.columns.iter().any(|c| c.as_deref() == Some(n)))
-                    .map(|i| QualifiedName::new(i.schema.clone(), i.name.clone()))
+                    .map(Index::key)
                     .collect();
                 for d in doomed {
                     self.drop_index(&d, name.span);
@@ -4924,7 +4924,7 @@ impl<'s> Replayer<'s> {
             // SET SCHEMA: the indexes move with the table, under new keys.
             let idx: Vec<Index> = self.cat.every_index_on(qn).cloned().collect();
             for mut i in idx {
-                let key = QualifiedName::new(i.schema.clone(), i.name.clone());
+                let key = i.key();
                 self.remove_index(&key);
                 if i.partition_of.is_none() {
                     let moved = EventAction::moved(i.name.clone(), new_qn.schema.clone());
@@ -4932,7 +4932,7 @@ impl<'s> Replayer<'s> {
                 }
                 i.schema.clone_from(&new_qn.schema);
                 i.table = new_qn.clone();
-                let new_key = QualifiedName::new(i.schema.clone(), i.name.clone());
+                let new_key = i.key();
                 self.put_index(i);
                 self.rekey_partition_indexes(&key, &new_key);
             }
@@ -5426,11 +5426,7 @@ impl<'s> Replayer<'s> {
     /// The second half of dropping `qn`, once what depended on it is gone: its indexes, owned
     /// sequences and itself.
     fn drop_end(&mut self, qn: &QualifiedName, span: Span) {
-        let idx: Vec<QualifiedName> = self
-            .cat
-            .every_index_on(qn)
-            .map(|i| QualifiedName::new(i.schema.clone(), i.name.clone()))
-            .collect();
+        let idx: Vec<QualifiedName> = self.cat.every_index_on(qn).map(Index::key).collect();
         for i in idx {
             self.drop_index(&i, span);
         }

@@ -2,7 +2,7 @@
 
 use super::{Category, Context, Rule, RuleMeta};
 use crate::diag::{Finding, Label, Severity};
-use crate::model::{Index, Name, QualifiedName};
+use crate::model::{Index, Name};
 
 pub static META: RuleMeta = RuleMeta {
     name: "redundant-index",
@@ -64,7 +64,7 @@ fn redundant_to(a: &Index, b: &Index) -> bool {
 }
 
 fn finding(ctx: &Context<'_>, a: &Index, b: &Index) -> Finding {
-    let drop = QualifiedName::new(a.schema.clone(), a.name.clone());
+    let drop = a.key();
     let what = if a.columns.len() == b.columns.len() {
         "the same columns as"
     } else {
