@@ -6095,7 +6095,22 @@ impl<'s> Replayer<'s> {
             CommentKind::Schema => {
                 self.need_schema(&target.name, target.span);
             }
-            CommentKind::Index | CommentKind::Type | CommentKind::Other => {}
+            CommentKind::Index => match self.lookup_pg_class(target) {
+                // The first relation of the name on the search_path, as PostgreSQL finds it.
+                Some(qn) if !self.cat.indexes.contains_key(&qn) => {
+                    let reason = format!("\"{}\" is not an index", target.name);
+                    let help = "COMMENT ON INDEX names an index: use COMMENT ON TABLE, VIEW, \
+                                MATERIALIZED VIEW or SEQUENCE for what the name is";
+                    self.reject(Refusal::new(reason, help), target.span);
+                }
+                Some(_) => {}
+                None => {
+                    if !self.unknowable(target) {
+                        self.index_exists(target);
+                    }
+                }
+            },
+            CommentKind::Type | CommentKind::Other => {}
         }
     }
 }
