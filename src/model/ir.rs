@@ -56,12 +56,24 @@ pub struct TypeRef {
     pub span: Span,
 }
 
+/// A default written as the null constant, and the types of the casts around it (none for a
+/// bare `NULL`). PostgreSQL stores no default for it when the cooked expression is still a
+/// constant: the column's type has no modifier and is no domain, and every cast is to that type
+/// (replay decides, knowing the column's type).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NullConstant {
+    pub casts: Vec<TypeRef>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ColumnDef {
     pub name: ColName,
     pub ty: TypeRef,
     pub not_null: bool,
     pub default: Option<Name>,
+    /// The default is the null constant: `NULL`, `(NULL)`, `NULL::t`, `CAST(NULL AS t)`, with
+    /// the types it is cast to (see [`NullConstant`]).
+    pub default_null: Option<NullConstant>,
     /// The functions the default or generation expression calls (see [`Calls`]).
     pub calls: Calls,
     /// The SQL value functions a generation expression uses (see [`ValueFunctions`]).
@@ -206,6 +218,8 @@ pub enum AlterAction {
     SetDefault {
         column: ColName,
         expr: String,
+        /// As [`ColumnDef::default_null`].
+        null: Option<NullConstant>,
         calls: Calls,
         regclass: Vec<ObjName>,
         /// As [`ColumnDef::expr_columns`]: a default may use none.

@@ -20,8 +20,8 @@ use super::catalog::{GeneratedAlways, Name, ReplicaIdentity};
 use super::ir::{
     AlterAction, AlterTarget, Call, Calls, Change, ColName, ColumnCast, ColumnDef, ColumnRef,
     CommentKind, ConflictTarget, ConstraintDef, ConstraintKind, DropKind, ExcludeDef, FkDef,
-    FuncMove, FuncRef, IndexDef, LabelUse, Labels, ObjName, QueryRefs, RelRef, TableDef,
-    TableKindDef, TypeRef, ValueFunctions, Volatility,
+    FuncMove, FuncRef, IndexDef, LabelUse, Labels, NullConstant, ObjName, QueryRefs, RelRef,
+    TableDef, TableKindDef, TypeRef, ValueFunctions, Volatility,
 };
 use super::pgtype;
 use crate::parse;
@@ -1192,6 +1192,7 @@ impl<'a> Lowerer<'a> {
             name: name.clone(),
             not_null: false,
             default: None,
+            default_null: None,
             calls: Vec::new(),
             value_functions: Vec::new(),
             casts: Vec::new(),
@@ -1210,6 +1211,7 @@ impl<'a> Lowerer<'a> {
                 ColumnOption::Null => {}
                 ColumnOption::Default(e) => {
                     def.default = Some(e.to_compact_string());
+                    def.default_null = self.null_constant(e);
                     def.calls = self.calls(e);
                     def.regclass = self.regclass(e);
                     def.expr_columns = own_columns(self, e, &[], true);
@@ -1398,6 +1400,28 @@ impl<'a> Lowerer<'a> {
             }),
             span,
             include: Vec::new(),
+        }
+    }
+
+    /// `NULL`, parenthesised or cast (`::`, `CAST`), as a default (see [`NullConstant`]).
+    fn null_constant(&self, e: &Expr) -> Option<NullConstant> {
+        match e {
+            Expr::Value(v) if v.value == ast::Value::Null => {
+                Some(NullConstant { casts: Vec::new() })
+            }
+            Expr::Nested(inner) => self.null_constant(inner),
+            Expr::Cast {
+                kind: ast::CastKind::Cast | ast::CastKind::DoubleColon,
+                expr,
+                data_type,
+                format: None,
+            } => {
+                let mut n = self.null_constant(expr)?;
+                n.casts
+                    .push(self.type_ref(data_type, sqlparser::ast::Spanned::span(expr.as_ref())));
+                Some(n)
+            }
+            _ => None,
         }
     }
 
@@ -1594,6 +1618,7 @@ impl<'a> Lowerer<'a> {
                     AlterColumnOperation::SetDefault { value } => AlterAction::SetDefault {
                         column: c,
                         expr: value.to_string(),
+                        null: self.null_constant(value),
                         calls: self.calls(value),
                         regclass: self.regclass(value),
                         expr_columns: own_columns(self, value, &[], true),

@@ -20,8 +20,8 @@ use super::catalog::{
 };
 use super::ir::{
     AlterAction, AlterTarget, Change, ColName, ColumnDef, CommentKind, ConflictTarget,
-    ConstraintDef, ConstraintKind, DropKind, ExcludeDef, FkDef, IndexDef, ObjName, QueryRefs,
-    RelRef, TableDef, TableKindDef, TypeRef,
+    ConstraintDef, ConstraintKind, DropKind, ExcludeDef, FkDef, IndexDef, NullConstant, ObjName,
+    QueryRefs, RelRef, TableDef, TableKindDef, TypeRef,
 };
 use super::names::{choose_name, columns_addition};
 use super::pgfunc;
@@ -1037,6 +1037,10 @@ impl<'s> Replayer<'s> {
         let Some(t) = self.cat.tables.get(table) else {
             return true;
         };
+        // A table whose columns are not all known may have it: the statement goes on.
+        if t.columns_unknown || t.blind {
+            return true;
+        }
         // A view's columns are taken on trust unless its query names them all.
         let view_has =
             |names: &Option<Vec<Name>>| names.as_ref().is_none_or(|n| n.contains(&column.name));
@@ -1251,6 +1255,30 @@ impl<'s> Replayer<'s> {
 
     /// The type this history created that a column type in the model's spelling names
     /// (`mood`, `s1.mood`, no `[]`), looked up by name: `type_display` spells it so.
+    /// The default PostgreSQL stores for a column of type `data_type` given `written`: none
+    /// for the null constant when its cooked form stays a constant (the type has no modifier
+    /// and is no domain, and every cast is to the type), so `DEFAULT NULL` and `SET DEFAULT
+    /// NULL` leave the column without one. `varchar(5) DEFAULT NULL` keeps a length coercion.
+    fn stored_default(
+        &self,
+        data_type: &str,
+        written: &Name,
+        null: Option<&NullConstant>,
+    ) -> Option<Name> {
+        let constant = null.is_some_and(|n| {
+            let element = data_type.trim_end_matches("[]");
+            !data_type.contains('(')
+                && !matches!(
+                    self.created_type(element).map(|t| &t.kind),
+                    Some(TypeKind::Domain { .. })
+                )
+                && n.casts
+                    .iter()
+                    .all(|c| c.user.is_none() && c.text == data_type)
+        });
+        (!constant).then(|| written.clone())
+    }
+
     fn created_type(&self, text: &str) -> Option<&TypeDef> {
         let qn = match text.split_once('.') {
             Some((s, n)) => QualifiedName::new(s.trim_matches('"'), n.trim_matches('"')),
@@ -2542,8 +2570,9 @@ impl<'s> Replayer<'s> {
                 if c.not_null {
                     existing.nullable = false;
                 }
-                if c.default.is_some() {
-                    existing.default.clone_from(&c.default);
+                if let Some(d) = &c.default {
+                    existing.default =
+                        self.stored_default(&existing.data_type, d, c.default_null.as_ref());
                 }
                 constraints.extend(c.constraints.iter().cloned());
                 continue;
@@ -2721,15 +2750,16 @@ impl<'s> Replayer<'s> {
             self.reject(reason, c.span);
             return None;
         }
+        let default = match &c.default {
+            None if c.identity => Some(Name::from(IDENTITY_DEFAULT)),
+            None => None,
+            Some(d) => self.stored_default(&data_type, d, c.default_null.as_ref()),
+        };
         let mut col = Column {
             name: c.name.name.clone(),
             data_type: data_type.into(),
             nullable: !(c.not_null || c.identity || c.ty.serial),
-            default: if c.identity && c.default.is_none() {
-                Some(Name::from(IDENTITY_DEFAULT))
-            } else {
-                c.default.clone()
-            },
+            default,
             generated: c.identity || c.ty.serial,
             always: c.always,
             inherited: false,
@@ -4320,6 +4350,7 @@ impl<'s> Replayer<'s> {
             AlterAction::SetDefault {
                 column,
                 expr,
+                null,
                 calls,
                 regclass,
                 expr_columns,
@@ -4346,7 +4377,8 @@ impl<'s> Replayer<'s> {
                     self.reject(reason, column.span);
                     return None;
                 }
-                c.default = Some(expr.as_str().into());
+                c.default =
+                    self.stored_default(&c.data_type, &Name::from(expr.as_str()), null.as_ref());
                 c.calls = uses;
                 c.sequences = sequences;
                 self.replace_table(t);
@@ -5466,8 +5498,9 @@ impl<'s> Replayer<'s> {
                 return self.reject(reason, def.table.span);
             }
         }
-        // A materialized view's columns are not modelled: nothing to check against.
-        let missing = (!table.kind.is_view())
+        // A materialized view's columns are not modelled, nor all of a table made from a
+        // query of unknown columns or touched by an unread ALTER: nothing to check against.
+        let missing = (!table.kind.is_view() && !table.columns_unknown && !table.blind)
             .then(|| {
                 def.mentions
                     .iter()

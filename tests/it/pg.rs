@@ -814,9 +814,58 @@ fn normalize_table(t: &Value) -> Value {
         "primary_key": t["primary_key"],
         "unique": sorted_set(&t["unique"]),
         "foreign_keys": sorted_set(&t["foreign_keys"]),
-        "indexes": sorted_set(&t["indexes"]),
+        "indexes": sorted_set(&loose_expressions(&t["indexes"])),
         "triggers": triggers,
     })
+}
+
+/// Index expressions compared loosely: the model keeps an expression as written, PostgreSQL
+/// deparses it with the casts its types imply (`lower(name)` on a `varchar` column is
+/// `lower(name::text)`). Casts to a plain type name, parentheses, blanks and letter case are
+/// left out of both sides; function names, column names, operators and constants stay.
+fn loose_expressions(indexes: &Value) -> Value {
+    let mut indexes = indexes.clone();
+    for ix in indexes.as_array_mut().into_iter().flatten() {
+        for col in ix["columns"].as_array_mut().into_iter().flatten() {
+            if let Some(text) = col.as_str().filter(|t| t.contains('(') || t.contains("::")) {
+                *col = Value::String(loose_expression(text));
+            }
+        }
+    }
+    indexes
+}
+
+fn loose_expression(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        if quoted {
+            out.push(c);
+            quoted = c != '\'';
+            continue;
+        }
+        match c {
+            '\'' => {
+                quoted = true;
+                out.push(c);
+            }
+            ':' if chars.peek() == Some(&':') => {
+                chars.next();
+                // The type name: words (`character varying`), dots, quotes, `[]`.
+                while chars
+                    .peek()
+                    .is_some_and(|c| c.is_alphanumeric() || "_ .\"[]".contains(*c))
+                {
+                    chars.next();
+                }
+            }
+            '(' | ')' => {}
+            c if c.is_whitespace() => {}
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+    out
 }
 
 fn table_map(catalog: &Value) -> BTreeMap<String, Value> {
