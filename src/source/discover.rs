@@ -585,8 +585,9 @@ fn assemble(
         }
         if c.info.kind == FileKind::Forward
             && let Some(version) = &c.info.version
+            && let Some(key) = migration_identity(&c.info)
         {
-            match first_of_version.get(&version.key()) {
+            match first_of_version.get(&key) {
                 Some(&other) => project.diagnostics.push(Diagnostic {
                     span: whole,
                     kind: DiagKind::DuplicateVersion {
@@ -595,7 +596,7 @@ fn assemble(
                     },
                 }),
                 None => {
-                    first_of_version.insert(version.key(), id);
+                    first_of_version.insert(key, id);
                 }
             }
         }
@@ -660,10 +661,22 @@ fn paired_down_file(
     ];
     info.kind == FileKind::Down
         && CONVENTIONS.contains(&info.reason.as_str())
-        && info
-            .version
-            .as_ref()
-            .is_some_and(|v| forward_versions.contains_key(&v.key()))
+        && migration_identity(info).is_some_and(|k| forward_versions.contains_key(&k))
+}
+
+/// What makes two forward migrations the same one for their tool: the version as a number for
+/// most tools (golang-migrate, Flyway, sqlx: `001` is `1`); diesel's version string, dashes
+/// left out (`00000000000000` and `000000000000000` are two versions, as Lemmy has them); a
+/// Prisma migration's whole directory name (two may share a timestamp). `None`: unversioned.
+fn migration_identity(info: &super::version::NameInfo) -> Option<Vec<String>> {
+    let version = info.version.as_ref()?;
+    Some(match info.reason.as_str() {
+        "diesel up.sql" | "diesel down.sql" => {
+            vec!["diesel".to_owned(), version.raw.replace('-', "")]
+        }
+        "Prisma migration.sql" => vec!["prisma".to_owned(), version.raw.clone(), info.name.clone()],
+        _ => version.key(),
+    })
 }
 
 fn kind_name(kind: FileKind) -> &'static str {
@@ -1060,6 +1073,48 @@ mod tests {
             }]
         );
         assert_eq!(p.diagnostics.len(), 1);
+    }
+
+    /// Each tool's own idea of "the same version": a number for flat files, diesel's version
+    /// string (Lemmy ships `00000000000000_diesel_initial_setup` and
+    /// `000000000000000_forbid_diesel_cli`), a Prisma migration's directory name.
+    #[test]
+    fn duplicate_versions_as_each_tool_sees_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let migration = |rel: &str| {
+            let path = dir.path().join(rel);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, "SELECT 1;").unwrap();
+        };
+        for rel in [
+            "diesel/00000000000000_setup/up.sql",
+            "diesel/00000000000000_setup/down.sql",
+            "diesel/000000000000000_forbid/up.sql",
+            "diesel/000000000000000_forbid/down.sql",
+            "diesel/2024-01-01-000000_a/up.sql",
+            "diesel/20240101000000_b/up.sql",
+            "prisma/20240101000000_a/migration.sql",
+            "prisma/20240101000000_b/migration.sql",
+            "flat/001_a.sql",
+            "flat/1_b.sql",
+        ] {
+            migration(rel);
+        }
+        let duplicates = |sub: &str| {
+            let p = run(&[dir.path().join(sub)]);
+            let kinds: Vec<String> = p
+                .diagnostics
+                .iter()
+                .map(|d| match &d.kind {
+                    DiagKind::DuplicateVersion { version, .. } => format!("duplicate {version}"),
+                    other => format!("{other:?}"),
+                })
+                .collect();
+            kinds
+        };
+        assert_eq!(duplicates("diesel"), ["duplicate 20240101000000"]);
+        assert_eq!(duplicates("prisma"), Vec::<String>::new());
+        assert_eq!(duplicates("flat"), ["duplicate 1"]);
     }
 
     #[test]
