@@ -185,6 +185,12 @@ pub fn find(model: &Model, external_prefixes: &[String]) -> Vec<ImpliedRef> {
                 .map(|t| (t.name.name.as_str(), t)),
         ),
         missing: ByTail::new(missing.iter().map(|(m, at)| (m.name.as_str(), (m, at)))),
+        text_keys: cat.tables.values().any(|t| {
+            !t.kind.is_view()
+                && t.key_column()
+                    .and_then(|k| t.column(k))
+                    .is_some_and(|c| is_text(&c.data_type))
+        }),
     };
     let mut out = Vec::new();
     for t in cat.tables.values().filter(|t| !t.kind.is_view()) {
@@ -209,6 +215,9 @@ pub fn find(model: &Model, external_prefixes: &[String]) -> Vec<ImpliedRef> {
 struct Index<'a> {
     tables: ByTail<'a, &'a Table>,
     missing: ByTail<'a, (&'a QualifiedName, &'a Vec<Span>)>,
+    /// Some table is keyed by a text column: only then may a text column's name alone say
+    /// it holds another table's key.
+    text_keys: bool,
 }
 
 /// Is this column an external id (`stripe_customer_id`) by its first word?
@@ -334,6 +343,11 @@ fn implied_for(
     if stem.contains('_') {
         return None;
     }
+    // A text column where no table has a text key holds something else: an ActivityPub
+    // `actor_id` is a URL (Lemmy), an `external_id` a string from elsewhere.
+    if is_text(&col.data_type) && !index.text_keys {
+        return None;
+    }
     let guess = plural(stem);
     Some(make_missing(
         QualifiedName::new(t.name.schema.clone(), guess.clone()),
@@ -396,6 +410,10 @@ fn has_fk(t: &Table, column: &str) -> bool {
     t.foreign_keys
         .iter()
         .any(|f| f.columns.iter().any(|c| c == column))
+}
+
+fn is_text(ty: &str) -> bool {
+    ty == "text" || ty == "character varying" || ty.starts_with("character varying(")
 }
 
 fn id_like(ty: &str) -> bool {
