@@ -59,6 +59,9 @@ const POSITION_TOKENS: &[&str] = &[
     "sync",
     "resume",
 ];
+/// Words before `password` that make it a login password (`user_password`), which is
+/// verified, not used: as likely a hash as a bare `password`.
+const LOGIN_PASSWORDS: &[&str] = &["user", "login", "account"];
 /// Text-like types a secret can be read from.
 fn readable(ty: &str) -> bool {
     ty == "text" || ty == "json" || ty == "jsonb" || ty.starts_with("character") || ty == "text[]"
@@ -77,6 +80,15 @@ fn secret_kind(name: &str) -> Option<&'static str> {
         .and_then(|i| words.get(i))
         .copied();
     match last {
+        // A login password is verified, so frameworks keep its hash in a column of just that
+        // name (Django's `auth_user.password`, Laravel, Mattermost, Cal.com): the name alone
+        // does not say the text is readable. A password for something else is named for it
+        // (`database_password`, `smtp_password`) and must be usable, so it is.
+        "password" | "passwd" | "passphrase"
+            if before.is_none_or(|b| LOGIN_PASSWORDS.contains(&b)) =>
+        {
+            None
+        }
         "password" | "passwd" | "passphrase" => Some("a password"),
         "secret" => Some("a secret"),
         "token" if before.is_some_and(|b| POSITION_TOKENS.contains(&b)) => None,
@@ -93,21 +105,13 @@ fn secret_kind(name: &str) -> Option<&'static str> {
 
 fn finding(t: &Table, c: &Column, kind: &str) -> Finding {
     let enc = format!("{}_encrypted", c.name);
-    let help = if c.name == "password" {
-        format!(
-            "store only a hash when you just verify it: `ALTER TABLE {0} ADD COLUMN password_hash text; UPDATE {0} SET password_hash = crypt({1}, gen_salt('bf')); ALTER TABLE {0} DROP COLUMN {1};` (pgcrypto)",
-            t.name,
-            quote_ident(&c.name)
-        )
-    } else {
-        format!(
-            "encrypt it, or keep it in a secret store and reference it: `ALTER TABLE {0} ADD COLUMN {2} bytea; UPDATE {0} SET {2} = pgp_sym_encrypt({1}, <key from outside the database>); ALTER TABLE {0} DROP COLUMN {1};` (pgcrypto; or Supabase Vault: `vault.create_secret(...)` and a `{3}_secret_id uuid` column)",
-            t.name,
-            quote_ident(&c.name),
-            quote_ident(&enc),
-            c.name
-        )
-    };
+    let help = format!(
+        "encrypt it, or keep it in a secret store and reference it: `ALTER TABLE {0} ADD COLUMN {2} bytea; UPDATE {0} SET {2} = pgp_sym_encrypt({1}, <key from outside the database>); ALTER TABLE {0} DROP COLUMN {1};` (pgcrypto; or Supabase Vault: `vault.create_secret(...)` and a `{3}_secret_id uuid` column)",
+        t.name,
+        quote_ident(&c.name),
+        quote_ident(&enc),
+        c.name
+    );
     Finding {
         rule: META.name,
         severity: META.default_severity,
@@ -150,7 +154,7 @@ mod tests {
             "service_role_key",
             "api_key",
             "access_token",
-            "password",
+            "smtp_password",
             "connection_string",
             "private_key",
             "reset_token",
@@ -161,6 +165,9 @@ mod tests {
         for no in [
             "password_hash",
             "encrypted_password",
+            "password",
+            "user_password",
+            "passwd",
             "token_expires_at",
             "anon_key",
             "public_key",
