@@ -158,8 +158,17 @@ pub(crate) fn extract(text: &str, body: Range<usize>) -> Body {
                     i += 1;
                 }
                 Some("WHILE" | "FOR" | "FOREACH") => {
+                    let end = skip_until(text, &toks, i + 1, "LOOP");
+                    // `FOR r IN SELECT ... LOOP`: the query runs where the loop starts, before
+                    // any of its body (and runs even if it returns no row).
+                    if kw.as_deref() == Some("FOR")
+                        && let Some(query) = loop_query(text, toks.get(i + 1..end).unwrap_or(&[]))
+                    {
+                        let (branch, blocks) = context(&frames);
+                        found.push((query, branch, blocks, false));
+                    }
                     frames.push(Frame::Loop);
-                    i = skip_past(text, &toks, i + 1, "LOOP");
+                    i = end + 1;
                 }
                 Some("END") => {
                     let what = toks.get(i + 1).and_then(|n| upper(text, n));
@@ -193,17 +202,7 @@ pub(crate) fn extract(text: &str, body: Range<usize>) -> Body {
                 None => continue,
             },
         };
-        let branch = frames.iter().any(|f| !matches!(f, Frame::Block(_)));
-        let blocks = frames
-            .iter()
-            .filter_map(|f| {
-                if let Frame::Block(b) = f {
-                    Some(*b)
-                } else {
-                    None
-                }
-            })
-            .collect();
+        let (branch, blocks) = context(&frames);
         found.push((span, branch, blocks, dynamic));
     }
 
@@ -224,6 +223,41 @@ pub(crate) fn extract(text: &str, body: Range<usize>) -> Body {
         comments: cut.comments,
         unterminated: cut.unterminated,
     }
+}
+
+/// Whether a statement at this point is in a branch or loop, and the blocks around it.
+fn context(frames: &[Frame]) -> (bool, Vec<usize>) {
+    let branch = frames.iter().any(|f| !matches!(f, Frame::Block(_)));
+    let blocks = frames
+        .iter()
+        .filter_map(|f| match f {
+            Frame::Block(b) => Some(*b),
+            _ => None,
+        })
+        .collect();
+    (branch, blocks)
+}
+
+/// The query of `FOR target [, target...] IN query` (the tokens between `FOR` and `LOOP`),
+/// when it is a `SELECT` or `WITH` query, or `EXECUTE` of one plain string: not an integer
+/// range, a computed `EXECUTE`, or a cursor.
+fn loop_query(text: &str, header: &[Token]) -> Option<Range<usize>> {
+    let at = header.iter().position(|t| is_kw(text, t, "IN"))?;
+    let targets = header.get(..at)?;
+    let names_only = !targets.is_empty()
+        && targets
+            .iter()
+            .all(|t| matches!(t.kind, Tok::Word | Tok::Quoted | Tok::Punct(b',' | b'.')));
+    let query = header.get(at + 1..)?;
+    let (first, last) = (query.first()?, query.last()?);
+    if !names_only {
+        return None;
+    }
+    if is_kw(text, first, "SELECT") || is_kw(text, first, "WITH") {
+        return Some(first.range.start..last.range.end);
+    }
+    // `FOR r IN EXECUTE 'SELECT ...'`: a plain string, without USING.
+    executed_string(text, query)
 }
 
 /// `EXECUTE 'statement'`: the one SQL statement inside the string, as file offsets. Not for
@@ -448,10 +482,30 @@ mod tests {
                 ("CREATE TABLE b ()", true),
                 ("DROP TABLE c", true),
                 ("CREATE INDEX i ON b (x)", false),
+                // The loop's query runs where the loop starts; its body may not run.
+                ("SELECT * FROM t", false),
                 ("UPDATE t SET x = 1", true),
                 ("DELETE FROM t", true),
                 ("INSERT INTO t VALUES (1)", true),
                 ("COMMENT ON TABLE t IS 'x'", false),
+            ]
+        );
+    }
+
+    #[test]
+    fn loop_queries_but_not_ranges_cursors_or_computed_strings() {
+        let t = "DO $$ DECLARE r record; BEGIN\n IF x THEN FOR r IN SELECT 1 FROM a LOOP END LOOP; END IF;\n \
+                 FOR i IN 1..10 LOOP END LOOP;\n FOR i IN REVERSE 10..1 LOOP END LOOP;\n \
+                 FOR r IN c(1) LOOP END LOOP;\n FOR r IN EXECUTE format('SELECT 1 FROM %I', t) LOOP END LOOP;\n \
+                 FOR r IN EXECUTE 'SELECT 1 FROM b' USING 1 LOOP END LOOP;\n \
+                 FOR \"R\", s IN EXECUTE 'SELECT 1, 2 FROM b' LOOP END LOOP;\n \
+                 FOR r IN WITH w AS (SELECT 1) SELECT * FROM w LOOP END LOOP;\nEND $$";
+        assert_eq!(
+            stmts(t),
+            [
+                ("SELECT 1 FROM a", true),
+                ("SELECT 1, 2 FROM b", false),
+                ("WITH w AS (SELECT 1) SELECT * FROM w", false),
             ]
         );
     }
