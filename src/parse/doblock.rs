@@ -133,8 +133,15 @@ pub(crate) fn extract(text: &str, body: Range<usize>) -> Body {
                 }
                 _ if in_declare => break None,
                 Some("IF") => {
+                    // Its condition is evaluated where the IF stands: a subquery there
+                    // (`IF NOT EXISTS (SELECT 1 FROM t ...)`) is a query of the block.
+                    let end = skip_until(text, &toks, i + 1, "THEN");
+                    let (branch, blocks) = context(&frames);
+                    for query in subqueries(text, toks.get(i + 1..end).unwrap_or(&[])) {
+                        found.push((query, branch, blocks.clone(), false));
+                    }
                     frames.push(Frame::If);
-                    i = skip_past(text, &toks, i + 1, "THEN");
+                    i = end + 1;
                 }
                 Some("ELSIF" | "ELSEIF") => i = skip_past(text, &toks, i + 1, "THEN"),
                 Some("ELSE") => i += 1,
@@ -258,6 +265,41 @@ fn loop_query(text: &str, header: &[Token]) -> Option<Range<usize>> {
     }
     // `FOR r IN EXECUTE 'SELECT ...'`: a plain string, without USING.
     executed_string(text, query)
+}
+
+/// The outermost parenthesised `SELECT` / `WITH` queries of an expression, as file offsets.
+fn subqueries(text: &str, toks: &[Token]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut open: Option<(usize, usize)> = None; // (depth inside, start)
+    for (k, t) in toks.iter().enumerate() {
+        match t.kind {
+            Tok::Punct(b'(') => {
+                depth += 1;
+                let query = toks
+                    .get(k + 1)
+                    .is_some_and(|n| is_kw(text, n, "SELECT") || is_kw(text, n, "WITH"));
+                if open.is_none()
+                    && query
+                    && let Some(n) = toks.get(k + 1)
+                {
+                    open = Some((depth, n.range.start));
+                }
+            }
+            Tok::Punct(b')') => {
+                if let Some((d, start)) = open
+                    && d == depth
+                    && let Some(prev) = k.checked_sub(1).and_then(|p| toks.get(p))
+                {
+                    out.push(start..prev.range.end);
+                    open = None;
+                }
+                depth = depth.saturating_sub(1);
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// `EXECUTE 'statement'`: the one SQL statement inside the string, as file offsets. Not for
@@ -478,6 +520,8 @@ mod tests {
         assert_eq!(
             stmts(t),
             [
+                // An IF condition's subquery runs where the IF stands.
+                ("SELECT 1 FROM pg_type WHERE typname = 'mood'", false),
                 ("CREATE TYPE mood AS ENUM ('a')", true),
                 ("CREATE TABLE b ()", true),
                 ("DROP TABLE c", true),
