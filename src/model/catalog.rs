@@ -184,6 +184,19 @@ pub struct Policy {
     /// The created functions its `USING` and its `WITH CHECK` expression call.
     #[serde(skip)]
     pub calls: [Vec<FunctionUse>; 2],
+    /// The table's columns its `USING` and its `WITH CHECK` expression name outside
+    /// subqueries: PostgreSQL refuses to change their type, and to drop one without CASCADE
+    /// (which drops the policy).
+    #[serde(skip)]
+    pub columns: [Vec<Name>; 2],
+}
+
+impl Policy {
+    /// Whether either expression names `column`.
+    #[must_use]
+    pub fn uses_column(&self, column: &str) -> bool {
+        self.columns.iter().flatten().any(|c| c == column)
+    }
 }
 
 /// A created function an expression calls (a view's query, a policy's expressions, a default,
@@ -394,6 +407,11 @@ pub struct Table {
     pub rls_enabled: bool,
     /// The statement that last enabled or disabled row-level security.
     pub rls_origin: Option<Span>,
+    /// A computed `EXECUTE` (`format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t)`, a
+    /// `CREATE POLICY` template) may have changed this table's row-level security or
+    /// policies: the RLS rules say nothing of it.
+    #[serde(skip)]
+    pub security_unknown: bool,
     /// Row-level-security policies, sorted by name.
     pub policies: Vec<Policy>,
     /// Triggers, sorted by name (`model --format json` writes them through `model::json`).

@@ -788,8 +788,9 @@ pub enum Change {
         name: String,
         /// The functions its `USING` and its `WITH CHECK` expression call.
         calls: [Calls; 2],
-        /// The table's columns the two expressions name outside subqueries (each must exist).
-        columns: Vec<ColName>,
+        /// The table's columns each expression (`USING`, `WITH CHECK`) names outside
+        /// subqueries: each must exist, and the policy depends on them.
+        columns: [Vec<ColName>; 2],
         /// The columns the two expressions compare with string constants.
         labels: Labels,
     },
@@ -800,7 +801,7 @@ pub enum Change {
         name: String,
         calls: [Option<Calls>; 2],
         /// As `CreatePolicy::columns` and `labels`, of the clauses written.
-        columns: Vec<ColName>,
+        columns: [Vec<ColName>; 2],
         labels: Labels,
     },
     DropPolicy {
@@ -825,10 +826,11 @@ pub enum Change {
     },
     /// A `DO` block: its body statements follow separately.
     Do,
-    /// `EXECUTE` of a computed string in a DO block, with the verb its text starts with
-    /// (`DROP POLICY`, `CREATE TABLE`): objects of that kind may change unseen.
+    /// `EXECUTE` of a computed string in a DO block, with the verb of each statement its text
+    /// holds (`DROP POLICY`, `CREATE TABLE`, `ALTER TABLE ROW LEVEL SECURITY`, `?` for one not
+    /// recognised): objects of those kinds may change unseen.
     Dynamic {
-        verb: Option<String>,
+        verbs: Vec<String>,
     },
     /// `GRANT` / `REVOKE` on relations (`ON [TABLE | SEQUENCE] name, ...`, with the columns of
     /// column privileges), on functions (`ON FUNCTION f(args)`) or on schemas (`ON SCHEMA s`, `ON ALL {TABLES | SEQUENCES | FUNCTIONS

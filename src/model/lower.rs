@@ -288,14 +288,18 @@ impl<'a> Lowerer<'a> {
         &self,
         table: &ObjName,
         clauses: [&Option<Expr>; 2],
-    ) -> (Vec<ColName>, Labels) {
+    ) -> ([Vec<ColName>; 2], Labels) {
         let own = [table.name.as_str()];
-        let clauses = clauses.into_iter().flatten();
-        let columns = clauses
-            .clone()
-            .flat_map(|e| own_columns(self, e, &own, true))
+        let columns = clauses.map(|c| {
+            c.as_ref()
+                .map(|e| own_columns(self, e, &own, true))
+                .unwrap_or_default()
+        });
+        let labels = clauses
+            .into_iter()
+            .flatten()
+            .flat_map(|e| label_uses(self, e, &own))
             .collect();
-        let labels = clauses.flat_map(|e| label_uses(self, e, &own)).collect();
         (columns, labels)
     }
 

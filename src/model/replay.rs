@@ -198,6 +198,7 @@ struct Annotations {
     comment: Option<String>,
     rls_enabled: bool,
     rls_origin: Option<Span>,
+    security_unknown: bool,
     policies: Vec<super::catalog::Policy>,
     triggers: Vec<super::catalog::Trigger>,
     replica_identity: ReplicaIdentity,
@@ -210,6 +211,7 @@ impl Annotations {
             comment: t.comment.clone(),
             rls_enabled: t.rls_enabled,
             rls_origin: t.rls_origin,
+            security_unknown: t.security_unknown,
             policies: t.policies.clone(),
             triggers: t.triggers.clone(),
             replica_identity: t.replica_identity.clone(),
@@ -221,6 +223,7 @@ impl Annotations {
         t.comment = self.comment;
         t.rls_enabled = self.rls_enabled;
         t.rls_origin = self.rls_origin;
+        t.security_unknown = self.security_unknown;
         t.policies = self.policies;
         t.triggers = self.triggers;
         t.replica_identity = self.replica_identity;
@@ -1259,6 +1262,21 @@ impl<'s> Replayer<'s> {
     /// for the null constant when its cooked form stays a constant (the type has no modifier
     /// and is no domain, and every cast is to the type), so `DEFAULT NULL` and `SET DEFAULT
     /// NULL` leave the column without one. `varchar(5) DEFAULT NULL` keeps a length coercion.
+    /// A computed EXECUTE may have changed the row-level security or the policies of any
+    /// table there is now.
+    fn security_unknown(&mut self) {
+        let tables: Vec<QualifiedName> = self
+            .cat
+            .tables
+            .values()
+            .filter(|t| !t.kind.is_view() && !t.security_unknown)
+            .map(|t| t.name.clone())
+            .collect();
+        for qn in tables {
+            self.annotate(&qn, |t| t.security_unknown = true);
+        }
+    }
+
     fn stored_default(
         &self,
         data_type: &str,
@@ -1827,7 +1845,7 @@ impl<'s> Replayer<'s> {
                 let Some(qn) = self.need_rel(table, RefContext::Policy) else {
                     return;
                 };
-                if !self.need_columns(&qn, columns, RefContext::PolicyExpression) {
+                if !self.need_columns(&qn, &columns.concat(), RefContext::PolicyExpression) {
                     return;
                 }
                 let [using, check] = calls;
@@ -1852,12 +1870,14 @@ impl<'s> Replayer<'s> {
                     } else {
                         let origin = self.stmt_span;
                         let calls = [using, check];
+                        let columns = policy_columns(columns);
                         self.annotate(&qn, |t| {
                             t.policies.retain(|p| p.name != *name);
                             t.policies.push(super::catalog::Policy {
                                 name: name.clone(),
                                 origin,
                                 calls,
+                                columns,
                             });
                             t.policies.sort_by(|a, b| a.name.cmp(&b.name));
                         });
@@ -1899,7 +1919,7 @@ impl<'s> Replayer<'s> {
                     return;
                 }
                 if !self.has_policy(&qn, name, true)
-                    || !self.need_columns(&qn, columns, RefContext::PolicyExpression)
+                    || !self.need_columns(&qn, &columns.concat(), RefContext::PolicyExpression)
                 {
                     return;
                 }
@@ -1915,10 +1935,19 @@ impl<'s> Replayer<'s> {
                 if !self.labels_valid(&qn, labels) {
                     return;
                 }
+                let written = calls.each_ref().map(Option::is_some);
+                let new_columns = policy_columns(columns);
                 self.annotate(&qn, |t| {
                     if let Some(p) = t.policies.iter_mut().find(|p| p.name == *name) {
                         for (clause, new) in p.calls.iter_mut().zip(uses) {
                             if let Some(new) = new {
+                                *clause = new;
+                            }
+                        }
+                        for ((clause, new), written) in
+                            p.columns.iter_mut().zip(new_columns).zip(written)
+                        {
+                            if written {
                                 *clause = new;
                             }
                         }
@@ -1995,18 +2024,26 @@ impl<'s> Replayer<'s> {
                     self.use_of(ObjectKey::Relation { name: qn }, t.span, defined);
                 }
             }
-            Change::Dynamic { verb } => {
-                let object = verb
-                    .as_deref()
-                    .and_then(|v| v.split_once(' '))
-                    .map(|(_, o)| o);
-                match object {
-                    Some("POLICY") => self.policies_blind = true,
-                    Some("TRIGGER" | "CONSTRAINT TRIGGER") => self.triggers_blind = true,
-                    Some("FUNCTION" | "PROCEDURE" | "ROUTINE" | "AGGREGATE") => {
-                        self.routines_blind = true;
+            Change::Dynamic { verbs } => {
+                if verbs.is_empty() {
+                    self.catalog_blind = true;
+                }
+                for verb in verbs {
+                    let object = verb.split_once(' ').map(|(_, o)| o);
+                    match (verb.as_str(), object) {
+                        ("ALTER TABLE ROW LEVEL SECURITY", _) => self.security_unknown(),
+                        (_, Some("POLICY")) => {
+                            self.policies_blind = true;
+                            self.security_unknown();
+                        }
+                        (_, Some("TRIGGER" | "CONSTRAINT TRIGGER")) => self.triggers_blind = true,
+                        (_, Some("FUNCTION" | "PROCEDURE" | "ROUTINE" | "AGGREGATE")) => {
+                            self.routines_blind = true;
+                        }
+                        // Privileges and comments are not modelled.
+                        ("GRANT" | "REVOKE" | "COMMENT ON", _) => {}
+                        _ => self.catalog_blind = true,
                     }
-                    _ => self.catalog_blind = true,
                 }
             }
             Change::Publication { tables, schemas } => {
@@ -2308,6 +2345,7 @@ impl<'s> Replayer<'s> {
             comment: None,
             rls_enabled: false,
             rls_origin: None,
+            security_unknown: false,
             policies: Vec::new(),
             triggers: Vec::new(),
             replica_identity: ReplicaIdentity::Default,
@@ -4053,12 +4091,27 @@ impl<'s> Replayer<'s> {
                 }
                 let dependents = self.fks_into(qn, Some(&name.name));
                 let views = self.views_using_column(qn, &name.name);
+                let policies: Vec<String> = t
+                    .policies
+                    .iter()
+                    .filter(|p| p.uses_column(&name.name))
+                    .map(|p| p.name.clone())
+                    .collect();
+                // A computed EXECUTE may have dropped them: refuse only what is certain.
+                let refusing_policies = if self.policies_blind {
+                    &[][..]
+                } else {
+                    &policies[..]
+                };
                 // The column's own sequences go with it, and with them the other defaults
                 // that use them.
                 let owned = self.owned_sequences(qn, Some(&name.name));
                 let seq_users = self
                     .sequence_dependents(&owned, true, |t, c| t == qn && c == name.name.as_str());
-                if (!dependents.is_empty() || !views.is_empty() || !seq_users.is_empty())
+                if (!dependents.is_empty()
+                    || !views.is_empty()
+                    || !seq_users.is_empty()
+                    || !refusing_policies.is_empty())
                     && !*cascade
                 {
                     self.error(
@@ -4072,6 +4125,11 @@ impl<'s> Replayer<'s> {
                                 .map(|(t, f)| format!("constraint {f} on table {t}"))
                                 .chain(views.iter().map(|v| format!("view {v}")))
                                 .chain(seq_users)
+                                .chain(
+                                    refusing_policies
+                                        .iter()
+                                        .map(|p| format!("policy {p} on table {qn}")),
+                                )
                                 .collect(),
                         },
                         name.span,
@@ -4096,6 +4154,7 @@ impl<'s> Replayer<'s> {
                     }
                 }
                 let n = name.name.as_str();
+                t.policies.retain(|p| !p.uses_column(n));
                 t.columns.retain(|c| c.name != n);
                 let uses = |columns: &[Name]| columns.iter().any(|c| c == n);
                 let mut gone: Vec<Name> = Vec::new();
@@ -4205,6 +4264,11 @@ impl<'s> Replayer<'s> {
                 for x in &mut t.exclusions {
                     rename(&mut x.columns);
                 }
+                for p in &mut t.policies {
+                    for clause in &mut p.columns {
+                        rename(clause);
+                    }
+                }
                 rename(&mut t.partition_key);
                 self.replace_table(t);
                 // Views keep using the column under its new name.
@@ -4271,6 +4335,22 @@ impl<'s> Replayer<'s> {
                 {
                     let reason = "cannot alter type of a column used by a view or rule";
                     self.reject(reason, column.span);
+                    return None;
+                }
+                // (Unless a computed EXECUTE may have dropped the policy.)
+                if let Some(p) = t
+                    .policies
+                    .iter()
+                    .find(|p| p.uses_column(&column.name))
+                    .filter(|_| !self.policies_blind && t.column(&column.name).is_some())
+                {
+                    let reason = format!(
+                        "cannot alter type of a column used in a policy definition (policy \
+                         \"{}\")",
+                        p.name
+                    );
+                    let help = "drop the policy first and create it again after the change";
+                    self.reject(Refusal::new(reason, help), column.span);
                     return None;
                 }
                 if t.column(&column.name).is_some()
@@ -6072,6 +6152,7 @@ impl<'s> Replayer<'s> {
             comment,
             rls_enabled: false,
             rls_origin: None,
+            security_unknown: false,
             policies: Vec::new(),
             triggers,
             replica_identity: ReplicaIdentity::Default,
@@ -6146,6 +6227,16 @@ impl<'s> Replayer<'s> {
             CommentKind::Type | CommentKind::Other => {}
         }
     }
+}
+
+/// The column names of a policy's two expressions, sorted and without repeats.
+fn policy_columns(columns: &[Vec<ColName>; 2]) -> [Vec<Name>; 2] {
+    columns.each_ref().map(|clause| {
+        let mut names: Vec<Name> = clause.iter().map(|c| c.name.clone()).collect();
+        names.sort();
+        names.dedup();
+        names
+    })
 }
 
 fn restore<K: Ord, V>(map: &mut std::collections::BTreeMap<K, V>, k: K, v: Option<V>) {

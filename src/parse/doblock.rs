@@ -337,11 +337,11 @@ fn computed_ddl(text: &str, toks: &[Token]) -> Option<Range<usize>> {
         .filter(|t| t.kind == Tok::Str)
         .filter_map(inside)
         .find(|inner| {
-            let words = text.get(inner.clone()).unwrap_or_default().trim_start();
-            ["CREATE", "ALTER", "DROP"].iter().any(|v| {
-                words
-                    .get(..v.len())
-                    .is_some_and(|w| w.eq_ignore_ascii_case(v))
+            // Its first word, after blanks and comments.
+            Lexer::new(text, inner.clone()).next().is_some_and(|first| {
+                ["CREATE", "ALTER", "DROP"]
+                    .iter()
+                    .any(|v| is_kw(text, &first, v))
             })
         })
 }

@@ -678,10 +678,77 @@ fn dynamic_statement(ctx: &Ctx<'_>, span: Range<usize>, origin: Origin, out: &mu
             recovered: verb.clone(),
         },
     });
-    let ir = crate::model::ir::Change::Dynamic { verb };
+    let ir = crate::model::ir::Change::Dynamic {
+        verbs: dynamic_verbs(fragment),
+    };
     out.statements.push(Statement::read_here(
         ctx, span, origin, recovered, ir, false,
     ));
+}
+
+/// What each statement of a computed EXECUTE's template does (`format($$ ALTER TABLE %I ENABLE
+/// ROW LEVEL SECURITY; CREATE POLICY ... $$, t)`), as far as its words tell: the verb it
+/// starts with, `ALTER TABLE ROW LEVEL SECURITY` for an ALTER TABLE that only enables,
+/// disables or forces row-level security, `?` where nothing is recognised. A fragment that
+/// is not a whole template (`'ALTER TABLE ' || t || ...`) is one statement with its verb.
+fn dynamic_verbs(fragment: &str) -> Vec<String> {
+    let cut = split::split(fragment, 0..fragment.len());
+    cut.statements
+        .iter()
+        .filter(|piece| piece.kind == StatementKind::Sql)
+        .filter_map(|piece| fragment.get(piece.span.clone()))
+        .map(|text| {
+            if rls_only(text) {
+                return "ALTER TABLE ROW LEVEL SECURITY".to_owned();
+            }
+            recover::recover(text).map_or_else(|| "?".to_owned(), |r| r.verb)
+        })
+        .collect()
+}
+
+/// `ALTER TABLE [IF EXISTS] [ONLY] <name> {ENABLE | DISABLE | [NO] FORCE} ROW LEVEL SECURITY`
+/// and nothing else (comments aside), the name being a word, a quoted name or a placeholder
+/// (`%I`, `%1$I`, `%s`), qualified or not.
+fn rls_only(text: &str) -> bool {
+    let toks: Vec<lex::Token> = lex::Lexer::new(text, 0..text.len()).collect();
+    let word = |i: usize| toks.get(i).and_then(|t| lex::upper(text, t));
+    let mut i = 2;
+    if word(0).as_deref() != Some("ALTER") || word(1).as_deref() != Some("TABLE") {
+        return false;
+    }
+    if word(i).as_deref() == Some("IF") && word(i + 1).as_deref() == Some("EXISTS") {
+        i += 2;
+    }
+    if word(i).as_deref() == Some("ONLY") {
+        i += 1;
+    }
+    // The name: everything up to the first keyword of the action.
+    let action = (i..toks.len()).find(|&k| {
+        matches!(
+            word(k).as_deref(),
+            Some("ENABLE" | "DISABLE" | "FORCE" | "NO")
+        )
+    });
+    let Some(k) = action.filter(|&k| k > i) else {
+        return false;
+    };
+    let words: Vec<String> = (k..toks.len())
+        .map(|j| word(j).unwrap_or_else(|| ";".to_owned()))
+        .collect();
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    matches!(
+        words.as_slice(),
+        ["ENABLE" | "DISABLE" | "FORCE", "ROW", "LEVEL", "SECURITY"]
+            | [
+                "ENABLE" | "DISABLE" | "FORCE",
+                "ROW",
+                "LEVEL",
+                "SECURITY",
+                ";"
+            ]
+            | ["NO", "FORCE", "ROW", "LEVEL", "SECURITY"]
+            | ["NO", "FORCE", "ROW", "LEVEL", "SECURITY", ";"]
+    )
 }
 
 impl Statement {

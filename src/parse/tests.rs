@@ -228,7 +228,7 @@ fn do_blocks_yield_their_static_statements() {
         .iter()
         .map(|s| (slice(t, &s.span), s.origin, s.ast.is_some()))
         .collect();
-    assert_eq!(got.len(), 7, "{got:#?}");
+    assert_eq!(got.len(), 8, "{got:#?}");
     assert_eq!(got[0].1, Origin::TopLevel);
     assert!(got[1].0.starts_with("DO $$") && got[1].0.ends_with("$$"));
     assert_eq!((got[1].1, got[1].2), (Origin::TopLevel, false));
@@ -236,8 +236,20 @@ fn do_blocks_yield_their_static_statements() {
         p.statements[1].recovered.as_ref().map(|r| r.verb.as_str()),
         Some("DO")
     );
+    // The IF condition's subquery runs where the IF stands.
     assert_eq!(
         got[2],
+        (
+            "SELECT 1 FROM pg_constraint WHERE conname = 'fk'",
+            Origin::DoBody {
+                parent: 1,
+                conditional: false
+            },
+            true
+        )
+    );
+    assert_eq!(
+        got[3],
         (
             "ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES u (id)",
             Origin::DoBody {
@@ -248,7 +260,7 @@ fn do_blocks_yield_their_static_statements() {
         )
     );
     assert_eq!(
-        got[3],
+        got[4],
         (
             "CREATE INDEX ix ON t (a)",
             Origin::DoBody {
@@ -258,21 +270,21 @@ fn do_blocks_yield_their_static_statements() {
             true
         )
     );
-    assert!(got[4].0.starts_with("DO LANGUAGE"));
+    assert!(got[5].0.starts_with("DO LANGUAGE"));
     assert_eq!(
-        got[5],
+        got[6],
         (
             "DROP TABLE old",
             Origin::DoBody {
-                parent: 4,
+                parent: 5,
                 conditional: true
             },
             true
         )
     );
-    assert_eq!(got[6], ("SELECT 1", Origin::TopLevel, true));
+    assert_eq!(got[7], ("SELECT 1", Origin::TopLevel, true));
     // spans of body statements hold sqlparser positions too
-    let ix = &p.statements[3];
+    let ix = &p.statements[4];
     let Some(sqlparser::ast::Statement::CreateIndex(ci)) = ix.ast.as_deref() else {
         panic!("{:?}", ix.ast)
     };
@@ -694,4 +706,35 @@ fn a_long_file_handed_over_in_batches_equals_the_whole_parse() {
         pool.install(|| check(Threads::Pool));
     }
     check(Threads::Caller);
+}
+
+/// What a computed EXECUTE's template does, statement by statement: an ALTER TABLE that only
+/// switches row-level security is told apart from one that may change columns.
+#[test]
+fn computed_templates_are_read_statement_by_statement() {
+    let verbs = |t: &str| dynamic_verbs(t);
+    assert_eq!(
+        verbs(
+            " -- enable it\n ALTER TABLE %1$I ENABLE ROW LEVEL SECURITY;\n \
+             CREATE POLICY p ON %1$I USING (%1$I.owner = current_user);\n \
+             ALTER TABLE IF EXISTS ONLY public.%I FORCE ROW LEVEL SECURITY;\n \
+             ALTER TABLE \"x\" NO FORCE ROW LEVEL SECURITY"
+        ),
+        [
+            "ALTER TABLE ROW LEVEL SECURITY",
+            "CREATE POLICY",
+            "ALTER TABLE ROW LEVEL SECURITY",
+            "ALTER TABLE ROW LEVEL SECURITY"
+        ]
+    );
+    assert_eq!(
+        verbs("ALTER TABLE %I ENABLE ROW LEVEL SECURITY, ADD COLUMN x int"),
+        ["ALTER TABLE"]
+    );
+    assert_eq!(
+        verbs("ALTER TABLE %I ADD COLUMN x int; DROP TABLE %I"),
+        ["ALTER TABLE", "DROP TABLE"]
+    );
+    // Only the start of the statement (`'ALTER TABLE ' || t || ...`): its verb.
+    assert_eq!(verbs("ALTER TABLE "), ["ALTER TABLE"]);
 }

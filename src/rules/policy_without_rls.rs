@@ -59,7 +59,7 @@ impl Rule for PolicyWithoutRls {
             .catalog
             .tables
             .values()
-            .filter(|t| !t.rls_enabled && !t.blind)
+            .filter(|t| !t.rls_enabled && !t.blind && !t.security_unknown)
         {
             for p in &t.policies {
                 out.push(finding(t, p));

@@ -47,7 +47,9 @@ impl Rule for RlsWithoutPolicy {
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
-        for t in exposed(ctx).filter(|t| t.rls_enabled && t.policies.is_empty()) {
+        for t in
+            exposed(ctx).filter(|t| t.rls_enabled && t.policies.is_empty() && !t.security_unknown)
+        {
             out.push(finding(t));
         }
     }
