@@ -189,12 +189,22 @@ pub struct Policy {
     /// (which drops the policy).
     #[serde(skip)]
     pub columns: [Vec<Name>; 2],
+    /// Created (and its expressions last changed) by statements that certainly ran: not in a
+    /// branch, loop or exception block of a DO body. Only then are its dependencies refused.
+    #[serde(skip)]
+    pub certain: bool,
 }
 
 impl Policy {
-    /// Whether either expression names `column`.
+    /// Whether either expression of a policy that certainly exists names `column`.
     #[must_use]
     pub fn uses_column(&self, column: &str) -> bool {
+        self.certain && self.columns.iter().flatten().any(|c| c == column)
+    }
+
+    /// Whether either expression may name `column`.
+    #[must_use]
+    pub fn may_use_column(&self, column: &str) -> bool {
         self.columns.iter().flatten().any(|c| c == column)
     }
 }

@@ -1871,6 +1871,7 @@ impl<'s> Replayer<'s> {
                         let origin = self.stmt_span;
                         let calls = [using, check];
                         let columns = policy_columns(columns);
+                        let certain = !self.silent;
                         self.annotate(&qn, |t| {
                             t.policies.retain(|p| p.name != *name);
                             t.policies.push(super::catalog::Policy {
@@ -1878,6 +1879,7 @@ impl<'s> Replayer<'s> {
                                 origin,
                                 calls,
                                 columns,
+                                certain,
                             });
                             t.policies.sort_by(|a, b| a.name.cmp(&b.name));
                         });
@@ -1937,8 +1939,10 @@ impl<'s> Replayer<'s> {
                 }
                 let written = calls.each_ref().map(Option::is_some);
                 let new_columns = policy_columns(columns);
+                let certain = !self.silent;
                 self.annotate(&qn, |t| {
                     if let Some(p) = t.policies.iter_mut().find(|p| p.name == *name) {
+                        p.certain &= certain;
                         for (clause, new) in p.calls.iter_mut().zip(uses) {
                             if let Some(new) = new {
                                 *clause = new;
@@ -4154,7 +4158,7 @@ impl<'s> Replayer<'s> {
                     }
                 }
                 let n = name.name.as_str();
-                t.policies.retain(|p| !p.uses_column(n));
+                t.policies.retain(|p| !p.may_use_column(n));
                 t.columns.retain(|c| c.name != n);
                 let uses = |columns: &[Name]| columns.iter().any(|c| c == n);
                 let mut gone: Vec<Name> = Vec::new();

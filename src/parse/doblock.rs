@@ -70,7 +70,15 @@ pub(crate) struct Extracted {
     /// `span` is its first string constant that starts with CREATE, ALTER or DROP, a fragment
     /// of the statement it runs, which cannot be read as the statement itself.
     pub dynamic: bool,
+    /// `EXECUTE format('template', v)` in a `FOREACH v IN ARRAY [...]` loop over string
+    /// constants: `span` is the template, to be read once per element with its placeholders
+    /// (`%I`, `%1$I`, `%s`, `%L`) filled in. Empty otherwise.
+    pub each: Vec<String>,
 }
+
+/// A statement found, before its blocks' EXCEPTION clauses are known: (span, in a branch,
+/// enclosing blocks, dynamic, elements).
+type Found = (Range<usize>, bool, Vec<usize>, bool, Vec<String>);
 
 /// The result of [`extract`].
 #[derive(Debug, Default)]
@@ -101,8 +109,12 @@ pub(crate) fn extract(text: &str, body: Range<usize>) -> Body {
     let mut frames: Vec<Frame> = Vec::new();
     let mut has_exception: Vec<bool> = Vec::new();
     let mut in_declare = false;
-    // (span, in a branch, enclosing blocks, dynamic)
-    let mut found: Vec<(Range<usize>, bool, Vec<usize>, bool)> = Vec::new();
+    // (span, in a branch, enclosing blocks, dynamic, elements)
+    let mut found: Vec<Found> = Vec::new();
+    // Variables declared with an array of string constants (`arr text[] := ARRAY['a', 'b']`).
+    let mut arrays: Vec<(String, Vec<String>)> = Vec::new();
+    // Open `FOREACH v IN ARRAY ...` loops over known elements: (frame depth, v, elements).
+    let mut foreach: Vec<(usize, String, Vec<String>)> = Vec::new();
 
     for piece in &cut.statements {
         if piece.kind != StatementKind::Sql {
@@ -123,6 +135,9 @@ pub(crate) fn extract(text: &str, body: Range<usize>) -> Body {
             match kw.as_deref() {
                 Some("DECLARE") => {
                     in_declare = true;
+                    if let Some(a) = toks.get(i + 1..).and_then(|d| declared_array(text, d)) {
+                        arrays.push(a);
+                    }
                     break None;
                 }
                 Some("BEGIN") => {
@@ -131,14 +146,19 @@ pub(crate) fn extract(text: &str, body: Range<usize>) -> Body {
                     has_exception.push(false);
                     i += 1;
                 }
-                _ if in_declare => break None,
+                _ if in_declare => {
+                    if let Some(a) = toks.get(i..).and_then(|d| declared_array(text, d)) {
+                        arrays.push(a);
+                    }
+                    break None;
+                }
                 Some("IF") => {
                     // Its condition is evaluated where the IF stands: a subquery there
                     // (`IF NOT EXISTS (SELECT 1 FROM t ...)`) is a query of the block.
                     let end = skip_until(text, &toks, i + 1, "THEN");
                     let (branch, blocks) = context(&frames);
                     for query in subqueries(text, toks.get(i + 1..end).unwrap_or(&[])) {
-                        found.push((query, branch, blocks.clone(), false));
+                        found.push((query, branch, blocks.clone(), false, Vec::new()));
                     }
                     frames.push(Frame::If);
                     i = end + 1;
@@ -168,13 +188,19 @@ pub(crate) fn extract(text: &str, body: Range<usize>) -> Body {
                     let end = skip_until(text, &toks, i + 1, "LOOP");
                     // `FOR r IN SELECT ... LOOP`: the query runs where the loop starts, before
                     // any of its body (and runs even if it returns no row).
+                    let header = toks.get(i + 1..end).unwrap_or(&[]);
                     if kw.as_deref() == Some("FOR")
-                        && let Some(query) = loop_query(text, toks.get(i + 1..end).unwrap_or(&[]))
+                        && let Some(query) = loop_query(text, header)
                     {
                         let (branch, blocks) = context(&frames);
-                        found.push((query, branch, blocks, false));
+                        found.push((query, branch, blocks, false, Vec::new()));
                     }
                     frames.push(Frame::Loop);
+                    if kw.as_deref() == Some("FOREACH")
+                        && let Some((var, elements)) = foreach_array(text, header, &arrays)
+                    {
+                        foreach.push((frames.len(), var, elements));
+                    }
                     i = end + 1;
                 }
                 Some("END") => {
@@ -192,6 +218,7 @@ pub(crate) fn extract(text: &str, body: Range<usize>) -> Body {
                         Some("CASE") => pop_to(&mut frames, |f| *f == Frame::Case),
                         _ => pop_to(&mut frames, |f| matches!(f, Frame::Block(_))),
                     }
+                    foreach.retain(|(depth, ..)| *depth <= frames.len());
                     break None;
                 }
                 _ => break Some(i),
@@ -201,23 +228,31 @@ pub(crate) fn extract(text: &str, body: Range<usize>) -> Body {
         let (Some(first), Some(tail)) = (toks.get(i), toks.get(i..)) else {
             continue;
         };
+        let mut each = Vec::new();
         let (span, dynamic) = match executed_string(text, tail) {
             Some(inner) => (inner, false),
             None if is_static_sql(text, tail) => (first.range.start..piece.span.end, false),
-            None => match computed_ddl(text, tail) {
-                Some(fragment) => (fragment, true),
-                None => continue,
+            None => match formatted_in_loop(text, tail, &foreach) {
+                Some((template, elements)) => {
+                    each = elements;
+                    (template, false)
+                }
+                None => match computed_ddl(text, tail) {
+                    Some(fragment) => (fragment, true),
+                    None => continue,
+                },
             },
         };
         let (branch, blocks) = context(&frames);
-        found.push((span, branch, blocks, dynamic));
+        found.push((span, branch, blocks, dynamic, each));
     }
 
     let statements = found
         .into_iter()
-        .map(|(span, branch, blocks, dynamic)| Extracted {
+        .map(|(span, branch, blocks, dynamic, each)| Extracted {
             span,
             dynamic,
+            each,
             conditional: dynamic
                 || branch
                 || blocks
@@ -230,6 +265,119 @@ pub(crate) fn extract(text: &str, body: Range<usize>) -> Body {
         comments: cut.comments,
         unterminated: cut.unterminated,
     }
+}
+
+/// String constants without escapes (`'resource'`), as written between the quotes.
+fn plain_string(text: &str, t: &Token) -> Option<String> {
+    let inner = text
+        .get(t.range.clone())?
+        .strip_prefix('\'')?
+        .strip_suffix('\'')?;
+    (t.kind == Tok::Str && !inner.contains(['\'', '\\'])).then(|| inner.to_owned())
+}
+
+/// `ARRAY['a', 'b', ...]` (string constants only) at the start of `toks`, with the tokens used.
+fn array_literal(text: &str, toks: &[Token]) -> Option<(Vec<String>, usize)> {
+    if !toks.first().is_some_and(|t| is_kw(text, t, "ARRAY"))
+        || toks.get(1).map(|t| &t.kind) != Some(&Tok::Punct(b'['))
+    {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut k = 2;
+    loop {
+        out.push(plain_string(text, toks.get(k)?)?);
+        match toks.get(k + 1)?.kind {
+            Tok::Punct(b',') => k += 2,
+            Tok::Punct(b']') => return Some((out, k + 2)),
+            _ => return None,
+        }
+    }
+}
+
+/// A DECLARE line `name text[] := ARRAY['a', 'b'];` (or `DEFAULT`): the name and the elements.
+fn declared_array(text: &str, toks: &[Token]) -> Option<(String, Vec<String>)> {
+    let name = toks.first().filter(|t| t.kind == Tok::Word)?;
+    let at = toks
+        .iter()
+        .position(|t| t.kind == Tok::Punct(b'=') || is_kw(text, t, "DEFAULT"))?;
+    let (elements, used) = array_literal(text, toks.get(at + 1..)?)?;
+    (toks.len() <= at + 1 + used + 1).then(|| {
+        (
+            text.get(name.range.clone())
+                .unwrap_or_default()
+                .to_ascii_lowercase(),
+            elements,
+        )
+    })
+}
+
+/// `FOREACH v IN ARRAY <array>` over known string constants: `v` and the elements.
+fn foreach_array(
+    text: &str,
+    header: &[Token],
+    arrays: &[(String, Vec<String>)],
+) -> Option<(String, Vec<String>)> {
+    let [var, in_kw, array_kw, rest @ ..] = header else {
+        return None;
+    };
+    if var.kind != Tok::Word || !is_kw(text, in_kw, "IN") || !is_kw(text, array_kw, "ARRAY") {
+        return None;
+    }
+    let var = text.get(var.range.clone())?.to_ascii_lowercase();
+    let elements = match rest {
+        [name] if name.kind == Tok::Word => {
+            let name = text.get(name.range.clone())?.to_ascii_lowercase();
+            arrays.iter().rev().find(|(n, _)| *n == name)?.1.clone()
+        }
+        _ => {
+            let (elements, used) = array_literal(text, rest)?;
+            (used == rest.len()).then_some(elements)?
+        }
+    };
+    (!elements.is_empty()).then_some((var, elements))
+}
+
+/// `EXECUTE format('template', v [, v ...])` where `v` is the variable of an open FOREACH
+/// over known elements: the template's contents and the elements.
+fn formatted_in_loop(
+    text: &str,
+    toks: &[Token],
+    foreach: &[(usize, String, Vec<String>)],
+) -> Option<(Range<usize>, Vec<String>)> {
+    let [execute, format, open, template, args @ ..] = toks else {
+        return None;
+    };
+    if !is_kw(text, execute, "EXECUTE")
+        || !is_kw(text, format, "FORMAT")
+        || open.kind != Tok::Punct(b'(')
+        || template.kind != Tok::Str
+    {
+        return None;
+    }
+    // `, v` repeated, then `)`.
+    let (close, pairs) = args.split_last()?;
+    if close.kind != Tok::Punct(b')') || pairs.is_empty() || pairs.len() % 2 != 0 {
+        return None;
+    }
+    let mut var = None;
+    for pair in pairs.chunks(2) {
+        let [comma, v] = pair else { return None };
+        let name = text.get(v.range.clone())?.to_ascii_lowercase();
+        if comma.kind != Tok::Punct(b',')
+            || v.kind != Tok::Word
+            || var.as_ref().is_some_and(|w| *w != name)
+        {
+            return None;
+        }
+        var = Some(name);
+    }
+    let var = var?;
+    let (_, _, elements) = foreach.iter().rev().find(|(_, v, _)| *v == var)?;
+    Some((
+        string_contents(text, template.range.clone())?,
+        elements.clone(),
+    ))
 }
 
 /// Whether a statement at this point is in a branch or loop, and the blocks around it.
@@ -550,6 +698,50 @@ mod tests {
                 ("SELECT 1 FROM a", true),
                 ("SELECT 1, 2 FROM b", false),
                 ("WITH w AS (SELECT 1) SELECT * FROM w", false),
+            ]
+        );
+    }
+
+    /// `EXECUTE format(template, v)` in `FOREACH v IN ARRAY` over string constants (declared,
+    /// or written in the loop) is the template once per element; anything less certain stays
+    /// a computed string.
+    #[test]
+    fn formatted_templates_in_loops_over_known_arrays() {
+        let each = |t: &str| -> Vec<(String, Vec<String>, bool)> {
+            let body = find_body(t, 0..t.len()).unwrap_or(0..0);
+            extract(t, body)
+                .statements
+                .iter()
+                .map(|e| {
+                    (
+                        t[e.span.clone()].trim().to_owned(),
+                        e.each.clone(),
+                        e.dynamic,
+                    )
+                })
+                .collect()
+        };
+        let t = "DO $do$ DECLARE\n i text;\n arr text[] := array['resource', 'script'];\nBEGIN\n \
+                 FOREACH i IN ARRAY arr LOOP\n  EXECUTE FORMAT($$ ALTER TABLE %1$I ENABLE ROW LEVEL SECURITY $$, i);\n \
+                 END LOOP;\n FOREACH i IN ARRAY ARRAY['a'] LOOP EXECUTE format('DROP TABLE %I', i, i); END LOOP;\n \
+                 FOREACH i IN ARRAY other LOOP EXECUTE format('DROP TABLE %I', i); END LOOP;\n \
+                 FOREACH i IN ARRAY arr LOOP EXECUTE format('DROP TABLE %I', lower(i)); END LOOP;\n \
+                 EXECUTE format('DROP TABLE %I', i);\nEND $do$";
+        let got = each(t);
+        let words = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<String>>();
+        assert_eq!(
+            got,
+            [
+                (
+                    "ALTER TABLE %1$I ENABLE ROW LEVEL SECURITY".to_owned(),
+                    words(&["resource", "script"]),
+                    false
+                ),
+                ("DROP TABLE %I".to_owned(), words(&["a"]), false),
+                // An array not known, an argument that is not the loop variable, no loop.
+                ("DROP TABLE %I".to_owned(), Vec::new(), true),
+                ("DROP TABLE %I".to_owned(), Vec::new(), true),
+                ("DROP TABLE %I".to_owned(), Vec::new(), true),
             ]
         );
     }

@@ -884,8 +884,54 @@ fn do_statement(ctx: &Ctx<'_>, span: Range<usize>, origin: Origin, depth: usize,
         };
         if e.dynamic {
             dynamic_statement(ctx, e.span, origin, out);
+        } else if !e.each.is_empty() {
+            formatted_statements(ctx, e.span, &e.each, origin, depth, out);
         } else {
             piece(ctx, e.span, origin, broken, depth + 1, out);
+        }
+    }
+}
+
+/// `EXECUTE format('template', v)` in a `FOREACH v IN ARRAY ['a', 'b']` loop: the template's
+/// statements once per element, with `%I` / `%1$I` filled in as `format` does (`quote_ident`),
+/// `%s` as is and `%L` as a literal. They map back to the template's text.
+fn formatted_statements(
+    ctx: &Ctx<'_>,
+    template: Range<usize>,
+    elements: &[String],
+    origin: Origin,
+    depth: usize,
+    out: &mut Local,
+) {
+    let cut = split::split(&ctx.file.text, template);
+    for element in elements {
+        let value = |v: String| v.replace('$', "$$");
+        let fill = |pattern: &str, v: String| {
+            regex::Regex::new(pattern).ok().map(|pattern| Replacement {
+                pattern,
+                value: value(v),
+            })
+        };
+        let mut replacements: Vec<Replacement> = ctx.replacements.to_vec();
+        replacements.extend(
+            [
+                fill(r"%(?:1\$)?I", crate::model::catalog::quote_ident(element)),
+                fill(r"%(?:1\$)?s", element.clone()),
+                fill(r"%(?:1\$)?L", format!("'{}'", element.replace('\'', "''"))),
+            ]
+            .into_iter()
+            .flatten(),
+        );
+        let filled = Ctx {
+            replacements: &replacements,
+            ..*ctx
+        };
+        for s in cut
+            .statements
+            .iter()
+            .filter(|s| s.kind == StatementKind::Sql)
+        {
+            piece(&filled, s.span.clone(), origin, false, depth + 1, out);
         }
     }
 }
