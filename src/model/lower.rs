@@ -2654,6 +2654,67 @@ impl<'a, 'b> RefCollector<'a, 'b> {
     }
 }
 
+impl RefCollector<'_, '_> {
+    /// A data-modifying query (`WITH x AS (INSERT INTO t (a, b) ... RETURNING id)`): its
+    /// INSERT target is read like a relation of the query, and the columns an INSERT lists or
+    /// an UPDATE sets are qualified references to its target (each must exist).
+    fn data_modifying(&mut self, body: &SetExpr) {
+        let (target, columns): (Option<(ObjName, Name)>, Vec<&ObjectName>) = match body {
+            SetExpr::Insert(Statement::Insert(ins)) => match &ins.table {
+                TableObject::TableName(n) => {
+                    let o = self.lw.obj(n);
+                    let alias = ins
+                        .table_alias
+                        .as_ref()
+                        .map_or_else(|| o.name.clone(), |a| fold_ident(&a.alias));
+                    (Some((o, alias)), ins.columns.iter().collect())
+                }
+                TableObject::TableFunction(_) | TableObject::TableQuery(_) => return,
+            },
+            SetExpr::Update(Statement::Update(up)) => {
+                let alias = match &up.table.relation {
+                    TableFactor::Table { name, alias, .. } => alias
+                        .as_ref()
+                        .map_or_else(|| self.lw.obj(name).name.clone(), |a| fold_ident(&a.name)),
+                    _ => return,
+                };
+                let columns: Vec<&ObjectName> = up
+                    .assignments
+                    .iter()
+                    .flat_map(|a| match &a.target {
+                        AssignmentTarget::ColumnName(c) => vec![c],
+                        AssignmentTarget::Tuple(cs) => cs.iter().collect(),
+                    })
+                    .collect();
+                // The UPDATE's table is a table factor: the visitor records it.
+                return self.qualify(&alias, &columns);
+            }
+            _ => return,
+        };
+        if let Some((o, alias)) = target {
+            if o.schema.is_none() && self.ctes.contains(&o.name) {
+                return;
+            }
+            self.relations.push(RelRef {
+                name: o,
+                alias: alias.clone(),
+            });
+            self.qualify(&alias, &columns);
+        }
+    }
+
+    fn qualify(&mut self, alias: &Name, columns: &[&ObjectName]) {
+        for c in columns {
+            if let Some(last) = self.lw.idents(c).last() {
+                self.qualified.push(ColumnRef {
+                    qualifier: alias.clone(),
+                    column: self.lw.col(last),
+                });
+            }
+        }
+    }
+}
+
 impl Visitor for RefCollector<'_, '_> {
     type Break = ();
 
@@ -2671,6 +2732,7 @@ impl Visitor for RefCollector<'_, '_> {
                 }
             }
         }
+        self.data_modifying(&q.body);
         ControlFlow::Continue(())
     }
 

@@ -28,7 +28,9 @@
 //! - a view's `WITH [CASCADED | LOCAL] CHECK OPTION` ([`Compat::CheckOption`]; what INSERT and
 //!   UPDATE through the view may write is not modelled);
 //! - `CREATE RECURSIVE VIEW v (cols) AS ...` ([`Compat::RecursiveView`]: the query's reference
-//!   to the view itself is not a relation it reads).
+//!   to the view itself is not a relation it reads);
+//! - a function's `COST n`, `ROWS n`, `[NOT] LEAKPROOF`, `SUPPORT f`, `EXTERNAL SECURITY`'s
+//!   `EXTERNAL` and `WINDOW` ([`Compat::FunctionOptions`]: planner hints and properties).
 
 use std::sync::LazyLock;
 
@@ -50,6 +52,10 @@ pub enum Compat {
     OnlyKeyword,
     /// `USING am`, `TABLESPACE name` or `WITHOUT OIDS` after CREATE TABLE's column list.
     StorageClause,
+    /// `COST n`, `ROWS n`, `[NOT] LEAKPROOF`, `SUPPORT f`, `EXTERNAL` (of `EXTERNAL SECURITY`)
+    /// or `WINDOW` among a function's options: planner hints and properties the model does not
+    /// keep.
+    FunctionOptions,
     /// `SEQUENCE NAME name` in an identity column's options: the name as written.
     IdentitySequence(String),
     /// `CONCURRENTLY` in DROP INDEX.
@@ -340,6 +346,75 @@ fn domain_nullability(text: &str) -> Vec<std::ops::Range<usize>> {
     out
 }
 
+/// In `CREATE [OR REPLACE] FUNCTION | PROCEDURE ...`, the byte ranges of the options sqlparser
+/// 0.64 does not read, at parenthesis depth 0 and before a SQL-standard body (`BEGIN ATOMIC`,
+/// `RETURN`): `COST n`, `ROWS n`, `[NOT] LEAKPROOF`, `SUPPORT name`, the `EXTERNAL` of
+/// `EXTERNAL SECURITY`, `WINDOW`.
+fn function_options(text: &str) -> Vec<std::ops::Range<usize>> {
+    use super::lex::{Lexer, Tok, is_kw};
+    let toks: Vec<_> = Lexer::new(text, 0..text.len()).collect();
+    let mut k = 1;
+    if toks.get(1).is_some_and(|t| is_kw(text, t, "OR"))
+        && toks.get(2).is_some_and(|t| is_kw(text, t, "REPLACE"))
+    {
+        k = 3;
+    }
+    let head = toks.first().is_some_and(|t| is_kw(text, t, "CREATE"))
+        && toks
+            .get(k)
+            .is_some_and(|t| is_kw(text, t, "FUNCTION") || is_kw(text, t, "PROCEDURE"));
+    let mut out = Vec::new();
+    if !head {
+        return out;
+    }
+    let mut depth = 0usize;
+    let mut i = k + 1;
+    while let Some(t) = toks.get(i) {
+        let next = toks.get(i + 1);
+        let kw = |w: &str| is_kw(text, t, w);
+        match t.kind {
+            Tok::Punct(b'(') => depth += 1,
+            Tok::Punct(b')') => depth = depth.saturating_sub(1),
+            _ if depth > 0 => {}
+            _ if kw("BEGIN") || kw("RETURN") => break,
+            _ if (kw("COST") || kw("ROWS")) && next.is_some_and(|n| n.kind == Tok::Number) => {
+                if let Some(n) = next {
+                    out.push(t.range.start..n.range.end);
+                }
+                i += 1;
+            }
+            _ if kw("NOT") && next.is_some_and(|n| is_kw(text, n, "LEAKPROOF")) => {
+                if let Some(n) = next {
+                    out.push(t.range.start..n.range.end);
+                }
+                i += 1;
+            }
+            _ if kw("LEAKPROOF") || kw("WINDOW") => out.push(t.range.clone()),
+            _ if kw("EXTERNAL") && next.is_some_and(|n| is_kw(text, n, "SECURITY")) => {
+                out.push(t.range.clone());
+            }
+            _ if kw("SUPPORT") && next.is_some_and(|n| n.kind == Tok::Word) => {
+                // `SUPPORT name` or `SUPPORT schema.name`.
+                let mut end = i + 1;
+                while toks
+                    .get(end + 1)
+                    .is_some_and(|d| d.kind == Tok::Punct(b'.'))
+                    && toks.get(end + 2).is_some_and(|n| n.kind == Tok::Word)
+                {
+                    end += 2;
+                }
+                if let Some(last) = toks.get(end) {
+                    out.push(t.range.start..last.range.end);
+                }
+                i = end;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
 /// Blank `range` of `text` char by char (newlines kept).
 fn blank(text: &mut String, range: std::ops::Range<usize>) {
     let Some(part) = text.get(range.clone()) else {
@@ -483,6 +558,11 @@ pub fn rewrite(text: &str) -> Option<(String, Vec<Compat>)> {
         notes.push(Compat::DomainNullability);
         ranges.extend(nullability);
     }
+    let options = function_options(text);
+    if !options.is_empty() {
+        notes.push(Compat::FunctionOptions);
+        ranges.extend(options);
+    }
     if notes.is_empty() {
         return None;
     }
@@ -496,6 +576,28 @@ pub fn rewrite(text: &str) -> Option<(String, Vec<Compat>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn function_planner_options_are_blanked() {
+        let text = "CREATE OR REPLACE FUNCTION f(rows int) RETURNS SETOF int LANGUAGE sql STABLE \
+                    ROWS 10 COST 5 NOT LEAKPROOF SUPPORT s.f_support EXTERNAL SECURITY DEFINER \
+                    AS $$ SELECT 1 $$";
+        let Some((out, notes)) = rewrite(text) else {
+            panic!("no rewrite")
+        };
+        assert_eq!(notes, vec![Compat::FunctionOptions]);
+        assert_eq!(out.len(), text.len());
+        let words: Vec<&str> = out.split_whitespace().collect();
+        assert_eq!(
+            words.join(" "),
+            "CREATE OR REPLACE FUNCTION f(rows int) RETURNS SETOF int LANGUAGE sql STABLE \
+             SECURITY DEFINER AS $$ SELECT 1 $$"
+        );
+        // A SQL-standard body is left as it is, and so is anything but a function.
+        let body = "CREATE FUNCTION g() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1 WINDOW w AS (); END";
+        assert!(function_options(body).is_empty());
+        assert!(function_options("CREATE TABLE t (rows int, cost int)").is_empty());
+    }
 
     #[test]
     fn every_pattern_compiles() {
