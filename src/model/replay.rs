@@ -1290,9 +1290,7 @@ impl<'s> Replayer<'s> {
                     self.created_type(element).map(|t| &t.kind),
                     Some(TypeKind::Domain { .. })
                 )
-                && n.casts
-                    .iter()
-                    .all(|c| c.user.is_none() && c.text == data_type)
+                && n.casts.iter().all(|c| cast_display(c) == data_type)
         });
         (!constant).then(|| written.clone())
     }
@@ -2783,7 +2781,13 @@ impl<'s> Replayer<'s> {
             identity_type_refusal(&data_type)
         } else {
             let enum_type = self.enum_without_casts(&data_type);
-            default_type_refusal(&c.name.name, &data_type, c.default.as_deref(), enum_type)
+            default_type_refusal(
+                &c.name.name,
+                &data_type,
+                c.default.as_deref(),
+                c.default_null.as_ref(),
+                enum_type,
+            )
         };
         if let Some(reason) = refused.or_else(|| {
             let value = c.default.as_deref().filter(|_| !c.identity)?;
@@ -4454,9 +4458,14 @@ impl<'s> Replayer<'s> {
                     return None;
                 }
                 let enum_type = self.enum_without_casts(&c.data_type);
-                if let Some(reason) =
-                    default_type_refusal(&c.name, &c.data_type, Some(expr), enum_type)
-                        .or_else(|| self.enum_label_refusal(&c.data_type, expr))
+                if let Some(reason) = default_type_refusal(
+                    &c.name,
+                    &c.data_type,
+                    Some(expr),
+                    null.as_ref(),
+                    enum_type,
+                )
+                .or_else(|| self.enum_label_refusal(&c.data_type, expr))
                 {
                     self.reject(reason, column.span);
                     return None;
@@ -6233,6 +6242,22 @@ impl<'s> Replayer<'s> {
     }
 }
 
+/// How a cast's type prints as a column type (`mood`, `s1.mood[]`, `integer`), when written
+/// so: a user type named without a schema is taken as written (found on the search_path, it
+/// may print qualified: then it does not compare equal, and the default is kept).
+fn cast_display(t: &TypeRef) -> String {
+    match &t.user {
+        None => t.text.to_string(),
+        Some(o) => {
+            let base = match &o.schema {
+                Some(schema) => type_display(&QualifiedName::new(schema.clone(), o.name.clone())),
+                None => super::catalog::quote_ident(&o.name),
+            };
+            format!("{base}{}", "[]".repeat(t.array))
+        }
+    }
+}
+
 /// The column names of a policy's two expressions, sorted and without repeats.
 fn policy_columns(columns: &[Vec<ColName>; 2]) -> [Vec<Name>; 2] {
     columns.each_ref().map(|clause| {
@@ -6331,14 +6356,26 @@ fn replaced_view_columns(old: Option<&[Name]>, new: Option<&[Name]>) -> Option<R
 /// `nextval` calls are judged, on builtin types ([`pgtype::assignment_castable`]) and, with
 /// `enum_type`, on an enum the history created (no number converts to an enum unless a
 /// `CREATE CAST` says so).
+/// Also for the null constant cast to a builtin type (`DEFAULT NULL::int` on a `boolean`
+/// column is refused, as a number would be).
 fn default_type_refusal(
     column: &str,
     data_type: &str,
     default: Option<&str>,
+    null: Option<&NullConstant>,
     enum_type: bool,
 ) -> Option<Refusal> {
     let default = default?.trim();
-    let ty = numeric_literal_type(default).or_else(|| nextval_call(default).then_some("bigint"))?;
+    let null_cast = null
+        .and_then(|n| n.casts.last())
+        .filter(|t| t.user.is_none())
+        .map(|t| t.text.as_str());
+    if null_cast.is_some_and(|t| t == data_type) {
+        return None;
+    }
+    let ty = null_cast
+        .or_else(|| numeric_literal_type(default))
+        .or_else(|| nextval_call(default).then_some("bigint"))?;
     if !enum_type && pgtype::assignment_castable(ty, data_type) != Some(false) {
         return None;
     }
@@ -6538,10 +6575,11 @@ fn a_whole_nextval_call_is_a_bigint_default() {
     ] {
         assert!(!nextval_call(no), "{no}");
     }
-    let refused = |ty: &str| default_type_refusal("a", ty, Some("nextval('s')"), false).is_some();
+    let refused =
+        |ty: &str| default_type_refusal("a", ty, Some("nextval('s')"), None, false).is_some();
     assert!(refused("boolean") && refused("uuid"));
     assert!(!refused("integer") && !refused("text") && !refused("mood"));
-    assert!(default_type_refusal("a", "mood", Some("1"), true).is_some());
+    assert!(default_type_refusal("a", "mood", Some("1"), None, true).is_some());
 }
 
 #[test]

@@ -66,6 +66,12 @@ fn column_def(rng: &mut Rng, column: &str) -> String {
         }
         3 if ty == "bigint" => def.push_str(" GENERATED ALWAYS AS IDENTITY"),
         4 => def.push_str(" UNIQUE"),
+        // No default is stored for a bare NULL (unless a domain or a type modifier keeps one).
+        5 => def.push_str(if rng.chance(50) {
+            " DEFAULT NULL"
+        } else {
+            " DEFAULT NULL::int"
+        }),
         _ => {}
     }
     def
@@ -128,6 +134,7 @@ fn alter_table(rng: &mut Rng) -> String {
             pick(rng, CONSTRAINTS),
             pick(rng, CONSTRAINTS)
         ),
+        10 if rng.chance(30) => format!("ALTER COLUMN {column} SET DEFAULT NULL"),
         10 => format!("ALTER COLUMN {column} SET DEFAULT 1"),
         11 => format!("ALTER COLUMN {column} DROP DEFAULT"),
         12 => format!("ALTER COLUMN {column} DROP NOT NULL"),
@@ -221,7 +228,21 @@ fn other_ddl(rng: &mut Rng) -> String {
             exists(rng),
             pick(rng, SEQUENCES)
         ),
-        15 => format!("CREATE POLICY p1 ON {} USING (true)", pick(rng, TABLES)),
+        // A policy depends on the columns it names: their type change and drop are refused.
+        15 => format!(
+            "CREATE POLICY p1 ON {} USING ({}){}",
+            pick(rng, TABLES),
+            if rng.chance(50) {
+                "true".to_owned()
+            } else {
+                format!("{} IS NOT NULL", pick(rng, COLUMNS))
+            },
+            if rng.chance(30) {
+                format!(" WITH CHECK ({} IS NULL)", pick(rng, COLUMNS))
+            } else {
+                String::new()
+            }
+        ),
         16 => format!("DROP POLICY{} p1 ON {}", exists(rng), pick(rng, TABLES)),
         17 => format!(
             "COMMENT ON COLUMN {}.{} IS 'x'",
