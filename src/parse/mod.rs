@@ -892,6 +892,12 @@ fn do_statement(ctx: &Ctx<'_>, span: Range<usize>, origin: Origin, depth: usize,
     }
 }
 
+/// `format`'s placeholders for its first argument: `%I` (`%1$I`), `%s`, `%L`.
+static PLACEHOLDERS: std::sync::LazyLock<[Option<regex::Regex>; 3]> =
+    std::sync::LazyLock::new(|| {
+        [r"%(?:1\$)?I", r"%(?:1\$)?s", r"%(?:1\$)?L"].map(|p| regex::Regex::new(p).ok())
+    });
+
 /// `EXECUTE format('template', v)` in a `FOREACH v IN ARRAY ['a', 'b']` loop: the template's
 /// statements once per element, with `%I` / `%1$I` filled in as `format` does (`quote_ident`),
 /// `%s` as is and `%L` as a literal. They map back to the template's text.
@@ -905,23 +911,19 @@ fn formatted_statements(
 ) {
     let cut = split::split(&ctx.file.text, template);
     for element in elements {
-        let value = |v: String| v.replace('$', "$$");
-        let fill = |pattern: &str, v: String| {
-            regex::Regex::new(pattern).ok().map(|pattern| Replacement {
-                pattern,
-                value: value(v),
-            })
-        };
+        // As `format` fills them: an identifier quoted as needed, the text as is, a literal.
+        let values = [
+            crate::model::catalog::quote_ident(element),
+            element.clone(),
+            format!("'{}'", element.replace('\'', "''")),
+        ];
         let mut replacements: Vec<Replacement> = ctx.replacements.to_vec();
-        replacements.extend(
-            [
-                fill(r"%(?:1\$)?I", crate::model::catalog::quote_ident(element)),
-                fill(r"%(?:1\$)?s", element.clone()),
-                fill(r"%(?:1\$)?L", format!("'{}'", element.replace('\'', "''"))),
-            ]
-            .into_iter()
-            .flatten(),
-        );
+        replacements.extend(PLACEHOLDERS.iter().zip(values).filter_map(|(re, v)| {
+            Some(Replacement {
+                pattern: re.as_ref()?.clone(),
+                value: v.replace('$', "$$"),
+            })
+        }));
         let filled = Ctx {
             replacements: &replacements,
             ..*ctx

@@ -712,6 +712,8 @@ fn a_long_file_handed_over_in_batches_equals_the_whole_parse() {
 /// switches row-level security is told apart from one that may change columns.
 #[test]
 fn computed_templates_are_read_statement_by_statement() {
+    // A pattern that does not compile would silently leave its placeholder unfilled.
+    assert!(PLACEHOLDERS.iter().all(Option::is_some));
     let verbs = |t: &str| dynamic_verbs(t);
     assert_eq!(
         verbs(
