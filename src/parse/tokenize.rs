@@ -27,16 +27,34 @@ use super::split::is_ident_continue;
 /// Parse `sql` with sqlparser (PostgreSQL dialect), tokenized by [`tokenize`] where it can.
 pub fn parse_statements(sql: &str) -> Result<Vec<Statement>, ParserError> {
     let parser = Parser::new(&PostgreSqlDialect {});
-    match tokenize(sql) {
-        Some(tokens) => {
-            #[cfg(debug_assertions)]
-            same_as_sqlparser(sql, &tokens);
-            parser.with_tokens_with_locations(tokens).parse_statements()
-        }
-        None => parser
+    let mut tokens = TOKENS.take();
+    if !tokenize_into(sql, &mut tokens) {
+        TOKENS.set(tokens);
+        return parser
             .try_with_sql(sql)
-            .and_then(|mut p| p.parse_statements()),
+            .and_then(|mut p| p.parse_statements());
     }
+    #[cfg(debug_assertions)]
+    same_as_sqlparser(sql, &tokens);
+    let mut parser = parser.with_tokens_with_locations(tokens);
+    let parsed = parser.parse_statements();
+    let mut tokens = parser.into_tokens();
+    if tokens.capacity() <= KEEP_TOKENS {
+        tokens.clear();
+        TOKENS.set(tokens);
+    }
+    parsed
+}
+
+/// The largest buffer kept for the next statement (~5.6 MB): one huge statement's buffer is
+/// freed rather than held for the rest of the run.
+const KEEP_TOKENS: usize = 1 << 16;
+
+thread_local! {
+    /// One token buffer per thread, reused from statement to statement: a fresh vector per
+    /// statement took memory of a new size each time, ~70 KiB of first-touched pages on
+    /// OgelBase's 11 KB (docs/performance.md, "Release build").
+    static TOKENS: std::cell::Cell<Vec<TokenWithSpan>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 /// Debug builds: the stream must be sqlparser's own.
@@ -64,18 +82,28 @@ pub fn same_tokens(a: &[TokenWithSpan], b: &[TokenWithSpan]) -> bool {
 /// something this tokenizer leaves to sqlparser's.
 #[must_use]
 pub fn tokenize(sql: &str) -> Option<Vec<TokenWithSpan>> {
+    let mut out = Vec::new();
+    tokenize_into(sql, &mut out).then_some(out)
+}
+
+/// [`tokenize`] into `out` (emptied first); `false` where it returns `None`.
+fn tokenize_into(sql: &str, out: &mut Vec<TokenWithSpan>) -> bool {
+    out.clear();
+    // Migrations make about one token per three bytes, blanks included (0.28-0.33 on the
+    // corpora): one allocation, no copy as the vector grows.
+    out.reserve(sql.len() / 3 + 4);
     let mut lexer = Lexer {
         text: sql,
         bytes: sql.as_bytes(),
         at: 0,
         line: 1,
         column: 1,
-        // Migrations make about one token per three bytes, blanks included (0.28-0.33 on the
-        // corpora): one allocation, no copy as the vector grows.
-        out: Vec::with_capacity(sql.len() / 3 + 4),
+        out,
     };
     while lexer.at < lexer.bytes.len() {
-        lexer.next()?;
+        if lexer.next().is_none() {
+            return false;
+        }
     }
     let first_word = lexer.out.iter().find_map(|t| match &t.token {
         Token::Whitespace(_) => None,
@@ -83,7 +111,7 @@ pub fn tokenize(sql: &str) -> Option<Vec<TokenWithSpan>> {
         _ => Some(Keyword::NoKeyword),
     });
     // `COPY ... FROM STDIN;` makes sqlparser read the data after the `;`.
-    (first_word != Some(Keyword::COPY)).then_some(lexer.out)
+    first_word != Some(Keyword::COPY)
 }
 
 struct Lexer<'a> {
@@ -92,7 +120,7 @@ struct Lexer<'a> {
     at: usize,
     line: u64,
     column: u64,
-    out: Vec<TokenWithSpan>,
+    out: &'a mut Vec<TokenWithSpan>,
 }
 
 /// PostgreSQL's operator characters (sqlparser's `is_custom_operator_part`): after most
