@@ -7,11 +7,110 @@ use std::process::ExitCode;
 use clap::Parser;
 use ogel_schema::cli::{self, Cli, EXIT_CLEAN, EXIT_ERROR};
 
-/// mimalloc: the model is millions of small strings and vectors; glibc's malloc took ~15% of
-/// a run on the synthetic corpus (docs/performance.md).
+/// glibc's malloc for small jobs, mimalloc for large ones ([`hybrid`]).
 #[cfg(not(feature = "system-alloc"))]
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: hybrid::Hybrid = hybrid::Hybrid;
+
+/// Two allocators, each where it is faster (docs/performance.md, "Release build and two allocators").
+///
+/// On a large job mimalloc is: the model is millions of small strings and vectors, and
+/// glibc's malloc took 15-19% more time on the pg_dump file and the synthetic corpus. On a
+/// small one glibc's is: mimalloc gives every size class its own 64 KiB page, so a check of a
+/// few files first-touches ~125 pages of heap (a page fault each) where glibc, packing
+/// everything into one heap, touches fewer, and a 2.3 ms run takes ~25% less. The process
+/// starts on glibc's malloc; when discovery or the analysis finds the job large (16 files or
+/// more, or 32 KB of SQL or more: [`ogel_schema::par::Threads::for_files`] and `for_sql`, the
+/// sizes at which they also start threads) new allocations go to mimalloc. Every pointer is freed or grown by the allocator that made it:
+/// mimalloc's page map tells its own (`mi_is_in_heap_region`, a lookup in the map `mi_free`
+/// reads anyway; before mimalloc's first allocation it owns nothing).
+#[cfg(not(feature = "system-alloc"))]
+mod hybrid {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::ffi::c_void;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use mimalloc::MiMalloc;
+
+    unsafe extern "C" {
+        fn mi_is_in_heap_region(p: *const c_void) -> bool;
+    }
+
+    static LARGE: AtomicBool = AtomicBool::new(false);
+
+    /// From now on, allocate with mimalloc.
+    pub fn large_job() {
+        LARGE.store(true, Ordering::Relaxed);
+    }
+
+    fn large() -> bool {
+        LARGE.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn mimalloc_owns(ptr: *mut u8) -> bool {
+        // SAFETY: a read-only lookup in mimalloc's page map, valid for any address.
+        unsafe { mi_is_in_heap_region(ptr.cast()) }
+    }
+
+    pub struct Hybrid;
+
+    // SAFETY: every block comes from one of two allocators and goes back to the one that owns
+    // it (`mimalloc_owns`); each upholds `GlobalAlloc`'s contract for its own blocks.
+    unsafe impl GlobalAlloc for Hybrid {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            // SAFETY: the caller's layout contract, passed on.
+            unsafe {
+                if large() {
+                    MiMalloc.alloc(layout)
+                } else {
+                    System.alloc(layout)
+                }
+            }
+        }
+
+        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+            // SAFETY: as `alloc`.
+            unsafe {
+                if large() {
+                    MiMalloc.alloc_zeroed(layout)
+                } else {
+                    System.alloc_zeroed(layout)
+                }
+            }
+        }
+
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            // SAFETY: `ptr` was allocated by the allocator that owns it, with `layout`.
+            unsafe {
+                if mimalloc_owns(ptr) {
+                    MiMalloc.dealloc(ptr, layout);
+                } else {
+                    System.dealloc(ptr, layout);
+                }
+            }
+        }
+
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            // SAFETY: `ptr` and `layout` as in `dealloc`; a glibc block grown after the switch
+            // moves to mimalloc: the smaller of the two sizes is copied, then it is freed.
+            unsafe {
+                if mimalloc_owns(ptr) {
+                    return MiMalloc.realloc(ptr, layout, new_size);
+                }
+                if !large() {
+                    return System.realloc(ptr, layout, new_size);
+                }
+                let new_layout = Layout::from_size_align_unchecked(new_size, layout.align());
+                let new = MiMalloc.alloc(new_layout);
+                if !new.is_null() {
+                    std::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size));
+                    System.dealloc(ptr, layout);
+                }
+                new
+            }
+        }
+    }
+}
 
 /// mimalloc's defaults suit long-running servers; a check is a process of a few milliseconds
 /// (docs/performance.md, "Start-up"). Two options change that, set before
@@ -50,6 +149,8 @@ mod allocator_options {
 }
 
 fn main() -> ExitCode {
+    #[cfg(not(feature = "system-alloc"))]
+    ogel_schema::par::on_large_job(hybrid::large_job);
     let args = Cli::parse();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -71,5 +172,44 @@ fn main() -> ExitCode {
             let _ = writeln!(err, "{:?}", miette::Report::new(e));
             ExitCode::from(EXIT_ERROR)
         }
+    }
+}
+
+#[cfg(all(test, not(feature = "system-alloc")))]
+mod tests {
+    use super::hybrid;
+
+    /// Blocks made before the switch are grown, read and freed correctly after it, whichever
+    /// allocator made them; new ones come from mimalloc. (This test binary allocates through
+    /// `Hybrid` too, so everything else it does crosses the switch as well.)
+    #[test]
+    fn blocks_cross_the_switch_to_mimalloc() {
+        let before: Vec<Vec<u64>> = (0..64).map(|i| (0..i * 37).collect()).collect();
+        let mut strings: Vec<String> = (0..64).map(|i| "x".repeat(i * 101)).collect();
+        let mut boxed = Box::new([7u8; 3000]);
+        assert!(!hybrid::mimalloc_owns(boxed.as_mut_ptr()));
+        hybrid::large_job();
+        for (i, s) in strings.iter_mut().enumerate() {
+            s.push_str(&"y".repeat(5000 + i));
+            assert!(s.starts_with(&"x".repeat(i * 101)));
+        }
+        boxed[2999] = 8;
+        let mut after: Vec<Vec<u64>> = (0..64).map(|i| (0..i * 53).collect()).collect();
+        assert!(hybrid::mimalloc_owns(after[63].as_mut_ptr().cast()));
+        assert!(!hybrid::mimalloc_owns(boxed.as_mut_ptr()));
+        assert!(
+            hybrid::mimalloc_owns(strings[63].as_mut_ptr()),
+            "grown after the switch"
+        );
+        for (i, v) in before.into_iter().enumerate() {
+            let mut v = v;
+            v.extend(0..1000);
+            assert_eq!(v.len(), i * 37 + 1000);
+            v.shrink_to_fit();
+        }
+        assert_eq!(after[63].len(), 63 * 53);
+        assert_eq!(boxed[0], 7);
+        assert_eq!(boxed[2999], 8);
+        drop(strings);
     }
 }

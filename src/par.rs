@@ -20,6 +20,15 @@ pub const SMALL_FILES: usize = 16;
 /// (a tree-sitter parse and walks over its tree), more than starting the pool.
 pub const SMALL_APP_FILES: usize = 3;
 
+static LARGE_JOB: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
+
+/// Sets what [`Threads::for_files`] and [`Threads::for_sql`] run when they find a job large,
+/// before its files are read or analysed:
+/// the executable switches its allocator there (src/main.rs). The first hook set stays.
+pub fn on_large_job(hook: fn()) {
+    let _ = LARGE_JOB.set(hook);
+}
+
 /// Whether a step runs on rayon's pool or on the calling thread.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Threads {
@@ -41,10 +50,28 @@ impl Threads {
         }
     }
 
-    /// By the bytes of SQL a project applies ([`SMALL_SQL_BYTES`]).
+    /// By the bytes of SQL a project applies ([`SMALL_SQL_BYTES`]). A large job runs the hook
+    /// set by [`on_large_job`] first.
     #[must_use]
     pub fn for_sql(project: &crate::source::Project) -> Self {
-        Self::for_size(project.sql_bytes(), SMALL_SQL_BYTES)
+        Self::for_size(project.sql_bytes(), SMALL_SQL_BYTES).announce()
+    }
+
+    /// By the number of migration files to read ([`SMALL_FILES`]). Many files are a large
+    /// job: the hook set by [`on_large_job`] runs first, before their texts are read.
+    #[must_use]
+    pub fn for_files(files: usize) -> Self {
+        Self::for_size(files, SMALL_FILES).announce()
+    }
+
+    /// Runs the large-job hook when `self` is [`Threads::Pool`].
+    fn announce(self) -> Self {
+        if self.pool()
+            && let Some(hook) = LARGE_JOB.get()
+        {
+            hook();
+        }
+        self
     }
 
     #[must_use]

@@ -53,7 +53,7 @@ const KEEP_TOKENS: usize = 1 << 16;
 thread_local! {
     /// One token buffer per thread, reused from statement to statement: a fresh vector per
     /// statement took memory of a new size each time, ~70 KiB of first-touched pages on
-    /// OgelBase's 11 KB (docs/performance.md, "Release build").
+    /// OgelBase's 11 KB (docs/performance.md, "Release build and two allocators").
     static TOKENS: std::cell::Cell<Vec<TokenWithSpan>> = const { std::cell::Cell::new(Vec::new()) };
 }
 

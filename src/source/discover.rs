@@ -76,7 +76,7 @@ pub fn discover_in(inputs: &[PathBuf], cwd: &Path) -> Result<Project, SourceErro
         settle_unversioned(&mut found);
         candidates.extend(found);
     }
-    Threads::for_size(candidates.len(), SMALL_FILES).for_each_mut(&mut candidates, Candidate::read);
+    Threads::for_files(candidates.len()).for_each_mut(&mut candidates, Candidate::read);
     let main = roots
         .first()
         .filter(|r| r.is_dir)

@@ -40,3 +40,60 @@ fn mimalloc_options_are_set_by_name() {
         "{stderr}"
     );
 }
+
+/// src/main.rs allocates with glibc's malloc for a small job and switches to mimalloc when
+/// discovery or the analysis finds it large (`par::SMALL_FILES`, `par::SMALL_SQL_BYTES`):
+/// mimalloc reserves its first arena
+/// (and says so in its verbose output) only then. Both runs must give their findings.
+#[cfg(all(target_os = "linux", not(feature = "system-alloc")))]
+#[test]
+fn mimalloc_takes_over_only_for_large_jobs() {
+    let run = |dir: &std::path::Path| {
+        let out = Command::cargo_bin("ogel-schema")
+            .unwrap()
+            .args(["check", "--format", "json", "--fail-on", "never"])
+            .arg(dir)
+            .env("MIMALLOC_VERBOSE", "1")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        (report, stderr.contains("mimalloc: reserved"))
+    };
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (small, reserved) = run(&root.join("fixtures/ogelbase/migrations"));
+    assert!(!reserved, "mimalloc used for a small job");
+    assert!(!small["findings"].as_array().unwrap().is_empty());
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut sql = String::new();
+    for i in 0..600 {
+        sql.push_str(&format!(
+            "CREATE TABLE t{i} (id bigint PRIMARY KEY, parent_id bigint REFERENCES t{i}(id), note text);\n"
+        ));
+    }
+    sql.push_str("ALTER TABLE missing_table ADD COLUMN x int;\n");
+    assert!(sql.len() > ogel_schema::par::SMALL_SQL_BYTES);
+    std::fs::write(dir.path().join("001_tables.sql"), sql).unwrap();
+    let (large, reserved) = run(dir.path());
+    assert!(reserved, "mimalloc not used for a large job");
+    let rules: Vec<&str> = large["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    assert!(rules.contains(&"missing-relation"), "{rules:?}");
+
+    let many = tempfile::tempdir().unwrap();
+    for i in 0..20 {
+        std::fs::write(
+            many.path().join(format!("{i:03}_t.sql")),
+            format!("CREATE TABLE t{i} (id bigint PRIMARY KEY);\n"),
+        )
+        .unwrap();
+    }
+    let (_, reserved) = run(many.path());
+    assert!(reserved, "mimalloc not used for 20 files");
+}
