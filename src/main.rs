@@ -47,9 +47,10 @@ mod hybrid {
         LARGE.load(Ordering::Relaxed)
     }
 
+    /// Before the switch mimalloc has made nothing, so only a large job pays the lookup.
     pub(crate) fn mimalloc_owns(ptr: *mut u8) -> bool {
         // SAFETY: a read-only lookup in mimalloc's page map, valid for any address.
-        unsafe { mi_is_in_heap_region(ptr.cast()) }
+        large() && unsafe { mi_is_in_heap_region(ptr.cast()) }
     }
 
     pub struct Hybrid;
@@ -94,11 +95,11 @@ mod hybrid {
             // SAFETY: `ptr` and `layout` as in `dealloc`; a glibc block grown after the switch
             // moves to mimalloc: the smaller of the two sizes is copied, then it is freed.
             unsafe {
-                if mimalloc_owns(ptr) {
-                    return MiMalloc.realloc(ptr, layout, new_size);
-                }
                 if !large() {
                     return System.realloc(ptr, layout, new_size);
+                }
+                if mimalloc_owns(ptr) {
+                    return MiMalloc.realloc(ptr, layout, new_size);
                 }
                 let new_layout = Layout::from_size_align_unchecked(new_size, layout.align());
                 let new = MiMalloc.alloc(new_layout);
