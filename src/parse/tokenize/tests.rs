@@ -3,12 +3,58 @@ use std::path::Path;
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::tokenizer::{TokenWithSpan, Tokenizer};
 
-use super::{same_tokens, tokenize};
+use super::{parse_statements, same_tokens, tokenize, without_blanks};
 
+/// sqlparser's stream without its blanks (what [`tokenize`] makes).
 fn theirs(sql: &str) -> Option<Vec<TokenWithSpan>> {
-    Tokenizer::new(&PostgreSqlDialect {}, sql)
+    let mut tokens = Tokenizer::new(&PostgreSqlDialect {}, sql)
         .tokenize_with_location()
-        .ok()
+        .ok()?;
+    without_blanks(&mut tokens);
+    Some(tokens)
+}
+
+/// [`parse_statements`] (fast tokens, no blanks) parses what sqlparser parses from its own
+/// stream: the same statements, or an error with the same message.
+fn same_parse(sql: &str) {
+    let ours = parse_statements(sql);
+    let theirs = sqlparser::parser::Parser::parse_sql(&PostgreSqlDialect {}, sql);
+    let same = match (&ours, &theirs) {
+        (Ok(a), Ok(b)) => a == b,
+        (Err(a), Err(b)) => a.to_string() == b.to_string(),
+        _ => false,
+    };
+    assert!(
+        same,
+        "differs on {sql:?}:\n ours   {ours:?}\n theirs {theirs:?}"
+    );
+}
+
+#[test]
+fn blanks_left_out_change_no_parse() {
+    for sql in [
+        // The blank sqlparser's parser reads: a placeholder's sign must touch its name.
+        "SELECT :x, :y",
+        "SELECT : x",
+        "SELECT :\n  x",
+        "SELECT a[1:2], a[1 : 2], a[ : 2], a[1: ]",
+        "SELECT @x",
+        "SELECT @ x",
+        // Optimizer hints (pg_hint_plan) are comments, read after the keyword.
+        "SELECT /*+ SeqScan(t) */ * FROM t",
+        "SELECT\n  /*+ SeqScan(t) */  /* not a hint */ --+ IndexScan(t)\n * FROM t",
+        "UPDATE /*+ x */ t SET a = 1",
+        "DELETE\t--+ y\nFROM t",
+        "INSERT /*+ z */ INTO t VALUES (1)",
+        // Errors name the same place.
+        "CREATE TABLE t (\n  a int,\n  b\n)",
+        "SELECT 1 +\n\n",
+        "CREATE TABLE t (a int) ;; SELECT",
+        "",
+        "  \r\n ",
+    ] {
+        same_parse(sql);
+    }
 }
 
 /// `Some` only when sqlparser's tokenizer makes exactly the same stream; returns whether the
@@ -125,6 +171,7 @@ fn random_texts_match_whenever_taken() {
                 })
                 .collect();
             taken += usize::from(check(&text));
+            same_parse(&text);
         }
         // The fast path must be exercised, not just declined.
         assert!(
@@ -153,6 +200,7 @@ fn fixture_statements_match_and_mostly_take_the_fast_path() {
             };
             all += 1;
             taken += usize::from(check(sql));
+            same_parse(sql);
         }
     }
     assert!(all > 1_000, "{all} statements");
