@@ -164,7 +164,7 @@ pub fn tokenize(sql: &str) -> Option<Vec<TokenWithSpan>> {
 /// [`tokenize`] into `out` (emptied first); `false` where it returns `None`.
 fn tokenize_into(sql: &str, out: &mut Vec<TokenWithSpan>) -> bool {
     out.clear();
-    // Migrations make about one token per eight bytes without blanks (0.10-0.13 on the
+    // Migrations make about one token per seven to nine bytes without blanks (0.11-0.15 on the
     // corpora): one allocation, no copy as the vector grows.
     out.reserve(sql.len() / 6 + 4);
     let mut lexer = Lexer {
