@@ -74,11 +74,21 @@ pub(crate) struct Extracted {
     /// constants: `span` is the template, to be read once per element with its placeholders
     /// (`%I`, `%1$I`, `%s`, `%L`) filled in. Empty otherwise.
     pub each: Vec<String>,
+    /// Text of `span` that is PL/pgSQL, not SQL, to be read as blanks: the `INTO [STRICT]
+    /// target, ...` of a `SELECT` that stores its row in variables.
+    pub blank: Option<Range<usize>>,
 }
 
 /// A statement found, before its blocks' EXCEPTION clauses are known: (span, in a branch,
-/// enclosing blocks, dynamic, elements).
-type Found = (Range<usize>, bool, Vec<usize>, bool, Vec<String>);
+/// enclosing blocks, dynamic, elements, blank).
+type Found = (
+    Range<usize>,
+    bool,
+    Vec<usize>,
+    bool,
+    Vec<String>,
+    Option<Range<usize>>,
+);
 
 /// The result of [`extract`].
 #[derive(Debug, Default)]
@@ -158,7 +168,7 @@ pub(crate) fn extract(text: &str, body: Range<usize>) -> Body {
                     let end = skip_until(text, &toks, i + 1, "THEN");
                     let (branch, blocks) = context(&frames);
                     for query in subqueries(text, toks.get(i + 1..end).unwrap_or(&[])) {
-                        found.push((query, branch, blocks.clone(), false, Vec::new()));
+                        found.push((query, branch, blocks.clone(), false, Vec::new(), None));
                     }
                     frames.push(Frame::If);
                     i = end + 1;
@@ -193,7 +203,7 @@ pub(crate) fn extract(text: &str, body: Range<usize>) -> Body {
                         && let Some(query) = loop_query(text, header)
                     {
                         let (branch, blocks) = context(&frames);
-                        found.push((query, branch, blocks, false, Vec::new()));
+                        found.push((query, branch, blocks, false, Vec::new(), None));
                     }
                     frames.push(Frame::Loop);
                     if kw.as_deref() == Some("FOREACH")
@@ -229,9 +239,14 @@ pub(crate) fn extract(text: &str, body: Range<usize>) -> Body {
             continue;
         };
         let mut each = Vec::new();
+        let blank = select_into(text, tail);
         let (span, dynamic) = match executed_string(text, tail) {
             Some(inner) => (inner, false),
-            None if is_static_sql(text, tail) => (first.range.start..piece.span.end, false),
+            None if blank.is_some() => (first.range.start..piece.span.end, false),
+            None if is_static_sql(text, tail) => {
+                let end = returning_into(text, tail).unwrap_or(piece.span.end);
+                (first.range.start..end, false)
+            }
             None => match formatted_in_loop(text, tail, &foreach) {
                 Some((template, elements)) => {
                     each = elements;
@@ -244,15 +259,16 @@ pub(crate) fn extract(text: &str, body: Range<usize>) -> Body {
             },
         };
         let (branch, blocks) = context(&frames);
-        found.push((span, branch, blocks, dynamic, each));
+        found.push((span, branch, blocks, dynamic, each, blank));
     }
 
     let statements = found
         .into_iter()
-        .map(|(span, branch, blocks, dynamic, each)| Extracted {
+        .map(|(span, branch, blocks, dynamic, each, blank)| Extracted {
             span,
             dynamic,
             each,
+            blank,
             conditional: dynamic
                 || branch
                 || blocks
@@ -538,6 +554,47 @@ fn skip_past(text: &str, toks: &[Token], i: usize, kw: &str) -> usize {
     skip_until(text, toks, i, kw) + 1
 }
 
+/// The `INTO [STRICT] target [, ...]` of a PL/pgSQL `SELECT ... INTO variables ...` (anywhere
+/// in the statement at depth 0, as PL/pgSQL allows): the bytes from `INTO` to the last
+/// target. `None` for other statements or an `INTO` not followed by targets.
+fn select_into(text: &str, toks: &[Token]) -> Option<Range<usize>> {
+    if !is_kw(text, toks.first()?, "SELECT") {
+        return None;
+    }
+    let into = skip_until(text, toks, 1, "INTO");
+    let start = toks.get(into)?.range.start;
+    let end = targets_end(text, toks, into + 1)?;
+    Some(start..toks.get(end - 1)?.range.end)
+}
+
+/// Index just past the `[STRICT] target [, target ...]` list starting at `j` (each a name or
+/// a qualified name, `rec.field`), or `None` if no target starts there.
+fn targets_end(text: &str, toks: &[Token], mut j: usize) -> Option<usize> {
+    if toks.get(j).is_some_and(|t| is_kw(text, t, "STRICT")) {
+        j += 1;
+    }
+    loop {
+        match toks.get(j).map(|t| t.kind) {
+            Some(Tok::Word | Tok::Quoted) => j += 1,
+            _ => return None,
+        }
+        match toks.get(j).map(|t| t.kind) {
+            Some(Tok::Punct(b'.' | b',')) => j += 1,
+            _ => return Some(j),
+        }
+    }
+}
+
+/// Where the SQL of `INSERT / UPDATE / DELETE / MERGE ... RETURNING ... INTO [STRICT] target
+/// [, ...]` ends (the end of the text before that `INTO`): PL/pgSQL's `INTO` stores the returned
+/// row in variables and is not SQL. `None` when there is no such `INTO` at the end.
+fn returning_into(text: &str, toks: &[Token]) -> Option<usize> {
+    let returning = skip_until(text, toks, 0, "RETURNING");
+    let into = skip_until(text, toks, returning + 1, "INTO");
+    let before = toks.get(..into)?.last()?;
+    (targets_end(text, toks, into + 1)? == toks.len()).then_some(before.range.end)
+}
+
 /// `false` for PL/pgSQL-only statements: `RAISE`, `PERFORM`, `x := ...`, `SELECT ... INTO var`...
 fn is_static_sql(text: &str, toks: &[Token]) -> bool {
     let Some(first) = toks.first() else {
@@ -589,12 +646,23 @@ mod tests {
         find_body(t, 0..t.len()).and_then(|r| t.get(r))
     }
 
-    fn stmts(t: &str) -> Vec<(&str, bool)> {
+    /// The statements found, their PL/pgSQL parts cut out (`[...]` where bytes are blanked).
+    fn stmts(t: &str) -> Vec<(String, bool)> {
         let body = find_body(t, 0..t.len()).unwrap_or(0..0);
         extract(t, body)
             .statements
             .iter()
-            .map(|e| (&t[e.span.clone()], e.conditional))
+            .map(|e| {
+                let text = match &e.blank {
+                    Some(b) => format!(
+                        "{}[...]{}",
+                        &t[e.span.start..b.start],
+                        &t[b.end..e.span.end]
+                    ),
+                    None => t[e.span.clone()].to_owned(),
+                };
+                (text, e.conditional)
+            })
             .collect()
     }
 
@@ -618,11 +686,70 @@ mod tests {
                  EXECUTE 'CREATE TABLE dyn (x int)';\n  SELECT count(*) INTO n FROM a;\n  \
                  GET DIAGNOSTICS n = ROW_COUNT;\n  ALTER TABLE a ADD COLUMN b int;\n  NULL;\n  RETURN;\nEND\n$$";
         assert_eq!(
-            stmts(t),
+            stmts(t)
+                .iter()
+                .map(|(s, c)| (s.as_str(), *c))
+                .collect::<Vec<_>>(),
             [
                 ("CREATE TABLE a (id int)", false),
                 ("CREATE TABLE dyn (x int)", false),
+                ("SELECT count(*) [...] FROM a", false),
                 ("ALTER TABLE a ADD COLUMN b int", false)
+            ]
+        );
+    }
+
+    #[test]
+    fn returning_into_variables_is_cut_off() {
+        let t = "DO $$\nDECLARE id_ bigint; r record;\nBEGIN\n  \
+                 INSERT INTO a (x) VALUES (1) RETURNING id INTO id_;\n  \
+                 UPDATE a SET x = 2 WHERE id = id_ RETURNING id, x INTO STRICT r.a, r.b;\n  \
+                 DELETE FROM a WHERE x IN (SELECT x FROM b) RETURNING (SELECT 1) INTO id_;\n  \
+                 INSERT INTO a (x) SELECT y FROM c RETURNING x INTO id_, \"Q\";\n  \
+                 INSERT INTO a (x) VALUES (3) RETURNING id INTO id_ + 1;\n  \
+                 INSERT INTO a (x) VALUES (4);\nEND $$";
+        assert_eq!(
+            stmts(t)
+                .iter()
+                .map(|(s, c)| (s.as_str(), *c))
+                .collect::<Vec<_>>(),
+            [
+                ("INSERT INTO a (x) VALUES (1) RETURNING id", false),
+                ("UPDATE a SET x = 2 WHERE id = id_ RETURNING id, x", false),
+                (
+                    "DELETE FROM a WHERE x IN (SELECT x FROM b) RETURNING (SELECT 1)",
+                    false
+                ),
+                ("INSERT INTO a (x) SELECT y FROM c RETURNING x", false),
+                // not a list of targets: left whole (sqlparser says what it cannot read)
+                (
+                    "INSERT INTO a (x) VALUES (3) RETURNING id INTO id_ + 1",
+                    false
+                ),
+                ("INSERT INTO a (x) VALUES (4)", false),
+            ]
+        );
+    }
+
+    #[test]
+    fn select_into_variables_is_blanked() {
+        let t = "DO $$\nDECLARE n int; r record;\nBEGIN\n  \
+                 SELECT count(*) INTO n FROM a WHERE k = 'x';\n  \
+                 SELECT INTO STRICT r.a, r.b x, y FROM b;\n  \
+                 SELECT (SELECT 1 FROM c LIMIT 1) INTO \"N\";\n  \
+                 SELECT x INTO 1 FROM d;\n  \
+                 SELECT 1 FROM e;\nEND $$";
+        assert_eq!(
+            stmts(t)
+                .iter()
+                .map(|(s, c)| (s.as_str(), *c))
+                .collect::<Vec<_>>(),
+            [
+                ("SELECT count(*) [...] FROM a WHERE k = 'x'", false),
+                ("SELECT [...] x, y FROM b", false),
+                ("SELECT (SELECT 1 FROM c LIMIT 1) [...]", false),
+                // `INTO 1` stores nothing: not PL/pgSQL's form, skipped as before
+                ("SELECT 1 FROM e", false),
             ]
         );
     }
@@ -634,7 +761,10 @@ mod tests {
                  EXECUTE format('CREATE TABLE %I (x int)', 'b');\n  EXECUTE 'CREATE TABLE c ()' USING 1;\n  \
                  EXECUTE 'CREATE TABLE d (); CREATE TABLE e ()';\n  EXECUTE 'CREATE TABLE ''f'' ()';\nEND $$";
         assert_eq!(
-            stmts(t),
+            stmts(t)
+                .iter()
+                .map(|(s, c)| (s.as_str(), *c))
+                .collect::<Vec<_>>(),
             [
                 (
                     "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'",
@@ -666,7 +796,10 @@ mod tests {
                  CASE x WHEN 1 THEN INSERT INTO t VALUES (1); ELSE NULL; END CASE;\n\
                  COMMENT ON TABLE t IS 'x';\nEND $$";
         assert_eq!(
-            stmts(t),
+            stmts(t)
+                .iter()
+                .map(|(s, c)| (s.as_str(), *c))
+                .collect::<Vec<_>>(),
             [
                 // An IF condition's subquery runs where the IF stands.
                 ("SELECT 1 FROM pg_type WHERE typname = 'mood'", false),
@@ -693,7 +826,10 @@ mod tests {
                  FOR \"R\", s IN EXECUTE 'SELECT 1, 2 FROM b' LOOP END LOOP;\n \
                  FOR r IN WITH w AS (SELECT 1) SELECT * FROM w LOOP END LOOP;\nEND $$";
         assert_eq!(
-            stmts(t),
+            stmts(t)
+                .iter()
+                .map(|(s, c)| (s.as_str(), *c))
+                .collect::<Vec<_>>(),
             [
                 ("SELECT 1 FROM a", true),
                 ("SELECT 1, 2 FROM b", false),
@@ -751,7 +887,10 @@ mod tests {
         let t = "DO $$\nBEGIN\n  CREATE TABLE x (a int);\n  BEGIN\n    ALTER TABLE x ADD CONSTRAINT c UNIQUE (a);\n  \
                  EXCEPTION WHEN duplicate_object THEN\n    NULL;\n    DROP TABLE y;\n  END;\n  CREATE TABLE z ();\nEND $$";
         assert_eq!(
-            stmts(t),
+            stmts(t)
+                .iter()
+                .map(|(s, c)| (s.as_str(), *c))
+                .collect::<Vec<_>>(),
             [
                 ("CREATE TABLE x (a int)", false),
                 ("ALTER TABLE x ADD CONSTRAINT c UNIQUE (a)", true),
@@ -760,14 +899,17 @@ mod tests {
             ]
         );
         let outer = "DO $$ BEGIN CREATE TABLE x (); EXCEPTION WHEN others THEN NULL; END $$";
-        assert_eq!(stmts(outer), [("CREATE TABLE x ()", true)]);
+        assert_eq!(stmts(outer), [("CREATE TABLE x ()".to_owned(), true)]);
     }
 
     #[test]
     fn nested_dollar_bodies_stay_whole() {
         let t = "DO $do$ BEGIN CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql; END $do$";
         assert_eq!(
-            stmts(t),
+            stmts(t)
+                .iter()
+                .map(|(s, c)| (s.as_str(), *c))
+                .collect::<Vec<_>>(),
             [(
                 "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql",
                 false

@@ -419,6 +419,7 @@ fn parse_batch(ctx: &Ctx<'_>, pieces: &[(split::RawStatement, bool)]) -> Local {
             StatementKind::Sql => piece(
                 ctx,
                 raw.span.clone(),
+                None,
                 Origin::TopLevel,
                 *broken,
                 0,
@@ -500,12 +501,20 @@ fn unterminated(ctx: &Ctx<'_>, at: usize, what: &'static str) -> Diagnostic {
 fn piece(
     ctx: &Ctx<'_>,
     span: Range<usize>,
+    blank: Option<Range<usize>>,
     origin: Origin,
     broken: bool,
     depth: usize,
     out: &mut Local,
 ) {
     let original = ctx.file.text.get(span.clone()).unwrap_or_default();
+    let blanked = blank.and_then(|b| {
+        blanked(
+            original,
+            b.start.checked_sub(span.start)?..b.end.checked_sub(span.start)?,
+        )
+    });
+    let original = blanked.as_deref().unwrap_or(original);
     let file_span = Span::new(ctx.file_id, span.start, span.end);
     if recover::leading_keyword(original).as_deref() == Some("DO") {
         do_statement(ctx, span, origin, depth, out);
@@ -809,7 +818,7 @@ fn schema_statement(
         parent: index,
         conditional: false,
     };
-    piece(ctx, head.clone(), origin, false, depth + 1, out);
+    piece(ctx, head.clone(), None, origin, false, depth + 1, out);
     let schema = crate::model::catalog::Name::from(parts.schema.as_str());
     out.statements.push(Statement::read_here(
         ctx,
@@ -823,6 +832,7 @@ fn schema_statement(
         piece(
             ctx,
             span.start + e.start..span.start + e.end,
+            None,
             origin,
             false,
             depth + 1,
@@ -887,9 +897,17 @@ fn do_statement(ctx: &Ctx<'_>, span: Range<usize>, origin: Origin, depth: usize,
         } else if !e.each.is_empty() {
             formatted_statements(ctx, e.span, &e.each, origin, depth, out);
         } else {
-            piece(ctx, e.span, origin, broken, depth + 1, out);
+            piece(ctx, e.span, e.blank, origin, broken, depth + 1, out);
         }
     }
+}
+
+/// `text` with the bytes of `range` (char boundaries) turned into spaces: the same length, so
+/// every offset stays where it was.
+fn blanked(text: &str, range: Range<usize>) -> Option<String> {
+    let (before, rest) = text.split_at_checked(range.start)?;
+    let after = rest.get(range.len()..)?;
+    Some(format!("{before}{}{after}", " ".repeat(range.len())))
 }
 
 /// `format`'s placeholders for its first argument: `%I` (`%1$I`), `%s`, `%L`.
@@ -933,7 +951,7 @@ fn formatted_statements(
             .iter()
             .filter(|s| s.kind == StatementKind::Sql)
         {
-            piece(&filled, s.span.clone(), origin, false, depth + 1, out);
+            piece(&filled, s.span.clone(), None, origin, false, depth + 1, out);
         }
     }
 }
