@@ -892,10 +892,43 @@ impl<'s> Replayer<'s> {
         self.cat.schemas.contains_key(s) || is_system_schema(s)
     }
 
+    /// Whether schema `s`, which no migration created, may be an extension's: one of the
+    /// schemas a well-known extension the history created makes ([`pgfunc::EXTENSION_SCHEMAS`]:
+    /// `cron` of pg_cron, `ag_catalog` of Apache AGE...), or, when `written` (the schema is
+    /// written in the name, not a search-path entry such as `"$user"`), any schema when it
+    /// created an extension whose contents are not known. Its relations are then not claimed
+    /// missing.
+    fn extension_schema(&self, s: &str, written: bool) -> bool {
+        !self.schema_exists(s)
+            && self.cat.extensions.iter().any(|e| {
+                let e = e.as_str();
+                match pgfunc::EXTENSION_SCHEMAS.binary_search_by(|(x, _)| (*x).cmp(e)) {
+                    Ok(i) => pgfunc::EXTENSION_SCHEMAS
+                        .get(i)
+                        .is_some_and(|(_, schemas)| schemas.contains(&s)),
+                    Err(_) => {
+                        written
+                            && pgfunc::EXTENSIONS
+                                .binary_search_by(|(x, _)| (*x).cmp(e))
+                                .is_err()
+                    }
+                }
+            })
+    }
+
+    /// Whether relation `name` is one a created extension makes in the schema it is installed
+    /// in ([`pgfunc::EXTENSION_RELATIONS`]), which the history does not say.
+    fn extension_relation(&self, name: &str) -> bool {
+        pgfunc::EXTENSION_RELATIONS.iter().any(|(e, relations)| {
+            relations.contains(&name) && self.cat.extensions.iter().any(|x| x == e)
+        })
+    }
+
     /// Whether schema `s` exists; when not, PostgreSQL's `schema "s" does not exist` at `span`.
+    /// A schema an extension may have made ([`Self::extension_schema`]) is not claimed missing.
     fn need_schema(&mut self, s: &Name, span: Span) -> bool {
         let exists = self.schema_exists(s);
-        if !exists {
+        if !exists && !self.extension_schema(s, true) {
             self.error(ProblemKind::MissingSchema { name: s.clone() }, span);
         }
         exists
@@ -962,7 +995,11 @@ impl<'s> Replayer<'s> {
         }
         if let Some(s) = &name.schema {
             let qn = QualifiedName::new(s.clone(), name.name.clone());
-            return if self.cat.tables.contains_key(&qn) || self.assumed(&qn) {
+            return if self.cat.tables.contains_key(&qn)
+                || self.assumed(&qn)
+                || self.extension_schema(s, true)
+                || (self.schema_exists(s) && self.extension_relation(&name.name))
+            {
                 Ok(qn)
             } else {
                 Err(qn)
@@ -974,7 +1011,11 @@ impl<'s> Replayer<'s> {
         let schemas = self.path_schemas();
         for s in &schemas {
             let qn = QualifiedName::new(s.clone(), name.name.clone());
-            if self.cat.tables.contains_key(&qn) || (self.schema_exists(s) && self.assumed(&qn)) {
+            if self.cat.tables.contains_key(&qn)
+                || (self.schema_exists(s)
+                    && (self.assumed(&qn) || self.extension_relation(&name.name)))
+                || self.extension_schema(s, false)
+            {
                 return Ok(qn);
             }
         }
@@ -6712,6 +6753,81 @@ mod tests {
         assert_eq!(
             missing(&format!("CREATE EXTENSION seg;\n{after}")),
             ["MissingType"]
+        );
+    }
+
+    /// Relations in a schema an extension makes (`ag_catalog` of Apache AGE, `cron` of
+    /// pg_cron; any schema for an extension whose contents are not known) and PostGIS's
+    /// `spatial_ref_sys` are not claimed missing; others still are.
+    #[test]
+    fn extensions_own_schemas_and_relations() {
+        let missing = |sql: &str| -> Vec<String> {
+            model_of(sql)
+                .problems
+                .iter()
+                .filter(|p| p.kind.is_error())
+                .map(|p| match &p.kind {
+                    crate::model::ProblemKind::MissingRelation { name, .. } => {
+                        format!("relation {name}")
+                    }
+                    crate::model::ProblemKind::MissingSchema { name } => format!("schema {name}"),
+                    other => format!("{other:?}"),
+                })
+                .collect()
+        };
+        let uses = "SELECT * FROM ag_catalog.ag_graph;\nCREATE TABLE ag_catalog.mine (id int);\n\
+                    SELECT * FROM cron.job;\nINSERT INTO spatial_ref_sys (srid) VALUES (1);\n\
+                    SELECT * FROM public.geometry_columns;\nSELECT * FROM public.nothing;\n";
+        assert_eq!(
+            missing(uses),
+            [
+                "relation ag_catalog.ag_graph",
+                "schema ag_catalog",
+                "relation cron.job",
+                "relation public.spatial_ref_sys",
+                "relation public.geometry_columns",
+                "relation public.nothing"
+            ]
+        );
+        assert_eq!(
+            missing(&format!("CREATE EXTENSION age;\n{uses}")),
+            [
+                "relation cron.job",
+                "relation public.spatial_ref_sys",
+                "relation public.geometry_columns",
+                "relation public.nothing"
+            ]
+        );
+        assert_eq!(
+            missing(&format!(
+                "CREATE EXTENSION postgis;\nCREATE EXTENSION pg_cron;\n{uses}"
+            )),
+            [
+                "relation ag_catalog.ag_graph",
+                "schema ag_catalog",
+                "relation public.nothing"
+            ]
+        );
+        // Contents unknown: any schema no migration creates may be its own.
+        assert_eq!(
+            missing(&format!("CREATE EXTENSION some_vendor_ext;\n{uses}")),
+            [
+                "relation public.spatial_ref_sys",
+                "relation public.geometry_columns",
+                "relation public.nothing"
+            ]
+        );
+        // On the search path, as Apache AGE's setup writes it.
+        let path = "SET search_path = ag_catalog, \"$user\", public;\nSELECT * FROM ag_label;\n";
+        assert_eq!(
+            missing(&format!("CREATE EXTENSION age;\n{path}")),
+            [] as [&str; 0]
+        );
+        assert_eq!(missing(path), ["relation public.ag_label"]);
+        // pgvector makes no schema: a missing schema is still missing.
+        assert_eq!(
+            missing(&format!("CREATE EXTENSION vector;\n{uses}")),
+            missing(uses)
         );
     }
 
