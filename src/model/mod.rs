@@ -5,6 +5,7 @@
 //! ("was this table dropped, renamed, created later?"); `json` is the versioned wire format.
 
 pub mod catalog;
+pub mod extensions;
 pub mod history;
 pub mod ir;
 pub mod json;

@@ -3977,46 +3977,6 @@ pub const NOT_IMMUTABLE: &[(&str, &str, Arities)] = &[
     ("xml_send", "stable", &[(1, 1)]),
 ];
 
-/// Well-known extensions outside contrib (sorted) with the schemas they create (their tables,
-/// views and functions live there): after one of them, only these schemas may hold objects
-/// no migration created. Another extension outside contrib may create any schema.
-pub const EXTENSION_SCHEMAS: &[(&str, &[&str])] = &[
-    ("age", &["ag_catalog"]),
-    ("pg_cron", &["cron"]),
-    ("pg_graphql", &["graphql"]),
-    ("pg_net", &["net"]),
-    ("pgmq", &["pgmq"]),
-    ("pgsodium", &["pgsodium", "pgsodium_masks"]),
-    ("postgis", &[]),
-    ("postgis_raster", &[]),
-    ("postgis_tiger_geocoder", &["tiger", "tiger_data"]),
-    ("postgis_topology", &["topology"]),
-    ("supabase_vault", &["vault"]),
-    (
-        "timescaledb",
-        &[
-            "_timescaledb_cache",
-            "_timescaledb_catalog",
-            "_timescaledb_config",
-            "_timescaledb_functions",
-            "_timescaledb_internal",
-            "timescaledb_experimental",
-            "timescaledb_information",
-        ],
-    ),
-    ("vector", &[]),
-];
-
-/// Relations well-known extensions (sorted) create in the schema they are installed in
-/// (sorted): PostGIS's `spatial_ref_sys`, usually in `public`.
-pub const EXTENSION_RELATIONS: &[(&str, &[&str])] = &[
-    (
-        "postgis",
-        &["geography_columns", "geometry_columns", "spatial_ref_sys"],
-    ),
-    ("postgis_raster", &["raster_columns", "raster_overviews"]),
-];
-
 /// Each contrib extension (sorted) with the names of the functions it creates (sorted).
 pub const EXTENSIONS: &[(&str, &[&str])] = &[
     (

@@ -24,12 +24,12 @@ use super::ir::{
     QueryRefs, RelRef, TableDef, TableKindDef, TypeRef,
 };
 use super::names::{choose_name, columns_addition};
-use super::pgfunc;
 use super::pgtype::{self, FkCompat, fk_compatible};
 use super::{
     Event, EventAction, Model, ModelSettings, ObjectKey, Problem, ProblemKind, RefContext, Refusal,
     Retain, StatementInfo, UndoneCreate, Use,
 };
+use super::{extensions, pgfunc};
 use crate::parse::{Feed, FileFeed, Origin, ParsedFile, Whole};
 use crate::source::Project;
 use crate::span::Span;
@@ -893,7 +893,7 @@ impl<'s> Replayer<'s> {
     }
 
     /// Whether schema `s`, which no migration created, may be an extension's: one of the
-    /// schemas a well-known extension the history created makes ([`pgfunc::EXTENSION_SCHEMAS`]:
+    /// schemas a well-known extension the history created makes ([`extensions::SCHEMAS`]:
     /// `cron` of pg_cron, `ag_catalog` of Apache AGE...), or, when `written` (the schema is
     /// written in the name, not a search-path entry such as `"$user"`), any schema when it
     /// created an extension whose contents are not known. Its relations are then not claimed
@@ -902,8 +902,8 @@ impl<'s> Replayer<'s> {
         !self.schema_exists(s)
             && self.cat.extensions.iter().any(|e| {
                 let e = e.as_str();
-                match pgfunc::EXTENSION_SCHEMAS.binary_search_by(|(x, _)| (*x).cmp(e)) {
-                    Ok(i) => pgfunc::EXTENSION_SCHEMAS
+                match extensions::SCHEMAS.binary_search_by(|(x, _)| (*x).cmp(e)) {
+                    Ok(i) => extensions::SCHEMAS
                         .get(i)
                         .is_some_and(|(_, schemas)| schemas.contains(&s)),
                     Err(_) => {
@@ -917,9 +917,9 @@ impl<'s> Replayer<'s> {
     }
 
     /// Whether relation `name` is one a created extension makes in the schema it is installed
-    /// in ([`pgfunc::EXTENSION_RELATIONS`]), which the history does not say.
+    /// in ([`extensions::RELATIONS`]), which the history does not say.
     fn extension_relation(&self, name: &str) -> bool {
-        pgfunc::EXTENSION_RELATIONS.iter().any(|(e, relations)| {
+        extensions::RELATIONS.iter().any(|(e, relations)| {
             relations.contains(&name) && self.cat.extensions.iter().any(|x| x == e)
         })
     }
