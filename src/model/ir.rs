@@ -436,6 +436,17 @@ pub enum CommentKind {
     Other,
 }
 
+/// What a `REINDEX` names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReindexTarget {
+    Index(ObjName),
+    Table(ObjName),
+    Schema(ColName),
+    /// `DATABASE` or `SYSTEM`: the statement as PostgreSQL names it in its refusal
+    /// (`REINDEX DATABASE`, `REINDEX SYSTEM`).
+    Database(&'static str),
+}
+
 /// `ALTER SEQUENCE [IF EXISTS] name ...`, read by `parse::sequence` (sqlparser 0.64 cannot
 /// parse ALTER SEQUENCE).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -752,6 +763,23 @@ pub enum Change {
     /// `ALTER TYPE / DOMAIN name OWNER TO role` (read by `parse/dump_forms.rs`): the type
     /// must exist.
     TypeMustExist(ObjName),
+    /// `REINDEX [(...)] {INDEX | TABLE | SCHEMA | DATABASE | SYSTEM} [CONCURRENTLY] name` (read
+    /// by `parse/dump_forms.rs`): what it names must exist, and PostgreSQL runs `CONCURRENTLY`,
+    /// `SCHEMA`, `DATABASE` and `SYSTEM` only outside a transaction block and a function.
+    Reindex {
+        target: ReindexTarget,
+        concurrently: bool,
+    },
+    /// `CLUSTER [VERBOSE] table` without an index (read by `parse/dump_forms.rs`): the table
+    /// must exist.
+    ClusterTable(ObjName),
+    /// `CLUSTER [VERBOSE]` (every table clustered before): outside a transaction block only.
+    ClusterAll,
+    /// `COMMENT ON TRIGGER name ON table IS ...`: the trigger must exist on the table.
+    CommentOnTrigger {
+        name: ColName,
+        table: ObjName,
+    },
     /// `ALTER TABLE [IF EXISTS] [ONLY] table CLUSTER ON index`: the table must exist (unless
     /// `IF EXISTS`) and have the index (named in the table's schema).
     ClusterOn {

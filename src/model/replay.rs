@@ -21,7 +21,7 @@ use super::catalog::{
 use super::ir::{
     AlterAction, AlterTarget, Change, ColName, ColumnDef, CommentKind, ConflictTarget,
     ConstraintDef, ConstraintKind, DropKind, ExcludeDef, FkDef, IndexDef, NullConstant, ObjName,
-    QueryRefs, RelRef, TableDef, TableKindDef, TypeRef,
+    QueryRefs, ReindexTarget, RelRef, TableDef, TableKindDef, TypeRef,
 };
 use super::names::{choose_name, columns_addition};
 use super::pgtype::{self, FkCompat, fk_compatible};
@@ -1790,6 +1790,23 @@ impl<'s> Replayer<'s> {
                     span: name.span,
                 };
                 self.resolve_type(&written);
+            }
+            Change::Reindex {
+                target,
+                concurrently,
+            } => self.reindex(target, *concurrently),
+            Change::ClusterTable(name) => {
+                self.need_rel(name, RefContext::Alter);
+            }
+            Change::ClusterAll => {
+                if let Some(refusal) = self.refused_in_block("CLUSTER") {
+                    self.reject(refusal, self.stmt_span);
+                }
+            }
+            Change::CommentOnTrigger { name, table } => {
+                if let Some(qn) = self.trigger_table(table, false) {
+                    self.has_trigger(&qn, name, true);
+                }
             }
             Change::ClusterOn {
                 table,
@@ -3719,19 +3736,65 @@ impl<'s> Replayer<'s> {
     /// PostgreSQL's refusal of `{verb} CONCURRENTLY` here: inside a transaction block or a DO
     /// body (a function).
     fn refused_concurrently(&self, verb: &str) -> Option<Refusal> {
+        self.refused_in_block(&format!("{verb} CONCURRENTLY"))
+    }
+
+    /// PostgreSQL's refusal of `what` (a statement it runs only on its own,
+    /// `PreventInTransactionBlock`) here: inside a transaction block or a DO body.
+    fn refused_in_block(&self, what: &str) -> Option<Refusal> {
         let in_do = self.model.statements.get(self.seq).is_some_and(|s| s.in_do);
         if in_do {
             Some(Refusal::new(
-                format!("{verb} CONCURRENTLY cannot be executed from a function"),
+                format!("{what} cannot be executed from a function"),
                 "run it as a top-level statement, not inside a DO block or a function",
             ))
         } else if self.txn.is_some() {
             Some(Refusal::new(
-                format!("{verb} CONCURRENTLY cannot run inside a transaction block"),
+                format!("{what} cannot run inside a transaction block"),
                 "run it in a migration of its own, outside a transaction block",
             ))
         } else {
             None
+        }
+    }
+
+    /// `REINDEX`: refused in a transaction block or a function when `CONCURRENTLY` or for a
+    /// schema, a database or the system catalogs; then what it names must exist.
+    fn reindex(&mut self, target: &ReindexTarget, concurrently: bool) {
+        let whole = match target {
+            ReindexTarget::Schema(_) => Some("REINDEX SCHEMA"),
+            ReindexTarget::Database(what) => Some(*what),
+            ReindexTarget::Index(_) | ReindexTarget::Table(_) => None,
+        };
+        let refused = if concurrently {
+            self.refused_concurrently("REINDEX")
+        } else {
+            whole.and_then(|w| self.refused_in_block(w))
+        };
+        if let Some(refusal) = refused {
+            return self.reject(refusal, self.stmt_span);
+        }
+        match target {
+            ReindexTarget::Index(name) => match self.lookup_pg_class(name) {
+                Some(qn) if !self.cat.indexes.contains_key(&qn) => {
+                    let reason = format!("\"{}\" is not an index", name.name);
+                    let help = "REINDEX INDEX names an index: use REINDEX TABLE for a table";
+                    self.reject(Refusal::new(reason, help), name.span);
+                }
+                Some(_) => {}
+                None => {
+                    if !self.unknowable(name) {
+                        self.index_exists(name);
+                    }
+                }
+            },
+            ReindexTarget::Table(name) => {
+                self.need_rel(name, RefContext::Alter);
+            }
+            ReindexTarget::Schema(schema) => {
+                self.need_schema(&schema.name, schema.span);
+            }
+            ReindexTarget::Database(_) => {}
         }
     }
 

@@ -13,7 +13,14 @@
 //! ALTER DOMAIN name RENAME TO new | SET SCHEMA schema
 //! ALTER TYPE name {ADD | DROP | ALTER | RENAME} ATTRIBUTE ...               (the type must exist)
 //! ALTER TEXT SEARCH CONFIGURATION name {ADD | ALTER | DROP} MAPPING ...      (not modelled)
+//! COMMENT ON TRIGGER name ON table IS {'text' | NULL}                        (the trigger must exist)
+//! REINDEX [(...)] {INDEX | TABLE | SCHEMA | DATABASE | SYSTEM} [CONCURRENTLY] [name]
+//! CLUSTER [VERBOSE | (...)] [table [USING index]]     CLUSTER index ON table
 //! ```
+//!
+//! REINDEX and CLUSTER are not pg_dump's but maintenance migrations run after changing
+//! indexes: what they name must exist, and PostgreSQL refuses `REINDEX ... CONCURRENTLY`,
+//! `REINDEX SCHEMA / DATABASE / SYSTEM` and a bare `CLUSTER` in a transaction block.
 //!
 //! (<https://www.postgresql.org/docs/current/sql-altertype.html>, `sql-alterindex.html`,
 //! `sql-comment.html`, `sql-altertable.html`.) What PostgreSQL checks against the schema is
@@ -23,7 +30,7 @@
 use super::OffsetMap;
 use super::lex::Tok;
 use super::sequence::Reader;
-use crate::model::ir::{Change, ObjName};
+use crate::model::ir::{Change, ColName, ObjName, ReindexTarget};
 use crate::span::FileId;
 
 /// Read `text` as one of the forms above. `None` when it is not one this reader fully
@@ -37,6 +44,104 @@ pub(crate) fn parse(text: &str, offsets: &OffsetMap, file: FileId) -> Option<Cha
         .or_else(|| type_attribute(text, offsets, file))
         .or_else(|| text_search_mapping(text, offsets, file))
         .or_else(|| comment_on_constraint(text, offsets, file))
+        .or_else(|| comment_on_trigger(text, offsets, file))
+        .or_else(|| reindex(text, offsets, file))
+        .or_else(|| cluster(text, offsets, file))
+}
+
+/// `REINDEX [(option, ...)] {INDEX | TABLE | SCHEMA | DATABASE | SYSTEM} [CONCURRENTLY] name`
+/// (the name optional for DATABASE and SYSTEM, which check nothing the model keeps).
+fn reindex(text: &str, offsets: &OffsetMap, file: FileId) -> Option<Change> {
+    let mut r = Reader::after_words(text, offsets, file, ["REINDEX"])?;
+    r.skip_parens()?;
+    let kind = ["INDEX", "TABLE", "SCHEMA", "DATABASE", "SYSTEM"]
+        .into_iter()
+        .find(|k| r.eat(k))?;
+    let concurrently = r.eat("CONCURRENTLY");
+    let target = match kind {
+        "INDEX" => ReindexTarget::Index(r.object_name()?),
+        "TABLE" => ReindexTarget::Table(r.object_name()?),
+        "SCHEMA" => {
+            let (name, range) = r.ident(false)?;
+            ReindexTarget::Schema(ColName {
+                name: name.into(),
+                span: r.span(range.start, range.end),
+            })
+        }
+        _ => {
+            if !r.at_end() && !r.kw_punct(b';') {
+                r.ident(false)?;
+            }
+            ReindexTarget::Database(if kind == "SYSTEM" {
+                "REINDEX SYSTEM"
+            } else {
+                "REINDEX DATABASE"
+            })
+        }
+    };
+    end(r).then_some(Change::Reindex {
+        target,
+        concurrently,
+    })
+}
+
+/// `CLUSTER [VERBOSE | (option, ...)] [table [USING index]]` and the old `CLUSTER index ON
+/// table`: with an index, the checks of `ALTER TABLE ... CLUSTER ON` (the table has the
+/// index); a table alone must exist; nothing named, every clustered table.
+fn cluster(text: &str, offsets: &OffsetMap, file: FileId) -> Option<Change> {
+    let mut r = Reader::after_words(text, offsets, file, ["CLUSTER"])?;
+    r.skip_parens()?;
+    r.eat("VERBOSE");
+    if r.at_end() || r.kw_punct(b';') {
+        return end(r).then_some(Change::ClusterAll);
+    }
+    let first = r.object_name()?;
+    let (table, index) = if r.eat("USING") {
+        let (index, range) = r.ident(false)?;
+        let span = r.span(range.start, range.end);
+        (first, Some((index.into(), span)))
+    } else if r.eat("ON") {
+        let table = r.object_name()?;
+        (table, Some((first.name, first.span)))
+    } else {
+        (first, None)
+    };
+    if !end(r) {
+        return None;
+    }
+    Some(match index {
+        Some((name, span)) => Change::ClusterOn {
+            index: ObjName {
+                schema: table.schema.clone(),
+                name,
+                span,
+            },
+            table,
+            if_exists: false,
+        },
+        None => Change::ClusterTable(table),
+    })
+}
+
+/// `COMMENT ON TRIGGER name ON table IS {'text' | NULL}`.
+fn comment_on_trigger(text: &str, offsets: &OffsetMap, file: FileId) -> Option<Change> {
+    let mut r = Reader::after_words(text, offsets, file, ["COMMENT", "ON", "TRIGGER"])?;
+    let (name, range) = r.ident(false)?;
+    let span = r.span(range.start, range.end);
+    r.expect("ON")?;
+    let table = r.object_name()?;
+    r.expect("IS")?;
+    if !r.eat("NULL") {
+        (r.peek(0)?.kind == Tok::Str).then_some(())?;
+        r.i += 1;
+    }
+    end(r).then_some(Change::CommentOnTrigger {
+        name: ColName {
+            name: name.into(),
+            span,
+        },
+        table,
+    })
 }
 
 /// `ALTER {TYPE | DOMAIN} name OWNER TO role`.
@@ -250,8 +355,56 @@ mod tests {
                 format!("move {} {schema}", name.name)
             }
             Change::Other => "other".to_string(),
+            Change::Reindex {
+                target,
+                concurrently,
+            } => format!("reindex {target:?} {concurrently}"),
+            Change::ClusterTable(t) => format!("cluster {}", t.name),
+            Change::ClusterAll => "cluster all".to_string(),
+            Change::CommentOnTrigger { name, table } => {
+                format!("comment trigger {} {}", name.name, table.name)
+            }
             _ => "?".to_string(),
         })
+    }
+
+    #[test]
+    fn maintenance_and_trigger_comments() {
+        let reads = |t: &str| read(t).unwrap_or_else(|| "none".to_string());
+        assert!(
+            reads("REINDEX (VERBOSE, TABLESPACE x) INDEX CONCURRENTLY s.i;")
+                .starts_with("reindex Index")
+        );
+        assert!(reads("reindex index concurrently s.i").ends_with("true"));
+        assert!(reads("REINDEX TABLE t").starts_with("reindex Table"));
+        assert!(reads("REINDEX SCHEMA app").starts_with("reindex Schema"));
+        assert!(reads("REINDEX DATABASE").contains("REINDEX DATABASE"));
+        assert!(reads("REINDEX SYSTEM mydb;").contains("REINDEX SYSTEM"));
+        assert_eq!(reads("CLUSTER t USING i;"), "cluster t i");
+        assert_eq!(reads("CLUSTER i ON s.t"), "cluster t i");
+        assert_eq!(reads("CLUSTER (VERBOSE) s.t"), "cluster t");
+        assert_eq!(reads("CLUSTER VERBOSE;"), "cluster all");
+        assert_eq!(
+            reads("COMMENT ON TRIGGER trg ON s.t IS 'x';"),
+            "comment trigger trg t"
+        );
+        assert_eq!(
+            reads("COMMENT ON TRIGGER trg ON t IS NULL"),
+            "comment trigger trg t"
+        );
+        for not_ours in [
+            "REINDEX",
+            "REINDEX INDEX",
+            "REINDEX TABLE a.b.c",
+            "REINDEX (VERBOSE INDEX i",
+            "REINDEX INDEX i extra",
+            "CLUSTER t USING",
+            "CLUSTER t USING i j",
+            "COMMENT ON TRIGGER trg ON t IS 1",
+            "COMMENT ON TRIGGER trg IS 'x'",
+        ] {
+            assert_eq!(reads(not_ours), "none", "{not_ours}");
+        }
     }
 
     #[test]

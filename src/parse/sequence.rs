@@ -74,17 +74,16 @@ impl<'a> Reader<'a> {
         Self::after_words(text, offsets, file, ["ALTER", object])
     }
 
-    /// A reader of what follows the two words `head` in `text` (see [`Reader::after`]).
-    pub(super) fn after_words(
+    /// A reader of what follows the words `head` in `text` (see [`Reader::after`]).
+    pub(super) fn after_words<const N: usize>(
         text: &'a str,
         offsets: &'a OffsetMap,
         file: FileId,
-        head: [&str; 2],
+        head: [&str; N],
     ) -> Option<Self> {
         let mut lexer = Lexer::new(text, 0..text.len());
-        let first: Vec<Token> = lexer.by_ref().take(2).collect();
-        if !matches!(first.as_slice(), [a, b] if is_kw(text, a, head[0]) && is_kw(text, b, head[1]))
-        {
+        let first: Vec<Token> = lexer.by_ref().take(N).collect();
+        if first.len() != N || !first.iter().zip(head).all(|(t, w)| is_kw(text, t, w)) {
             return None;
         }
         let toks: Vec<Token> = lexer.take(MAX_TOKENS + 1).collect();
@@ -95,6 +94,27 @@ impl<'a> Reader<'a> {
             offsets,
             file,
         })
+    }
+
+    /// Past a parenthesized list (`(VERBOSE, TABLESPACE x)`) if one starts here; `None` if it
+    /// does not end.
+    pub(super) fn skip_parens(&mut self) -> Option<()> {
+        if !self.kw_punct(b'(') {
+            return Some(());
+        }
+        let mut depth = 0usize;
+        while let Some(t) = self.peek(0) {
+            match t.kind {
+                Tok::Punct(b'(') => depth += 1,
+                Tok::Punct(b')') => depth = depth.checked_sub(1)?,
+                _ => {}
+            }
+            self.i += 1;
+            if depth == 0 {
+                return Some(());
+            }
+        }
+        None
     }
 
     /// Past a trailing `;`, if any.

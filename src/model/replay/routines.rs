@@ -925,7 +925,11 @@ impl Replayer<'_> {
     }
 
     /// The table of a DROP / ALTER TRIGGER, when the model holds it.
-    fn trigger_table(&mut self, table: &ObjName, if_exists: bool) -> Option<QualifiedName> {
+    pub(super) fn trigger_table(
+        &mut self,
+        table: &ObjName,
+        if_exists: bool,
+    ) -> Option<QualifiedName> {
         let qn = match self.lookup_rel(table) {
             Ok(qn) => qn,
             Err(_) if if_exists || self.uncertain.contains(&table.name) => return None,
@@ -957,7 +961,7 @@ impl Replayer<'_> {
 
     /// Does table `qn` have trigger `name`? When not, and `claim`, PostgreSQL's refusal,
     /// unless the trigger may exist unseen.
-    fn has_trigger(&mut self, qn: &QualifiedName, name: &ColName, claim: bool) -> bool {
+    pub(super) fn has_trigger(&mut self, qn: &QualifiedName, name: &ColName, claim: bool) -> bool {
         if self.trigger_origin(qn, &name.name).is_some() {
             return true;
         }
