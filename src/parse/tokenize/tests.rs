@@ -19,13 +19,8 @@ fn theirs(sql: &str) -> Option<Vec<TokenWithSpan>> {
 fn same_parse(sql: &str) {
     let ours = parse_statements(sql);
     let theirs = sqlparser::parser::Parser::parse_sql(&PostgreSqlDialect {}, sql);
-    let same = match (&ours, &theirs) {
-        (Ok(a), Ok(b)) => a == b,
-        (Err(a), Err(b)) => a.to_string() == b.to_string(),
-        _ => false,
-    };
     assert!(
-        same,
+        super::same_outcome(&ours, &theirs),
         "differs on {sql:?}:\n ours   {ours:?}\n theirs {theirs:?}"
     );
 }
