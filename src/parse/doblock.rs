@@ -554,14 +554,20 @@ fn skip_past(text: &str, toks: &[Token], i: usize, kw: &str) -> usize {
     skip_until(text, toks, i, kw) + 1
 }
 
-/// The `INTO [STRICT] target [, ...]` of a PL/pgSQL `SELECT ... INTO variables ...` (anywhere
-/// in the statement at depth 0, as PL/pgSQL allows): the bytes from `INTO` to the last
-/// target. `None` for other statements or an `INTO` not followed by targets.
+/// The `INTO [STRICT] target [, ...]` of a PL/pgSQL `[WITH ...] SELECT ... INTO variables ...`
+/// (anywhere in the statement at depth 0, as PL/pgSQL allows): the bytes from `INTO` to the
+/// last target. `None` for other statements or an `INTO` not followed by targets. (Given to
+/// sqlparser whole, `WITH ... SELECT x INTO v` read as `CREATE TABLE v AS`.)
 fn select_into(text: &str, toks: &[Token]) -> Option<Range<usize>> {
-    if !is_kw(text, toks.first()?, "SELECT") {
+    let first = toks.first()?;
+    let select = if is_kw(text, first, "SELECT") {
+        0
+    } else if is_kw(text, first, "WITH") {
+        skip_until(text, toks, 1, "SELECT")
+    } else {
         return None;
-    }
-    let into = skip_until(text, toks, 1, "INTO");
+    };
+    let into = skip_until(text, toks, select + 1, "INTO");
     let start = toks.get(into)?.range.start;
     let end = targets_end(text, toks, into + 1)?;
     Some(start..toks.get(end - 1)?.range.end)
@@ -738,6 +744,8 @@ mod tests {
                  SELECT INTO STRICT r.a, r.b x, y FROM b;\n  \
                  SELECT (SELECT 1 FROM c LIMIT 1) INTO \"N\";\n  \
                  SELECT x INTO 1 FROM d;\n  \
+                 WITH w AS (SELECT x FROM f) SELECT sum(x) INTO n FROM w;\n  \
+                 WITH w AS (SELECT 1) INSERT INTO g SELECT * FROM w;\n  \
                  SELECT 1 FROM e;\nEND $$";
         assert_eq!(
             stmts(t)
@@ -749,6 +757,11 @@ mod tests {
                 ("SELECT [...] x, y FROM b", false),
                 ("SELECT (SELECT 1 FROM c LIMIT 1) [...]", false),
                 // `INTO 1` stores nothing: not PL/pgSQL's form, skipped as before
+                (
+                    "WITH w AS (SELECT x FROM f) SELECT sum(x) [...] FROM w",
+                    false
+                ),
+                ("WITH w AS (SELECT 1) INSERT INTO g SELECT * FROM w", false),
                 ("SELECT 1 FROM e", false),
             ]
         );
