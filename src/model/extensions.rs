@@ -2,6 +2,25 @@
 //! showing it, written by hand (`pgfunc.rs` is generated from PostgreSQL's own catalog and
 //! knows contrib only). Read by the replay's relation and schema lookups.
 
+use super::pgfunc;
+
+/// The functions contrib extension `name` creates; `None` when `name` is not one of
+/// contrib's (its contents are then not known, unless [`SCHEMAS`] lists it).
+#[must_use]
+pub fn contrib_functions(name: &str) -> Option<&'static [&'static str]> {
+    let i = pgfunc::EXTENSIONS
+        .binary_search_by(|(e, _)| (*e).cmp(name))
+        .ok()?;
+    pgfunc::EXTENSIONS.get(i).map(|(_, functions)| *functions)
+}
+
+/// The schemas well-known extension `name` creates; `None` when [`SCHEMAS`] does not list it.
+#[must_use]
+pub fn schemas(name: &str) -> Option<&'static [&'static str]> {
+    let i = SCHEMAS.binary_search_by(|(e, _)| (*e).cmp(name)).ok()?;
+    SCHEMAS.get(i).map(|(_, schemas)| *schemas)
+}
+
 /// Well-known extensions outside contrib (sorted) with the schemas they create (their tables,
 /// views and functions live there): after one of them, only these schemas may hold objects
 /// no migration created. Another extension outside contrib may create any schema.

@@ -881,11 +881,10 @@ impl<'s> Replayer<'s> {
     /// functions and types are known ([`pgfunc`]): PostGIS, pgvector, TimescaleDB... may
     /// create any type.
     fn unknown_extension(&self) -> bool {
-        self.cat.extensions.iter().any(|e| {
-            pgfunc::EXTENSIONS
-                .binary_search_by(|(x, _)| (*x).cmp(e.as_str()))
-                .is_err()
-        })
+        self.cat
+            .extensions
+            .iter()
+            .any(|e| extensions::contrib_functions(e).is_none())
     }
 
     fn schema_exists(&self, s: &str) -> bool {
@@ -900,20 +899,14 @@ impl<'s> Replayer<'s> {
     /// missing.
     fn extension_schema(&self, s: &str, written: bool) -> bool {
         !self.schema_exists(s)
-            && self.cat.extensions.iter().any(|e| {
-                let e = e.as_str();
-                match extensions::SCHEMAS.binary_search_by(|(x, _)| (*x).cmp(e)) {
-                    Ok(i) => extensions::SCHEMAS
-                        .get(i)
-                        .is_some_and(|(_, schemas)| schemas.contains(&s)),
-                    Err(_) => {
-                        written
-                            && pgfunc::EXTENSIONS
-                                .binary_search_by(|(x, _)| (*x).cmp(e))
-                                .is_err()
-                    }
-                }
-            })
+            && self
+                .cat
+                .extensions
+                .iter()
+                .any(|e| match extensions::schemas(e) {
+                    Some(schemas) => schemas.contains(&s),
+                    None => written && extensions::contrib_functions(e).is_none(),
+                })
     }
 
     /// Whether relation `name` is one a created extension makes in the schema it is installed
@@ -1583,10 +1576,7 @@ impl<'s> Replayer<'s> {
             }
             Change::AlterSequence(def) => self.alter_sequence(def),
             Change::CreateExtension { name, .. } => {
-                if pgfunc::EXTENSIONS
-                    .binary_search_by(|(e, _)| (*e).cmp(name.as_str()))
-                    .is_err()
-                {
+                if extensions::contrib_functions(name).is_none() {
                     self.routines_blind = true;
                 }
                 if !self.cat.extensions.contains(name) {
@@ -3758,6 +3748,24 @@ impl<'s> Replayer<'s> {
         }
     }
 
+    /// A statement that names index `name`: the first relation of the name on the
+    /// search_path, as PostgreSQL finds it, must be an index (`help` says what to write
+    /// instead), and a name that is missing is claimed so unless it is unknowable.
+    fn need_index_named(&mut self, name: &ObjName, help: &'static str) {
+        match self.lookup_pg_class(name) {
+            Some(qn) if !self.cat.indexes.contains_key(&qn) => {
+                let reason = format!("\"{}\" is not an index", name.name);
+                self.reject(Refusal::new(reason, help), name.span);
+            }
+            Some(_) => {}
+            None => {
+                if !self.unknowable(name) {
+                    self.index_exists(name);
+                }
+            }
+        }
+    }
+
     /// `REINDEX`: refused in a transaction block or a function when `CONCURRENTLY` or for a
     /// schema, a database or the system catalogs; then what it names must exist.
     fn reindex(&mut self, target: &ReindexTarget, concurrently: bool) {
@@ -3775,19 +3783,10 @@ impl<'s> Replayer<'s> {
             return self.reject(refusal, self.stmt_span);
         }
         match target {
-            ReindexTarget::Index(name) => match self.lookup_pg_class(name) {
-                Some(qn) if !self.cat.indexes.contains_key(&qn) => {
-                    let reason = format!("\"{}\" is not an index", name.name);
-                    let help = "REINDEX INDEX names an index: use REINDEX TABLE for a table";
-                    self.reject(Refusal::new(reason, help), name.span);
-                }
-                Some(_) => {}
-                None => {
-                    if !self.unknowable(name) {
-                        self.index_exists(name);
-                    }
-                }
-            },
+            ReindexTarget::Index(name) => self.need_index_named(
+                name,
+                "REINDEX INDEX names an index: use REINDEX TABLE for a table",
+            ),
             ReindexTarget::Table(name) => {
                 self.need_rel(name, RefContext::Alter);
             }
@@ -6326,21 +6325,11 @@ impl<'s> Replayer<'s> {
             CommentKind::Schema => {
                 self.need_schema(&target.name, target.span);
             }
-            CommentKind::Index => match self.lookup_pg_class(target) {
-                // The first relation of the name on the search_path, as PostgreSQL finds it.
-                Some(qn) if !self.cat.indexes.contains_key(&qn) => {
-                    let reason = format!("\"{}\" is not an index", target.name);
-                    let help = "COMMENT ON INDEX names an index: use COMMENT ON TABLE, VIEW, \
-                                MATERIALIZED VIEW or SEQUENCE for what the name is";
-                    self.reject(Refusal::new(reason, help), target.span);
-                }
-                Some(_) => {}
-                None => {
-                    if !self.unknowable(target) {
-                        self.index_exists(target);
-                    }
-                }
-            },
+            CommentKind::Index => self.need_index_named(
+                target,
+                "COMMENT ON INDEX names an index: use COMMENT ON TABLE, VIEW, MATERIALIZED VIEW \
+                 or SEQUENCE for what the name is",
+            ),
             CommentKind::Type | CommentKind::Other => {}
         }
     }

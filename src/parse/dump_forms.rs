@@ -53,7 +53,9 @@ pub(crate) fn parse(text: &str, offsets: &OffsetMap, file: FileId) -> Option<Cha
 /// (the name optional for DATABASE and SYSTEM, which check nothing the model keeps).
 fn reindex(text: &str, offsets: &OffsetMap, file: FileId) -> Option<Change> {
     let mut r = Reader::after_words(text, offsets, file, ["REINDEX"])?;
-    r.skip_parens()?;
+    if r.kw_punct(b'(') {
+        r.parenthesized()?;
+    }
     let kind = ["INDEX", "TABLE", "SCHEMA", "DATABASE", "SYSTEM"]
         .into_iter()
         .find(|k| r.eat(k))?;
@@ -90,7 +92,9 @@ fn reindex(text: &str, offsets: &OffsetMap, file: FileId) -> Option<Change> {
 /// index); a table alone must exist; nothing named, every clustered table.
 fn cluster(text: &str, offsets: &OffsetMap, file: FileId) -> Option<Change> {
     let mut r = Reader::after_words(text, offsets, file, ["CLUSTER"])?;
-    r.skip_parens()?;
+    if r.kw_punct(b'(') {
+        r.parenthesized()?;
+    }
     r.eat("VERBOSE");
     if r.at_end() || r.kw_punct(b';') {
         return end(r).then_some(Change::ClusterAll);
@@ -130,11 +134,7 @@ fn comment_on_trigger(text: &str, offsets: &OffsetMap, file: FileId) -> Option<C
     let span = r.span(range.start, range.end);
     r.expect("ON")?;
     let table = r.object_name()?;
-    r.expect("IS")?;
-    if !r.eat("NULL") {
-        (r.peek(0)?.kind == Tok::Str).then_some(())?;
-        r.i += 1;
-    }
+    comment_text(&mut r)?;
     end(r).then_some(Change::CommentOnTrigger {
         name: ColName {
             name: name.into(),
@@ -296,11 +296,7 @@ fn comment_on_constraint(text: &str, offsets: &OffsetMap, file: FileId) -> Optio
     r.expect("ON")?;
     let domain = r.eat("DOMAIN");
     let table = r.object_name()?;
-    r.expect("IS")?;
-    if !r.eat("NULL") {
-        (r.peek(0)?.kind == Tok::Str).then_some(())?;
-        r.i += 1;
-    }
+    comment_text(&mut r)?;
     if !end(r) {
         return None;
     }
@@ -313,6 +309,16 @@ fn comment_on_constraint(text: &str, offsets: &OffsetMap, file: FileId) -> Optio
             span: name_span,
         }
     })
+}
+
+/// `IS {'text' | NULL}`, the end of a `COMMENT ON`.
+fn comment_text(r: &mut Reader<'_>) -> Option<()> {
+    r.expect("IS")?;
+    if !r.eat("NULL") {
+        (r.peek(0)?.kind == Tok::Str).then_some(())?;
+        r.i += 1;
+    }
+    Some(())
 }
 
 /// A role: a name, or `CURRENT_USER` / `SESSION_USER` / `CURRENT_ROLE` (reserved words).

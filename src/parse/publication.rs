@@ -16,7 +16,6 @@
 //! Anything else stays unparsable, as before.
 
 use super::OffsetMap;
-use super::lex::Tok;
 use super::sequence::Reader;
 use crate::model::ir::{Change, ColName};
 use crate::span::FileId;
@@ -45,13 +44,13 @@ pub(crate) fn parse(text: &str, offsets: &OffsetMap, file: FileId) -> Option<Cha
             }
         }
         if r.eat("WITH") {
-            parenthesized(&mut r)?;
+            r.parenthesized()?;
         }
     } else if r.eat("ADD") || r.eat("DROP") {
         objects(&mut r, &mut change)?;
     } else if r.eat("SET") {
         if r.kw_punct(b'(') {
-            parenthesized(&mut r)?;
+            r.parenthesized()?;
         } else {
             objects(&mut r, &mut change)?;
         }
@@ -114,7 +113,7 @@ fn objects(r: &mut Reader<'_>, change: &mut Change) -> Option<()> {
                 r.punct(b')')?;
             }
             if r.eat("WHERE") {
-                parenthesized(r)?;
+                r.parenthesized()?;
             }
             tables.push((name, columns));
         }
@@ -122,21 +121,6 @@ fn objects(r: &mut Reader<'_>, change: &mut Change) -> Option<()> {
             return Some(());
         }
     }
-}
-
-/// A balanced `( ... )`, skipped.
-fn parenthesized(r: &mut Reader<'_>) -> Option<()> {
-    r.punct(b'(')?;
-    let mut depth = 1usize;
-    while depth > 0 {
-        match r.peek(0)?.kind {
-            Tok::Punct(b'(') => depth += 1,
-            Tok::Punct(b')') => depth -= 1,
-            _ => {}
-        }
-        r.i += 1;
-    }
-    Some(())
 }
 
 #[cfg(test)]

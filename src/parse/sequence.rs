@@ -96,25 +96,19 @@ impl<'a> Reader<'a> {
         })
     }
 
-    /// Past a parenthesized list (`(VERBOSE, TABLESPACE x)`) if one starts here; `None` if it
-    /// does not end.
-    pub(super) fn skip_parens(&mut self) -> Option<()> {
-        if !self.kw_punct(b'(') {
-            return Some(());
-        }
-        let mut depth = 0usize;
-        while let Some(t) = self.peek(0) {
-            match t.kind {
+    /// Past a balanced `( ... )` starting here (`None` if none starts or it does not end).
+    pub(super) fn parenthesized(&mut self) -> Option<()> {
+        self.punct(b'(')?;
+        let mut depth = 1usize;
+        while depth > 0 {
+            match self.peek(0)?.kind {
                 Tok::Punct(b'(') => depth += 1,
-                Tok::Punct(b')') => depth = depth.checked_sub(1)?,
+                Tok::Punct(b')') => depth -= 1,
                 _ => {}
             }
             self.i += 1;
-            if depth == 0 {
-                return Some(());
-            }
         }
-        None
+        Some(())
     }
 
     /// Past a trailing `;`, if any.

@@ -45,7 +45,7 @@ pub fn parse_statements(sql: &str) -> Result<Vec<Statement>, ParserError> {
             .with_unescape(true)
             .tokenize_with_location_into_buf(&mut tokens)
         {
-            TOKENS.set(tokens);
+            give_back(tokens);
             return Err(e.into());
         }
         without_blanks(&mut tokens);
@@ -54,12 +54,16 @@ pub fn parse_statements(sql: &str) -> Result<Vec<Statement>, ParserError> {
     let parsed = parser.parse_statements();
     #[cfg(debug_assertions)]
     same_statements_as_sqlparser(sql, &parsed);
-    let mut tokens = parser.into_tokens();
+    give_back(parser.into_tokens());
+    parsed
+}
+
+/// Keeps `tokens`' buffer for the thread's next statement, unless it is over [`KEEP_TOKENS`].
+fn give_back(mut tokens: Vec<TokenWithSpan>) {
     if tokens.capacity() <= KEEP_TOKENS {
         tokens.clear();
         TOKENS.set(tokens);
     }
-    parsed
 }
 
 /// The largest buffer kept for the next statement (~5.6 MB): one huge statement's buffer is

@@ -17,7 +17,7 @@ use crate::model::catalog::{
 use crate::model::ir::{
     Call, ColName, FuncMove, FuncRef, LabelUse, ObjName, RelRef, TypeRef, Volatility,
 };
-use crate::model::{EventAction, ObjectKey, ProblemKind, RefContext, pgfunc, pgtype};
+use crate::model::{EventAction, ObjectKey, ProblemKind, RefContext, extensions, pgfunc, pgtype};
 use crate::span::Span;
 
 /// How a signature names a type the history created (or a relation's row type).
@@ -241,15 +241,10 @@ impl Replayer<'_> {
     /// May an extension the history created have a function named `n`: a contrib one that
     /// creates it, or one outside contrib (of unknown contents)?
     pub(super) fn extension_function(&self, n: &str) -> bool {
-        self.cat.extensions.iter().any(|e| {
-            pgfunc::EXTENSIONS
-                .binary_search_by(|(x, _)| (*x).cmp(e.as_str()))
-                .map_or(true, |i| {
-                    pgfunc::EXTENSIONS
-                        .get(i)
-                        .is_some_and(|(_, fs)| fs.binary_search(&n).is_ok())
-                })
-        })
+        self.cat
+            .extensions
+            .iter()
+            .any(|e| extensions::contrib_functions(e).is_none_or(|fs| fs.binary_search(&n).is_ok()))
     }
 
     /// `true` when a function of this name may exist without the history showing it.
