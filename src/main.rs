@@ -19,9 +19,10 @@ static GLOBAL: hybrid::Hybrid = hybrid::Hybrid;
 /// small one glibc's is: mimalloc gives every size class its own 64 KiB page, so a check of a
 /// few files first-touches ~125 pages of heap (a page fault each) where glibc, packing
 /// everything into one heap, touches fewer, and a 2.3 ms run takes ~25% less. The process
-/// starts on glibc's malloc; when discovery or the analysis finds the job large (16 files or
-/// more, or 32 KB of SQL or more: [`ogel_schema::par::Threads::for_files`] and `for_sql`, the
-/// sizes at which they also start threads) new allocations go to mimalloc. Every pointer is freed or grown by the allocator that made it:
+/// starts on glibc's malloc; when discovery, the application scan or the analysis finds the
+/// job large (16 migration or application files or more, or 32 KB of SQL or more:
+/// [`ogel_schema::par::Threads::for_files`], `for_app_files` and `for_sql`) new allocations go
+/// to mimalloc. Every pointer is freed or grown by the allocator that made it:
 /// mimalloc's page map tells its own (`mi_is_in_heap_region`, a lookup in the map `mi_free`
 /// reads anyway; before mimalloc's first allocation it owns nothing).
 #[cfg(not(feature = "system-alloc"))]

@@ -22,11 +22,19 @@ pub const SMALL_APP_FILES: usize = 3;
 
 static LARGE_JOB: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
 
-/// Sets what [`Threads::for_files`] and [`Threads::for_sql`] run when they find a job large,
+/// Sets what [`Threads::for_files`], [`Threads::for_app_files`] and [`Threads::for_sql`] run
+/// when they find a job large,
 /// before its files are read or analysed:
 /// the executable switches its allocator there (src/main.rs). The first hook set stays.
 pub fn on_large_job(hook: fn()) {
     let _ = LARGE_JOB.set(hook);
+}
+
+/// Runs the hook set by [`on_large_job`], if any.
+fn large_job() {
+    if let Some(hook) = LARGE_JOB.get() {
+        hook();
+    }
 }
 
 /// Whether a step runs on rayon's pool or on the calling thread.
@@ -64,12 +72,21 @@ impl Threads {
         Self::for_size(files, SMALL_FILES).announce()
     }
 
+    /// By the number of application source files to scan: threads from
+    /// [`SMALL_APP_FILES`] (each file is a tree-sitter parse), and a large job, as for
+    /// migration files, from [`SMALL_FILES`] (the hook set by [`on_large_job`] runs first).
+    #[must_use]
+    pub fn for_app_files(files: usize) -> Self {
+        if files >= SMALL_FILES {
+            large_job();
+        }
+        Self::for_size(files, SMALL_APP_FILES)
+    }
+
     /// Runs the large-job hook when `self` is [`Threads::Pool`].
     fn announce(self) -> Self {
-        if self.pool()
-            && let Some(hook) = LARGE_JOB.get()
-        {
-            hook();
+        if self.pool() {
+            large_job();
         }
         self
     }

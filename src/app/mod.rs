@@ -21,7 +21,7 @@ pub mod walk;
 use std::ops::Range;
 use std::path::PathBuf;
 
-use crate::par::{SMALL_APP_FILES, Threads};
+use crate::par::Threads;
 
 use crate::source::lines::LineIndex;
 pub use lang::Language;
@@ -155,11 +155,8 @@ pub fn scan(roots: &[PathBuf]) -> AppScan {
             message,
         });
     }
-    let results: Vec<FileScan> = Threads::for_size(found.len(), SMALL_APP_FILES).map_init(
-        &found,
-        Parsers::default,
-        scan_file,
-    );
+    let results: Vec<FileScan> =
+        Threads::for_app_files(found.len()).map_init(&found, Parsers::default, scan_file);
     for r in results {
         out.diagnostics.extend(r.diagnostics);
         let Some(file) = r.file else { continue };

@@ -9,7 +9,7 @@ use std::io::ErrorKind;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use crate::par::{SMALL_FILES, Threads};
+use crate::par::Threads;
 use walkdir::WalkDir;
 
 use super::lines::LineIndex;
@@ -68,8 +68,7 @@ pub fn discover_in(inputs: &[PathBuf], cwd: &Path) -> Result<Project, SourceErro
         // once: canonical paths (a few syscalls each, on all cores), the first of each kept.
         // A single directory without links cannot hold a file twice.
         if roots.len() > 1 || via_link {
-            let ids =
-                Threads::for_size(found.len(), SMALL_FILES).map(&found, |c| identity(&c.path));
+            let ids = Threads::for_files(found.len()).map(&found, |c| identity(&c.path));
             let mut ids = ids.into_iter();
             found.retain(|_| ids.next().is_some_and(|id| seen.insert(id)));
         }

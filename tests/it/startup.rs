@@ -42,25 +42,26 @@ fn mimalloc_options_are_set_by_name() {
 }
 
 /// src/main.rs allocates with glibc's malloc for a small job and switches to mimalloc when
-/// discovery or the analysis finds it large (`par::SMALL_FILES`, `par::SMALL_SQL_BYTES`):
+/// discovery, the application scan or the analysis finds it large (`par::SMALL_FILES`,
+/// `par::SMALL_SQL_BYTES`):
 /// mimalloc reserves its first arena
 /// (and says so in its verbose output) only then. Both runs must give their findings.
 #[cfg(all(target_os = "linux", not(feature = "system-alloc")))]
 #[test]
 fn mimalloc_takes_over_only_for_large_jobs() {
-    let run = |dir: &std::path::Path| {
-        let out = Command::cargo_bin("ogel-schema")
-            .unwrap()
-            .args(["check", "--format", "json", "--fail-on", "never"])
-            .arg(dir)
-            .env("MIMALLOC_VERBOSE", "1")
-            .output()
-            .unwrap();
+    let run_with = |dir: &std::path::Path, app: Option<&std::path::Path>| {
+        let mut cmd = Command::cargo_bin("ogel-schema").unwrap();
+        cmd.args(["check", "--format", "json", "--fail-on", "never"]);
+        if let Some(app) = app {
+            cmd.arg("--app").arg(app);
+        }
+        let out = cmd.arg(dir).env("MIMALLOC_VERBOSE", "1").output().unwrap();
         assert!(out.status.success(), "{out:?}");
         let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         (report, stderr.contains("mimalloc: reserved"))
     };
+    let run = |dir: &std::path::Path| run_with(dir, None);
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let (small, reserved) = run(&root.join("fixtures/ogelbase/migrations"));
     assert!(!reserved, "mimalloc used for a small job");
@@ -96,4 +97,23 @@ fn mimalloc_takes_over_only_for_large_jobs() {
     }
     let (_, reserved) = run(many.path());
     assert!(reserved, "mimalloc not used for 20 files");
+
+    // Few migrations but 20 application files: the scan is a large job too.
+    let app = tempfile::tempdir().unwrap();
+    for i in 0..20 {
+        std::fs::write(
+            app.path().join(format!("q{i}.ts")),
+            format!("export const q{i} = sql`SELECT id FROM t{i}`;\n"),
+        )
+        .unwrap();
+    }
+    let one = tempfile::tempdir().unwrap();
+    std::fs::write(
+        one.path().join("001_t.sql"),
+        "CREATE TABLE t0 (id int PRIMARY KEY);\n",
+    )
+    .unwrap();
+    let (report, reserved) = run_with(one.path(), Some(app.path()));
+    assert!(reserved, "mimalloc not used for 20 application files");
+    assert!(!report["findings"].as_array().unwrap().is_empty());
 }
