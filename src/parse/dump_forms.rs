@@ -63,13 +63,7 @@ fn reindex(text: &str, offsets: &OffsetMap, file: FileId) -> Option<Change> {
     let target = match kind {
         "INDEX" => ReindexTarget::Index(r.object_name()?),
         "TABLE" => ReindexTarget::Table(r.object_name()?),
-        "SCHEMA" => {
-            let (name, range) = r.ident(false)?;
-            ReindexTarget::Schema(ColName {
-                name: name.into(),
-                span: r.span(range.start, range.end),
-            })
-        }
+        "SCHEMA" => ReindexTarget::Schema(r.col_name()?),
         _ => {
             if !r.at_end() && !r.kw_punct(b';') {
                 r.ident(false)?;
@@ -101,9 +95,8 @@ fn cluster(text: &str, offsets: &OffsetMap, file: FileId) -> Option<Change> {
     }
     let first = r.object_name()?;
     let (table, index) = if r.eat("USING") {
-        let (index, range) = r.ident(false)?;
-        let span = r.span(range.start, range.end);
-        (first, Some((index.into(), span)))
+        let index = r.col_name()?;
+        (first, Some((index.name, index.span)))
     } else if r.eat("ON") {
         let table = r.object_name()?;
         (table, Some((first.name, first.span)))
@@ -130,18 +123,11 @@ fn cluster(text: &str, offsets: &OffsetMap, file: FileId) -> Option<Change> {
 /// `COMMENT ON TRIGGER name ON table IS {'text' | NULL}`.
 fn comment_on_trigger(text: &str, offsets: &OffsetMap, file: FileId) -> Option<Change> {
     let mut r = Reader::after_words(text, offsets, file, ["COMMENT", "ON", "TRIGGER"])?;
-    let (name, range) = r.ident(false)?;
-    let span = r.span(range.start, range.end);
+    let name = r.col_name()?;
     r.expect("ON")?;
     let table = r.object_name()?;
     comment_text(&mut r)?;
-    end(r).then_some(Change::CommentOnTrigger {
-        name: ColName {
-            name: name.into(),
-            span,
-        },
-        table,
-    })
+    end(r).then_some(Change::CommentOnTrigger { name, table })
 }
 
 /// `ALTER {TYPE | DOMAIN} name OWNER TO role`.
@@ -186,11 +172,11 @@ fn cluster_on(text: &str, offsets: &OffsetMap, file: FileId) -> Option<Change> {
     let (mut r, table, if_exists) = alter_table(text, offsets, file)?;
     r.expect("CLUSTER")?;
     r.expect("ON")?;
-    let (index, range) = r.ident(false)?;
+    let index = r.col_name()?;
     let index = ObjName {
         schema: table.schema.clone(),
-        name: index.into(),
-        span: r.span(range.start, range.end),
+        name: index.name,
+        span: index.span,
     };
     end(r).then_some(Change::ClusterOn {
         table,
@@ -205,8 +191,7 @@ fn alter_constraint(text: &str, offsets: &OffsetMap, file: FileId) -> Option<Cha
     let (mut r, table, if_exists) = alter_table(text, offsets, file)?;
     r.expect("ALTER")?;
     r.expect("CONSTRAINT")?;
-    let (name, range) = r.ident(false)?;
-    let span = r.span(range.start, range.end);
+    let ColName { name, span } = r.col_name()?;
     loop {
         if r.eat("NOT") {
             r.expect("DEFERRABLE")?;
@@ -220,7 +205,7 @@ fn alter_constraint(text: &str, offsets: &OffsetMap, file: FileId) -> Option<Cha
     }
     end(r).then_some(Change::AlterConstraint {
         table,
-        name: name.into(),
+        name,
         span,
         if_exists,
     })
@@ -243,12 +228,11 @@ fn alter_domain(text: &str, offsets: &OffsetMap, file: FileId) -> Option<Change>
         r.expect("CONSTRAINT")?;
     } else if r.eat("SET") {
         if r.eat("SCHEMA") {
-            let (schema, range) = r.ident(false)?;
-            let span = r.span(range.start, range.end);
+            let schema = r.col_name()?;
             return end(r).then_some(Change::AlterTypeSetSchema {
                 name,
-                schema: schema.into(),
-                span,
+                schema: schema.name,
+                span: schema.span,
             });
         }
     } else if !(r.eat("DROP") || r.eat("ADD") || r.eat("VALIDATE")) {
@@ -291,8 +275,7 @@ fn text_search_mapping(text: &str, offsets: &OffsetMap, file: FileId) -> Option<
 fn comment_on_constraint(text: &str, offsets: &OffsetMap, file: FileId) -> Option<Change> {
     let mut r = Reader::after_words(text, offsets, file, ["COMMENT", "ON"])?;
     r.expect("CONSTRAINT")?;
-    let (name, range) = r.ident(false)?;
-    let name_span = r.span(range.start, range.end);
+    let name = r.col_name()?;
     r.expect("ON")?;
     let domain = r.eat("DOMAIN");
     let table = r.object_name()?;
@@ -305,8 +288,8 @@ fn comment_on_constraint(text: &str, offsets: &OffsetMap, file: FileId) -> Optio
     } else {
         Change::CommentOnConstraint {
             table,
-            name: name.into(),
-            span: name_span,
+            name: name.name,
+            span: name.span,
         }
     })
 }

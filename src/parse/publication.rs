@@ -88,8 +88,8 @@ fn objects(r: &mut Reader<'_>, change: &mut Change) -> Option<()> {
             if r.eat("CURRENT_SCHEMA") {
                 // The first schema of the search path: nothing to check here.
             } else {
-                let (name, range) = r.ident(false)?;
-                schemas.push((name.into(), r.span(range.start, range.end)));
+                let schema = r.col_name()?;
+                schemas.push((schema.name, schema.span));
             }
         } else {
             r.eat("ONLY");

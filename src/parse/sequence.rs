@@ -182,6 +182,15 @@ impl<'a> Reader<'a> {
         Some((name, t.range))
     }
 
+    /// One identifier ([`Reader::ident`], not a label) with its span in the file.
+    pub(super) fn col_name(&mut self) -> Option<ColName> {
+        let (name, range) = self.ident(false)?;
+        Some(ColName {
+            name: name.into(),
+            span: self.span(range.start, range.end),
+        })
+    }
+
     /// `a`, `a.b`, `a.b.c`...: the folded parts.
     fn dotted(&mut self) -> Option<Parts> {
         let mut parts = vec![self.ident(false)?];
