@@ -27,10 +27,10 @@ use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 use timing::time;
 
-/// The same allocator as the binary (src/main.rs), so bare sqlparser and the pipeline are
-/// measured on equal terms.
+/// The same allocator as the binary (src/main.rs), switching to mimalloc at the same size of
+/// job, so bare sqlparser and the pipeline are measured on equal terms.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: ogel_schema::alloc::Hybrid = ogel_schema::alloc::Hybrid;
 
 const MIGRATION_TABLES: usize = 5_000;
 const DUMP_TABLES: usize = 1_500;
@@ -196,11 +196,21 @@ fn main() {
         );
         return;
     }
+    ogel_schema::par::on_large_job(ogel_schema::alloc::large_job);
     if let Some(i) = args.iter().position(|a| a == "--bare-parse") {
-        let texts: Vec<String> = args[i + 1..]
+        let files = &args[i + 1..];
+        // The binary's rule for a large job (src/par.rs): by files before reading them, by
+        // bytes before parsing.
+        if files.len() >= ogel_schema::par::SMALL_FILES {
+            ogel_schema::alloc::large_job();
+        }
+        let texts: Vec<String> = files
             .iter()
             .map(|f| std::fs::read_to_string(f).unwrap())
             .collect();
+        if texts.iter().map(String::len).sum::<usize>() >= ogel_schema::par::SMALL_SQL_BYTES {
+            ogel_schema::alloc::large_job();
+        }
         let (all, ok) = bare_parse(&texts);
         eprintln!("bare sqlparser: {all} statements, {ok} parsed");
         return;

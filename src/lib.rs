@@ -7,6 +7,7 @@
 //! with provenance → [`graph`] builds a petgraph view → [`rules`] turn the model into findings →
 //! [`report`] and [`render`] write them out. [`analyze`] runs the whole pipeline.
 
+pub mod alloc;
 pub mod app;
 pub mod cli;
 pub mod diag;

@@ -21,7 +21,7 @@ fn the_executable_is_linked_without_pie() {
     assert_eq!(e_type, expected, "ELF e_type (2 = EXEC, 3 = DYN/PIE)");
 }
 
-/// src/main.rs sets two mimalloc options by their index in mimalloc's option table; its
+/// src/alloc.rs sets two mimalloc options by their index in mimalloc's option table; its
 /// verbose start-up output lists every option by name, so a renumbered table shows here.
 #[cfg(all(target_os = "linux", not(feature = "system-alloc")))]
 #[test]
@@ -41,7 +41,7 @@ fn mimalloc_options_are_set_by_name() {
     );
 }
 
-/// src/main.rs allocates with glibc's malloc for a small job and switches to mimalloc when
+/// The executable (src/alloc.rs) allocates with glibc's malloc for a small job and switches to mimalloc when
 /// discovery, the application scan or the analysis finds it large (`par::SMALL_FILES`,
 /// `par::SMALL_SQL_BYTES`):
 /// mimalloc reserves its first arena
