@@ -6,6 +6,7 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
+use super::endpoint::Flat;
 use super::lang::Language;
 
 /// One piece of a template.
@@ -103,9 +104,9 @@ fn is_container(kind: &str) -> bool {
 /// Every template in the tree, in source order. Literals that are part of a larger
 /// concatenation are reported once, as the concatenation.
 #[must_use]
-pub fn templates(lang: Language, root: Node<'_>, src: &str) -> Vec<Template> {
+pub fn templates(lang: Language, flat: &Flat<'_>, src: &str) -> Vec<Template> {
     let mut out = Vec::new();
-    super::endpoint::each_with(root, &mut |node, ancestors| {
+    flat.each_with(&mut |node, ancestors| {
         if let Some(t) = template_at(lang, node, ancestors, src) {
             out.push(t);
         }
@@ -429,7 +430,7 @@ mod tests {
 
     fn all(lang: Language, src: &str) -> Vec<String> {
         let tree = parse(lang, src);
-        templates(lang, tree.root_node(), src)
+        templates(lang, &Flat::new(tree.root_node()), src)
             .iter()
             .map(|t| render(t, src))
             .collect()
@@ -527,7 +528,7 @@ val r = """SELECT 1""""#,
     fn chunk_offsets_point_into_the_file() {
         let src = "let q = 'ab\\ncd';";
         let tree = parse(Language::JavaScript, src);
-        let t = &templates(Language::JavaScript, tree.root_node(), src)[0];
+        let t = &templates(Language::JavaScript, &Flat::new(tree.root_node()), src)[0];
         let Chunk::Text { at, .. } = &t.chunks[2] else {
             panic!()
         };

@@ -358,8 +358,9 @@ fn analyse(
     lines: &LineIndex,
     tree: &tree_sitter::Tree,
 ) -> (Vec<EmbeddedQuery>, Vec<Endpoint>) {
-    let root = tree.root_node();
-    let mut queries: Vec<EmbeddedQuery> = literal::templates(language, root, text)
+    // One walk of the tree, read by both steps.
+    let flat = endpoint::Flat::new(tree.root_node());
+    let mut queries: Vec<EmbeddedQuery> = literal::templates(language, &flat, text)
         .iter()
         .filter_map(|t| {
             let s = sql::extract(t)?;
@@ -373,7 +374,7 @@ fn analyse(
             })
         })
         .collect();
-    let found = endpoint::find(language, path, root, text);
+    let found = endpoint::find(language, path, &flat, text);
     let mut endpoints: Vec<Endpoint> = found
         .iter()
         .map(|f| Endpoint {
