@@ -193,8 +193,8 @@ impl<'t> Cx<'t, '_, '_> {
     fn next_pages(&self, route: &str) -> Vec<Raw> {
         let mut out = Vec::new();
         let mut guard: Vec<String> = Vec::new();
-        self.flat.each_with(&mut |node, ancestors| {
-            if node.kind() == "switch_statement" {
+        self.flat.each_with(&mut |node, kind, ancestors| {
+            if kind == "switch_statement" {
                 let value = node
                     .child_by_field_name("value")
                     .map(|v| self.text(v))
@@ -232,7 +232,7 @@ impl<'t> Cx<'t, '_, '_> {
                         case.start_byte()..end,
                     ));
                 }
-            } else if node.kind() == "binary_expression" {
+            } else if kind == "binary_expression" {
                 let Some((m, negated)) = self.method_comparison(node) else {
                     return;
                 };
@@ -342,8 +342,8 @@ impl<'t> Cx<'t, '_, '_> {
     /// `app.get('/x', handler)`, `router.post("/y", async (req, res) => ...)`.
     fn express(&self) -> Vec<Raw> {
         let mut out = Vec::new();
-        self.flat.each(&mut |node| {
-            let Some(call) = self.route_call(node, "member_expression", "property") else {
+        self.flat.each(&mut |node, kind| {
+            let Some(call) = self.route_call(node, kind, "member_expression", "property") else {
                 return;
             };
             let prop = call.name.to_ascii_lowercase();
@@ -373,10 +373,11 @@ impl<'t> Cx<'t, '_, '_> {
     fn route_call<'n>(
         &self,
         node: Node<'n>,
+        kind: &str,
         callee_kind: &str,
         name_field: &str,
     ) -> Option<RouteCall<'n, '_>> {
-        if node.kind() != "call_expression" {
+        if kind != "call_expression" {
             return None;
         }
         let callee = node.child_by_field_name("function")?;
@@ -414,8 +415,8 @@ impl<'t> Cx<'t, '_, '_> {
     /// `@app.get("/x")`, `@router.post("/y")`, `@app.route("/z", methods=["GET", "POST"])`.
     fn python_decorators(&self) -> Vec<Raw> {
         let mut out = Vec::new();
-        self.flat.each(&mut |node| {
-            if node.kind() != "decorated_definition" {
+        self.flat.each(&mut |node, kind| {
+            if kind != "decorated_definition" {
                 return;
             }
             let Some(def) = node.child_by_field_name("definition") else {
@@ -491,8 +492,8 @@ impl<'t> Cx<'t, '_, '_> {
     /// chi `r.Get("/x", h)`, gin/echo `r.GET("/x", h)`.
     fn go_routes(&self) -> Vec<Raw> {
         let mut out = Vec::new();
-        self.flat.each(&mut |node| {
-            let Some(call) = self.route_call(node, "selector_expression", "field") else {
+        self.flat.each(&mut |node, kind| {
+            let Some(call) = self.route_call(node, kind, "selector_expression", "field") else {
                 return;
             };
             let upper = call.name.to_ascii_uppercase();
@@ -687,8 +688,7 @@ fn survey<'s>(
     let mut functions: BTreeMap<String, Vec<Range<usize>>> = BTreeMap::new();
     let mut sites = Sites::default();
     let text = |n: Node<'_>| src.get(n.byte_range()).unwrap_or_default();
-    flat.each_with(&mut |n, ancestors| {
-        let kind = n.kind();
+    flat.each_with(&mut |n, kind, ancestors| {
         let named = match kind {
             "function_declaration"
             | "function_definition"
@@ -771,8 +771,9 @@ fn named_children(node: Node<'_>) -> Vec<Node<'_>> {
 /// tree-sitter cursor: those walks were a seventh of the application scan's time on OgelBase.
 pub struct Flat<'t> {
     /// The walk's first node and its descendants, in document order, each with its depth
-    /// below the first node.
-    nodes: Vec<(Node<'t>, usize)>,
+    /// below the first node and its kind (read once: `Node::kind` measures and checks the
+    /// grammar's C string at every call, and the steps ask each node's kind several times).
+    nodes: Vec<(Node<'t>, usize, &'t str)>,
     /// The first node's own ancestors, outermost first.
     above: Vec<Node<'t>>,
 }
@@ -794,7 +795,8 @@ impl<'t> Flat<'t> {
         let mut descend = true;
         loop {
             if descend {
-                nodes.push((cursor.node(), depth));
+                let node = cursor.node();
+                nodes.push((node, depth, node.kind()));
                 if cursor.goto_first_child() {
                     depth += 1;
                     continue;
@@ -822,37 +824,37 @@ impl<'t> Flat<'t> {
     /// The node the walk started at.
     #[must_use]
     pub fn root(&self) -> Option<Node<'t>> {
-        self.nodes.first().map(|(n, _)| *n)
+        self.nodes.first().map(|(n, _, _)| *n)
     }
 
-    /// Visit every node in document order, with its ancestors, nearest last (starting with
-    /// the first node's own). Read a parent from them, not with `Node::parent`: tree-sitter
+    /// Visit every node in document order, with its kind and its ancestors, nearest last
+    /// (starting with the first node's own). Read a parent from them, not with `Node::parent`: tree-sitter
     /// finds a parent by descending from the root, which made the scan quadratic in a
     /// file's depth.
-    pub fn each_with(&self, f: &mut impl FnMut(Node<'t>, &[Node<'t>])) {
+    pub fn each_with(&self, f: &mut impl FnMut(Node<'t>, &'t str, &[Node<'t>])) {
         let mut ancestors = self.above.clone();
         let base = ancestors.len();
-        for &(node, depth) in &self.nodes {
+        for &(node, depth, kind) in &self.nodes {
             ancestors.truncate(base + depth);
-            f(node, &ancestors);
+            f(node, kind, &ancestors);
             ancestors.push(node);
         }
     }
 
-    /// Visit every node in document order.
-    pub fn each(&self, f: &mut impl FnMut(Node<'t>)) {
-        for &(node, _) in &self.nodes {
-            f(node);
+    /// Visit every node in document order, with its kind.
+    pub fn each(&self, f: &mut impl FnMut(Node<'t>, &'t str)) {
+        for &(node, _, kind) in &self.nodes {
+            f(node, kind);
         }
     }
 }
 
 /// [`Flat::each_with`] over `node`'s subtree, walked for this one visit.
-pub fn each_with<'t>(node: Node<'t>, f: &mut impl FnMut(Node<'t>, &[Node<'t>])) {
+pub fn each_with<'t>(node: Node<'t>, f: &mut impl FnMut(Node<'t>, &'t str, &[Node<'t>])) {
     Flat::new(node).each_with(f);
 }
 
 /// [`Flat::each`] over `node`'s subtree, walked for this one visit.
-pub fn each<'t>(node: Node<'t>, f: &mut impl FnMut(Node<'t>)) {
+pub fn each<'t>(node: Node<'t>, f: &mut impl FnMut(Node<'t>, &'t str)) {
     Flat::new(node).each(f);
 }

@@ -52,10 +52,10 @@ fn is_adjacent_kind(kind: &str) -> bool {
     matches!(kind, "concatenated_string" | "chained_string")
 }
 
-/// A `+` (or PHP `.`) binary expression.
-fn is_concat(lang: Language, node: Node<'_>, src: &str) -> bool {
+/// A `+` (or PHP `.`) binary expression (`node`, of this `kind`).
+fn is_concat(lang: Language, node: Node<'_>, kind: &str, src: &str) -> bool {
     if !matches!(
-        node.kind(),
+        kind,
         "binary_expression" | "binary_operator" | "binary" | "additive_expression"
     ) {
         return false;
@@ -106,8 +106,8 @@ fn is_container(kind: &str) -> bool {
 #[must_use]
 pub fn templates(lang: Language, flat: &Flat<'_>, src: &str) -> Vec<Template> {
     let mut out = Vec::new();
-    flat.each_with(&mut |node, ancestors| {
-        if let Some(t) = template_at(lang, node, ancestors, src) {
+    flat.each_with(&mut |node, kind, ancestors| {
+        if let Some(t) = template_at(lang, node, kind, ancestors, src) {
             out.push(t);
         }
     });
@@ -115,27 +115,28 @@ pub fn templates(lang: Language, flat: &Flat<'_>, src: &str) -> Vec<Template> {
     out
 }
 
-/// The template rooted at `node` (with these `ancestors`, nearest last), when `node` is a
-/// top-level literal expression.
+/// The template rooted at `node` (of this `kind`, with these `ancestors`, nearest last), when
+/// `node` is a top-level literal expression.
 fn template_at(
     lang: Language,
     node: Node<'_>,
+    kind: &str,
     ancestors: &[Node<'_>],
     src: &str,
 ) -> Option<Template> {
-    let is_literalish = is_string_kind(lang, node.kind())
-        || is_adjacent_kind(node.kind())
-        || is_concat(lang, node, src);
+    let is_literalish =
+        is_string_kind(lang, kind) || is_adjacent_kind(kind) || is_concat(lang, node, kind, src);
     if !is_literalish {
         return None;
     }
     // Handled by an enclosing concatenation.
     if let Some(parent) = enclosing(ancestors) {
-        if is_adjacent_kind(parent.kind()) || is_concat(lang, parent, src) {
+        let parent_kind = parent.kind();
+        if is_adjacent_kind(parent_kind) || is_concat(lang, parent, parent_kind, src) {
             return None;
         }
         // PHP heredoc owns its heredoc_body; Ruby's heredoc_body stands alone.
-        if is_string_kind(lang, parent.kind()) {
+        if is_string_kind(lang, parent_kind) {
             return None;
         }
     }
@@ -246,7 +247,7 @@ fn expression(lang: Language, node: Node<'_>, src: &str, out: &mut Vec<Chunk>) -
         literal(node, src, out);
         return true;
     }
-    if is_adjacent_kind(kind) || is_concat(lang, node, src) {
+    if is_adjacent_kind(kind) || is_concat(lang, node, kind, src) {
         let mut any = false;
         let mut cursor = node.walk();
         for child in node.named_children(&mut cursor) {

@@ -478,8 +478,8 @@ fn scan_a_real_tree() {
     }
 }
 
-/// The ancestors `each_with` hands out are the `Node::parent` chains, for every node of a
-/// file and for a walk started inside it.
+/// The ancestors `each_with` hands out are the `Node::parent` chains, and the kinds each
+/// node's, for every node of a file and for a walk started inside it.
 #[test]
 fn each_with_hands_out_the_parent_chain() {
     let text =
@@ -499,8 +499,9 @@ fn each_with_hands_out_the_parent_chain() {
     };
     let mut inner = None;
     let mut visited = 0;
-    endpoint::each_with(tree.root_node(), &mut |n, ancestors| {
+    endpoint::each_with(tree.root_node(), &mut |n, kind, ancestors| {
         visited += 1;
+        assert_eq!(kind, n.kind());
         let ids: Vec<usize> = ancestors.iter().map(tree_sitter::Node::id).collect();
         assert_eq!(ids, chain(n), "{}", n.kind());
         if ancestors.len() == 4 && n.child_count() > 0 && inner.is_none() {
@@ -510,13 +511,13 @@ fn each_with_hands_out_the_parent_chain() {
     assert!(visited > 100);
     let inner = inner.expect("a node 4 deep with children");
     let mut in_inner = 0;
-    endpoint::each_with(inner, &mut |n, ancestors| {
+    endpoint::each_with(inner, &mut |n, _, ancestors| {
         in_inner += 1;
         let ids: Vec<usize> = ancestors.iter().map(tree_sitter::Node::id).collect();
         assert_eq!(ids, chain(n));
     });
     let mut plain = 0;
-    endpoint::each(inner, &mut |_| plain += 1);
+    endpoint::each(inner, &mut |_, _| plain += 1);
     assert!(in_inner > 1);
     assert_eq!(in_inner, plain);
 }
