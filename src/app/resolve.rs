@@ -29,7 +29,8 @@ pub struct Resolved {
 /// A relation the catalog does not hold.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MissingRef {
-    /// The name PostgreSQL would look for (first search-path schema when unqualified).
+    /// The name to report: as written when qualified; when unqualified, in the first schema
+    /// of the search path that exists (where an unqualified CREATE would put it).
     pub name: QualifiedName,
     /// As written in the query.
     pub written: String,
@@ -330,11 +331,17 @@ impl Resolver<'_> {
         {
             return Lookup::Assumed;
         }
-        let first = candidates
-            .into_iter()
-            .next()
-            .unwrap_or_else(|| QualifiedName::new("public", name.name.clone()));
-        Lookup::Missing(first)
+        // Named where an unqualified CREATE would put it, as the replay names a missing
+        // relation: the first schema of the search path that exists (a `"$user"` schema
+        // nobody created is skipped by PostgreSQL too).
+        let shown = if name.schema.is_some() {
+            candidates.into_iter().next()
+        } else {
+            candidates
+                .into_iter()
+                .find(|c| self.catalog.schemas.contains_key(&c.schema))
+        };
+        Lookup::Missing(shown.unwrap_or_else(|| QualifiedName::new("public", name.name.clone())))
     }
 
     fn is_assumed(&self, name: &QualifiedName) -> bool {
@@ -408,6 +415,25 @@ mod tests {
         assert_eq!(r.missing_columns[0].written, "u.email");
         assert!(text[r.missing_columns[0].at..].starts_with("email"));
         assert!(text[r.missing_relations[0].at..].starts_with("orgs"));
+    }
+
+    /// An unqualified missing relation is named in the first search-path schema that exists,
+    /// as the replay names one: `"$user"` (here `postgres`, never created) is skipped, as
+    /// PostgreSQL skips it, so the report and its `[assume]` hint say `public.orgs`.
+    #[test]
+    fn missing_relation_is_named_in_the_first_existing_schema() {
+        let m = catalog("create table users (id int primary key);");
+        let (s, _) = scan(
+            "export default async function h(req, res) {\n  await db.query(`SELECT * FROM orgs JOIN nope.t ON true`);\n}\n",
+        );
+        let path = ["postgres".to_owned(), "public".to_owned()];
+        let rep = resolve(&s, &m.catalog, &path, &[]);
+        let names: Vec<String> = rep.resolved[0]
+            .missing_relations
+            .iter()
+            .map(|r| format!("{}.{}", r.name.schema, r.name.name))
+            .collect();
+        assert_eq!(names, ["public.orgs", "nope.t"]);
     }
 
     /// `(written, tables)` of the missing columns of the one query in a handler running `sql`.
