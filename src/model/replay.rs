@@ -1058,10 +1058,92 @@ impl<'s> Replayer<'s> {
             }
             Err(_) if self.uncertain.contains(&name.name) => None,
             Err(qn) => {
+                if let Some((found, kind)) = self.non_table_relation(name) {
+                    return self.non_table_use(name, found, kind, context);
+                }
                 self.error(self.missing_relation(qn, name, context), name.span);
                 None
             }
         }
+    }
+
+    /// The relation REINDEX TABLE and CLUSTER name: PostgreSQL refuses a plain view (as it
+    /// refuses a sequence or an index, [`Self::non_table_use`]).
+    fn need_table_or_matview(&mut self, name: &ObjName) -> Option<QualifiedName> {
+        let qn = self.need_rel(name, RefContext::Alter)?;
+        if self
+            .cat
+            .tables
+            .get(&qn)
+            .is_some_and(|t| t.kind == RelationKind::View)
+        {
+            let reason = format!("\"{}\" is not a table or materialized view", name.name);
+            self.reject(reason, name.span);
+            return None;
+        }
+        Some(qn)
+    }
+
+    /// The sequence or index PostgreSQL finds for `name` when no table or view has it: the
+    /// one in its schema, or in the first search-path schema holding one.
+    fn non_table_relation(&self, name: &ObjName) -> Option<(QualifiedName, NonTable)> {
+        let schemas = match &name.schema {
+            Some(s) => vec![s.clone()],
+            None => self.path_schemas(),
+        };
+        schemas.into_iter().find_map(|s| {
+            let qn = QualifiedName::new(s, name.name.clone());
+            if self.cat.sequences.contains_key(&qn) {
+                Some((qn, NonTable::Sequence))
+            } else if self.cat.indexes.contains_key(&qn) {
+                Some((qn, NonTable::Index))
+            } else {
+                None
+            }
+        })
+    }
+
+    /// A sequence or index named where a table was expected: a query may read a sequence
+    /// (`SELECT last_value FROM s`); everything else PostgreSQL refuses, in its words.
+    fn non_table_use(
+        &mut self,
+        name: &ObjName,
+        found: QualifiedName,
+        kind: NonTable,
+        context: RefContext,
+    ) -> Option<QualifiedName> {
+        let n = &name.name;
+        let reason = match (kind, context) {
+            (NonTable::Sequence, RefContext::Select | RefContext::View) => {
+                let defined = self.cat.sequences.get(&found).map(|q| q.origin);
+                self.use_of(
+                    ObjectKey::Relation {
+                        name: found.clone(),
+                    },
+                    name.span,
+                    defined,
+                );
+                return Some(found);
+            }
+            (NonTable::Sequence, RefContext::Insert | RefContext::Update | RefContext::Delete) => {
+                format!("cannot change sequence \"{n}\"")
+            }
+            (NonTable::Sequence, RefContext::ForeignKey) => {
+                format!("referenced relation \"{n}\" is not a table")
+            }
+            (
+                NonTable::Index,
+                RefContext::Select
+                | RefContext::View
+                | RefContext::Insert
+                | RefContext::Update
+                | RefContext::Delete
+                | RefContext::ForeignKey,
+            ) => format!("\"{n}\" is an index"),
+            _ => format!("\"{n}\" is not a table"),
+        };
+        self.reject(reason, name.span);
+        None
     }
 
     /// Check that `column` exists on `table` (skipped for views and assumed relations).
@@ -1786,7 +1868,7 @@ impl<'s> Replayer<'s> {
                 concurrently,
             } => self.reindex(target, *concurrently),
             Change::ClusterTable(name) => {
-                self.need_rel(name, RefContext::Alter);
+                self.need_table_or_matview(name);
             }
             Change::ClusterAll => {
                 if let Some(refusal) = self.refused_in_block("CLUSTER") {
@@ -1803,9 +1885,15 @@ impl<'s> Replayer<'s> {
                 index,
                 if_exists,
             } => {
-                let Some(qn) = self.known_table(table, *if_exists) else {
+                if *if_exists && self.lookup_rel(table).is_err() {
+                    return;
+                }
+                let Some(qn) = self.need_table_or_matview(table) else {
                     return;
                 };
+                if self.cat.tables.get(&qn).is_none_or(|t| t.blind) {
+                    return;
+                }
                 // The index is looked up in the table's schema.
                 let index = ObjName {
                     schema: Some(qn.schema.clone()),
@@ -3788,7 +3876,7 @@ impl<'s> Replayer<'s> {
                 "REINDEX INDEX names an index: use REINDEX TABLE for a table",
             ),
             ReindexTarget::Table(name) => {
-                self.need_rel(name, RefContext::Alter);
+                self.need_table_or_matview(name);
             }
             ReindexTarget::Schema(schema) => {
                 self.need_schema(&schema.name, schema.span);
@@ -6757,6 +6845,13 @@ fn in_pass_order(actions: &[AlterAction]) -> Vec<&AlterAction> {
     let mut ordered: Vec<&AlterAction> = actions.iter().collect();
     ordered.sort_by_key(|a| pass(a));
     ordered
+}
+
+/// A relation that is neither a table nor a view, found where one was named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NonTable {
+    Sequence,
+    Index,
 }
 
 #[cfg(test)]
