@@ -1071,6 +1071,11 @@ impl<'s> Replayer<'s> {
     /// refuses a sequence or an index, [`Self::non_table_use`]).
     fn need_table_or_matview(&mut self, name: &ObjName) -> Option<QualifiedName> {
         let qn = self.need_rel(name, RefContext::Alter)?;
+        self.not_a_plain_view(qn, name)
+    }
+
+    /// `qn` (written `name`) unless it is a plain view, which REINDEX TABLE and CLUSTER refuse.
+    fn not_a_plain_view(&mut self, qn: QualifiedName, name: &ObjName) -> Option<QualifiedName> {
         if self
             .cat
             .tables
@@ -1885,15 +1890,12 @@ impl<'s> Replayer<'s> {
                 index,
                 if_exists,
             } => {
-                if *if_exists && self.lookup_rel(table).is_err() {
-                    return;
-                }
-                let Some(qn) = self.need_table_or_matview(table) else {
+                let Some(qn) = self
+                    .known_table(table, *if_exists)
+                    .and_then(|qn| self.not_a_plain_view(qn, table))
+                else {
                     return;
                 };
-                if self.cat.tables.get(&qn).is_none_or(|t| t.blind) {
-                    return;
-                }
                 // The index is looked up in the table's schema.
                 let index = ObjName {
                     schema: Some(qn.schema.clone()),
