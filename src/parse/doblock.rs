@@ -653,6 +653,14 @@ mod tests {
     }
 
     /// The statements found, their PL/pgSQL parts cut out (`[...]` where bytes are blanked).
+    /// The statements [`stmts`] reads out of `t` are `want`.
+    #[track_caller]
+    fn assert_stmts(t: &str, want: &[(&str, bool)]) {
+        let got = stmts(t);
+        let got: Vec<(&str, bool)> = got.iter().map(|(s, c)| (s.as_str(), *c)).collect();
+        assert_eq!(got, want);
+    }
+
     fn stmts(t: &str) -> Vec<(String, bool)> {
         let body = find_body(t, 0..t.len()).unwrap_or(0..0);
         extract(t, body)
@@ -691,17 +699,14 @@ mod tests {
                  n := 1;\n  m = 'x';\n  RAISE NOTICE 'hi; there';\n  PERFORM pg_sleep(0);\n  \
                  EXECUTE 'CREATE TABLE dyn (x int)';\n  SELECT count(*) INTO n FROM a;\n  \
                  GET DIAGNOSTICS n = ROW_COUNT;\n  ALTER TABLE a ADD COLUMN b int;\n  NULL;\n  RETURN;\nEND\n$$";
-        assert_eq!(
-            stmts(t)
-                .iter()
-                .map(|(s, c)| (s.as_str(), *c))
-                .collect::<Vec<_>>(),
-            [
+        assert_stmts(
+            t,
+            &[
                 ("CREATE TABLE a (id int)", false),
                 ("CREATE TABLE dyn (x int)", false),
                 ("SELECT count(*) [...] FROM a", false),
-                ("ALTER TABLE a ADD COLUMN b int", false)
-            ]
+                ("ALTER TABLE a ADD COLUMN b int", false),
+            ],
         );
     }
 
@@ -714,26 +719,23 @@ mod tests {
                  INSERT INTO a (x) SELECT y FROM c RETURNING x INTO id_, \"Q\";\n  \
                  INSERT INTO a (x) VALUES (3) RETURNING id INTO id_ + 1;\n  \
                  INSERT INTO a (x) VALUES (4);\nEND $$";
-        assert_eq!(
-            stmts(t)
-                .iter()
-                .map(|(s, c)| (s.as_str(), *c))
-                .collect::<Vec<_>>(),
-            [
+        assert_stmts(
+            t,
+            &[
                 ("INSERT INTO a (x) VALUES (1) RETURNING id", false),
                 ("UPDATE a SET x = 2 WHERE id = id_ RETURNING id, x", false),
                 (
                     "DELETE FROM a WHERE x IN (SELECT x FROM b) RETURNING (SELECT 1)",
-                    false
+                    false,
                 ),
                 ("INSERT INTO a (x) SELECT y FROM c RETURNING x", false),
                 // not a list of targets: left whole (sqlparser says what it cannot read)
                 (
                     "INSERT INTO a (x) VALUES (3) RETURNING id INTO id_ + 1",
-                    false
+                    false,
                 ),
                 ("INSERT INTO a (x) VALUES (4)", false),
-            ]
+            ],
         );
     }
 
@@ -747,23 +749,20 @@ mod tests {
                  WITH w AS (SELECT x FROM f) SELECT sum(x) INTO n FROM w;\n  \
                  WITH w AS (SELECT 1) INSERT INTO g SELECT * FROM w;\n  \
                  SELECT 1 FROM e;\nEND $$";
-        assert_eq!(
-            stmts(t)
-                .iter()
-                .map(|(s, c)| (s.as_str(), *c))
-                .collect::<Vec<_>>(),
-            [
+        assert_stmts(
+            t,
+            &[
                 ("SELECT count(*) [...] FROM a WHERE k = 'x'", false),
                 ("SELECT [...] x, y FROM b", false),
                 ("SELECT (SELECT 1 FROM c LIMIT 1) [...]", false),
                 // `INTO 1` stores nothing: not PL/pgSQL's form, skipped as before
                 (
                     "WITH w AS (SELECT x FROM f) SELECT sum(x) [...] FROM w",
-                    false
+                    false,
                 ),
                 ("WITH w AS (SELECT 1) INSERT INTO g SELECT * FROM w", false),
                 ("SELECT 1 FROM e", false),
-            ]
+            ],
         );
     }
 
@@ -773,15 +772,12 @@ mod tests {
                  IF true THEN EXECUTE 'DROP TABLE a'; END IF;\n  \
                  EXECUTE format('CREATE TABLE %I (x int)', 'b');\n  EXECUTE 'CREATE TABLE c ()' USING 1;\n  \
                  EXECUTE 'CREATE TABLE d (); CREATE TABLE e ()';\n  EXECUTE 'CREATE TABLE ''f'' ()';\nEND $$";
-        assert_eq!(
-            stmts(t)
-                .iter()
-                .map(|(s, c)| (s.as_str(), *c))
-                .collect::<Vec<_>>(),
-            [
+        assert_stmts(
+            t,
+            &[
                 (
                     "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'",
-                    false
+                    false,
                 ),
                 ("DROP TABLE a", true),
                 // Computed, or with parameters: only the fragment, marked dynamic.
@@ -789,7 +785,7 @@ mod tests {
                 ("CREATE TABLE c ()", true),
                 ("CREATE TABLE d (); CREATE TABLE e ()", true),
                 ("CREATE TABLE ''f'' ()", true),
-            ]
+            ],
         );
         let body = find_body(t, 0..t.len()).unwrap_or(0..0);
         let dynamic: Vec<bool> = extract(t, body)
@@ -808,12 +804,9 @@ mod tests {
                  FOR r IN SELECT * FROM t LOOP\n  UPDATE t SET x = 1;\n END LOOP;\n <<lbl>> LOOP DELETE FROM t; EXIT; END LOOP;\n\
                  CASE x WHEN 1 THEN INSERT INTO t VALUES (1); ELSE NULL; END CASE;\n\
                  COMMENT ON TABLE t IS 'x';\nEND $$";
-        assert_eq!(
-            stmts(t)
-                .iter()
-                .map(|(s, c)| (s.as_str(), *c))
-                .collect::<Vec<_>>(),
-            [
+        assert_stmts(
+            t,
+            &[
                 // An IF condition's subquery runs where the IF stands.
                 ("SELECT 1 FROM pg_type WHERE typname = 'mood'", false),
                 ("CREATE TYPE mood AS ENUM ('a')", true),
@@ -826,7 +819,7 @@ mod tests {
                 ("DELETE FROM t", true),
                 ("INSERT INTO t VALUES (1)", true),
                 ("COMMENT ON TABLE t IS 'x'", false),
-            ]
+            ],
         );
     }
 
@@ -838,16 +831,13 @@ mod tests {
                  FOR r IN EXECUTE 'SELECT 1 FROM b' USING 1 LOOP END LOOP;\n \
                  FOR \"R\", s IN EXECUTE 'SELECT 1, 2 FROM b' LOOP END LOOP;\n \
                  FOR r IN WITH w AS (SELECT 1) SELECT * FROM w LOOP END LOOP;\nEND $$";
-        assert_eq!(
-            stmts(t)
-                .iter()
-                .map(|(s, c)| (s.as_str(), *c))
-                .collect::<Vec<_>>(),
-            [
+        assert_stmts(
+            t,
+            &[
                 ("SELECT 1 FROM a", true),
                 ("SELECT 1, 2 FROM b", false),
                 ("WITH w AS (SELECT 1) SELECT * FROM w", false),
-            ]
+            ],
         );
     }
 
@@ -899,17 +889,14 @@ mod tests {
     fn exception_clause_makes_the_block_conditional() {
         let t = "DO $$\nBEGIN\n  CREATE TABLE x (a int);\n  BEGIN\n    ALTER TABLE x ADD CONSTRAINT c UNIQUE (a);\n  \
                  EXCEPTION WHEN duplicate_object THEN\n    NULL;\n    DROP TABLE y;\n  END;\n  CREATE TABLE z ();\nEND $$";
-        assert_eq!(
-            stmts(t)
-                .iter()
-                .map(|(s, c)| (s.as_str(), *c))
-                .collect::<Vec<_>>(),
-            [
+        assert_stmts(
+            t,
+            &[
                 ("CREATE TABLE x (a int)", false),
                 ("ALTER TABLE x ADD CONSTRAINT c UNIQUE (a)", true),
                 ("DROP TABLE y", true),
                 ("CREATE TABLE z ()", false),
-            ]
+            ],
         );
         let outer = "DO $$ BEGIN CREATE TABLE x (); EXCEPTION WHEN others THEN NULL; END $$";
         assert_eq!(stmts(outer), [("CREATE TABLE x ()".to_owned(), true)]);
@@ -918,15 +905,12 @@ mod tests {
     #[test]
     fn nested_dollar_bodies_stay_whole() {
         let t = "DO $do$ BEGIN CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql; END $do$";
-        assert_eq!(
-            stmts(t)
-                .iter()
-                .map(|(s, c)| (s.as_str(), *c))
-                .collect::<Vec<_>>(),
-            [(
+        assert_stmts(
+            t,
+            &[(
                 "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql",
-                false
-            )]
+                false,
+            )],
         );
     }
 }
