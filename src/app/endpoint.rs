@@ -848,13 +848,3 @@ impl<'t> Flat<'t> {
         }
     }
 }
-
-/// [`Flat::each_with`] over `node`'s subtree, walked for this one visit.
-pub fn each_with<'t>(node: Node<'t>, f: &mut impl FnMut(Node<'t>, &'t str, &[Node<'t>])) {
-    Flat::new(node).each_with(f);
-}
-
-/// [`Flat::each`] over `node`'s subtree, walked for this one visit.
-pub fn each<'t>(node: Node<'t>, f: &mut impl FnMut(Node<'t>, &'t str)) {
-    Flat::new(node).each(f);
-}

@@ -478,7 +478,7 @@ fn scan_a_real_tree() {
     }
 }
 
-/// The ancestors `each_with` hands out are the `Node::parent` chains, and the kinds each
+/// The ancestors `Flat::each_with` hands out are the `Node::parent` chains, and the kinds each
 /// node's, for every node of a file and for a walk started inside it.
 #[test]
 fn each_with_hands_out_the_parent_chain() {
@@ -499,7 +499,7 @@ fn each_with_hands_out_the_parent_chain() {
     };
     let mut inner = None;
     let mut visited = 0;
-    endpoint::each_with(tree.root_node(), &mut |n, kind, ancestors| {
+    endpoint::Flat::new(tree.root_node()).each_with(&mut |n, kind, ancestors| {
         visited += 1;
         assert_eq!(kind, n.kind());
         let ids: Vec<usize> = ancestors.iter().map(tree_sitter::Node::id).collect();
@@ -511,13 +511,13 @@ fn each_with_hands_out_the_parent_chain() {
     assert!(visited > 100);
     let inner = inner.expect("a node 4 deep with children");
     let mut in_inner = 0;
-    endpoint::each_with(inner, &mut |n, _, ancestors| {
+    endpoint::Flat::new(inner).each_with(&mut |n, _, ancestors| {
         in_inner += 1;
         let ids: Vec<usize> = ancestors.iter().map(tree_sitter::Node::id).collect();
         assert_eq!(ids, chain(n));
     });
     let mut plain = 0;
-    endpoint::each(inner, &mut |_, _| plain += 1);
+    endpoint::Flat::new(inner).each(&mut |_, _| plain += 1);
     assert!(in_inner > 1);
     assert_eq!(in_inner, plain);
 }
