@@ -199,18 +199,14 @@ fn main() {
     ogel_schema::par::on_large_job(ogel_schema::alloc::large_job);
     if let Some(i) = args.iter().position(|a| a == "--bare-parse") {
         let files = &args[i + 1..];
-        // The binary's rule for a large job (src/par.rs): by files before reading them, by
-        // bytes before parsing.
-        if files.len() >= ogel_schema::par::SMALL_FILES {
-            ogel_schema::alloc::large_job();
-        }
+        // The binary's decisions of a large job (src/par.rs), which switch the allocator: by
+        // files before reading them, by bytes before parsing. The parse stays on one thread.
+        let _ = ogel_schema::par::Threads::for_files(files.len());
         let texts: Vec<String> = files
             .iter()
             .map(|f| std::fs::read_to_string(f).unwrap())
             .collect();
-        if texts.iter().map(String::len).sum::<usize>() >= ogel_schema::par::SMALL_SQL_BYTES {
-            ogel_schema::alloc::large_job();
-        }
+        let _ = ogel_schema::par::Threads::for_sql_bytes(texts.iter().map(String::len).sum());
         let (all, ok) = bare_parse(&texts);
         eprintln!("bare sqlparser: {all} statements, {ok} parsed");
         return;

@@ -62,7 +62,14 @@ impl Threads {
     /// set by [`on_large_job`] first.
     #[must_use]
     pub fn for_sql(project: &crate::source::Project) -> Self {
-        Self::for_size(project.sql_bytes(), SMALL_SQL_BYTES).announce()
+        Self::for_sql_bytes(project.sql_bytes())
+    }
+
+    /// [`Self::for_sql`] by a number of bytes of SQL (the benchmark's bare parse, which has
+    /// no project, takes the same decision through it).
+    #[must_use]
+    pub fn for_sql_bytes(bytes: usize) -> Self {
+        Self::for_size(bytes, SMALL_SQL_BYTES).announce()
     }
 
     /// By the number of migration files to read ([`SMALL_FILES`]). Many files are a large
