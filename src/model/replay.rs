@@ -6233,10 +6233,7 @@ impl<'s> Replayer<'s> {
             .find(|k| self.cat.types.contains_key(*k))
             .cloned();
         if found.is_none() {
-            let qn = candidates
-                .into_iter()
-                .next()
-                .unwrap_or_else(|| QualifiedName::new("public", name.name.clone()));
+            let qn = self.default_name(name);
             self.error(
                 ProblemKind::MissingType {
                     name: qn,
@@ -7297,5 +7294,25 @@ ALTER SEQUENCE i SET SCHEMA j;
         };
         assert_eq!(renamed(seq("h")), Some(("i".into(), false)));
         assert_eq!(renamed(seq("i")), Some(("j.i".into(), true)));
+    }
+
+    /// A missing type is named where an unqualified `CREATE TYPE` would have put it, the first
+    /// existing schema of the search path (`public`, not the `"$user"` schema `postgres`, which
+    /// does not exist), whichever statement looks it up.
+    #[test]
+    fn missing_type_is_named_in_the_first_existing_schema() {
+        let sql = "CREATE TABLE b (id int, k kind_t);\n\
+                   ALTER TYPE mood RENAME VALUE 'a' TO 'b';\n\
+                   ALTER TYPE mood ADD VALUE 'c';\n\
+                   DROP TYPE mood;\n";
+        let names: Vec<String> = model_of(sql)
+            .problems
+            .iter()
+            .filter_map(|p| match &p.kind {
+                crate::model::ProblemKind::MissingType { name, .. } => Some(name.to_string()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(names, ["public.kind_t", "public.mood", "public.mood", "public.mood"]);
     }
 }
