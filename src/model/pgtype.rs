@@ -691,6 +691,129 @@ const COLUMN_NAME_KEYWORDS: &[&str] = &[
     "xmltable",
 ];
 
+/// The type of an expression PostgreSQL types without looking at the project's objects: an SQL
+/// value function (`CURRENT_TIMESTAMP`, `CURRENT_DATE`, `LOCALTIMESTAMP`...), a call with no
+/// arguments of a builtin function that `pg_catalog` (searched first) always has (`now()`,
+/// `gen_random_uuid()`...), or a boolean constant. `text` is the expression as written, any
+/// case; `None` for anything else.
+#[must_use]
+pub fn builtin_value_type(text: &str) -> Option<&'static str> {
+    let lower = text.trim().to_ascii_lowercase();
+    let bare = lower.strip_prefix("pg_catalog.").unwrap_or(&lower);
+    Some(match bare {
+        "now()"
+        | "current_timestamp"
+        | "transaction_timestamp()"
+        | "statement_timestamp()"
+        | "clock_timestamp()" => "timestamp with time zone",
+        "localtimestamp" => "timestamp without time zone",
+        "current_date" => "date",
+        "current_time" => "time with time zone",
+        "localtime" => "time without time zone",
+        "gen_random_uuid()" => "uuid",
+        "true" | "false" => "boolean",
+        _ => return None,
+    })
+}
+
+/// PostgreSQL's error for string `value` read as a value of `data_type` (a default's literal
+/// is converted when the default is created), for the types whose input every supported
+/// PostgreSQL version reads alike: the integers (PostgreSQL 16 added `0x1F` and `1_000`, so
+/// those are not claimed), `boolean` and `uuid`. `None` when the value is valid or the type is
+/// another one.
+#[must_use]
+pub fn input_error(data_type: &str, value: &str) -> Option<String> {
+    let valid = match data_type {
+        "smallint" => integer_input(value, i64::from(i16::MIN), i64::from(i16::MAX)),
+        "integer" => integer_input(value, i64::from(i32::MIN), i64::from(i32::MAX)),
+        "bigint" => integer_input(value, i64::MIN, i64::MAX),
+        "boolean" => Ok(boolean_input(value)),
+        "uuid" => Ok(uuid_input(value)),
+        _ => return None,
+    };
+    match valid {
+        Ok(true) => None,
+        Ok(false) => Some(format!(
+            "invalid input syntax for type {data_type}: \"{value}\""
+        )),
+        Err(()) => Some(format!(
+            "value \"{value}\" is out of range for type {data_type}"
+        )),
+    }
+}
+
+/// Whether `value` is an integer as PostgreSQL reads one (`Err` when it is one out of
+/// `min..=max`). Blanks around it and a sign are allowed; so are PostgreSQL 16's forms
+/// (`0x`, `0o`, `0b` prefixes, `_` between digits), whose range is not checked.
+fn integer_input(value: &str, min: i64, max: i64) -> Result<bool, ()> {
+    let trimmed = value.trim_matches(|c: char| c.is_ascii_whitespace());
+    let digits = trimmed
+        .strip_prefix(['+', '-'])
+        .unwrap_or(trimmed)
+        .as_bytes();
+    if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) {
+        return match trimmed.parse::<i128>() {
+            Ok(n) if (i128::from(min)..=i128::from(max)).contains(&n) => Ok(true),
+            _ => Err(()),
+        };
+    }
+    let (radix, body): (u32, &[u8]) = match digits {
+        [b'0', b'x' | b'X', rest @ ..] => (16, rest),
+        [b'0', b'o' | b'O', rest @ ..] => (8, rest),
+        [b'0', b'b' | b'B', rest @ ..] => (2, rest),
+        _ => (10, digits),
+    };
+    let digit = |b: &u8| char::from(*b).is_digit(radix);
+    // PostgreSQL 16: underscores only between digits.
+    let ok = !body.is_empty()
+        && body
+            .split(|b| *b == b'_')
+            .all(|g| !g.is_empty() && g.iter().all(digit));
+    Ok(ok)
+}
+
+/// Whether `value` is a boolean as PostgreSQL's `boolin` reads one: blanks around it, any
+/// case, `true` / `false` / `yes` / `no` or a prefix of one (`t`, `fa`; `o` alone is
+/// ambiguous), `on`, `off` (or `of`), `1`, `0`.
+fn boolean_input(value: &str) -> bool {
+    let word = value
+        .trim_matches(|c: char| c.is_ascii_whitespace())
+        .to_ascii_lowercase();
+    let prefix_of = |full: &str| !word.is_empty() && full.starts_with(word.as_str());
+    prefix_of("true")
+        || prefix_of("false")
+        || prefix_of("yes")
+        || prefix_of("no")
+        || (word.len() >= 2 && (prefix_of("on") || prefix_of("off")))
+        || word == "1"
+        || word == "0"
+}
+
+/// Whether `value` is a uuid as PostgreSQL's `uuid_in` reads one: 32 hexadecimal digits, a
+/// `-` allowed after any group of four, the whole optionally in braces; no blanks.
+fn uuid_input(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    let braced = bytes.first() == Some(&b'{');
+    let mut i = usize::from(braced);
+    for n in 0..16 {
+        let hex = |at: usize| bytes.get(at).is_some_and(u8::is_ascii_hexdigit);
+        if !(hex(i) && hex(i + 1)) {
+            return false;
+        }
+        i += 2;
+        if n % 2 == 1 && n < 15 && bytes.get(i) == Some(&b'-') {
+            i += 1;
+        }
+    }
+    if braced {
+        if bytes.get(i) != Some(&b'}') {
+            return false;
+        }
+        i += 1;
+    }
+    i == bytes.len()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -875,5 +998,127 @@ mod tests {
             fk_compatible("timestamp with time zone", "timestamp without time zone"),
             FkCompat::Compatible
         );
+    }
+
+    /// Checked against PostgreSQL 15 (`SELECT 'v'::type`), and PostgreSQL 16's integer forms
+    /// left unclaimed.
+    #[test]
+    fn input_errors_are_postgresql_s() {
+        for (ty, value, error) in [
+            ("integer", " 42 ", None),
+            ("integer", "-2147483648", None),
+            ("integer", "+7", None),
+            ("integer", "0x1F", None),
+            ("integer", "1_000", None),
+            (
+                "integer",
+                "",
+                Some("invalid input syntax for type integer: \"\""),
+            ),
+            (
+                "integer",
+                "x",
+                Some("invalid input syntax for type integer: \"x\""),
+            ),
+            (
+                "integer",
+                "1.5",
+                Some("invalid input syntax for type integer: \"1.5\""),
+            ),
+            (
+                "integer",
+                "1__0",
+                Some("invalid input syntax for type integer: \"1__0\""),
+            ),
+            (
+                "integer",
+                "_1",
+                Some("invalid input syntax for type integer: \"_1\""),
+            ),
+            (
+                "integer",
+                "2147483648",
+                Some("value \"2147483648\" is out of range for type integer"),
+            ),
+            (
+                "smallint",
+                "40000",
+                Some("value \"40000\" is out of range for type smallint"),
+            ),
+            ("bigint", "9223372036854775807", None),
+            (
+                "bigint",
+                "9223372036854775808",
+                Some("value \"9223372036854775808\" is out of range for type bigint"),
+            ),
+            ("boolean", "t", None),
+            ("boolean", " FALSE ", None),
+            ("boolean", "ye", None),
+            ("boolean", "of", None),
+            ("boolean", "1", None),
+            (
+                "boolean",
+                "o",
+                Some("invalid input syntax for type boolean: \"o\""),
+            ),
+            (
+                "boolean",
+                "",
+                Some("invalid input syntax for type boolean: \"\""),
+            ),
+            (
+                "boolean",
+                "10",
+                Some("invalid input syntax for type boolean: \"10\""),
+            ),
+            (
+                "boolean",
+                "truee",
+                Some("invalid input syntax for type boolean: \"truee\""),
+            ),
+            ("uuid", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", None),
+            ("uuid", "{A0EEBC999C0B4EF8BB6D6BB9BD380A11}", None),
+            ("uuid", "a0ee-bc99-9c0b-4ef8-bb6d-6bb9-bd38-0a11", None),
+            ("uuid", "", Some("invalid input syntax for type uuid: \"\"")),
+            (
+                "uuid",
+                " a0eebc999c0b4ef8bb6d6bb9bd380a11",
+                Some("invalid input syntax for type uuid: \" a0eebc999c0b4ef8bb6d6bb9bd380a11\""),
+            ),
+            (
+                "uuid",
+                "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1",
+                Some("invalid input syntax for type uuid: \"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1\""),
+            ),
+            (
+                "uuid",
+                "a0e-ebc999c0b4ef8bb6d6bb9bd380a11",
+                Some("invalid input syntax for type uuid: \"a0e-ebc999c0b4ef8bb6d6bb9bd380a11\""),
+            ),
+            ("text", "anything", None),
+            ("date", "not a date", None),
+        ] {
+            assert_eq!(input_error(ty, value).as_deref(), error, "{ty} {value:?}");
+        }
+    }
+
+    #[test]
+    fn builtin_values_have_their_types() {
+        for (text, ty) in [
+            ("now()", Some("timestamp with time zone")),
+            ("NOW()", Some("timestamp with time zone")),
+            ("pg_catalog.now()", Some("timestamp with time zone")),
+            ("CURRENT_TIMESTAMP", Some("timestamp with time zone")),
+            ("CURRENT_DATE", Some("date")),
+            ("LOCALTIMESTAMP", Some("timestamp without time zone")),
+            ("gen_random_uuid()", Some("uuid")),
+            ("TRUE", Some("boolean")),
+            ("now() + interval '1 day'", None),
+            ("CURRENT_TIMESTAMP(3)", None),
+            ("public.now()", None),
+            ("uuid_generate_v4()", None),
+        ] {
+            assert_eq!(builtin_value_type(text), ty, "{text}");
+        }
     }
 }

@@ -6553,9 +6553,19 @@ fn default_type_refusal(
     if null_cast.is_some_and(|t| t == data_type) {
         return None;
     }
+    if let Some((value, None)) = enum_labels::literal_label(default)
+        && let Some(error) = pgtype::input_error(data_type, &value)
+    {
+        return Some(Refusal::new(
+            error,
+            "write the default as a value of the column's type, or leave the column without \
+             one (an empty string is no number, boolean or uuid)",
+        ));
+    }
     let ty = null_cast
         .or_else(|| numeric_literal_type(default))
-        .or_else(|| nextval_call(default).then_some("bigint"))?;
+        .or_else(|| nextval_call(default).then_some("bigint"))
+        .or_else(|| pgtype::builtin_value_type(default))?;
     if !enum_type && pgtype::assignment_castable(ty, data_type) != Some(false) {
         return None;
     }
@@ -6654,7 +6664,7 @@ fn type_change_refusal(c: &Column, new_type: &str, using: bool) -> Option<Refusa
     } else if default.starts_with("nextval(") {
         "bigint" // a serial's default
     } else {
-        numeric_literal_type(default)?
+        numeric_literal_type(default).or_else(|| pgtype::builtin_value_type(default))?
     };
     (pgtype::assignment_castable(default_type, new_type) == Some(false)).then(|| {
         Refusal::new(
@@ -7313,6 +7323,9 @@ ALTER SEQUENCE i SET SCHEMA j;
                 _ => None,
             })
             .collect();
-        assert_eq!(names, ["public.kind_t", "public.mood", "public.mood", "public.mood"]);
+        assert_eq!(
+            names,
+            ["public.kind_t", "public.mood", "public.mood", "public.mood"]
+        );
     }
 }
