@@ -212,6 +212,8 @@ pub enum AlterAction {
         ty: TypeRef,
         /// A `USING` expression converts the old values (not the default).
         using: bool,
+        /// The casts of the table's columns in the `USING` expression (`c::uuid`).
+        casts: Vec<ColumnCast>,
     },
     SetNotNull(ColName),
     DropNotNull(ColName),

@@ -1634,6 +1634,10 @@ impl<'a> Lowerer<'a> {
                         ty: self.type_ref(data_type, column_name.span),
                         column: c,
                         using: using.is_some(),
+                        casts: using
+                            .as_ref()
+                            .map(|e| column_casts(self, e, &[]))
+                            .unwrap_or_default(),
                     },
                     AlterColumnOperation::AddGenerated { generated_as, .. } => {
                         AlterAction::AddIdentity {

@@ -19,7 +19,7 @@ use super::catalog::{
     is_system_schema, plain_columns, same_names,
 };
 use super::ir::{
-    AlterAction, AlterTarget, Change, ColName, ColumnDef, CommentKind, ConflictTarget,
+    AlterAction, AlterTarget, Change, ColName, ColumnCast, ColumnDef, CommentKind, ConflictTarget,
     ConstraintDef, ConstraintKind, DropKind, ExcludeDef, FkDef, IndexDef, NullConstant, ObjName,
     QueryRefs, ReindexTarget, RelRef, TableDef, TableKindDef, TypeRef,
 };
@@ -2906,6 +2906,12 @@ impl<'s> Replayer<'s> {
         }
         let calls = self.resolve_calls(&c.calls)?;
         if c.always == GeneratedAlways::Expression
+            && let Some((refusal, span)) = cast_refusal(existing, &c.casts)
+        {
+            self.reject(refusal, span);
+            return None;
+        }
+        if c.always == GeneratedAlways::Expression
             && let Some((refusal, span)) = self.mutable_refusal(
                 (&c.calls, &c.value_functions),
                 (Some(existing), &c.casts),
@@ -4522,7 +4528,12 @@ impl<'s> Replayer<'s> {
                     from.span,
                 );
             }
-            AlterAction::SetType { column, ty, using } => {
+            AlterAction::SetType {
+                column,
+                ty,
+                using,
+                casts,
+            } => {
                 let new_type = self.resolve_type(ty)?;
                 if let Some(refusal) = pseudo_type_refusal(&column.name, &new_type) {
                     self.reject(refusal, ty.span);
@@ -4562,6 +4573,10 @@ impl<'s> Replayer<'s> {
                     let help = "change its type in the parent table: the change goes down to \
                                 every child";
                     self.reject(Refusal::new(reason, help), column.span);
+                    return None;
+                }
+                if let Some((refusal, at)) = cast_refusal(&t, casts).filter(|_| !blind) {
+                    self.reject(refusal, at);
                     return None;
                 }
                 let Some(c) = t.column_mut(&column.name) else {
@@ -5826,12 +5841,18 @@ impl<'s> Replayer<'s> {
         let [expression_keywords, predicate_keywords] = &def.value_functions;
         let [expression_casts, predicate_casts] = &def.casts;
         let table = self.cat.tables.get(&tqn);
-        let refusal = self
-            .mutable_refusal(
-                (&def.predicate_calls, predicate_keywords),
-                (table, predicate_casts),
-                volatility::Place::IndexPredicate,
-            )
+        // Casts are refused when the expressions are read, before their volatility is judged.
+        let refusal = table
+            .and_then(|t| {
+                cast_refusal(t, expression_casts).or_else(|| cast_refusal(t, predicate_casts))
+            })
+            .or_else(|| {
+                self.mutable_refusal(
+                    (&def.predicate_calls, predicate_keywords),
+                    (table, predicate_casts),
+                    volatility::Place::IndexPredicate,
+                )
+            })
             .or_else(|| {
                 self.mutable_refusal(
                     (&def.calls, expression_keywords),
@@ -6659,7 +6680,8 @@ fn type_change_refusal(c: &Column, new_type: &str, using: bool) -> Option<Refusa
         ));
     }
     let default = c.default.as_deref()?.trim();
-    let default_type = if is_string_literal(default) {
+    // A bare NULL is stored when the type has a modifier (`NULL::character varying`).
+    let default_type = if is_string_literal(default) || default.eq_ignore_ascii_case("null") {
         &c.data_type
     } else if default.starts_with("nextval(") {
         "bigint" // a serial's default
@@ -6675,6 +6697,29 @@ fn type_change_refusal(c: &Column, new_type: &str, using: bool) -> Option<Refusa
             "drop the default in the same statement (`ALTER COLUMN ... DROP DEFAULT, ALTER \
              COLUMN ... TYPE ...`) and set a new one after it if needed",
         )
+    })
+}
+
+/// PostgreSQL's refusal of an expression that casts a column of `t` to a type it has no cast
+/// to at all (`inet_col::integer`: `cannot cast type inet to integer`), for builtin types
+/// ([`pgtype::explicit_castable`]).
+/// At the cast column.
+fn cast_refusal(t: &Table, casts: &[ColumnCast]) -> Option<(Refusal, Span)> {
+    casts.iter().find_map(|cast| {
+        let from = &t.column(&cast.column.name)?.data_type;
+        (pgtype::explicit_castable(from, &cast.to) == Some(false)).then(|| {
+            let refusal = Refusal::new(
+                format!(
+                    "cannot cast type {} to {}",
+                    pgtype::without_modifiers(from),
+                    cast.to
+                ),
+                "PostgreSQL has no cast between these types: write the conversion as an \
+                 expression (through text, `c::text::uuid`, when the values' text is valid \
+                 input for the new type)",
+            );
+            (refusal, cast.column.span)
+        })
     })
 }
 
