@@ -37,6 +37,7 @@ use crate::span::Span;
 const NOT_AN_INDEX_HELP: &str = "DROP INDEX drops indexes only: use DROP TABLE, DROP VIEW or \
                                   DROP SEQUENCE for what the name is";
 
+mod assignments;
 mod enum_labels;
 mod function_uses;
 mod partitions;
@@ -1807,6 +1808,9 @@ impl<'s> Replayer<'s> {
                 }
                 if !self.failed {
                     self.check_generated_updates(&qn, set, values);
+                }
+                if !self.failed && query.relations.is_empty() {
+                    self.check_assignment_types(&qn, set, values);
                 }
             }
             Change::Delete { table, query } => {
