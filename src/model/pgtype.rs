@@ -309,6 +309,13 @@ pub fn without_modifiers(ty: &str) -> String {
 /// The string types every type converts to in an assignment (by I/O conversion).
 const STRING_TYPES: &[&str] = &["text", "character varying", "character", "name"];
 
+/// Whether `ty` (modifiers allowed) is a string type: every type converts to one in an
+/// assignment (I/O conversion).
+#[must_use]
+pub fn is_string_type(ty: &str) -> bool {
+    STRING_TYPES.contains(&without_modifiers(ty).as_str())
+}
+
 /// Builtin types whose assignment conversions [`assignment_castable`] knows, each with the
 /// other non-string types it converts to (implicit and assignment casts of `pg_cast`), as
 /// PostgreSQL 15 answers `ALTER COLUMN ... TYPE` without `USING` for every pair of them.

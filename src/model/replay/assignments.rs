@@ -14,8 +14,6 @@ use crate::model::catalog::QualifiedName;
 use crate::model::ir::ColName;
 use crate::model::{Refusal, pgtype};
 
-const STRING_TYPES: &[&str] = &["text", "character varying", "character", "name"];
-
 /// The column a value names when it is a bare identifier (folded as PostgreSQL folds an
 /// unquoted one; a double-quoted one as written); `None` for anything else, and for a
 /// reserved keyword (`user` is `CURRENT_USER`, `default` is DEFAULT).
@@ -74,7 +72,7 @@ impl Replayer<'_> {
         if from_enum || to_enum {
             // An enum converts to itself (`from == to` is checked first) and, by I/O
             // conversion, to the string types; nothing converts to one.
-            let to_string = STRING_TYPES.contains(&pgtype::without_modifiers(to).as_str());
+            let to_string = pgtype::is_string_type(to);
             let other_known = if from_enum {
                 to_enum || pgtype::is_known_builtin(to)
             } else {
