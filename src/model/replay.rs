@@ -19,7 +19,7 @@ use super::catalog::{
     is_system_schema, plain_columns, same_names,
 };
 use super::ir::{
-    AlterAction, AlterTarget, Change, ColName, ColumnCast, ColumnDef, CommentKind, ConflictTarget,
+    AlterAction, AlterTarget, Change, ColName, ColumnDef, CommentKind, ConflictTarget,
     ConstraintDef, ConstraintKind, DropKind, ExcludeDef, FkDef, IndexDef, NullConstant, ObjName,
     QueryRefs, ReindexTarget, RelRef, TableDef, TableKindDef, TypeRef,
 };
@@ -37,7 +37,7 @@ use crate::span::Span;
 const NOT_AN_INDEX_HELP: &str = "DROP INDEX drops indexes only: use DROP TABLE, DROP VIEW or \
                                   DROP SEQUENCE for what the name is";
 
-mod assignments;
+mod conversions;
 mod enum_labels;
 mod function_uses;
 mod partitions;
@@ -2910,7 +2910,8 @@ impl<'s> Replayer<'s> {
         }
         let calls = self.resolve_calls(&c.calls)?;
         if c.always == GeneratedAlways::Expression
-            && let Some((refusal, span)) = cast_refusal(existing, &c.casts)
+            && let Some((refusal, span)) =
+                self.uncastable(&conversions::cast_sources(existing, &c.casts))
         {
             self.reject(refusal, span);
             return None;
@@ -4579,7 +4580,8 @@ impl<'s> Replayer<'s> {
                     self.reject(Refusal::new(reason, help), column.span);
                     return None;
                 }
-                if let Some((refusal, at)) = cast_refusal(&t, casts).filter(|_| !blind) {
+                let sources = conversions::cast_sources(&t, casts);
+                if let Some((refusal, at)) = self.uncastable(&sources).filter(|_| !blind) {
                     self.reject(refusal, at);
                     return None;
                 }
@@ -4595,8 +4597,9 @@ impl<'s> Replayer<'s> {
                     } else {
                         None
                     };
+                    let converts = self.converts(&c.data_type, &new_type);
                     if let Some(reason) =
-                        refused.or_else(|| type_change_refusal(c, &new_type, *using))
+                        refused.or_else(|| type_change_refusal(c, &new_type, *using, converts))
                     {
                         self.reject(reason, column.span);
                         return None;
@@ -5844,12 +5847,15 @@ impl<'s> Replayer<'s> {
         };
         let [expression_keywords, predicate_keywords] = &def.value_functions;
         let [expression_casts, predicate_casts] = &def.casts;
-        let table = self.cat.tables.get(&tqn);
         // Casts are refused when the expressions are read, before their volatility is judged.
-        let refusal = table
-            .and_then(|t| {
-                cast_refusal(t, expression_casts).or_else(|| cast_refusal(t, predicate_casts))
-            })
+        let sources = self.cat.tables.get(&tqn).map(|t| {
+            let mut all = conversions::cast_sources(t, expression_casts);
+            all.extend(conversions::cast_sources(t, predicate_casts));
+            all
+        });
+        let uncastable = self.uncastable(&sources.unwrap_or_default());
+        let table = self.cat.tables.get(&tqn);
+        let refusal = uncastable
             .or_else(|| {
                 self.mutable_refusal(
                     (&def.predicate_calls, predicate_keywords),
@@ -6667,13 +6673,13 @@ fn numeric_literal_type(text: &str) -> Option<&'static str> {
 }
 
 /// PostgreSQL's refusal of `ALTER COLUMN ... TYPE new_type` for column `c`: its values do not
-/// convert in an assignment and no `USING` says how, or its default (a literal, of a type
-/// known) does not convert, `USING` or not (PostgreSQL converts the default on its own; a
-/// `DROP DEFAULT` in the same statement runs first). Builtin types only
-/// ([`pgtype::assignment_castable`]).
-fn type_change_refusal(c: &Column, new_type: &str, using: bool) -> Option<Refusal> {
+/// convert in an assignment (`converts`, from [`Replayer::converts`]) and no `USING` says how,
+/// or its default (a literal, of a type known) does not convert, `USING` or not (PostgreSQL
+/// converts the default on its own; a `DROP DEFAULT` in the same statement runs first).
+/// Builtin types only for the default ([`pgtype::assignment_castable`]).
+fn type_change_refusal(c: &Column, new_type: &str, using: bool, converts: bool) -> Option<Refusal> {
     let target = pgtype::without_modifiers(new_type);
-    if !using && pgtype::assignment_castable(&c.data_type, new_type) == Some(false) {
+    if !using && !converts {
         return Some(Refusal::new(
             format!(
                 "column \"{}\" cannot be cast automatically to type {target}",
@@ -6701,29 +6707,6 @@ fn type_change_refusal(c: &Column, new_type: &str, using: bool) -> Option<Refusa
             "drop the default in the same statement (`ALTER COLUMN ... DROP DEFAULT, ALTER \
              COLUMN ... TYPE ...`) and set a new one after it if needed",
         )
-    })
-}
-
-/// PostgreSQL's refusal of an expression that casts a column of `t` to a type it has no cast
-/// to at all (`inet_col::integer`: `cannot cast type inet to integer`), for builtin types
-/// ([`pgtype::explicit_castable`]).
-/// At the cast column.
-fn cast_refusal(t: &Table, casts: &[ColumnCast]) -> Option<(Refusal, Span)> {
-    casts.iter().find_map(|cast| {
-        let from = &t.column(&cast.column.name)?.data_type;
-        (pgtype::explicit_castable(from, &cast.to) == Some(false)).then(|| {
-            let refusal = Refusal::new(
-                format!(
-                    "cannot cast type {} to {}",
-                    pgtype::without_modifiers(from),
-                    cast.to
-                ),
-                "PostgreSQL has no cast between these types: write the conversion as an \
-                 expression (through text, `c::text::uuid`, when the values' text is valid \
-                 input for the new type)",
-            );
-            (refusal, cast.column.span)
-        })
     })
 }
 

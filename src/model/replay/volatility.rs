@@ -20,7 +20,7 @@
 
 use super::Replayer;
 use crate::model::Refusal;
-use crate::model::catalog::{Function, Table};
+use crate::model::catalog::{Function, Table, TypeKind};
 use crate::model::ir::{Call, ColName, ColumnCast, Volatility};
 use crate::model::{pgfunc, pgtype};
 use crate::span::Span;
@@ -89,9 +89,16 @@ impl Replayer<'_> {
         let cast = casts.iter().filter_map(|c| {
             let from = table?.column(&c.column.name)?.data_type.as_str();
             let from = pgtype::without_modifiers(from);
-            let mutable = pgfunc::NOT_IMMUTABLE_CASTS
-                .iter()
-                .any(|(f, to)| *f == from && to.contains(&c.to.as_str()));
+            // An enum's output function reads the catalog (its labels can be renamed).
+            let enum_out = pgtype::is_string_type(&c.to)
+                && matches!(
+                    self.created_type(&from).map(|t| &t.kind),
+                    Some(TypeKind::Enum { .. })
+                );
+            let mutable = enum_out
+                || pgfunc::NOT_IMMUTABLE_CASTS
+                    .iter()
+                    .any(|(f, to)| *f == from && to.contains(&c.to.as_str()));
             mutable.then(|| {
                 let what = format!(
                     "the cast of {} ({from}) to {} is stable",

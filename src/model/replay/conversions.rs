@@ -1,0 +1,160 @@
+//! Stage 3 (model), conversions PostgreSQL refuses while it reads a statement, whatever the
+//! rows:
+//! - a cast with no way to perform it, of a column of the table, in an `ALTER COLUMN ... TYPE
+//!   ... USING`, a generated column, an index expression or predicate (`addr::integer` on an
+//!   `inet`: `cannot cast type inet to integer`);
+//! - a type change without `USING` between types with no assignment conversion (`column
+//!   "code" cannot be cast automatically to type numeric`);
+//! - one column UPDATE assigns to another of a type that does not convert in an assignment
+//!   (`UPDATE t SET price = created_at`: `column "price" is of type numeric but expression is
+//!   of type timestamp with time zone`). Judged only when the value is one bare column of the
+//!   target and the statement reads no other relation (no `FROM`, no subquery that could make
+//!   the name ambiguous).
+//!
+//! Types are judged when both are builtins [`pgtype`] knows, or one is an enum of the history
+//! and the project writes no `CREATE CAST`: an enum converts to itself, and to and from the
+//! string types by I/O conversion (from them only in an explicit cast); to nothing else.
+
+use super::Replayer;
+use crate::model::catalog::{Name, QualifiedName, Table};
+use crate::model::ir::{ColName, ColumnCast};
+use crate::model::{Refusal, pgtype};
+use crate::span::Span;
+
+/// The column a value names when it is a bare identifier (folded as PostgreSQL folds an
+/// unquoted one; a double-quoted one as written); `None` for anything else, and for a
+/// reserved keyword (`user` is `CURRENT_USER`, `default` is DEFAULT).
+fn bare_column(value: &str) -> Option<String> {
+    if let Some(inner) = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')) {
+        return (!inner.is_empty() && !inner.contains('"')).then(|| inner.to_string());
+    }
+    let mut bytes = value.bytes();
+    let first = bytes.next()?;
+    let ident = (first.is_ascii_alphabetic() || first == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$');
+    (ident && !pgtype::is_reserved_keyword(value)).then(|| value.to_ascii_lowercase())
+}
+
+/// The casts of `casts` whose column `t` has, with that column's type; none when a statement
+/// the model could not read changed `t`.
+pub(super) fn cast_sources<'c>(t: &Table, casts: &'c [ColumnCast]) -> Vec<(Name, &'c ColumnCast)> {
+    if t.blind || t.columns_unknown {
+        return Vec::new();
+    }
+    casts
+        .iter()
+        .filter_map(|cast| Some((t.column(&cast.column.name)?.data_type.clone(), cast)))
+        .collect()
+}
+
+impl Replayer<'_> {
+    /// PostgreSQL's refusal of the first cast of `sources` (from [`cast_sources`]) it has no
+    /// way to perform, at the cast column.
+    pub(super) fn uncastable(
+        &mut self,
+        sources: &[(Name, &ColumnCast)],
+    ) -> Option<(Refusal, Span)> {
+        let (from, cast) = sources
+            .iter()
+            .find(|(from, cast)| !self.castable(from, &cast.to))?;
+        let refusal = Refusal::new(
+            format!(
+                "cannot cast type {} to {}",
+                pgtype::without_modifiers(from),
+                cast.to
+            ),
+            "PostgreSQL has no cast between these types: write the conversion as an expression \
+             (through text, `c::text::uuid`, when the values' text is valid input for the new \
+             type)",
+        );
+        Some((refusal, cast.column.span))
+    }
+
+    /// Refuse the first assignment of `set` whose value is a column of `qn` of a type that
+    /// does not convert to the assigned column's (see the module).
+    pub(super) fn check_assignment_types(
+        &mut self,
+        qn: &QualifiedName,
+        set: &[ColName],
+        values: &[Option<String>],
+    ) {
+        for (column, value) in set.iter().zip(values) {
+            let Some(source) = value.as_deref().and_then(bare_column) else {
+                continue;
+            };
+            let (Some(to), Some(from)) = (
+                self.known_column(qn, &column.name)
+                    .map(|c| c.data_type.to_string()),
+                self.known_column(qn, &source)
+                    .map(|c| c.data_type.to_string()),
+            ) else {
+                continue;
+            };
+            if !self.converts(&from, &to) {
+                let refusal = Refusal::new(
+                    format!(
+                        "column \"{}\" is of type {} but expression is of type {}",
+                        column.name,
+                        pgtype::without_modifiers(&to),
+                        pgtype::without_modifiers(&from)
+                    ),
+                    "convert the value explicitly (`SET c = other::type`, through text when \
+                     the text form is valid input for the column's type)",
+                );
+                self.reject(refusal, column.span);
+                return;
+            }
+        }
+    }
+
+    /// Whether a value of type `from` converts to `to` in an assignment; true when unknown.
+    pub(super) fn converts(&mut self, from: &str, to: &str) -> bool {
+        self.judge(from, to, false)
+    }
+
+    /// Whether PostgreSQL can cast a value of type `from` to `to` at all; true when unknown.
+    fn castable(&mut self, from: &str, to: &str) -> bool {
+        self.judge(from, to, true)
+    }
+
+    fn judge(&mut self, from: &str, to: &str, explicit: bool) -> bool {
+        if from == to {
+            return true;
+        }
+        let (from_enum, to_enum) = (self.enum_without_casts(from), self.enum_without_casts(to));
+        if from_enum || to_enum {
+            let io = (from_enum && pgtype::is_string_type(to))
+                || (explicit && to_enum && pgtype::is_string_type(from));
+            let other_known = if from_enum {
+                to_enum || pgtype::is_known_builtin(to)
+            } else {
+                pgtype::is_known_builtin(from)
+            };
+            return io || !other_known;
+        }
+        let known = if explicit {
+            pgtype::explicit_castable(from, to)
+        } else {
+            pgtype::assignment_castable(from, to)
+        };
+        known != Some(false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bare_column;
+
+    #[test]
+    fn bare_columns_are_read_as_postgresql_folds_them() {
+        assert_eq!(bare_column("title").as_deref(), Some("title"));
+        assert_eq!(bare_column("Title").as_deref(), Some("title"));
+        assert_eq!(bare_column("\"Title\"").as_deref(), Some("Title"));
+        assert_eq!(bare_column("user"), None);
+        assert_eq!(bare_column("DEFAULT"), None);
+        assert_eq!(bare_column("t.title"), None);
+        assert_eq!(bare_column("title + 1"), None);
+        assert_eq!(bare_column("'title'"), None);
+        assert_eq!(bare_column("1"), None);
+    }
+}
