@@ -666,8 +666,13 @@ pub enum Change {
         /// such a function where it judges an expression's volatility.
         sql_language: bool,
         /// Relations read by a `LANGUAGE sql` body of plain queries / DML, which PostgreSQL
-        /// checks at CREATE time (unless `check_function_bodies` is off). Empty for other bodies.
+        /// checks at CREATE time (unless `check_function_bodies` is off). Empty for other bodies,
+        /// and when `body_queries` holds them.
         body_relations: Vec<RelRef>,
+        /// A `LANGUAGE sql` body of `SELECT`s only, of a function with no named argument (a
+        /// name in the body can then only be a column): each query's relations and columns,
+        /// all at the body's span. Empty for other bodies.
+        body_queries: Vec<QueryRefs>,
     },
     /// `DROP FUNCTION f(args), ...`.
     DropFunction {

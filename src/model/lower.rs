@@ -859,6 +859,7 @@ impl<'a> Lowerer<'a> {
         };
         let plpgsql = language("plpgsql");
         let c_language = language("c") || language("internal");
+        let (body_relations, body_queries) = self.sql_function_body(cf);
         let arg_names = cf
             .args
             .iter()
@@ -889,7 +890,8 @@ impl<'a> Lowerer<'a> {
                 .as_ref()
                 .map_or(Volatility::Volatile, volatility),
             sql_language: cf.language.is_none() || language("sql"),
-            body_relations: self.sql_function_relations(cf),
+            body_relations,
+            body_queries,
         }
     }
 
@@ -920,7 +922,9 @@ impl<'a> Lowerer<'a> {
 
     /// Relations a `LANGUAGE sql` function body reads, when the body is only queries and
     /// DML (PostgreSQL analyses such bodies at CREATE FUNCTION). Their spans point at the body.
-    fn sql_function_relations(&self, cf: &ast::CreateFunction) -> Vec<RelRef> {
+    /// What a `LANGUAGE sql` body reads, for PostgreSQL's check at CREATE: its relations, or
+    /// its queries (see [`Change::CreateFunction`]).
+    fn sql_function_body(&self, cf: &ast::CreateFunction) -> (Vec<RelRef>, Vec<QueryRefs>) {
         let is_sql = cf
             .language
             .as_ref()
@@ -930,21 +934,21 @@ impl<'a> Lowerer<'a> {
                 ast::CreateFunctionBody::AsBeforeOptions { body, .. }
                 | ast::CreateFunctionBody::AsAfterOptions(body),
             ) => body,
-            _ => return Vec::new(),
+            _ => return (Vec::new(), Vec::new()),
         };
         let Expr::Value(v) = body else {
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         };
         let text = match &v.value {
             ast::Value::SingleQuotedString(s) => s.clone(),
             ast::Value::DollarQuotedString(d) => d.value.clone(),
-            _ => return Vec::new(),
+            _ => return (Vec::new(), Vec::new()),
         };
         if !is_sql {
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         }
         let Ok(statements) = parse::tokenize::parse_statements(&text) else {
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         };
         let dml = statements.iter().all(|s| {
             matches!(
@@ -956,9 +960,31 @@ impl<'a> Lowerer<'a> {
             )
         });
         if !dml {
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         }
         let span = self.span_of(v.span);
+        let named = cf.args.iter().flatten().any(|a| a.name.is_some());
+        if !named && statements.iter().all(|s| matches!(s, Statement::Query(_))) {
+            let queries = statements
+                .iter()
+                .map(|s| {
+                    let mut q = self.query_refs(s, None);
+                    q.calls.clear();
+                    q.labels.clear();
+                    for r in &mut q.relations {
+                        r.name.span = span;
+                    }
+                    for c in &mut q.columns {
+                        c.column.span = span;
+                    }
+                    for c in &mut q.plain_columns {
+                        c.span = span;
+                    }
+                    q
+                })
+                .collect();
+            return (Vec::new(), queries);
+        }
         let mut out = Vec::new();
         for s in &statements {
             let mut c = RefCollector::default_with(self);
@@ -981,7 +1007,7 @@ impl<'a> Lowerer<'a> {
                 });
             }
         }
-        out
+        (out, Vec::new())
     }
 
     fn set(&self, set: &ast::Set) -> Change {

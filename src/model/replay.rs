@@ -1687,6 +1687,7 @@ impl<'s> Replayer<'s> {
                 volatility,
                 sql_language,
                 body_relations,
+                body_queries,
             } => {
                 let inputs = routines::Inputs {
                     types: args,
@@ -1701,6 +1702,7 @@ impl<'s> Replayer<'s> {
                     sql_language: *sql_language,
                     volatility: *volatility,
                     relations: body_relations,
+                    queries: body_queries,
                 };
                 self.create_function(name, *or_replace, &inputs, returning, &body);
             }
@@ -6071,6 +6073,7 @@ impl<'s> Replayer<'s> {
                 sql_language: false,
                 volatility: crate::model::ir::Volatility::Immutable,
                 relations: &[],
+                queries: &[],
             };
             let returns = (returns.clone(), false);
             self.create_function(

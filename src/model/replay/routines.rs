@@ -15,7 +15,7 @@ use crate::model::catalog::{
     Function, Name, QualifiedName, RelationKind, Trigger, is_system_schema,
 };
 use crate::model::ir::{
-    Call, ColName, FuncMove, FuncRef, LabelUse, ObjName, RelRef, TypeRef, Volatility,
+    Call, ColName, FuncMove, FuncRef, LabelUse, ObjName, QueryRefs, RelRef, TypeRef, Volatility,
 };
 use crate::model::{EventAction, ObjectKey, ProblemKind, RefContext, extensions, pgfunc, pgtype};
 use crate::span::Span;
@@ -50,6 +50,8 @@ pub(super) struct Body<'a> {
     pub sql_language: bool,
     pub volatility: Volatility,
     pub relations: &'a [RelRef],
+    /// A body of queries, checked as a view's (see [`crate::model::ir::Change::CreateFunction`]).
+    pub queries: &'a [QueryRefs],
 }
 
 /// A `CREATE FUNCTION`'s input arguments (IN, INOUT, VARIADIC).
@@ -214,6 +216,11 @@ impl Replayer<'_> {
     ) -> bool {
         for r in body.relations {
             if self.need_rel(&r.name, RefContext::Select).is_none() {
+                return false;
+            }
+        }
+        for q in body.queries {
+            if self.check_query(q).is_none() || self.failed {
                 return false;
             }
         }
