@@ -1,6 +1,7 @@
 //! PostgreSQL as judge of migration histories nobody wrote by hand: random but well-formed
 //! programs over a few tables, columns, schemas, indexes, views, types, sequences, policies and
-//! functions (create, alter, rename, move, drop, use; expressions that must be immutable), split into files, each program replayed in the
+//! functions (create, alter, rename, move, drop, use; expressions that must be immutable; casts,
+//! defaults and assignments between types), split into files, each program replayed in the
 //! real server and judged like the fixtures (`judge::judge`): every statement PostgreSQL
 //! rejects must have an error finding, and no statement it runs may have one. Then the schema
 //! the server ends with is dumped (`pg_dump --schema-only`) and the dump, a history PostgreSQL
@@ -836,6 +837,55 @@ fn partition_indexes(rng: &mut Rng) -> String {
 /// its start too (it may fail there, or be dropped later): the model claims a call missing
 /// only for a function the project creates somewhere, as a name it never creates may be a
 /// newer PostgreSQL's.
+/// Conversions PostgreSQL judges while it reads a statement: a default's type (a builtin value,
+/// a quoted literal), a cast in a type change's `USING`, a generated column or an index, one
+/// column UPDATE assigns to another, the columns of a `LANGUAGE sql` body.
+fn conversions(rng: &mut Rng) -> String {
+    let table = pick(rng, TABLES);
+    let (a, b) = (pick(rng, COLUMNS), pick(rng, COLUMNS));
+    let ty = pick(
+        rng,
+        &["int", "bigint", "text", "boolean", "date", "uuid", "mood"],
+    );
+    let value = pick(
+        rng,
+        &[
+            "now()",
+            "CURRENT_DATE",
+            "true",
+            "gen_random_uuid()",
+            "''",
+            "'1'",
+            "' 7 '",
+            "'t'",
+            "'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'",
+            "'40000'",
+            "NULL",
+        ],
+    );
+    match rng.below(7) {
+        0 => format!(
+            "ALTER TABLE {table} ADD COLUMN{} d {ty} DEFAULT {value}",
+            not_exists(rng)
+        ),
+        1 => format!("ALTER TABLE {table} ALTER COLUMN {a} SET DEFAULT {value}"),
+        2 => format!("ALTER TABLE {table} ALTER COLUMN {a} TYPE {ty} USING {b}::{ty}"),
+        3 => format!(
+            "ALTER TABLE {table} ADD COLUMN g text GENERATED ALWAYS AS ({a}::{}) STORED",
+            pick(rng, &["text", "int", "boolean", "uuid"])
+        ),
+        4 => format!(
+            "CREATE INDEX{} i3 ON {table} (({a}::{}))",
+            not_exists(rng),
+            pick(rng, &["text", "int", "boolean", "uuid"])
+        ),
+        5 => format!("UPDATE {table} SET {a} = {b}"),
+        _ => format!(
+            "CREATE OR REPLACE FUNCTION fn3() RETURNS bigint LANGUAGE sql AS $$ SELECT count({a}) FROM {table} WHERE {b} IS NULL $$"
+        ),
+    }
+}
+
 pub(crate) fn program(rng: &mut Rng) -> Vec<String> {
     let files = 1 + rng.below(4);
     let mut program: Vec<String> = (0..files)
@@ -852,6 +902,7 @@ pub(crate) fn program(rng: &mut Rng) -> Vec<String> {
                     13 => checks(rng),
                     14 => immutables(rng),
                     15 | 16 => enum_labels(rng),
+                    17 => conversions(rng),
                     19 => partition_indexes(rng),
                     _ => usage(rng),
                 };
