@@ -745,22 +745,30 @@ const COLUMN_NAME_KEYWORDS: &[&str] = &[
 /// case; `None` for anything else.
 #[must_use]
 pub fn builtin_value_type(text: &str) -> Option<&'static str> {
-    let lower = text.trim().to_ascii_lowercase();
-    let bare = lower.strip_prefix("pg_catalog.").unwrap_or(&lower);
-    Some(match bare {
-        "now()"
-        | "current_timestamp"
-        | "transaction_timestamp()"
-        | "statement_timestamp()"
-        | "clock_timestamp()" => "timestamp with time zone",
-        "localtimestamp" => "timestamp without time zone",
-        "current_date" => "date",
-        "current_time" => "time with time zone",
-        "localtime" => "time without time zone",
-        "gen_random_uuid()" => "uuid",
-        "true" | "false" => "boolean",
-        _ => return None,
-    })
+    const VALUES: &[(&str, &str)] = &[
+        ("now()", "timestamp with time zone"),
+        ("current_timestamp", "timestamp with time zone"),
+        ("transaction_timestamp()", "timestamp with time zone"),
+        ("statement_timestamp()", "timestamp with time zone"),
+        ("clock_timestamp()", "timestamp with time zone"),
+        ("localtimestamp", "timestamp without time zone"),
+        ("current_date", "date"),
+        ("current_time", "time with time zone"),
+        ("localtime", "time without time zone"),
+        ("gen_random_uuid()", "uuid"),
+        ("true", "boolean"),
+        ("false", "boolean"),
+    ];
+    let text = text.trim();
+    // Without allocating: every default is asked.
+    let bare = text
+        .get(..11)
+        .filter(|p| p.eq_ignore_ascii_case("pg_catalog."))
+        .map_or(text, |_| &text[11..]);
+    VALUES
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(bare))
+        .map(|(_, ty)| *ty)
 }
 
 /// PostgreSQL's error for string `value` read as a value of `data_type` (a default's literal

@@ -1348,11 +1348,16 @@ impl<'s> Replayer<'s> {
 
     /// Whether a column type in the model's spelling is an enum this history created, in a
     /// project that writes no `CREATE CAST` (which could make a number convert to it).
-    fn enum_without_casts(&mut self, data_type: &str) -> bool {
-        let is_enum = matches!(
+    /// Whether `data_type` is an enum the history created.
+    fn created_enum(&self, data_type: &str) -> bool {
+        matches!(
             self.created_type(data_type).map(|t| &t.kind),
             Some(TypeKind::Enum { .. })
-        );
+        )
+    }
+
+    fn enum_without_casts(&mut self, data_type: &str) -> bool {
+        let is_enum = self.created_enum(data_type);
         let project = self.project;
         is_enum
             && !*self.project_casts.get_or_insert_with(|| {

@@ -20,7 +20,7 @@
 
 use super::Replayer;
 use crate::model::Refusal;
-use crate::model::catalog::{Function, Table, TypeKind};
+use crate::model::catalog::{Function, Table};
 use crate::model::ir::{Call, ColName, ColumnCast, Volatility};
 use crate::model::{pgfunc, pgtype};
 use crate::span::Span;
@@ -90,11 +90,7 @@ impl Replayer<'_> {
             let from = table?.column(&c.column.name)?.data_type.as_str();
             let from = pgtype::without_modifiers(from);
             // An enum's output function reads the catalog (its labels can be renamed).
-            let enum_out = pgtype::is_string_type(&c.to)
-                && matches!(
-                    self.created_type(&from).map(|t| &t.kind),
-                    Some(TypeKind::Enum { .. })
-                );
+            let enum_out = pgtype::is_string_type(&c.to) && self.created_enum(&from);
             let mutable = enum_out
                 || pgfunc::NOT_IMMUTABLE_CASTS
                     .iter()
