@@ -2,6 +2,8 @@
 //! (so the model compares equal to the real catalog) and answers PostgreSQL's foreign-key
 //! type compatibility question (an equality operator, possibly after an implicit cast).
 
+use std::borrow::Cow;
+
 /// Canonical `format_type` spelling of a builtin type, from its name as written (any case,
 /// any alias) and its modifiers (`varchar(255)` -> name `varchar`, modifiers `["255"]`).
 /// Returns `None` when the name is not a builtin type.
@@ -292,7 +294,14 @@ pub fn fk_compatible(fk: &str, pk: &str) -> FkCompat {
 /// `character varying(20)` -> `character varying`, `timestamp(3) with time zone` ->
 /// `timestamp with time zone`, `numeric(10,2)[]` -> `numeric[]`.
 #[must_use]
-pub fn without_modifiers(ty: &str) -> String {
+pub fn without_modifiers(ty: &str) -> Cow<'_, str> {
+    let plain = !ty.contains(['(', ')', '\t', '\n', '\r'])
+        && !ty.starts_with(' ')
+        && !ty.ends_with(' ')
+        && !ty.contains("  ");
+    if plain {
+        return Cow::Borrowed(ty);
+    }
     let mut out = String::with_capacity(ty.len());
     let mut depth = 0usize;
     for ch in ty.chars() {
@@ -303,7 +312,7 @@ pub fn without_modifiers(ty: &str) -> String {
             _ => {}
         }
     }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    Cow::Owned(out.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 /// The string types every type converts to in an assignment (by I/O conversion).
@@ -313,7 +322,7 @@ const STRING_TYPES: &[&str] = &["text", "character varying", "character", "name"
 /// assignment (I/O conversion).
 #[must_use]
 pub fn is_string_type(ty: &str) -> bool {
-    STRING_TYPES.contains(&without_modifiers(ty).as_str())
+    STRING_TYPES.contains(&&*without_modifiers(ty))
 }
 
 /// Builtin types whose assignment conversions [`assignment_castable`] knows, each with the
@@ -492,8 +501,8 @@ pub fn explicit_castable(from: &str, to: &str) -> Option<bool> {
     }
     Some(
         assignment_castable(&from, &to)?
-            || STRING_TYPES.contains(&from.as_str())
-            || EXPLICIT_CASTS.contains(&(from.as_str(), to.as_str())),
+            || STRING_TYPES.contains(&&*from)
+            || EXPLICIT_CASTS.contains(&(&*from, &*to)),
     )
 }
 
@@ -959,6 +968,16 @@ mod tests {
             without_modifiers("timestamp(3) with time zone"),
             "timestamp with time zone"
         );
+        assert_eq!(
+            without_modifiers(" character\tvarying (20) "),
+            "character varying"
+        );
+        assert_eq!(without_modifiers("double  precision"), "double precision");
+        // Most types are already in that form: borrowed, not copied.
+        assert!(matches!(
+            without_modifiers("timestamp with time zone"),
+            Cow::Borrowed(_)
+        ));
     }
 
     fn c(name: &str, m: &[&str]) -> Option<String> {

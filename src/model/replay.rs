@@ -6763,15 +6763,14 @@ fn pseudo_type_refusal(column: &str, data_type: &str) -> Option<Refusal> {
 /// column's type, one of the three integer types. Builtin types only.
 fn identity_type_refusal(data_type: &str) -> Option<Refusal> {
     let base = pgtype::without_modifiers(data_type);
-    (pgtype::is_known_builtin(data_type)
-        && !matches!(base.as_str(), "smallint" | "integer" | "bigint"))
-    .then(|| {
-        Refusal::new(
-            "identity column type must be smallint, integer, or bigint",
-            "make the column smallint, integer or bigint; a uuid or text key takes a default \
+    (pgtype::is_known_builtin(data_type) && !matches!(&*base, "smallint" | "integer" | "bigint"))
+        .then(|| {
+            Refusal::new(
+                "identity column type must be smallint, integer, or bigint",
+                "make the column smallint, integer or bigint; a uuid or text key takes a default \
              (`DEFAULT gen_random_uuid()`) instead of an identity",
-        )
-    })
+            )
+        })
 }
 
 /// PostgreSQL's refusal of SET / DROP DEFAULT and DROP NOT NULL on an identity column (its
