@@ -29,6 +29,8 @@ use crate::parse::compat::Compat;
 use crate::span::{FileId, Span};
 use compact_str::ToCompactString;
 
+mod reserved;
+
 /// PostgreSQL truncates identifiers to NAMEDATALEN - 1 bytes.
 const MAX_IDENT_BYTES: usize = 63;
 
@@ -347,6 +349,7 @@ impl<'a> Lowerer<'a> {
                 args: None,
                 ..
             } if plain_star
+                && !reserved::is_value_function(name)
                 && q.with.is_none()
                 && from.joins.is_empty()
                 && alias.as_ref().is_none_or(|a| a.columns.is_empty()) =>
@@ -415,7 +418,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn statement(&self, ast: &Statement) -> Change {
-        if let Some(word) = reserved_name(ast) {
+        if let Some(word) = reserved::reserved_name(ast) {
             let refusal = super::Refusal::new(
                 format!("syntax error at or near \"{}\"", word.value),
                 "a reserved word names a column or table only in double quotes (`\"order\"`, in \
@@ -2768,6 +2771,19 @@ impl Visitor for RefCollector<'_, '_> {
 
     fn pre_visit_table_factor(&mut self, tf: &TableFactor) -> ControlFlow<()> {
         match tf {
+            // `FROM user`, `FROM current_date`: PostgreSQL calls the function.
+            TableFactor::Table {
+                name,
+                alias,
+                args: None,
+                ..
+            } if reserved::is_value_function(name) => {
+                let alias = alias
+                    .as_ref()
+                    .map_or_else(|| self.lw.obj(name).name, |a| fold_ident(&a.name));
+                self.opaque_aliases.insert(alias);
+                self.queries += 1;
+            }
             TableFactor::Table {
                 name,
                 alias,
@@ -2822,40 +2838,6 @@ impl Visitor for RefCollector<'_, '_> {
             _ => {}
         }
         ControlFlow::Continue(())
-    }
-}
-
-/// The word of PostgreSQL's syntax error for a reserved word written unquoted where a column
-/// or a table is named (`ColId` in its grammar): a column of CREATE TABLE or ADD COLUMN, a
-/// column's or table's new name, a created table's unqualified name. sqlparser reads
-/// `order int` and `user text` as columns; PostgreSQL stops at the word. `public.user` is
-/// allowed (a qualified name's last part may be any word), and so is any quoted name.
-fn reserved_name(ast: &Statement) -> Option<&ast::Ident> {
-    let reserved =
-        |id: &&ast::Ident| id.quote_style.is_none() && pgtype::is_reserved_as_name(&id.value);
-    fn unqualified(n: &ObjectName) -> Option<&ast::Ident> {
-        match n.0.as_slice() {
-            [part] => part.as_ident(),
-            _ => None,
-        }
-    }
-    match ast {
-        Statement::CreateTable(ct) => unqualified(&ct.name)
-            .filter(reserved)
-            .or_else(|| ct.columns.iter().map(|c| &c.name).find(reserved)),
-        Statement::AlterTable(at) => at.operations.iter().find_map(|op| match op {
-            AlterTableOperation::AddColumn { column_def, .. } => {
-                Some(&column_def.name).filter(reserved)
-            }
-            AlterTableOperation::RenameColumn {
-                new_column_name, ..
-            } => Some(new_column_name).filter(reserved),
-            AlterTableOperation::RenameTable {
-                table_name: RenameTableNameKind::As(n) | RenameTableNameKind::To(n),
-            } => unqualified(n).filter(reserved),
-            _ => None,
-        }),
-        _ => None,
     }
 }
 
