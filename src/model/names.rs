@@ -83,9 +83,48 @@ pub fn columns_addition<S: AsRef<str>>(columns: &[S]) -> String {
     out
 }
 
+/// [`columns_addition`] of an index's column names as PostgreSQL names them
+/// (`ChooseIndexColumnNames`): a name that repeats an earlier one gets the first number that
+/// makes it new, `UNIQUE (code) INCLUDE (code)` is `t_code_code1_key`, an index on
+/// `(lower(a), lower(b))` is `t_lower_lower1_idx`.
+#[must_use]
+pub fn index_columns_addition<S: AsRef<str>>(columns: &[S]) -> String {
+    let repeats = columns
+        .iter()
+        .enumerate()
+        .any(|(i, c)| columns[..i].iter().any(|e| e.as_ref() == c.as_ref()));
+    if !repeats {
+        return columns_addition(columns);
+    }
+    let mut names: Vec<String> = Vec::with_capacity(columns.len());
+    for c in columns {
+        let orig = c.as_ref();
+        let mut name = orig.to_owned();
+        let mut i = 1u32;
+        while names.contains(&name) {
+            let n = i.to_string();
+            let keep = floor_char_boundary(orig, NAMEDATALEN_MINUS_1 - n.len());
+            name = format!("{}{n}", orig.get(..keep).unwrap_or_default());
+            i += 1;
+        }
+        names.push(name);
+    }
+    columns_addition(&names)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn index_columns_repeated_are_numbered() {
+        assert_eq!(index_columns_addition(&["code", "code"]), "code_code1");
+        assert_eq!(
+            index_columns_addition(&["lower", "lower", "lower1", "lower"]),
+            "lower_lower1_lower11_lower2"
+        );
+        assert_eq!(index_columns_addition(&["a", "b"]), "a_b");
+    }
 
     #[test]
     fn names_like_postgres() {

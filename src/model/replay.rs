@@ -23,7 +23,7 @@ use super::ir::{
     ConstraintDef, ConstraintKind, DropKind, ExcludeDef, FkDef, IndexDef, NullConstant, ObjName,
     QueryRefs, ReindexTarget, RelRef, TableDef, TableKindDef, TypeRef,
 };
-use super::names::{choose_name, columns_addition};
+use super::names::{choose_name, columns_addition, index_columns_addition};
 use super::pgtype::{self, FkCompat, fk_compatible};
 use super::{
     Event, EventAction, Model, ModelSettings, ObjectKey, Problem, ProblemKind, RefContext, Refusal,
@@ -2862,7 +2862,7 @@ impl<'s> Replayer<'s> {
             self.partition_indexes(&qn, &parent);
         }
         for ix in like_indexes {
-            let add = columns_addition(&ix.names);
+            let add = index_columns_addition(&ix.names);
             let name = choose_name(&qn.name, Some(&add), "idx", |n| {
                 self.name_taken_in_schema(&qn.schema, n)
             });
@@ -3087,7 +3087,14 @@ impl<'s> Replayer<'s> {
         }
         match &c.kind {
             ConstraintKind::PrimaryKey(cols) | ConstraintKind::Unique(cols) => {
-                if !self.index_columns_exist(table, cols, false)
+                let is_pk = matches!(c.kind, ConstraintKind::PrimaryKey(_));
+                // CREATE TABLE refuses a second primary key before reading its columns;
+                // ALTER TABLE only when it builds the index, after them (below).
+                if is_pk && adding == Adding::Create && table.primary_key.is_some() {
+                    self.reject(multiple_primary_keys(table), c.span);
+                    return false;
+                }
+                if !self.key_columns_valid(table, cols, is_pk)
                     || !self.index_columns_exist(table, &c.include, false)
                 {
                     return false;
@@ -3101,7 +3108,6 @@ impl<'s> Replayer<'s> {
                     self.reject(reason, c.span);
                     return false;
                 }
-                let is_pk = matches!(c.kind, ConstraintKind::PrimaryKey(_));
                 // CREATE TABLE drops a UNIQUE that repeats the primary key or an earlier
                 // UNIQUE on the same columns (PostgreSQL's transformIndexConstraints).
                 let same = |k: &Key| k.columns == names && k.include == include;
@@ -3113,18 +3119,8 @@ impl<'s> Replayer<'s> {
                     return true;
                 }
                 if is_pk {
-                    if let Some(pk) = &table.primary_key {
-                        let existing = pk.origin;
-                        self.error(
-                            ProblemKind::DuplicateObject {
-                                object: ObjectKey::Constraint {
-                                    table: table.name.clone(),
-                                    name: pk.name.clone(),
-                                },
-                                existing,
-                            },
-                            c.span,
-                        );
+                    if table.primary_key.is_some() {
+                        self.reject(multiple_primary_keys(table), c.span);
                         return false;
                     }
                     let name = c.name.clone().unwrap_or_else(|| {
@@ -3145,7 +3141,7 @@ impl<'s> Replayer<'s> {
                         include,
                     });
                 } else {
-                    let add = columns_addition(&[&names[..], &include[..]].concat());
+                    let add = index_columns_addition(&[&names[..], &include[..]].concat());
                     let name = c.name.clone().unwrap_or_else(|| {
                         (choose_name(&table.name.name, Some(&add), "key", |n| {
                             self.constraint_taken(&schema, n, table)
@@ -3289,6 +3285,23 @@ impl<'s> Replayer<'s> {
 
     /// PostgreSQL's `column "c" named in key does not exist` for the first of `cols` that
     /// `table` lacks (a system column is there when `system`); true when none is missing.
+    /// The columns of a primary key or a unique constraint, in order, as PostgreSQL reads them
+    /// (`transformIndexConstraint`): each must exist and appear once.
+    fn key_columns_valid(&mut self, table: &Table, cols: &[ColName], is_pk: bool) -> bool {
+        for (i, col) in cols.iter().enumerate() {
+            if !self.index_columns_exist(table, std::slice::from_ref(col), false) {
+                return false;
+            }
+            if cols[..i].iter().any(|earlier| earlier.name == col.name) {
+                let kind = if is_pk { "primary key" } else { "unique" };
+                let reason = format!("column \"{}\" appears twice in {kind} constraint", col.name);
+                self.reject(reason, col.span);
+                return false;
+            }
+        }
+        true
+    }
+
     fn index_columns_exist(&mut self, table: &Table, cols: &[ColName], system: bool) -> bool {
         if table.columns_unknown {
             return true;
@@ -3319,7 +3332,7 @@ impl<'s> Replayer<'s> {
         }
         let schema = table.name.schema.clone();
         let name: Name = c.name.clone().unwrap_or_else(|| {
-            let add = columns_addition(&x.name_parts);
+            let add = index_columns_addition(&x.name_parts);
             (choose_name(&table.name.name, Some(&add), "excl", |n| {
                 self.constraint_taken(&schema, n, table)
             }))
@@ -3398,6 +3411,22 @@ impl<'s> Replayer<'s> {
         let Some(table) = self.cat.tables.get(qn) else {
             return false;
         };
+        // (Only ALTER TABLE marks one NOT VALID.) PostgreSQL refuses it once it has found the
+        // referenced relation, before it reads the columns.
+        if fk.not_valid && table.kind == RelationKind::PartitionedTable {
+            let name = table.name.name.clone();
+            if let Some(tqn) = self.need_rel(&fk.target, RefContext::ForeignKey) {
+                let reason = format!(
+                    "cannot add NOT VALID foreign key on partitioned table \"{name}\" \
+                     referencing relation \"{}\"",
+                    tqn.name
+                );
+                let help = "add the foreign key without NOT VALID: on a partitioned table \
+                            PostgreSQL checks the existing rows when it adds one";
+                self.reject(Refusal::new(reason, help), c.span);
+            }
+            return false;
+        }
         if let Some(col) = fk
             .columns
             .iter()
@@ -3483,6 +3512,16 @@ impl<'s> Replayer<'s> {
                         column: col.name.clone(),
                         context: RefContext::ForeignKey,
                     },
+                    col.span,
+                )));
+            }
+            let mut seen = BTreeSet::new();
+            if let Some(col) = fk.target_columns.iter().find(|c| !seen.insert(&c.name)) {
+                return Err(Box::new((
+                    Refusal::from(
+                        "foreign key referenced-columns list must not contain duplicates",
+                    )
+                    .into(),
                     col.span,
                 )));
             }
@@ -5840,7 +5879,7 @@ impl<'s> Replayer<'s> {
         let name = match &def.name {
             Some(n) => n.name.clone(),
             None => {
-                let add = columns_addition(&def.names);
+                let add = index_columns_addition(&def.names);
                 (choose_name(&tqn.name, Some(&add), "idx", |n| {
                     self.name_taken_in_schema(&schema, n)
                 }))
@@ -6783,6 +6822,14 @@ fn identity_column_refusal(column: &str, table: &QualifiedName) -> Refusal {
         ),
         "an identity column's value comes from its identity: `ALTER COLUMN ... DROP IDENTITY` \
          first, or change the identity (`SET GENERATED`, `RESTART`)",
+    )
+}
+
+/// PostgreSQL's refusal of a second primary key on `table`.
+fn multiple_primary_keys(table: &Table) -> String {
+    format!(
+        "multiple primary keys for table \"{}\" are not allowed",
+        table.name.name
     )
 }
 

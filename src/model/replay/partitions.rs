@@ -17,7 +17,7 @@
 use super::Replayer;
 use crate::model::Refusal;
 use crate::model::catalog::{Exclusion, ForeignKey, Index, Key, QualifiedName, Table};
-use crate::model::names::{choose_name, columns_addition};
+use crate::model::names::{choose_name, columns_addition, index_columns_addition};
 use crate::span::Span;
 
 const DROP_PARTITION_INDEX_HELP: &str = "a partition's index that is part of its partitioned \
@@ -181,9 +181,9 @@ impl Replayer<'_> {
         let schema = partition.schema.clone();
         let (label, addition) = match role {
             Role::PrimaryKey => ("pkey", None),
-            Role::Unique => ("key", Some(columns_addition(&parent.names))),
-            Role::Exclusion => ("excl", Some(columns_addition(&parent.names))),
-            Role::Plain => ("idx", Some(columns_addition(&parent.names))),
+            Role::Unique => ("key", Some(index_columns_addition(&parent.names))),
+            Role::Exclusion => ("excl", Some(index_columns_addition(&parent.names))),
+            Role::Plain => ("idx", Some(index_columns_addition(&parent.names))),
         };
         self.sync_dirty();
         let name = choose_name(&partition.name, addition.as_deref(), label, |n| {
