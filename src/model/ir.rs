@@ -729,6 +729,9 @@ pub enum Change {
         /// The rows as SQL text, one expression per column: the `VALUES` rows, or the
         /// projection of a plain `SELECT` source (aliases dropped). Used as type evidence.
         values: Vec<Vec<String>>,
+        /// The statement writes rows whatever the data: `VALUES` or `DEFAULT VALUES` (a
+        /// `SELECT` may return none).
+        certain_rows: bool,
     },
     Update {
         table: RelRef,

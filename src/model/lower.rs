@@ -1837,6 +1837,10 @@ impl<'a> Lowerer<'a> {
             .map(|q| self.query_refs(&**q, None))
             .unwrap_or_default();
         let values = ins.source.as_deref().map(source_rows).unwrap_or_default();
+        let certain_rows = ins
+            .source
+            .as_deref()
+            .is_none_or(|q| matches!(&*q.body, SetExpr::Values(_)));
         Change::Insert {
             table,
             columns,
@@ -1844,6 +1848,7 @@ impl<'a> Lowerer<'a> {
             on_conflict,
             query,
             values,
+            certain_rows,
         }
     }
 

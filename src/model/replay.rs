@@ -40,6 +40,7 @@ const NOT_AN_INDEX_HELP: &str = "DROP INDEX drops indexes only: use DROP TABLE, 
 mod conversions;
 mod enum_labels;
 mod function_uses;
+mod inserted_rows;
 mod partitions;
 mod privileges;
 mod routines;
@@ -270,6 +271,9 @@ struct Replayer<'s> {
     function_bodies_checked: bool,
     /// The same for policies (a DO block's computed `EXECUTE 'DROP POLICY ...'`).
     policies_blind: bool,
+    /// A rule may rewrite an INSERT (`CREATE RULE ... DO INSTEAD`), and rules are not read:
+    /// after one, no INSERT's rows are judged.
+    rules_seen: bool,
     /// A DO block ran computed DDL on relations, types or schemas (`EXECUTE format('CREATE
     /// TABLE %I ...')`): what exists is not known from there, so no problem is reported.
     catalog_blind: bool,
@@ -318,6 +322,7 @@ impl<'s> Replayer<'s> {
             triggers_blind: false,
             policies_blind: false,
             catalog_blind: false,
+            rules_seen: false,
             function_bodies_checked: true,
             temp_tables: BTreeSet::new(),
             project: None,
@@ -1759,6 +1764,7 @@ impl<'s> Replayer<'s> {
                 on_conflict,
                 query,
                 values,
+                certain_rows,
             } => {
                 // PostgreSQL opens the target and checks its column list before it reads
                 // the rows (transformInsertStmt).
@@ -1791,6 +1797,9 @@ impl<'s> Replayer<'s> {
                 }
                 if !self.failed {
                     self.check_generated_writes(&qn, columns, values, *overriding);
+                }
+                if !self.failed && *certain_rows {
+                    self.check_inserted_row(&qn, columns_written, values, table.span);
                 }
             }
             Change::Update {
@@ -2149,6 +2158,7 @@ impl<'s> Replayer<'s> {
                 target: Some(t),
                 verb,
             } => {
+                self.note_unparsed_rule(verb.as_deref());
                 // An unparsed CREATE may well have created its object: never call it missing.
                 // After an unparsed ALTER TYPE, an enum's labels are not known.
                 if verb
@@ -2214,7 +2224,8 @@ impl<'s> Replayer<'s> {
                     }
                 }
             }
-            Change::Do | Change::Other | Change::Unparsed { .. } => {}
+            Change::Unparsed { verb, .. } => self.note_unparsed_rule(verb.as_deref()),
+            Change::Do | Change::Other => {}
         }
     }
 
