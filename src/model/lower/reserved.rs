@@ -94,10 +94,10 @@ impl<'a> Names<'a> {
     /// PostgreSQL reads `(current_user)` there as an expression.
     fn index_columns(&mut self, cols: &'a [ast::IndexColumn]) {
         for c in cols {
-            if let Expr::Identifier(id) = &c.column.expr {
-                if !value_function(id) {
-                    self.ident(id);
-                }
+            if let Expr::Identifier(id) = &c.column.expr
+                && !value_function(id)
+            {
+                self.ident(id);
             }
         }
     }
