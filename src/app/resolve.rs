@@ -6,7 +6,7 @@
 use crate::model::catalog::{Catalog, QualifiedName, Table};
 use crate::model::ir::{Change, ColName, ConflictTarget, QueryRefs, RelRef};
 use crate::model::lower::lower_sql;
-use crate::model::replay::{NOT_COLUMNS, SYSTEM_COLUMNS};
+use crate::model::replay::{SYSTEM_COLUMNS, not_column};
 use crate::span::FileId;
 
 use super::sql::DUMMY_IDENT;
@@ -190,7 +190,7 @@ fn checkable(t: &Table) -> bool {
 /// A name that is no column of any table: a hidden system column, a keyword sqlparser reads as
 /// an identifier, or one built from an interpolation.
 fn never_missing(name: &str) -> bool {
-    SYSTEM_COLUMNS.contains(&name) || NOT_COLUMNS.contains(&name) || name.contains(DUMMY_IDENT)
+    SYSTEM_COLUMNS.contains(&name) || not_column(name) || name.contains(DUMMY_IDENT)
 }
 
 impl Resolver<'_> {

@@ -506,6 +506,22 @@ pub fn explicit_castable(from: &str, to: &str) -> Option<bool> {
     )
 }
 
+/// Reserved words PostgreSQL reads as a call of a function without parentheses
+/// (`func_expr_common_subexpr`): `current_user`, `user`, `current_date`, ...
+pub(crate) const SQL_VALUE_FUNCTIONS: &[&str] = &[
+    "current_catalog",
+    "current_date",
+    "current_role",
+    "current_schema",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "localtime",
+    "localtimestamp",
+    "session_user",
+    "user",
+];
+
 /// Whether `word` (any case, as written unquoted) is a PostgreSQL 15 keyword that cannot name
 /// a column or a table unquoted (`ColId` in its grammar: the reserved and the
 /// type/function-name keywords, `pg_get_keywords()` categories R and T): `order`, `USER`,

@@ -72,27 +72,15 @@ fn inherited_column(c: &Column, def: &TableDef) -> Column {
 pub(crate) const SYSTEM_COLUMNS: &[&str] =
     &["ctid", "xmin", "xmax", "cmin", "cmax", "tableoid", "oid"];
 
-/// Bare words that are not column references.
-pub(crate) const NOT_COLUMNS: &[&str] = &[
-    "current_date",
-    "current_time",
-    "current_timestamp",
-    "current_user",
-    "current_role",
-    "current_schema",
-    "current_catalog",
-    "session_user",
-    "user",
-    "localtime",
-    "localtimestamp",
-    "default",
-    "true",
-    "false",
-    "null",
-    "excluded",
-    "new",
-    "old",
-];
+/// Whether a bare word (folded) is not a column reference: a SQL value function
+/// ([`pgtype::SQL_VALUE_FUNCTIONS`]), or one of
+/// [`NOT_COLUMNS`].
+pub(crate) fn not_column(word: &str) -> bool {
+    pgtype::SQL_VALUE_FUNCTIONS.contains(&word) || NOT_COLUMNS.contains(&word)
+}
+
+/// Bare words other than [`pgtype::SQL_VALUE_FUNCTIONS`] that are not column references.
+const NOT_COLUMNS: &[&str] = &["default", "true", "false", "null", "excluded", "new", "old"];
 
 /// Replay the whole project.
 #[must_use]
@@ -2293,7 +2281,7 @@ impl<'s> Replayer<'s> {
         if let [(alias, qn)] = resolved.as_slice() {
             let (alias, qn) = (alias.clone(), qn.clone());
             for c in &q.plain_columns {
-                if NOT_COLUMNS.contains(&c.name.as_str()) {
+                if not_column(c.name.as_str()) {
                     continue;
                 }
                 // A relation's name or alias that is not one of its columns is a whole-row

@@ -8,7 +8,7 @@ use sqlparser::ast::{
     TableObject,
 };
 
-use crate::model::pgtype;
+use crate::model::pgtype::{self, SQL_VALUE_FUNCTIONS};
 
 /// The first word of a statement that PostgreSQL's grammar refuses because a reserved word
 /// stands unquoted where a name must be an identifier (`ColId`): a relation named by
@@ -29,22 +29,6 @@ pub(super) fn reserved_name(ast: &Statement) -> Option<&Ident> {
         .filter(|id| id.quote_style.is_none() && pgtype::is_reserved_as_name(&id.value))
         .min_by_key(|id| (id.span.start.line, id.span.start.column))
 }
-
-/// Reserved words PostgreSQL reads as a function call where an expression may stand
-/// (`func_expr_common_subexpr`).
-const SQL_VALUE_FUNCTIONS: &[&str] = &[
-    "current_catalog",
-    "current_date",
-    "current_role",
-    "current_schema",
-    "current_time",
-    "current_timestamp",
-    "current_user",
-    "localtime",
-    "localtimestamp",
-    "session_user",
-    "user",
-];
 
 /// Whether a relation of FROM is one of [`SQL_VALUE_FUNCTIONS`], unquoted and unqualified:
 /// PostgreSQL calls the function (`SELECT * FROM user` is one row, `current_user`).
