@@ -405,6 +405,9 @@ pub struct QueryRefs {
     /// The columns compared with string constants (see [`LabelUse`]), when the query is flat
     /// (as for `plain_columns`) with one relation in scope.
     pub labels: Labels,
+    /// A column of a SQL value function's row that it does not have (`u.id` of `FROM user
+    /// u`: PostgreSQL calls `current_user` there, one column named `u`).
+    pub value_row_miss: Option<ColumnRef>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2075,6 +2075,24 @@ impl<'a> Lowerer<'a> {
         if let Some(t) = target {
             known.push(t);
         }
+        // `u.id` of `FROM user u`: the function's row has one column. Judged when no other
+        // FROM item (or the target) has the alias.
+        let value_row_miss = c
+            .qualified
+            .iter()
+            .find(|cr| {
+                let mut rows = c.value_rows.iter().filter(|(a, _)| *a == cr.qualifier);
+                rows.next()
+                    .is_some_and(|(_, column)| *column != cr.column.name)
+                    && rows.next().is_none()
+                    && c.factor_aliases
+                        .iter()
+                        .filter(|a| **a == cr.qualifier)
+                        .count()
+                        == 1
+                    && known.iter().all(|r| r.alias != cr.qualifier)
+            })
+            .cloned();
         let columns = c
             .qualified
             .into_iter()
@@ -2108,6 +2126,7 @@ impl<'a> Lowerer<'a> {
             plain_columns,
             calls: self.calls(node),
             labels,
+            value_row_miss,
         }
     }
 }
@@ -2674,6 +2693,11 @@ struct RefCollector<'a, 'b> {
     plain: Vec<ColName>,
     queries: usize,
     fields: FieldNames,
+    /// The alias of every FROM item, or its name when it has none.
+    factor_aliases: Vec<Name>,
+    /// SQL value functions in FROM (`FROM user u`): the alias and the one column of their
+    /// row (named by the column alias, else the alias, else the function).
+    value_rows: Vec<(Name, Name)>,
 }
 
 impl<'a, 'b> RefCollector<'a, 'b> {
@@ -2688,6 +2712,8 @@ impl<'a, 'b> RefCollector<'a, 'b> {
             plain: Vec::new(),
             queries: 0,
             fields: FieldNames::default(),
+            factor_aliases: Vec::new(),
+            value_rows: Vec::new(),
         }
     }
 }
@@ -2783,9 +2809,20 @@ impl Visitor for RefCollector<'_, '_> {
                 args: None,
                 ..
             } if reserved::is_value_function(name) => {
-                let alias = alias
-                    .as_ref()
-                    .map_or_else(|| self.lw.obj(name).name, |a| fold_ident(&a.name));
+                let function = self.lw.obj(name).name;
+                let (alias, column) = match alias {
+                    Some(a) => {
+                        let alias = fold_ident(&a.name);
+                        let column = a
+                            .columns
+                            .first()
+                            .map_or_else(|| alias.clone(), |c| fold_ident(&c.name));
+                        (alias, column)
+                    }
+                    None => (function.clone(), function),
+                };
+                self.factor_aliases.push(alias.clone());
+                self.value_rows.push((alias.clone(), column));
                 self.opaque_aliases.insert(alias);
                 self.queries += 1;
             }
@@ -2799,6 +2836,7 @@ impl Visitor for RefCollector<'_, '_> {
                 let alias_name = alias
                     .as_ref()
                     .map_or_else(|| o.name.clone(), |a| fold_ident(&a.name));
+                self.factor_aliases.push(alias_name.clone());
                 if o.schema.is_none() && self.ctes.contains(&o.name) {
                     self.opaque_aliases.insert(alias_name.clone());
                 } else {
@@ -2813,6 +2851,7 @@ impl Visitor for RefCollector<'_, '_> {
             | TableFactor::TableFunction { alias: Some(a), .. }
             | TableFactor::Function { alias: Some(a), .. }
             | TableFactor::UNNEST { alias: Some(a), .. } => {
+                self.factor_aliases.push(fold_ident(&a.name));
                 self.opaque_aliases.insert(fold_ident(&a.name));
                 self.queries += 1;
             }

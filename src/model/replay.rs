@@ -2267,6 +2267,14 @@ impl<'s> Replayer<'s> {
         if !all_ok {
             return None;
         }
+        if let Some(c) = &q.value_row_miss {
+            let reason = format!("column {}.{} does not exist", c.qualifier, c.column.name);
+            let help = "`user`, `current_user`, `current_date` and the like in FROM are \
+                        PostgreSQL's functions, not tables: double-quote a table of that name \
+                        (`FROM \"user\" u`)";
+            self.reject(Refusal::new(reason, help), c.column.span);
+            return None;
+        }
         for c in &q.columns {
             let matches: Vec<&QualifiedName> = resolved
                 .iter()
