@@ -923,10 +923,10 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// Relations a `LANGUAGE sql` function body reads, when the body is only queries and
-    /// DML (PostgreSQL analyses such bodies at CREATE FUNCTION). Their spans point at the body.
-    /// What a `LANGUAGE sql` body reads, for PostgreSQL's check at CREATE: its relations, or
-    /// its queries (see [`Change::CreateFunction`]).
+    /// What a `LANGUAGE sql` function body reads, when the body is only queries and DML
+    /// (PostgreSQL analyses such bodies at CREATE FUNCTION): its queries when it is only
+    /// SELECTs and the function names no argument, else its relations (see
+    /// [`Change::CreateFunction`]). Their spans point at the body.
     fn sql_function_body(&self, cf: &ast::CreateFunction) -> (Vec<RelRef>, Vec<QueryRefs>) {
         let is_sql = cf
             .language
@@ -2077,22 +2077,25 @@ impl<'a> Lowerer<'a> {
         }
         // `u.id` of `FROM user u`: the function's row has one column. Judged when no other
         // FROM item (or the target) has the alias.
-        let value_row_miss = c
-            .qualified
-            .iter()
-            .find(|cr| {
-                let mut rows = c.value_rows.iter().filter(|(a, _)| *a == cr.qualifier);
-                rows.next()
-                    .is_some_and(|(_, column)| *column != cr.column.name)
-                    && rows.next().is_none()
-                    && c.factor_aliases
-                        .iter()
-                        .filter(|a| **a == cr.qualifier)
-                        .count()
-                        == 1
-                    && known.iter().all(|r| r.alias != cr.qualifier)
-            })
-            .cloned();
+        let value_row_miss = if c.value_rows.is_empty() {
+            None
+        } else {
+            c.qualified
+                .iter()
+                .find(|cr| {
+                    let mut rows = c.value_rows.iter().filter(|(a, _)| *a == cr.qualifier);
+                    rows.next()
+                        .is_some_and(|(_, column)| *column != cr.column.name)
+                        && rows.next().is_none()
+                        && c.factor_aliases
+                            .iter()
+                            .filter(|a| **a == cr.qualifier)
+                            .count()
+                            == 1
+                        && known.iter().all(|r| r.alias != cr.qualifier)
+                })
+                .cloned()
+        };
         let columns = c
             .qualified
             .into_iter()

@@ -73,8 +73,7 @@ pub(crate) const SYSTEM_COLUMNS: &[&str] =
     &["ctid", "xmin", "xmax", "cmin", "cmax", "tableoid", "oid"];
 
 /// Whether a bare word (folded) is not a column reference: a SQL value function
-/// ([`pgtype::SQL_VALUE_FUNCTIONS`]), or one of
-/// [`NOT_COLUMNS`].
+/// ([`pgtype::SQL_VALUE_FUNCTIONS`]), or one of [`NOT_COLUMNS`].
 pub(crate) fn not_column(word: &str) -> bool {
     pgtype::SQL_VALUE_FUNCTIONS.contains(&word) || NOT_COLUMNS.contains(&word)
 }
@@ -1339,9 +1338,7 @@ impl<'s> Replayer<'s> {
         None
     }
 
-    /// Whether a column type in the model's spelling is an enum this history created, in a
-    /// project that writes no `CREATE CAST` (which could make a number convert to it).
-    /// Whether `data_type` is an enum the history created.
+    /// Whether `data_type` (the model's spelling) is an enum the history created.
     fn created_enum(&self, data_type: &str) -> bool {
         matches!(
             self.created_type(data_type).map(|t| &t.kind),
@@ -1349,6 +1346,8 @@ impl<'s> Replayer<'s> {
         )
     }
 
+    /// Whether a column type in the model's spelling is an enum this history created, in a
+    /// project that writes no `CREATE CAST` (which could make a number convert to it).
     fn enum_without_casts(&mut self, data_type: &str) -> bool {
         let is_enum = self.created_enum(data_type);
         let project = self.project;
@@ -3290,8 +3289,6 @@ impl<'s> Replayer<'s> {
         uniques.any(|cols| !table.partition_key.iter().all(|k| cols.contains(k)))
     }
 
-    /// PostgreSQL's `column "c" named in key does not exist` for the first of `cols` that
-    /// `table` lacks (a system column is there when `system`); true when none is missing.
     /// The columns of a primary key or a unique constraint, in order, as PostgreSQL reads them
     /// (`transformIndexConstraint`): each must exist and appear once.
     fn key_columns_valid(&mut self, table: &Table, cols: &[ColName], is_pk: bool) -> bool {
@@ -3309,6 +3306,8 @@ impl<'s> Replayer<'s> {
         true
     }
 
+    /// PostgreSQL's `column "c" named in key does not exist` for the first of `cols` that
+    /// `table` lacks (a system column is there when `system`); true when none is missing.
     fn index_columns_exist(&mut self, table: &Table, cols: &[ColName], system: bool) -> bool {
         if table.columns_unknown {
             return true;
