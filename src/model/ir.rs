@@ -892,6 +892,8 @@ pub enum Change {
         tables: Vec<(ObjName, Vec<ColName>)>,
         schemas: Vec<(Name, Span)>,
     },
+    /// `CREATE RULE`: rules are not modelled, but one may rewrite the INSERTs of its table.
+    CreateRule,
     /// Not parsed; a token scan may have recovered the target.
     Unparsed {
         verb: Option<String>,

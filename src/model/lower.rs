@@ -819,6 +819,7 @@ impl<'a> Lowerer<'a> {
                 to: self.obj(index_name).name,
                 if_exists: self.noted(&Compat::IfExists),
             },
+            Statement::CreateRule(_) => Change::CreateRule,
             Statement::Raise(_) => Change::Rejected {
                 refusal: super::Refusal::new(
                     "RAISE is PL/pgSQL: PostgreSQL rejects it outside a DO block or function body",

@@ -258,8 +258,8 @@ struct Replayer<'s> {
     function_bodies_checked: bool,
     /// The same for policies (a DO block's computed `EXECUTE 'DROP POLICY ...'`).
     policies_blind: bool,
-    /// A rule may rewrite an INSERT (`CREATE RULE ... DO INSTEAD`), and rules are not read:
-    /// after one, no INSERT's rows are judged.
+    /// A rule may rewrite an INSERT (`CREATE RULE ... DO INSTEAD`), and rules are not
+    /// modelled: after one (read or not), no INSERT's rows are judged.
     rules_seen: bool,
     /// A DO block ran computed DDL on relations, types or schemas (`EXECUTE format('CREATE
     /// TABLE %I ...')`): what exists is not known from there, so no problem is reported.
@@ -2212,6 +2212,7 @@ impl<'s> Replayer<'s> {
                 }
             }
             Change::Unparsed { verb, .. } => self.note_unparsed_rule(verb.as_deref()),
+            Change::CreateRule => self.rules_seen = true,
             Change::Do | Change::Other => {}
         }
     }
