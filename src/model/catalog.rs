@@ -427,6 +427,10 @@ pub struct Table {
     /// Triggers, sorted by name (`model --format json` writes them through `model::json`).
     #[serde(skip)]
     pub triggers: Vec<Trigger>,
+    /// A `CREATE RULE` names it: rules are not modelled, and one may rewrite what an INSERT,
+    /// UPDATE or DELETE of it does.
+    #[serde(skip)]
+    pub rules: bool,
     /// `ALTER TABLE ... REPLICA IDENTITY` (absent from JSON while it is the default).
     #[serde(skip_serializing_if = "ReplicaIdentity::is_default")]
     pub replica_identity: ReplicaIdentity,

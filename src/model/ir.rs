@@ -408,6 +408,18 @@ pub struct QueryRefs {
     /// A column of a SQL value function's row that it does not have (`u.id` of `FROM user
     /// u`: PostgreSQL calls `current_user` there, one column named `u`).
     pub value_row_miss: Option<ColumnRef>,
+    /// Comparisons of two qualified column references (as `columns`: each qualifier names
+    /// one relation of the query), in the order written.
+    pub comparisons: Vec<Comparison>,
+}
+
+/// `a.x = b.y` (or `<>`, `<`, `>`, `<=`, `>=`): PostgreSQL must find an operator for the two
+/// columns' types while it reads the statement, whatever the rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comparison {
+    pub left: ColumnRef,
+    pub op: &'static str,
+    pub right: ColumnRef,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -892,8 +904,11 @@ pub enum Change {
         tables: Vec<(ObjName, Vec<ColName>)>,
         schemas: Vec<(Name, Span)>,
     },
-    /// `CREATE RULE`: rules are not modelled, but one may rewrite the INSERTs of its table.
-    CreateRule,
+    /// `CREATE RULE ... TO table`: rules are not modelled, but one may rewrite the INSERTs of
+    /// its table.
+    CreateRule {
+        table: ObjName,
+    },
     /// Not parsed; a token scan may have recovered the target.
     Unparsed {
         verb: Option<String>,

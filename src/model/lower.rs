@@ -19,8 +19,8 @@ use sqlparser::ast::{
 use super::catalog::{GeneratedAlways, Name, ReplicaIdentity};
 use super::ir::{
     AlterAction, AlterTarget, Call, Calls, Change, ColName, ColumnCast, ColumnDef, ColumnRef,
-    CommentKind, ConflictTarget, ConstraintDef, ConstraintKind, DropKind, ExcludeDef, FkDef,
-    FuncMove, FuncRef, IndexDef, LabelUse, Labels, NullConstant, ObjName, QueryRefs, RelRef,
+    CommentKind, Comparison, ConflictTarget, ConstraintDef, ConstraintKind, DropKind, ExcludeDef,
+    FkDef, FuncMove, FuncRef, IndexDef, LabelUse, Labels, NullConstant, ObjName, QueryRefs, RelRef,
     TableDef, TableKindDef, TypeRef, ValueFunctions, Volatility,
 };
 use super::pgtype;
@@ -819,7 +819,9 @@ impl<'a> Lowerer<'a> {
                 to: self.obj(index_name).name,
                 if_exists: self.noted(&Compat::IfExists),
             },
-            Statement::CreateRule(_) => Change::CreateRule,
+            Statement::CreateRule(r) => Change::CreateRule {
+                table: self.obj(&r.table_name),
+            },
             Statement::Raise(_) => Change::Rejected {
                 refusal: super::Refusal::new(
                     "RAISE is PL/pgSQL: PostgreSQL rejects it outside a DO block or function body",
@@ -2097,13 +2099,21 @@ impl<'a> Lowerer<'a> {
                 })
                 .cloned()
         };
+        let in_scope = |cr: &ColumnRef| {
+            !c.opaque_aliases.contains(&cr.qualifier)
+                && known.iter().filter(|r| r.alias == cr.qualifier).count() == 1
+        };
         let columns = c
             .qualified
-            .into_iter()
-            .filter(|cr| {
-                !c.opaque_aliases.contains(&cr.qualifier)
-                    && known.iter().filter(|r| r.alias == cr.qualifier).count() == 1
-            })
+            .iter()
+            .filter(|cr| in_scope(cr))
+            .cloned()
+            .collect();
+        let comparisons = c
+            .comparisons
+            .iter()
+            .filter(|cmp| in_scope(&cmp.left) && in_scope(&cmp.right))
+            .cloned()
             .collect();
         let flat =
             !known.is_empty() && c.queries <= 1 && c.ctes.is_empty() && c.opaque_aliases.is_empty();
@@ -2131,6 +2141,7 @@ impl<'a> Lowerer<'a> {
             calls: self.calls(node),
             labels,
             value_row_miss,
+            comparisons,
         }
     }
 }
@@ -2702,6 +2713,7 @@ struct RefCollector<'a, 'b> {
     /// SQL value functions in FROM (`FROM user u`): the alias and the one column of their
     /// row (named by the column alias, else the alias, else the function).
     value_rows: Vec<(Name, Name)>,
+    comparisons: Vec<Comparison>,
 }
 
 impl<'a, 'b> RefCollector<'a, 'b> {
@@ -2718,6 +2730,7 @@ impl<'a, 'b> RefCollector<'a, 'b> {
             fields: FieldNames::default(),
             factor_aliases: Vec::new(),
             value_rows: Vec::new(),
+            comparisons: Vec::new(),
         }
     }
 }
@@ -2769,6 +2782,20 @@ impl RefCollector<'_, '_> {
             });
             self.qualify(&alias, &columns);
         }
+    }
+
+    /// `q.c` (two parts, the first no field of a composite value) as a column reference.
+    fn qualified_ref(&self, e: &Expr) -> Option<ColumnRef> {
+        let Expr::CompoundIdentifier(parts) = e else {
+            return None;
+        };
+        let [q, c] = parts.as_slice() else {
+            return None;
+        };
+        (!self.fields.is_field(q)).then(|| ColumnRef {
+            qualifier: fold_ident(q),
+            column: self.lw.col(c),
+        })
     }
 
     fn qualify(&mut self, alias: &Name, columns: &[&ObjectName]) {
@@ -2883,6 +2910,22 @@ impl Visitor for RefCollector<'_, '_> {
             }
             Expr::Identifier(i) if i.quote_style != Some('\'') => self.plain.push(self.lw.col(i)),
             Expr::Subquery(_) | Expr::Exists { .. } => self.queries += 1,
+            Expr::BinaryOp { left, op, right } => {
+                let op = match op {
+                    ast::BinaryOperator::Eq => "=",
+                    ast::BinaryOperator::NotEq => "<>",
+                    ast::BinaryOperator::Lt => "<",
+                    ast::BinaryOperator::Gt => ">",
+                    ast::BinaryOperator::LtEq => "<=",
+                    ast::BinaryOperator::GtEq => ">=",
+                    _ => return ControlFlow::Continue(()),
+                };
+                if let (Some(left), Some(right)) =
+                    (self.qualified_ref(left), self.qualified_ref(right))
+                {
+                    self.comparisons.push(Comparison { left, op, right });
+                }
+            }
             _ => {}
         }
         ControlFlow::Continue(())

@@ -796,6 +796,55 @@ pub fn builtin_value_type(text: &str) -> Option<&'static str> {
         .map(|(_, ty)| *ty)
 }
 
+/// What a comparison operand's type is to operator resolution: a builtin type of a family
+/// whose members all compare with each other (`=`, `<>`, `<`, `>`, `<=`, `>=`: cross-type
+/// operators or implicit casts) and with no other family, an enum of the history (each is its
+/// own family: `anyenum = anyenum` wants one type; named schema-qualified), or an array of
+/// one of those (the element type, builtin ones without modifiers).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Comparand {
+    Family(&'static str),
+    Enum(String),
+    Array(String),
+}
+
+/// The family of builtin type `ty` (the model's spelling, modifiers allowed) for
+/// [`Comparand::Family`]; `None` for a type not listed (time, interval, money, the geometric
+/// and text-search types, `name`, `"char"`...: their implicit casts reach further).
+#[must_use]
+pub fn comparison_family(ty: &str) -> Option<&'static str> {
+    Some(match &*without_modifiers(ty) {
+        "smallint" | "integer" | "bigint" | "real" | "double precision" | "numeric" => "number",
+        "text" | "character varying" | "character" => "string",
+        "date" | "timestamp without time zone" | "timestamp with time zone" => "datetime",
+        "uuid" => "uuid",
+        "boolean" => "boolean",
+        "bytea" => "bytea",
+        "jsonb" => "jsonb",
+        "json" => "json",
+        "inet" | "cidr" => "network",
+        _ => return None,
+    })
+}
+
+/// Whether PostgreSQL finds a comparison operator (`=`, `<>`, `<`, `>`, `<=`, `>=`) between
+/// a value of `left` and one of `right`, in a database with no `CREATE CAST` or `CREATE
+/// OPERATOR` of the project's: within a family yes, across families no, and never for `json`
+/// (it has no comparison at all). An array compares only with an array of the same type
+/// (`anyarray = anyarray`: not `integer[] = bigint[]`, not `text[] = character varying[]`),
+/// whatever its elements' operators (`json[] = json[]` fails only when run on rows).
+/// tests/it/comparisons.rs holds every pair against PostgreSQL.
+#[must_use]
+pub fn comparison_exists(left: &Comparand, right: &Comparand) -> bool {
+    use Comparand::{Array, Enum, Family};
+    match (left, right) {
+        (Family("json"), _) | (_, Family("json")) => false,
+        (Family(l), Family(r)) => l == r,
+        (Enum(l), Enum(r)) | (Array(l), Array(r)) => l == r,
+        _ => false,
+    }
+}
+
 /// PostgreSQL's error for string `value` read as a value of `data_type` (a default's literal
 /// is converted when the default is created), for the types whose input every supported
 /// PostgreSQL version reads alike: the integers (PostgreSQL 16 added `0x1F` and `1_000`, so

@@ -280,6 +280,9 @@ struct Replayer<'s> {
     project_functions: Option<BTreeSet<(Option<Name>, Name)>>,
     /// Whether its files write `CREATE CAST`, once read (see [`Replayer::enum_without_casts`]).
     project_casts: Option<bool>,
+    /// Whether they write `CREATE CAST` or `CREATE OPERATOR`, once read (see
+    /// [`Replayer::comparisons_valid`]).
+    project_operators: Option<bool>,
     /// Set when the current statement hit an error.
     failed: bool,
     /// Errors are not reported (conditional DO body statements).
@@ -315,6 +318,7 @@ impl<'s> Replayer<'s> {
             project: None,
             project_functions: None,
             project_casts: None,
+            project_operators: None,
             failed: false,
             silent: false,
             seq: 0,
@@ -1352,15 +1356,18 @@ impl<'s> Replayer<'s> {
         let is_enum = self.created_enum(data_type);
         let project = self.project;
         is_enum
-            && !*self.project_casts.get_or_insert_with(|| {
-                project.iter().flat_map(|p| p.applied()).any(|(_, f)| {
-                    let words = f.text.split_ascii_whitespace();
-                    words.clone().zip(words.skip(1)).any(|(a, b)| {
-                        a.eq_ignore_ascii_case("create")
-                            && b.get(..4).is_some_and(|w| w.eq_ignore_ascii_case("cast"))
-                    })
-                })
-            })
+            && !*self
+                .project_casts
+                .get_or_insert_with(|| project_creates(project, &["cast"]))
+    }
+
+    /// Whether the project's files write `CREATE CAST` or `CREATE OPERATOR` (which could give
+    /// two types a comparison), read once.
+    fn project_operators(&mut self) -> bool {
+        let project = self.project;
+        *self
+            .project_operators
+            .get_or_insert_with(|| project_creates(project, &["cast", "operator"]))
     }
 
     /// The base type of a domain, for FK compatibility.
@@ -1775,7 +1782,7 @@ impl<'s> Replayer<'s> {
                     let writes = values
                         .iter()
                         .flat_map(|r| columns_written.iter().zip(r.iter().map(String::as_str)));
-                    self.check_enum_writes(&qn, writes);
+                    self.check_written_values(&qn, writes);
                 }
                 if !self.failed
                     && let Some(ConflictTarget::Columns(cols)) = on_conflict
@@ -1807,7 +1814,7 @@ impl<'s> Replayer<'s> {
                         .iter()
                         .zip(values)
                         .filter_map(|(c, v)| Some((c, v.as_deref()?)));
-                    self.check_enum_writes(&qn, writes);
+                    self.check_written_values(&qn, writes);
                 }
                 if !self.failed {
                     self.check_generated_updates(&qn, set, values);
@@ -2212,7 +2219,7 @@ impl<'s> Replayer<'s> {
                 }
             }
             Change::Unparsed { verb, .. } => self.note_unparsed_rule(verb.as_deref()),
-            Change::CreateRule => self.rules_seen = true,
+            Change::CreateRule { table } => self.create_rule(table),
             Change::Do | Change::Other => {}
         }
     }
@@ -2285,6 +2292,9 @@ impl<'s> Replayer<'s> {
                 let qn = (*qn).clone();
                 self.need_column(&qn, &c.column, RefContext::Select);
             }
+        }
+        if !self.failed && !self.comparisons_valid(&q.comparisons, &resolved) {
+            return None;
         }
         if let [(alias, qn)] = resolved.as_slice() {
             let (alias, qn) = (alias.clone(), qn.clone());
@@ -2506,6 +2516,7 @@ impl<'s> Replayer<'s> {
             security_unknown: false,
             policies: Vec::new(),
             triggers: Vec::new(),
+            rules: false,
             replica_identity: ReplicaIdentity::Default,
             columns_unknown: false,
             blind: false,
@@ -6393,13 +6404,13 @@ impl<'s> Replayer<'s> {
                 return;
             }
         }
-        // A replaced view keeps its triggers and comment (only its query changes).
-        let (triggers, comment) = self
+        // A replaced view keeps its triggers, rules and comment (only its query changes).
+        let (triggers, rules, comment) = self
             .cat
             .tables
             .get(&qn)
             .filter(|_| or_replace)
-            .map(|t| (t.triggers.clone(), t.comment.clone()))
+            .map(|t| (t.triggers.clone(), t.rules, t.comment.clone()))
             .unwrap_or_default();
         let mut reads: Vec<QualifiedName> = query
             .relations
@@ -6443,6 +6454,7 @@ impl<'s> Replayer<'s> {
             security_unknown: false,
             policies: Vec::new(),
             triggers,
+            rules,
             replica_identity: ReplicaIdentity::Default,
             columns_unknown: false,
             blind: false,
@@ -6615,14 +6627,29 @@ fn replaced_view_columns(old: Option<&[Name]>, new: Option<&[Name]>) -> Option<R
     })
 }
 
-/// PostgreSQL's refusal of a number as the default of a column whose type no number converts
-/// to in an assignment: `boolean DEFAULT 0` (a habit from MySQL), `timestamptz DEFAULT 0`,
-/// `uuid DEFAULT 0`, `DEFAULT nextval('s')` on a `uuid`. Only plain numeric literals and whole
-/// `nextval` calls are judged, on builtin types ([`pgtype::assignment_castable`]) and, with
-/// `enum_type`, on an enum the history created (no number converts to an enum unless a
-/// `CREATE CAST` says so).
-/// Also for the null constant cast to a builtin type (`DEFAULT NULL::int` on a `boolean`
-/// column is refused, as a number would be).
+/// Whether a file of `project` writes `CREATE` followed by a word starting with one of
+/// `objects` (lowercase), in any case.
+fn project_creates(project: Option<&Project>, objects: &[&str]) -> bool {
+    project.iter().flat_map(|p| p.applied()).any(|(_, f)| {
+        let words = f.text.split_ascii_whitespace();
+        words.clone().zip(words.skip(1)).any(|(a, b)| {
+            a.eq_ignore_ascii_case("create")
+                && objects
+                    .iter()
+                    .any(|o| b.get(..o.len()).is_some_and(|w| w.eq_ignore_ascii_case(o)))
+        })
+    })
+}
+
+/// Where a value is written: as a column's default, or by an INSERT or UPDATE (PostgreSQL
+/// words its refusals differently).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Written {
+    Default,
+    Value,
+}
+
+/// [`written_type_refusal`] for a column's default.
 fn default_type_refusal(
     column: &str,
     data_type: &str,
@@ -6630,7 +6657,37 @@ fn default_type_refusal(
     null: Option<&NullConstant>,
     enum_type: bool,
 ) -> Option<Refusal> {
-    let default = default?.trim();
+    written_type_refusal(
+        column,
+        data_type,
+        default?,
+        null,
+        enum_type,
+        Written::Default,
+    )
+}
+
+/// PostgreSQL's refusal of `text` (SQL as sqlparser prints it) written into a column of
+/// `data_type`, as its default or by an INSERT or UPDATE; both are converted when the
+/// statement is analysed, whether or not a row is written. A string literal that is no input of
+/// the type (`invalid input syntax for type integer: "abc"`, [`pgtype::input_error`]); a number
+/// where the type takes none in an assignment: `boolean DEFAULT 0` (a habit from MySQL),
+/// `timestamptz DEFAULT 0`, `uuid DEFAULT 0`, `DEFAULT nextval('s')` on a `uuid`,
+/// `VALUES (true)` for an integer. Only plain literals, whole `nextval` calls and the builtin
+/// values of [`pgtype::builtin_value_type`] are judged, on builtin types
+/// ([`pgtype::assignment_castable`]) and, with `enum_type`, on an enum the history created (no
+/// number converts to an enum unless a `CREATE CAST` says so).
+/// Also for the null constant cast to a builtin type (`DEFAULT NULL::int` on a `boolean`
+/// column is refused, as a number would be).
+pub(super) fn written_type_refusal(
+    column: &str,
+    data_type: &str,
+    text: &str,
+    null: Option<&NullConstant>,
+    enum_type: bool,
+    written: Written,
+) -> Option<Refusal> {
+    let text = text.trim();
     let null_cast = null
         .and_then(|n| n.casts.last())
         .filter(|t| t.user.is_none())
@@ -6638,37 +6695,57 @@ fn default_type_refusal(
     if null_cast.is_some_and(|t| t == data_type) {
         return None;
     }
-    if let Some((value, None)) = enum_labels::literal_label(default)
+    if let Some((value, None)) = enum_labels::literal_label(text)
         && let Some(error) = pgtype::input_error(data_type, &value)
     {
         return Some(Refusal::new(
             error,
-            "write the default as a value of the column's type, or leave the column without \
-             one (an empty string is no number, boolean or uuid)",
+            match written {
+                Written::Default => {
+                    "write the default as a value of the column's type, or leave the column \
+                     without one (an empty string is no number, boolean or uuid)"
+                }
+                Written::Value => {
+                    "write a value of the column's type, or NULL (an empty string is no \
+                     number, boolean or uuid)"
+                }
+            },
         ));
     }
     let ty = null_cast
-        .or_else(|| numeric_literal_type(default))
-        .or_else(|| nextval_call(default).then_some("bigint"))
-        .or_else(|| pgtype::builtin_value_type(default))?;
+        .or_else(|| numeric_literal_type(text))
+        .or_else(|| nextval_call(text).then_some("bigint"))
+        .or_else(|| pgtype::builtin_value_type(text))?;
     if !enum_type && pgtype::assignment_castable(ty, data_type) != Some(false) {
         return None;
     }
     let target = pgtype::without_modifiers(data_type);
-    let reason =
-        format!("column \"{column}\" is of type {target} but default expression is of type {ty}");
-    Some(if target == "boolean" {
-        Refusal::new(
+    let what = match written {
+        Written::Default => "default expression",
+        Written::Value => "expression",
+    };
+    let reason = format!("column \"{column}\" is of type {target} but {what} is of type {ty}");
+    Some(match (target == "boolean", written) {
+        (true, Written::Default) => Refusal::new(
             reason,
             "write `DEFAULT false` or `DEFAULT true`: PostgreSQL does not read a number as a \
              boolean",
-        )
-    } else {
-        Refusal::new(
+        ),
+        (true, Written::Value) => Refusal::new(
+            reason,
+            "write `false` or `true`: PostgreSQL does not read a number as a boolean",
+        ),
+        (false, Written::Default) => Refusal::new(
             reason,
             "write the default as a value of the column's type (a quoted literal such as \
              `'2024-01-01'`, or a function such as `now()` or `gen_random_uuid()`)",
-        )
+        ),
+        (false, Written::Value) => Refusal::new(
+            reason,
+            "write a value of the column's type (a quoted literal such as `'2024-01-01'`), or \
+             cast it explicitly (`CAST(... AS type)`, through text when its text form is valid \
+             input for the type)",
+        ),
     })
 }
 

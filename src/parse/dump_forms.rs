@@ -344,7 +344,7 @@ mod tests {
                 format!("move {} {schema}", name.name)
             }
             Change::Other => "other".to_string(),
-            Change::CreateRule => "rule".to_string(),
+            Change::CreateRule { table } => format!("rule {}", table.name),
             Change::Reindex {
                 target,
                 concurrently,

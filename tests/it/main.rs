@@ -4,6 +4,7 @@
 
 mod app;
 mod cli;
+mod comparisons;
 mod differential;
 mod docs;
 mod fuzz;

@@ -11,14 +11,21 @@
 //!   target and the statement reads no other relation (no `FROM`, no subquery that could make
 //!   the name ambiguous).
 //!
+//! - a value INSERT writes (`VALUES` rows, a plain `SELECT`'s entries) or UPDATE sets that the
+//!   column's type does not take: a string literal that is no input of it (`invalid input
+//!   syntax for type integer: "abc"`), a number or builtin value of a type with no assignment
+//!   conversion (`column "active" is of type boolean but expression is of type integer`), a
+//!   label the column's enum lacks ([`Replayer::enum_label_refusal`]).
+//!
 //! Types are judged when both are builtins [`pgtype`] knows, or one is an enum of the history
 //! and the project writes no `CREATE CAST`: an enum converts to itself, and to and from the
 //! string types by I/O conversion (from them only in an explicit cast); to nothing else.
 
 use super::Replayer;
-use crate::model::catalog::{Name, QualifiedName, Table};
-use crate::model::ir::{ColName, ColumnCast};
-use crate::model::{Refusal, pgtype};
+use crate::model::Refusal;
+use crate::model::catalog::{Name, QualifiedName, Table, TypeKind};
+use crate::model::ir::{ColName, ColumnCast, ColumnRef, Comparison};
+use crate::model::pgtype::{self, Comparand};
 use crate::span::Span;
 
 /// The column a value names when it is a bare identifier (folded as PostgreSQL folds an
@@ -68,6 +75,115 @@ impl Replayer<'_> {
              type)",
         );
         Some((refusal, cast.column.span))
+    }
+
+    /// INSERT's values for its column list (rows matching it one to one), or UPDATE's, as
+    /// PostgreSQL converts them while it reads the statement: the first of a type the column
+    /// does not take ([`super::written_type_refusal`]) or that names no label of its
+    /// column's enum, as PostgreSQL's refusal.
+    pub(super) fn check_written_values<'v>(
+        &mut self,
+        qn: &QualifiedName,
+        writes: impl Iterator<Item = (&'v ColName, &'v str)>,
+    ) {
+        // A view's column types are what the model infers of its query: not judged.
+        let view = self.cat.tables.get(qn).is_some_and(|t| t.kind.is_view());
+        for (column, value) in writes {
+            let Some(ty) = self
+                .known_column(qn, &column.name)
+                .map(|c| c.data_type.to_string())
+            else {
+                continue;
+            };
+            let enum_type = !view && self.enum_without_casts(&ty);
+            let refused_type = (!view)
+                .then(|| {
+                    let written = super::Written::Value;
+                    super::written_type_refusal(&column.name, &ty, value, None, enum_type, written)
+                })
+                .flatten();
+            let refusal = refused_type.or_else(|| self.enum_label_refusal(&ty, value));
+            if let Some(refusal) = refusal {
+                self.reject(refusal, column.span);
+                return;
+            }
+        }
+    }
+
+    /// Refuses the first of `comparisons` (of a query whose relations are `resolved`, alias
+    /// and name) between columns whose types have no comparison operator
+    /// ([`pgtype::comparison_exists`]): `false` then. Judged on tables whose columns the
+    /// model knows (not views: their column types are inferred), in a project that creates no
+    /// cast or operator and no extension outside contrib.
+    pub(super) fn comparisons_valid(
+        &mut self,
+        comparisons: &[Comparison],
+        resolved: &[(Name, QualifiedName)],
+    ) -> bool {
+        if comparisons.is_empty() || self.unknown_extension() || self.project_operators() {
+            return true;
+        }
+        for cmp in comparisons {
+            let (Some((left, l)), Some((right, r))) = (
+                self.comparand_of(&cmp.left, resolved),
+                self.comparand_of(&cmp.right, resolved),
+            ) else {
+                continue;
+            };
+            if !pgtype::comparison_exists(&l, &r) {
+                let reason = format!("operator does not exist: {left} {} {right}", cmp.op);
+                let help = "compare values of one type: cast one side explicitly (`a.id::text = \
+                            b.ref`), or give the columns one type";
+                self.reject(Refusal::new(reason, help), cmp.left.column.span);
+                return false;
+            }
+        }
+        true
+    }
+
+    /// The type of column reference `c` (spelled as PostgreSQL prints it) and what it is to
+    /// operator resolution, when its relation is a table whose columns the model knows.
+    fn comparand_of(
+        &self,
+        c: &ColumnRef,
+        resolved: &[(Name, QualifiedName)],
+    ) -> Option<(String, Comparand)> {
+        let mut owners = resolved.iter().filter(|(a, _)| *a == c.qualifier);
+        let (Some((_, qn)), None) = (owners.next(), owners.next()) else {
+            return None;
+        };
+        let t = self.cat.tables.get(qn)?;
+        if t.kind.is_view() || t.blind || t.columns_unknown {
+            return None;
+        }
+        let ty = &t.column(&c.column.name)?.data_type;
+        // A domain compares as its base type.
+        let base = self.base_type(ty);
+        let comparand = match base.strip_suffix("[]") {
+            Some(element) => Comparand::Array(self.comparand_name(element)?),
+            None => match pgtype::comparison_family(&base) {
+                Some(family) => Comparand::Family(family),
+                None => Comparand::Enum(self.enum_name(&base)?),
+            },
+        };
+        Some((pgtype::without_modifiers(ty).into_owned(), comparand))
+    }
+
+    /// An array's element type as [`Comparand::Array`] names it: a builtin type of a
+    /// comparison family without modifiers, or an enum of the history.
+    fn comparand_name(&self, element: &str) -> Option<String> {
+        let plain = pgtype::without_modifiers(element);
+        match pgtype::comparison_family(&plain) {
+            Some(_) => Some(plain.into_owned()),
+            None => self.enum_name(element),
+        }
+    }
+
+    /// The schema-qualified name of the enum of the history that `ty` names.
+    fn enum_name(&self, ty: &str) -> Option<String> {
+        let def = self.created_type(ty)?;
+        matches!(def.kind, TypeKind::Enum { .. })
+            .then(|| format!("{}.{}", def.name.schema, def.name.name))
     }
 
     /// Refuse the first assignment of `set` whose value is a column of `qn` of a type that

@@ -164,27 +164,6 @@ impl Replayer<'_> {
             })
             .collect()
     }
-
-    /// INSERT's values for its column list (rows matching it one to one), or UPDATE's: the
-    /// first that names no label of its column's enum, as PostgreSQL's refusal.
-    pub(super) fn check_enum_writes<'v>(
-        &mut self,
-        qn: &QualifiedName,
-        writes: impl Iterator<Item = (&'v ColName, &'v str)>,
-    ) {
-        for (column, value) in writes {
-            let Some(ty) = self
-                .known_column(qn, &column.name)
-                .map(|c| c.data_type.to_string())
-            else {
-                continue;
-            };
-            if let Some(refusal) = self.enum_label_refusal(&ty, value) {
-                self.reject(refusal, column.span);
-                return;
-            }
-        }
-    }
 }
 
 #[cfg(test)]

@@ -1,8 +1,11 @@
-//! Stage 3 (model), the first row an INSERT certainly writes (`VALUES`, `DEFAULT VALUES`)
-//! against the table's constraints PostgreSQL checks on every row: a NOT NULL column left
-//! out with no default, or written NULL or DEFAULT without one (`null value in column
-//! "email" of relation "users" violates not-null constraint`), and a partitioned table that
-//! has no partition for any row (`no partition of relation "events" found for row`).
+//! Stage 3 (model), the rows an INSERT certainly writes (`VALUES`, `DEFAULT VALUES`) against
+//! what PostgreSQL checks on every row, in row order: a number out of its integer column's
+//! range (`integer out of range`: the conversion runs before the constraints), a NOT NULL
+//! column left out with no default, or written NULL or DEFAULT without one (`null value in
+//! column "email" of relation "users" violates not-null constraint`), and a partitioned table
+//! that has no partition for any row (`no partition of relation "events" found for row`).
+//! What the statement's analysis refuses whatever the rows (a value of the wrong type) is
+//! `conversions.rs`'s.
 //!
 //! Judged only where nothing else decides the row: not when the table has a trigger (a
 //! BEFORE trigger may fill the column) or the history a rule (which may rewrite the INSERT),
@@ -11,19 +14,24 @@
 //! return no rows, so it is not judged.
 
 use super::{Replayer, rows_match};
-use crate::model::catalog::{GeneratedAlways, QualifiedName, RelationKind, TypeKind};
-use crate::model::ir::ColName;
+use crate::model::Refusal;
+use crate::model::catalog::{
+    Column, GeneratedAlways, QualifiedName, RelationKind, Table, TypeKind,
+};
+use crate::model::ir::{ColName, ObjName};
 use crate::span::Span;
 
 const NOT_NULL_HELP: &str = "write a value for the column, or give it a default first \
                              (ALTER TABLE ... ALTER COLUMN ... SET DEFAULT ...)";
+const OUT_OF_RANGE_HELP: &str = "write a number the column's type holds, or widen the column \
+                                  first (ALTER TABLE ... ALTER COLUMN ... TYPE bigint)";
 const NO_PARTITION_HELP: &str = "create a partition for the rows first (CREATE TABLE ... \
                                  PARTITION OF ... FOR VALUES ..., or a DEFAULT partition)";
 
 impl Replayer<'_> {
-    /// The refusal of the first row of an INSERT of `columns` (`rows`: the `VALUES` rows as
-    /// text, none for `DEFAULT VALUES`) into `qn`, reported at `at` (the table's name:
-    /// PostgreSQL's run-time errors have no position).
+    /// The refusal of the first row PostgreSQL refuses of an INSERT of `columns` (`rows`: the
+    /// `VALUES` rows as text, none for `DEFAULT VALUES`) into `qn`, reported at `at` (the
+    /// table's name: PostgreSQL's run-time errors have no position).
     pub(super) fn check_inserted_row(
         &mut self,
         qn: &QualifiedName,
@@ -37,45 +45,67 @@ impl Replayer<'_> {
         let Some(t) = self.cat.tables.get(qn) else {
             return;
         };
-        if t.columns_unknown || t.blind || !t.triggers.is_empty() {
+        if t.columns_unknown || t.blind || t.rules || !t.triggers.is_empty() {
             return;
         }
         if t.kind == RelationKind::PartitionedTable {
             let partitioned = t.name.name.clone();
             if !self.cat.tables.values().any(|p| p.parents.contains(qn)) {
                 let reason = format!("no partition of relation \"{partitioned}\" found for row");
-                self.reject(crate::model::Refusal::new(reason, NO_PARTITION_HELP), at);
+                self.reject(Refusal::new(reason, NO_PARTITION_HELP), at);
             }
             return;
         }
         if t.kind != RelationKind::Table || !(rows.is_empty() || rows_match(columns, rows)) {
             return;
         }
-        let row = rows.first().map_or(&[][..], Vec::as_slice);
+        // `DEFAULT VALUES` writes one row of defaults.
+        let no_values: &[Vec<String>] = &[Vec::new()];
+        let rows = if rows.is_empty() { no_values } else { rows };
+        if let Some(refusal) = rows
+            .iter()
+            .find_map(|row| self.row_refusal(t, columns, row))
+        {
+            self.reject(refusal, at);
+        }
+    }
+
+    /// PostgreSQL's refusal of one row an INSERT of `columns` writes into `t` (a table whose
+    /// columns are known): a number out of its integer column's range (converted before any
+    /// constraint is checked), then a NOT NULL column left NULL.
+    fn row_refusal(&self, t: &Table, columns: &[ColName], row: &[String]) -> Option<Refusal> {
+        let written = |col: &Column| {
+            columns
+                .iter()
+                .position(|c| c.name == col.name)
+                .and_then(|i| row.get(i))
+                .map(|v| v.trim())
+        };
+        let out_of_range = t.columns.iter().find_map(|col| {
+            let range = integer_range(&col.data_type)?;
+            let value: i128 = written(col)?.parse().ok()?;
+            (!range.contains(&value)).then(|| format!("{} out of range", col.data_type))
+        });
+        if let Some(reason) = out_of_range {
+            return Some(Refusal::new(reason, OUT_OF_RANGE_HELP));
+        }
         let null_column = t.columns.iter().find(|col| {
             if col.nullable || col.generated || col.always != GeneratedAlways::No {
                 return false;
             }
-            let written = columns
-                .iter()
-                .position(|c| c.name == col.name)
-                .and_then(|i| row.get(i))
-                .map(|v| v.trim());
-            let null = match written {
+            let null = match written(col) {
                 None => col.default.is_none(),
                 Some(v) if v.eq_ignore_ascii_case("NULL") => true,
                 Some(v) if v.eq_ignore_ascii_case("DEFAULT") => col.default.is_none(),
                 Some(_) => false,
             };
             null && !self.is_domain(&col.data_type)
-        });
-        if let Some(col) = null_column {
-            let reason = format!(
-                "null value in column \"{}\" of relation \"{}\" violates not-null constraint",
-                col.name, t.name.name
-            );
-            self.reject(crate::model::Refusal::new(reason, NOT_NULL_HELP), at);
-        }
+        })?;
+        let reason = format!(
+            "null value in column \"{}\" of relation \"{}\" violates not-null constraint",
+            null_column.name, t.name.name
+        );
+        Some(Refusal::new(reason, NOT_NULL_HELP))
     }
 
     /// Whether a column type (the model's spelling, `[]` allowed) is a type of the history
@@ -86,10 +116,34 @@ impl Replayer<'_> {
             .is_some_and(|t| !matches!(t.kind, TypeKind::Enum { .. }))
     }
 
+    /// `CREATE RULE ... TO table`: marks the table (a rule rewrites the statements that
+    /// target it); when the model does not know it, every table.
+    pub(super) fn create_rule(&mut self, table: &ObjName) {
+        match self
+            .lookup_rel(table)
+            .ok()
+            .and_then(|qn| self.cat.tables.get_mut(&qn))
+        {
+            Some(t) => t.rules = true,
+            None => self.rules_seen = true,
+        }
+    }
+
     /// Notes an unread statement that creates a rule.
     pub(super) fn note_unparsed_rule(&mut self, verb: Option<&str>) {
         if verb.is_some_and(|v| v.ends_with(" RULE")) {
             self.rules_seen = true;
         }
     }
+}
+
+/// The values a column of an integer type holds (the model spells them `smallint`, `integer`,
+/// `bigint`).
+fn integer_range(data_type: &str) -> Option<std::ops::RangeInclusive<i128>> {
+    Some(match data_type {
+        "smallint" => i128::from(i16::MIN)..=i128::from(i16::MAX),
+        "integer" => i128::from(i32::MIN)..=i128::from(i32::MAX),
+        "bigint" => i128::from(i64::MIN)..=i128::from(i64::MAX),
+        _ => return None,
+    })
 }

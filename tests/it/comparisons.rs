@@ -1,0 +1,106 @@
+//! PostgreSQL as judge of `pgtype::comparison_exists`: for every ordered pair of the column
+//! types below and every comparison operator, the server reads `SELECT x.a <op> y.b FROM t x,
+//! t y` (EXPLAIN: the statement is analysed, no row is read) and must accept it exactly when
+//! the model says an operator exists. The rejected-by-postgres rule claims "operator does not
+//! exist" from this table, so a pair it gets wrong would be a false finding.
+
+use ogel_schema::model::pgtype::{self, Comparand};
+
+use crate::pg;
+
+/// Column, its type as written in the test table, and what the model makes of it.
+fn columns() -> Vec<(&'static str, &'static str, Comparand)> {
+    let family = |ty: &str| Comparand::Family(pgtype::comparison_family(ty).expect(ty));
+    let builtin = [
+        ("i2", "smallint", "smallint"),
+        ("i4", "integer", "integer"),
+        ("i8", "bigint", "bigint"),
+        ("f4", "real", "real"),
+        ("f8", "double precision", "double precision"),
+        ("n", "numeric(10,2)", "numeric(10,2)"),
+        ("tx", "text", "text"),
+        ("vc", "varchar(20)", "character varying(20)"),
+        ("ch", "char(3)", "character(3)"),
+        ("d", "date", "date"),
+        ("ts", "timestamp", "timestamp without time zone"),
+        ("tz", "timestamptz", "timestamp with time zone"),
+        ("u", "uuid", "uuid"),
+        ("b", "boolean", "boolean"),
+        ("by", "bytea", "bytea"),
+        ("jb", "jsonb", "jsonb"),
+        ("js", "json", "json"),
+        ("ip", "inet", "inet"),
+        ("ci", "cidr", "cidr"),
+    ];
+    let mut out: Vec<(&'static str, &'static str, Comparand)> = builtin
+        .iter()
+        .map(|(c, written, model)| (*c, *written, family(model)))
+        .collect();
+    out.extend([
+        ("m", "mood", Comparand::Enum("public.mood".into())),
+        ("l", "level", Comparand::Enum("public.level".into())),
+        ("ai4", "integer[]", Comparand::Array("integer".into())),
+        ("ai8", "bigint[]", Comparand::Array("bigint".into())),
+        ("atx", "text[]", Comparand::Array("text".into())),
+        (
+            "avc",
+            "varchar(20)[]",
+            Comparand::Array("character varying".into()),
+        ),
+        ("au", "uuid[]", Comparand::Array("uuid".into())),
+        ("ajs", "json[]", Comparand::Array("json".into())),
+        ("am", "mood[]", Comparand::Array("public.mood".into())),
+        ("al", "level[]", Comparand::Array("public.level".into())),
+    ]);
+    out
+}
+
+#[test]
+fn comparison_operators_are_found_as_postgresql_finds_them() {
+    let columns = columns();
+    let db = pg::server().create_db("comparisons");
+    let table: Vec<String> = columns
+        .iter()
+        .map(|(c, written, _)| format!("{c} {written}"))
+        .collect();
+    let setup = format!(
+        "CREATE TYPE mood AS ENUM ('a');\nCREATE TYPE level AS ENUM ('b');\n\
+         CREATE TABLE t ({});\n",
+        table.join(", ")
+    );
+    assert_eq!(db.apply_sql(&setup), Vec::new(), "setup");
+    // One statement a line: PostgreSQL's errors name the line, so the pair.
+    let mut pairs = Vec::new();
+    let mut sql = String::new();
+    for (a, _, left) in &columns {
+        for (b, _, right) in &columns {
+            for op in ["=", "<>", "<", ">", "<=", ">="] {
+                sql.push_str(&format!("EXPLAIN SELECT x.{a} {op} y.{b} FROM t x, t y;\n"));
+                pairs.push((
+                    format!("{a} {op} {b}"),
+                    pgtype::comparison_exists(left, right),
+                ));
+            }
+        }
+    }
+    let refused: std::collections::BTreeSet<usize> =
+        db.apply_sql(&sql).iter().map(|e| e.line).collect();
+    assert!(!refused.is_empty() && refused.len() < pairs.len());
+    let wrong: Vec<String> = pairs
+        .iter()
+        .enumerate()
+        .filter(|(i, (_, exists))| *exists == refused.contains(&(i + 1)))
+        .map(|(i, (pair, exists))| {
+            format!(
+                "{pair}: the model says {exists}, PostgreSQL {}",
+                !refused.contains(&(i + 1))
+            )
+        })
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "{} pair(s) differ:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}
