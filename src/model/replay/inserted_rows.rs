@@ -119,11 +119,8 @@ impl Replayer<'_> {
     /// `CREATE RULE ... TO table`: marks the table (a rule rewrites the statements that
     /// target it); when the model does not know it, every table.
     pub(super) fn create_rule(&mut self, table: &ObjName) {
-        match self
-            .lookup_rel(table)
-            .ok()
-            .and_then(|qn| self.cat.tables.get_mut(&qn))
-        {
+        let found = self.lookup_rel(table).ok();
+        match found.and_then(|qn| self.table_mut(&qn)) {
             Some(t) => t.rules = true,
             None => self.rules_seen = true,
         }
