@@ -810,7 +810,7 @@ pub enum Comparand {
 
 /// The family of builtin type `ty` (the model's spelling, modifiers allowed) for
 /// [`Comparand::Family`]; `None` for a type not listed (time, interval, money, the geometric
-/// and text-search types, `name`, `"char"`...: their implicit casts reach further).
+/// types, `tsquery`, `name`, `"char"`, `macaddr8`...: not checked against PostgreSQL).
 #[must_use]
 pub fn comparison_family(ty: &str) -> Option<&'static str> {
     Some(match &*without_modifiers(ty) {
@@ -823,14 +823,28 @@ pub fn comparison_family(ty: &str) -> Option<&'static str> {
         "jsonb" => "jsonb",
         "json" => "json",
         "inet" | "cidr" => "network",
+        "money" => "money",
+        "macaddr" => "macaddr",
+        "tsvector" => "tsvector",
+        "bit" | "bit varying" => "bit",
+        "xml" => "xml",
+        "interval" => "interval",
+        "time without time zone" => "time",
+        "time with time zone" => "timetz",
         _ => return None,
     })
 }
 
+/// Families of [`comparison_family`] that compare with another one: `time` with `interval`
+/// (an implicit cast) and with `time with time zone`, but `interval` not with `time with time
+/// zone`.
+const COMPARED_FAMILIES: &[(&str, &str)] = &[("interval", "time"), ("time", "timetz")];
+
 /// Whether PostgreSQL finds a comparison operator (`=`, `<>`, `<`, `>`, `<=`, `>=`) between
 /// a value of `left` and one of `right`, in a database with no `CREATE CAST` or `CREATE
-/// OPERATOR` of the project's: within a family yes, across families no, and never for `json`
-/// (it has no comparison at all). An array compares only with an array of the same type
+/// OPERATOR` of the project's: within a family yes, across families no (but `time` with
+/// `interval` and `time with time zone`), and never for `json` or `xml` (they have no
+/// comparison at all). An array compares only with an array of the same type
 /// (`anyarray = anyarray`: not `integer[] = bigint[]`, not `text[] = character varying[]`),
 /// whatever its elements' operators (`json[] = json[]` fails only when run on rows).
 /// tests/it/comparisons.rs holds every pair against PostgreSQL.
@@ -838,8 +852,13 @@ pub fn comparison_family(ty: &str) -> Option<&'static str> {
 pub fn comparison_exists(left: &Comparand, right: &Comparand) -> bool {
     use Comparand::{Array, Enum, Family};
     match (left, right) {
-        (Family("json"), _) | (_, Family("json")) => false,
-        (Family(l), Family(r)) => l == r,
+        (Family("json" | "xml"), _) | (_, Family("json" | "xml")) => false,
+        (Family(l), Family(r)) => {
+            l == r
+                || COMPARED_FAMILIES
+                    .iter()
+                    .any(|&(a, b)| (a, b) == (*l, *r) || (b, a) == (*l, *r))
+        }
         (Enum(l), Enum(r)) | (Array(l), Array(r)) => l == r,
         _ => false,
     }

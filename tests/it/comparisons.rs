@@ -31,6 +31,15 @@ fn columns() -> Vec<(&'static str, &'static str, Comparand)> {
         ("js", "json", "json"),
         ("ip", "inet", "inet"),
         ("ci", "cidr", "cidr"),
+        ("mo", "money", "money"),
+        ("mac", "macaddr", "macaddr"),
+        ("tsv", "tsvector", "tsvector"),
+        ("bt", "bit(3)", "bit(3)"),
+        ("vb", "varbit(8)", "bit varying(8)"),
+        ("x", "xml", "xml"),
+        ("iv", "interval", "interval"),
+        ("tm", "time", "time without time zone"),
+        ("ttz", "timetz", "time with time zone"),
     ];
     let mut out: Vec<(&'static str, &'static str, Comparand)> = builtin
         .iter()
@@ -49,6 +58,12 @@ fn columns() -> Vec<(&'static str, &'static str, Comparand)> {
         ),
         ("au", "uuid[]", Comparand::Array("uuid".into())),
         ("ajs", "json[]", Comparand::Array("json".into())),
+        ("aiv", "interval[]", Comparand::Array("interval".into())),
+        (
+            "atm",
+            "time[]",
+            Comparand::Array("time without time zone".into()),
+        ),
         ("am", "mood[]", Comparand::Array("public.mood".into())),
         ("al", "level[]", Comparand::Array("public.level".into())),
     ]);
