@@ -867,10 +867,17 @@ pub fn comparison_exists(left: &Comparand, right: &Comparand) -> bool {
 /// PostgreSQL's error for string `value` read as a value of `data_type` (a default's literal
 /// is converted when the default is created), for the types whose input every supported
 /// PostgreSQL version reads alike: the integers (PostgreSQL 16 added `0x1F` and `1_000`, so
-/// those are not claimed), `boolean` and `uuid`. `None` when the value is valid or the type is
-/// another one.
+/// those are not claimed), `boolean` and `uuid`, and an array's first character (`{`, or
+/// `[` for dimensions, after blanks). `None` when the value is valid or the type is another
+/// one.
 #[must_use]
 pub fn input_error(data_type: &str, value: &str) -> Option<String> {
+    if data_type.ends_with("[]") {
+        // array_in: blanks, then `{` or dimensions (`[1:2]={...}`).
+        let rest = value.trim_start_matches([' ', '\t', '\n', '\r', '\x0B', '\x0C']);
+        return (!rest.starts_with(['{', '[']))
+            .then(|| format!("malformed array literal: \"{value}\""));
+    }
     let valid = match data_type {
         "smallint" => integer_input(value, i64::from(i16::MIN), i64::from(i16::MAX)),
         "integer" => integer_input(value, i64::from(i32::MIN), i64::from(i32::MAX)),
@@ -1163,6 +1170,11 @@ mod tests {
     #[test]
     fn input_errors_are_postgresql_s() {
         for (ty, value, error) in [
+            ("integer[]", " {1,2}", None),
+            ("text[]", "[1:1]={a}", None),
+            ("text[]", "{}", None),
+            ("mood[]", "b", Some("malformed array literal: \"b\"")),
+            ("integer[]", "", Some("malformed array literal: \"\"")),
             ("integer", " 42 ", None),
             ("integer", "-2147483648", None),
             ("integer", "+7", None),
