@@ -6700,12 +6700,16 @@ pub(super) fn written_type_refusal(
     {
         return Some(Refusal::new(
             error,
-            match written {
-                Written::Default => {
+            match (written, data_type.ends_with("[]")) {
+                (_, true) => {
+                    "write an array as `'{a,b}'` (`'{}'` for an empty one) or `ARRAY['a', \
+                     'b']`"
+                }
+                (Written::Default, false) => {
                     "write the default as a value of the column's type, or leave the column \
                      without one (an empty string is no number, boolean or uuid)"
                 }
-                Written::Value => {
+                (Written::Value, false) => {
                     "write a value of the column's type, or NULL (an empty string is no \
                      number, boolean or uuid)"
                 }
