@@ -2283,13 +2283,8 @@ impl<'s> Replayer<'s> {
             return None;
         }
         for c in &q.columns {
-            let matches: Vec<&QualifiedName> = resolved
-                .iter()
-                .filter(|(a, _)| *a == c.qualifier)
-                .map(|(_, q)| q)
-                .collect();
-            if let [qn] = matches.as_slice() {
-                let qn = (*qn).clone();
+            if let Some(qn) = sole_relation(&resolved, &c.qualifier) {
+                let qn = qn.clone();
                 self.need_column(&qn, &c.column, RefContext::Select);
             }
         }
@@ -2343,8 +2338,7 @@ impl<'s> Replayer<'s> {
         };
         let mut out = Vec::new();
         for c in &q.columns {
-            let mut owners = resolved.iter().filter(|(a, _)| **a == c.qualifier);
-            if let (Some((_, qn)), None) = (owners.next(), owners.next())
+            if let Some(qn) = sole_relation(&resolved, &c.qualifier)
                 && has(qn, &c.column.name)
             {
                 out.push((qn.clone(), c.column.name.clone()));
@@ -6625,6 +6619,19 @@ fn replaced_view_columns(old: Option<&[Name]>, new: Option<&[Name]>) -> Option<R
              view's columns in order and may add new ones at the end",
         )
     })
+}
+
+/// The one relation of `resolved` (alias, name) that `alias` names; `None` when no relation or
+/// several do (the reference is then ambiguous or not a relation's).
+pub(super) fn sole_relation<'r, A: std::borrow::Borrow<Name>>(
+    resolved: &'r [(A, QualifiedName)],
+    alias: &Name,
+) -> Option<&'r QualifiedName> {
+    let mut owners = resolved.iter().filter(|(a, _)| a.borrow() == alias);
+    match (owners.next(), owners.next()) {
+        (Some((_, qn)), None) => Some(qn),
+        _ => None,
+    }
 }
 
 /// Whether a file of `project` writes `CREATE` followed by a word starting with one of

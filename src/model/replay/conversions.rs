@@ -154,11 +154,10 @@ impl Replayer<'_> {
         c: &ColumnRef,
         resolved: &[(Name, QualifiedName)],
     ) -> Option<(String, Comparand)> {
-        let mut owners = resolved.iter().filter(|(a, _)| *a == c.qualifier);
-        let (Some((_, qn)), None) = (owners.next(), owners.next()) else {
-            return None;
-        };
-        let t = self.cat.tables.get(qn)?;
+        let t = self
+            .cat
+            .tables
+            .get(super::sole_relation(resolved, &c.qualifier)?)?;
         if t.kind.is_view() || t.blind || t.columns_unknown {
             return None;
         }
