@@ -118,7 +118,7 @@ pub enum ConstraintKind {
         expr: String,
         columns: Vec<Name>,
         calls: Calls,
-        labels: Labels,
+        constants: Constants,
     },
     ForeignKey(FkDef),
     /// `UNIQUE USING INDEX i` / `PRIMARY KEY USING INDEX i`: an existing index becomes the
@@ -341,8 +341,8 @@ pub struct IndexDef {
     pub value_functions: [ValueFunctions; 2],
     /// The casts of the table's columns its expressions and its predicate make.
     pub casts: [Vec<ColumnCast>; 2],
-    /// The columns its predicate compares with string constants.
-    pub predicate_labels: Labels,
+    /// The columns its predicate compares with constants.
+    pub predicate_constants: Constants,
     /// `USING method`, lowercase; `None` for the default (btree).
     pub method: Option<String>,
     /// Operator class per element, `None` for the default.
@@ -368,18 +368,36 @@ pub struct ColumnCast {
     pub to: Name,
 }
 
-/// A column compared with a string constant outside subqueries (`status = 'paid'`, `status IN
-/// ('paid', 'shipped')`): when the column is an enum, PostgreSQL reads the constant as one of its
-/// labels.
+/// A column compared with a constant outside subqueries (`status = 'paid'`, `deleted = 0`,
+/// `id IN ('a', 'b')`, `n BETWEEN 1 AND 9`, `x IS DISTINCT FROM true`): PostgreSQL finds the
+/// operator for the column's type and the constant's while it reads the statement, and reads
+/// a string constant as a value of the column's type (an enum's label, a uuid...).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LabelUse {
+pub struct ConstantUse {
     pub column: Name,
-    pub label: String,
+    pub constant: Constant,
+    /// The operator PostgreSQL looks for (`=`, `<>`, `<`, `<=`, `>`, `>=`; `<>` for `NOT IN`,
+    /// `>=` and `<=` for `BETWEEN`, `<` and `>` for `NOT BETWEEN`, `=` for `IS DISTINCT FROM`).
+    pub op: &'static str,
+    /// Written before the column (`0 = deleted`): PostgreSQL names its type first.
+    pub first: bool,
+    /// An item of an `IN` list: PostgreSQL may compare the list's common type instead.
+    pub listed: bool,
     /// The constant.
     pub span: Span,
 }
 
-pub type Labels = Vec<LabelUse>;
+/// A constant compared with a column (see [`ConstantUse`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Constant {
+    /// A plain string literal (`'paid'`): of no type until PostgreSQL reads it as one.
+    String(String),
+    /// A number or a boolean, of the builtin type PostgreSQL gives it (`integer`, `bigint`,
+    /// `numeric`, `boolean`).
+    Typed(&'static str),
+}
+
+pub type Constants = Vec<ConstantUse>;
 
 /// A function call: the name as written (`f`, `util.f`) and how many arguments it passes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -402,9 +420,9 @@ pub struct QueryRefs {
     /// The functions the query calls (in expressions and as `FROM` sources): PostgreSQL's
     /// parse analysis finds each, and a view records a dependency on it.
     pub calls: Calls,
-    /// The columns compared with string constants (see [`LabelUse`]), when the query is flat
+    /// The columns compared with constants (see [`ConstantUse`]), when the query is flat
     /// (as for `plain_columns`) with one relation in scope.
-    pub labels: Labels,
+    pub constants: Constants,
     /// A column of a SQL value function's row that it does not have (`u.id` of `FROM user
     /// u`: PostgreSQL calls `current_user` there, one column named `u`).
     pub value_row_miss: Option<ColumnRef>,
@@ -719,8 +737,8 @@ pub enum Change {
         calls: Calls,
         /// The table's columns its `WHEN` condition names (`OLD.c`, `NEW.c`).
         when_columns: Vec<ColName>,
-        /// The columns its `WHEN` condition compares with string constants.
-        when_labels: Labels,
+        /// The columns its `WHEN` condition compares with constants.
+        when_constants: Constants,
     },
     DropTrigger {
         name: ColName,
@@ -844,8 +862,8 @@ pub enum Change {
         /// The table's columns each expression (`USING`, `WITH CHECK`) names outside
         /// subqueries: each must exist, and the policy depends on them.
         columns: [Vec<ColName>; 2],
-        /// The columns the two expressions compare with string constants.
-        labels: Labels,
+        /// The columns the two expressions compare with constants.
+        constants: Constants,
     },
     /// `ALTER POLICY name ON table ... USING (...) / WITH CHECK (...)`: new expressions (the
     /// calls of each clause written; `None` for a clause left as it was).
@@ -853,9 +871,9 @@ pub enum Change {
         table: ObjName,
         name: String,
         calls: [Option<Calls>; 2],
-        /// As `CreatePolicy::columns` and `labels`, of the clauses written.
+        /// As `CreatePolicy::columns` and `constants`, of the clauses written.
         columns: [Vec<ColName>; 2],
-        labels: Labels,
+        constants: Constants,
     },
     DropPolicy {
         table: ObjName,

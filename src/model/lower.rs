@@ -19,9 +19,9 @@ use sqlparser::ast::{
 use super::catalog::{GeneratedAlways, Name, ReplicaIdentity};
 use super::ir::{
     AlterAction, AlterTarget, Call, Calls, Change, ColName, ColumnCast, ColumnDef, ColumnRef,
-    CommentKind, Comparison, ConflictTarget, ConstraintDef, ConstraintKind, DropKind, ExcludeDef,
-    FkDef, FuncMove, FuncRef, IndexDef, LabelUse, Labels, NullConstant, ObjName, QueryRefs, RelRef,
-    TableDef, TableKindDef, TypeRef, ValueFunctions, Volatility,
+    CommentKind, Comparison, ConflictTarget, Constant, ConstantUse, Constants, ConstraintDef,
+    ConstraintKind, DropKind, ExcludeDef, FkDef, FuncMove, FuncRef, IndexDef, NullConstant,
+    ObjName, QueryRefs, RelRef, TableDef, TableKindDef, TypeRef, ValueFunctions, Volatility,
 };
 use super::pgtype;
 use crate::parse;
@@ -285,12 +285,12 @@ impl<'a> Lowerer<'a> {
     }
 
     /// The columns of `table` a policy's `USING` and `WITH CHECK` name (see [`own_columns`]),
-    /// and those they compare with string constants (see [`label_uses`]).
+    /// and those they compare with string constants (see [`constant_uses`]).
     fn policy_columns(
         &self,
         table: &ObjName,
         clauses: [&Option<Expr>; 2],
-    ) -> ([Vec<ColName>; 2], Labels) {
+    ) -> ([Vec<ColName>; 2], Constants) {
         let own = [table.name.as_str()];
         let columns = clauses.map(|c| {
             c.as_ref()
@@ -300,7 +300,7 @@ impl<'a> Lowerer<'a> {
         let labels = clauses
             .into_iter()
             .flatten()
-            .flat_map(|e| label_uses(self, e, &own))
+            .flat_map(|e| constant_uses(self, e, &own))
             .collect();
         (columns, labels)
     }
@@ -561,7 +561,7 @@ impl<'a> Lowerer<'a> {
                 query.relations.retain(|r| !own(r));
                 query.columns.retain(|c| !aliases.contains(&c.qualifier));
                 query.plain_columns.clear();
-                query.labels.clear();
+                query.constants.clear();
                 Change::CreateView {
                     name,
                     materialized: false,
@@ -667,10 +667,10 @@ impl<'a> Lowerer<'a> {
                         .iter()
                         .flat_map(|e| own_columns(self, e, &["old", "new"], false))
                         .collect(),
-                    when_labels: ct
+                    when_constants: ct
                         .condition
                         .iter()
-                        .flat_map(|e| labels_within(self, e, &["old", "new"], 0, false))
+                        .flat_map(|e| constants_within(self, e, &["old", "new"], 0, false))
                         .collect(),
                 },
                 None => Change::Other,
@@ -773,12 +773,12 @@ impl<'a> Lowerer<'a> {
             } => self.comment(*object_type, object_name, *if_exists, comment.clone()),
             Statement::CreatePolicy(cp) => {
                 let table = self.obj(&cp.table_name);
-                let (columns, labels) = self.policy_columns(&table, [&cp.using, &cp.with_check]);
+                let (columns, constants) = self.policy_columns(&table, [&cp.using, &cp.with_check]);
                 Change::CreatePolicy {
                     name: fold_ident(&cp.name).to_string(),
                     calls: [self.calls(&cp.using), self.calls(&cp.with_check)],
                     columns,
-                    labels,
+                    constants,
                     table,
                 }
             }
@@ -797,7 +797,7 @@ impl<'a> Lowerer<'a> {
                     using, with_check, ..
                 } if using.is_some() || with_check.is_some() => {
                     let table = self.obj(&ap.table_name);
-                    let (columns, labels) = self.policy_columns(&table, [using, with_check]);
+                    let (columns, constants) = self.policy_columns(&table, [using, with_check]);
                     Change::AlterPolicyExpressions {
                         name: fold_ident(&ap.name).to_string(),
                         calls: [
@@ -805,7 +805,7 @@ impl<'a> Lowerer<'a> {
                             with_check.as_ref().map(|e| self.calls(e)),
                         ],
                         columns,
-                        labels,
+                        constants,
                         table,
                     }
                 }
@@ -976,7 +976,7 @@ impl<'a> Lowerer<'a> {
                 .map(|s| {
                     let mut q = self.query_refs(s, None);
                     q.calls.clear();
-                    q.labels.clear();
+                    q.constants.clear();
                     for r in &mut q.relations {
                         r.name.span = span;
                     }
@@ -1300,7 +1300,7 @@ impl<'a> Lowerer<'a> {
                         expr: ch.expr.to_string(),
                         columns: expr_columns(self, &ch.expr),
                         calls: self.calls(&ch.expr),
-                        labels: label_uses(self, &ch.expr, &[]),
+                        constants: constant_uses(self, &ch.expr, &[]),
                     },
                     span,
                     include: Vec::new(),
@@ -1333,7 +1333,7 @@ impl<'a> Lowerer<'a> {
                     expr: ch.expr.to_string(),
                     columns: expr_columns(self, &ch.expr),
                     calls: self.calls(&ch.expr),
-                    labels: label_uses(self, &ch.expr, &[]),
+                    constants: constant_uses(self, &ch.expr, &[]),
                 },
                 span,
                 include: Vec::new(),
@@ -1766,10 +1766,10 @@ impl<'a> Lowerer<'a> {
                 .map(|p| column_casts(self, p, &own))
                 .unwrap_or_default(),
         ];
-        let mut predicate_labels = Vec::new();
+        let mut predicate_constants = Vec::new();
         if let Some(p) = &ci.predicate {
             mentions.extend(own_columns(self, p, &[table.name.as_str()], true));
-            predicate_labels = label_uses(self, p, &[table.name.as_str()]);
+            predicate_constants = constant_uses(self, p, &[table.name.as_str()]);
         }
         mentions.extend(include.iter().cloned());
         Change::CreateIndex(Box::new(IndexDef {
@@ -1787,7 +1787,7 @@ impl<'a> Lowerer<'a> {
             partial: ci.predicate.is_some(),
             calls: tidy_calls([self.calls(&ci.columns), self.calls(&ci.predicate)].concat()),
             predicate_calls: self.calls(&ci.predicate),
-            predicate_labels,
+            predicate_constants,
             casts,
             value_functions: [
                 self.value_functions(&ci.columns),
@@ -2125,9 +2125,9 @@ impl<'a> Lowerer<'a> {
         } else {
             Vec::new()
         };
-        let labels = match known.as_slice() {
+        let constants = match known.as_slice() {
             [only] if self.plain_columns && flat => {
-                labels_within(self, node, &[only.alias.as_str()], 1, true)
+                constants_within(self, node, &[only.alias.as_str()], 1, true)
                     .into_iter()
                     .filter(|l| !c.output_aliases.contains(&l.column))
                     .collect()
@@ -2139,7 +2139,7 @@ impl<'a> Lowerer<'a> {
             columns,
             plain_columns,
             calls: self.calls(node),
-            labels,
+            constants,
             value_row_miss,
             comparisons,
         }
@@ -2471,63 +2471,123 @@ fn column_casts<N: Visit>(lw: &Lowerer<'_>, node: &N, qualifiers: &[&str]) -> Ve
     out
 }
 
-/// The columns an expression compares with string constants outside subqueries: `status =
-/// 'paid'` (either side; `=`, `<>`, `<`, `<=`, `>`, `>=`) and `status [NOT] IN ('paid', ...)`,
-/// where the column is a plain name or one qualified by a name of `qualifiers` (see
+/// The columns an expression compares with constants outside subqueries (see
+/// [`ConstantUse`]): `status = 'paid'` (either side; `=`, `<>`, `<`, `<=`, `>`, `>=`, `IS
+/// [NOT] DISTINCT FROM`), `status [NOT] IN ('paid', ...)`, `n [NOT] BETWEEN 1 AND 9`, where
+/// the column is a plain name or one qualified by a name of `qualifiers` (see
 /// [`own_column`]). What the column's type makes of the constant is for replay to say.
-fn label_uses(lw: &Lowerer<'_>, e: &Expr, qualifiers: &[&str]) -> Labels {
-    labels_within(lw, e, qualifiers, 0, true)
+fn constant_uses(lw: &Lowerer<'_>, e: &Expr, qualifiers: &[&str]) -> Constants {
+    constants_within(lw, e, qualifiers, 0, true)
 }
 
-/// [`label_uses`] of a node, in queries nested at most `max_depth` deep (1: a query's own
+/// A constant as PostgreSQL types it, with its span: a plain string literal, a number
+/// (`-1`, `(2.5)`) or `true` / `false`.
+fn constant_of(lw: &Lowerer<'_>, e: &Expr) -> Option<(Constant, Span)> {
+    let (e, negative) = match e {
+        Expr::UnaryOp {
+            op: ast::UnaryOperator::Minus,
+            expr,
+        } => (&**expr, true),
+        Expr::UnaryOp {
+            op: ast::UnaryOperator::Plus,
+            expr,
+        } => (&**expr, false),
+        _ => (e, false),
+    };
+    let e = match e {
+        Expr::Nested(inner) => &**inner,
+        _ => e,
+    };
+    let Expr::Value(v) = e else {
+        return None;
+    };
+    let constant = match &v.value {
+        ast::Value::SingleQuotedString(s) if !negative => Constant::String(s.clone()),
+        ast::Value::Number(n, false) => Constant::Typed(pgtype::number_constant_type(n, negative)?),
+        ast::Value::Boolean(_) if !negative => Constant::Typed("boolean"),
+        _ => return None,
+    };
+    Some((constant, lw.span_of(v.span)))
+}
+
+/// [`constant_uses`] of a node, in queries nested at most `max_depth` deep (1: a query's own
 /// clauses); plain column names only when `plain` (a trigger's `WHEN` has `OLD.c`, `NEW.c`).
-fn labels_within<N: Visit>(
+fn constants_within<N: Visit>(
     lw: &Lowerer<'_>,
     node: &N,
     qualifiers: &[&str],
     max_depth: usize,
     plain: bool,
-) -> Labels {
+) -> Constants {
     let mut out = Vec::new();
-    let mut push = |column: &Ident, constant: &Expr| {
-        if let Expr::Value(v) = constant
-            && let ast::Value::SingleQuotedString(label) = &v.value
-        {
-            out.push(LabelUse {
-                column: fold_ident(column),
-                label: label.clone(),
-                span: lw.span_of(v.span),
-            });
-        }
-    };
     walk_own(node, max_depth, |e, fields| {
         let column = |e| own_column(e, fields, qualifiers, plain);
+        let mut push = |column: &Ident, op: &'static str, first: bool, listed: bool, e: &Expr| {
+            if let Some((constant, span)) = constant_of(lw, e) {
+                out.push(ConstantUse {
+                    column: fold_ident(column),
+                    constant,
+                    op,
+                    first,
+                    listed,
+                    span,
+                });
+            }
+        };
         match e {
-            Expr::BinaryOp {
-                left,
-                op:
-                    ast::BinaryOperator::Eq
-                    | ast::BinaryOperator::NotEq
-                    | ast::BinaryOperator::Lt
-                    | ast::BinaryOperator::LtEq
-                    | ast::BinaryOperator::Gt
-                    | ast::BinaryOperator::GtEq,
-                right,
-            } => {
+            Expr::BinaryOp { left, op, right } => {
+                let op = match op {
+                    ast::BinaryOperator::Eq => "=",
+                    ast::BinaryOperator::NotEq => "<>",
+                    ast::BinaryOperator::Lt => "<",
+                    ast::BinaryOperator::LtEq => "<=",
+                    ast::BinaryOperator::Gt => ">",
+                    ast::BinaryOperator::GtEq => ">=",
+                    _ => return,
+                };
                 if let Some(c) = column(left) {
-                    push(c, right);
+                    push(c, op, false, false, right);
                 } else if let Some(c) = column(right) {
-                    push(c, left);
+                    push(c, op, true, false, left);
+                }
+            }
+            Expr::IsDistinctFrom(left, right) | Expr::IsNotDistinctFrom(left, right) => {
+                if let Some(c) = column(left) {
+                    push(c, "=", false, false, right);
+                } else if let Some(c) = column(right) {
+                    push(c, "=", true, false, left);
+                }
+            }
+            Expr::Between {
+                expr,
+                negated,
+                low,
+                high,
+            } => {
+                if let Some(c) = column(expr) {
+                    let (low_op, high_op) = if *negated { ("<", ">") } else { (">=", "<=") };
+                    push(c, low_op, false, false, low);
+                    push(c, high_op, false, false, high);
                 }
             }
             Expr::In {
                 expr,
                 target: ast::InTarget::List(list),
+                negated,
                 ..
             } => {
                 if let Some(c) = column(expr) {
-                    for item in list {
-                        push(c, item);
+                    let op = if *negated { "<>" } else { "=" };
+                    // PostgreSQL reads the strings as the list's common type, which items
+                    // other than strings and NULL may change: then only the others are kept.
+                    let string = |item: &Expr| {
+                        matches!(constant_of(lw, item), Some((Constant::String(_), _)))
+                    };
+                    let null =
+                        |item: &Expr| matches!(item, Expr::Value(v) if v.value == ast::Value::Null);
+                    let strings = list.iter().all(|item| string(item) || null(item));
+                    for item in list.iter().filter(|item| strings || !string(item)) {
+                        push(c, op, false, true, item);
                     }
                 }
             }

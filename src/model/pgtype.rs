@@ -864,6 +864,40 @@ pub fn comparison_exists(left: &Comparand, right: &Comparand) -> bool {
     }
 }
 
+/// The type PostgreSQL gives a number constant written `text` (negated when `negative`):
+/// `integer` when its value fits in 32 bits, else `bigint` when it fits in 64, else
+/// `numeric`; `numeric` with a point or an exponent (`1.5`, `.5`, `1e3`). `None` for other
+/// spellings (PostgreSQL 16's `0x1F` and `1_000`).
+#[must_use]
+pub fn number_constant_type(text: &str, negative: bool) -> Option<&'static str> {
+    let bytes = text.as_bytes();
+    if !bytes.is_empty() && bytes.iter().all(u8::is_ascii_digit) {
+        let Ok(n) = text.parse::<i128>() else {
+            return Some("numeric");
+        };
+        let n = if negative { -n } else { n };
+        return Some(if i32::try_from(n).is_ok() {
+            "integer"
+        } else if i64::try_from(n).is_ok() {
+            "bigint"
+        } else {
+            "numeric"
+        });
+    }
+    let (mantissa, exponent) = match text.find(['e', 'E']) {
+        Some(at) => (&text[..at], Some(&text[at + 1..])),
+        None => (text, None),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+        !e.is_empty() && digits(e)
+    });
+    (digits(whole) && digits(fraction) && !(whole.is_empty() && fraction.is_empty()) && exponent_ok)
+        .then_some("numeric")
+}
+
 /// PostgreSQL's error for string `value` read as a value of `data_type` (a default's literal
 /// is converted when the default is created), for the types whose input every supported
 /// PostgreSQL version reads alike: the integers (PostgreSQL 16 added `0x1F` and `1_000`, so
@@ -1163,6 +1197,29 @@ mod tests {
             fk_compatible("timestamp with time zone", "timestamp without time zone"),
             FkCompat::Compatible
         );
+    }
+
+    /// Checked against PostgreSQL 15 (`SELECT pg_typeof(n)`).
+    #[test]
+    fn number_constants_are_typed_as_postgresql_types_them() {
+        let ty = number_constant_type;
+        assert_eq!(ty("0", false), Some("integer"));
+        assert_eq!(ty("2147483647", false), Some("integer"));
+        assert_eq!(ty("2147483648", false), Some("bigint"));
+        assert_eq!(ty("2147483648", true), Some("integer"));
+        assert_eq!(ty("2147483649", true), Some("bigint"));
+        assert_eq!(ty("9223372036854775808", true), Some("bigint"));
+        assert_eq!(ty("9223372036854775808", false), Some("numeric"));
+        assert_eq!(
+            ty("99999999999999999999999999999999999999999", false),
+            Some("numeric")
+        );
+        for n in ["1.5", ".5", "5.", "1e3", "1E-3", "2.5e+10"] {
+            assert_eq!(ty(n, false), Some("numeric"), "{n}");
+        }
+        for n in ["0x1F", "1_000", "", ".", "1e", "e3", "1.2.3", "1e3.5"] {
+            assert_eq!(ty(n, false), None, "{n}");
+        }
     }
 
     /// Checked against PostgreSQL 15 (`SELECT 'v'::type`), and PostgreSQL 16's integer forms

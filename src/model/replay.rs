@@ -234,7 +234,7 @@ struct Txn {
     aborted: Option<Span>,
     /// Temporary tables created `ON COMMIT DROP` in it.
     on_commit_drop: Vec<Name>,
-    /// Labels `ALTER TYPE ... ADD VALUE` added to enums in it: unusable until it commits.
+    /// Constants `ALTER TYPE ... ADD VALUE` added to enums in it: unusable until it commits.
     enum_labels: Vec<(QualifiedName, String)>,
 }
 
@@ -282,7 +282,7 @@ struct Replayer<'s> {
     project_casts: Option<bool>,
     /// Whether they write `CREATE CAST` or `CREATE OPERATOR`, once read (see
     /// [`Replayer::comparisons_valid`]).
-    project_operators: Option<bool>,
+    project_operators: std::cell::OnceCell<bool>,
     /// Set when the current statement hit an error.
     failed: bool,
     /// Errors are not reported (conditional DO body statements).
@@ -318,7 +318,7 @@ impl<'s> Replayer<'s> {
             project: None,
             project_functions: None,
             project_casts: None,
-            project_operators: None,
+            project_operators: std::cell::OnceCell::new(),
             failed: false,
             silent: false,
             seq: 0,
@@ -1363,11 +1363,10 @@ impl<'s> Replayer<'s> {
 
     /// Whether the project's files write `CREATE CAST` or `CREATE OPERATOR` (which could give
     /// two types a comparison), read once.
-    fn project_operators(&mut self) -> bool {
-        let project = self.project;
+    fn project_operators(&self) -> bool {
         *self
             .project_operators
-            .get_or_insert_with(|| project_creates(project, &["cast", "operator"]))
+            .get_or_init(|| project_creates(self.project, &["cast", "operator"]))
     }
 
     /// The base type of a domain, for FK compatibility.
@@ -1730,7 +1729,7 @@ impl<'s> Replayer<'s> {
                 row,
                 calls,
                 when_columns,
-                when_labels,
+                when_constants,
             } => {
                 let kind = routines::TriggerKind {
                     or_replace: *or_replace,
@@ -1740,7 +1739,7 @@ impl<'s> Replayer<'s> {
                 let when = (
                     calls.as_slice(),
                     when_columns.as_slice(),
-                    when_labels.as_slice(),
+                    when_constants.as_slice(),
                 );
                 self.create_trigger(name, table, function, kind, when);
             }
@@ -1990,7 +1989,7 @@ impl<'s> Replayer<'s> {
                 name,
                 calls,
                 columns,
-                labels,
+                constants,
             } => {
                 let Some(qn) = self.need_rel(table, RefContext::Policy) else {
                     return;
@@ -2003,7 +2002,7 @@ impl<'s> Replayer<'s> {
                 let resolved = self
                     .resolve_calls(using)
                     .and_then(|u| self.resolve_calls(check).map(|c| (u, c)))
-                    .filter(|_| self.labels_valid(&qn, labels));
+                    .filter(|_| self.constants_valid(&qn, constants));
                 if let Some((using, check)) = resolved {
                     if let Some(existing) = self
                         .policy_origin(&qn, name)
@@ -2062,7 +2061,7 @@ impl<'s> Replayer<'s> {
                 name,
                 calls,
                 columns,
-                labels,
+                constants,
             } => {
                 let Some(qn) = self.need_rel(table, RefContext::Policy) else {
                     return;
@@ -2084,7 +2083,7 @@ impl<'s> Replayer<'s> {
                         *clause = Some(resolved);
                     }
                 }
-                if !self.labels_valid(&qn, labels) {
+                if !self.constants_valid(&qn, constants) {
                     return;
                 }
                 let written = calls.each_ref().map(Option::is_some);
@@ -2311,7 +2310,7 @@ impl<'s> Replayer<'s> {
                 }
                 self.need_column(&qn, c, RefContext::Select);
             }
-            if !self.failed && !self.labels_valid(&qn, &q.labels) {
+            if !self.failed && !self.constants_valid(&qn, &q.constants) {
                 return None;
             }
         }
@@ -3176,7 +3175,7 @@ impl<'s> Replayer<'s> {
                 expr,
                 columns,
                 calls,
-                labels,
+                constants,
             } => {
                 // The table's own name, when no column has it, is the whole row (`CHECK (t IS
                 // NOT NULL)`): a reference to no column, though it counts for the name.
@@ -3199,7 +3198,7 @@ impl<'s> Replayer<'s> {
                 let Some(calls) = self.resolve_calls(calls) else {
                     return false;
                 };
-                if let Some((refusal, span)) = self.labels_refusal(table, labels) {
+                if let Some((refusal, span)) = self.constants_refusal(table, constants) {
                     self.reject(refusal, span);
                     return false;
                 }
@@ -5884,7 +5883,7 @@ impl<'s> Replayer<'s> {
             );
             return;
         }
-        if !self.labels_valid(&tqn, &def.predicate_labels) {
+        if !self.constants_valid(&tqn, &def.predicate_constants) {
             return;
         }
         let schema = tqn.schema.clone();
@@ -6788,30 +6787,13 @@ fn nextval_call(text: &str) -> bool {
     false
 }
 
-/// The type PostgreSQL gives a plain numeric literal: `integer` (`1`, `-1`, in int4's range),
-/// `bigint`, or `numeric` (beyond int8, or with a decimal point); `None` for anything else.
+/// The type PostgreSQL gives a plain numeric literal as sqlparser prints it (`1`, `-1`, `2.5`;
+/// [`pgtype::number_constant_type`]); `None` for anything else.
 fn numeric_literal_type(text: &str) -> Option<&'static str> {
-    let digits = text.strip_prefix('-').unwrap_or(text);
-    let (whole, fraction) = match digits.split_once('.') {
-        Some((w, f)) => (w, Some(f)),
-        None => (digits, None),
-    };
-    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if !all_digits(whole)
-        || !fraction.is_none_or(all_digits)
-        || (whole.is_empty() && fraction.is_none_or(str::is_empty))
-    {
-        return None;
+    match text.strip_prefix('-') {
+        Some(digits) => pgtype::number_constant_type(digits, true),
+        None => pgtype::number_constant_type(text, false),
     }
-    Some(if fraction.is_some() {
-        "numeric"
-    } else if text.parse::<i32>().is_ok() {
-        "integer"
-    } else if text.parse::<i64>().is_ok() {
-        "bigint"
-    } else {
-        "numeric"
-    })
 }
 
 /// PostgreSQL's refusal of `ALTER COLUMN ... TYPE new_type` for column `c`: its values do not
@@ -6964,7 +6946,7 @@ fn numeric_literals_get_postgresql_s_types() {
         ("1.5", Some("numeric")),
         (".5", Some("numeric")),
         ("5.", Some("numeric")),
-        ("1e3", None),
+        ("1e3", Some("numeric")),
         ("'1'", None),
         ("true", None),
         ("-", None),

@@ -24,9 +24,12 @@
 use super::Replayer;
 use crate::model::Refusal;
 use crate::model::catalog::{Name, QualifiedName, Table, TypeKind};
-use crate::model::ir::{ColName, ColumnCast, ColumnRef, Comparison};
+use crate::model::ir::{ColName, ColumnCast, ColumnRef, Comparison, Constant, ConstantUse};
 use crate::model::pgtype::{self, Comparand};
 use crate::span::Span;
+
+const NO_OPERATOR_HELP: &str = "compare with a constant of the column's type (a quoted literal \
+                                such as `'2024-01-01'`), or cast one side explicitly";
 
 /// The column a value names when it is a bare identifier (folded as PostgreSQL folds an
 /// unquoted one; a double-quoted one as written); `None` for anything else, and for a
@@ -161,8 +164,12 @@ impl Replayer<'_> {
         if t.kind.is_view() || t.blind || t.columns_unknown {
             return None;
         }
-        let ty = &t.column(&c.column.name)?.data_type;
-        // A domain compares as its base type.
+        self.column_comparand(&t.column(&c.column.name)?.data_type)
+    }
+
+    /// A column's type `ty` spelled as PostgreSQL prints it, and what it is to operator
+    /// resolution ([`Comparand`]; a domain compares as its base type).
+    fn column_comparand(&self, ty: &str) -> Option<(String, Comparand)> {
         let base = self.base_type(ty);
         let comparand = match base.strip_suffix("[]") {
             Some(element) => Comparand::Array(self.comparand_name(element)?),
@@ -172,6 +179,95 @@ impl Replayer<'_> {
             },
         };
         Some((pgtype::without_modifiers(ty).into_owned(), comparand))
+    }
+
+    /// The first of `constants` (compared with columns of `table`) that PostgreSQL refuses
+    /// while it reads the statement, with its refusal and the constant's span: a label the
+    /// column's enum lacks ([`Self::label_refusal`]); on a table (not a view: its column
+    /// types are inferred) in a project that creates no cast, operator or extension outside
+    /// contrib, also a number or boolean of a type with no comparison operator with the
+    /// column's ([`pgtype::comparison_exists`]: `deleted = 0` on a `boolean`: `operator does
+    /// not exist: boolean = integer`), a string compared with a `json` or `xml` column (no
+    /// operator at all) and a string that is no input of the column's type
+    /// ([`pgtype::input_error`]: `id = 'abc'` on a `uuid`).
+    pub(super) fn constants_refusal(
+        &self,
+        table: &Table,
+        constants: &[ConstantUse],
+    ) -> Option<(Refusal, Span)> {
+        if constants.is_empty() || table.blind || table.columns_unknown {
+            return None;
+        }
+        let operators_known = std::cell::OnceCell::new();
+        let operators_known = || {
+            *operators_known.get_or_init(|| {
+                !table.kind.is_view() && !self.unknown_extension() && !self.project_operators()
+            })
+        };
+        constants.iter().find_map(|u| {
+            let ty = &table.column(&u.column)?.data_type;
+            let refusal = match &u.constant {
+                Constant::String(label) => self
+                    .label_refusal(ty, label)
+                    .or_else(|| operators_known().then(|| self.string_refusal(ty, label, u))?),
+                Constant::Typed(constant) => {
+                    operators_known().then(|| self.typed_refusal(ty, constant, u))?
+                }
+            }?;
+            Some((refusal, u.span))
+        })
+    }
+
+    /// PostgreSQL's refusal of string `label` compared with a column of type `ty`: no
+    /// operator for `json` or `xml` (`json = unknown`; a list's strings are compared as its
+    /// common type, not judged), or no input of the type.
+    fn string_refusal(&self, ty: &str, label: &str, u: &ConstantUse) -> Option<Refusal> {
+        let base = self.base_type(ty);
+        let base = pgtype::without_modifiers(&base);
+        if matches!(pgtype::comparison_family(&base), Some("json" | "xml")) {
+            if u.listed {
+                return None;
+            }
+            let ty = pgtype::without_modifiers(ty);
+            let (left, right) = if u.first {
+                ("unknown", &*ty)
+            } else {
+                (&*ty, "unknown")
+            };
+            let reason = format!("operator does not exist: {left} {} {right}", u.op);
+            return Some(Refusal::new(reason, NO_OPERATOR_HELP));
+        }
+        let help = if base.ends_with("[]") {
+            "compare with an array written `'{a,b}'` or `ARRAY['a', 'b']`, or test one element \
+             (`'a' = ANY(column)`)"
+        } else {
+            "compare with a value of the column's type (an empty string is no number, boolean \
+             or uuid), or cast the column to text (`column::text = '...'`)"
+        };
+        Some(Refusal::new(pgtype::input_error(&base, label)?, help))
+    }
+
+    /// PostgreSQL's refusal of a `constant` of a builtin type (a number's or `boolean`)
+    /// compared with a column of type `ty`: no operator between the two types.
+    fn typed_refusal(&self, ty: &str, constant: &str, u: &ConstantUse) -> Option<Refusal> {
+        let (ty, comparand) = self.column_comparand(ty)?;
+        let family = Comparand::Family(pgtype::comparison_family(constant)?);
+        if pgtype::comparison_exists(&comparand, &family) {
+            return None;
+        }
+        let (left, right) = if u.first {
+            (constant, ty.as_str())
+        } else {
+            (ty.as_str(), constant)
+        };
+        let reason = format!("operator does not exist: {left} {} {right}", u.op);
+        let help = if ty == "boolean" {
+            "compare a boolean with `true` or `false` (`deleted = false`, or `NOT deleted`): \
+             PostgreSQL does not read a number as a boolean"
+        } else {
+            NO_OPERATOR_HELP
+        };
+        Some(Refusal::new(reason, help))
     }
 
     /// An array's element type as [`Comparand::Array`] names it: a builtin type of a

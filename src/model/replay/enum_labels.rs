@@ -13,8 +13,8 @@
 
 use super::Replayer;
 use crate::model::Refusal;
-use crate::model::catalog::{QualifiedName, Table, TypeKind};
-use crate::model::ir::{ColName, LabelUse};
+use crate::model::catalog::{QualifiedName, TypeKind};
+use crate::model::ir::{ColName, ConstantUse};
 use crate::span::Span;
 
 const UNKNOWN_LABEL_HELP: &str = "an enum's labels are exact (case and spaces count): use one \
@@ -76,7 +76,7 @@ impl Replayer<'_> {
     /// PostgreSQL's refusal of string constant `label` read as a value of `column_type`, when
     /// that is an enum of the history's that lacks the label or added it in the current
     /// transaction block.
-    fn label_refusal(&self, column_type: &str, label: &str) -> Option<Refusal> {
+    pub(super) fn label_refusal(&self, column_type: &str, label: &str) -> Option<Refusal> {
         let def = self.created_type(column_type)?;
         let TypeKind::Enum { values } = &def.kind else {
             return None;
@@ -99,30 +99,18 @@ impl Replayer<'_> {
         })
     }
 
-    /// The first of `labels` (constants compared with columns of `table`) that PostgreSQL
-    /// refuses, with its refusal (see [`Self::label_refusal`]).
-    pub(super) fn labels_refusal(
-        &self,
-        table: &Table,
-        labels: &[LabelUse],
-    ) -> Option<(Refusal, Span)> {
-        if table.blind || table.columns_unknown {
-            return None;
-        }
-        labels.iter().find_map(|l| {
-            let column = table.column(&l.column)?;
-            Some((self.label_refusal(&column.data_type, &l.label)?, l.span))
-        })
-    }
-
-    /// [`Self::labels_refusal`] for table `qn` of the catalog, reported: `false` after a
+    /// [`Self::constants_refusal`] for table `qn` of the catalog, reported: `false` after a
     /// refusal.
-    pub(super) fn labels_valid(&mut self, qn: &QualifiedName, labels: &[LabelUse]) -> bool {
+    pub(super) fn constants_valid(
+        &mut self,
+        qn: &QualifiedName,
+        constants: &[ConstantUse],
+    ) -> bool {
         let refused = self
             .cat
             .tables
             .get(qn)
-            .and_then(|t| self.labels_refusal(t, labels));
+            .and_then(|t| self.constants_refusal(t, constants));
         match refused {
             Some((refusal, span)) => {
                 self.reject(refusal, span);

@@ -15,7 +15,7 @@ use crate::model::catalog::{
     Function, Name, QualifiedName, RelationKind, Trigger, is_system_schema,
 };
 use crate::model::ir::{
-    Call, ColName, FuncMove, FuncRef, LabelUse, ObjName, QueryRefs, RelRef, TypeRef, Volatility,
+    Call, ColName, ConstantUse, FuncMove, FuncRef, ObjName, QueryRefs, RelRef, TypeRef, Volatility,
 };
 use crate::model::{EventAction, ObjectKey, ProblemKind, RefContext, extensions, pgfunc, pgtype};
 use crate::span::Span;
@@ -808,7 +808,7 @@ impl Replayer<'_> {
         table: &ObjName,
         function: &ObjName,
         kind: TriggerKind,
-        (calls, when_columns, when_labels): (&[Call], &[ColName], &[LabelUse]),
+        (calls, when_columns, when_constants): (&[Call], &[ColName], &[ConstantUse]),
     ) {
         if let Some(refusal) = self.trigger_target_refusal(table, kind) {
             return self.reject(refusal, table.span);
@@ -818,7 +818,7 @@ impl Replayer<'_> {
         };
         // The WHEN condition is read before the function is looked up.
         if !self.need_columns(&qn, when_columns, RefContext::TriggerCondition)
-            || !self.labels_valid(&qn, when_labels)
+            || !self.constants_valid(&qn, when_constants)
         {
             return;
         }
