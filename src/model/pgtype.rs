@@ -901,34 +901,84 @@ pub fn number_constant_type(text: &str, negative: bool) -> Option<&'static str> 
 /// PostgreSQL's error for string `value` read as a value of `data_type` (a default's literal
 /// is converted when the default is created), for the types whose input every supported
 /// PostgreSQL version reads alike: the integers (PostgreSQL 16 added `0x1F` and `1_000`, so
-/// those are not claimed), `boolean` and `uuid`, and an array's first character (`{`, or
-/// `[` for dimensions, after blanks). `None` when the value is valid or the type is another
-/// one.
+/// those are not claimed), `numeric`, `real` and `double precision` (only what no version
+/// reads as a number: [`number_input`]), `boolean` and `uuid`, an array's first character
+/// (`{`, or `[` for dimensions, after blanks), and for the date and time types only a blank
+/// string and MySQL's zero date (`'0000-00-00'`, `'0000-00-00 00:00:00'`): their other inputs
+/// depend on settings (`DateStyle`, time zone abbreviations). `None` when the value is valid
+/// or the type is another one.
 #[must_use]
 pub fn input_error(data_type: &str, value: &str) -> Option<String> {
     if data_type.ends_with("[]") {
         // array_in: blanks, then `{` or dimensions (`[1:2]={...}`).
-        let rest = value.trim_start_matches([' ', '\t', '\n', '\r', '\x0B', '\x0C']);
+        let rest = value.trim_start_matches(PG_SPACE);
         return (!rest.starts_with(['{', '[']))
             .then(|| format!("malformed array literal: \"{value}\""));
     }
-    let valid = match data_type {
+    let ty = without_modifiers(data_type);
+    let valid = match &*ty {
         "smallint" => integer_input(value, i64::from(i16::MIN), i64::from(i16::MAX)),
         "integer" => integer_input(value, i64::from(i32::MIN), i64::from(i32::MAX)),
         "bigint" => integer_input(value, i64::MIN, i64::MAX),
+        "numeric" | "real" | "double precision" => Ok(number_input(value)),
         "boolean" => Ok(boolean_input(value)),
         "uuid" => Ok(uuid_input(value)),
+        "date" | "timestamp without time zone" | "timestamp with time zone"
+            if matches!(value, "0000-00-00" | "0000-00-00 00:00:00") =>
+        {
+            return Some(format!("date/time field value out of range: \"{value}\""));
+        }
+        "date"
+        | "timestamp without time zone"
+        | "timestamp with time zone"
+        | "time without time zone"
+        | "time with time zone"
+        | "interval" => Ok(!value.trim_matches(PG_SPACE).is_empty()),
         _ => return None,
+    };
+    let name = match &*ty {
+        "timestamp without time zone" => "timestamp",
+        "time without time zone" => "time",
+        other => other,
     };
     match valid {
         Ok(true) => None,
-        Ok(false) => Some(format!(
-            "invalid input syntax for type {data_type}: \"{value}\""
-        )),
-        Err(()) => Some(format!(
-            "value \"{value}\" is out of range for type {data_type}"
-        )),
+        Ok(false) => Some(format!("invalid input syntax for type {name}: \"{value}\"")),
+        Err(()) => Some(format!("value \"{value}\" is out of range for type {name}")),
     }
+}
+
+/// The blanks PostgreSQL's input functions skip (C's `isspace`).
+const PG_SPACE: [char; 6] = [' ', '\t', '\n', '\r', '\x0B', '\x0C'];
+
+/// Whether `value` may be a number as some supported PostgreSQL version reads one for
+/// `numeric`, `real` or `double precision`: blanks around it, a sign, then digits with a point
+/// and an exponent (`1.5e3`, `.5`, `5.`), `NaN`, `Infinity` or `inf` in any case; PostgreSQL
+/// 16's `_` between digits and `0x` / `0o` / `0b` prefixes (and C's hexadecimal floats) are
+/// taken as numbers, not judged.
+fn number_input(value: &str) -> bool {
+    let trimmed = value.trim_matches(PG_SPACE);
+    let body = trimmed.strip_prefix(['+', '-']).unwrap_or(trimmed);
+    let lower = body.to_ascii_lowercase();
+    if matches!(lower.as_str(), "nan" | "inf" | "infinity")
+        || ["0x", "0o", "0b"].iter().any(|p| lower.starts_with(p))
+    {
+        return true;
+    }
+    let (mantissa, exponent) = match lower.split_once('e') {
+        Some((m, e)) => (m, Some(e)),
+        None => (lower.as_str(), None),
+    };
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit() || b == b'_');
+    let has_digit = |s: &str| s.bytes().any(|b| b.is_ascii_digit());
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    digits(whole)
+        && digits(fraction)
+        && has_digit(mantissa)
+        && exponent.is_none_or(|e| {
+            let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+            digits(e) && has_digit(e)
+        })
 }
 
 /// Whether `value` is an integer as PostgreSQL reads one (`Err` when it is one out of
@@ -1227,6 +1277,97 @@ mod tests {
     #[test]
     fn input_errors_are_postgresql_s() {
         for (ty, value, error) in [
+            ("numeric(10,2)", " 1.5e3 ", None),
+            ("numeric", "-.5", None),
+            ("numeric", "5.", None),
+            ("numeric", "NaN", None),
+            ("numeric", "-Infinity", None),
+            ("real", "inf", None),
+            ("double precision", "0x1p3", None),
+            ("numeric", "1_000", None),
+            (
+                "numeric(10,2)",
+                "",
+                Some("invalid input syntax for type numeric: \"\""),
+            ),
+            (
+                "numeric",
+                "abc",
+                Some("invalid input syntax for type numeric: \"abc\""),
+            ),
+            (
+                "numeric",
+                "1,5",
+                Some("invalid input syntax for type numeric: \"1,5\""),
+            ),
+            (
+                "numeric",
+                "$5",
+                Some("invalid input syntax for type numeric: \"$5\""),
+            ),
+            (
+                "numeric",
+                "1e",
+                Some("invalid input syntax for type numeric: \"1e\""),
+            ),
+            (
+                "numeric",
+                "1.2.3",
+                Some("invalid input syntax for type numeric: \"1.2.3\""),
+            ),
+            (
+                "numeric",
+                ".",
+                Some("invalid input syntax for type numeric: \".\""),
+            ),
+            (
+                "real",
+                "x",
+                Some("invalid input syntax for type real: \"x\""),
+            ),
+            (
+                "double precision",
+                "",
+                Some("invalid input syntax for type double precision: \"\""),
+            ),
+            ("date", "2024-01-01", None),
+            ("timestamp with time zone", "now", None),
+            ("date", "today", None),
+            (
+                "timestamp with time zone",
+                "",
+                Some("invalid input syntax for type timestamp with time zone: \"\""),
+            ),
+            (
+                "timestamp without time zone",
+                " ",
+                Some("invalid input syntax for type timestamp: \" \""),
+            ),
+            (
+                "time without time zone",
+                "",
+                Some("invalid input syntax for type time: \"\""),
+            ),
+            (
+                "time with time zone",
+                "",
+                Some("invalid input syntax for type time with time zone: \"\""),
+            ),
+            (
+                "interval",
+                "",
+                Some("invalid input syntax for type interval: \"\""),
+            ),
+            (
+                "date",
+                "0000-00-00 00:00:00",
+                Some("date/time field value out of range: \"0000-00-00 00:00:00\""),
+            ),
+            (
+                "timestamp with time zone",
+                "0000-00-00",
+                Some("date/time field value out of range: \"0000-00-00\""),
+            ),
             ("integer[]", " {1,2}", None),
             ("text[]", "[1:1]={a}", None),
             ("text[]", "{}", None),
