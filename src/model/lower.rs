@@ -29,6 +29,7 @@ use crate::parse::compat::Compat;
 use crate::span::{FileId, Span};
 use compact_str::ToCompactString;
 
+mod foreign;
 mod reserved;
 
 /// PostgreSQL truncates identifiers to NAMEDATALEN - 1 bytes.
@@ -418,21 +419,67 @@ impl<'a> Lowerer<'a> {
     }
 
     fn statement(&self, ast: &Statement) -> Change {
-        if let Some(word) = reserved::reserved_name(ast) {
+        let reserved = reserved::reserved_name(ast).map(|word| {
             let refusal = super::Refusal::new(
                 format!("syntax error at or near \"{}\"", word.value),
                 "a reserved word names a column or table only in double quotes (`\"order\"`, in \
                  every statement that uses it); or choose another name",
             );
-            let at = Some(self.ident_span(word));
+            (self.ident_span(word), refusal)
+        });
+        let foreign = self.foreign_syntax(ast);
+        // PostgreSQL's grammar stops at the first.
+        let first = match (reserved, foreign) {
+            (Some(r), Some(f)) => Some(if f.0.start() < r.0.start() { f } else { r }),
+            (r, f) => r.or(f),
+        };
+        if let Some((at, refusal)) = first {
             let intended = Some(Box::new(self.statement_as_read(ast)));
             return Change::Rejected {
                 refusal,
-                at,
+                at: Some(at),
                 intended,
             };
         }
         self.statement_as_read(ast)
+    }
+
+    /// Where PostgreSQL's grammar stops in the first column type of the statement that only
+    /// another SQL dialect writes (see [`foreign::Stop`]), with its refusal.
+    fn foreign_syntax(&self, ast: &Statement) -> Option<(Span, super::Refusal)> {
+        foreign::column_types(ast)
+            .into_iter()
+            .find_map(|(name, dt)| {
+                let stop = foreign::stop(dt)?;
+                let text = &self.stmt.text;
+                let after = self
+                    .positions
+                    .text_offset(name.span.end.line, name.span.end.column)
+                    .min(text.len());
+                let rest = text.get(after..)?;
+                let (at, word, help) = match stop {
+                    foreign::Stop::Paren => (
+                        rest.find('(')?,
+                        "(",
+                        "PostgreSQL's integer types take no display width (`int(11)` is MySQL's): \
+                     write `integer` or `bigint`",
+                    ),
+                    foreign::Stop::Word(w) => {
+                        let at = foreign::find_word(rest, w)?;
+                        (
+                            at,
+                            rest.get(at..at + w.len())?,
+                            "PostgreSQL has no unsigned or zero-filled numbers (MySQL's): use the \
+                         signed type, wider if the values need it, and a `CHECK (column >= 0)`",
+                        )
+                    }
+                };
+                let start = self.stmt.offsets.to_file(after + at);
+                let end = self.stmt.offsets.to_file(after + at + word.len());
+                let refusal =
+                    super::Refusal::new(format!("syntax error at or near \"{word}\""), help);
+                Some((Span::new(self.file, start, end), refusal))
+            })
     }
 
     /// The change a statement makes if PostgreSQL reads it as sqlparser did.
@@ -1508,7 +1555,18 @@ impl<'a> Lowerer<'a> {
                     }
                 }
             }
-            other => (self.builtin_text(other).into(), None, false),
+            other => match foreign::type_name(other) {
+                // PostgreSQL reads a type name it does not have, unless the history creates one.
+                Some(name) => {
+                    let o = ObjName {
+                        schema: None,
+                        name: name.into(),
+                        span,
+                    };
+                    (o.name.clone(), Some(o), false)
+                }
+                None => (self.builtin_text(other).into(), None, false),
+            },
         };
         let text = if array > 0 {
             compact_str::format_compact!("{text}[]")

@@ -33,7 +33,7 @@ pub fn canonical_builtin(name: &str, modifiers: &[String], tz: Option<bool>) -> 
         "bool" | "boolean" => "boolean".to_string(),
         "text" => "text".to_string(),
         "varchar" | "character varying" | "char varying" => with_mod("character varying"),
-        "char" | "character" | "bpchar" => {
+        "char" | "character" | "nchar" | "bpchar" => {
             if m.is_empty() && lower != "bpchar" {
                 "character(1)".to_string()
             } else {
@@ -862,6 +862,40 @@ pub fn comparison_exists(left: &Comparand, right: &Comparand) -> bool {
         (Enum(l), Enum(r)) | (Array(l), Array(r)) => l == r,
         _ => false,
     }
+}
+
+/// PostgreSQL's type for a type name other SQL dialects have and PostgreSQL does not
+/// (`datetime` is MySQL's `timestamp`), as advice for a column that names one.
+#[must_use]
+pub fn foreign_type_advice(name: &str) -> Option<&'static str> {
+    Some(match name.to_ascii_lowercase().as_str() {
+        "datetime" | "datetime2" | "datetime64" | "timestamp_ntz" | "smalldatetime" => {
+            "`timestamp` (or `timestamptz`, which keeps the instant whatever the session's time zone)"
+        }
+        "tinyint" | "utinyint" | "mediumint" | "int16" | "uint8" | "usmallint" => {
+            "`smallint` or `integer` (`boolean` for MySQL's `tinyint(1)` flags)"
+        }
+        "int32" | "uint16" => "`integer`",
+        "int64" | "uint32" | "ubigint" | "uint64" => "`bigint`",
+        "int128" | "int256" | "hugeint" | "uhugeint" | "uint128" | "uint256" | "number"
+        | "bignumeric" | "bigdecimal" => "`numeric`",
+        "double" | "float64" => "`double precision`",
+        "float32" => "`real`",
+        "tinytext" | "mediumtext" | "longtext" | "string" | "clob" | "ntext" | "fixedstring" => {
+            "`text` (or `varchar(n)` for a length limit)"
+        }
+        "nvarchar" | "varchar2" | "nvarchar2" => "`varchar(n)` or `text` (every string is Unicode)",
+        "blob" | "tinyblob" | "mediumblob" | "longblob" | "binary" | "varbinary" | "bytes"
+        | "raw" | "image" => "`bytea`",
+        "date32" => "`date`",
+        "year" => "`smallint` (or `date`)",
+        "enum" | "set" => {
+            "an enum type created first (`CREATE TYPE status AS ENUM ('a', 'b')`), or `text` with a \
+             `CHECK (column IN (...))`; a SET is an array of one (`status[]`)"
+        }
+        "signed" | "unsigned" => "`integer` or `bigint` (with a `CHECK (column >= 0)`)",
+        _ => return None,
+    })
 }
 
 /// The type PostgreSQL gives a number constant written `text` (negated when `negative`):

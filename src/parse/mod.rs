@@ -229,7 +229,8 @@ impl Positions<'_> {
     }
 
     /// Byte offset in the statement text of sqlparser's (line, column).
-    fn text_offset(&self, line: u64, column: u64) -> usize {
+    #[must_use]
+    pub fn text_offset(&self, line: u64, column: u64) -> usize {
         let text = &self.stmt.text;
         let line = usize::try_from(line).unwrap_or(usize::MAX).max(1);
         let col = usize::try_from(column)

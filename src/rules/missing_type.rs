@@ -2,7 +2,7 @@
 
 use crate::diag::{Finding, Severity};
 use crate::model::history::Why;
-use crate::model::{ObjectKey, Problem, ProblemKind, QualifiedName};
+use crate::model::{ObjectKey, Problem, ProblemKind, QualifiedName, pgtype};
 
 use super::common::{create_failed_help, finding, pg_name, problems, why_text};
 use super::{Category, Context, Rule, RuleMeta};
@@ -32,8 +32,14 @@ fn build(
         &name.to_string(),
         format!("type \"{}\" does not exist: {because}", pg_name(written)),
         Some(create_failed_help(ctx, why).unwrap_or_else(|| {
-            "create the type (`CREATE TYPE`, `CREATE DOMAIN`) or the extension that provides it in an earlier migration, or fix the name"
-                .to_owned()
+            match pgtype::foreign_type_advice(&name.name).filter(|_| matches!(why, Why::NeverCreated)) {
+                Some(advice) => format!(
+                    "`{}` is another SQL dialect's type (MySQL, SQL Server, Oracle, DuckDB...); PostgreSQL's is {advice}",
+                    pg_name(written)
+                ),
+                None => "create the type (`CREATE TYPE`, `CREATE DOMAIN`) or the extension that provides it in an earlier migration, or fix the name"
+                    .to_owned(),
+            }
         })),
         label.into_iter().collect(),
     )
