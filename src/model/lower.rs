@@ -444,42 +444,41 @@ impl<'a> Lowerer<'a> {
         self.statement_as_read(ast)
     }
 
-    /// Where PostgreSQL's grammar stops in the first column type of the statement that only
-    /// another SQL dialect writes (see [`foreign::Stop`]), with its refusal.
+    /// Where PostgreSQL's grammar stops in the statement at another SQL dialect's syntax that
+    /// sqlparser read (see [`foreign::syntax`]), with its refusal: the word as written.
     fn foreign_syntax(&self, ast: &Statement) -> Option<(Span, super::Refusal)> {
-        foreign::column_types(ast)
-            .into_iter()
-            .find_map(|(name, dt)| {
-                let stop = foreign::stop(dt)?;
-                let text = &self.stmt.text;
-                let after = self
-                    .positions
-                    .text_offset(name.span.end.line, name.span.end.column)
-                    .min(text.len());
-                let rest = text.get(after..)?;
-                let (at, word, help) = match stop {
-                    foreign::Stop::Paren => (
-                        rest.find('(')?,
-                        "(",
-                        "PostgreSQL's integer types take no display width (`int(11)` is MySQL's): \
-                     write `integer` or `bigint`",
-                    ),
-                    foreign::Stop::Word(w) => {
-                        let at = foreign::find_word(rest, w)?;
-                        (
-                            at,
-                            rest.get(at..at + w.len())?,
-                            "PostgreSQL has no unsigned or zero-filled numbers (MySQL's): use the \
-                         signed type, wider if the values need it, and a `CHECK (column >= 0)`",
-                        )
-                    }
-                };
-                let start = self.stmt.offsets.to_file(after + at);
-                let end = self.stmt.offsets.to_file(after + at + word.len());
-                let refusal =
-                    super::Refusal::new(format!("syntax error at or near \"{word}\""), help);
-                Some((Span::new(self.file, start, end), refusal))
-            })
+        let (locate, help) = foreign::syntax(ast)?;
+        let text = &self.stmt.text;
+        let offset = |loc: sqlparser::tokenizer::Location| {
+            if loc.line == 0 {
+                return 0;
+            }
+            self.positions
+                .text_offset(loc.line, loc.column)
+                .min(text.len())
+        };
+        let (at, len) = match locate {
+            foreign::Locate::ParenAfter(span) => {
+                let after = offset(span.end);
+                (after + text.get(after..)?.find('(')?, 1)
+            }
+            foreign::Locate::WordAfter(span, word) => {
+                let after = offset(span.end);
+                (
+                    after + foreign::find_word(text.get(after..)?, &word)?,
+                    word.len(),
+                )
+            }
+            foreign::Locate::WordBefore(span, word) => {
+                let before = offset(span.start);
+                (foreign::rfind_word(text.get(..before)?, &word)?, word.len())
+            }
+        };
+        let word = text.get(at..at + len).filter(|w| !w.is_empty())?;
+        let start = self.stmt.offsets.to_file(at);
+        let end = self.stmt.offsets.to_file(at + len);
+        let refusal = super::Refusal::new(format!("syntax error at or near \"{word}\""), help);
+        Some((Span::new(self.file, start, end), refusal))
     }
 
     /// The change a statement makes if PostgreSQL reads it as sqlparser did.

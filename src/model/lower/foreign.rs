@@ -1,9 +1,17 @@
-//! Types sqlparser reads from other SQL dialects (MySQL, DuckDB, ClickHouse, BigQuery...)
-//! that PostgreSQL does not: a name it looks up as any type's (`datetime`, `tinyint(1)`,
-//! `longtext`: `type "datetime" does not exist`) or a form its grammar refuses (`int(11)`,
-//! `int unsigned`: `syntax error at or near "("`).
+//! Other SQL dialects' syntax (MySQL's above all; DuckDB, ClickHouse, BigQuery...) that
+//! sqlparser reads and PostgreSQL does not: a type name PostgreSQL looks up as any type's
+//! (`datetime`, `tinyint(1)`, `longtext`: `type "datetime" does not exist`), and forms its
+//! grammar refuses (`int(11)`, `INT UNSIGNED`, `ENGINE=InnoDB`, a column's `COMMENT '...'`,
+//! `ON DUPLICATE KEY UPDATE`, `UPDATE ... LIMIT 1`, `ALTER TABLE ... MODIFY COLUMN`, `RENAME
+//! TABLE`: `syntax error at or near "..."`).
 
-use sqlparser::ast::{AlterColumnOperation, AlterTableOperation, DataType, Ident, Statement};
+use sqlparser::ast::{
+    AlterColumnOperation, AlterTableOperation, ColumnOption, CreateTableOptions, DataType, Delete,
+    Ident, OnInsert, Spanned, Statement,
+};
+use std::borrow::Cow;
+
+use sqlparser::tokenizer::Span;
 
 /// The name PostgreSQL reads for a type that sqlparser knows from another SQL dialect and
 /// PostgreSQL does not have (`datetime`, `tinyint(1)`, `longtext`, `double`, `blob`,
@@ -127,6 +135,153 @@ pub(super) fn column_types(ast: &Statement) -> Vec<(&Ident, &DataType)> {
     }
 }
 
+/// Where PostgreSQL's grammar stops in a statement of another dialect's syntax, as found in
+/// the statement's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Locate {
+    /// The first `(` after this span (a column's name: `int(11)`).
+    ParenAfter(Span),
+    /// The first standalone word after this span (`COMMENT`, `UNSIGNED`, `DUPLICATE`).
+    WordAfter(Span, Cow<'static, str>),
+    /// The last standalone word before this span (`LIMIT` before its count, `MODIFY` before
+    /// the column).
+    WordBefore(Span, Cow<'static, str>),
+}
+
+const WIDTH_HELP: &str = "PostgreSQL's integer types take no display width (`int(11)` is \
+                          MySQL's): write `integer` or `bigint`";
+const UNSIGNED_HELP: &str = "PostgreSQL has no unsigned or zero-filled numbers (MySQL's): use \
+                             the signed type, wider if the values need it, and a `CHECK \
+                             (column >= 0)`";
+
+/// The first place of `ast` where PostgreSQL's grammar refuses another dialect's syntax that
+/// sqlparser read, with the help for it; `None` when there is none.
+pub(super) fn syntax(ast: &Statement) -> Option<(Locate, &'static str)> {
+    for (name, dt) in column_types(ast) {
+        match stop(dt) {
+            Some(Stop::Paren) => return Some((Locate::ParenAfter(name.span), WIDTH_HELP)),
+            Some(Stop::Word(w)) => {
+                return Some((Locate::WordAfter(name.span, w.into()), UNSIGNED_HELP));
+            }
+            None => {}
+        }
+    }
+    match ast {
+        Statement::CreateTable(ct) => {
+            let column_option = ct.columns.iter().find_map(|c| {
+                c.options.iter().find_map(|o| match o.option {
+                    ColumnOption::Comment(_) => Some((
+                        Locate::WordAfter(c.name.span, "comment".into()),
+                        "PostgreSQL comments a column with its own statement: `COMMENT ON \
+                         COLUMN table.column IS '...'`",
+                    )),
+                    ColumnOption::CharacterSet(_) => Some((
+                        Locate::WordAfter(c.name.span, "character".into()),
+                        "a PostgreSQL database has one encoding for all its text: leave out \
+                         `CHARACTER SET` (a column may name a `COLLATE`)",
+                    )),
+                    _ => None,
+                })
+            });
+            if column_option.is_some() {
+                return column_option;
+            }
+            let CreateTableOptions::Plain(options) = &ct.table_options else {
+                return None;
+            };
+            // The first MySQL option's first word (`ENGINE`, `DEFAULT` of `DEFAULT CHARSET`,
+            // `COMMENT`), after the last column's name. PostgreSQL's own (`TABLESPACE` after
+            // `PARTITION OF`) land here too.
+            let word = options.iter().find_map(|o| {
+                let text = o.to_string();
+                let word = text
+                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .next()?
+                    .to_ascii_lowercase();
+                MYSQL_TABLE_OPTIONS.contains(&word.as_str()).then_some(word)
+            })?;
+            let after = ct
+                .columns
+                .last()
+                .map_or_else(|| ct.name.span(), |c| c.name.span);
+            Some((
+                Locate::WordAfter(after, word.into()),
+                "PostgreSQL has no table options such as `ENGINE`, `DEFAULT CHARSET` or \
+                 `AUTO_INCREMENT` (MySQL's): leave them out (`COMMENT ON TABLE` for a comment, \
+                 an identity column or a sequence's `START WITH` for a first id)",
+            ))
+        }
+        Statement::Insert(insert) => match &insert.on {
+            Some(OnInsert::DuplicateKeyUpdate(_)) => Some((
+                Locate::WordAfter(insert.table.span(), "duplicate".into()),
+                "PostgreSQL's upsert is `ON CONFLICT (key columns) DO UPDATE SET column = \
+                 EXCLUDED.column`",
+            )),
+            _ => None,
+        },
+        Statement::Update(update) => limit(update.limit.as_ref()),
+        Statement::Delete(Delete { limit: l, .. }) => limit(l.as_ref()),
+        Statement::AlterTable(at) => at.operations.iter().find_map(|op| match op {
+            AlterTableOperation::ModifyColumn { col_name, .. } => Some((
+                Locate::WordBefore(col_name.span, "modify".into()),
+                MODIFY_HELP,
+            )),
+            AlterTableOperation::ChangeColumn { old_name, .. } => Some((
+                Locate::WordBefore(old_name.span, "change".into()),
+                MODIFY_HELP,
+            )),
+            AlterTableOperation::DropForeignKey { name, .. } => Some((
+                Locate::WordBefore(name.span, "foreign".into()),
+                "PostgreSQL drops a foreign key as any constraint: `DROP CONSTRAINT name`",
+            )),
+            AlterTableOperation::DropPrimaryKey { .. } => Some((
+                Locate::WordAfter(at.name.span(), "primary".into()),
+                "PostgreSQL drops a primary key as any constraint: `DROP CONSTRAINT \
+                 table_pkey` (its name)",
+            )),
+            _ => None,
+        }),
+        Statement::RenameTable(_) => Some((
+            Locate::WordAfter(Span::empty(), "rename".into()),
+            "PostgreSQL renames a table with `ALTER TABLE old RENAME TO new`",
+        )),
+        _ => None,
+    }
+}
+
+/// The first words of MySQL's table options (`ENGINE=InnoDB`, `DEFAULT CHARSET=utf8mb4`,
+/// `AUTO_INCREMENT=1000`, `ROW_FORMAT=DYNAMIC`...).
+const MYSQL_TABLE_OPTIONS: &[&str] = &[
+    "auto_increment",
+    "avg_row_length",
+    "character",
+    "charset",
+    "checksum",
+    "collate",
+    "comment",
+    "default",
+    "engine",
+    "key_block_size",
+    "max_rows",
+    "min_rows",
+    "pack_keys",
+    "row_format",
+    "stats_persistent",
+];
+
+const MODIFY_HELP: &str = "PostgreSQL changes a column with `ALTER TABLE t ALTER COLUMN c TYPE \
+                           ...`, `SET / DROP NOT NULL`, `SET DEFAULT`, and renames it with \
+                           `RENAME COLUMN c TO d`";
+
+/// `UPDATE ... LIMIT n` and `DELETE ... LIMIT n` (MySQL's).
+fn limit(l: Option<&sqlparser::ast::Expr>) -> Option<(Locate, &'static str)> {
+    Some((
+        Locate::WordBefore(l?.span(), "limit".into()),
+        "PostgreSQL's UPDATE and DELETE take no LIMIT: choose the rows in the WHERE clause \
+         (`WHERE id IN (SELECT id FROM t ... LIMIT n)`)",
+    ))
+}
+
 /// The byte offset of the first `word` (ASCII, any case) standing alone in `text`.
 pub(super) fn find_word(text: &str, word: &str) -> Option<usize> {
     let bytes = text.as_bytes();
@@ -138,4 +293,15 @@ pub(super) fn find_word(text: &str, word: &str) -> Option<usize> {
             && !i.checked_sub(1).is_some_and(|p| ident(bytes[p]))
             && !bytes.get(i + word.len()).is_some_and(|&b| ident(b))
     })
+}
+
+/// The byte offset of the last `word` (ASCII, any case) standing alone in `text`.
+pub(super) fn rfind_word(text: &str, word: &str) -> Option<usize> {
+    let mut last = None;
+    let mut from = 0;
+    while let Some(at) = text.get(from..).and_then(|rest| find_word(rest, word)) {
+        last = Some(from + at);
+        from += at + word.len();
+    }
+    last
 }
