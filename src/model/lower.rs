@@ -2567,6 +2567,20 @@ fn constant_of(lw: &Lowerer<'_>, e: &Expr) -> Option<(Constant, Span)> {
     Some((constant, lw.span_of(v.span)))
 }
 
+/// A comparison operator as PostgreSQL names it (`=`, `<>` for `!=` too, `<`, `<=`, `>`,
+/// `>=`); `None` for other operators.
+fn comparison_operator(op: &ast::BinaryOperator) -> Option<&'static str> {
+    Some(match op {
+        ast::BinaryOperator::Eq => "=",
+        ast::BinaryOperator::NotEq => "<>",
+        ast::BinaryOperator::Lt => "<",
+        ast::BinaryOperator::LtEq => "<=",
+        ast::BinaryOperator::Gt => ">",
+        ast::BinaryOperator::GtEq => ">=",
+        _ => return None,
+    })
+}
+
 /// [`constant_uses`] of a node, in queries nested at most `max_depth` deep (1: a query's own
 /// clauses); plain column names only when `plain` (a trigger's `WHEN` has `OLD.c`, `NEW.c`).
 fn constants_within<N: Visit>(
@@ -2593,14 +2607,8 @@ fn constants_within<N: Visit>(
         };
         match e {
             Expr::BinaryOp { left, op, right } => {
-                let op = match op {
-                    ast::BinaryOperator::Eq => "=",
-                    ast::BinaryOperator::NotEq => "<>",
-                    ast::BinaryOperator::Lt => "<",
-                    ast::BinaryOperator::LtEq => "<=",
-                    ast::BinaryOperator::Gt => ">",
-                    ast::BinaryOperator::GtEq => ">=",
-                    _ => return,
+                let Some(op) = comparison_operator(op) else {
+                    return;
                 };
                 if let Some(c) = column(left) {
                     push(c, op, false, false, right);
@@ -3028,14 +3036,8 @@ impl Visitor for RefCollector<'_, '_> {
             Expr::Identifier(i) if i.quote_style != Some('\'') => self.plain.push(self.lw.col(i)),
             Expr::Subquery(_) | Expr::Exists { .. } => self.queries += 1,
             Expr::BinaryOp { left, op, right } => {
-                let op = match op {
-                    ast::BinaryOperator::Eq => "=",
-                    ast::BinaryOperator::NotEq => "<>",
-                    ast::BinaryOperator::Lt => "<",
-                    ast::BinaryOperator::Gt => ">",
-                    ast::BinaryOperator::LtEq => "<=",
-                    ast::BinaryOperator::GtEq => ">=",
-                    _ => return ControlFlow::Continue(()),
+                let Some(op) = comparison_operator(op) else {
+                    return ControlFlow::Continue(());
                 };
                 if let (Some(left), Some(right)) =
                     (self.qualified_ref(left), self.qualified_ref(right))

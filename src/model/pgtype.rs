@@ -936,7 +936,7 @@ pub fn number_constant_type(text: &str, negative: bool) -> Option<&'static str> 
 /// is converted when the default is created), for the types whose input every supported
 /// PostgreSQL version reads alike: the integers (PostgreSQL 16 added `0x1F` and `1_000`, so
 /// those are not claimed), `numeric`, `real` and `double precision` (only what no version
-/// reads as a number: [`number_input`]), `boolean` and `uuid`, an array's first character
+/// reads as a number: see `number_input`), `boolean` and `uuid`, an array's first character
 /// (`{`, or `[` for dimensions, after blanks), and for the date and time types only a blank
 /// string and MySQL's zero date (`'0000-00-00'`, `'0000-00-00 00:00:00'`): their other inputs
 /// depend on settings (`DateStyle`, time zone abbreviations). `None` when the value is valid

@@ -15,7 +15,11 @@
 //!   column's type does not take: a string literal that is no input of it (`invalid input
 //!   syntax for type integer: "abc"`), a number or builtin value of a type with no assignment
 //!   conversion (`column "active" is of type boolean but expression is of type integer`), a
-//!   label the column's enum lacks ([`Replayer::enum_label_refusal`]).
+//!   label the column's enum lacks ([`Replayer::enum_label_refusal`]);
+//! - two columns compared with no operator between their types
+//!   ([`Replayer::comparisons_valid`]), and a column compared with a constant of a type it
+//!   has no operator with or with a string that is no value of its type
+//!   ([`Replayer::constants_refusal`]: `deleted = 0` on a boolean, `id = 'abc'` on a uuid).
 //!
 //! Types are judged when both are builtins [`pgtype`] knows, or one is an enum of the history
 //! and the project writes no `CREATE CAST`: an enum converts to itself, and to and from the
