@@ -918,18 +918,30 @@ pub fn number_constant_type(text: &str, negative: bool) -> Option<&'static str> 
             "numeric"
         });
     }
+    decimal_number(text, false).then_some("numeric")
+}
+
+/// Whether `text` is a decimal number without sign or blanks: digits with a point and an
+/// exponent (`1.5e3`, `.5`, `5.`, `1E-3`), at least one digit before the exponent and one in
+/// it; `_` among the digits when `underscores` (PostgreSQL 16's input).
+fn decimal_number(text: &str, underscores: bool) -> bool {
     let (mantissa, exponent) = match text.find(['e', 'E']) {
         Some(at) => (&text[..at], Some(&text[at + 1..])),
         None => (text, None),
     };
+    let digits = |s: &str| {
+        s.bytes()
+            .all(|b| b.is_ascii_digit() || (underscores && b == b'_'))
+    };
+    let has_digit = |s: &str| s.bytes().any(|b| b.is_ascii_digit());
     let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    let exponent_ok = exponent.is_none_or(|e| {
-        let e = e.strip_prefix(['+', '-']).unwrap_or(e);
-        !e.is_empty() && digits(e)
-    });
-    (digits(whole) && digits(fraction) && !(whole.is_empty() && fraction.is_empty()) && exponent_ok)
-        .then_some("numeric")
+    digits(whole)
+        && digits(fraction)
+        && has_digit(mantissa)
+        && exponent.is_none_or(|e| {
+            let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+            digits(e) && has_digit(e)
+        })
 }
 
 /// PostgreSQL's error for string `value` read as a value of `data_type` (a default's literal
@@ -999,20 +1011,7 @@ fn number_input(value: &str) -> bool {
     {
         return true;
     }
-    let (mantissa, exponent) = match lower.split_once('e') {
-        Some((m, e)) => (m, Some(e)),
-        None => (lower.as_str(), None),
-    };
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit() || b == b'_');
-    let has_digit = |s: &str| s.bytes().any(|b| b.is_ascii_digit());
-    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    digits(whole)
-        && digits(fraction)
-        && has_digit(mantissa)
-        && exponent.is_none_or(|e| {
-            let e = e.strip_prefix(['+', '-']).unwrap_or(e);
-            digits(e) && has_digit(e)
-        })
+    decimal_number(body, true)
 }
 
 /// Whether `value` is an integer as PostgreSQL reads one (`Err` when it is one out of

@@ -133,7 +133,7 @@ impl Replayer<'_> {
         comparisons: &[Comparison],
         resolved: &[(Name, QualifiedName)],
     ) -> bool {
-        if comparisons.is_empty() || self.unknown_extension() || self.project_operators() {
+        if comparisons.is_empty() || !self.builtin_operators_only() {
             return true;
         }
         for cmp in comparisons {
@@ -152,6 +152,12 @@ impl Replayer<'_> {
             }
         }
         true
+    }
+
+    /// Whether the comparison operators are PostgreSQL's builtin ones: the project creates
+    /// no cast or operator and no extension outside contrib.
+    fn builtin_operators_only(&self) -> bool {
+        !self.unknown_extension() && !self.project_operators()
     }
 
     /// The type of column reference `c` (spelled as PostgreSQL prints it) and what it is to
@@ -202,12 +208,7 @@ impl Replayer<'_> {
         if constants.is_empty() || table.blind || table.columns_unknown {
             return None;
         }
-        let operators_known = std::cell::OnceCell::new();
-        let operators_known = || {
-            *operators_known.get_or_init(|| {
-                !table.kind.is_view() && !self.unknown_extension() && !self.project_operators()
-            })
-        };
+        let operators_known = || !table.kind.is_view() && self.builtin_operators_only();
         constants.iter().find_map(|u| {
             let ty = &table.column(&u.column)?.data_type;
             let refusal = match &u.constant {
