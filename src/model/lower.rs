@@ -447,8 +447,8 @@ impl<'a> Lowerer<'a> {
     /// Where PostgreSQL's grammar stops in the statement at another SQL dialect's syntax that
     /// sqlparser read (see [`foreign::syntax`]), with its refusal: the word as written.
     fn foreign_syntax(&self, ast: &Statement) -> Option<(Span, super::Refusal)> {
-        let (locate, help) = foreign::syntax(ast)?;
         let text = &self.stmt.text;
+        let (locate, help) = foreign::syntax(ast, text)?;
         let offset = |loc: sqlparser::tokenizer::Location| {
             if loc.line == 0 {
                 return 0;
@@ -472,6 +472,22 @@ impl<'a> Lowerer<'a> {
             foreign::Locate::WordBefore(span, word) => {
                 let before = offset(span.start);
                 (foreign::rfind_word(text.get(..before)?, &word)?, word.len())
+            }
+            foreign::Locate::WordBetween(after, before, word) => {
+                let (after, before) = (offset(after.end), offset(before.start));
+                (
+                    after + foreign::find_word(text.get(after..before)?, &word)?,
+                    word.len(),
+                )
+            }
+            foreign::Locate::At(span) => {
+                let (start, end) = (offset(span.start), offset(span.end));
+                (start, end.checked_sub(start)?)
+            }
+            foreign::Locate::CloseParenAfter(span) => {
+                let after = offset(span.end);
+                let open = after + text.get(after..)?.find('(')?;
+                (open + text.get(open..)?.find(')')?, 1)
             }
         };
         let word = text.get(at..at + len).filter(|w| !w.is_empty())?;
@@ -1063,10 +1079,49 @@ impl<'a> Lowerer<'a> {
     }
 
     fn set(&self, set: &ast::Set) -> Change {
+        if let ast::Set::SetNames { charset_name, .. } = set
+            && charset_name.quote_style == Some('\'')
+            && matches!(
+                charset_name.value.to_ascii_lowercase().as_str(),
+                "utf8mb4" | "utf8mb3"
+            )
+        {
+            return Change::Rejected {
+                refusal: super::Refusal::new(
+                    format!(
+                        "invalid value for parameter \"client_encoding\": \"{}\"",
+                        charset_name.value
+                    ),
+                    "MySQL's name: PostgreSQL's encoding is `'UTF8'`",
+                ),
+                at: Some(self.ident_span(charset_name)),
+                intended: None,
+            };
+        }
         if let ast::Set::SingleAssignment {
-            variable, values, ..
+            scope,
+            variable,
+            values,
+            ..
         } = set
         {
+            // `SET GLOBAL` is refused by the grammar first (see `foreign::syntax`).
+            if let [name] = self.idents(variable).as_slice()
+                && *scope != Some(ast::ContextModifier::Global)
+                && let Some(help) = foreign::mysql_setting(&name.value)
+            {
+                return Change::Rejected {
+                    refusal: super::Refusal::new(
+                        format!(
+                            "unrecognized configuration parameter \"{}\"",
+                            fold_ident(name)
+                        ),
+                        help,
+                    ),
+                    at: Some(self.ident_span(name)),
+                    intended: None,
+                };
+            }
             let var = self
                 .idents(variable)
                 .last()

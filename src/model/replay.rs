@@ -1770,6 +1770,10 @@ impl<'s> Replayer<'s> {
                 if self.failed || self.check_query(query).is_none() {
                     return;
                 }
+                self.check_insert_arity(&qn, columns, values, table.span);
+                if self.failed {
+                    return;
+                }
                 let implicit;
                 let columns_written = if columns.is_empty() {
                     implicit = self.implicit_insert_columns(&qn, table.span, values);

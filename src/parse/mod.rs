@@ -601,6 +601,14 @@ fn piece(
             Some(error_text(ctx, &statement, &e.to_string())),
         ),
     };
+    if let Some(error) = &error
+        && asts.is_empty()
+        && let Some(change) = cut_off(ctx, &statement.text, &span, error)
+    {
+        statement.ir = Some(Box::new(change));
+        keep(ctx, statement, out);
+        return;
+    }
     if let Some(error) = error {
         let recovered = recover::recover(&statement.text);
         if asts.is_empty() {
@@ -622,6 +630,51 @@ fn piece(
     } else {
         push_lowered(ctx, statement, asts.first(), out);
     }
+}
+
+/// A statement PostgreSQL's grammar refuses because it ends inside parentheses: more `(` than
+/// `)` outside strings, quoted names and comments, never fewer on the way, and sqlparser ran out
+/// of input where PostgreSQL's grammar does too (a statement cut off, `CREATE TABLE t (id int`
+/// at the end of a file: `syntax error at end of input`; before its `;`: `... at or near ";"`).
+/// `span`: the statement's file offsets; `error`: sqlparser's.
+fn cut_off(
+    ctx: &Ctx<'_>,
+    text: &str,
+    span: &Range<usize>,
+    error: &str,
+) -> Option<crate::model::ir::Change> {
+    if !error.contains("found: EOF") {
+        return None;
+    }
+    let mut depth = 0usize;
+    for t in lex::Lexer::new(text, 0..text.len()) {
+        match t.kind {
+            lex::Tok::Punct(b'(') => depth += 1,
+            lex::Tok::Punct(b')') => depth = depth.checked_sub(1)?,
+            _ => {}
+        }
+    }
+    if depth == 0 {
+        return None;
+    }
+    let file = ctx.file.text.as_bytes();
+    let (reason, at) = if file.get(span.end) == Some(&b';') {
+        ("syntax error at or near \";\"", span.end..span.end + 1)
+    } else {
+        (
+            "syntax error at end of input",
+            span.end.saturating_sub(1)..span.end,
+        )
+    };
+    Some(crate::model::ir::Change::Rejected {
+        refusal: crate::model::Refusal::new(
+            reason,
+            "the statement ends inside parentheses: close each `(` (the statement may be cut \
+             off, or a `)` lost)",
+        ),
+        at: Some(Span::new(ctx.file_id, at.start, at.end)),
+        intended: None,
+    })
 }
 
 /// Lower the statement (from `ast`, else its own kept AST) to the model's IR and keep it.

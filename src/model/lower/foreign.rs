@@ -6,10 +6,12 @@
 //! TABLE`: `syntax error at or near "..."`).
 
 use sqlparser::ast::{
-    AlterColumnOperation, AlterTableOperation, ColumnOption, CreateTableOptions, DataType, Delete,
-    Ident, OnInsert, Spanned, Statement,
+    self, AlterColumnOperation, AlterTableOperation, ColumnOption, CreateTableLikeKind,
+    CreateTableOptions, DataType, Delete, Expr, FunctionArguments, Ident, ObjectNamePart,
+    ObjectType, OnInsert, Spanned, Statement,
 };
 use std::borrow::Cow;
+use std::ops::ControlFlow;
 
 use sqlparser::tokenizer::Span;
 
@@ -146,6 +148,13 @@ pub(super) enum Locate {
     /// The last standalone word before this span (`LIMIT` before its count, `MODIFY` before
     /// the column).
     WordBefore(Span, Cow<'static, str>),
+    /// The first standalone word between these two spans (`USING` between an index's name and
+    /// its table).
+    WordBetween(Span, Span, Cow<'static, str>),
+    /// The first `)` after the first `(` after this span (`CURRENT_TIMESTAMP()`).
+    CloseParenAfter(Span),
+    /// The word at this span (`SET GLOBAL x`'s `x`).
+    At(Span),
 }
 
 const WIDTH_HELP: &str = "PostgreSQL's integer types take no display width (`int(11)` is \
@@ -155,8 +164,12 @@ const UNSIGNED_HELP: &str = "PostgreSQL has no unsigned or zero-filled numbers (
                              (column >= 0)`";
 
 /// The first place of `ast` where PostgreSQL's grammar refuses another dialect's syntax that
-/// sqlparser read, with the help for it; `None` when there is none.
-pub(super) fn syntax(ast: &Statement) -> Option<(Locate, &'static str)> {
+/// sqlparser read, with the help for it; `None` when there is none. `text` is the statement's.
+pub(super) fn syntax(ast: &Statement, text: &str) -> Option<(Locate, &'static str)> {
+    statement_syntax(ast).or_else(|| value_function_call(ast, text))
+}
+
+fn statement_syntax(ast: &Statement) -> Option<(Locate, &'static str)> {
     for (name, dt) in column_types(ast) {
         match stop(dt) {
             Some(Stop::Paren) => return Some((Locate::ParenAfter(name.span), WIDTH_HELP)),
@@ -185,6 +198,13 @@ pub(super) fn syntax(ast: &Statement) -> Option<(Locate, &'static str)> {
             });
             if column_option.is_some() {
                 return column_option;
+            }
+            if let Some(CreateTableLikeKind::Plain(_)) = &ct.like {
+                return Some((
+                    Locate::WordAfter(ct.name.span(), "like".into()),
+                    "PostgreSQL copies a table's columns inside the parentheses: `CREATE TABLE \
+                     new (LIKE old INCLUDING ALL)`",
+                ));
             }
             let CreateTableOptions::Plain(options) = &ct.table_options else {
                 return None;
@@ -241,12 +261,211 @@ pub(super) fn syntax(ast: &Statement) -> Option<(Locate, &'static str)> {
             )),
             _ => None,
         }),
+        // MySQL's `CREATE INDEX name USING BTREE ON t (...)`: PostgreSQL's method follows the
+        // table (sqlparser keeps one `using` for both places).
+        Statement::CreateIndex(ci) => match (&ci.name, &ci.using) {
+            (Some(name), Some(_)) => Some((
+                Locate::WordBetween(name.span(), ci.table_name.span(), "using".into()),
+                "PostgreSQL names the index method after the table: `CREATE INDEX name ON \
+                 table USING btree (columns)`",
+            )),
+            _ => None,
+        },
+        // MySQL's `DROP INDEX name ON t`.
+        Statement::Drop {
+            object_type: ObjectType::Index,
+            table: Some(table),
+            ..
+        } => Some((
+            Locate::WordBefore(table.span(), "on".into()),
+            "PostgreSQL's index names are unique in their schema: `DROP INDEX name` (qualified \
+             with the schema if need be)",
+        )),
+        Statement::Set(set) => set_syntax(set),
         Statement::RenameTable(_) => Some((
             Locate::WordAfter(Span::empty(), "rename".into()),
             "PostgreSQL renames a table with `ALTER TABLE old RENAME TO new`",
         )),
         _ => None,
     }
+}
+
+/// MySQL's `SET GLOBAL x = ...` (PostgreSQL reads `GLOBAL` as the setting's name and stops at
+/// `x`) and `SET NAMES utf8mb4` (PostgreSQL's encoding is a string constant, and takes no
+/// `COLLATE`).
+fn set_syntax(set: &ast::Set) -> Option<(Locate, &'static str)> {
+    match set {
+        ast::Set::SingleAssignment {
+            scope: Some(ast::ContextModifier::Global),
+            variable,
+            ..
+        } => Some((
+            Locate::At(variable.0.first()?.span()),
+            "PostgreSQL sets a setting for the server in postgresql.conf or with `ALTER SYSTEM \
+             SET name = value`; `SET` is the session's",
+        )),
+        ast::Set::SetNames {
+            charset_name,
+            collation_name,
+        } => {
+            let help = "PostgreSQL's `SET NAMES` takes the client encoding as a string and no \
+                        collation (`SET NAMES 'UTF8'`); the database's encoding is fixed when it \
+                        is created";
+            if charset_name.quote_style.is_none() {
+                Some((Locate::At(charset_name.span), help))
+            } else if collation_name.is_some() {
+                Some((Locate::WordAfter(charset_name.span, "collate".into()), help))
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Settings of MySQL's (and MariaDB's) sessions that migrations ported from it set
+/// (`SET FOREIGN_KEY_CHECKS = 0`): no PostgreSQL version has a setting so named, and a name
+/// without a dot is no extension's (`unrecognized configuration parameter`). With the help
+/// for it.
+pub(super) fn mysql_setting(name: &str) -> Option<&'static str> {
+    const SETTINGS: &[&str] = &[
+        "auto_increment_increment",
+        "auto_increment_offset",
+        "autocommit",
+        "big_tables",
+        "character_set_client",
+        "character_set_connection",
+        "character_set_database",
+        "character_set_filesystem",
+        "character_set_results",
+        "character_set_server",
+        "collation_connection",
+        "collation_database",
+        "collation_server",
+        "default_storage_engine",
+        "explicit_defaults_for_timestamp",
+        "foreign_key_checks",
+        "group_concat_max_len",
+        "innodb_lock_wait_timeout",
+        "innodb_strict_mode",
+        "interactive_timeout",
+        "lock_wait_timeout",
+        "max_allowed_packet",
+        "net_buffer_length",
+        "old_alter_table",
+        "sql_auto_is_null",
+        "sql_big_selects",
+        "sql_log_bin",
+        "sql_mode",
+        "sql_notes",
+        "sql_quote_show_create",
+        "sql_require_primary_key",
+        "sql_safe_updates",
+        "sql_warnings",
+        "storage_engine",
+        "time_zone",
+        "tx_isolation",
+        "unique_checks",
+        "wait_timeout",
+    ];
+    let name = name.to_ascii_lowercase();
+    SETTINGS.binary_search(&name.as_str()).ok()?;
+    Some(match name.as_str() {
+        "foreign_key_checks" => {
+            "a MySQL setting: PostgreSQL checks every foreign key; to load rows in any order, \
+             declare the keys `DEFERRABLE` and `SET CONSTRAINTS ALL DEFERRED` in the \
+             transaction, or create the keys after the rows"
+        }
+        "time_zone" => "a MySQL setting: PostgreSQL's is `SET TIME ZONE 'UTC'` (`timezone`)",
+        "tx_isolation" => {
+            "a MySQL setting: PostgreSQL's is `SET TRANSACTION ISOLATION LEVEL ...` \
+             (`transaction_isolation`)"
+        }
+        _ => "a MySQL setting PostgreSQL does not have: leave it out",
+    })
+}
+
+/// The SQL value functions PostgreSQL's grammar reads without parentheses (`CURRENT_DATE`,
+/// `CURRENT_USER`), and, for the time ones, with a precision only (`CURRENT_TIMESTAMP(3)`).
+const VALUE_FUNCTIONS: &[&str] = &[
+    "current_catalog",
+    "current_date",
+    "current_role",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "localtime",
+    "localtimestamp",
+    "session_user",
+    "user",
+];
+
+/// The first of [`VALUE_FUNCTIONS`] called with parentheses PostgreSQL refuses: any list after
+/// `CURRENT_DATE`, `CURRENT_USER`... (`syntax error at or near "("`), an empty one after
+/// `CURRENT_TIMESTAMP`, `CURRENT_TIME`, `LOCALTIME`, `LOCALTIMESTAMP` (`... near ")"`), as
+/// MySQL and SQL Server write them. Only statements whose text has one of these words before
+/// a `(` are walked.
+fn value_function_call(ast: &Statement, text: &str) -> Option<(Locate, &'static str)> {
+    if !word_before_paren(text, VALUE_FUNCTIONS) {
+        return None;
+    }
+    let mut found = None;
+    let _ = ast::visit_expressions(ast, |e: &Expr| {
+        if let Expr::Function(f) = e
+            && let [ObjectNamePart::Identifier(id)] = f.name.0.as_slice()
+            && id.quote_style.is_none()
+            && let FunctionArguments::List(list) = &f.args
+        {
+            let word = id.value.to_ascii_lowercase();
+            let time = matches!(
+                word.as_str(),
+                "current_timestamp" | "current_time" | "localtime" | "localtimestamp"
+            );
+            let at = if time {
+                list.args
+                    .is_empty()
+                    .then_some(Locate::CloseParenAfter(id.span))
+            } else {
+                VALUE_FUNCTIONS
+                    .contains(&word.as_str())
+                    .then_some(Locate::ParenAfter(id.span))
+            };
+            if let Some(at) = at {
+                found = Some((
+                    at,
+                    "PostgreSQL writes `CURRENT_TIMESTAMP`, `CURRENT_DATE`, `CURRENT_USER`... \
+                     without parentheses (the time ones may take a precision: \
+                     `CURRENT_TIMESTAMP(3)`); `now()` is a function",
+                ));
+                return ControlFlow::Break(());
+            }
+        }
+        ControlFlow::Continue(())
+    });
+    found
+}
+
+/// Whether `text` has one of `words` (ASCII, any case) standing alone just before a `(`,
+/// blanks allowed between.
+fn word_before_paren(text: &str, words: &[&str]) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| {
+        if b != b'(' {
+            return false;
+        }
+        let end = bytes[..i]
+            .iter()
+            .rposition(|c| !c.is_ascii_whitespace())
+            .map_or(0, |p| p + 1);
+        let start = bytes[..end]
+            .iter()
+            .rposition(|&c| !(c.is_ascii_alphanumeric() || c == b'_' || c == b'$' || c >= 0x80))
+            .map_or(0, |p| p + 1);
+        let word = &bytes[start..end];
+        words
+            .iter()
+            .any(|w| word.eq_ignore_ascii_case(w.as_bytes()))
+    })
 }
 
 /// The first words of MySQL's table options (`ENGINE=InnoDB`, `DEFAULT CHARSET=utf8mb4`,
@@ -304,4 +523,45 @@ pub(super) fn rfind_word(text: &str, word: &str) -> Option<usize> {
         from += at + word.len();
     }
     last
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mysql_settings_are_found_in_any_case_and_postgresql_ones_are_not() {
+        assert!(mysql_setting("FOREIGN_KEY_CHECKS").is_some());
+        for name in [
+            "auto_increment_increment",
+            "autocommit",
+            "sql_mode",
+            "wait_timeout",
+        ] {
+            assert!(mysql_setting(name).is_some(), "{name}");
+        }
+        for name in [
+            "search_path",
+            "statement_timeout",
+            "timezone",
+            "transaction_isolation",
+        ] {
+            assert!(mysql_setting(name).is_none(), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_value_function_word_before_a_parenthesis_is_found() {
+        assert!(word_before_paren(
+            "DEFAULT CURRENT_TIMESTAMP ()",
+            VALUE_FUNCTIONS
+        ));
+        assert!(word_before_paren("select user(", VALUE_FUNCTIONS));
+        assert!(!word_before_paren(
+            "select current_schema()",
+            VALUE_FUNCTIONS
+        ));
+        assert!(!word_before_paren("select my_user()", VALUE_FUNCTIONS));
+        assert!(!word_before_paren("(user)", VALUE_FUNCTIONS));
+    }
 }

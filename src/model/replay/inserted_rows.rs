@@ -29,6 +29,60 @@ const NO_PARTITION_HELP: &str = "create a partition for the rows first (CREATE T
                                  PARTITION OF ... FOR VALUES ..., or a DEFAULT partition)";
 
 impl Replayer<'_> {
+    /// PostgreSQL's refusal of an INSERT whose rows and target columns do not pair up, row by
+    /// row as its analysis reads them (`rows`: the `VALUES` rows or a plain `SELECT`'s
+    /// projection, as text): a row of another length than the first (`VALUES lists must all
+    /// be the same length`), more expressions than the target columns (the listed ones, or the
+    /// table's when none are listed), fewer than the listed ones. A row with a `*` is not
+    /// counted; without a column list the table's columns must be known. `at`: the table's name.
+    pub(super) fn check_insert_arity(
+        &mut self,
+        qn: &QualifiedName,
+        columns: &[ColName],
+        rows: &[Vec<String>],
+        at: Span,
+    ) {
+        if rows.iter().flatten().any(|e| e.ends_with('*')) {
+            return;
+        }
+        let targets = if columns.is_empty() {
+            self.cat
+                .tables
+                .get(qn)
+                .filter(|t| {
+                    !self.catalog_blind
+                        && !t.blind
+                        && !t.columns_unknown
+                        && t.parents.is_empty()
+                        && matches!(t.kind, RelationKind::Table | RelationKind::PartitionedTable)
+                })
+                .map(|t| t.columns.len())
+        } else {
+            Some(columns.len())
+        };
+        let Some(first) = rows.first().map(Vec::len) else {
+            return;
+        };
+        for row in rows {
+            let (reason, span) = if row.len() != first {
+                ("VALUES lists must all be the same length", at)
+            } else if targets.is_some_and(|n| row.len() > n) {
+                ("INSERT has more expressions than target columns", at)
+            } else if !columns.is_empty() && row.len() < columns.len() {
+                (
+                    "INSERT has more target columns than expressions",
+                    columns[row.len()].span,
+                )
+            } else {
+                continue;
+            };
+            let help = "write one value for each target column in every row (`DEFAULT` \
+                        for a column left to its default), or list the columns written";
+            self.reject(Refusal::new(reason, help), span);
+            return;
+        }
+    }
+
     /// The refusal of the first row PostgreSQL refuses of an INSERT of `columns` (`rows`: the
     /// `VALUES` rows as text, none for `DEFAULT VALUES`) into `qn`, reported at `at` (the
     /// table's name: PostgreSQL's run-time errors have no position).
