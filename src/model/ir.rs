@@ -423,6 +423,10 @@ pub struct QueryRefs {
     /// The columns compared with constants (see [`ConstantUse`]), when the query is flat
     /// (as for `plain_columns`) with one relation in scope.
     pub constants: Constants,
+    /// With two or more relations in scope (a join, an UPDATE ... FROM), the flat query's
+    /// columns qualified by an alias (`p.archived = 0`) compared with constants, by alias:
+    /// each alias names one relation of the query, in no subquery.
+    pub qualified_constants: Vec<(Name, Constants)>,
     /// A column of a SQL value function's row that it does not have (`u.id` of `FROM user
     /// u`: PostgreSQL calls `current_user` there, one column named `u`).
     pub value_row_miss: Option<ColumnRef>,

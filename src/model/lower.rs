@@ -2246,12 +2246,25 @@ impl<'a> Lowerer<'a> {
             }
             _ => Vec::new(),
         };
+        let qualified_constants = if known.len() > 1 && self.plain_columns && flat {
+            known
+                .iter()
+                .filter(|r| known.iter().filter(|k| k.alias == r.alias).count() == 1)
+                .filter_map(|r| {
+                    let uses = constants_within(self, node, &[r.alias.as_str()], 1, false);
+                    (!uses.is_empty()).then(|| (r.alias.clone(), uses))
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         QueryRefs {
             relations,
             columns,
             plain_columns,
             calls: self.calls(node),
             constants,
+            qualified_constants,
             value_row_miss,
             comparisons,
         }

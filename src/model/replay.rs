@@ -2294,6 +2294,9 @@ impl<'s> Replayer<'s> {
         if !self.failed && !self.comparisons_valid(&q.comparisons, &resolved) {
             return None;
         }
+        if !self.failed && !self.qualified_constants_valid(&q.qualified_constants, &resolved) {
+            return None;
+        }
         if let [(alias, qn)] = resolved.as_slice() {
             let (alias, qn) = (alias.clone(), qn.clone());
             for c in &q.plain_columns {

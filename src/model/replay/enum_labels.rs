@@ -12,6 +12,7 @@
 //! by a statement it could not read.
 
 use super::Replayer;
+use crate::model::Name;
 use crate::model::Refusal;
 use crate::model::catalog::{QualifiedName, TypeKind};
 use crate::model::ir::{ColName, ConstantUse};
@@ -111,6 +112,33 @@ impl Replayer<'_> {
             .tables
             .get(qn)
             .and_then(|t| self.constants_refusal(t, constants));
+        match refused {
+            Some((refusal, span)) => {
+                self.reject(refusal, span);
+                false
+            }
+            None => true,
+        }
+    }
+
+    /// [`Self::constants_valid`] of the constants compared with columns qualified by an alias
+    /// of a query's relations (`resolved`: each alias with its relation): the first refused,
+    /// as written, is the statement's refusal.
+    pub(super) fn qualified_constants_valid(
+        &mut self,
+        constants: &[(Name, Vec<ConstantUse>)],
+        resolved: &[(Name, QualifiedName)],
+    ) -> bool {
+        let refused = constants
+            .iter()
+            .filter_map(|(alias, uses)| {
+                let table = self
+                    .cat
+                    .tables
+                    .get(super::sole_relation(resolved, alias)?)?;
+                self.constants_refusal(table, uses)
+            })
+            .min_by_key(|(_, span)| span.start());
         match refused {
             Some((refusal, span)) => {
                 self.reject(refusal, span);
