@@ -969,6 +969,9 @@ pub fn input_error(data_type: &str, value: &str) -> Option<String> {
         "numeric" | "real" | "double precision" => Ok(number_input(value)),
         "boolean" => Ok(boolean_input(value)),
         "uuid" => Ok(uuid_input(value)),
+        "json" | "jsonb" => {
+            return (!json_input(value)).then(|| "invalid input syntax for type json".to_owned());
+        }
         "date" | "timestamp without time zone" | "timestamp with time zone"
             if matches!(value, "0000-00-00" | "0000-00-00 00:00:00") =>
         {
@@ -992,6 +995,23 @@ pub fn input_error(data_type: &str, value: &str) -> Option<String> {
         Ok(false) => Some(format!("invalid input syntax for type {name}: \"{value}\"")),
         Err(()) => Some(format!("value \"{value}\" is out of range for type {name}")),
     }
+}
+
+/// Whether `value` may be JSON text as PostgreSQL's `json` and `jsonb` read it (RFC 8259, as
+/// serde_json reads it). What serde_json refuses and PostgreSQL may take is taken: nesting
+/// deeper than serde_json's limit, numbers beyond a double's range (`1e400`), and a lone
+/// surrogate escape (`"\ud800"`: `json` takes it, `jsonb` does not; `jsonb` also refuses
+/// `\u0000`, which is taken here too).
+fn json_input(value: &str) -> bool {
+    use serde_json::error::Category;
+    let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(value) else {
+        return true;
+    };
+    let message = e.to_string();
+    !matches!(e.classify(), Category::Syntax | Category::Eof)
+        || message.starts_with("recursion limit exceeded")
+        || message.starts_with("number out of range")
+        || message.contains("surrogate")
 }
 
 /// The blanks PostgreSQL's input functions skip (C's `isspace`).
@@ -1302,6 +1322,69 @@ mod tests {
         }
         for n in ["0x1F", "1_000", "", ".", "1e", "e3", "1.2.3", "1e3.5"] {
             assert_eq!(ty(n, false), None, "{n}");
+        }
+    }
+
+    /// PostgreSQL 15's answers (`SELECT '...'::json`), JSON text and not.
+    #[test]
+    fn json_input_is_postgresql_s() {
+        let cases: &[(&str, bool)] = &[
+            ("", false),
+            (" ", false),
+            ("x", false),
+            ("abc", false),
+            ("{}", true),
+            ("[]", true),
+            ("true", true),
+            ("TRUE", false),
+            ("null", true),
+            ("1", true),
+            ("-0", true),
+            ("01", false),
+            ("1.", false),
+            (".5", false),
+            ("1e400", true),
+            ("-1e400", true),
+            ("NaN", false),
+            ("\"a\"", true),
+            ("\"\\ud800\"", true),
+            ("\"\\udc00\"", true),
+            ("\"\\ud83d\\ude00\"", true),
+            ("\"\\u0000\"", true),
+            ("{\"a\":1,}", false),
+            ("[1,]", false),
+            ("{\"a\" 1}", false),
+            ("'single'", false),
+            (
+                "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+                true,
+            ),
+            ("1 2", false),
+            ("\"tab\there\"", false),
+            ("{\"a\":1}{\"b\":2}", false),
+            ("\u{feff}{}", false),
+            (" {} ", true),
+            ("{\"a\":1, \"a\":2}", true),
+            ("[1e5, 2E-3, -0.0]", true),
+            ("\"\\x\"", false),
+            ("\"\\/\"", true),
+            ("\n[1]\n", true),
+            ("1,299.00", false),
+            ("{\"k\": [1, 2, {\"x\": null}]}", true),
+            ("tru", false),
+            ("[\"\\u00e9\"]", true),
+            ("1e", false),
+            ("-", false),
+            ("[1 2]", false),
+            ("{a:1}", false),
+        ];
+        for (value, valid) in cases {
+            assert_eq!(json_input(value), *valid, "{value:?}");
+            assert_eq!(
+                input_error("jsonb", value).is_none(),
+                *valid || value.contains("\\ud8") || value.contains("\\udc"),
+                "{value:?}"
+            );
         }
     }
 

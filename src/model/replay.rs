@@ -1770,7 +1770,7 @@ impl<'s> Replayer<'s> {
                 if self.failed || self.check_query(query).is_none() {
                     return;
                 }
-                self.check_insert_arity(&qn, columns, values, table.span);
+                self.check_insert_arity(&qn, columns, values, query, table.span);
                 if self.failed {
                     return;
                 }
@@ -4037,6 +4037,20 @@ impl<'s> Replayer<'s> {
             } else {
                 Vec::new()
             };
+            if only && let AlterAction::SetType { column, .. } = a {
+                let children = self
+                    .cat
+                    .dependents(&current)
+                    .any(|t| t.parents.contains(&current) && t.column(&column.name).is_some());
+                if children {
+                    let reason = format!(
+                        "type of inherited column \"{}\" must be changed in child tables too",
+                        column.name
+                    );
+                    let help = "leave out `ONLY`: the type change goes down to every child";
+                    return self.reject(Refusal::new(reason, help), column.span);
+                }
+            }
             if let Some(next) = self.alter_action(&current, a) {
                 current = next;
             }
@@ -4054,7 +4068,7 @@ impl<'s> Replayer<'s> {
                     self.index_into_partitions(&key);
                 }
             }
-            self.recurse_to_children(&current, a);
+            self.recurse_to_children(&current, a, only);
             if self.failed {
                 return;
             }
@@ -4075,16 +4089,22 @@ impl<'s> Replayer<'s> {
     /// (INHERITS children and partitions, at any depth): a child gets the new column unless it
     /// has one of that name (then the definitions merge), loses a dropped one, and sees a
     /// renamed one under its new name. `SET` / `DROP DEFAULT` recurse too; the model only
-    /// forgets which sequences the child's default uses.
-    fn recurse_to_children(&mut self, qn: &QualifiedName, a: &AlterAction) {
-        if !matches!(
-            a,
+    /// forgets which sequences the child's default uses. A type change and `SET` / `DROP NOT
+    /// NULL` reach the children's column of that name (not after `ONLY`: PostgreSQL refuses a
+    /// type change there, and leaves the children's NOT NULL as it is).
+    fn recurse_to_children(&mut self, qn: &QualifiedName, a: &AlterAction, only: bool) {
+        let follows = match a {
             AlterAction::AddColumn { .. }
-                | AlterAction::DropColumn { .. }
-                | AlterAction::RenameColumn { .. }
-                | AlterAction::SetDefault { .. }
-                | AlterAction::DropDefault(_)
-        ) {
+            | AlterAction::DropColumn { .. }
+            | AlterAction::RenameColumn { .. }
+            | AlterAction::SetDefault { .. }
+            | AlterAction::DropDefault(_) => true,
+            AlterAction::SetType { .. }
+            | AlterAction::SetNotNull(_)
+            | AlterAction::DropNotNull(_) => !only,
+            _ => false,
+        };
+        if !follows {
             return;
         }
         let added = match a {
@@ -4094,6 +4114,15 @@ impl<'s> Replayer<'s> {
                 .get(qn)
                 .and_then(|t| t.column(&def.name.name))
                 .cloned(),
+            _ => None,
+        };
+        let retyped = match a {
+            AlterAction::SetType { column, .. } => self
+                .cat
+                .tables
+                .get(qn)
+                .and_then(|t| t.column(&column.name))
+                .map(|c| c.data_type.clone()),
             _ => None,
         };
         let mut seen = BTreeSet::new();
@@ -4169,6 +4198,16 @@ impl<'s> Replayer<'s> {
                         | AlterAction::DropDefault(column) => {
                             if let Some(c) = t.column_mut(&column.name) {
                                 c.sequences.clear();
+                            }
+                        }
+                        AlterAction::SetType { column, .. } => {
+                            if let (Some(c), Some(ty)) = (t.column_mut(&column.name), &retyped) {
+                                c.data_type.clone_from(ty);
+                            }
+                        }
+                        AlterAction::SetNotNull(column) | AlterAction::DropNotNull(column) => {
+                            if let Some(c) = t.column_mut(&column.name) {
+                                c.nullable = matches!(a, AlterAction::DropNotNull(_));
                             }
                         }
                         _ => {}

@@ -18,7 +18,7 @@ use crate::model::Refusal;
 use crate::model::catalog::{
     Column, GeneratedAlways, QualifiedName, RelationKind, Table, TypeKind,
 };
-use crate::model::ir::{ColName, ObjName};
+use crate::model::ir::{ColName, ObjName, QueryRefs};
 use crate::span::Span;
 
 const NOT_NULL_HELP: &str = "write a value for the column, or give it a default first \
@@ -33,45 +33,42 @@ impl Replayer<'_> {
     /// row as its analysis reads them (`rows`: the `VALUES` rows or a plain `SELECT`'s
     /// projection, as text): a row of another length than the first (`VALUES lists must all
     /// be the same length`), more expressions than the target columns (the listed ones, or the
-    /// table's when none are listed), fewer than the listed ones. A row with a `*` is not
-    /// counted; without a column list the table's columns must be known. `at`: the table's name.
+    /// table's when none are listed), fewer than the listed ones. A `*` or `alias.*` of a
+    /// `SELECT` counts the columns of its one relation (`query`'s, no function called), when
+    /// the model knows them; otherwise the row is not counted. Without a column list the
+    /// table's columns must be known. `at`: the table's name.
     pub(super) fn check_insert_arity(
         &mut self,
         qn: &QualifiedName,
         columns: &[ColName],
         rows: &[Vec<String>],
+        query: &QueryRefs,
         at: Span,
     ) {
-        if rows.iter().flatten().any(|e| e.ends_with('*')) {
-            return;
-        }
         let targets = if columns.is_empty() {
-            self.cat
-                .tables
-                .get(qn)
-                .filter(|t| {
-                    !self.catalog_blind
-                        && !t.blind
-                        && !t.columns_unknown
-                        && t.parents.is_empty()
-                        && matches!(t.kind, RelationKind::Table | RelationKind::PartitionedTable)
-                })
-                .map(|t| t.columns.len())
+            self.known_column_count(qn)
         } else {
             Some(columns.len())
         };
-        let Some(first) = rows.first().map(Vec::len) else {
+        let Some(lengths) = rows
+            .iter()
+            .map(|row| self.row_length(row, query))
+            .collect::<Option<Vec<usize>>>()
+        else {
             return;
         };
-        for row in rows {
-            let (reason, span) = if row.len() != first {
+        let Some(&first) = lengths.first() else {
+            return;
+        };
+        for len in lengths {
+            let (reason, span) = if len != first {
                 ("VALUES lists must all be the same length", at)
-            } else if targets.is_some_and(|n| row.len() > n) {
+            } else if targets.is_some_and(|n| len > n) {
                 ("INSERT has more expressions than target columns", at)
-            } else if !columns.is_empty() && row.len() < columns.len() {
+            } else if let Some(missing) = columns.get(len) {
                 (
                     "INSERT has more target columns than expressions",
-                    columns[row.len()].span,
+                    missing.span,
                 )
             } else {
                 continue;
@@ -81,6 +78,45 @@ impl Replayer<'_> {
             self.reject(Refusal::new(reason, help), span);
             return;
         }
+    }
+
+    /// The number of columns of table `qn` when the model knows them all: a table or
+    /// partitioned table with no parent (whose columns may have come from elsewhere), not
+    /// blind.
+    fn known_column_count(&self, qn: &QualifiedName) -> Option<usize> {
+        self.cat
+            .tables
+            .get(qn)
+            .filter(|t| {
+                !self.catalog_blind
+                    && !t.blind
+                    && !t.columns_unknown
+                    && t.parents.is_empty()
+                    && matches!(t.kind, RelationKind::Table | RelationKind::PartitionedTable)
+            })
+            .map(|t| t.columns.len())
+    }
+
+    /// How many values a row of an INSERT's source has: its items, a `*` or `alias.*` counted
+    /// as the columns of `query`'s one relation ([`Self::known_column_count`]); `None` when a
+    /// `*` cannot be counted.
+    fn row_length(&self, row: &[String], query: &QueryRefs) -> Option<usize> {
+        let mut len = 0;
+        for item in row {
+            len += if item.ends_with('*') {
+                let [r] = query.relations.as_slice() else {
+                    return None;
+                };
+                let star = item == "*" || item.strip_suffix(".*") == Some(r.alias.as_str());
+                if !star || !query.calls.is_empty() {
+                    return None;
+                }
+                self.known_column_count(&self.lookup_rel(&r.name).ok()?)?
+            } else {
+                1
+            };
+        }
+        Some(len)
     }
 
     /// The refusal of the first row PostgreSQL refuses of an INSERT of `columns` (`rows`: the
