@@ -977,12 +977,14 @@ pub fn input_error(data_type: &str, value: &str) -> Option<String> {
         {
             return Some(format!("date/time field value out of range: \"{value}\""));
         }
-        "date"
-        | "timestamp without time zone"
-        | "timestamp with time zone"
-        | "time without time zone"
-        | "time with time zone"
-        | "interval" => Ok(!value.trim_matches(PG_SPACE).is_empty()),
+        "date" | "timestamp without time zone" | "timestamp with time zone" => {
+            Ok(date_input(value))
+        }
+        "time without time zone" | "time with time zone" | "interval" => {
+            Ok(!value.trim_matches(PG_SPACE).is_empty())
+        }
+        // An address without a digit is one only with a `:` (IPv6's `::`, `abcd::`).
+        "inet" | "cidr" => Ok(value.contains(|c: char| c.is_ascii_digit() || c == ':')),
         _ => return None,
     };
     let name = match &*ty {
@@ -995,6 +997,19 @@ pub fn input_error(data_type: &str, value: &str) -> Option<String> {
         Ok(false) => Some(format!("invalid input syntax for type {name}: \"{value}\"")),
         Err(()) => Some(format!("value \"{value}\" is out of range for type {name}")),
     }
+}
+
+/// Whether `value` may be a date or a timestamp as PostgreSQL reads one whatever its
+/// `DateStyle` and time zone settings: not blank, and with a digit or one of the special words
+/// (`today`, `tomorrow`, `yesterday`, `now`, `epoch`, `infinity`: every other date is written
+/// with numbers; `'now()'` is read as `now`). A value with digits is taken (its reading
+/// depends on the settings), as is MySQL's zero date's refusal, judged before.
+fn date_input(value: &str) -> bool {
+    const SPECIAL: [&str; 6] = ["today", "tomorrow", "yesterday", "now", "epoch", "infinity"];
+    let lower = value.trim_matches(PG_SPACE).to_ascii_lowercase();
+    !lower.is_empty()
+        && (lower.contains(|c: char| c.is_ascii_digit())
+            || SPECIAL.iter().any(|w| lower.contains(w)))
 }
 
 /// Whether `value` may be JSON text as PostgreSQL's `json` and `jsonb` read it (RFC 8259, as
@@ -1580,7 +1595,41 @@ mod tests {
                 Some("invalid input syntax for type uuid: \"a0e-ebc999c0b4ef8bb6d6bb9bd380a11\""),
             ),
             ("text", "anything", None),
-            ("date", "not a date", None),
+            (
+                "date",
+                "not a date",
+                Some("invalid input syntax for type date: \"not a date\""),
+            ),
+            (
+                "timestamp with time zone",
+                "N/A",
+                Some("invalid input syntax for type timestamp with time zone: \"N/A\""),
+            ),
+            (
+                "timestamp without time zone",
+                "{}",
+                Some("invalid input syntax for type timestamp: \"{}\""),
+            ),
+            ("date", " Tomorrow ", None),
+            ("date", "now()", None),
+            ("timestamp with time zone", "today UTC", None),
+            ("date", "-infinity", None),
+            ("date", "01/02/2024", None),
+            ("date", "Jan 5 99", None),
+            (
+                "inet",
+                "localhost",
+                Some("invalid input syntax for type inet: \"localhost\""),
+            ),
+            (
+                "cidr",
+                "x",
+                Some("invalid input syntax for type cidr: \"x\""),
+            ),
+            ("inet", "::", None),
+            ("inet", "abcd::", None),
+            ("inet", "10.0.0.1/8", None),
+            ("inet", "999.1.1.1", None),
         ] {
             assert_eq!(input_error(ty, value).as_deref(), error, "{ty} {value:?}");
         }

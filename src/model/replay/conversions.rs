@@ -249,7 +249,10 @@ impl Replayer<'_> {
             "compare with a value of the column's type (an empty string is no number, boolean \
              or uuid), or cast the column to text (`column::text = '...'`)"
         };
-        Some(Refusal::new(pgtype::input_error(&base, label)?, help))
+        // `cidr` has no comparison of its own: PostgreSQL compares with `inet`'s operators, and
+        // reads the string as an `inet`.
+        let read_as = if base == "cidr" { "inet" } else { &base };
+        Some(Refusal::new(pgtype::input_error(read_as, label)?, help))
     }
 
     /// PostgreSQL's refusal of a `constant` of a builtin type (a number's or `boolean`)
