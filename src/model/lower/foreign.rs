@@ -449,10 +449,7 @@ fn value_function_call(ast: &Statement, text: &str) -> Option<(Locate, &'static 
 /// blanks allowed between.
 fn word_before_paren(text: &str, words: &[&str]) -> bool {
     let bytes = text.as_bytes();
-    bytes.iter().enumerate().any(|(i, &b)| {
-        if b != b'(' {
-            return false;
-        }
+    memchr::memchr_iter(b'(', bytes).any(|i| {
         let end = bytes[..i]
             .iter()
             .rposition(|c| !c.is_ascii_whitespace())
