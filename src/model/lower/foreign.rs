@@ -13,6 +13,8 @@ use sqlparser::ast::{
 use std::borrow::Cow;
 use std::ops::ControlFlow;
 
+use crate::model::pgtype::SQL_VALUE_FUNCTIONS;
+
 use sqlparser::tokenizer::Span;
 
 /// The name PostgreSQL reads for a type that sqlparser knows from another SQL dialect and
@@ -385,28 +387,14 @@ pub(super) fn mysql_setting(name: &str) -> Option<&'static str> {
     })
 }
 
-/// The SQL value functions PostgreSQL's grammar reads without parentheses (`CURRENT_DATE`,
-/// `CURRENT_USER`), and, for the time ones, with a precision only (`CURRENT_TIMESTAMP(3)`).
-const VALUE_FUNCTIONS: &[&str] = &[
-    "current_catalog",
-    "current_date",
-    "current_role",
-    "current_time",
-    "current_timestamp",
-    "current_user",
-    "localtime",
-    "localtimestamp",
-    "session_user",
-    "user",
-];
-
-/// The first of [`VALUE_FUNCTIONS`] called with parentheses PostgreSQL refuses: any list after
+/// The first SQL value function ([`SQL_VALUE_FUNCTIONS`] but `current_schema`, which is a
+/// function too) called with parentheses PostgreSQL refuses: any list after
 /// `CURRENT_DATE`, `CURRENT_USER`... (`syntax error at or near "("`), an empty one after
 /// `CURRENT_TIMESTAMP`, `CURRENT_TIME`, `LOCALTIME`, `LOCALTIMESTAMP` (`... near ")"`), as
 /// MySQL and SQL Server write them. Only statements whose text has one of these words before
 /// a `(` are walked.
 fn value_function_call(ast: &Statement, text: &str) -> Option<(Locate, &'static str)> {
-    if !word_before_paren(text, VALUE_FUNCTIONS) {
+    if !word_before_paren(text, SQL_VALUE_FUNCTIONS) {
         return None;
     }
     let mut found = None;
@@ -426,8 +414,7 @@ fn value_function_call(ast: &Statement, text: &str) -> Option<(Locate, &'static 
                     .is_empty()
                     .then_some(Locate::CloseParenAfter(id.span))
             } else {
-                VALUE_FUNCTIONS
-                    .contains(&word.as_str())
+                (word != "current_schema" && SQL_VALUE_FUNCTIONS.contains(&word.as_str()))
                     .then_some(Locate::ParenAfter(id.span))
             };
             if let Some(at) = at {
@@ -549,16 +536,10 @@ mod tests {
 
     #[test]
     fn a_value_function_word_before_a_parenthesis_is_found() {
-        assert!(word_before_paren(
-            "DEFAULT CURRENT_TIMESTAMP ()",
-            VALUE_FUNCTIONS
-        ));
-        assert!(word_before_paren("select user(", VALUE_FUNCTIONS));
-        assert!(!word_before_paren(
-            "select current_schema()",
-            VALUE_FUNCTIONS
-        ));
-        assert!(!word_before_paren("select my_user()", VALUE_FUNCTIONS));
-        assert!(!word_before_paren("(user)", VALUE_FUNCTIONS));
+        let words = SQL_VALUE_FUNCTIONS;
+        assert!(word_before_paren("DEFAULT CURRENT_TIMESTAMP ()", words));
+        assert!(word_before_paren("select user(", words));
+        assert!(!word_before_paren("select my_user()", words));
+        assert!(!word_before_paren("(user)", words));
     }
 }
