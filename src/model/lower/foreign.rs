@@ -14,6 +14,7 @@ use std::borrow::Cow;
 use std::ops::ControlFlow;
 
 use crate::model::pgtype::SQL_VALUE_FUNCTIONS;
+use crate::parse::split::is_ident_continue;
 
 use sqlparser::tokenizer::Span;
 
@@ -443,7 +444,7 @@ fn word_before_paren(text: &str, words: &[&str]) -> bool {
             .map_or(0, |p| p + 1);
         let start = bytes[..end]
             .iter()
-            .rposition(|&c| !(c.is_ascii_alphanumeric() || c == b'_' || c == b'$' || c >= 0x80))
+            .rposition(|&c| !is_ident_continue(c))
             .map_or(0, |p| p + 1);
         let word = &bytes[start..end];
         words
@@ -488,13 +489,16 @@ fn limit(l: Option<&sqlparser::ast::Expr>) -> Option<(Locate, &'static str)> {
 /// The byte offset of the first `word` (ASCII, any case) standing alone in `text`.
 pub(super) fn find_word(text: &str, word: &str) -> Option<usize> {
     let bytes = text.as_bytes();
-    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80;
     (0..bytes.len()).find(|&i| {
         bytes
             .get(i..i + word.len())
             .is_some_and(|w| w.eq_ignore_ascii_case(word.as_bytes()))
-            && !i.checked_sub(1).is_some_and(|p| ident(bytes[p]))
-            && !bytes.get(i + word.len()).is_some_and(|&b| ident(b))
+            && !i
+                .checked_sub(1)
+                .is_some_and(|p| is_ident_continue(bytes[p]))
+            && !bytes
+                .get(i + word.len())
+                .is_some_and(|&b| is_ident_continue(b))
     })
 }
 

@@ -25,6 +25,7 @@ use crate::model::catalog::{
     Check, Function, FunctionUse, GeneratedAlways, Name, QualifiedName, RelationKind,
 };
 use crate::model::ir::{AlterAction, Call, ColName, ObjName};
+use crate::parse::split::is_ident_continue;
 use crate::span::Span;
 
 /// An object whose expression calls a function.
@@ -169,11 +170,13 @@ impl<'t> Iterator for Words<'t> {
     type Item = Word<'t>;
     fn next(&mut self) -> Option<Word<'t>> {
         let bytes = self.text.as_bytes();
-        let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80;
         let start = self.at;
         let first = *bytes.get(start)?;
-        if ident(first) {
-            let len = bytes[start..].iter().take_while(|&&b| ident(b)).count();
+        if is_ident_continue(first) {
+            let len = bytes[start..]
+                .iter()
+                .take_while(|&&b| is_ident_continue(b))
+                .count();
             self.at = start + len;
             return Some(Word::Ident(
                 self.text.get(start..self.at).unwrap_or_default(),
@@ -201,7 +204,7 @@ impl<'t> Iterator for Words<'t> {
         // Whitespace alone separates words without being one.
         let len = bytes[start..]
             .iter()
-            .take_while(|&&b| !ident(b) && b != b'"' && b != b'.')
+            .take_while(|&&b| !is_ident_continue(b) && b != b'"' && b != b'.')
             .count();
         self.at = start + len;
         if bytes[start..self.at].iter().all(u8::is_ascii_whitespace) {
