@@ -2247,13 +2247,22 @@ impl<'a> Lowerer<'a> {
             _ => Vec::new(),
         };
         let qualified_constants = if known.len() > 1 && self.plain_columns && flat {
-            known
+            let unique: Vec<&str> = known
                 .iter()
                 .filter(|r| known.iter().filter(|k| k.alias == r.alias).count() == 1)
-                .filter_map(|r| {
-                    let uses = constants_within(self, node, &[r.alias.as_str()], 1, false);
-                    (!uses.is_empty()).then(|| (r.alias.clone(), uses))
-                })
+                .map(|r| r.alias.as_str())
+                .collect();
+            let mut uses = vec![Vec::new(); unique.len()];
+            for (at, c) in constants_of(self, node, &unique, 1, false) {
+                if let Some(group) = at.and_then(|at| uses.get_mut(at)) {
+                    group.push(c);
+                }
+            }
+            unique
+                .iter()
+                .zip(uses)
+                .filter(|(_, uses)| !uses.is_empty())
+                .map(|(alias, uses)| (Name::from(*alias), uses))
                 .collect()
         } else {
             Vec::new()
@@ -2555,19 +2564,32 @@ fn own_column<'e>(
     qualifiers: &[&str],
     plain: bool,
 ) -> Option<&'e Ident> {
-    let qualifier = |i: &Ident| qualifiers.contains(&fold_ident(i).as_str());
+    own_column_of(e, fields, qualifiers, plain).map(|(_, c)| c)
+}
+
+/// [`own_column`], with the index in `qualifiers` of the qualifier written before the column
+/// (`None` for a plain column).
+fn own_column_of<'e>(
+    e: &'e Expr,
+    fields: &FieldNames,
+    qualifiers: &[&str],
+    plain: bool,
+) -> Option<(Option<usize>, &'e Ident)> {
+    let qualifier = |i: &Ident| {
+        let folded = fold_ident(i);
+        qualifiers.iter().position(|q| *q == folded.as_str())
+    };
     match e {
         Expr::Identifier(i) => {
             let reserved = i.quote_style.is_none() && pgtype::is_reserved_as_name(&i.value);
-            (plain && !reserved && !fields.is_field(i) && !qualifier(i)).then_some(i)
+            (plain && !reserved && !fields.is_field(i) && qualifier(i).is_none())
+                .then_some((None, i))
         }
         Expr::CompoundIdentifier(parts) => match parts.as_slice() {
             [.., q, c]
-                if parts.len() <= 3
-                    && !parts.first().is_some_and(|f| fields.is_field(f))
-                    && qualifier(q) =>
+                if parts.len() <= 3 && !parts.first().is_some_and(|f| fields.is_field(f)) =>
             {
-                Some(c)
+                qualifier(q).map(|at| (Some(at), c))
             }
             _ => None,
         },
@@ -2658,19 +2680,41 @@ fn constants_within<N: Visit>(
     max_depth: usize,
     plain: bool,
 ) -> Constants {
+    constants_of(lw, node, qualifiers, max_depth, plain)
+        .into_iter()
+        .map(|(_, c)| c)
+        .collect()
+}
+
+/// [`constants_within`], each with the index in `qualifiers` of its column's qualifier
+/// (`None` for a plain column): one walk for every relation of a join.
+fn constants_of<N: Visit>(
+    lw: &Lowerer<'_>,
+    node: &N,
+    qualifiers: &[&str],
+    max_depth: usize,
+    plain: bool,
+) -> Vec<(Option<usize>, ConstantUse)> {
     let mut out = Vec::new();
     walk_own(node, max_depth, |e, fields| {
-        let column = |e| own_column(e, fields, qualifiers, plain);
-        let mut push = |column: &Ident, op: &'static str, first: bool, listed: bool, e: &Expr| {
+        let column = |e| own_column_of(e, fields, qualifiers, plain);
+        let mut push = |(at, column): (Option<usize>, &Ident),
+                        op: &'static str,
+                        first: bool,
+                        listed: bool,
+                        e: &Expr| {
             if let Some((constant, span)) = constant_of(lw, e) {
-                out.push(ConstantUse {
-                    column: fold_ident(column),
-                    constant,
-                    op,
-                    first,
-                    listed,
-                    span,
-                });
+                out.push((
+                    at,
+                    ConstantUse {
+                        column: fold_ident(column),
+                        constant,
+                        op,
+                        first,
+                        listed,
+                        span,
+                    },
+                ));
             }
         };
         match e {
