@@ -740,3 +740,35 @@ fn computed_templates_are_read_statement_by_statement() {
     // Only the start of the statement (`'ALTER TABLE ' || t || ...`): its verb.
     assert_eq!(verbs("ALTER TABLE "), ["ALTER TABLE"]);
 }
+
+/// What [`cut_off`] claims rests on sqlparser's error text for running out of input: held here
+/// so that a sqlparser that words it otherwise fails a test instead of dropping the refusal.
+#[test]
+fn statements_ending_inside_parentheses_are_refused_only_when_the_parser_ran_out_too() {
+    let refusal = |text: &str| {
+        let p = parse(text);
+        p.statements.iter().find_map(|s| match s.ir.as_deref() {
+            Some(crate::model::ir::Change::Rejected { refusal, at, .. }) => Some((
+                refusal.reason.to_string(),
+                at.map(|a| slice(text, &a).to_string()),
+            )),
+            _ => None,
+        })
+    };
+    let end = Some((
+        "syntax error at end of input".to_string(),
+        Some("t".to_string()),
+    ));
+    assert_eq!(refusal("CREATE TABLE t (id int, note text"), end);
+    assert_eq!(
+        refusal("CREATE TABLE t (id int, note text;\nSELECT 1;"),
+        Some((
+            "syntax error at or near \";\"".to_string(),
+            Some(";".to_string())
+        ))
+    );
+    // An error before the end is PostgreSQL's to name: no claim, an unparsable statement.
+    assert_eq!(refusal("CREATE TABLE t (id int,, note text"), None);
+    // More `)` than `(` on the way, or all closed: not this refusal.
+    assert_eq!(refusal("CREATE TABLE t (id int)) (note text"), None);
+}
