@@ -191,6 +191,51 @@ impl Replayer<'_> {
         Some((pgtype::without_modifiers(ty).into_owned(), comparand))
     }
 
+    /// [`Self::constants_refusal`] for table `qn` of the catalog, reported: `false` after a
+    /// refusal.
+    pub(super) fn constants_valid(
+        &mut self,
+        qn: &QualifiedName,
+        constants: &[ConstantUse],
+    ) -> bool {
+        let refused = self
+            .cat
+            .tables
+            .get(qn)
+            .and_then(|t| self.constants_refusal(t, constants));
+        self.reported(refused)
+    }
+
+    /// [`Self::constants_valid`] of the constants compared with columns qualified by an alias
+    /// of a query's relations (`resolved`: each alias with its relation): the first refused,
+    /// as written, is the statement's refusal.
+    pub(super) fn qualified_constants_valid(
+        &mut self,
+        constants: &[(Name, Vec<ConstantUse>)],
+        resolved: &[(Name, QualifiedName)],
+    ) -> bool {
+        let refused = constants
+            .iter()
+            .filter_map(|(alias, uses)| {
+                let table = self
+                    .cat
+                    .tables
+                    .get(super::sole_relation(resolved, alias)?)?;
+                self.constants_refusal(table, uses)
+            })
+            .min_by_key(|(_, span)| span.start());
+        self.reported(refused)
+    }
+
+    /// Reports `refused`, if any: `false` then.
+    fn reported(&mut self, refused: Option<(Refusal, Span)>) -> bool {
+        let Some((refusal, span)) = refused else {
+            return true;
+        };
+        self.reject(refusal, span);
+        false
+    }
+
     /// The first of `constants` (compared with columns of `table`) that PostgreSQL refuses
     /// while it reads the statement, with its refusal and the constant's span: a label the
     /// column's enum lacks ([`Self::label_refusal`]); on a table (not a view: its column

@@ -12,10 +12,9 @@
 //! by a statement it could not read.
 
 use super::Replayer;
-use crate::model::Name;
 use crate::model::Refusal;
 use crate::model::catalog::{QualifiedName, TypeKind};
-use crate::model::ir::{ColName, ConstantUse};
+use crate::model::ir::ColName;
 use crate::span::Span;
 
 const UNKNOWN_LABEL_HELP: &str = "an enum's labels are exact (case and spaces count): use one \
@@ -98,54 +97,6 @@ impl Replayer<'_> {
             let reason = format!("unsafe use of new value \"{label}\" of enum type {column_type}");
             Refusal::new(reason, UNSAFE_LABEL_HELP)
         })
-    }
-
-    /// [`Self::constants_refusal`] for table `qn` of the catalog, reported: `false` after a
-    /// refusal.
-    pub(super) fn constants_valid(
-        &mut self,
-        qn: &QualifiedName,
-        constants: &[ConstantUse],
-    ) -> bool {
-        let refused = self
-            .cat
-            .tables
-            .get(qn)
-            .and_then(|t| self.constants_refusal(t, constants));
-        match refused {
-            Some((refusal, span)) => {
-                self.reject(refusal, span);
-                false
-            }
-            None => true,
-        }
-    }
-
-    /// [`Self::constants_valid`] of the constants compared with columns qualified by an alias
-    /// of a query's relations (`resolved`: each alias with its relation): the first refused,
-    /// as written, is the statement's refusal.
-    pub(super) fn qualified_constants_valid(
-        &mut self,
-        constants: &[(Name, Vec<ConstantUse>)],
-        resolved: &[(Name, QualifiedName)],
-    ) -> bool {
-        let refused = constants
-            .iter()
-            .filter_map(|(alias, uses)| {
-                let table = self
-                    .cat
-                    .tables
-                    .get(super::sole_relation(resolved, alias)?)?;
-                self.constants_refusal(table, uses)
-            })
-            .min_by_key(|(_, span)| span.start());
-        match refused {
-            Some((refusal, span)) => {
-                self.reject(refusal, span);
-                false
-            }
-            None => true,
-        }
     }
 
     /// The columns an INSERT without a column list writes, in the table's order, as many as
