@@ -5,6 +5,7 @@
 //! Input: a [`crate::source::SourceFile`]. Output: a [`ParsedFile`]. A statement that does not
 //! parse becomes a [`crate::diag::Diagnostic`], never an abort.
 
+mod command;
 pub mod compat;
 mod doblock;
 mod dump_forms;
@@ -554,6 +555,13 @@ fn piece(
                 help: Some(RAISE_HELP),
             },
         });
+    }
+    if origin == Origin::TopLevel
+        && let Some(change) = command::unknown(&statement.text, &statement.offsets, ctx.file_id)
+    {
+        statement.ir = Some(Box::new(change));
+        keep(ctx, statement, out);
+        return;
     }
     if let Some(change) = sequence::parse(&statement.text, &statement.offsets, ctx.file_id) {
         statement.parsed = true;

@@ -144,9 +144,16 @@ fn error_column_is_made_relative_to_the_file() {
 
 #[test]
 fn non_schema_failures_are_not_relevant() {
-    let p = parse("SELEC 1;");
+    let p = parse("SELECT 1 +;");
     assert_eq!(unparsable(&p).len(), 1);
     assert!(!unparsable(&p)[0].1);
+    // A misspelt first word is no statement of PostgreSQL's: refused, not unparsable.
+    let p = parse("SELEC 1;");
+    assert!(unparsable(&p).is_empty());
+    assert!(matches!(
+        p.statements[0].ir.as_deref(),
+        Some(crate::model::ir::Change::Rejected { .. })
+    ));
 }
 
 #[test]
