@@ -419,6 +419,24 @@ impl<'a> Lowerer<'a> {
     }
 
     fn statement(&self, ast: &Statement) -> Change {
+        if let Some((range, parameter)) = foreign::show(ast, &self.stmt.text) {
+            let reason = match parameter {
+                Some(name) => format!("unrecognized configuration parameter \"{name}\""),
+                None => format!(
+                    "syntax error at or near \"{}\"",
+                    self.stmt.text.get(range.clone()).unwrap_or_default()
+                ),
+            };
+            let (start, end) = (
+                self.stmt.offsets.to_file(range.start),
+                self.stmt.offsets.to_file(range.end),
+            );
+            return Change::Rejected {
+                refusal: super::Refusal::new(reason, foreign::SHOW_HELP),
+                at: Some(Span::new(self.file, start, end)),
+                intended: None,
+            };
+        }
         let reserved = reserved::reserved_name(ast).map(|word| {
             let refusal = super::Refusal::new(
                 format!("syntax error at or near \"{}\"", word.value),

@@ -2,10 +2,12 @@
 //! grammar (`USE app;`, `REPLACE INTO ...`, `UNLOCK TABLES`, `DESCRIBE t`, `GO`, PL/pgSQL's
 //! `PERFORM` or `IF` outside a function). PostgreSQL refuses it at that word (`syntax error at
 //! or near "USE"`), whatever follows, so the refusal is certain before sqlparser (which reads
-//! some of these as other dialects' statements) is asked.
+//! some of these as other dialects' statements) is asked. So is one that goes on as MySQL's
+//! after a first word of PostgreSQL's (`INSERT IGNORE INTO`, `DELETE IGNORE FROM`, `LOCK
+//! TABLES t WRITE`), at the word PostgreSQL stops at.
 
 use super::OffsetMap;
-use super::lex::{self, Lexer, Tok};
+use super::lex::{self, Lexer, Token};
 use crate::model::Refusal;
 use crate::model::ir::Change;
 use crate::span::{FileId, Span};
@@ -72,29 +74,55 @@ const COMMAND_WORDS: &[&str] = &[
 /// PostgreSQL's refusal of `text` (a top-level statement, `offsets` mapping it to file `file`)
 /// when its first token is a bare word no statement begins with.
 pub(crate) fn unknown(text: &str, offsets: &OffsetMap, file: FileId) -> Option<Change> {
-    let first = Lexer::new(text, 0..text.len()).next()?;
-    if first.kind != Tok::Word {
-        return None;
-    }
+    let mut tokens = Lexer::new(text, 0..text.len());
+    let first = tokens.next()?;
     let word = lex::upper(text, &first)?;
-    if COMMAND_WORDS.binary_search(&word.as_str()).is_ok() {
-        return None;
-    }
-    let written = text.get(first.range.clone())?;
+    let (at, help) = if COMMAND_WORDS.binary_search(&word.as_str()).is_err() {
+        (first, UNKNOWN_HELP)
+    } else {
+        second_word(text, &word, tokens)?
+    };
+    let written = text.get(at.range.clone())?;
     Some(Change::Rejected {
-        refusal: Refusal::new(
-            format!("syntax error at or near \"{written}\""),
-            "no PostgreSQL statement begins with this word: it is another database's command \
-             (MySQL's `USE`, `REPLACE`, `LOCK TABLES`, `DESCRIBE`; SQL Server's `GO`) or \
-             PL/pgSQL's, which runs only inside a function or a `DO` block",
-        ),
+        refusal: Refusal::new(format!("syntax error at or near \"{written}\""), help),
         at: Some(Span::new(
             file,
-            offsets.to_file(first.range.start),
-            offsets.to_file(first.range.end),
+            offsets.to_file(at.range.start),
+            offsets.to_file(at.range.end),
         )),
         intended: None,
     })
+}
+
+const UNKNOWN_HELP: &str = "no PostgreSQL statement begins with this word: it is another \
+                            database's command (MySQL's `USE`, `REPLACE`, `UNLOCK TABLES`, \
+                            `DESCRIBE`; SQL Server's `GO`) or PL/pgSQL's, which runs only inside \
+                            a function or a `DO` block";
+
+/// The word PostgreSQL stops at in a statement that begins as one of its own but goes on as
+/// MySQL's: `INSERT IGNORE INTO` (`INSERT` takes `INTO` next), `DELETE IGNORE FROM`
+/// (`DELETE` takes `FROM`), `LOCK TABLES t WRITE` (`tables` is read as the table's name).
+fn second_word(text: &str, verb: &str, mut tokens: Lexer<'_>) -> Option<(Token, &'static str)> {
+    let second = tokens.next()?;
+    let word = lex::upper(text, &second)?;
+    match verb {
+        "INSERT" if word != "INTO" => Some((
+            second,
+            "PostgreSQL's INSERT is `INSERT INTO t ...`; for MySQL's `INSERT IGNORE`, add \
+             `ON CONFLICT DO NOTHING`",
+        )),
+        "DELETE" if word != "FROM" => Some((second, "PostgreSQL's DELETE is `DELETE FROM t ...`")),
+        "LOCK" if word == "TABLES" => {
+            let third = tokens.next()?;
+            let next = lex::upper(text, &third)?;
+            (next != "IN" && next != "NOWAIT").then_some((
+                third,
+                "PostgreSQL locks with `LOCK TABLE t IN ... MODE` inside a transaction, until \
+                 it ends: there is no `UNLOCK TABLES`",
+            ))
+        }
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ pub mod compat;
 mod doblock;
 mod dump_forms;
 mod ignore;
-mod lex;
+pub(crate) mod lex;
 mod publication;
 mod recover;
 mod schema_elements;

@@ -13,7 +13,8 @@ use sqlparser::ast::{
 use std::borrow::Cow;
 use std::ops::ControlFlow;
 
-use crate::model::pgtype::SQL_VALUE_FUNCTIONS;
+use crate::model::pgtype::{self, SQL_VALUE_FUNCTIONS};
+use crate::parse::lex;
 use crate::parse::split::is_ident_continue;
 
 use sqlparser::tokenizer::Span;
@@ -257,6 +258,12 @@ fn statement_syntax(ast: &Statement) -> Option<(Locate, &'static str)> {
                 Locate::WordBefore(name.span, "foreign".into()),
                 "PostgreSQL drops a foreign key as any constraint: `DROP CONSTRAINT name`",
             )),
+            // MySQL's `DROP INDEX name`: PostgreSQL reads `index` as a column's name and
+            // stops at the index's.
+            AlterTableOperation::DropIndex { name } => Some((
+                Locate::At(name.span),
+                "PostgreSQL drops an index with its own statement: `DROP INDEX name`",
+            )),
             AlterTableOperation::DropPrimaryKey { .. } => Some((
                 Locate::WordAfter(at.name.span(), "primary".into()),
                 "PostgreSQL drops a primary key as any constraint: `DROP CONSTRAINT \
@@ -292,6 +299,92 @@ fn statement_syntax(ast: &Statement) -> Option<(Locate, &'static str)> {
         _ => None,
     }
 }
+
+/// What PostgreSQL says of another dialect's `SHOW` that sqlparser read (`SHOW TABLES`, `SHOW
+/// COLUMNS FROM t`, `SHOW CREATE TABLE t`, `SHOW FULL PROCESSLIST`): its `SHOW` takes one
+/// setting's name (or `ALL`, `TIME ZONE`, `TRANSACTION ISOLATION LEVEL`, `SESSION
+/// AUTHORIZATION`) and nothing after it. The range of `text` PostgreSQL stops at, with the
+/// setting's name when it stops because no setting is so named (`unrecognized configuration
+/// parameter "tables"`), else at a syntax error. PostgreSQL's own `SHOW name` is not judged.
+pub(super) fn show(
+    ast: &Statement,
+    text: &str,
+) -> Option<(std::ops::Range<usize>, Option<String>)> {
+    if !matches!(
+        ast,
+        Statement::ShowFunctions { .. }
+            | Statement::ShowStatus { .. }
+            | Statement::ShowVariables { .. }
+            | Statement::ShowCreate { .. }
+            | Statement::ShowColumns { .. }
+            | Statement::ShowCatalogs { .. }
+            | Statement::ShowDatabases { .. }
+            | Statement::ShowProcessList { .. }
+            | Statement::ShowSchemas { .. }
+            | Statement::ShowCharset(_)
+            | Statement::ShowObjects(_)
+            | Statement::ShowTables { .. }
+            | Statement::ShowViews { .. }
+            | Statement::ShowCollation { .. }
+            | Statement::ShowVariable { .. }
+    ) {
+        return None;
+    }
+    let mut tokens = lex::Lexer::new(text, 0..text.len());
+    if lex::upper(text, &tokens.next()?)?.as_str() != "SHOW" {
+        return None;
+    }
+    let name = tokens.next()?;
+    let word = lex::upper(text, &name)?;
+    if matches!(word.as_str(), "ALL" | "TIME" | "TRANSACTION" | "SESSION") {
+        return None;
+    }
+    if pgtype::is_reserved_as_name(&word) {
+        return Some((name.range, None));
+    }
+    match tokens.next() {
+        Some(t) if t.kind == lex::Tok::Punct(b'.') => None,
+        Some(t) if t.kind != lex::Tok::Punct(b';') => Some((t.range, None)),
+        // One name: a setting of PostgreSQL's, an extension's or a later version's may be so
+        // named, unless it is one of MySQL's words (sqlparser read its statement) or settings.
+        _ => {
+            let name_of_mysql = !matches!(ast, Statement::ShowVariable { .. })
+                || MYSQL_SHOW_WORDS.binary_search(&word.as_str()).is_ok()
+                || mysql_setting(&word).is_some();
+            name_of_mysql.then(|| (name.range, Some(word.to_ascii_lowercase())))
+        }
+    }
+}
+
+/// Words MySQL's `SHOW` takes that sqlparser reads as a setting's name (`SHOW VARIABLES`,
+/// `SHOW STATUS`, `SHOW WARNINGS`...): no PostgreSQL version has a setting so named. Sorted.
+const MYSQL_SHOW_WORDS: &[&str] = &[
+    "BINLOG",
+    "COLUMNS",
+    "DATABASES",
+    "ENGINES",
+    "ERRORS",
+    "EVENTS",
+    "FIELDS",
+    "GRANTS",
+    "INDEX",
+    "INDEXES",
+    "KEYS",
+    "PLUGINS",
+    "PRIVILEGES",
+    "PROCESSLIST",
+    "PROFILES",
+    "STATUS",
+    "TABLES",
+    "TRIGGERS",
+    "VARIABLES",
+    "WARNINGS",
+];
+
+pub(super) const SHOW_HELP: &str = "PostgreSQL's `SHOW` shows one setting (`SHOW \
+                                    search_path`): list tables and columns with psql's `\\dt` \
+                                    and `\\d table`, or query `information_schema.tables` and \
+                                    `information_schema.columns`";
 
 /// MySQL's `SET GLOBAL x = ...` (PostgreSQL reads `GLOBAL` as the setting's name and stops at
 /// `x`) and `SET NAMES utf8mb4` (PostgreSQL's encoding is a string constant, and takes no
@@ -516,6 +609,11 @@ pub(super) fn rfind_word(text: &str, word: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mysql_show_words_are_sorted_for_the_binary_search() {
+        assert!(MYSQL_SHOW_WORDS.windows(2).all(|w| w[0] < w[1]));
+    }
 
     #[test]
     fn mysql_settings_are_found_in_any_case_and_postgresql_ones_are_not() {
