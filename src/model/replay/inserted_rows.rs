@@ -11,12 +11,16 @@
 //! BEFORE trigger may fill the column) or the history a rule (which may rewrite the INSERT),
 //! not for a column of a domain (whose default applies), an identity, serial or generated
 //! column, nor when the model does not know the table's columns. A `SELECT` source may
-//! return no rows, so it is not judged.
+//! return no rows, so it is not judged. A partition is judged with the columns it has of its
+//! partitioned table, unless one of its partitioned tables has a trigger (PostgreSQL runs
+//! their row triggers for it too) or the column is an identity there (a partition takes it
+//! from PostgreSQL 17 on); rows are counted against an inheritance child's columns, its
+//! parents' merged with its own.
 
 use super::{Replayer, rows_match};
 use crate::model::Refusal;
 use crate::model::catalog::{
-    Column, GeneratedAlways, QualifiedName, RelationKind, Table, TypeKind,
+    Column, GeneratedAlways, Name, QualifiedName, RelationKind, Table, TypeKind,
 };
 use crate::model::ir::{ColName, ObjName, QueryRefs};
 use crate::span::Span;
@@ -80,21 +84,37 @@ impl Replayer<'_> {
         }
     }
 
-    /// The number of columns of table `qn` when the model knows them all: a table or
-    /// partitioned table with no parent (whose columns may have come from elsewhere), not
-    /// blind.
+    /// The number of columns of table `qn` when the model knows them all: a table, partition
+    /// or partitioned table that is not blind, nor any table it inherits from or is a
+    /// partition of (whose columns it has, merged as PostgreSQL merges them).
     fn known_column_count(&self, qn: &QualifiedName) -> Option<usize> {
-        self.cat
-            .tables
-            .get(qn)
-            .filter(|t| {
-                !self.catalog_blind
-                    && !t.blind
-                    && !t.columns_unknown
-                    && t.parents.is_empty()
-                    && matches!(t.kind, RelationKind::Table | RelationKind::PartitionedTable)
-            })
-            .map(|t| t.columns.len())
+        let t = self.cat.tables.get(qn)?;
+        let known = !self.catalog_blind
+            && matches!(
+                t.kind,
+                RelationKind::Table | RelationKind::PartitionedTable | RelationKind::Partition
+            )
+            && self
+                .lineage(qn)?
+                .iter()
+                .all(|a| !a.blind && !a.columns_unknown);
+        known.then_some(t.columns.len())
+    }
+
+    /// Table `qn` and every table it inherits from or is a partition of, each once; `None`
+    /// when one of them is not in the catalog.
+    fn lineage(&self, qn: &QualifiedName) -> Option<Vec<&Table>> {
+        let mut out: Vec<&Table> = Vec::new();
+        let mut todo = vec![qn];
+        while let Some(next) = todo.pop() {
+            let t = self.cat.tables.get(next)?;
+            if out.iter().any(|seen| std::ptr::eq(*seen, t)) {
+                continue;
+            }
+            todo.extend(t.parents.iter());
+            out.push(t);
+        }
+        Some(out)
     }
 
     /// How many values a row of an INSERT's source has: its items, a `*` or `alias.*` counted
@@ -146,15 +166,38 @@ impl Replayer<'_> {
             }
             return;
         }
-        if t.kind != RelationKind::Table || !(rows.is_empty() || rows_match(columns, rows)) {
+        let partition = t.kind == RelationKind::Partition;
+        if !(t.kind == RelationKind::Table || partition)
+            || !(rows.is_empty() || rows_match(columns, rows))
+        {
             return;
+        }
+        // A partition runs its partitioned tables' row triggers too (PostgreSQL clones them),
+        // and takes their identity columns from PostgreSQL 17 on: such a column is not judged.
+        let mut inherited_identity = Vec::new();
+        if partition {
+            let Some(lineage) = self.lineage(qn) else {
+                return;
+            };
+            if lineage.iter().any(|a| !a.triggers.is_empty() || a.blind) {
+                return;
+            }
+            inherited_identity = lineage
+                .iter()
+                .flat_map(|a| &a.columns)
+                .filter(|c| {
+                    c.default.as_deref() == Some(super::IDENTITY_DEFAULT)
+                        || c.always != GeneratedAlways::No
+                })
+                .map(|c| c.name.clone())
+                .collect();
         }
         // `DEFAULT VALUES` writes one row of defaults.
         let no_values: &[Vec<String>] = &[Vec::new()];
         let rows = if rows.is_empty() { no_values } else { rows };
         if let Some(refusal) = rows
             .iter()
-            .find_map(|row| self.row_refusal(t, columns, row))
+            .find_map(|row| self.row_refusal(t, columns, row, &inherited_identity))
         {
             self.reject(refusal, at);
         }
@@ -163,7 +206,13 @@ impl Replayer<'_> {
     /// PostgreSQL's refusal of one row an INSERT of `columns` writes into `t` (a table whose
     /// columns are known): a number out of its integer column's range (converted before any
     /// constraint is checked), then a NOT NULL column left NULL.
-    fn row_refusal(&self, t: &Table, columns: &[ColName], row: &[String]) -> Option<Refusal> {
+    fn row_refusal(
+        &self,
+        t: &Table,
+        columns: &[ColName],
+        row: &[String],
+        skip: &[Name],
+    ) -> Option<Refusal> {
         let written = |col: &Column| {
             columns
                 .iter()
@@ -180,7 +229,11 @@ impl Replayer<'_> {
             return Some(Refusal::new(reason, OUT_OF_RANGE_HELP));
         }
         let null_column = t.columns.iter().find(|col| {
-            if col.nullable || col.generated || col.always != GeneratedAlways::No {
+            if col.nullable
+                || col.generated
+                || col.always != GeneratedAlways::No
+                || skip.contains(&col.name)
+            {
                 return false;
             }
             let null = match written(col) {
