@@ -120,10 +120,10 @@ fn after_first_word(
     let mut words = vec![verb.to_string()];
     let mut next = tokens.next()?;
     while let Some(word) = lex::upper(text, &next) {
-        if words.len() == 1 {
-            if let Some(refused) = second_word(text, verb, &word, &next, &mut tokens) {
-                return refused;
-            }
+        if words.len() == 1
+            && let Some(refused) = second_word(text, verb, &word, &next, &mut tokens)
+        {
+            return refused;
         }
         if words.len() >= 6 {
             return None;
