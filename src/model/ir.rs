@@ -576,6 +576,16 @@ pub enum Change {
     },
     SetSearchPath(Vec<Name>),
     ResetSearchPath,
+    /// `SET LOCAL search_path ...` or `set_config('search_path', ..., true)`: the inner
+    /// [`Change::SetSearchPath`] or [`Change::ResetSearchPath`], in force until the
+    /// transaction block ends (none outside one: PostgreSQL warns and ignores it).
+    SetLocal(Box<Change>),
+    /// `SAVEPOINT name`.
+    Savepoint(Name),
+    /// `RELEASE [SAVEPOINT] name`.
+    ReleaseSavepoint(Name),
+    /// `ROLLBACK TO [SAVEPOINT] name`.
+    RollbackTo(Name),
     /// While a CREATE SCHEMA's elements run, its schema leads the search_path.
     PushSearchPath(Name),
     PopSearchPath,

@@ -797,7 +797,21 @@ impl<'a> Lowerer<'a> {
                 },
                 _ => Change::Other,
             },
-            Statement::Set(set) => self.set(set),
+            Statement::Set(set) => {
+                let change = self.set(set);
+                let local = matches!(
+                    set,
+                    ast::Set::SingleAssignment {
+                        scope: Some(ast::ContextModifier::Local),
+                        ..
+                    }
+                );
+                if local && matches!(change, Change::SetSearchPath(_) | Change::ResetSearchPath) {
+                    Change::SetLocal(Box::new(change))
+                } else {
+                    change
+                }
+            }
             Statement::Reset(r)
                 if format!("{r}")
                     .to_ascii_lowercase()
@@ -819,6 +833,12 @@ impl<'a> Lowerer<'a> {
             Statement::Rollback {
                 savepoint: None, ..
             } => Change::Rollback,
+            Statement::Rollback {
+                savepoint: Some(name),
+                ..
+            } => Change::RollbackTo(fold_ident(name)),
+            Statement::Savepoint { name } => Change::Savepoint(fold_ident(name)),
+            Statement::ReleaseSavepoint { name } => Change::ReleaseSavepoint(fold_ident(name)),
             Statement::Insert(ins) => self.insert(ins),
             Statement::Update(up) => self.update(up),
             Statement::Delete(del) => self.delete(del),
@@ -2824,8 +2844,8 @@ fn search_path_list(s: &str) -> impl Iterator<Item = Name> + '_ {
 }
 
 /// `SELECT [pg_catalog.]set_config('search_path', '...', false)`, which pg_dump writes at the
-/// top of every dump (with an empty path): a `SET search_path`. `None` for any other query, and
-/// for a transaction-local `set_config(..., true)`, which is not modelled.
+/// top of every dump (with an empty path): a `SET search_path` (a `SET LOCAL` for a
+/// transaction-local `set_config(..., true)`). `None` for any other query.
 fn set_config(q: &Query) -> Option<Change> {
     let SetExpr::Select(sel) = &*q.body else {
         return None;
@@ -2860,10 +2880,15 @@ fn set_config(q: &Query) -> Option<Change> {
         (
             Some(ast::Value::SingleQuotedString(setting)),
             Some(ast::Value::SingleQuotedString(path)),
-            Some(ast::Value::Boolean(false)),
+            Some(ast::Value::Boolean(local)),
             3,
         ) if setting.eq_ignore_ascii_case("search_path") => {
-            Some(Change::SetSearchPath(search_path_list(path).collect()))
+            let set = Change::SetSearchPath(search_path_list(path).collect());
+            Some(if *local {
+                Change::SetLocal(Box::new(set))
+            } else {
+                set
+            })
         }
         (
             Some(ast::Value::SingleQuotedString(setting)),

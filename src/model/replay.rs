@@ -236,6 +236,20 @@ struct Txn {
     on_commit_drop: Vec<Name>,
     /// Constants `ALTER TYPE ... ADD VALUE` added to enums in it: unusable until it commits.
     enum_labels: Vec<(QualifiedName, String)>,
+    /// After a `SET LOCAL search_path`: the search_path the session returns to when the
+    /// block commits (the one before, or one a plain `SET` set after it).
+    session_search_path: Option<Vec<Name>>,
+    /// Its savepoints, oldest first.
+    savepoints: Vec<Savepoint>,
+}
+
+/// A `SAVEPOINT name` of a transaction block: what `ROLLBACK TO name` returns to.
+struct Savepoint {
+    name: Name,
+    mark: Mark,
+    on_commit_drop: usize,
+    enum_labels: usize,
+    session_search_path: Option<Vec<Name>>,
 }
 
 struct Replayer<'s> {
@@ -411,7 +425,10 @@ impl<'s> Replayer<'s> {
         let change = stmt.change();
         if let Some(txn) = &self.txn
             && let Some(first) = txn.aborted
-            && !matches!(change, Change::Commit | Change::Rollback)
+            && !matches!(
+                change,
+                Change::Commit | Change::Rollback | Change::RollbackTo(_)
+            )
         {
             self.problem(
                 ProblemKind::InAbortedTransaction { first_error: first },
@@ -508,12 +525,61 @@ impl<'s> Replayer<'s> {
                 if txn.aborted.is_none() {
                     txn.aborted = Some(self.stmt_span);
                 }
-                let m = txn.mark;
-                self.rollback_transaction(m);
+                // With a savepoint, `ROLLBACK TO` may resume the block from it: what ran
+                // before stays until COMMIT or ROLLBACK rolls the block back.
+                if txn.savepoints.is_empty() {
+                    let m = txn.mark;
+                    self.rollback_transaction(m);
+                }
             }
         } else if self.txn.is_none() {
             self.clear_journal();
         }
+    }
+
+    /// `SET search_path` (`change`: [`Change::SetSearchPath`] or [`Change::ResetSearchPath`]).
+    fn set_search_path(&mut self, change: &Change) {
+        let path = match change {
+            Change::SetSearchPath(p) => p.clone(),
+            Change::ResetSearchPath => initial_search_path(self.settings),
+            _ => return,
+        };
+        self.journal.push(Undo::SearchPath(std::mem::replace(
+            &mut self.search_path,
+            path,
+        )));
+    }
+
+    /// `ROLLBACK TO name` (`rollback`) or `RELEASE name` in a transaction block: back to the
+    /// block's state at the latest savepoint so named, which stays (`ROLLBACK TO`), or
+    /// forgetting it and every later one (`RELEASE`). PostgreSQL refuses a name no savepoint
+    /// of the block has; outside a block, the statement changes nothing the model holds.
+    fn to_savepoint(&mut self, name: &Name, rollback: bool) {
+        let Some(txn) = &mut self.txn else {
+            return;
+        };
+        let Some(at) = txn.savepoints.iter().rposition(|s| s.name == *name) else {
+            let reason = format!("savepoint \"{name}\" does not exist");
+            let help = "name a savepoint this transaction block set with `SAVEPOINT name` (and \
+                        did not release)";
+            let span = self.stmt_span;
+            self.reject(Refusal::new(reason, help), span);
+            return;
+        };
+        if !rollback {
+            txn.savepoints.truncate(at);
+            return;
+        }
+        txn.savepoints.truncate(at + 1);
+        let Some(sp) = txn.savepoints.last() else {
+            return;
+        };
+        txn.aborted = None;
+        txn.on_commit_drop.truncate(sp.on_commit_drop);
+        txn.enum_labels.truncate(sp.enum_labels);
+        txn.session_search_path.clone_from(&sp.session_search_path);
+        let mark = sp.mark;
+        self.rollback_transaction(mark);
     }
 
     /// Roll a transaction back to its start, recording the creations it undoes (by ROLLBACK,
@@ -1468,15 +1534,38 @@ impl<'s> Replayer<'s> {
                 }
             }
             Change::RenameSchema { name, to } => self.rename_schema(name, to),
-            Change::SetSearchPath(p) => {
-                self.journal
-                    .push(Undo::SearchPath(self.search_path.clone()));
-                self.search_path.clone_from(p);
+            Change::SetSearchPath(_) | Change::ResetSearchPath => {
+                self.set_search_path(change);
+                // A plain SET after a SET LOCAL is what the session keeps at COMMIT.
+                if let Some(txn) = &mut self.txn
+                    && txn.session_search_path.is_some()
+                {
+                    txn.session_search_path = Some(self.search_path.clone());
+                }
             }
-            Change::ResetSearchPath => {
-                self.journal
-                    .push(Undo::SearchPath(self.search_path.clone()));
-                self.search_path = initial_search_path(self.settings);
+            Change::SetLocal(inner) => {
+                // Outside a transaction block PostgreSQL warns and ignores it.
+                if let Some(txn) = &mut self.txn {
+                    if txn.session_search_path.is_none() {
+                        txn.session_search_path = Some(self.search_path.clone());
+                    }
+                    self.set_search_path(inner);
+                }
+            }
+            Change::Savepoint(name) => {
+                let mark = self.mark();
+                if let Some(txn) = &mut self.txn {
+                    txn.savepoints.push(Savepoint {
+                        name: name.clone(),
+                        mark,
+                        on_commit_drop: txn.on_commit_drop.len(),
+                        enum_labels: txn.enum_labels.len(),
+                        session_search_path: txn.session_search_path.clone(),
+                    });
+                }
+            }
+            Change::ReleaseSavepoint(name) | Change::RollbackTo(name) => {
+                self.to_savepoint(name, matches!(change, Change::RollbackTo(_)));
             }
             Change::PushSearchPath(schema) => {
                 self.journal
@@ -1498,6 +1587,8 @@ impl<'s> Replayer<'s> {
                         aborted: None,
                         on_commit_drop: Vec::new(),
                         enum_labels: Vec::new(),
+                        session_search_path: None,
+                        savepoints: Vec::new(),
                     });
                 }
             }
@@ -1508,6 +1599,9 @@ impl<'s> Replayer<'s> {
                     } else {
                         for name in txn.on_commit_drop {
                             self.temp_tables.remove(&name);
+                        }
+                        if let Some(path) = txn.session_search_path {
+                            self.search_path = path;
                         }
                     }
                     self.clear_journal();
