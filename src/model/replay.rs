@@ -554,7 +554,7 @@ impl<'s> Replayer<'s> {
     /// block's state at the latest savepoint so named, which stays (`ROLLBACK TO`), or
     /// forgetting it and every later one (`RELEASE`). PostgreSQL refuses a name no savepoint
     /// of the block has; outside a block, the statement changes nothing the model holds.
-    fn to_savepoint(&mut self, name: &Name, rollback: bool) {
+    fn back_to_savepoint(&mut self, name: &Name, rollback: bool) {
         let Some(txn) = &mut self.txn else {
             return;
         };
@@ -1565,7 +1565,7 @@ impl<'s> Replayer<'s> {
                 }
             }
             Change::ReleaseSavepoint(name) | Change::RollbackTo(name) => {
-                self.to_savepoint(name, matches!(change, Change::RollbackTo(_)));
+                self.back_to_savepoint(name, matches!(change, Change::RollbackTo(_)));
             }
             Change::PushSearchPath(schema) => {
                 self.journal
