@@ -4131,19 +4131,8 @@ impl<'s> Replayer<'s> {
             } else {
                 Vec::new()
             };
-            if only && let AlterAction::SetType { column, .. } = a {
-                let children = self
-                    .cat
-                    .dependents(&current)
-                    .any(|t| t.parents.contains(&current) && t.column(&column.name).is_some());
-                if children {
-                    let reason = format!(
-                        "type of inherited column \"{}\" must be changed in child tables too",
-                        column.name
-                    );
-                    let help = "leave out `ONLY`: the type change goes down to every child";
-                    return self.reject(Refusal::new(reason, help), column.span);
-                }
+            if only && let Some((refusal, span)) = self.only_refusal(&current, a) {
+                return self.reject(refusal, span);
             }
             if let Some(next) = self.alter_action(&current, a) {
                 current = next;
@@ -4186,7 +4175,72 @@ impl<'s> Replayer<'s> {
     /// forgets which sequences the child's default uses. A type change and `SET` / `DROP NOT
     /// NULL` reach the children's column of that name (not after `ONLY`: PostgreSQL refuses a
     /// type change there, and leaves the children's NOT NULL as it is).
+    /// PostgreSQL's refusal of `ALTER TABLE ONLY qn` action `a` on a table with children:
+    /// a column added, renamed or retyped must reach the children too, and a partitioned
+    /// table's partitions keep its columns.
+    fn only_refusal(&self, qn: &QualifiedName, a: &AlterAction) -> Option<(Refusal, Span)> {
+        let children: Vec<&Table> = self
+            .cat
+            .dependents(qn)
+            .filter(|t| t.parents.contains(qn))
+            .collect();
+        let inherits = |column: &Name| children.iter().any(|t| t.column(column).is_some());
+        let help = "leave out `ONLY`: the change goes down to every child";
+        match a {
+            AlterAction::SetType { column, .. } if inherits(&column.name) => {
+                let reason = format!(
+                    "type of inherited column \"{}\" must be changed in child tables too",
+                    column.name
+                );
+                Some((Refusal::new(reason, help), column.span))
+            }
+            AlterAction::AddColumn { def, .. } if !children.is_empty() => Some((
+                Refusal::new("column must be added to child tables too", help),
+                def.name.span,
+            )),
+            AlterAction::RenameColumn { from, .. } if inherits(&from.name) => {
+                let reason = format!(
+                    "inherited column \"{}\" must be renamed in child tables too",
+                    from.name
+                );
+                Some((Refusal::new(reason, help), from.span))
+            }
+            AlterAction::DropColumn { name, .. }
+                if self
+                    .cat
+                    .tables
+                    .get(qn)
+                    .is_some_and(|t| t.kind == RelationKind::PartitionedTable)
+                    && !children.is_empty() =>
+            {
+                let reason = "cannot drop column from only the partitioned table when partitions \
+                              exist";
+                Some((Refusal::new(reason, help), name.span))
+            }
+            _ => None,
+        }
+    }
+
     fn recurse_to_children(&mut self, qn: &QualifiedName, a: &AlterAction, only: bool) {
+        // `ONLY ... DROP COLUMN`: the children keep the column as their own.
+        if only && let AlterAction::DropColumn { name, .. } = a {
+            let children: Vec<QualifiedName> = self
+                .cat
+                .dependents(qn)
+                .filter(|t| t.parents.contains(qn))
+                .map(|t| t.name.clone())
+                .collect();
+            for child in children {
+                if let Some(c) = self
+                    .table_mut(&child)
+                    .and_then(|t| t.column_mut(&name.name))
+                {
+                    c.inherited = false;
+                }
+            }
+            self.sync_dirty();
+            return;
+        }
         let follows = match a {
             AlterAction::AddColumn { .. }
             | AlterAction::DropColumn { .. }
