@@ -372,6 +372,10 @@ pub struct Index {
     /// `INCLUDE (...)` columns: carried, not searched.
     #[serde(skip)]
     pub include: Vec<Name>,
+    /// Every column its elements, INCLUDE list and predicate use: dropping one drops the
+    /// index.
+    #[serde(skip)]
+    pub mentions: Vec<Name>,
     pub unique: bool,
     /// Has a WHERE clause.
     pub partial: bool,

@@ -3481,6 +3481,7 @@ impl<'s> Replayer<'s> {
             calls: Vec::new(),
             partition_of: None,
             include: Vec::new(),
+            mentions: x.mentions.iter().map(|m| m.name.clone()).collect(),
         });
         true
     }
@@ -3514,6 +3515,7 @@ impl<'s> Replayer<'s> {
                 opclasses: vec![None; k.columns.len()],
                 calls: Vec::new(),
                 partition_of: None,
+                mentions: [&k.columns[..], &k.include[..]].concat(),
             });
         }
     }
@@ -4660,7 +4662,10 @@ impl<'s> Replayer<'s> {
                 let doomed: Vec<QualifiedName> = self
                     .cat
                     .every_index_on(qn)
-                    .filter(|i| i.columns.iter().any(|c| c.as_deref() == Some(n)))
+                    .filter(|i| {
+                        i.columns.iter().any(|c| c.as_deref() == Some(n))
+                            || i.mentions.iter().any(|c| c == n)
+                    })
                     .map(Index::key)
                     .collect();
                 for d in doomed {
@@ -4768,7 +4773,13 @@ impl<'s> Replayer<'s> {
                 }
                 let idx: Vec<Index> = self.cat.every_index_on(qn).cloned().collect();
                 for mut i in idx {
-                    for c in i.columns.iter_mut().flatten().chain(i.elements.iter_mut()) {
+                    for c in i
+                        .columns
+                        .iter_mut()
+                        .flatten()
+                        .chain(i.elements.iter_mut())
+                        .chain(i.mentions.iter_mut())
+                    {
                         if *c == from.name {
                             c.clone_from(&to.name);
                         }
@@ -6152,6 +6163,7 @@ impl<'s> Replayer<'s> {
             calls,
             partition_of: None,
             include: def.include.iter().map(|c| c.name.clone()).collect(),
+            mentions: def.mentions.iter().map(|m| m.name.clone()).collect(),
         });
         self.event(
             ObjectKey::Index { name: key.clone() },

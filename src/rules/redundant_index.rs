@@ -155,6 +155,7 @@ mod tests {
             calls: Vec::new(),
             partition_of: None,
             include: Vec::new(),
+            mentions: cols.iter().map(|c| (*c).into()).collect(),
         }
     }
 
