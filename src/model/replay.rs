@@ -169,7 +169,7 @@ enum Undo {
     Table(QualifiedName, Option<Box<Table>>),
     /// A table's annotations before [`Replayer::annotate`] changed them.
     Annotations(QualifiedName, Box<Annotations>),
-    Index(QualifiedName, Option<Index>),
+    Index(QualifiedName, Option<Box<Index>>),
     Type(QualifiedName, Option<TypeDef>),
     Schema(Name, Option<Span>),
     Sequence(QualifiedName, Option<Sequence>),
@@ -685,7 +685,7 @@ impl<'s> Replayer<'s> {
                 }
                 Undo::Index(k, v) => {
                     match v {
-                        Some(i) => self.cat.insert_index(k, i),
+                        Some(i) => self.cat.insert_index(k, *i),
                         None => self.cat.remove_index(&k),
                     };
                 }
@@ -855,7 +855,7 @@ impl<'s> Replayer<'s> {
 
     fn put_index(&mut self, i: Index) {
         let key = i.key();
-        let old = self.cat.indexes.get(&key).cloned();
+        let old = self.cat.indexes.get(&key).cloned().map(Box::new);
         self.journal.push(Undo::Index(key.clone(), old));
         self.cat.insert_index(key, i);
     }
@@ -863,7 +863,7 @@ impl<'s> Replayer<'s> {
     fn remove_index(&mut self, key: &QualifiedName) -> Option<Index> {
         let old = self.cat.remove_index(key)?;
         self.journal
-            .push(Undo::Index(key.clone(), Some(old.clone())));
+            .push(Undo::Index(key.clone(), Some(Box::new(old.clone()))));
         Some(old)
     }
 
@@ -5520,7 +5520,7 @@ impl<'s> Replayer<'s> {
         }
         if qn.schema == new_qn.schema {
             for (key, old) in self.cat.retarget_indexes(qn, &new_qn) {
-                self.journal.push(Undo::Index(key, Some(old)));
+                self.journal.push(Undo::Index(key, Some(Box::new(old))));
             }
         } else {
             // SET SCHEMA: the indexes move with the table, under new keys.
