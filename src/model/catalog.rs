@@ -840,6 +840,12 @@ impl Catalog {
             .filter_map(|k| self.tables.get(k))
     }
 
+    /// The tables that inherit from `of` or are its partitions (its direct children), in name
+    /// order.
+    pub fn children(&self, of: &QualifiedName) -> impl Iterator<Item = &Table> {
+        self.dependents(of).filter(move |t| t.parents.contains(of))
+    }
+
     /// Recompute what `table` contributes to the derived indexes (after any change to it).
     pub fn sync_table(&mut self, table: &QualifiedName) {
         self.sync_constraints(table);

@@ -4181,11 +4181,7 @@ impl<'s> Replayer<'s> {
     /// a column added, renamed or retyped must reach the children too, and a partitioned
     /// table's partitions keep its columns.
     fn only_refusal(&self, qn: &QualifiedName, a: &AlterAction) -> Option<(Refusal, Span)> {
-        let children: Vec<&Table> = self
-            .cat
-            .dependents(qn)
-            .filter(|t| t.parents.contains(qn))
-            .collect();
+        let children: Vec<&Table> = self.cat.children(qn).collect();
         let inherits = |column: &Name| children.iter().any(|t| t.column(column).is_some());
         let help = "leave out `ONLY`: the change goes down to every child";
         match a {
@@ -4226,12 +4222,8 @@ impl<'s> Replayer<'s> {
     fn recurse_to_children(&mut self, qn: &QualifiedName, a: &AlterAction, only: bool) {
         // `ONLY ... DROP COLUMN`: the children keep the column as their own.
         if only && let AlterAction::DropColumn { name, .. } = a {
-            let children: Vec<QualifiedName> = self
-                .cat
-                .dependents(qn)
-                .filter(|t| t.parents.contains(qn))
-                .map(|t| t.name.clone())
-                .collect();
+            let children: Vec<QualifiedName> =
+                self.cat.children(qn).map(|t| t.name.clone()).collect();
             for child in children {
                 if let Some(c) = self
                     .table_mut(&child)
@@ -4280,8 +4272,7 @@ impl<'s> Replayer<'s> {
         while let Some(parent) = todo.pop() {
             let children: Vec<QualifiedName> = self
                 .cat
-                .dependents(&parent)
-                .filter(|t| t.parents.contains(&parent))
+                .children(&parent)
                 .map(|t| t.name.clone())
                 .filter(|c| seen.insert(c.clone()))
                 .collect();
@@ -5953,23 +5944,20 @@ impl<'s> Replayer<'s> {
             .collect();
         let children: Vec<QualifiedName> = self
             .cat
-            .dependents(qn)
+            .children(qn)
             .filter(|t| {
-                t.parents.contains(qn)
-                    && t.kind != RelationKind::Partition
-                    && t.kind != RelationKind::PartitionedTable
+                t.kind != RelationKind::Partition && t.kind != RelationKind::PartitionedTable
             })
             .map(|t| t.name.clone())
             .collect();
         let partitions: Vec<QualifiedName> = self
             .cat
-            .dependents(qn)
+            .children(qn)
             .filter(|t| {
-                t.parents.contains(qn)
-                    && matches!(
-                        t.kind,
-                        RelationKind::Partition | RelationKind::PartitionedTable
-                    )
+                matches!(
+                    t.kind,
+                    RelationKind::Partition | RelationKind::PartitionedTable
+                )
             })
             .map(|t| t.name.clone())
             .collect();

@@ -92,8 +92,8 @@ impl Replayer<'_> {
         self.sync_dirty();
         let mut found: Vec<QualifiedName> = self
             .cat
-            .dependents(table)
-            .filter(|t| t.parents.contains(table) && self.cat.is_partition(t))
+            .children(table)
+            .filter(|t| self.cat.is_partition(t))
             .map(|t| t.name.clone())
             .collect();
         found.sort();
