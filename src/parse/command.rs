@@ -117,14 +117,17 @@ fn after_first_word(
     verb: &str,
     mut tokens: Lexer<'_>,
 ) -> Option<(Token, &'static str)> {
-    let mut words = vec![verb.to_string()];
     let mut next = tokens.next()?;
+    if matches!(verb, "INSERT" | "DELETE" | "LOCK")
+        && let Some(word) = lex::upper(text, &next)
+        && let Some(refused) = second_word(text, verb, &word, &next, &mut tokens)
+    {
+        return refused;
+    }
+    // Most statements have no backquote: their words need no reading.
+    memchr::memchr(b'`', text.as_bytes())?;
+    let mut words = vec![verb.to_string()];
     while let Some(word) = lex::upper(text, &next) {
-        if words.len() == 1
-            && let Some(refused) = second_word(text, verb, &word, &next, &mut tokens)
-        {
-            return refused;
-        }
         if words.len() >= 6 {
             return None;
         }
