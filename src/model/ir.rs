@@ -949,6 +949,16 @@ pub enum Change {
 }
 
 impl Change {
+    /// A statement PostgreSQL refuses as a whole, at `at`, with nothing it meant to do kept.
+    #[must_use]
+    pub fn refused(refusal: crate::model::Refusal, at: Span) -> Change {
+        Change::Rejected {
+            refusal,
+            at: Some(at),
+            intended: None,
+        }
+    }
+
     /// What the statement meant to do: the change itself, or what a rejected one intended.
     #[must_use]
     pub fn intended(&self) -> &Change {

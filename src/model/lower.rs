@@ -427,15 +427,10 @@ impl<'a> Lowerer<'a> {
                     self.stmt.text.get(range.clone()).unwrap_or_default()
                 ),
             };
-            let (start, end) = (
-                self.stmt.offsets.to_file(range.start),
-                self.stmt.offsets.to_file(range.end),
+            return Change::refused(
+                super::Refusal::new(reason, foreign::SHOW_HELP),
+                self.stmt.offsets.file_span(self.file, range),
             );
-            return Change::Rejected {
-                refusal: super::Refusal::new(reason, foreign::SHOW_HELP),
-                at: Some(Span::new(self.file, start, end)),
-                intended: None,
-            };
         }
         let reserved = reserved::reserved_name(ast).map(|word| {
             let refusal = super::Refusal::new(
@@ -509,10 +504,11 @@ impl<'a> Lowerer<'a> {
             }
         };
         let word = text.get(at..at + len).filter(|w| !w.is_empty())?;
-        let start = self.stmt.offsets.to_file(at);
-        let end = self.stmt.offsets.to_file(at + len);
         let refusal = super::Refusal::new(format!("syntax error at or near \"{word}\""), help);
-        Some((Span::new(self.file, start, end), refusal))
+        Some((
+            self.stmt.offsets.file_span(self.file, at..at + len),
+            refusal,
+        ))
     }
 
     /// The change a statement makes if PostgreSQL reads it as sqlparser did.
@@ -1124,17 +1120,16 @@ impl<'a> Lowerer<'a> {
                 "utf8mb4" | "utf8mb3"
             )
         {
-            return Change::Rejected {
-                refusal: super::Refusal::new(
+            return Change::refused(
+                super::Refusal::new(
                     format!(
                         "invalid value for parameter \"client_encoding\": \"{}\"",
                         charset_name.value
                     ),
                     "MySQL's name: PostgreSQL's encoding is `'UTF8'`",
                 ),
-                at: Some(self.ident_span(charset_name)),
-                intended: None,
-            };
+                self.ident_span(charset_name),
+            );
         }
         if let ast::Set::SingleAssignment {
             scope,
@@ -1148,17 +1143,16 @@ impl<'a> Lowerer<'a> {
                 && *scope != Some(ast::ContextModifier::Global)
                 && let Some(help) = foreign::mysql_setting(&name.value)
             {
-                return Change::Rejected {
-                    refusal: super::Refusal::new(
+                return Change::refused(
+                    super::Refusal::new(
                         format!(
                             "unrecognized configuration parameter \"{}\"",
                             fold_ident(name)
                         ),
                         help,
                     ),
-                    at: Some(self.ident_span(name)),
-                    intended: None,
-                };
+                    self.ident_span(name),
+                );
             }
             let var = self
                 .idents(variable)
@@ -1318,12 +1312,11 @@ impl<'a> Lowerer<'a> {
                 options,
             } = note
             {
-                let start = self.stmt.offsets.to_file(*offset);
-                let end = self.stmt.offsets.to_file(offset + source.len());
-                like.push((
-                    recovered_name(source, Span::new(self.file, start, end)),
-                    options.clone(),
-                ));
+                let at = self
+                    .stmt
+                    .offsets
+                    .file_span(self.file, *offset..offset + source.len());
+                like.push((recovered_name(source, at), options.clone()));
             }
         }
         let as_query = ct.query.as_ref().map(|q| {

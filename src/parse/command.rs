@@ -10,7 +10,7 @@ use super::OffsetMap;
 use super::lex::{self, Lexer, Tok, Token};
 use crate::model::Refusal;
 use crate::model::ir::Change;
-use crate::span::{FileId, Span};
+use crate::span::FileId;
 
 /// The words a statement of PostgreSQL's grammar (`stmt` in `gram.y`, versions 12 to 17)
 /// begins with, sorted. `RAISE` is PL/pgSQL's: refused with its own help elsewhere.
@@ -91,15 +91,10 @@ pub(crate) fn unknown(text: &str, offsets: &OffsetMap, file: FileId) -> Option<C
         }
     };
     let written = text.get(at.range.clone())?;
-    Some(Change::Rejected {
-        refusal: Refusal::new(format!("syntax error at or near \"{written}\""), help),
-        at: Some(Span::new(
-            file,
-            offsets.to_file(at.range.start),
-            offsets.to_file(at.range.end),
-        )),
-        intended: None,
-    })
+    Some(Change::refused(
+        Refusal::new(format!("syntax error at or near \"{written}\""), help),
+        offsets.file_span(file, at.range),
+    ))
 }
 
 const UNKNOWN_HELP: &str = "no PostgreSQL statement begins with this word: it is another \

@@ -109,6 +109,12 @@ impl OffsetMap {
         }
     }
 
+    /// The span in file `file` of the text's byte range `range`.
+    #[must_use]
+    pub fn file_span(&self, file: FileId, range: Range<usize>) -> Span {
+        Span::new(file, self.to_file(range.start), self.to_file(range.end))
+    }
+
     /// The file byte offset of `text_offset`.
     #[must_use]
     pub fn to_file(&self, text_offset: usize) -> usize {
@@ -674,15 +680,14 @@ fn cut_off(
             span.end.saturating_sub(1)..span.end,
         )
     };
-    Some(crate::model::ir::Change::Rejected {
-        refusal: crate::model::Refusal::new(
+    Some(crate::model::ir::Change::refused(
+        crate::model::Refusal::new(
             reason,
             "the statement ends inside parentheses: close each `(` (the statement may be cut \
              off, or a `)` lost)",
         ),
-        at: Some(Span::new(ctx.file_id, at.start, at.end)),
-        intended: None,
-    })
+        Span::new(ctx.file_id, at.start, at.end),
+    ))
 }
 
 /// Lower the statement (from `ast`, else its own kept AST) to the model's IR and keep it.

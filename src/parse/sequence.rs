@@ -149,11 +149,7 @@ impl<'a> Reader<'a> {
     }
 
     pub(super) fn span(&self, from: usize, to: usize) -> Span {
-        Span::new(
-            self.file,
-            self.offsets.to_file(from),
-            self.offsets.to_file(to),
-        )
+        self.offsets.file_span(self.file, from..to)
     }
 
     /// Byte offset where the previous token ends.
