@@ -174,6 +174,10 @@ pub struct Column {
     /// from its parent: `ALTER COLUMN ... SET DEFAULT` on the parent changes those.
     #[serde(skip)]
     pub sequences: Vec<QualifiedName>,
+    /// The table's columns its generation expression uses (`GENERATED ALWAYS AS (...)
+    /// STORED`): PostgreSQL drops such a column only with CASCADE, which drops this one too.
+    #[serde(skip)]
+    pub uses: Vec<Name>,
 }
 
 /// A row-level-security policy (`CREATE POLICY name ON table`).
@@ -234,6 +238,9 @@ pub struct Trigger {
     pub origin: Span,
     /// The created functions its `WHEN` condition calls.
     pub calls: Vec<FunctionUse>,
+    /// The table's columns it depends on (`UPDATE OF` and its `WHEN` condition): PostgreSQL
+    /// drops such a column only with CASCADE, which drops the trigger too.
+    pub columns: Vec<Name>,
 }
 
 /// One function of a name (functions are overloaded by their input argument types).
@@ -345,6 +352,16 @@ pub struct Check {
     /// The created functions its expression calls.
     #[serde(skip)]
     pub calls: Vec<FunctionUse>,
+    /// `NO INHERIT`: the tables that inherit from this one do not get it.
+    #[serde(skip)]
+    pub no_inherit: bool,
+    /// Declared on this table (PostgreSQL's `conislocal`); false for a check only inherited.
+    #[serde(skip)]
+    pub local: bool,
+    /// How many parents it is inherited from (PostgreSQL's `coninhcount`): an inherited check
+    /// cannot be dropped or renamed on its own.
+    #[serde(skip)]
+    pub inherited: u16,
 }
 
 /// An EXCLUDE constraint; its index (of the same name) is in the catalog's indexes.

@@ -119,6 +119,8 @@ pub enum ConstraintKind {
         columns: Vec<Name>,
         calls: Calls,
         constants: Constants,
+        /// `NO INHERIT`: the tables that inherit from this one do not get it.
+        no_inherit: bool,
     },
     ForeignKey(FkDef),
     /// `UNIQUE USING INDEX i` / `PRIMARY KEY USING INDEX i`: an existing index becomes the
@@ -753,6 +755,8 @@ pub enum Change {
         when_columns: Vec<ColName>,
         /// The columns its `WHEN` condition compares with constants.
         when_constants: Constants,
+        /// `UPDATE OF` columns.
+        update_of: Vec<ColName>,
     },
     DropTrigger {
         name: ColName,

@@ -748,6 +748,15 @@ impl<'a> Lowerer<'a> {
                         .iter()
                         .flat_map(|e| constants_within(self, e, &["old", "new"], 0, false))
                         .collect(),
+                    update_of: ct
+                        .events
+                        .iter()
+                        .flat_map(|e| match e {
+                            ast::TriggerEvent::Update(columns) => columns.as_slice(),
+                            _ => &[],
+                        })
+                        .map(|c| self.col(c))
+                        .collect(),
                 },
                 None => Change::Other,
             },
@@ -1433,6 +1442,7 @@ impl<'a> Lowerer<'a> {
                         columns: expr_columns(self, &ch.expr),
                         calls: self.calls(&ch.expr),
                         constants: constant_uses(self, &ch.expr, &[]),
+                        no_inherit: ch.no_inherit,
                     },
                     span,
                     include: Vec::new(),
@@ -1466,6 +1476,7 @@ impl<'a> Lowerer<'a> {
                     columns: expr_columns(self, &ch.expr),
                     calls: self.calls(&ch.expr),
                     constants: constant_uses(self, &ch.expr, &[]),
+                    no_inherit: ch.no_inherit,
                 },
                 span,
                 include: Vec::new(),

@@ -77,9 +77,22 @@ pub(super) fn copied(uses: &[FunctionUse]) -> Vec<FunctionUse> {
         .collect()
 }
 
+/// A check `LIKE ... INCLUDING CONSTRAINTS` copies: the new table's own.
 pub(super) fn copied_check(check: &Check) -> Check {
     Check {
         calls: copied(&check.calls),
+        local: true,
+        inherited: 0,
+        ..check.clone()
+    }
+}
+
+/// A check a child gets from one parent (not declared on the child).
+pub(super) fn inherited_check(check: &Check) -> Check {
+    Check {
+        calls: copied(&check.calls),
+        local: false,
+        inherited: 1,
         ..check.clone()
     }
 }

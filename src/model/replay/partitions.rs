@@ -310,15 +310,21 @@ impl Replayer<'_> {
         {
             return false;
         }
-        self.cat
-            .every_index_on(table)
-            .any(|i| i.partition_of.is_some() && i.constraint && i.name == name)
+        self.partition_key_index(table, name)
             || self
                 .cat
                 .with_partition_ancestors(table)
                 .iter()
                 .skip(1)
                 .any(|a| a.foreign_keys.iter().any(|f| f.name == name))
+    }
+
+    /// Is `name` a key partition `table` has from its partitioned table (the constraint of an
+    /// index that is part of the parent's)?
+    pub(super) fn partition_key_index(&self, table: &QualifiedName, name: &str) -> bool {
+        self.cat
+            .every_index_on(table)
+            .any(|i| i.partition_of.is_some() && i.constraint && i.name == name)
     }
 
     /// An index changed its key (renamed, or moved with its table to another schema): the

@@ -809,6 +809,7 @@ impl Replayer<'_> {
         function: &ObjName,
         kind: TriggerKind,
         (calls, when_columns, when_constants): (&[Call], &[ColName], &[ConstantUse]),
+        update_of: &[ColName],
     ) {
         if let Some(refusal) = self.trigger_target_refusal(table, kind) {
             return self.reject(refusal, table.span);
@@ -865,11 +866,19 @@ impl Replayer<'_> {
         let Some(calls) = self.resolve_calls(calls) else {
             return;
         };
+        let mut columns: Vec<Name> = update_of
+            .iter()
+            .chain(when_columns)
+            .map(|c| c.name.clone())
+            .collect();
+        columns.sort();
+        columns.dedup();
         let trigger = Trigger {
             name: name.name.clone(),
             function: executes,
             origin: name.span,
             calls,
+            columns,
         };
         self.annotate(&qn, |t| {
             t.triggers.retain(|x| x.name != trigger.name);
