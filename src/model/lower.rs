@@ -419,19 +419,6 @@ impl<'a> Lowerer<'a> {
     }
 
     fn statement(&self, ast: &Statement) -> Change {
-        if let Some((range, parameter)) = foreign::show(ast, &self.stmt.text) {
-            let reason = match parameter {
-                Some(name) => format!("unrecognized configuration parameter \"{name}\""),
-                None => format!(
-                    "syntax error at or near \"{}\"",
-                    self.stmt.text.get(range.clone()).unwrap_or_default()
-                ),
-            };
-            return Change::refused(
-                super::Refusal::new(reason, foreign::SHOW_HELP),
-                self.stmt.offsets.file_span(self.file, range),
-            );
-        }
         let reserved = reserved::reserved_name(ast).map(|word| {
             let refusal = super::Refusal::new(
                 format!("syntax error at or near \"{}\"", word.value),
@@ -1150,7 +1137,7 @@ impl<'a> Lowerer<'a> {
             // `SET GLOBAL` is refused by the grammar first (see `foreign::syntax`).
             if let [name] = self.idents(variable).as_slice()
                 && *scope != Some(ast::ContextModifier::Global)
-                && let Some(help) = foreign::mysql_setting(&name.value)
+                && let Some(help) = crate::parse::command::mysql_setting(&name.value)
             {
                 return Change::refused(
                     super::Refusal::new(

@@ -5,7 +5,7 @@
 //! Input: a [`crate::source::SourceFile`]. Output: a [`ParsedFile`]. A statement that does not
 //! parse becomes a [`crate::diag::Diagnostic`], never an abort.
 
-mod command;
+pub(crate) mod command;
 pub mod compat;
 mod doblock;
 mod dump_forms;

@@ -13,8 +13,7 @@ use sqlparser::ast::{
 use std::borrow::Cow;
 use std::ops::ControlFlow;
 
-use crate::model::pgtype::{self, SQL_VALUE_FUNCTIONS};
-use crate::parse::lex;
+use crate::model::pgtype::SQL_VALUE_FUNCTIONS;
 use crate::parse::split::is_ident_continue;
 
 use sqlparser::tokenizer::Span;
@@ -300,92 +299,6 @@ fn statement_syntax(ast: &Statement) -> Option<(Locate, &'static str)> {
     }
 }
 
-/// What PostgreSQL says of another dialect's `SHOW` that sqlparser read (`SHOW TABLES`, `SHOW
-/// COLUMNS FROM t`, `SHOW CREATE TABLE t`, `SHOW FULL PROCESSLIST`): its `SHOW` takes one
-/// setting's name (or `ALL`, `TIME ZONE`, `TRANSACTION ISOLATION LEVEL`, `SESSION
-/// AUTHORIZATION`) and nothing after it. The range of `text` PostgreSQL stops at, with the
-/// setting's name when it stops because no setting is so named (`unrecognized configuration
-/// parameter "tables"`), else at a syntax error. PostgreSQL's own `SHOW name` is not judged.
-pub(super) fn show(
-    ast: &Statement,
-    text: &str,
-) -> Option<(std::ops::Range<usize>, Option<String>)> {
-    if !matches!(
-        ast,
-        Statement::ShowFunctions { .. }
-            | Statement::ShowStatus { .. }
-            | Statement::ShowVariables { .. }
-            | Statement::ShowCreate { .. }
-            | Statement::ShowColumns { .. }
-            | Statement::ShowCatalogs { .. }
-            | Statement::ShowDatabases { .. }
-            | Statement::ShowProcessList { .. }
-            | Statement::ShowSchemas { .. }
-            | Statement::ShowCharset(_)
-            | Statement::ShowObjects(_)
-            | Statement::ShowTables { .. }
-            | Statement::ShowViews { .. }
-            | Statement::ShowCollation { .. }
-            | Statement::ShowVariable { .. }
-    ) {
-        return None;
-    }
-    let mut tokens = lex::Lexer::new(text, 0..text.len());
-    if lex::upper(text, &tokens.next()?)?.as_str() != "SHOW" {
-        return None;
-    }
-    let name = tokens.next()?;
-    let word = lex::upper(text, &name)?;
-    if matches!(word.as_str(), "ALL" | "TIME" | "TRANSACTION" | "SESSION") {
-        return None;
-    }
-    if pgtype::is_reserved_as_name(&word) {
-        return Some((name.range, None));
-    }
-    match tokens.next() {
-        Some(t) if t.kind == lex::Tok::Punct(b'.') => None,
-        Some(t) if t.kind != lex::Tok::Punct(b';') => Some((t.range, None)),
-        // One name: a setting of PostgreSQL's, an extension's or a later version's may be so
-        // named, unless it is one of MySQL's words (sqlparser read its statement) or settings.
-        _ => {
-            let name_of_mysql = !matches!(ast, Statement::ShowVariable { .. })
-                || MYSQL_SHOW_WORDS.binary_search(&word.as_str()).is_ok()
-                || mysql_setting(&word).is_some();
-            name_of_mysql.then(|| (name.range, Some(word.to_ascii_lowercase())))
-        }
-    }
-}
-
-/// Words MySQL's `SHOW` takes that sqlparser reads as a setting's name (`SHOW VARIABLES`,
-/// `SHOW STATUS`, `SHOW WARNINGS`...): no PostgreSQL version has a setting so named. Sorted.
-const MYSQL_SHOW_WORDS: &[&str] = &[
-    "BINLOG",
-    "COLUMNS",
-    "DATABASES",
-    "ENGINES",
-    "ERRORS",
-    "EVENTS",
-    "FIELDS",
-    "GRANTS",
-    "INDEX",
-    "INDEXES",
-    "KEYS",
-    "PLUGINS",
-    "PRIVILEGES",
-    "PROCESSLIST",
-    "PROFILES",
-    "STATUS",
-    "TABLES",
-    "TRIGGERS",
-    "VARIABLES",
-    "WARNINGS",
-];
-
-pub(super) const SHOW_HELP: &str = "PostgreSQL's `SHOW` shows one setting (`SHOW \
-                                    search_path`): list tables and columns with psql's `\\dt` \
-                                    and `\\d table`, or query `information_schema.tables` and \
-                                    `information_schema.columns`";
-
 /// MySQL's `SET GLOBAL x = ...` (PostgreSQL reads `GLOBAL` as the setting's name and stops at
 /// `x`) and `SET NAMES utf8mb4` (PostgreSQL's encoding is a string constant, and takes no
 /// `COLLATE`).
@@ -417,68 +330,6 @@ fn set_syntax(set: &ast::Set) -> Option<(Locate, &'static str)> {
         }
         _ => None,
     }
-}
-
-/// Settings of MySQL's (and MariaDB's) sessions that migrations ported from it set
-/// (`SET FOREIGN_KEY_CHECKS = 0`): no PostgreSQL version has a setting so named, and a name
-/// without a dot is no extension's (`unrecognized configuration parameter`). With the help
-/// for it.
-pub(super) fn mysql_setting(name: &str) -> Option<&'static str> {
-    const SETTINGS: &[&str] = &[
-        "auto_increment_increment",
-        "auto_increment_offset",
-        "autocommit",
-        "big_tables",
-        "character_set_client",
-        "character_set_connection",
-        "character_set_database",
-        "character_set_filesystem",
-        "character_set_results",
-        "character_set_server",
-        "collation_connection",
-        "collation_database",
-        "collation_server",
-        "default_storage_engine",
-        "explicit_defaults_for_timestamp",
-        "foreign_key_checks",
-        "group_concat_max_len",
-        "innodb_lock_wait_timeout",
-        "innodb_strict_mode",
-        "interactive_timeout",
-        "lock_wait_timeout",
-        "max_allowed_packet",
-        "net_buffer_length",
-        "old_alter_table",
-        "sql_auto_is_null",
-        "sql_big_selects",
-        "sql_log_bin",
-        "sql_mode",
-        "sql_notes",
-        "sql_quote_show_create",
-        "sql_require_primary_key",
-        "sql_safe_updates",
-        "sql_warnings",
-        "storage_engine",
-        "time_zone",
-        "tx_isolation",
-        "unique_checks",
-        "wait_timeout",
-    ];
-    let name = name.to_ascii_lowercase();
-    SETTINGS.binary_search(&name.as_str()).ok()?;
-    Some(match name.as_str() {
-        "foreign_key_checks" => {
-            "a MySQL setting: PostgreSQL checks every foreign key; to load rows in any order, \
-             declare the keys `DEFERRABLE` and `SET CONSTRAINTS ALL DEFERRED` in the \
-             transaction, or create the keys after the rows"
-        }
-        "time_zone" => "a MySQL setting: PostgreSQL's is `SET TIME ZONE 'UTC'` (`timezone`)",
-        "tx_isolation" => {
-            "a MySQL setting: PostgreSQL's is `SET TRANSACTION ISOLATION LEVEL ...` \
-             (`transaction_isolation`)"
-        }
-        _ => "a MySQL setting PostgreSQL does not have: leave it out",
-    })
 }
 
 /// The first SQL value function ([`SQL_VALUE_FUNCTIONS`] but `current_schema`, which is a
@@ -609,32 +460,6 @@ pub(super) fn rfind_word(text: &str, word: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn mysql_show_words_are_sorted_for_the_binary_search() {
-        assert!(MYSQL_SHOW_WORDS.windows(2).all(|w| w[0] < w[1]));
-    }
-
-    #[test]
-    fn mysql_settings_are_found_in_any_case_and_postgresql_ones_are_not() {
-        assert!(mysql_setting("FOREIGN_KEY_CHECKS").is_some());
-        for name in [
-            "auto_increment_increment",
-            "autocommit",
-            "sql_mode",
-            "wait_timeout",
-        ] {
-            assert!(mysql_setting(name).is_some(), "{name}");
-        }
-        for name in [
-            "search_path",
-            "statement_timeout",
-            "timezone",
-            "transaction_isolation",
-        ] {
-            assert!(mysql_setting(name).is_none(), "{name}");
-        }
-    }
 
     #[test]
     fn a_value_function_word_before_a_parenthesis_is_found() {
