@@ -30,7 +30,10 @@
 //! - `CREATE RECURSIVE VIEW v (cols) AS ...` ([`Compat::RecursiveView`]: the query's reference
 //!   to the view itself is not a relation it reads);
 //! - a function's `COST n`, `ROWS n`, `[NOT] LEAKPROOF`, `SUPPORT f`, `EXTERNAL SECURITY`'s
-//!   `EXTERNAL` and `WINDOW` ([`Compat::FunctionOptions`]: planner hints and properties).
+//!   `EXTERNAL` and `WINDOW` ([`Compat::FunctionOptions`]: planner hints and properties);
+//! - in CREATE / ALTER TABLE, a column's `COMPRESSION method`, `NOT VALID` after a table CHECK
+//!   constraint of CREATE TABLE, and the columns of `ON DELETE SET NULL (c)` / `SET DEFAULT
+//!   (c)` ([`Compat::TableDetails`]: details the model does not keep).
 
 use std::sync::LazyLock;
 
@@ -84,6 +87,10 @@ pub enum Compat {
     CheckOption,
     /// `RECURSIVE` in `CREATE [OR REPLACE] [TEMP] RECURSIVE VIEW`.
     RecursiveView,
+    /// In CREATE TABLE or ALTER TABLE, a detail the model does not keep: a column's
+    /// `COMPRESSION method`, `NOT VALID` after a table CHECK constraint of CREATE TABLE, the
+    /// column list of a foreign key's `ON DELETE SET NULL (c)` / `SET DEFAULT (c)`.
+    TableDetails,
 }
 
 static CREATE_TABLE: LazyLock<Option<Regex>> = LazyLock::new(|| {
@@ -350,6 +357,71 @@ fn domain_nullability(text: &str) -> Vec<std::ops::Range<usize>> {
 /// 0.64 does not read, at parenthesis depth 0 and before a SQL-standard body (`BEGIN ATOMIC`,
 /// `RETURN`): `COST n`, `ROWS n`, `[NOT] LEAKPROOF`, `SUPPORT name`, the `EXTERNAL` of
 /// `EXTERNAL SECURITY`, `WINDOW`.
+/// See [`Compat::TableDetails`]. A column constraint's `CHECK (...) NOT VALID` is left alone
+/// (PostgreSQL's grammar refuses it), and so is `SET COMPRESSION` (ALTER COLUMN's form).
+fn table_details(text: &str) -> Vec<std::ops::Range<usize>> {
+    use super::lex::{Lexer, Tok, is_kw};
+    let toks: Vec<_> = Lexer::new(text, 0..text.len()).collect();
+    let kw = |i: usize, w: &str| toks.get(i).is_some_and(|t| is_kw(text, t, w));
+    let punct = |i: usize, c: u8| toks.get(i).is_some_and(|t| t.kind == Tok::Punct(c));
+    let creating = kw(0, "CREATE") && (1..5).any(|i| kw(i, "TABLE"));
+    let altering = kw(0, "ALTER") && kw(1, "TABLE");
+    if !creating && !altering {
+        return Vec::new();
+    }
+    // The index of the `)` closing the `(` at `open`.
+    let closing = |open: usize| {
+        let mut depth = 0usize;
+        for (i, t) in toks.iter().enumerate().skip(open) {
+            match t.kind {
+                Tok::Punct(b'(') => depth += 1,
+                Tok::Punct(b')') => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        return Some(i);
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    };
+    let mut out = Vec::new();
+    for (i, t) in toks.iter().enumerate() {
+        if is_kw(text, t, "COMPRESSION")
+            && !kw(i.wrapping_sub(1), "SET")
+            && let Some(method) = toks.get(i + 1).filter(|m| m.kind == Tok::Word)
+        {
+            out.push(t.range.start..method.range.end);
+        }
+        if (is_kw(text, t, "NULL") || is_kw(text, t, "DEFAULT"))
+            && kw(i.wrapping_sub(1), "SET")
+            && (kw(i.wrapping_sub(2), "DELETE") && kw(i.wrapping_sub(3), "ON"))
+            && punct(i + 1, b'(')
+            && let Some(end) = closing(i + 1).and_then(|e| toks.get(e))
+            && let Some(open) = toks.get(i + 1)
+        {
+            out.push(open.range.start..end.range.end);
+        }
+        // A table constraint: `CHECK` begins an element, or follows `CONSTRAINT name` that does.
+        let element = |at: usize| punct(at, b'(') || punct(at, b',');
+        let table_check = is_kw(text, t, "CHECK")
+            && (element(i.wrapping_sub(1))
+                || (kw(i.wrapping_sub(2), "CONSTRAINT") && element(i.wrapping_sub(3))));
+        if creating
+            && table_check
+            && punct(i + 1, b'(')
+            && let Some(end) = closing(i + 1)
+            && kw(end + 1, "NOT")
+            && kw(end + 2, "VALID")
+            && let (Some(not), Some(valid)) = (toks.get(end + 1), toks.get(end + 2))
+        {
+            out.push(not.range.start..valid.range.end);
+        }
+    }
+    out
+}
+
 fn function_options(text: &str) -> Vec<std::ops::Range<usize>> {
     use super::lex::{Lexer, Tok, is_kw};
     let toks: Vec<_> = Lexer::new(text, 0..text.len()).collect();
@@ -558,6 +630,11 @@ pub fn rewrite(text: &str) -> Option<(String, Vec<Compat>)> {
         notes.push(Compat::DomainNullability);
         ranges.extend(nullability);
     }
+    let details = table_details(text);
+    if !details.is_empty() {
+        notes.push(Compat::TableDetails);
+        ranges.extend(details);
+    }
     let options = function_options(text);
     if !options.is_empty() {
         notes.push(Compat::FunctionOptions);
@@ -576,6 +653,27 @@ pub fn rewrite(text: &str) -> Option<(String, Vec<Compat>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn table_details_are_blanked() {
+        let text = "CREATE TABLE t (a text COMPRESSION pglz, b int, c int, \
+                    CONSTRAINT k CHECK (b > 0) NOT VALID, CHECK (c > 0) NOT VALID, \
+                    FOREIGN KEY (b, c) REFERENCES t (b, c) ON DELETE SET NULL (c) ON UPDATE SET DEFAULT)";
+        let Some((out, notes)) = rewrite(text) else {
+            panic!("no rewrite")
+        };
+        assert_eq!(notes, vec![Compat::TableDetails]);
+        let words: Vec<&str> = out.split_whitespace().collect();
+        assert_eq!(
+            words.join(" "),
+            "CREATE TABLE t (a text , b int, c int, CONSTRAINT k CHECK (b > 0) , CHECK (c > 0) , \
+             FOREIGN KEY (b, c) REFERENCES t (b, c) ON DELETE SET NULL ON UPDATE SET DEFAULT)"
+        );
+        // A column's CHECK ... NOT VALID is PostgreSQL's syntax error; SET COMPRESSION is kept.
+        assert!(table_details("CREATE TABLE t (c int CHECK (c > 0) NOT VALID)").is_empty());
+        assert!(table_details("ALTER TABLE t ALTER COLUMN c SET COMPRESSION lz4").is_empty());
+        assert!(table_details("SELECT compression lz4 FROM t").is_empty());
+    }
 
     #[test]
     fn function_planner_options_are_blanked() {
