@@ -247,6 +247,19 @@ fn comment_arguments(text: &str) -> Option<(std::ops::Range<usize>, String)> {
         return None;
     }
     let open = toks.iter().position(|t| t.kind == Tok::Punct(b'('))?;
+    let close = closing_paren(&toks, open)?;
+    // Only `name(args) IS`: anything else is left to sqlparser's error.
+    if !toks.get(close + 1).is_some_and(|n| is_kw(text, n, "IS")) {
+        return None;
+    }
+    let (open, close) = (toks.get(open)?, toks.get(close)?);
+    let inside = text.get(open.range.end..close.range.start)?;
+    Some((open.range.start..close.range.end, inside.to_owned()))
+}
+
+/// The index in `toks` of the `)` closing the `(` at `open`.
+fn closing_paren(toks: &[super::lex::Token], open: usize) -> Option<usize> {
+    use super::lex::Tok;
     let mut depth = 0usize;
     for (i, t) in toks.iter().enumerate().skip(open) {
         match t.kind {
@@ -254,13 +267,7 @@ fn comment_arguments(text: &str) -> Option<(std::ops::Range<usize>, String)> {
             Tok::Punct(b')') => {
                 depth = depth.saturating_sub(1);
                 if depth == 0 {
-                    // Only `name(args) IS`: anything else is left to sqlparser's error.
-                    if !toks.get(i + 1).is_some_and(|n| is_kw(text, n, "IS")) {
-                        return None;
-                    }
-                    let start = toks.get(open)?.range.start;
-                    let inside = text.get(toks.get(open)?.range.end..t.range.start)?;
-                    return Some((start..t.range.end, inside.to_owned()));
+                    return Some(i);
                 }
             }
             _ => {}
@@ -369,23 +376,7 @@ fn table_details(text: &str) -> Vec<std::ops::Range<usize>> {
     if !creating && !altering {
         return Vec::new();
     }
-    // The index of the `)` closing the `(` at `open`.
-    let closing = |open: usize| {
-        let mut depth = 0usize;
-        for (i, t) in toks.iter().enumerate().skip(open) {
-            match t.kind {
-                Tok::Punct(b'(') => depth += 1,
-                Tok::Punct(b')') => {
-                    depth = depth.saturating_sub(1);
-                    if depth == 0 {
-                        return Some(i);
-                    }
-                }
-                _ => {}
-            }
-        }
-        None
-    };
+    let closing = |open: usize| closing_paren(&toks, open);
     let mut out = Vec::new();
     for (i, t) in toks.iter().enumerate() {
         if is_kw(text, t, "COMPRESSION")

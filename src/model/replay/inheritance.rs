@@ -148,7 +148,8 @@ impl Replayer<'_> {
         if !c.parents.is_empty() {
             return Some("cannot attach inheritance child as partition".into());
         }
-        if self.cat.children(child).next().is_some() {
+        // A partitioned table's partitions are its children too: they may come along.
+        if self.cat.children(child).any(|t| !self.cat.is_partition(t)) {
             return Some("cannot attach inheritance parent as partition".into());
         }
         if c.blind || p.blind || c.columns_unknown || p.columns_unknown {
@@ -180,6 +181,42 @@ impl Replayer<'_> {
             "child table is missing constraint \"{}\"",
             missing.name
         ))
+    }
+
+    /// What depends on the children's copies of column `column` of `table` (those a DROP
+    /// COLUMN takes with it, the copies it has from the parent): their generated columns and
+    /// triggers, as PostgreSQL lists them.
+    pub(super) fn column_dependents_below(
+        &self,
+        table: &QualifiedName,
+        column: &str,
+    ) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut todo = vec![(table.clone(), 0)];
+        while let Some((parent, depth)) = todo.pop() {
+            if depth > MAX_DEPTH {
+                continue;
+            }
+            for child in self.cat.children(&parent) {
+                if child.blind || !child.column(column).is_some_and(|c| c.inherited) {
+                    continue;
+                }
+                let (generated, triggers) = super::column_dependents(child, column);
+                let name = &child.name;
+                out.extend(
+                    generated
+                        .iter()
+                        .map(|g| format!("column {g} of table {name}")),
+                );
+                out.extend(
+                    triggers
+                        .iter()
+                        .map(|g| format!("trigger {g} on table {name}")),
+                );
+                todo.push((child.name.clone(), depth + 1));
+            }
+        }
+        out
     }
 
     fn child_names(&self, of: &QualifiedName) -> Vec<QualifiedName> {
@@ -327,36 +364,38 @@ impl Replayer<'_> {
     }
 
     /// `INHERIT parent` / `ATTACH PARTITION` taken: the checks `child` has of the parent's
-    /// become inherited.
-    pub(super) fn merge_parent_checks(&mut self, child: &QualifiedName, parent: &QualifiedName) {
-        let Some(p) = self.cat.tables.get(parent) else {
-            return;
-        };
-        let wanted: Vec<Name> = p
-            .checks
-            .iter()
-            .filter(|k| !k.no_inherit)
-            .map(|k| k.name.clone())
-            .collect();
+    /// become inherited (a partition's, inherited only: PostgreSQL drops them with the
+    /// parent's).
+    pub(super) fn merge_parent_checks(
+        &mut self,
+        child: &QualifiedName,
+        parent: &QualifiedName,
+        partition: bool,
+    ) {
+        let wanted = self.inheritable_checks(parent);
         if let Some(t) = self.table_mut(child) {
             for k in t.checks.iter_mut().filter(|k| wanted.contains(&k.name)) {
                 k.inherited = k.inherited.saturating_add(1);
+                k.local &= !partition;
             }
         }
+    }
+
+    /// The names of the checks of `parent` its children have (not `NO INHERIT`).
+    fn inheritable_checks(&self, parent: &QualifiedName) -> Vec<Name> {
+        self.cat.tables.get(parent).map_or_else(Vec::new, |p| {
+            p.checks
+                .iter()
+                .filter(|k| !k.no_inherit)
+                .map(|k| k.name.clone())
+                .collect()
+        })
     }
 
     /// `NO INHERIT parent` / `DETACH PARTITION`: the checks `child` has from `parent` count
     /// one parent fewer, and become its own when none is left.
     pub(super) fn leave_parent_checks(&mut self, child: &QualifiedName, parent: &QualifiedName) {
-        let Some(p) = self.cat.tables.get(parent) else {
-            return;
-        };
-        let names: Vec<Name> = p
-            .checks
-            .iter()
-            .filter(|k| !k.no_inherit)
-            .map(|k| k.name.clone())
-            .collect();
+        let names = self.inheritable_checks(parent);
         if let Some(t) = self.table_mut(child) {
             for k in t.checks.iter_mut() {
                 if k.inherited > 0 && names.contains(&k.name) {

@@ -122,21 +122,33 @@ impl Replayer<'_> {
             return;
         };
         for partition in self.partitions_of(&table) {
-            self.index_into_partition(index, &partition);
+            self.index_into_partition(index, &partition, true);
         }
     }
 
     /// A new partition (`PARTITION OF`, `ATTACH PARTITION`) gets an index for each of its
     /// partitioned table's.
-    pub(super) fn partition_indexes(&mut self, partition: &QualifiedName, parent: &QualifiedName) {
+    /// `join_own`: an equal index the partition has joins (ATTACH PARTITION); `CREATE TABLE
+    /// ... PARTITION OF` makes new ones before the table's own keys and indexes exist.
+    pub(super) fn partition_indexes(
+        &mut self,
+        partition: &QualifiedName,
+        parent: &QualifiedName,
+        join_own: bool,
+    ) {
         for index in self.indexes_to_clone(parent) {
-            self.index_into_partition(&index, partition);
+            self.index_into_partition(&index, partition, join_own);
         }
     }
 
     /// `index` reaches `partition` and, through the index it gets, the partition's own
     /// partitions.
-    fn index_into_partition(&mut self, index: &QualifiedName, partition: &QualifiedName) {
+    fn index_into_partition(
+        &mut self,
+        index: &QualifiedName,
+        partition: &QualifiedName,
+        join_own: bool,
+    ) {
         let mut todo = vec![(index.clone(), partition.clone())];
         let mut steps = 0usize;
         while let Some((index, partition)) = todo.pop() {
@@ -144,7 +156,7 @@ impl Replayer<'_> {
             if steps > self.cat.tables.len() + 1 {
                 break; // a cycle of parents: not a tree PostgreSQL can have
             }
-            let Some(child) = self.partition_index(&index, &partition) else {
+            let Some(child) = self.partition_index(&index, &partition, join_own) else {
                 continue;
             };
             for sub in self.partitions_of(&partition) {
@@ -159,6 +171,7 @@ impl Replayer<'_> {
         &mut self,
         index: &QualifiedName,
         partition: &QualifiedName,
+        join_own: bool,
     ) -> Option<QualifiedName> {
         let parent = self.cat.indexes.get(index)?.clone();
         let table = self.cat.tables.get(partition)?;
@@ -166,7 +179,7 @@ impl Replayer<'_> {
         let matched = self
             .cat
             .every_index_on(partition)
-            .filter(|i| i.partition_of.is_none() && same_definition(i, &parent))
+            .filter(|i| join_own && i.partition_of.is_none() && same_definition(i, &parent))
             .find(|i| role == Role::Plain || Role::of(table, i) == role)
             .cloned();
         if let Some(mut own) = matched {
