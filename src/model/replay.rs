@@ -5527,7 +5527,10 @@ impl<'s> Replayer<'s> {
                 }
                 self.merge_parent_checks(&pqn, qn, true);
                 if let Some(p) = self.table_mut(&pqn) {
-                    p.kind = RelationKind::Partition;
+                    // A partitioned table attached stays partitioned (its partitions come too).
+                    if p.kind != RelationKind::PartitionedTable {
+                        p.kind = RelationKind::Partition;
+                    }
                     p.parents = vec![qn.clone()];
                 }
                 self.partition_indexes(&pqn, qn, true);
@@ -5550,7 +5553,9 @@ impl<'s> Replayer<'s> {
                 self.detach_partition(&pqn, qn);
                 self.leave_parent_checks(&pqn, qn);
                 if let Some(p) = self.table_mut(&pqn) {
-                    p.kind = RelationKind::Table;
+                    if p.kind == RelationKind::Partition {
+                        p.kind = RelationKind::Table;
+                    }
                     p.parents.clear();
                 }
             }
@@ -5566,6 +5571,10 @@ impl<'s> Replayer<'s> {
                 self.replace_table(t);
             }
             AlterAction::NoInherit(parent) => {
+                if let Some(reason) = self.no_inherit_refusal(qn, parent) {
+                    self.reject(reason, parent.span);
+                    return None;
+                }
                 if let Ok(pqn) = self.lookup_rel(parent)
                     && t.parents.contains(&pqn)
                 {

@@ -135,6 +135,30 @@ impl Replayer<'_> {
         self.joining_refusal(c, p)
     }
 
+    /// `ALTER TABLE child NO INHERIT parent`: PostgreSQL's refusal, `None` when it takes it
+    /// (or the model cannot tell: a parent it does not hold, a table an unread ALTER touched).
+    pub(super) fn no_inherit_refusal(
+        &self,
+        child: &QualifiedName,
+        parent: &crate::model::ir::ObjName,
+    ) -> Option<String> {
+        let c = self.cat.tables.get(child)?;
+        if c.kind == RelationKind::PartitionedTable {
+            return Some("cannot change inheritance of partitioned table".into());
+        }
+        if self.cat.is_partition(c) {
+            return Some("cannot change inheritance of a partition".into());
+        }
+        let pqn = self.lookup_rel(parent).ok()?;
+        self.cat.tables.get(&pqn)?;
+        (!c.blind && !c.parents.contains(&pqn)).then(|| {
+            format!(
+                "relation \"{}\" is not a parent of relation \"{}\"",
+                pqn.name, child.name
+            )
+        })
+    }
+
     /// `ALTER TABLE parent ATTACH PARTITION child`: PostgreSQL's refusal for what the child
     /// is and has (after "is already a partition"), `None` when it takes it (or the model
     /// cannot tell).
@@ -151,6 +175,9 @@ impl Replayer<'_> {
         // A partitioned table's partitions are its children too: they may come along.
         if self.cat.children(child).any(|t| !self.cat.is_partition(t)) {
             return Some("cannot attach inheritance parent as partition".into());
+        }
+        if descends_from(&self.cat, parent, child) {
+            return Some("circular inheritance not allowed".into());
         }
         if c.blind || p.blind || c.columns_unknown || p.columns_unknown {
             return None;
