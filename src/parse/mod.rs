@@ -7,6 +7,7 @@
 
 pub(crate) mod command;
 pub mod compat;
+pub(crate) mod dialect;
 mod doblock;
 mod dump_forms;
 mod ignore;

@@ -50,7 +50,7 @@ pub fn parse_statements(sql: &str) -> Result<Vec<Statement>, ParserError> {
         }
         without_blanks(&mut tokens);
     }
-    let mut parser = Parser::new(&PostgreSqlDialect {}).with_tokens_with_locations(tokens);
+    let mut parser = Parser::new(&super::dialect::Postgres).with_tokens_with_locations(tokens);
     let parsed = parser.parse_statements();
     #[cfg(debug_assertions)]
     same_statements_as_sqlparser(sql, &parsed);
@@ -104,8 +104,12 @@ fn same_statements_as_sqlparser(sql: &str, parsed: &Result<Vec<Statement>, Parse
         let theirs = Parser::new(&PostgreSqlDialect {})
             .try_with_sql(sql)
             .and_then(|mut p| p.parse_statements());
+        // At sqlparser's recursion limit its typed-string attempt (which `dialect::Postgres`
+        // skips for plain prefixes) is one level deeper than the prefix: a statement nested
+        // exactly to the limit parses here and is refused there.
+        let at_limit = parsed.is_ok() && matches!(theirs, Err(ParserError::RecursionLimitExceeded));
         assert!(
-            same_outcome(parsed, &theirs),
+            at_limit || same_outcome(parsed, &theirs),
             "parsing without blanks differs from sqlparser's on {sql:?}:\n ours   {parsed:?}\n theirs {theirs:?}"
         );
     };
@@ -124,7 +128,7 @@ fn same_statements_as_sqlparser(sql: &str, parsed: &Result<Vec<Statement>, Parse
 
 /// The same statements, or errors with the same message.
 #[cfg(any(test, debug_assertions))]
-fn same_outcome(
+pub(super) fn same_outcome(
     a: &Result<Vec<Statement>, ParserError>,
     b: &Result<Vec<Statement>, ParserError>,
 ) -> bool {
