@@ -484,6 +484,12 @@ pub struct Table {
     /// The created functions a view's query calls.
     #[serde(skip)]
     pub calls: Vec<FunctionUse>,
+    /// A partition's names for foreign keys it has from its partitioned ancestors, where its
+    /// copy's name is not its parent's (by the ancestor's key's origin). PostgreSQL names a
+    /// partition's copy after its parent's at the time the copy is made; renaming either
+    /// later leaves the other.
+    #[serde(skip)]
+    pub fk_names: Vec<(Span, Name)>,
     pub origin: Span,
 }
 

@@ -2654,6 +2654,7 @@ impl<'s> Replayer<'s> {
             partition_key_plain: def.partition_key_plain,
             output_columns: None,
             calls: Vec::new(),
+            fk_names: Vec::new(),
             origin: def.name.span,
         };
         // Columns that come from elsewhere first: PARTITION OF, INHERITS, LIKE.
@@ -3243,7 +3244,9 @@ impl<'s> Replayer<'s> {
                 inherited.local = !partition;
                 return true;
             }
-            if table.constraint_names().any(|n| n == name) {
+            if table.constraint_names().any(|n| n == name)
+                || (adding == Adding::Alter && self.inherited_constraint(&table.name, name))
+            {
                 self.duplicate_constraint(table, name, c.span);
                 return false;
             }
@@ -5317,9 +5320,23 @@ impl<'s> Replayer<'s> {
                 if !t.constraint_names().any(|n| n == from) {
                     if self.inherited_constraint(qn, from) {
                         // A partition's key or foreign key from its partitioned table:
-                        // PostgreSQL renames it, and a key's index. (A renamed foreign key is
-                        // not followed: the model derives a partition's from its parent's.)
-                        if self.partition_key_index(qn, from) {
+                        // PostgreSQL renames it (the partition's copy only), and a key's index.
+                        if t.constraint_names().any(|n| n == to)
+                            || self.inherited_constraint(qn, to)
+                        {
+                            self.duplicate_constraint(&t, to, *span);
+                            return None;
+                        }
+                        if let Some(fk) =
+                            self.inherited_fks(qn).into_iter().find(|f| f.name == *from)
+                        {
+                            self.keep_fk_copy_names(qn, fk.origin, from);
+                            if let Some(t) = self.table_mut(qn) {
+                                t.fk_names.retain(|(o, _)| *o != fk.origin);
+                                t.fk_names.push((fk.origin, to.clone()));
+                            }
+                            self.sync_dirty();
+                        } else if self.partition_key_index(qn, from) {
                             let index = ObjName {
                                 schema: Some(qn.schema.clone()),
                                 name: from.clone(),
@@ -5340,7 +5357,7 @@ impl<'s> Replayer<'s> {
                 }
                 // PostgreSQL's checks: the name is free among the table's constraints (renaming
                 // to itself included), then, for a key, among the schema's relations (its index).
-                if t.constraint_names().any(|n| n == to) {
+                if t.constraint_names().any(|n| n == to) || self.inherited_constraint(qn, to) {
                     self.duplicate_constraint(&t, to, *span);
                     return None;
                 }
@@ -5375,6 +5392,8 @@ impl<'s> Replayer<'s> {
                 for f in &mut t.foreign_keys {
                     if f.name == from {
                         f.name.clone_from(to);
+                        let origin = f.origin;
+                        self.keep_fk_copy_names(qn, origin, from);
                     }
                 }
                 for c in &mut t.checks {
@@ -6885,6 +6904,7 @@ impl<'s> Replayer<'s> {
             partition_key_plain: false,
             output_columns: output_columns.filter(|_| !materialized),
             calls,
+            fk_names: Vec::new(),
             origin: name.span,
         });
         self.event(

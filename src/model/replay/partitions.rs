@@ -16,7 +16,7 @@
 
 use super::Replayer;
 use crate::model::Refusal;
-use crate::model::catalog::{Exclusion, ForeignKey, Index, Key, QualifiedName, Table};
+use crate::model::catalog::{Exclusion, ForeignKey, Index, Key, Name, QualifiedName, Table};
 use crate::model::names::{choose_name, columns_addition, index_columns_addition};
 use crate::span::Span;
 
@@ -230,24 +230,24 @@ impl Replayer<'_> {
 
     /// `DETACH PARTITION`: the partition's indexes that were part of its parent's become its
     /// own, and so do the keys they back and the foreign keys it had from its parent and the
-    /// parent's partitioned ancestors (PostgreSQL clones those into every partition, under
-    /// the parent's name unless the partition has a constraint of that name).
+    /// parent's partitioned ancestors (under the names its copies have).
     pub(super) fn detach_partition(&mut self, partition: &QualifiedName, parent: &QualifiedName) {
         self.detach_partition_indexes(partition, parent);
-        let inherited: Vec<ForeignKey> = self
-            .cat
-            .with_partition_ancestors(parent)
-            .iter()
-            .flat_map(|t| t.foreign_keys.iter().cloned())
-            .collect();
         let Some(mut t) = self.cat.tables.get(partition).cloned() else {
             return;
         };
+        let mut chain = vec![&t];
+        chain.extend(self.cat.with_partition_ancestors(parent));
+        let inherited = fk_copies(&chain);
         if inherited.is_empty() {
             return;
         }
         self.sync_dirty();
+        t.fk_names
+            .retain(|(o, _)| !inherited.iter().any(|f| f.origin == *o));
         for mut fk in inherited {
+            // A copy made while the partition had a constraint of its parent's key's name was
+            // named as ChooseConstraintName names it.
             if t.constraint_names().any(|n| n == fk.name) {
                 let add = columns_addition(&fk.columns);
                 let schema = partition.schema.clone();
@@ -260,6 +260,31 @@ impl Replayer<'_> {
             t.foreign_keys.push(fk);
         }
         self.replace_table(t);
+    }
+
+    /// The foreign keys partition `table` has from its partitioned ancestors, each under the
+    /// name its copy has.
+    pub(super) fn inherited_fks(&self, table: &QualifiedName) -> Vec<ForeignKey> {
+        fk_copies(&self.cat.with_partition_ancestors(table))
+    }
+
+    /// Foreign key `origin` of `table` (its own, or its copy of an ancestor's) is renamed from
+    /// `name`: the copies its partitions have keep the name they were made with.
+    pub(super) fn keep_fk_copy_names(&mut self, table: &QualifiedName, origin: Span, name: &Name) {
+        let partitions: Vec<QualifiedName> = self
+            .cat
+            .children(table)
+            .filter(|c| self.cat.is_partition(c))
+            .map(|c| c.name.clone())
+            .collect();
+        for p in partitions {
+            if let Some(t) = self.table_mut(&p)
+                && !t.fk_names.iter().any(|(o, _)| *o == origin)
+            {
+                t.fk_names.push((origin, name.clone()));
+            }
+        }
+        self.sync_dirty();
     }
 
     fn detach_partition_indexes(&mut self, partition: &QualifiedName, parent: &QualifiedName) {
@@ -324,12 +349,7 @@ impl Replayer<'_> {
             return false;
         }
         self.partition_key_index(table, name)
-            || self
-                .cat
-                .with_partition_ancestors(table)
-                .iter()
-                .skip(1)
-                .any(|a| a.foreign_keys.iter().any(|f| f.name == name))
+            || self.inherited_fks(table).iter().any(|f| f.name == name)
     }
 
     /// Is `name` a key partition `table` has from its partitioned table (the constraint of an
@@ -362,4 +382,29 @@ impl Replayer<'_> {
         );
         Some(Refusal::new(reason, DROP_PARTITION_INDEX_HELP))
     }
+}
+
+/// The copies `chain[0]` has of the foreign keys of `chain[1..]` (a partition and its
+/// partitioned ancestors, nearest first), each named as the copy is: by the nearest table of
+/// the chain that names it (a renamed copy), or else by its owner.
+fn fk_copies(chain: &[&Table]) -> Vec<ForeignKey> {
+    // `below` are the tables between the owner and the partition, nearest the partition first.
+    let named_below = |below: &[&Table], fk: &ForeignKey| {
+        below
+            .iter()
+            .find_map(|t| t.fk_names.iter().find(|(o, _)| *o == fk.origin))
+            .map_or_else(|| fk.name.clone(), |(_, n)| n.clone())
+    };
+    chain
+        .iter()
+        .enumerate()
+        .skip(1)
+        .flat_map(|(at, a)| {
+            a.foreign_keys.iter().map(move |fk| {
+                let mut copy = fk.clone();
+                copy.name = named_below(&chain[..at], fk);
+                copy
+            })
+        })
+        .collect()
 }
