@@ -5553,6 +5553,7 @@ impl<'s> Replayer<'s> {
                     p.parents = vec![qn.clone()];
                 }
                 self.partition_indexes(&pqn, qn, true);
+                self.attach_foreign_keys(&pqn, qn);
             }
             AlterAction::DetachPartition(part) => {
                 let pqn = self.need_rel(part, RefContext::Alter)?;

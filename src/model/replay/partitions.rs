@@ -262,6 +262,53 @@ impl Replayer<'_> {
         self.replace_table(t);
     }
 
+    /// `ATTACH PARTITION`: the partition gets a copy of each foreign key of its new
+    /// partitioned table and that table's ancestors. A validated foreign key of its own that
+    /// matches one (columns, referenced table and columns, actions) becomes that copy under
+    /// its own name, as `tryAttachPartitionForeignKey` adopts it; a copy under a name the
+    /// partition already uses is named as ChooseConstraintName names it.
+    pub(super) fn attach_foreign_keys(
+        &mut self,
+        partition: &QualifiedName,
+        parent: &QualifiedName,
+    ) {
+        let Some(mut t) = self.cat.tables.get(partition).cloned() else {
+            return;
+        };
+        let copies = {
+            let mut chain = vec![&t];
+            chain.extend(self.cat.with_partition_ancestors(parent));
+            fk_copies(&chain)
+        };
+        if copies.is_empty() {
+            return;
+        }
+        for copy in copies {
+            let adopted = t.foreign_keys.iter().position(|own| {
+                !own.not_valid
+                    && own.columns == copy.columns
+                    && own.target == copy.target
+                    && own.target_columns == copy.target_columns
+                    && own.on_delete == copy.on_delete
+                    && own.on_update == copy.on_update
+            });
+            if let Some(at) = adopted {
+                let own = t.foreign_keys.remove(at);
+                t.fk_names.push((copy.origin, own.name));
+            } else if t.constraint_names().any(|n| n == copy.name) {
+                let add = columns_addition(&copy.columns);
+                let schema = partition.schema.clone();
+                let name = choose_name(&partition.name, Some(&add), "fkey", |n| {
+                    t.constraint_names().any(|c| c == n)
+                        || self.cat.constraint_name_taken(&schema, n)
+                });
+                t.fk_names.push((copy.origin, name.into()));
+            }
+        }
+        self.sync_dirty();
+        self.replace_table(t);
+    }
+
     /// The foreign keys partition `table` has from its partitioned ancestors, each under the
     /// name its copy has.
     pub(super) fn inherited_fks(&self, table: &QualifiedName) -> Vec<ForeignKey> {
