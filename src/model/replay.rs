@@ -3268,7 +3268,16 @@ impl<'s> Replayer<'s> {
                 let is_pk = matches!(c.kind, ConstraintKind::PrimaryKey(_));
                 // CREATE TABLE refuses a second primary key before reading its columns;
                 // ALTER TABLE only when it builds the index, after them (below).
-                if is_pk && adding == Adding::Create && table.primary_key.is_some() {
+                // A partition created with its partitioned table's primary key has it too.
+                let partition_of = table
+                    .parents
+                    .first()
+                    .filter(|_| self.cat.is_partition(table));
+                if is_pk
+                    && adding == Adding::Create
+                    && (table.primary_key.is_some()
+                        || partition_of.is_some_and(|p| self.has_primary_key(p)))
+                {
                     self.reject(multiple_primary_keys(table), c.span);
                     return false;
                 }
@@ -3297,7 +3306,7 @@ impl<'s> Replayer<'s> {
                     return true;
                 }
                 if is_pk {
-                    if table.primary_key.is_some() {
+                    if table.primary_key.is_some() || self.has_primary_key(&table.name) {
                         self.reject(multiple_primary_keys(table), c.span);
                         return false;
                     }
@@ -4261,6 +4270,8 @@ impl<'s> Replayer<'s> {
     fn only_refusal(&self, qn: &QualifiedName, a: &AlterAction) -> Option<(Refusal, Span)> {
         let children: Vec<&Table> = self.cat.children(qn).collect();
         let inherits = |column: &Name| children.iter().any(|t| t.column(column).is_some());
+        let table = self.cat.tables.get(qn);
+        let partitioned = table.is_some_and(|t| t.kind == RelationKind::PartitionedTable);
         let help = "leave out `ONLY`: the change goes down to every child";
         match a {
             AlterAction::SetType { column, .. } if inherits(&column.name) => {
@@ -4298,17 +4309,20 @@ impl<'s> Replayer<'s> {
             AlterAction::RenameConstraint { from, span, .. } => self
                 .only_rename_check_refusal(qn, from)
                 .map(|refusal| (refusal, *span)),
-            AlterAction::DropColumn { name, .. }
-                if self
-                    .cat
-                    .tables
-                    .get(qn)
-                    .is_some_and(|t| t.kind == RelationKind::PartitionedTable)
-                    && !children.is_empty() =>
-            {
+            AlterAction::DropColumn { name, .. } if partitioned && !children.is_empty() => {
                 let reason = "cannot drop column from only the partitioned table when partitions \
                               exist";
                 Some((Refusal::new(reason, help), name.span))
+            }
+            // A check (the other constraints' partitions' copies stay theirs).
+            AlterAction::DropConstraint { name, span, .. }
+                if partitioned
+                    && !children.is_empty()
+                    && table.is_some_and(|t| t.checks.iter().any(|c| c.name == *name)) =>
+            {
+                let reason = "cannot remove constraint from only the partitioned table when \
+                              partitions exist";
+                Some((Refusal::new(reason, help), *span))
             }
             _ => None,
         }
@@ -5313,7 +5327,10 @@ impl<'s> Replayer<'s> {
                 );
             }
             AlterAction::RenameConstraint { from, to, span } => {
-                if let Some(refusal) = self.inherited_check_refusal(qn, from, false) {
+                if let Some(refusal) = self
+                    .inherited_check_refusal(qn, from, false)
+                    .or_else(|| self.rename_check_refusal_below(qn, from))
+                {
                     self.reject(refusal, *span);
                     return None;
                 }
@@ -5542,6 +5559,17 @@ impl<'s> Replayer<'s> {
                 }
                 if let Some(reason) = self.attach_refusal(&pqn, qn) {
                     self.reject(reason, part.span);
+                    return None;
+                }
+                // A primary key of its own that is not its new parent's (whose index it would
+                // join) is a second one.
+                if let Some(p) = self.cat.tables.get(&pqn)
+                    && let Some(own) = &p.primary_key
+                    && self
+                        .parent_primary_key(qn)
+                        .is_some_and(|k| k.columns != own.columns || k.include != own.include)
+                {
+                    self.reject(multiple_primary_keys(p), part.span);
                     return None;
                 }
                 self.merge_parent_checks(&pqn, qn, true);

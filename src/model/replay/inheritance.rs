@@ -374,6 +374,42 @@ impl Replayer<'_> {
         Some(Refusal::new(reason, INHERITED_HELP))
     }
 
+    /// `RENAME CONSTRAINT from` of a check of `table` that a descendant also has from a parent
+    /// outside `table`'s tree (two parents' checks merged): PostgreSQL refuses to rename it
+    /// there (`coninhcount` above the parents it counts in the tree).
+    pub(super) fn rename_check_refusal_below(
+        &self,
+        table: &QualifiedName,
+        from: &str,
+    ) -> Option<Refusal> {
+        let t = self.cat.tables.get(table)?;
+        t.checks.iter().find(|c| c.name == from && !c.no_inherit)?;
+        let mut tree = vec![table.clone()];
+        let mut at = 0;
+        while let Some(parent) = tree.get(at).cloned() {
+            at += 1;
+            for child in self.cat.children(&parent) {
+                if tree.len() <= MAX_DEPTH * 64 && !tree.contains(&child.name) {
+                    tree.push(child.name.clone());
+                }
+            }
+        }
+        let merged = tree.iter().skip(1).any(|d| {
+            self.cat.tables.get(d).is_some_and(|d| {
+                let in_tree = d.parents.iter().filter(|p| tree.contains(p)).count();
+                d.checks
+                    .iter()
+                    .any(|c| c.name == from && usize::from(c.inherited) > in_tree)
+            })
+        });
+        merged.then(|| {
+            Refusal::new(
+                format!("cannot rename inherited constraint \"{from}\""),
+                INHERITED_HELP,
+            )
+        })
+    }
+
     /// `ALTER TABLE ONLY table RENAME CONSTRAINT from ...` of a check the children inherit.
     pub(super) fn only_rename_check_refusal(
         &self,

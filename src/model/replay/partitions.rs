@@ -309,6 +309,32 @@ impl Replayer<'_> {
         self.replace_table(t);
     }
 
+    /// Does `table` have a primary key: its own, or (a partition's) the index of its partitioned
+    /// table's that it has a part of (not after `ALTER TABLE ONLY`, until pg_dump attaches the
+    /// partition's own)?
+    pub(super) fn has_primary_key(&self, table: &QualifiedName) -> bool {
+        self.cat
+            .tables
+            .get(table)
+            .is_some_and(|t| t.primary_key.is_some())
+            || self
+                .cat
+                .every_index_on(table)
+                .any(|i| i.partition_of.is_some() && self.index_role(&i.key()) == Role::PrimaryKey)
+    }
+
+    /// The primary key columns partition `table` would get from `parent` and its partitioned
+    /// ancestors (where the key is declared), if `parent` has one.
+    pub(super) fn parent_primary_key(&self, parent: &QualifiedName) -> Option<&Key> {
+        if !self.has_primary_key(parent) {
+            return None;
+        }
+        self.cat
+            .with_partition_ancestors(parent)
+            .into_iter()
+            .find_map(|t| t.primary_key.as_ref())
+    }
+
     /// The foreign keys partition `table` has from its partitioned ancestors, each under the
     /// name its copy has.
     pub(super) fn inherited_fks(&self, table: &QualifiedName) -> Vec<ForeignKey> {
