@@ -3244,9 +3244,16 @@ impl<'s> Replayer<'s> {
                 inherited.local = !partition;
                 return true;
             }
-            if table.constraint_names().any(|n| n == name)
-                || (adding == Adding::Alter && self.inherited_constraint(&table.name, name))
-            {
+            let copied = match adding {
+                Adding::Alter => self.inherited_constraint(&table.name, name),
+                // PARTITION OF makes the copies of its parent's foreign keys first.
+                _ => table
+                    .parents
+                    .first()
+                    .filter(|_| self.cat.is_partition(table))
+                    .is_some_and(|p| self.new_partition_fk_names(p).any(|n| n == *name)),
+            };
+            if table.constraint_names().any(|n| n == name) || copied {
                 self.duplicate_constraint(table, name, c.span);
                 return false;
             }
@@ -4237,6 +4244,22 @@ impl<'s> Replayer<'s> {
                     .filter(|k| !before.contains(k))
                     .collect();
                 for key in added {
+                    if let Some(refusal) = self.second_primary_key_below(&current, &key) {
+                        let span = match a {
+                            AlterAction::AddConstraint(c) => c.span,
+                            _ => self.stmt_span,
+                        };
+                        return self.reject(refusal, span);
+                    }
+                    if self
+                        .cat
+                        .tables
+                        .get(&current)
+                        .and_then(|t| t.primary_key.as_ref())
+                        .is_some_and(|k| k.name == key.name)
+                    {
+                        self.primary_key_not_null_below(&current);
+                    }
                     self.index_into_partitions(&key);
                 }
             }
@@ -4314,6 +4337,16 @@ impl<'s> Replayer<'s> {
                               exist";
                 Some((Refusal::new(reason, help), name.span))
             }
+            // NOT NULL must hold in the partitions already (set, or implied by a primary key).
+            AlterAction::SetNotNull(column) if partitioned => {
+                self.only_not_null_refusal(&children, table, std::slice::from_ref(column))
+            }
+            AlterAction::AddConstraint(c) if partitioned => match &c.kind {
+                ConstraintKind::PrimaryKey(columns) => {
+                    self.only_not_null_refusal(&children, table, columns)
+                }
+                _ => None,
+            },
             // A check (the other constraints' partitions' copies stay theirs).
             AlterAction::DropConstraint { name, span, .. }
                 if partitioned
@@ -4326,6 +4359,27 @@ impl<'s> Replayer<'s> {
             }
             _ => None,
         }
+    }
+
+    /// `ALTER TABLE ONLY` of a partitioned table makes `columns` NOT NULL (`SET NOT NULL`, or a
+    /// primary key): refused where the table's column is nullable and a partition's is too.
+    fn only_not_null_refusal(
+        &self,
+        partitions: &[&Table],
+        table: Option<&Table>,
+        columns: &[ColName],
+    ) -> Option<(Refusal, Span)> {
+        columns.iter().find_map(|c| {
+            let nullable = |t: &Table| t.column(&c.name).is_some_and(|col| col.nullable);
+            table.filter(|t| nullable(t))?;
+            let p = partitions.iter().find(|p| nullable(p))?;
+            let reason = format!(
+                "constraint must be added to child tables too: column \"{}\" of relation \"{}\" is not already NOT NULL",
+                c.name, p.name.name
+            );
+            let help = "leave out `ONLY`, or make the column NOT NULL in every partition first";
+            Some((Refusal::new(reason, help), c.span))
+        })
     }
 
     fn recurse_to_children(&mut self, qn: &QualifiedName, a: &AlterAction, only: bool) {

@@ -335,6 +335,92 @@ impl Replayer<'_> {
             .find_map(|t| t.primary_key.as_ref())
     }
 
+    /// The names of the copies of foreign keys a new partition of `parent` gets: the names
+    /// `parent` has for its own and for its copies.
+    pub(super) fn new_partition_fk_names(
+        &self,
+        parent: &QualifiedName,
+    ) -> impl Iterator<Item = Name> {
+        let own = self
+            .cat
+            .tables
+            .get(parent)
+            .map(|p| {
+                p.foreign_keys
+                    .iter()
+                    .map(|f| f.name.clone())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        own.into_iter()
+            .chain(self.inherited_fks(parent).into_iter().map(|f| f.name))
+    }
+
+    /// A primary key `index` just added to partitioned table `table` reaches its partitions:
+    /// one with a primary key of its own on other columns refuses it (on the same columns,
+    /// its index joins).
+    pub(super) fn second_primary_key_below(
+        &mut self,
+        table: &QualifiedName,
+        index: &QualifiedName,
+    ) -> Option<String> {
+        let pk = self
+            .cat
+            .tables
+            .get(table)?
+            .primary_key
+            .clone()
+            .filter(|k| k.name == index.name)?;
+        let mut todo = self.partitions_of(table);
+        let mut seen = 0usize;
+        while let Some(p) = todo.pop() {
+            seen += 1;
+            if seen > self.cat.tables.len() {
+                break; // a cycle of parents: not a tree PostgreSQL can have
+            }
+            let part = self.cat.tables.get(&p)?;
+            if let Some(own) = &part.primary_key
+                && (own.columns != pk.columns || own.include != pk.include)
+            {
+                return Some(super::multiple_primary_keys(part));
+            }
+            todo.extend(self.partitions_of(&p));
+        }
+        None
+    }
+
+    /// A primary key added to partitioned table `table` makes its columns NOT NULL in every
+    /// partition, as in the table.
+    pub(super) fn primary_key_not_null_below(&mut self, table: &QualifiedName) {
+        let Some(pk) = self
+            .cat
+            .tables
+            .get(table)
+            .and_then(|t| t.primary_key.clone())
+        else {
+            return;
+        };
+        let mut todo = self.partitions_of(table);
+        let mut seen = 0usize;
+        while let Some(p) = todo.pop() {
+            seen += 1;
+            if seen > self.cat.tables.len() {
+                break; // a cycle of parents: not a tree PostgreSQL can have
+            }
+            if let Some(t) = self.table_mut(&p) {
+                for c in t
+                    .columns
+                    .iter_mut()
+                    .filter(|c| pk.columns.contains(&c.name))
+                {
+                    c.nullable = false;
+                }
+            }
+            todo.extend(self.partitions_of(&p));
+        }
+        self.sync_dirty();
+    }
+
     /// The foreign keys partition `table` has from its partitioned ancestors, each under the
     /// name its copy has.
     pub(super) fn inherited_fks(&self, table: &QualifiedName) -> Vec<ForeignKey> {
