@@ -374,6 +374,16 @@ impl Replayer<'_> {
         Some(Refusal::new(reason, INHERITED_HELP))
     }
 
+    /// `table`'s check `name`, if its children have it (not `NO INHERIT`).
+    fn inheritable_check(&self, table: &QualifiedName, name: &str) -> Option<&Check> {
+        self.cat
+            .tables
+            .get(table)?
+            .checks
+            .iter()
+            .find(|c| c.name == name && !c.no_inherit)
+    }
+
     /// `RENAME CONSTRAINT from` of a check of `table` that a descendant also has from a parent
     /// outside `table`'s tree (two parents' checks merged): PostgreSQL refuses to rename it
     /// there (`coninhcount` above the parents it counts in the tree).
@@ -382,8 +392,7 @@ impl Replayer<'_> {
         table: &QualifiedName,
         from: &str,
     ) -> Option<Refusal> {
-        let t = self.cat.tables.get(table)?;
-        t.checks.iter().find(|c| c.name == from && !c.no_inherit)?;
+        self.inheritable_check(table, from)?;
         let mut tree = vec![table.clone()];
         let mut at = 0;
         while let Some(parent) = tree.get(at).cloned() {
@@ -416,8 +425,7 @@ impl Replayer<'_> {
         table: &QualifiedName,
         from: &str,
     ) -> Option<Refusal> {
-        let t = self.cat.tables.get(table)?;
-        t.checks.iter().find(|c| c.name == from && !c.no_inherit)?;
+        self.inheritable_check(table, from)?;
         self.cat.children(table).next()?;
         let reason = format!("inherited constraint \"{from}\" must be renamed in child tables too");
         Some(Refusal::new(

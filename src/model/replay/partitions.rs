@@ -371,22 +371,26 @@ impl Replayer<'_> {
             .primary_key
             .clone()
             .filter(|k| k.name == index.name)?;
+        self.partitions_below(table).iter().find_map(|p| {
+            let part = self.cat.tables.get(p)?;
+            let own = part.primary_key.as_ref()?;
+            (own.columns != pk.columns || own.include != pk.include)
+                .then(|| super::multiple_primary_keys(part))
+        })
+    }
+
+    /// The partitions of `table`, and theirs, down the partition tree.
+    fn partitions_below(&mut self, table: &QualifiedName) -> Vec<QualifiedName> {
+        let mut found = Vec::new();
         let mut todo = self.partitions_of(table);
-        let mut seen = 0usize;
         while let Some(p) = todo.pop() {
-            seen += 1;
-            if seen > self.cat.tables.len() {
+            if found.len() > self.cat.tables.len() {
                 break; // a cycle of parents: not a tree PostgreSQL can have
             }
-            let part = self.cat.tables.get(&p)?;
-            if let Some(own) = &part.primary_key
-                && (own.columns != pk.columns || own.include != pk.include)
-            {
-                return Some(super::multiple_primary_keys(part));
-            }
             todo.extend(self.partitions_of(&p));
+            found.push(p);
         }
-        None
+        found
     }
 
     /// A primary key added to partitioned table `table` makes its columns NOT NULL in every
@@ -400,13 +404,7 @@ impl Replayer<'_> {
         else {
             return;
         };
-        let mut todo = self.partitions_of(table);
-        let mut seen = 0usize;
-        while let Some(p) = todo.pop() {
-            seen += 1;
-            if seen > self.cat.tables.len() {
-                break; // a cycle of parents: not a tree PostgreSQL can have
-            }
+        for p in self.partitions_below(table) {
             if let Some(t) = self.table_mut(&p) {
                 for c in t
                     .columns
@@ -416,7 +414,6 @@ impl Replayer<'_> {
                     c.nullable = false;
                 }
             }
-            todo.extend(self.partitions_of(&p));
         }
         self.sync_dirty();
     }
