@@ -249,13 +249,7 @@ impl Replayer<'_> {
             // A copy made while the partition had a constraint of its parent's key's name was
             // named as ChooseConstraintName names it.
             if t.constraint_names().any(|n| n == fk.name) {
-                let add = columns_addition(&fk.columns);
-                let schema = partition.schema.clone();
-                let name = choose_name(&partition.name, Some(&add), "fkey", |n| {
-                    t.constraint_names().any(|c| c == n)
-                        || self.cat.constraint_name_taken(&schema, n)
-                });
-                fk.name = name.into();
+                fk.name = self.fk_copy_name(&t, &fk);
             }
             t.foreign_keys.push(fk);
         }
@@ -296,13 +290,8 @@ impl Replayer<'_> {
                 let own = t.foreign_keys.remove(at);
                 t.fk_names.push((copy.origin, own.name));
             } else if t.constraint_names().any(|n| n == copy.name) {
-                let add = columns_addition(&copy.columns);
-                let schema = partition.schema.clone();
-                let name = choose_name(&partition.name, Some(&add), "fkey", |n| {
-                    t.constraint_names().any(|c| c == n)
-                        || self.cat.constraint_name_taken(&schema, n)
-                });
-                t.fk_names.push((copy.origin, name.into()));
+                let name = self.fk_copy_name(&t, &copy);
+                t.fk_names.push((copy.origin, name));
             }
         }
         self.sync_dirty();
@@ -418,6 +407,17 @@ impl Replayer<'_> {
         self.sync_dirty();
     }
 
+    /// The name ChooseConstraintName gives partition `t`'s copy of `fk` when the parent's
+    /// name is taken on `t`: `<partition>_<columns>_fkey`, the first free.
+    fn fk_copy_name(&self, t: &Table, fk: &ForeignKey) -> Name {
+        let add = columns_addition(&fk.columns);
+        let schema = &t.name.schema;
+        choose_name(&t.name.name, Some(&add), "fkey", |n| {
+            t.constraint_names().any(|c| c == n) || self.cat.constraint_name_taken(schema, n)
+        })
+        .into()
+    }
+
     /// The foreign keys partition `table` has from its partitioned ancestors, each under the
     /// name its copy has.
     pub(super) fn inherited_fks(&self, table: &QualifiedName) -> Vec<ForeignKey> {
@@ -427,13 +427,7 @@ impl Replayer<'_> {
     /// Foreign key `origin` of `table` (its own, or its copy of an ancestor's) is renamed from
     /// `name`: the copies its partitions have keep the name they were made with.
     pub(super) fn keep_fk_copy_names(&mut self, table: &QualifiedName, origin: Span, name: &Name) {
-        let partitions: Vec<QualifiedName> = self
-            .cat
-            .children(table)
-            .filter(|c| self.cat.is_partition(c))
-            .map(|c| c.name.clone())
-            .collect();
-        for p in partitions {
+        for p in self.partitions_of(table) {
             if let Some(t) = self.table_mut(&p)
                 && !t.fk_names.iter().any(|(o, _)| *o == origin)
             {
