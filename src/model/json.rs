@@ -72,6 +72,9 @@ pub struct TableDoc {
     /// Left out when there are none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub triggers: Vec<TriggerDoc>,
+    /// `COMMENT ON TABLE` (or VIEW, ...) text; left out when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
     pub origin: OriginDoc,
 }
 
@@ -82,6 +85,9 @@ pub struct ColumnDoc {
     pub data_type: String,
     pub nullable: bool,
     pub default: Option<String>,
+    /// `COMMENT ON COLUMN` text; left out when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -236,6 +242,7 @@ pub fn document(project: &Project, model: &Model) -> ModelDoc {
                         data_type: c.data_type.to_string(),
                         nullable: c.nullable,
                         default: c.default.as_ref().map(ToString::to_string),
+                        comment: c.comment.as_ref().map(|k| k.text.clone()),
                     })
                     .collect(),
                 primary_key: t.primary_key.as_ref().map(|k| KeyDoc {
@@ -256,6 +263,7 @@ pub fn document(project: &Project, model: &Model) -> ModelDoc {
                         function: tr.function.as_ref().map(ToString::to_string),
                     })
                     .collect(),
+                comment: t.comment.clone(),
                 origin: origin(project, t.origin),
             }
         })

@@ -862,7 +862,19 @@ impl<'a> Lowerer<'a> {
                 object_name,
                 comment,
                 if_exists,
-            } => self.comment(*object_type, object_name, *if_exists, comment.clone()),
+            } => {
+                // A dollar-quoted text, read by the compat rewrite.
+                let text = self.stmt.compat.iter().find_map(|n| match n {
+                    Compat::CommentText(t) => Some(t.clone()),
+                    _ => None,
+                });
+                self.comment(
+                    *object_type,
+                    object_name,
+                    *if_exists,
+                    text.or_else(|| comment.clone()),
+                )
+            }
             Statement::CreatePolicy(cp) => {
                 let table = self.obj(&cp.table_name);
                 let (columns, constants) = self.policy_columns(&table, [&cp.using, &cp.with_check]);

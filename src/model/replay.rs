@@ -2765,8 +2765,12 @@ impl<'s> Replayer<'s> {
                     }
                 }) == Some(true)
             };
-            let (defaults, identity, generated) =
-                (has("DEFAULTS"), has("IDENTITY"), has("GENERATED"));
+            let (defaults, identity, generated, comments) = (
+                has("DEFAULTS"),
+                has("IDENTITY"),
+                has("GENERATED"),
+                has("COMMENTS"),
+            );
             // What is not known of the source is not known of the copy.
             table.columns_unknown |= l.columns_unknown;
             table.blind |= l.blind;
@@ -2806,7 +2810,13 @@ impl<'s> Replayer<'s> {
                         Vec::new()
                     },
                     origin: like.span,
-                    comment: None,
+                    // INCLUDING COMMENTS copies the columns' comments, as of this statement.
+                    comment: c.comment.as_ref().filter(|_| comments).map(|k| {
+                        Box::new(super::catalog::Comment {
+                            text: k.text.clone(),
+                            origin: like.span,
+                        })
+                    }),
                     inherited: false,
                     ..c.clone()
                 });
@@ -7004,6 +7014,8 @@ impl<'s> Replayer<'s> {
         column: Option<&ColName>,
         text: Option<&str>,
     ) {
+        // `IS ''` removes the comment, as `IS NULL` does.
+        let text = text.filter(|t| !t.is_empty());
         match kind {
             CommentKind::Table
             | CommentKind::View
@@ -7023,6 +7035,21 @@ impl<'s> Replayer<'s> {
                 let Some(qn) = self.need_rel(target, RefContext::Comment) else {
                     return;
                 };
+                // COMMENT ON TABLE / VIEW / MATERIALIZED VIEW names the relation's kind.
+                let wrong = match (kind, self.cat.tables.get(&qn).map(|t| t.kind)) {
+                    (CommentKind::Table, Some(k)) if k.is_view() => Some("table"),
+                    (CommentKind::View, Some(k)) if k != RelationKind::View => Some("view"),
+                    (CommentKind::MaterializedView, Some(k))
+                        if k != RelationKind::MaterializedView =>
+                    {
+                        Some("materialized view")
+                    }
+                    _ => None,
+                };
+                if let Some(what) = wrong {
+                    self.reject(format!("\"{}\" is not a {what}", target.name), target.span);
+                    return;
+                }
                 let origin = self.stmt_span;
                 match column {
                     Some(c) => {

@@ -78,6 +78,9 @@ pub enum Compat {
     /// `COMMENT ON POLICY name ON table`, handed to sqlparser as `COMMENT ON TABLE table`: the
     /// policy's name, folded as PostgreSQL folds it.
     PolicyComment(String),
+    /// `COMMENT ON ... IS $tag$text$tag$` (sqlparser takes only a plain string there), handed
+    /// to sqlparser as `IS ''`: the text between the tags.
+    CommentText(String),
     /// `CREATE [OR REPLACE] PROCEDURE` or `ALTER PROCEDURE`, handed to sqlparser as
     /// `... FUNCTION`.
     Procedure,
@@ -300,6 +303,30 @@ fn comment_on_policy(text: &str) -> Option<(std::ops::Range<usize>, String)> {
     let range = policy.range.start..on2.range.end;
     let span = text.get(range.clone())?;
     (!span.contains('\n')).then_some((range, name))
+}
+
+/// `COMMENT ON ... IS $tag$text$tag$`: the range of the dollar-quoted string and its text.
+fn comment_dollar_text(text: &str) -> Option<(std::ops::Range<usize>, String)> {
+    use super::lex::{Lexer, Tok, is_kw};
+    let mut toks = Lexer::new(text, 0..text.len());
+    if !toks.next().is_some_and(|t| is_kw(text, &t, "COMMENT")) {
+        return None;
+    }
+    let mut before = None;
+    for t in toks {
+        if t.kind == Tok::Str && before.as_ref().is_some_and(|b| is_kw(text, b, "IS")) {
+            let written = text.get(t.range.clone())?;
+            if !written.starts_with('$') || !written.is_char_boundary(2) {
+                return None;
+            }
+            // `$tag$` opens and closes the string: the text is what lies between.
+            let tag = written.get(1..)?.find('$')? + 2;
+            let inner = written.get(tag..written.len().checked_sub(tag)?)?;
+            return Some((t.range, inner.to_owned()));
+        }
+        before = Some(t);
+    }
+    None
 }
 
 /// `CREATE [OR REPLACE] PROCEDURE` and `ALTER PROCEDURE`: the range of the word `PROCEDURE`.
@@ -608,6 +635,12 @@ pub fn rewrite(text: &str) -> Option<(String, Vec<Compat>)> {
         out.replace_range(head, &padded);
         notes.push(Compat::PolicyComment(name));
     }
+    if let Some((string, inner)) = comment_dollar_text(text) {
+        // `''` where the string began; the rest blanked (its lines kept).
+        notes.push(Compat::CommentText(inner));
+        ranges.push(string.start + 2..string.end);
+        out.replace_range(string.start..string.start + 2, "''");
+    }
     if let Some(word) = procedure_head(text) {
         notes.push(Compat::Procedure);
         out.replace_range(word, "FUNCTION ");
@@ -644,6 +677,26 @@ pub fn rewrite(text: &str) -> Option<(String, Vec<Compat>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dollar_quoted_comments_are_read_aside() {
+        let text = "COMMENT ON COLUMN t.c IS $x$it's\n$$two$$ lines$x$";
+        let Some((out, notes)) = rewrite(text) else {
+            panic!("no rewrite")
+        };
+        assert_eq!(
+            notes,
+            vec![Compat::CommentText("it's\n$$two$$ lines".into())]
+        );
+        assert_eq!(out.lines().count(), 2);
+        assert_eq!(
+            out.split_whitespace().collect::<Vec<_>>().join(" "),
+            "COMMENT ON COLUMN t.c IS ''"
+        );
+        assert!(rewrite("COMMENT ON TABLE t IS 'plain'").is_none());
+        assert!(rewrite("SELECT 1 IS $$x$$").is_none());
+        assert!(comment_dollar_text("COMMENT ON TABLE t IS $é$x$é$").is_none());
+    }
 
     #[test]
     fn table_details_are_blanked() {
