@@ -9,7 +9,7 @@ pub static META: RuleMeta = RuleMeta {
     name: "plaintext-secret",
     category: Category::Security,
     default_severity: Severity::Warning,
-    summary: "A column named like a password, secret, token or private key stores it as readable text",
+    summary: "A column named like a password, secret, token or private key, with nothing saying it is hashed or encrypted",
     doc: include_str!("../../rules/plaintext-secret.md"),
 };
 
@@ -92,6 +92,9 @@ fn secret_kind(name: &str) -> Option<&'static str> {
         "password" | "passwd" | "passphrase" => Some("a password"),
         "secret" => Some("a secret"),
         "token" if before.is_some_and(|b| POSITION_TOKENS.contains(&b)) => None,
+        // The row's own token (`api_tokens.token`) is issued and verified, like a login
+        // password: Laravel Sanctum and Zabbix keep its hash in a column of just that name.
+        "token" if before.is_none() => None,
         "token" => Some("a token"),
         "credentials" | "credential" => Some("credentials"),
         "dsn" => Some("a connection string (which usually carries the password)"),
@@ -101,6 +104,18 @@ fn secret_kind(name: &str) -> Option<&'static str> {
         "key" if before.is_some_and(|b| SECRET_KEYS.contains(&b)) => Some("a secret key"),
         _ => None,
     }
+}
+
+/// The word every column of `t` starts with (`bp_` of MediaWiki's `bot_passwords`: `bp_user`,
+/// `bp_password`, ...): the table's own prefix, which says nothing of what a column holds.
+fn own_prefix(t: &Table) -> Option<&str> {
+    let [first, second, ..] = t.columns.as_slice() else {
+        return None;
+    };
+    let end = first.name.find('_')? + 1;
+    let prefix = first.name.get(..end)?;
+    (second.name.starts_with(prefix) && t.columns.iter().all(|c| c.name.starts_with(prefix)))
+        .then_some(prefix)
 }
 
 fn finding(t: &Table, c: &Column, kind: &str) -> Finding {
@@ -117,7 +132,7 @@ fn finding(t: &Table, c: &Column, kind: &str) -> Finding {
         severity: META.default_severity,
         span: c.origin,
         message: format!(
-            "`{}.{}` ({}) stores {kind} as readable text: anyone who can read the table, a backup or a dump can use it",
+            "`{}.{}` ({}) is named as {kind}, with nothing saying it is hashed or encrypted: if it holds the value as written, anyone who can read the table, a backup or a dump can use it",
             t.name, c.name, c.data_type
         ),
         help: Some(help),
@@ -133,8 +148,10 @@ impl Rule for PlaintextSecret {
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
         for t in ctx.analysis.model.catalog.base_tables() {
+            let prefix = own_prefix(t);
             for c in t.columns.iter().filter(|c| readable(&c.data_type)) {
-                if let Some(kind) = secret_kind(&c.name) {
+                let name = prefix.and_then(|p| c.name.strip_prefix(p));
+                if let Some(kind) = secret_kind(name.unwrap_or(&c.name)) {
                     out.push(finding(t, c, kind));
                 }
             }
@@ -175,6 +192,7 @@ mod tests {
             "api_key_prefix",
             "secret_id",
             "tokens_used",
+            "token",
             "keyboard",
             "passwords_enabled",
             "sort_key",
