@@ -29,6 +29,8 @@ pub fn canonical_builtin(name: &str, modifiers: &[String], tz: Option<bool>) -> 
             Some(p) if p <= 24 => "real".to_string(),
             _ => "double precision".to_string(),
         },
+        // A precision alone has scale 0, which `format_type` spells: `numeric(20,0)`.
+        "numeric" | "decimal" | "dec" if modifiers.len() == 1 => format!("numeric({m},0)"),
         "numeric" | "decimal" | "dec" => with_mod("numeric"),
         "bool" | "boolean" => "boolean".to_string(),
         "text" => "text".to_string(),
@@ -1239,6 +1241,7 @@ mod tests {
             Some("character varying(255)")
         );
         assert_eq!(c("numeric", &["10", "2"]).as_deref(), Some("numeric(10,2)"));
+        assert_eq!(c("decimal", &["20"]).as_deref(), Some("numeric(20,0)"));
         assert_eq!(
             c("timestamptz", &[]).as_deref(),
             Some("timestamp with time zone")
