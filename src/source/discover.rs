@@ -823,6 +823,24 @@ mod tests {
     }
 
     #[test]
+    fn dotted_release_versions_keep_their_order_numbers() {
+        // procrastinate's `<release>_<nn>_<name>.sql`: one release, several ordered files.
+        let p = run(&[fixture("dotted-releases")]);
+        assert_eq!(
+            applied_names(&p),
+            [
+                "00.00.00_01_initial.sql",
+                "00.05.00_01_add_queue.sql",
+                "00.05.00_02_index_queue.sql",
+                "00.9.00_01_lock.sql",
+                "00.10.00_01_pre_priority.sql",
+                "00.10.00_50_post_heartbeat.sql",
+            ]
+        );
+        assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+    }
+
+    #[test]
     fn supabase_project_root_finds_its_migrations() {
         let p = run(&[fixture("supabase-project")]);
         assert_eq!(

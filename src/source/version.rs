@@ -337,13 +337,48 @@ fn prefix_version(s: &str) -> Option<(Version, &str, bool)> {
             return Some((version, trim_separators(after), true));
         }
     }
-    let (digits, after) = s.split_at(digits_end);
+    let (digits, after) = s.split_at(dotted_end(s, digits_end));
     if !(after.is_empty() || after.starts_with(['_', '-', '.', ' '])) {
         return None;
     }
     let version = Version::parse(digits)?;
     let timestamp = digits.len() >= 12 && (digits.starts_with("19") || digits.starts_with("20"));
     Some((version, trim_separators(after), timestamp))
+}
+
+/// Where a dotted version that starts `s` ends, `end` being where its first digits end:
+/// `1.2.0_x` is version `1.2.0`, and procrastinate's `00.05.00_01_x` is `00.05.00_01` (the
+/// `_NN` numbers after a dotted version order the files of one release). Without a dot,
+/// `end`: `001_002_x` is version `001`.
+fn dotted_end(s: &str, end: usize) -> usize {
+    let bytes = s.as_bytes();
+    // The end of the digit group after the separator at `at`, if one is there.
+    let group = |at: usize, sep: u8| {
+        if bytes.get(at) != Some(&sep) {
+            return None;
+        }
+        let len = bytes
+            .get(at + 1..)?
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        (len > 0).then_some(at + 1 + len)
+    };
+    let mut at = end;
+    while let Some(next) = group(at, b'.') {
+        at = next;
+    }
+    if at == end {
+        return end;
+    }
+    // `_NN` groups, each followed by a separator or the end (not `_2fa`).
+    while let Some(next) = group(at, b'_') {
+        if !matches!(bytes.get(next), None | Some(b'_' | b'-' | b' ')) {
+            break;
+        }
+        at = next;
+    }
+    at
 }
 
 fn trim_separators(s: &str) -> &str {
@@ -454,6 +489,26 @@ mod tests {
         );
         // Upper-case extension still SQL.
         assert_eq!(info("002_X.SQL").kind, FileKind::Forward);
+        // A dotted version, with the numbers that order one release's files (procrastinate).
+        let i = info("00.05.00_02_drop_started_at_column.sql");
+        assert_eq!(
+            (i.version.unwrap().parts, i.name.as_str()),
+            (
+                vec!["0".into(), "5".into(), "0".into(), "2".into()],
+                "drop_started_at_column"
+            )
+        );
+        let i = info("1.2.0_2fa_setup.sql");
+        assert_eq!(
+            (i.version.unwrap().raw.as_str(), i.name.as_str()),
+            ("1.2.0", "2fa_setup")
+        );
+        let i = info("001_002_x.sql");
+        assert_eq!(
+            (i.version.unwrap().raw.as_str(), i.name.as_str()),
+            ("001", "002_x")
+        );
+        assert_eq!(info("001.create_users.sql").version.unwrap().raw, "001");
     }
 
     #[test]
