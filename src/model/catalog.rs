@@ -403,6 +403,9 @@ pub struct Index {
     pub method: String,
     /// Operator class per element (`text_pattern_ops`), `None` for the default.
     pub opclasses: Vec<Option<String>>,
+    /// Collation and direction per element (PostgreSQL's `indcollation`, `indoption`).
+    #[serde(skip)]
+    pub sorts: Vec<ElementSort>,
     /// The created functions its expressions and predicate call.
     #[serde(skip)]
     pub calls: Vec<FunctionUse>,
@@ -415,6 +418,29 @@ pub struct Index {
     #[serde(skip)]
     /// Boxed: most indexes have none, and every index is copied into the replay's journal.
     pub partition_of: Option<Box<QualifiedName>>,
+}
+
+/// How an index element sorts besides its operator class: its collation and direction.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ElementSort {
+    /// `COLLATE name` as written; `None` for the column's own.
+    pub collation: Option<String>,
+    /// `DESC`.
+    pub desc: bool,
+    /// Nulls first: `NULLS FIRST`, or `DESC` without `NULLS LAST`.
+    pub nulls_first: bool,
+}
+
+impl ElementSort {
+    /// The same order read backwards (an index scanned in reverse): both flags flipped.
+    #[must_use]
+    pub fn reversed(&self) -> Self {
+        Self {
+            collation: self.collation.clone(),
+            desc: !self.desc,
+            nulls_first: !self.nulls_first,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

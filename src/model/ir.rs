@@ -349,6 +349,8 @@ pub struct IndexDef {
     pub method: Option<String>,
     /// Operator class per element, `None` for the default.
     pub opclasses: Vec<Option<String>>,
+    /// Collation and direction per element.
+    pub sorts: Vec<super::catalog::ElementSort>,
 }
 
 /// The functions an expression calls, sorted and without repeats. PostgreSQL records a

@@ -1959,6 +1959,7 @@ impl<'a> Lowerer<'a> {
                         .map(|o| o.to_string().to_ascii_lowercase())
                 })
                 .collect(),
+            sorts: ci.columns.iter().map(element_sort).collect(),
         }))
     }
 
@@ -2945,6 +2946,20 @@ fn figure(e: &Expr) -> Option<Name> {
 /// The column an index element names, which PostgreSQL keeps as a column and not an
 /// expression: `b`, `b COLLATE "C"` (the element's own collation), `(b)` (a bare column
 /// reference in parentheses is still one).
+/// An index element's collation and direction, as PostgreSQL stores them.
+fn element_sort(c: &ast::IndexColumn) -> crate::model::catalog::ElementSort {
+    let desc = matches!(c.column.options.sort, Some(ast::OrderBySort::Desc));
+    let collation = match &c.column.expr {
+        Expr::Collate { collation, .. } => Some(collation.to_string()),
+        _ => None,
+    };
+    crate::model::catalog::ElementSort {
+        collation,
+        desc,
+        nulls_first: c.column.options.nulls_first.unwrap_or(desc),
+    }
+}
+
 fn plain_index_column(e: &Expr) -> Option<&Ident> {
     match e {
         Expr::Identifier(i) => Some(i),

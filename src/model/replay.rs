@@ -14,9 +14,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use compact_str::ToCompactString;
 
 use super::catalog::{
-    Catalog, Check, Column, Exclusion, ForeignKey, FunctionUse, GeneratedAlways, Index, Key, Name,
-    QualifiedName, RelationKind, ReplicaIdentity, Sequence, Table, TypeDef, TypeKind,
-    is_system_schema, plain_columns, same_names,
+    Catalog, Check, Column, ElementSort, Exclusion, ForeignKey, FunctionUse, GeneratedAlways,
+    Index, Key, Name, QualifiedName, RelationKind, ReplicaIdentity, Sequence, Table, TypeDef,
+    TypeKind, is_system_schema, plain_columns, same_names,
 };
 use super::ir::{
     AlterAction, AlterTarget, Change, ColName, ColumnDef, CommentKind, ConflictTarget,
@@ -3582,6 +3582,7 @@ impl<'s> Replayer<'s> {
             origin: c.span,
             method: x.method.clone().unwrap_or_else(|| "btree".into()),
             opclasses: vec![None; x.columns.len()],
+            sorts: vec![ElementSort::default(); x.columns.len()],
             calls: Vec::new(),
             partition_of: None,
             include: Vec::new(),
@@ -3617,6 +3618,7 @@ impl<'s> Replayer<'s> {
                 origin: k.origin,
                 method: "btree".into(),
                 opclasses: vec![None; k.columns.len()],
+                sorts: vec![ElementSort::default(); k.columns.len()],
                 calls: Vec::new(),
                 partition_of: None,
                 mentions: [&k.columns[..], &k.include[..]].concat(),
@@ -6495,6 +6497,7 @@ impl<'s> Replayer<'s> {
             origin: span,
             method: def.method.clone().unwrap_or_else(|| "btree".into()),
             opclasses: def.opclasses.clone(),
+            sorts: def.sorts.clone(),
             calls,
             partition_of: None,
             include: def.include.iter().map(|c| c.name.clone()).collect(),

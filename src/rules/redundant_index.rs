@@ -16,11 +16,26 @@ pub struct RedundantIndex;
 
 /// Element `k` of an index: its column and operator class, `None` for an expression (or past
 /// the end).
-fn element(i: &Index, k: usize) -> Option<(&str, Option<&str>)> {
+fn element(i: &Index, k: usize) -> Option<(&str, Option<&str>, Option<&str>)> {
     Some((
         i.columns.get(k)?.as_deref()?,
         i.opclasses.get(k).and_then(|o| o.as_deref()),
+        i.sorts.get(k).and_then(|s| s.collation.as_deref()),
     ))
+}
+
+/// Whether `b`'s first elements sort as `a`'s do, read forwards or backwards (a B-tree scans
+/// either way: `(x DESC, y)` serves what `(x, y DESC)` serves, not what `(x, y)` serves).
+fn same_order(a: &Index, b: &Index) -> bool {
+    let dir = |i: &Index, k: usize| i.sorts.get(k).map(|s| (s.desc, s.nulls_first));
+    let back = |i: &Index, k: usize| {
+        i.sorts
+            .get(k)
+            .map(|s| s.reversed())
+            .map(|s| (s.desc, s.nulls_first))
+    };
+    let n = a.columns.len();
+    (0..n).all(|k| dir(a, k) == dir(b, k)) || (0..n).all(|k| back(a, k) == dir(b, k))
 }
 
 /// Is `a` made useless by `b`? Same method, no predicates; `a`'s elements are a prefix of
@@ -43,6 +58,7 @@ fn redundant_to(a: &Index, b: &Index) -> bool {
         || na == 0
         || na > nb
         || (0..na).any(|k| element(a, k) != element(b, k))
+        || !same_order(a, b)
     {
         return false;
     }
@@ -152,6 +168,7 @@ mod tests {
             origin: Span::new(0, at, at + 1),
             method: "btree".into(),
             opclasses: vec![None; cols.len()],
+            sorts: vec![crate::model::catalog::ElementSort::default(); cols.len()],
             calls: Vec::new(),
             partition_of: None,
             include: Vec::new(),
@@ -198,5 +215,24 @@ mod tests {
         let mut pattern = ix("p", &["x", "y"], false, 7);
         pattern.opclasses = vec![Some("text_pattern_ops".into()), None];
         assert!(!redundant_to(&a, &pattern));
+        // Directions: one column either way; several only all alike or all reversed.
+        let desc = |s: &mut crate::model::catalog::ElementSort| {
+            s.desc = true;
+            s.nulls_first = true;
+        };
+        let mut x_desc_y = ix("xdy", &["x", "y"], false, 8);
+        desc(&mut x_desc_y.sorts[0]);
+        assert!(redundant_to(&a, &x_desc_y));
+        assert!(!redundant_to(&ab, &x_desc_y) && !redundant_to(&x_desc_y, &ab));
+        let mut both_desc = ix("dd", &["x", "y"], false, 9);
+        both_desc.sorts.iter_mut().for_each(desc);
+        assert!(redundant_to(&both_desc, &ab));
+        let mut nulls_first = ix("nf", &["x", "y"], false, 10);
+        nulls_first.sorts[1].nulls_first = true;
+        assert!(!redundant_to(&ab, &nulls_first) && redundant_to(&a, &nulls_first));
+        // Another collation is another order.
+        let mut c = ix("c", &["x"], false, 11);
+        c.sorts[0].collation = Some("\"C\"".into());
+        assert!(!redundant_to(&c, &ab) && !redundant_to(&a, &c));
     }
 }

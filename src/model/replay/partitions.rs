@@ -53,13 +53,15 @@ impl Role {
 }
 
 /// `CompareIndexInfo`, on what the model knows of an index: the same elements, uniqueness,
-/// method, operator classes and partiality (a partial index's predicate is not kept: two
+/// method, operator classes, collations and partiality (a partial index's predicate is not kept: two
 /// partial indexes alike in the rest are taken to match).
 fn same_definition(a: &Index, b: &Index) -> bool {
     a.elements == b.elements
         && a.unique == b.unique
         && a.method == b.method
         && a.opclasses == b.opclasses
+        // Collations count; directions do not (CompareIndexInfo reads no `indoption`).
+        && a.sorts.iter().map(|s| &s.collation).eq(b.sorts.iter().map(|s| &s.collation))
         && a.partial == b.partial
 }
 
