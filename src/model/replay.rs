@@ -7039,7 +7039,8 @@ impl<'s> Replayer<'s> {
                     return;
                 };
                 // COMMENT ON TABLE / VIEW / MATERIALIZED VIEW names the relation's kind.
-                let wrong = match (kind, self.cat.tables.get(&qn).map(|t| t.kind)) {
+                let found = self.cat.tables.get(&qn).map(|t| t.kind);
+                let expected = match (kind, found) {
                     (CommentKind::Table, Some(k)) if k.is_view() => Some("table"),
                     (CommentKind::View, Some(k)) if k != RelationKind::View => Some("view"),
                     (CommentKind::MaterializedView, Some(k))
@@ -7049,8 +7050,15 @@ impl<'s> Replayer<'s> {
                     }
                     _ => None,
                 };
-                if let Some(what) = wrong {
-                    self.reject(format!("\"{}\" is not a {what}", target.name), target.span);
+                if let (Some(expected), Some(found)) = (expected, found) {
+                    self.error(
+                        ProblemKind::WrongObjectKind {
+                            name: qn,
+                            expected: expected.into(),
+                            found: found.as_str().into(),
+                        },
+                        target.span,
+                    );
                     return;
                 }
                 let origin = self.stmt_span;
