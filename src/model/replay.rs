@@ -2666,14 +2666,7 @@ impl<'s> Replayer<'s> {
                 return;
             };
             if p.kind != RelationKind::PartitionedTable {
-                self.error(
-                    ProblemKind::WrongObjectKind {
-                        name: pqn,
-                        expected: "partitioned table".into(),
-                        found: p.kind.as_str().into(),
-                    },
-                    parent.span,
-                );
+                self.wrong_kind(pqn, "partitioned table", p.kind.as_str(), parent.span);
                 return;
             }
             table.kind = if def.kind == TableKindDef::Partitioned {
@@ -4090,6 +4083,18 @@ impl<'s> Replayer<'s> {
         self.error(refusal.into().into(), span);
     }
 
+    /// `name` is a `found` where the statement takes an `expected` (wrong-object-kind).
+    fn wrong_kind(&mut self, name: QualifiedName, expected: &str, found: &str, span: Span) {
+        self.error(
+            ProblemKind::WrongObjectKind {
+                name,
+                expected: expected.into(),
+                found: found.into(),
+            },
+            span,
+        );
+    }
+
     /// PostgreSQL's refusal of `{verb} CONCURRENTLY` here: inside a transaction block or a DO
     /// body (a function).
     fn refused_concurrently(&self, verb: &str) -> Option<Refusal> {
@@ -4209,14 +4214,7 @@ impl<'s> Replayer<'s> {
             _ => None,
         };
         if let Some(expected) = expected {
-            self.error(
-                ProblemKind::WrongObjectKind {
-                    name: qn,
-                    expected: expected.into(),
-                    found: found.as_str().into(),
-                },
-                table.span,
-            );
+            self.wrong_kind(qn, expected, found.as_str(), table.span);
             return;
         }
         let defined = self.cat.tables.get(&qn).map(|t| t.origin);
@@ -5978,14 +5976,8 @@ impl<'s> Replayer<'s> {
                         DropKind::MaterializedView => "materialized view",
                         _ => "table",
                     };
-                    self.error(
-                        ProblemKind::WrongObjectKind {
-                            name: qn,
-                            expected: expected.into(),
-                            found: found.map_or("nothing", RelationKind::as_str).into(),
-                        },
-                        name.span,
-                    );
+                    let found = found.map_or("nothing", RelationKind::as_str);
+                    self.wrong_kind(qn, expected, found, name.span);
                     return;
                 }
                 self.drop_relation(&qn, cascade, name.span);
@@ -7051,14 +7043,7 @@ impl<'s> Replayer<'s> {
                     _ => None,
                 };
                 if let (Some(expected), Some(found)) = (expected, found) {
-                    self.error(
-                        ProblemKind::WrongObjectKind {
-                            name: qn,
-                            expected: expected.into(),
-                            found: found.as_str().into(),
-                        },
-                        target.span,
-                    );
+                    self.wrong_kind(qn, expected, found.as_str(), target.span);
                     return;
                 }
                 let origin = self.stmt_span;
