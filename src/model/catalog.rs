@@ -406,6 +406,11 @@ pub struct Index {
     /// Collation and direction per element (PostgreSQL's `indcollation`, `indoption`).
     #[serde(skip)]
     pub sorts: Vec<ElementSort>,
+    /// The columns of a predicate that only says they are not null (`WHERE a IS NOT NULL
+    /// [AND b IS NOT NULL]`): a lookup by equality on them implies it, so the partial index
+    /// serves it. Empty for another predicate or none.
+    #[serde(skip)]
+    pub not_null_predicate: Vec<Name>,
     /// The created functions its expressions and predicate call.
     #[serde(skip)]
     pub calls: Vec<FunctionUse>,

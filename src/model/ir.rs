@@ -351,6 +351,8 @@ pub struct IndexDef {
     pub opclasses: Vec<Option<String>>,
     /// Collation and direction per element.
     pub sorts: Vec<super::catalog::ElementSort>,
+    /// The columns of a predicate that only says they are not null.
+    pub not_null_predicate: Vec<Name>,
 }
 
 /// The functions an expression calls, sorted and without repeats. PostgreSQL records a

@@ -1960,6 +1960,11 @@ impl<'a> Lowerer<'a> {
                 })
                 .collect(),
             sorts: ci.columns.iter().map(element_sort).collect(),
+            not_null_predicate: ci
+                .predicate
+                .as_ref()
+                .and_then(|p| self.not_null_columns(p))
+                .unwrap_or_default(),
         }))
     }
 
@@ -2946,6 +2951,26 @@ fn figure(e: &Expr) -> Option<Name> {
 /// The column an index element names, which PostgreSQL keeps as a column and not an
 /// expression: `b`, `b COLLATE "C"` (the element's own collation), `(b)` (a bare column
 /// reference in parentheses is still one).
+impl Lowerer<'_> {
+    /// `a IS NOT NULL [AND b IS NOT NULL ...]`: its columns; `None` for any other predicate.
+    fn not_null_columns(&self, e: &Expr) -> Option<Vec<Name>> {
+        match e {
+            Expr::IsNotNull(inner) => Some(vec![self.col(plain_index_column(inner)?).name]),
+            Expr::Nested(inner) => self.not_null_columns(inner),
+            Expr::BinaryOp {
+                left,
+                op: ast::BinaryOperator::And,
+                right,
+            } => {
+                let mut cols = self.not_null_columns(left)?;
+                cols.extend(self.not_null_columns(right)?);
+                Some(cols)
+            }
+            _ => None,
+        }
+    }
+}
+
 /// An index element's collation and direction, as PostgreSQL stores them.
 fn element_sort(c: &ast::IndexColumn) -> crate::model::catalog::ElementSort {
     let desc = matches!(c.column.options.sort, Some(ast::OrderBySort::Desc));

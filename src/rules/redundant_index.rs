@@ -169,6 +169,7 @@ mod tests {
             method: "btree".into(),
             opclasses: vec![None; cols.len()],
             sorts: vec![crate::model::catalog::ElementSort::default(); cols.len()],
+            not_null_predicate: Vec::new(),
             calls: Vec::new(),
             partition_of: None,
             include: Vec::new(),

@@ -31,7 +31,14 @@ fn covered(ctx: &Context<'_>, t: &Table, fk: &ForeignKey) -> bool {
         .model
         .catalog
         .indexes_on(&t.name)
-        .filter(|i| !i.partial && matches!(i.method.as_str(), "btree" | "gist"))
+        .filter(|i| matches!(i.method.as_str(), "btree" | "gist"))
+        // A partial index serves the check when its predicate only says the key columns are
+        // not null: the check's `col = $1` implies it.
+        .filter(|i| {
+            !i.partial
+                || (!i.not_null_predicate.is_empty()
+                    && i.not_null_predicate.iter().all(|c| fk.columns.contains(c)))
+        })
         .any(|i| {
             i.columns
                 .get(..n)
@@ -40,15 +47,36 @@ fn covered(ctx: &Context<'_>, t: &Table, fk: &ForeignKey) -> bool {
         })
 }
 
-fn finding(t: &Table, fk: &ForeignKey) -> Finding {
+/// A partial index that starts with the key's columns but whose predicate the check does
+/// not meet (`WHERE worker_id IS NOT NULL AND status = 'doing'`).
+fn partial_lead(ctx: &Context<'_>, t: &Table, fk: &ForeignKey) -> Option<Name> {
+    let n = fk.columns.len();
+    ctx.analysis
+        .model
+        .catalog
+        .indexes_on(&t.name)
+        .filter(|i| i.partial)
+        .find(|i| {
+            i.columns
+                .get(..n)
+                .and_then(plain_columns)
+                .is_some_and(|lead| same_names(lead, fk.columns.iter().map(Name::as_str)))
+        })
+        .map(|i| i.name.clone())
+}
+
+fn finding(t: &Table, fk: &ForeignKey, partial: Option<&Name>) -> Finding {
     let cols: Vec<String> = fk.columns.iter().map(|c| quote_ident(c)).collect();
     let index_name = format!("idx_{}_{}", t.name.name, fk.columns.join("_"));
+    let other = partial.map_or(String::new(), |p| {
+        format!(" but the partial `{p}`, whose WHERE the check's lookup does not meet")
+    });
     Finding {
         rule: META.name,
         severity: META.default_severity,
         span: fk.origin,
         message: format!(
-            "foreign key `{}` on `{}` ({}) has no index starting with its column(s): every DELETE or key UPDATE on `{}` scans `{}` to check it, and joins on it scan too",
+            "foreign key `{}` on `{}` ({}) has no index starting with its column(s){other}: every DELETE or key UPDATE on `{}` scans `{}` to check it, and joins on it scan too",
             fk.name,
             t.name,
             fk.columns.join(", "),
@@ -85,7 +113,7 @@ impl Rule for UnindexedForeignKey {
         {
             for fk in &t.foreign_keys {
                 if !covered(ctx, t, fk) {
-                    out.push(finding(t, fk));
+                    out.push(finding(t, fk, partial_lead(ctx, t, fk).as_ref()));
                 }
             }
         }
