@@ -900,6 +900,30 @@ impl Catalog {
         self.dependents(of).filter(move |t| t.parents.contains(of))
     }
 
+    /// `of`'s children (INHERITS children and partitions), theirs, and so on, each once, in
+    /// breadth-first order; a cycle of parents (which PostgreSQL never makes) ends the walk.
+    #[must_use]
+    pub fn descendants(&self, of: &QualifiedName) -> Vec<QualifiedName> {
+        let mut found: Vec<QualifiedName> = Vec::new();
+        let mut at = 0;
+        let mut parent = of.clone();
+        loop {
+            for child in self.children(&parent) {
+                if found.len() <= self.tables.len()
+                    && child.name != *of
+                    && !found.contains(&child.name)
+                {
+                    found.push(child.name.clone());
+                }
+            }
+            let Some(next) = found.get(at) else {
+                return found;
+            };
+            parent = next.clone();
+            at += 1;
+        }
+    }
+
     /// Recompute what `table` contributes to the derived indexes (after any change to it).
     pub fn sync_table(&mut self, table: &QualifiedName) {
         self.sync_constraints(table);

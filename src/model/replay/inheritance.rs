@@ -394,15 +394,7 @@ impl Replayer<'_> {
     ) -> Option<Refusal> {
         self.inheritable_check(table, from)?;
         let mut tree = vec![table.clone()];
-        let mut at = 0;
-        while let Some(parent) = tree.get(at).cloned() {
-            at += 1;
-            for child in self.cat.children(&parent) {
-                if tree.len() <= MAX_DEPTH * 64 && !tree.contains(&child.name) {
-                    tree.push(child.name.clone());
-                }
-            }
-        }
+        tree.extend(self.cat.descendants(table));
         let merged = tree.iter().skip(1).any(|d| {
             self.cat.tables.get(d).is_some_and(|d| {
                 let in_tree = d.parents.iter().filter(|p| tree.contains(p)).count();
